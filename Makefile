@@ -1,0 +1,37 @@
+# Two commands for a newcomer: `make run` and `make test`. Both need only Python 3.11+.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
+
+.PHONY: run test lint format messages manage bench clean-data
+
+$(STAMP): requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade pip
+	@$(PY) -m pip install --quiet -r requirements.txt
+	@rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m ezflow_site.launcher run
+
+test: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ezflow_site.launcher test $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+
+format: $(STAMP)
+	$(PY) -m ruff format .
+
+# Refresh the Korean catalogue from the sources, then compile it (the .mo is committed).
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l ko --no-obsolete --no-location -i ".venv/*" -i "node_modules/*"
+	$(PY) -m ezflow_site.compile_messages
+
+manage: $(STAMP)
+	$(PY) -m ezflow_site.launcher manage $(ARGS)
+
+bench: $(STAMP)
+	$(PY) -m ezflow_site.launcher bench $(BENCH)

@@ -1,0 +1,86 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from apps.accounts.models import ApiToken, Invitation, Membership
+from apps.accounts.roles import Role
+
+
+class SignupInput(serializers.Serializer):
+    organization = serializers.CharField(max_length=100, allow_blank=True, help_text=_("Organization name"))
+    slug = serializers.CharField(max_length=64, allow_blank=True, help_text=_("Address: <slug>.localhost"))
+    email = serializers.CharField(max_length=254, allow_blank=True)
+    password = serializers.CharField(max_length=256, allow_blank=True, write_only=True)
+
+
+class OrganizationOutput(serializers.Serializer):
+    name = serializers.CharField()
+    slug = serializers.CharField()
+    url = serializers.CharField()
+    time_zone = serializers.CharField()
+
+
+class SignupOutput(serializers.Serializer):
+    organization = OrganizationOutput()
+    url = serializers.CharField()
+    login_url = serializers.CharField(help_text=_("One-time link that signs the owner in on the organization's host."))
+
+
+class PersonOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    name = serializers.CharField()
+
+
+class MeOutput(serializers.Serializer):
+    person = PersonOutput()
+    organization = OrganizationOutput()
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+class MembershipOutput(serializers.ModelSerializer):
+    person = PersonOutput(source="user")
+
+    class Meta:
+        model = Membership
+        fields = ["id", "person", "role", "is_active", "created_at"]
+
+
+class MembershipUpdateInput(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Role.choices, required=False)
+    is_active = serializers.BooleanField(required=False)
+
+
+class InvitationInput(serializers.Serializer):
+    email = serializers.CharField(max_length=254, allow_blank=True)
+    role = serializers.CharField(max_length=16, default=Role.EDITOR)
+
+
+class InvitationOutput(serializers.ModelSerializer):
+    invited_by = serializers.CharField(source="invited_by.email", default=None)
+
+    class Meta:
+        model = Invitation
+        fields = ["id", "email", "role", "invited_by", "created_at", "expires_at"]
+
+
+class TokenLoginInput(serializers.Serializer):
+    email = serializers.CharField(max_length=254)
+    password = serializers.CharField(max_length=256, write_only=True)
+    name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+
+class TokenCreateInput(serializers.Serializer):
+    name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+
+class TokenOutput(serializers.ModelSerializer):
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "created_at", "last_used_at"]
+
+
+class TokenCreatedOutput(TokenOutput):
+    token = serializers.CharField(help_text=_("Shown only once. Store it safely."))
+
+    class Meta(TokenOutput.Meta):
+        fields = TokenOutput.Meta.fields + ["token"]

@@ -1,0 +1,39 @@
+"""Domain errors carry a stable code (for API clients) and a translated message (for people)."""
+
+from django.core.exceptions import ValidationError
+
+
+class AccountsError(Exception):
+    code = "error"
+    status = 400
+
+    def __init__(self, message, *, code: str | None = None, field: str | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+        if code:
+            self.code = code
+
+
+class NotAllowed(AccountsError):
+    code = "permission_denied"
+    status = 403
+
+
+class InvalidLink(AccountsError):
+    code = "invalid_link"
+
+
+class LoginFailed(AccountsError):
+    code = "invalid_credentials"
+    status = 401
+
+
+class LockedOut(AccountsError):
+    code = "locked_out"
+    status = 429
+
+
+def field_errors(errors: dict[str, list]) -> ValidationError:
+    """A ValidationError holding every problem at once, keyed by field."""
+    return ValidationError({field: messages for field, messages in errors.items() if messages})

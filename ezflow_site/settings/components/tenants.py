@@ -1,0 +1,12 @@
+TENANT_MODEL = "accounts.Organization"
+TENANT_DOMAIN_MODEL = "accounts.Domain"
+PUBLIC_SCHEMA_NAME = "public"
+# Slugs that would clash with platform hosts, paths or PostgreSQL schemas.
+EZFLOW_RESERVED_SLUGS = frozenset(
+    """
+    www admin api app apps public static media assets cdn mail smtp imap pop ftp ssh root
+    system status health healthz metrics docs help support billing blog dashboard login logout
+    signup register auth oauth account accounts graphql ws wss marketplace templates template
+    demo-admin ezflow staff test localhost pg postgres information-schema
+    """.split()
+)

@@ -1,0 +1,17 @@
+"""URLs of the public host (landing, sign-up, platform admin, later the marketplace)."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from apps.accounts.api.urls import public_urlpatterns as public_api
+from apps.accounts.urls import public_urlpatterns as public_pages
+from ezflow_site.urls_common import common_urlpatterns, handlers
+
+urlpatterns = [
+    path("", include((public_pages, "public"))),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((public_api, "public_api"))),
+    *common_urlpatterns,
+]
+
+globals().update(handlers)
