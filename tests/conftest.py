@@ -1,0 +1,48 @@
+import pytest
+from django.db import connection
+
+from tests.support.data import DataFixture
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from apps.accounts.services.platform import public_site_ensure
+
+    with django_db_blocker.unblock():
+        public_site_ensure()
+
+
+@pytest.fixture
+def data(db):
+    return DataFixture()
+
+
+@pytest.fixture(autouse=True)
+def _public_schema_after_test():
+    yield
+    if connection.connection is not None:
+        connection.set_schema_to_public()
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default(settings):
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture
+def mailbox(settings):
+    from django.core import mail
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    mail.outbox = []
+    return mail.outbox
+
+
+@pytest.fixture
+def eager_tasks(settings):
+    """Runs Celery tasks in-process for unit tests; end-to-end tests use real workers."""
+    from ezflow_site.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False

@@ -1,0 +1,197 @@
+"""Real EZFlow processes for end-to-end tests: daphne and Celery workers against their own database.
+
+Embedded mode uses kombu's filesystem broker under a temporary data folder; scale-out mode uses the
+Redis from REDIS_URL. Tests talk to the stack over HTTP only.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx2
+import psycopg
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _server_params() -> dict:
+    db = settings.DATABASES["default"]
+    return {"host": db["HOST"], "port": db.get("PORT") or 5432, "user": db["USER"], "password": db.get("PASSWORD") or None}
+
+
+def _url(database: str) -> str:
+    from urllib.parse import quote
+
+    p = _server_params()
+    auth = p["user"] + (f":{quote(p['password'], safe='')}" if p["password"] else "")
+    return f"postgres://{auth}@{quote(str(p['host']), safe='')}:{p['port']}/{database}"
+
+
+@dataclass
+class Stack:
+    mode: str = "embedded"
+    web_processes: int = 1
+    workers: int = 1
+    redis_url: str = ""
+    database: str = field(default_factory=lambda: f"ezflow_e2e_{uuid.uuid4().hex[:10]}")
+    ports: list[int] = field(default_factory=list)
+    processes: list[subprocess.Popen] = field(default_factory=list)
+    tmp: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="ezflow-stack-")))
+
+    @property
+    def port(self) -> int:
+        return self.ports[0]
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.tmp / "mail"
+
+    def env(self) -> dict:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "EZFLOW_TEST"))}
+        env.pop("REDIS_URL", None)
+        env.update(
+            DJANGO_SETTINGS_MODULE="ezflow_site.settings",
+            DATABASE_URL=_url(self.database),
+            EZFLOW_DATA_DIR=str(self.tmp / "data"),
+            EZFLOW_MAIL_DIR=str(self.mail_dir),
+            EZFLOW_PORT=str(self.ports[0]),
+            EZFLOW_LOGIN_FAILURE_LIMIT="5",
+            PYTHONUNBUFFERED="1",
+        )
+        if self.redis_url:
+            env["REDIS_URL"] = self.redis_url
+        return env
+
+    def url(self, host: str = "localhost", path: str = "/", port: int | None = None) -> str:
+        return f"http://{host}:{port or self.port}{path}"
+
+    def http(self, host: str = "localhost", port: int | None = None) -> httpx2.Client:
+        """An HTTP client that connects to 127.0.0.1 (Python cannot resolve *.localhost) and sends the host name."""
+        port = port or self.port
+        return httpx2.Client(base_url=f"http://127.0.0.1:{port}", headers={"Host": f"{host}:{port}"}, timeout=30)
+
+    def start(self) -> Stack:
+        self.ports = [free_port() for _ in range(self.web_processes)]
+        with psycopg.connect(dbname="postgres", autocommit=True, **_server_params()) as conn:
+            conn.execute(f'CREATE DATABASE "{self.database}"')
+        env = self.env()
+        subprocess.run([sys.executable, "manage.py", "ezflow_setup", "-v", "0"], cwd=ROOT, env=env, check=True)
+        logs = self.tmp / "logs"
+        logs.mkdir()
+        for index, port in enumerate(self.ports):
+            self._spawn(
+                f"web{index}",
+                [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "ezflow_site.asgi:application"],
+                env,
+                logs,
+            )
+        for index in range(self.workers):
+            self._spawn(
+                f"worker{index}",
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "ezflow_site",
+                    "worker",
+                    "-l",
+                    "warning",
+                    "--concurrency",
+                    "1",
+                    "--hostname",
+                    f"w{index}-{self.database}@%h",
+                ],
+                env,
+                logs,
+            )
+        self.wait_healthy()
+        return self
+
+    def _spawn(self, name: str, command: list[str], env: dict, logs: Path) -> None:
+        log = open(logs / f"{name}.log", "wb")  # noqa: SIM115  (kept open for the life of the process)
+        self.processes.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
+
+    def wait_healthy(self, timeout: float = 60) -> dict:
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            for process in self.processes:
+                if process.poll() is not None:
+                    raise RuntimeError(f"stack process exited early: {process.args}\n{self.logs()}")
+            try:
+                ready = True
+                for port in self.ports:
+                    with self.http(port=port) as client:
+                        last = client.get("/healthz")
+                        ready = ready and last.status_code == 200
+                if ready:
+                    return last.json()
+            except httpx2.TransportError:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"stack not healthy in {timeout}s: {last.text if last else 'no answer'}\n{self.logs()}")
+
+    def logs(self) -> str:
+        folder = self.tmp / "logs"
+        return (
+            "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-3000:]}" for p in sorted(folder.glob("*.log")))
+            if folder.exists()
+            else ""
+        )
+
+    def read_mail(self, to: str, timeout: float = 30) -> str:
+        """The newest message for `to` written by the file mail backend (waits for the worker)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.mail_dir.exists():
+                for path in sorted(self.mail_dir.glob("*.log"), key=lambda p: p.stat().st_mtime, reverse=True):
+                    text = path.read_text(errors="replace")
+                    if f"To: {to}" in text:
+                        return text
+            time.sleep(0.2)
+        raise AssertionError(f"no mail to {to} within {timeout}s\n{self.logs()}")
+
+    def stop_process(self, process: subprocess.Popen, sig=signal.SIGTERM) -> None:
+        if process.poll() is None:
+            process.send_signal(sig)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+    def stop(self) -> None:
+        for process in self.processes:
+            self.stop_process(process)
+        try:
+            with psycopg.connect(dbname="postgres", autocommit=True, **_server_params()) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+        finally:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def signup(stack: Stack, slug: str, email: str, password: str, organization: str | None = None) -> dict:
+    with stack.http() as client:
+        response = client.post(
+            "/api/v1/signup", json={"organization": organization or slug.title(), "slug": slug, "email": email, "password": password}
+        )
+    assert response.status_code == 201, response.text
+    return response.json()
