@@ -20,6 +20,8 @@ AXES_FAILURE_LIMIT = env.int("EZFLOW_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("EZFLOW_LOGIN_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# We call authenticate(username=<email>); axes would otherwise look for the "email" key.
+AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_CALLABLE = "apps.accounts.views.lockout_response"
 AXES_VERBOSE = False
 

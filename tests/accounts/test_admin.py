@@ -1,0 +1,96 @@
+import pytest
+
+from apps.accounts.models import Invitation, Membership, Organization
+from apps.accounts.roles import Role
+
+
+@pytest.fixture
+def organization(data):
+    return data.create_organization(slug="adm-co")
+
+
+def test_owner_and_admin_open_the_organization_admin(data, organization):
+    for role in (Role.OWNER, Role.ADMIN):
+        user = data.owner_of(organization) if role == Role.OWNER else data.create_member(organization, role=role).user
+        client = data.client_for(organization, user)
+        index = client.get("/admin/")
+        assert index.status_code == 200
+        assert "Adm-Co administration" in index.content.decode()
+        assert client.get("/admin/accounts/membership/").status_code == 200
+
+
+def test_editor_gets_a_clear_refusal_and_anonymous_is_sent_to_sign_in(data, organization):
+    editor = data.create_member(organization, role=Role.EDITOR)
+    refused = data.client_for(organization, editor.user).get("/admin/", follow=True)
+    assert refused.status_code == 403
+    assert "Only admins and owners" in refused.content.decode()
+    anonymous = data.client_for(organization).get("/admin/", follow=False)
+    assert anonymous.status_code == 302
+    assert "/login/" in data.client_for(organization).get(anonymous["Location"], follow=False)["Location"]
+
+
+def test_admin_lists_only_this_organizations_members(data, organization):
+    other = data.create_organization(slug="adm-other")
+    stranger = data.owner_of(other)
+    html = data.client_for(organization, data.owner_of(organization)).get("/admin/accounts/membership/").content.decode()
+    assert data.owner_of(organization).email in html
+    assert stranger.email not in html
+    stranger_membership = Membership.objects.get(organization=other)
+    assert data.client_for(organization, data.owner_of(organization)).get(
+        f"/admin/accounts/membership/{stranger_membership.pk}/change/"
+    ).status_code in (302, 404)
+
+
+def test_admin_changes_a_role_and_cannot_break_the_owner_rule(data, organization):
+    owner_membership = Membership.objects.get(organization=organization, role=Role.OWNER)
+    editor = data.create_member(organization, role=Role.EDITOR)
+    client = data.client_for(organization, owner_membership.user)
+    client.post(f"/admin/accounts/membership/{editor.pk}/change/", {"role": "viewer", "is_active": "on"})
+    editor.refresh_from_db()
+    assert editor.role == Role.VIEWER
+    response = client.post(f"/admin/accounts/membership/{owner_membership.pk}/change/", {"role": "editor", "is_active": "on"}, follow=True)
+    assert "at least one active owner" in response.content.decode()
+    owner_membership.refresh_from_db()
+    assert owner_membership.role == Role.OWNER
+
+
+def test_admin_invites_by_email(data, organization):
+    client = data.client_for(organization, data.owner_of(organization))
+    response = client.post("/admin/accounts/invitation/add/", {"email": "adm-invite@example.com", "role": "editor"})
+    assert response.status_code == 302
+    invitation = Invitation.objects.get(organization=organization, email="adm-invite@example.com")
+    assert invitation.role == Role.EDITOR and invitation.is_pending
+    bad = client.post("/admin/accounts/invitation/add/", {"email": "nope", "role": "editor"})
+    assert bad.status_code == 200 and "valid email" in bad.content.decode()
+
+
+def test_platform_staff_suspend_an_organization_keeping_its_data(data, organization):
+    owner = data.owner_of(organization)
+    token = data.create_token(organization, owner)
+    member_client = data.client_for(organization, owner)
+    staff = data.create_user(is_staff=True, is_superuser=True)
+    platform = data.client_for(None, staff)
+    assert platform.get("/admin/accounts/organization/").status_code == 200
+    response = platform.post("/admin/accounts/organization/", {"action": "suspend", "_selected_action": [organization.pk]}, follow=True)
+    assert response.status_code == 200
+    organization.refresh_from_db()
+    assert organization.is_suspended
+
+    page = member_client.get("/")
+    assert page.status_code == 403
+    assert 'data-testid="suspended-title"' in page.content.decode()
+    api = data.api_client(organization, token).get("/api/v1/me")
+    assert api.status_code == 403 and api.json()["error"]["code"] == "organization_suspended"
+    assert Membership.objects.filter(organization=organization).count() == 1
+
+    platform.post("/admin/accounts/organization/", {"action": "reactivate", "_selected_action": [organization.pk]})
+    assert member_client.get("/").status_code == 200
+    assert data.api_client(organization, token).get("/api/v1/me").status_code == 200
+
+
+def test_organization_members_are_not_platform_staff(data, organization):
+    owner = data.owner_of(organization)
+    client = data.client_for(None, owner)
+    response = client.get("/admin/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert not Organization.objects.get(pk=organization.pk).is_suspended
