@@ -142,6 +142,15 @@ def shell_command(args) -> int:
     return subprocess.run([PYTHON, str(ROOT / "manage.py"), *args.manage_args], cwd=ROOT).returncode
 
 
+def bench(args) -> int:
+    server = prepare_environment()  # noqa: F841
+    status = 0
+    for name in args.names or ["signup"]:
+        say(f"benchmark {name}")
+        status |= subprocess.run([PYTHON, "-m", f"bench.{name}"], cwd=ROOT).returncode
+    return status
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ezflow")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -150,8 +159,10 @@ def main(argv: list[str] | None = None) -> int:
     test_parser.add_argument("pytest_args", nargs=argparse.REMAINDER)
     manage_parser = sub.add_parser("manage", help="run a manage.py command with the database running")
     manage_parser.add_argument("manage_args", nargs=argparse.REMAINDER)
+    bench_parser = sub.add_parser("bench", help="run benchmarks from bench/ (default: all)")
+    bench_parser.add_argument("names", nargs="*")
     args = parser.parse_args(argv)
-    handler = {"run": run, "test": test, "manage": shell_command}[args.command]
+    handler = {"run": run, "test": test, "manage": shell_command, "bench": bench}[args.command]
     return handler(args)
 
 

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx2
-import psycopg
-from django.conf import settings
+
+from ezflow_site import dbadmin
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,17 +31,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _server_params() -> dict:
-    db = settings.DATABASES["default"]
-    return {"host": db["HOST"], "port": db.get("PORT") or 5432, "user": db["USER"], "password": db.get("PASSWORD") or None}
-
-
-def _url(database: str) -> str:
-    from urllib.parse import quote
-
-    p = _server_params()
-    auth = p["user"] + (f":{quote(p['password'], safe='')}" if p["password"] else "")
-    return f"postgres://{auth}@{quote(str(p['host']), safe='')}:{p['port']}/{database}"
+def _server_url() -> str:
+    return os.environ["DATABASE_URL"]
 
 
 @dataclass
@@ -68,7 +59,7 @@ class Stack:
         env.pop("REDIS_URL", None)
         env.update(
             DJANGO_SETTINGS_MODULE="ezflow_site.settings",
-            DATABASE_URL=_url(self.database),
+            DATABASE_URL=dbadmin.with_database(_server_url(), self.database),
             EZFLOW_DATA_DIR=str(self.tmp / "data"),
             EZFLOW_MAIL_DIR=str(self.mail_dir),
             EZFLOW_PORT=str(self.ports[0]),
@@ -89,8 +80,7 @@ class Stack:
 
     def start(self) -> Stack:
         self.ports = [free_port() for _ in range(self.web_processes)]
-        with psycopg.connect(dbname="postgres", autocommit=True, **_server_params()) as conn:
-            conn.execute(f'CREATE DATABASE "{self.database}"')
+        dbadmin.create_database(_server_url(), self.database)
         env = self.env()
         subprocess.run([sys.executable, "manage.py", "ezflow_setup", "-v", "0"], cwd=ROOT, env=env, check=True)
         logs = self.tmp / "logs"
@@ -182,8 +172,7 @@ class Stack:
         for process in self.processes:
             self.stop_process(process)
         try:
-            with psycopg.connect(dbname="postgres", autocommit=True, **_server_params()) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+            dbadmin.drop_database(_server_url(), self.database)
         finally:
             shutil.rmtree(self.tmp, ignore_errors=True)
 

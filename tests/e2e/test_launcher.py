@@ -1,0 +1,92 @@
+"""`make run` end to end: the launcher starts its own embedded PostgreSQL, the web server and a worker;
+Ctrl-C stops them all and the database; a second start keeps the data."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import httpx2
+import psutil
+import pytest
+
+from tests.support.data import PASSWORD
+from tests.support.stack import ROOT, free_port
+
+pytestmark = pytest.mark.stack
+
+
+def start(data_dir, port):
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "XDG_RUNTIME_DIR"} and not k.startswith("PYTEST")}
+    env.update(EZFLOW_DATA_DIR=str(data_dir), EZFLOW_PORT=str(port), EZFLOW_WORKER_CONCURRENCY="1")
+    log = open(data_dir.parent / f"launcher-{uuid.uuid4().hex[:6]}.log", "wb")  # noqa: SIM115
+    return subprocess.Popen(
+        [sys.executable, "-m", "ezflow_site.launcher", "run"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    ), log
+
+
+def wait_ready(port, process, log, timeout=90):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, Path(log.name).read_text()
+        try:
+            if httpx2.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200:
+                return
+        except httpx2.TransportError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError(Path(log.name).read_text())
+
+
+def postgres_running_on(pgdata) -> bool:
+    for proc in psutil.process_iter(attrs=["name", "cmdline"]):
+        if proc.info["name"] == "postgres" and any(str(pgdata) in part for part in proc.info["cmdline"] or []):
+            return True
+    return False
+
+
+def test_run_stop_and_restart_keeps_data():
+    base = ROOT / ".data" / "tmp" / f"launcher-{uuid.uuid4().hex[:8]}"
+    data_dir = base / "data"
+    data_dir.mkdir(parents=True)
+    port = free_port()
+    try:
+        process, log = start(data_dir, port)
+        wait_ready(port, process, log)
+        host = {"Host": f"localhost:{port}"}
+        response = httpx2.post(
+            f"http://127.0.0.1:{port}/api/v1/signup",
+            json={"organization": "Kept", "slug": "kept-co", "email": "kept@example.com", "password": PASSWORD},
+            headers=host,
+        )
+        assert response.status_code == 201, response.text
+        demo = httpx2.get(f"http://127.0.0.1:{port}/login/", headers={"Host": f"demo.localhost:{port}"})
+        assert demo.status_code == 200
+
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=40) == 0
+        assert not postgres_running_on(data_dir / "pg")
+        with pytest.raises(httpx2.TransportError):
+            httpx2.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+
+        process, log = start(data_dir, port)
+        wait_ready(port, process, log)
+        kept = httpx2.get(f"http://127.0.0.1:{port}/login/", headers={"Host": f"kept-co.localhost:{port}"})
+        assert kept.status_code == 200 and "Kept" in kept.text
+        token = httpx2.post(
+            f"http://127.0.0.1:{port}/api/v1/auth/token",
+            json={"email": "kept@example.com", "password": PASSWORD},
+            headers={"Host": f"kept-co.localhost:{port}"},
+        )
+        assert token.status_code == 201
+        assert "demo organization kept" in Path(log.name).read_text().lower()
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=40) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+        shutil.rmtree(base, ignore_errors=True)
