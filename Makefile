@@ -15,8 +15,11 @@ $(STAMP): requirements.txt
 run: $(STAMP)
 	$(PY) -m ezflow_site.launcher run
 
+PYTEST_ARGS ?= -n 2 --dist loadfile
+
 test: $(STAMP)
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m ezflow_site.launcher test $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -27,7 +30,7 @@ format: $(STAMP)
 
 # Refresh the Korean catalogue from the sources, then compile it (the .mo is committed).
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l ko --no-obsolete --no-location -i ".venv/*" -i "node_modules/*"
+	$(PY) manage.py makemessages -l ko --no-obsolete --no-location -i ".venv/*" -i "node_modules/*" -i "tests/*" -i "bench/*"
 	$(PY) -m ezflow_site.compile_messages
 
 manage: $(STAMP)

@@ -6,7 +6,6 @@ the child processes. Ctrl-C stops the children, then the database, cleanly; data
 
 from __future__ import annotations
 
-import argparse
 import os
 import signal
 import subprocess
@@ -61,7 +60,7 @@ def manage(*args: str) -> None:
     subprocess.run([PYTHON, str(ROOT / "manage.py"), *args], check=True, cwd=ROOT)
 
 
-def run(args) -> int:
+def run() -> int:
     server = prepare_environment()  # noqa: F841  (keeps the database running while we live)
     mode = "scale-out (Redis)" if os.environ.get("REDIS_URL") else "embedded"
     manage("ezflow_setup", "--demo")
@@ -130,40 +129,50 @@ def supervise(children: list[subprocess.Popen]) -> int:
     return code
 
 
-def test(args) -> int:
+def test(pytest_args: list[str]) -> int:
     server = prepare_environment()  # noqa: F841
     if not os.environ.get("REDIS_URL"):
         say("REDIS_URL is not set: scale-out tests will be skipped (set it to run them against Redis)")
-    return subprocess.run([PYTHON, "-m", "pytest", *args.pytest_args], cwd=ROOT).returncode
+    return subprocess.run([PYTHON, "-m", "pytest", *pytest_args], cwd=ROOT).returncode
 
 
-def shell_command(args) -> int:
+def manage_command(manage_args: list[str]) -> int:
     server = prepare_environment()  # noqa: F841
-    return subprocess.run([PYTHON, str(ROOT / "manage.py"), *args.manage_args], cwd=ROOT).returncode
+    return subprocess.run([PYTHON, str(ROOT / "manage.py"), *manage_args], cwd=ROOT).returncode
 
 
-def bench(args) -> int:
+def bench(names: list[str]) -> int:
     server = prepare_environment()  # noqa: F841
     status = 0
-    for name in args.names or ["signup"]:
+    for name in names or ["signup"]:
         say(f"benchmark {name}")
         status |= subprocess.run([PYTHON, "-m", f"bench.{name}"], cwd=ROOT).returncode
     return status
 
 
+COMMANDS = {
+    "run": "start EZFlow with its database and worker",
+    "test": "run the test suite (extra arguments go to pytest)",
+    "manage": "run a manage.py command with the database running",
+    "bench": "run benchmarks from bench/ by name (default: signup)",
+}
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="ezflow")
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="start EZFlow with its database and worker")
-    test_parser = sub.add_parser("test", help="run the test suite")
-    test_parser.add_argument("pytest_args", nargs=argparse.REMAINDER)
-    manage_parser = sub.add_parser("manage", help="run a manage.py command with the database running")
-    manage_parser.add_argument("manage_args", nargs=argparse.REMAINDER)
-    bench_parser = sub.add_parser("bench", help="run benchmarks from bench/ (default: all)")
-    bench_parser.add_argument("names", nargs="*")
-    args = parser.parse_args(argv)
-    handler = {"run": run, "test": test, "manage": shell_command, "bench": bench}[args.command]
-    return handler(args)
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] not in COMMANDS:
+        print("usage: python -m ezflow_site.launcher {" + ",".join(COMMANDS) + "} [arguments]")
+        for name, text in COMMANDS.items():
+            print(f"  {name:<7} {text}")
+        return 2
+    command, rest = argv[0], argv[1:]
+    if command == "run":
+        return run()
+    if command == "test":
+        return test(rest)
+    if command == "manage":
+        return manage_command(rest)
+    return bench(rest)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from apps.accounts.errors import AccountsError
 from apps.accounts.middleware import current_organization
@@ -70,13 +70,19 @@ class OrganizationAdmin(admin.ModelAdmin):
     def suspend(self, request, queryset):
         for organization in queryset:
             organization_suspend(organization=organization, reason=_("Suspended by platform staff"))
-        self.message_user(request, _("Suspended %(count)d organization(s).") % {"count": queryset.count()})
+        count = queryset.count()
+        self.message_user(
+            request, ngettext("Suspended %(count)d organization.", "Suspended %(count)d organizations.", count) % {"count": count}
+        )
 
     @admin.action(description=gettext_lazy("Reactivate selected organizations"))
     def reactivate(self, request, queryset):
         for organization in queryset:
             organization_reactivate(organization=organization)
-        self.message_user(request, _("Reactivated %(count)d organization(s).") % {"count": queryset.count()})
+        count = queryset.count()
+        self.message_user(
+            request, ngettext("Reactivated %(count)d organization.", "Reactivated %(count)d organizations.", count) % {"count": count}
+        )
 
 
 @admin.register(User)

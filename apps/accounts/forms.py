@@ -15,7 +15,7 @@ class SignupForm(forms.Form):
         label=_("Web address"),
         max_length=64,
         required=False,
-        help_text=_("3–30 lowercase letters, digits or hyphens. Your organization will live at <address>.localhost."),
+        help_text=_("3–30 lowercase letters, digits or hyphens. It becomes your organization's own web address."),
         widget=forms.TextInput(attrs={"placeholder": "hanbit", "autocapitalize": "none", "spellcheck": "false"}),
     )
     email = forms.CharField(

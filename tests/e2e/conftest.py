@@ -51,9 +51,11 @@ def browser_executable():
     return helpers.CHROMIUM
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an event loop running in this thread while it lives, and Django
+# refuses database work from a thread with a running loop, so the browser must be gone before other modules run.
+@pytest.fixture(scope="module")
 def browser(browser_executable):
-    """One headless chromium for the session, driven through Playwright's sync API."""
+    """One headless chromium per module, driven through Playwright's sync API."""
     from playwright.sync_api import sync_playwright
 
     from tests.e2e.browser import LAUNCH_ARGS

@@ -7,7 +7,7 @@ from apps.accounts.roles import Role
 
 class SignupInput(serializers.Serializer):
     organization = serializers.CharField(max_length=100, allow_blank=True, help_text=_("Organization name"))
-    slug = serializers.CharField(max_length=64, allow_blank=True, help_text=_("Address: <slug>.localhost"))
+    slug = serializers.CharField(max_length=64, allow_blank=True, help_text=_("Web address of the organization: <slug>.<base domain>"))
     email = serializers.CharField(max_length=254, allow_blank=True)
     password = serializers.CharField(max_length=256, allow_blank=True, write_only=True)
 
