@@ -14,7 +14,7 @@ from apps.accounts.errors import AccountsError
 from apps.accounts.middleware import current_organization
 from apps.accounts.models import Domain, Invitation, Membership, Organization, User
 from apps.accounts.roles import can_manage_members
-from apps.accounts.services.invitations import invitation_create, invitation_revoke
+from apps.accounts.services.invitations import invitation_check, invitation_create, invitation_revoke
 from apps.accounts.services.memberships import membership_update
 from apps.accounts.services.organizations import organization_reactivate, organization_suspend
 
@@ -191,14 +191,13 @@ class InvitationAdminForm(forms.ModelForm):
     def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.actor = actor
-        self.created = None
 
     def clean(self):
         cleaned = super().clean()
         if self.errors:
             return cleaned
         try:
-            self.created = invitation_create(actor=self.actor, email=cleaned.get("email", ""), role=cleaned.get("role", ""))
+            invitation_check(actor=self.actor, email=cleaned.get("email", ""), role=cleaned.get("role", ""))
         except AccountsError as exc:
             raise ValidationError(exc.message) from None
         return cleaned
@@ -227,9 +226,9 @@ class OrganizationInvitationAdmin(OrganizationScopedAdmin):
         return BoundForm
 
     def save_model(self, request, obj, form, change):
-        # The service already created (and e-mailed) the invitation while validating the form.
-        obj.pk = form.created.pk
-        obj.__dict__.update({k: v for k, v in form.created.__dict__.items() if not k.startswith("_")})
+        created = invitation_create(actor=request.membership, email=obj.email, role=obj.role)
+        for field in Invitation._meta.concrete_fields:  # the admin goes on to log and link this object
+            setattr(obj, field.attname, getattr(created, field.attname))
 
     @admin.action(description=gettext_lazy("Cancel selected invitations"))
     def revoke(self, request, queryset):

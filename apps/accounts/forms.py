@@ -58,3 +58,14 @@ class TokenForm(forms.Form):
     name = forms.CharField(
         label=_("Token name"), max_length=100, required=False, widget=forms.TextInput(attrs={"placeholder": _("e.g. Reporting script")})
     )
+
+
+class OrganizationSettingsForm(forms.Form):
+    name = forms.CharField(label=_("Organization name"), max_length=100, required=False)
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=(), help_text=_("Times in EZFlow are shown in this time zone."))
+
+    def __init__(self, *args, **kwargs):
+        from apps.accounts.services.organizations import time_zone_names
+
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = [(name, name) for name in time_zone_names()]

@@ -13,6 +13,7 @@ urlpatterns = [
     path("members/<int:pk>/", views.member_update, name="member-update"),
     path("invitations/<int:pk>/cancel/", views.invitation_cancel, name="invitation-cancel"),
     path("invite/<str:token>/", views.invitation_page, name="invitation"),
+    path("settings/organization/", views.organization_settings, name="organization-settings"),
     path("settings/tokens/", views.tokens, name="tokens"),
     path("settings/tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
 ]

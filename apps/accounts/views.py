@@ -11,7 +11,15 @@ from django.views.i18n import set_language
 
 from apps.accounts import selectors
 from apps.accounts.errors import AccountsError, InvalidLink
-from apps.accounts.forms import AcceptInvitationForm, InviteForm, LoginForm, MemberUpdateForm, SignupForm, TokenForm
+from apps.accounts.forms import (
+    AcceptInvitationForm,
+    InviteForm,
+    LoginForm,
+    MemberUpdateForm,
+    OrganizationSettingsForm,
+    SignupForm,
+    TokenForm,
+)
 from apps.accounts.middleware import SESSION_ORGANIZATION_KEY, current_organization, is_api_path
 from apps.accounts.models import Invitation
 from apps.accounts.roles import ROLE_HELP, Role, can_manage_members
@@ -19,6 +27,7 @@ from apps.accounts.services.authentication import credentials_check, member_logi
 from apps.accounts.services.handoff import handoff_consume, handoff_url
 from apps.accounts.services.invitations import invitation_accept, invitation_create, invitation_resolve, invitation_revoke
 from apps.accounts.services.memberships import membership_update
+from apps.accounts.services.organizations import organization_update
 from apps.accounts.services.signup import organization_signup
 from apps.accounts.services.tokens import api_token_create, api_token_revoke
 
@@ -138,7 +147,9 @@ def handoff(request):
 @login_required
 def dashboard(request):
     organization = current_organization(request)
+    others = selectors.organization_list_for_user(user=request.user).exclude(pk=organization.pk)
     context = {
+        "other_organizations": [(other, handoff_url(user=request.user, organization=other)) for other in others],
         "member_count": selectors.member_list(organization=organization).filter(is_active=True).count(),
         "pending_invitations": selectors.pending_invitation_list(organization=organization).count(),
         "role_help": ROLE_HELP[Role(request.membership.role)],
@@ -246,6 +257,26 @@ def invitation_page(request, token):
             return _with_language(redirect("accounts:dashboard"), user)
     context = {"invitation": invitation, "form": form, "existing": existing}
     return render(request, "accounts/invitation.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def organization_settings(request):
+    organization = current_organization(request)
+    manage = can_manage_members(request.membership.role)
+    initial = {"name": organization.name, "time_zone": organization.time_zone}
+    form = OrganizationSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and manage and form.is_valid():
+        try:
+            organization_update(actor=request.membership, name=form.cleaned_data["name"], time_zone=form.cleaned_data["time_zone"])
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            messages.success(request, _("Organization settings saved."))
+            return redirect("accounts:organization-settings")
+    context = {"form": form, "can_manage": manage}
+    return render(request, "accounts/organization_settings.html", context, status=400 if form.errors else 200)
 
 
 @login_required

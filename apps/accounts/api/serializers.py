@@ -84,3 +84,8 @@ class TokenCreatedOutput(TokenOutput):
 
     class Meta(TokenOutput.Meta):
         fields = TokenOutput.Meta.fields + ["token"]
+
+
+class OrganizationUpdateInput(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    time_zone = serializers.CharField(max_length=64, required=False)

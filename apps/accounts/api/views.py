@@ -14,6 +14,7 @@ from apps.accounts.roles import Role
 from apps.accounts.services.authentication import member_login_check
 from apps.accounts.services.invitations import invitation_create, invitation_revoke
 from apps.accounts.services.memberships import membership_update
+from apps.accounts.services.organizations import organization_update
 from apps.accounts.services.signup import organization_signup
 from apps.accounts.services.tokens import api_token_create, api_token_revoke
 
@@ -157,3 +158,18 @@ class InvitationDetailApi(APIView):
         invitation = get_object_or_404(Invitation, pk=pk, organization=current_organization(request))
         invitation_revoke(actor=request_membership(request), invitation=invitation)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class OrganizationApi(APIView):
+    permission_classes = [MembersReadAdminsWrite]
+
+    @extend_schema(responses=s.OrganizationOutput)
+    def get(self, request):
+        return Response(_organization_data(current_organization(request)))
+
+    @extend_schema(request=s.OrganizationUpdateInput, responses=s.OrganizationOutput)
+    def patch(self, request):
+        data = s.OrganizationUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        organization = organization_update(actor=request_membership(request), **data.validated_data)
+        return Response(_organization_data(organization))

@@ -28,7 +28,8 @@ def _check_may_grant(actor: Membership, role: str) -> None:
         raise NotAllowed(_("Only an owner can make someone an owner."))
 
 
-def invitation_create(*, actor: Membership, email: str, role: str) -> Invitation:
+def invitation_check(*, actor: Membership, email: str, role: str) -> str:
+    """Every reason this invitation cannot be sent, raised at once; returns the normalised email."""
     email = (email or "").strip().lower()
     problems: dict[str, list] = {"email": [], "role": []}
     try:
@@ -43,8 +44,14 @@ def invitation_create(*, actor: Membership, email: str, role: str) -> Invitation
     organization = actor.organization
     if Membership.objects.filter(organization=organization, user__email__iexact=email, is_active=True).exists():
         raise field_errors({"email": [_("%(email)s is already a member.") % {"email": email}]})
+    return email
 
+
+def invitation_create(*, actor: Membership, email: str, role: str) -> Invitation:
     from apps.accounts.tasks import send_invitation_email
+
+    email = invitation_check(actor=actor, email=email, role=role)
+    organization = actor.organization
 
     with transaction.atomic():
         now = timezone.now()
