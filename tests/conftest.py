@@ -7,9 +7,11 @@ from tests.support.data import DataFixture
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     from apps.accounts.services.platform import public_site_ensure
+    from apps.core.migration_state import record_tenant_migrations
 
     with django_db_blocker.unblock():
         public_site_ensure()
+        record_tenant_migrations()
 
 
 @pytest.fixture

@@ -100,6 +100,10 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
     filter_horizontal = []
 
+    def has_delete_permission(self, request, obj=None):
+        # Organization schemas reference people (admin history, later flows and runs): deactivate instead.
+        return False
+
 
 # ---- organization admin (<slug>.localhost/admin/) ----------------------------------------------
 

@@ -18,12 +18,15 @@ def _database() -> dict:
 
 
 def _migrations() -> dict:
+    from apps.core.migration_state import tenant_migrations_current
+
     try:
         executor = MigrationExecutor(connection)
         pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        organizations_current = tenant_migrations_current()
     except DatabaseError as exc:
         return {"ok": False, "error": exc.__class__.__name__}
-    return {"ok": not pending, "pending": len(pending)}
+    return {"ok": not pending and organizations_current, "pending": len(pending), "organizations_current": organizations_current}
 
 
 def _worker() -> dict:

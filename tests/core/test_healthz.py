@@ -13,7 +13,7 @@ def test_healthz_is_503_without_a_live_worker(db):
     body = response.json()
     assert body["status"] == "unavailable"
     assert body["checks"]["database"]["ok"] is True
-    assert body["checks"]["migrations"] == {"ok": True, "pending": 0}
+    assert body["checks"]["migrations"] == {"ok": True, "pending": 0, "organizations_current": True}
     assert body["checks"]["worker"]["ok"] is False
 
 
@@ -37,3 +37,13 @@ def test_api_404_is_json_and_pages_404_are_html(data):
     assert api.status_code == 404 and api.json()["error"]["code"] == "not_found"
     page = client.get("/does-not-exist/")
     assert page.status_code == 404 and b"<html" in page.content
+
+
+def test_healthz_is_503_until_organization_schemas_are_migrated(db):
+    from apps.core.models import PlatformState
+
+    record_heartbeat("celery@test")
+    PlatformState.objects.filter(key="tenant_migrations").update(value="fingerprint of older code")
+    response = Client(HTTP_HOST="localhost").get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["migrations"]["organizations_current"] is False

@@ -3,6 +3,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from apps.accounts.services.platform import DEMO_EMAIL, demo_organization_ensure, public_site_ensure
+from apps.core.migration_state import record_tenant_migrations
 
 
 class Command(BaseCommand):
@@ -17,6 +18,7 @@ class Command(BaseCommand):
         call_command("migrate_schemas", shared=True, interactive=False, verbosity=max(verbosity - 1, 0))
         public_site_ensure()
         call_command("migrate_schemas", tenant=True, interactive=False, verbosity=max(verbosity - 1, 0))
+        record_tenant_migrations()
         if demo:
             organization, _user, created = demo_organization_ensure(password=demo_password)
             state = "created" if created else "kept"
