@@ -1,0 +1,162 @@
+"""What a node sees while it executes, and the host services the engine needs from the outside."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Protocol
+
+from apps.flows.engine import expressions
+from apps.flows.engine.errors import NodeError
+
+if TYPE_CHECKING:
+    from apps.flows.engine.graph import Node
+    from apps.flows.nodes.base import NodeType
+
+
+class EngineHost(Protocol):
+    """Services from the product around the engine (database, credentials, other flows)."""
+
+    variables: dict
+
+    def now(self) -> dt.datetime: ...
+
+    def credential(self, credential_id: Any, credential_type: str) -> dict: ...
+
+    def call_flow(self, flow_ref: Any, items: list[dict], depth: int) -> list[dict]: ...
+
+    def is_cancelled(self) -> bool: ...
+
+
+class LocalHost:
+    """A host with no database: for tests, benchmarks and single-node previews."""
+
+    def __init__(
+        self,
+        *,
+        variables: dict | None = None,
+        credentials: dict | None = None,
+        flows: dict | None = None,
+        time_zone: str = "Asia/Seoul",
+        now: dt.datetime | None = None,
+    ):
+        from zoneinfo import ZoneInfo
+
+        self.variables = variables or {}
+        self._credentials = credentials or {}
+        self._flows = flows or {}
+        self._zone = ZoneInfo(time_zone)
+        self._now = now
+        self.cancelled = False
+
+    def now(self) -> dt.datetime:
+        return self._now or dt.datetime.now(self._zone)
+
+    def credential(self, credential_id, credential_type):
+        found = self._credentials.get(credential_id)
+        if found is None or found.get("type") != credential_type:
+            raise NodeError(f"The credential {credential_id!r} of type {credential_type} was not found.", code="credential_missing")
+        return found["data"]
+
+    def call_flow(self, flow_ref, items, depth):
+        from apps.flows.engine.executor import Executor
+
+        graph = self._flows.get(flow_ref)
+        if graph is None:
+            raise NodeError(f"The flow {flow_ref!r} was not found.", code="flow_missing")
+        result = Executor(graph, host=self, depth=depth).run(trigger_items=items)
+        if result.status != "success":
+            raise NodeError(f"The called flow failed: {result.error}", code="subflow_failed")
+        return result.last_items
+
+    def is_cancelled(self) -> bool:
+        return self.cancelled
+
+
+class NodeOutputs(Mapping):
+    """`nodes["Name"]` in expressions: output of an earlier node, built only when an expression asks for it."""
+
+    def __init__(self, outputs_by_node: dict, name_to_id: dict):
+        self._outputs = outputs_by_node
+        self._ids = name_to_id
+
+    def __getitem__(self, name: str) -> dict:
+        node_id = self._ids.get(name)
+        if node_id is None or node_id not in self._outputs:
+            raise KeyError(name)
+        ports = self._outputs[node_id]
+        main = ports.get("main")
+        if main is None:
+            main = next(iter(ports.values()), [])
+        return {"json": main[0] if main else {}, "items": main, "outputs": ports}
+
+    def __iter__(self):
+        return iter(name for name, node_id in self._ids.items() if node_id in self._outputs)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+class NodeContext:
+    def __init__(
+        self,
+        *,
+        node: Node,
+        node_type: NodeType,
+        inputs: dict[str, list[dict]],
+        host: EngineHost,
+        scope_base: dict,
+        executor,
+        run_index: int,
+        resumed: bool = False,
+    ):
+        self.node = node
+        self.node_type = node_type
+        self.inputs = inputs
+        self.host = host
+        self.executor = executor
+        self.run_index = run_index
+        self.resumed = resumed
+        self._scope_base = scope_base
+        self._static = not expressions.has_expressions(node.parameters)
+        self._defaults = {p.name: p.default for p in node_type.params}
+        self.deadline = time.monotonic() + float(node.setting("timeout_seconds"))
+
+    @property
+    def items(self) -> list[dict]:
+        return self.inputs.get("main", [])
+
+    def params(self, index: int = 0, item: dict | None = None) -> dict:
+        """Parameters with defaults, expressions resolved against item `index` of the main input."""
+        raw = {**self._defaults, **self.node.parameters}
+        if self._static:
+            return raw
+        if item is None:
+            items = self.items
+            item = items[index] if index < len(items) else {}
+        scope = dict(self._scope_base)
+        scope["json"] = scope["item"] = item
+        scope["index"] = index
+        try:
+            return {key: expressions.evaluate(value, scope) for key, value in raw.items()}
+        except expressions.ExpressionError as exc:
+            exc.params.setdefault("item_index", index)
+            raise
+
+    def each(self):
+        """(index, item, parameters) for every input item, honouring `execute once`."""
+        items = self.items[:1] if self.node.setting("execute_once") else self.items
+        for index, item in enumerate(items):
+            yield index, item, self.params(index, item)
+
+    def credential(self, credential_id: Any, credential_type: str) -> dict:
+        if credential_id in (None, ""):
+            raise NodeError("Choose a credential for this node.", code="credential_missing")
+        return self.host.credential(credential_id, credential_type)
+
+    def respond(self, *, status: int, body: Any, headers: dict | None = None) -> None:
+        self.executor.response = {"status": status, "body": body, "headers": headers or {}}
+
+    def seconds_left(self) -> float:
+        return max(self.deadline - time.monotonic(), 0.0)

@@ -1,0 +1,46 @@
+"""Errors of the pure-Python engine. Each carries a stable code; the Django layer translates it for people."""
+
+from __future__ import annotations
+
+
+class EngineError(Exception):
+    code = "engine_error"
+
+    def __init__(self, message: str, *, code: str | None = None, detail: str = "", params: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.detail = detail
+        self.params = params or {}
+        if code:
+            self.code = code
+
+
+class ExpressionError(EngineError):
+    code = "expression_error"
+
+
+class ExpressionSecurityError(ExpressionError):
+    code = "expression_forbidden"
+
+
+class NodeError(EngineError):
+    """A node failed on its input; the run records message and detail for the person who built the flow."""
+
+    code = "node_error"
+
+
+class StopFlow(NodeError):
+    code = "stopped_by_flow"
+
+
+class RunCancelled(EngineError):
+    code = "cancelled"
+
+
+class Suspend(Exception):  # noqa: N818  (not an error: the run continues later)
+    """Raised by a node (wait) to park the run; the host persists and resumes it at `resume_at`."""
+
+    def __init__(self, resume_at, state: dict | None = None):
+        super().__init__("suspended")
+        self.resume_at = resume_at
+        self.state = state or {}

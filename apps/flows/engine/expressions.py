@@ -1,0 +1,332 @@
+"""`{{ ... }}` expressions inside node parameters, evaluated per item in a locked-down Jinja2 sandbox.
+
+What an expression can reach is only what the engine passes in: the current item (`json`), earlier nodes' output
+(`nodes["Name"].json`, `.items`), `run`, `flow`, `vars`, and a few helpers (`now()`, `today()`, `days()`...).
+Attribute access is limited to whitelisted, harmless methods of plain data; every refusal raises a clear error
+instead of quietly evaluating to nothing; operators and calls are bounded so that no expression can allocate
+gigabytes or compute for minutes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json as jsonlib
+import math
+import operator
+import re
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateSyntaxError
+from jinja2 import nodes as jinja_nodes
+from jinja2.exceptions import SecurityError, UndefinedError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.utils import missing
+
+from apps.flows.engine.errors import ExpressionError, ExpressionSecurityError
+
+MAX_EXPRESSION_LENGTH = 5_000
+MAX_SIZE = 1_000_000  # characters of a string, elements of a list
+MAX_EXPONENT = 256
+MAX_INT_BITS = 4_096
+MAX_NUMERIC_ARGUMENT = 100_000
+MAX_AST_NODES = 400
+MAX_CONCAT_OPERANDS = 32
+
+EXPRESSION_RE = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
+
+SAFE_METHODS: dict[type, frozenset[str]] = {
+    str: frozenset(
+        "lower upper title capitalize casefold strip lstrip rstrip split rsplit splitlines startswith endswith find rfind "
+        "index rindex count replace join format isdigit isalpha isalnum isnumeric isspace islower isupper removeprefix "
+        "removesuffix partition rpartition".split()
+    ),
+    dict: frozenset({"get", "keys", "values", "items"}),
+    list: frozenset({"index", "count"}),
+    tuple: frozenset({"index", "count"}),
+    dt.datetime: frozenset(
+        "year month day hour minute second microsecond tzinfo weekday isoweekday isoformat strftime date time timestamp "
+        "replace astimezone".split()
+    ),
+    dt.date: frozenset("year month day weekday isoweekday isoformat strftime replace".split()),
+    dt.timedelta: frozenset({"days", "seconds", "total_seconds"}),
+}
+
+SAFE_FILTERS = frozenset(
+    "abs capitalize default d first last float int join length count list lower upper max min replace reverse round "
+    "sort string sum title trim truncate unique tojson dictsort map select reject selectattr rejectattr batch groupby "
+    "items escape e striptags urlencode wordcount bool".split()
+)
+
+
+def _size(value: Any) -> int:
+    if isinstance(value, (str, bytes, list, tuple, dict, set)):
+        return len(value)
+    return 0
+
+
+def _check_size(value: Any) -> Any:
+    if _size(value) > MAX_SIZE:
+        raise ExpressionSecurityError(f"The result would be too large (over {MAX_SIZE:,} characters or elements).", code="too_large")
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_INT_BITS:
+        raise ExpressionSecurityError("The number would be too large.", code="too_large")
+    return value
+
+
+def _check_arguments(args: tuple, kwargs: dict) -> None:
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_NUMERIC_ARGUMENT:
+            raise ExpressionSecurityError(
+                f"Numbers given to functions must be between -{MAX_NUMERIC_ARGUMENT:,} and {MAX_NUMERIC_ARGUMENT:,}.", code="too_large"
+            )
+        if isinstance(value, str) and ("{" in value) and re.search(r"\d{5,}", value):
+            raise ExpressionSecurityError("Format widths that large are not allowed.", code="too_large")
+
+
+def _bounded_binop(op: str, left: Any, right: Any) -> Any:
+    if op == "**":
+        if not isinstance(right, (int, float)) or abs(right) > MAX_EXPONENT:
+            raise ExpressionSecurityError(f"Powers are limited to exponents up to {MAX_EXPONENT}.", code="too_large")
+        return _check_size(left**right)
+    if op == "*":
+        for sequence, times in ((left, right), (right, left)):
+            if isinstance(sequence, (str, list, tuple)) and isinstance(times, int) and len(sequence) * max(times, 0) > MAX_SIZE:
+                raise ExpressionSecurityError("The repeated text or list would be too large.", code="too_large")
+        return _check_size(left * right)
+    if op == "%" and isinstance(left, str):
+        raise ExpressionSecurityError("Use format() or ~ to build text; the % operator is not available for text.", code="forbidden")
+    functions = {"+": operator.add, "-": operator.sub, "/": operator.truediv, "//": operator.floordiv, "%": operator.mod}
+    return _check_size(functions[op](left, right))
+
+
+def _check_replace(text: str, old: Any = "", new: Any = "") -> None:
+    old, new = str(old), str(new)
+    occurrences = text.count(old) if old else len(text) + 1
+    if len(text) + occurrences * (len(new) - len(old)) > MAX_SIZE:
+        raise ExpressionSecurityError(f"The result would be too large (over {MAX_SIZE:,} characters or elements).", code="too_large")
+
+
+def _guarded_filter(name: str, function):
+    """Compiled templates call filters directly, so the limits are wrapped around each allowed filter."""
+    skip = 2 if getattr(function, "jinja_pass_arg", None) else 1  # (context,) value, then the arguments
+
+    @functools.wraps(function)
+    def guarded(*args, **kwargs):
+        _check_arguments(tuple(args[skip:]), kwargs)
+        if name == "replace" and len(args) >= skip + 2 and isinstance(args[skip - 1], str):
+            _check_replace(str(args[skip - 1]), *args[skip : skip + 2])
+        return _check_size(function(*args, **kwargs))
+
+    return guarded
+
+
+def _check_shape(source: str) -> None:
+    """Refuse expressions whose shape alone could make them expensive (huge trees, long ~ chains)."""
+    try:
+        tree = _environment.parse("{{ " + source + " }}")
+    except TemplateSyntaxError:
+        return  # compile reports it with a better message
+    count = 0
+    for node in tree.find_all(jinja_nodes.Node):
+        count += 1
+        if isinstance(node, jinja_nodes.Concat) and len(node.nodes) > MAX_CONCAT_OPERANDS:
+            raise ExpressionSecurityError(f"Join at most {MAX_CONCAT_OPERANDS} pieces with ~ in one expression.", code="too_large")
+    if count > MAX_AST_NODES:
+        raise ExpressionSecurityError("The expression is too complex. Split it over several fields or nodes.", code="too_large")
+
+
+class ExpressionEnvironment(ImmutableSandboxedEnvironment):
+    intercepted_binops = frozenset({"*", "**", "+", "%", "//"})
+
+    def __init__(self):
+        super().__init__(undefined=StrictUndefined, autoescape=False)
+        self.filters = {name: _guarded_filter(name, f) for name, f in self.filters.items() if name in SAFE_FILTERS}
+        self.globals = {"range": self.globals["range"], "dict": dict}
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if attr.startswith("_"):
+            return False
+        for kind, allowed in SAFE_METHODS.items():
+            if isinstance(obj, kind):
+                return attr in allowed
+        return False
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        # Data first: an item field called "items" or "keys" must win over the dict method of that name.
+        if isinstance(obj, dict) and attribute in obj:
+            return obj[attribute]
+        if attribute.startswith("_"):
+            return self.unsafe_undefined(obj, attribute)
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        if isinstance(argument, str) and argument.startswith("_") and not isinstance(obj, dict):
+            return self.unsafe_undefined(obj, argument)
+        return super().getitem(obj, argument)
+
+    def unsafe_undefined(self, obj: Any, attribute: str) -> Any:
+        raise ExpressionSecurityError(f"“{attribute}” is not available in expressions.", code="forbidden")
+
+    def call_binop(self, context, operator_name: str, left: Any, right: Any) -> Any:
+        return _bounded_binop(operator_name, left, right)
+
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805  (Jinja's signature)
+        _check_arguments(args, kwargs)
+        bound_to = getattr(__obj, "__self__", None)
+        if isinstance(bound_to, str):
+            method = getattr(__obj, "__name__", "")
+            if method == "replace":
+                _check_replace(bound_to, *args[:2])
+            elif method == "format":
+                _check_arguments((bound_to,), {})  # the format string itself may ask for a huge width
+        return _check_size(super().call(__context, __obj, *args, **kwargs))
+
+
+_environment = ExpressionEnvironment()
+
+
+def _helpers(now: dt.datetime) -> dict:
+    return {
+        "now": lambda: now,
+        "today": lambda: now.date(),
+        "days": lambda n=1: dt.timedelta(days=n),
+        "hours": lambda n=1: dt.timedelta(hours=n),
+        "minutes": lambda n=1: dt.timedelta(minutes=n),
+        "parse_date": _parse_date,
+        "to_json": lambda value: jsonlib.dumps(value, ensure_ascii=False, default=str),
+        "from_json": _from_json,
+        "round": round,
+        "floor": math.floor,
+        "ceil": math.ceil,
+        "len": len,
+        "str": str,
+        "int": int,
+        "float": float,
+        "min": min,
+        "max": max,
+        "sum": sum,
+        "abs": abs,
+        "sorted": sorted,
+    }
+
+
+def _parse_date(text: str) -> dt.datetime | dt.date:
+    try:
+        return dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        raise ExpressionError(f"“{text}” is not a date like 2026-01-31 or 2026-01-31T09:00:00.", code="bad_date") from None
+
+
+def _from_json(text: str) -> Any:
+    if len(text) > MAX_SIZE:
+        raise ExpressionSecurityError("The text is too large.", code="too_large")
+    try:
+        return jsonlib.loads(text)
+    except ValueError as exc:
+        raise ExpressionError(f"The text is not valid JSON: {exc}", code="bad_json") from None
+
+
+@lru_cache(maxsize=4096)
+def _compile(source: str):
+    if len(source) > MAX_EXPRESSION_LENGTH:
+        raise ExpressionSecurityError(f"Expressions are limited to {MAX_EXPRESSION_LENGTH:,} characters.", code="too_large")
+    try:
+        _check_shape(source)
+        return _environment.compile_expression(source, undefined_to_none=False)
+    except TemplateSyntaxError as exc:
+        raise ExpressionError(f"The expression has a syntax error: {exc.message}", code="syntax_error") from None
+    except RecursionError:
+        raise ExpressionSecurityError("The expression is nested too deeply.", code="too_deep") from None
+
+
+def check_syntax(text: str) -> list[str]:
+    """Syntax problems of every `{{ }}` in a parameter value (for validation, without evaluating)."""
+    problems = []
+    if text.count("{{") != text.count("}}"):
+        problems.append("An expression is missing its closing }}.")
+    for match in EXPRESSION_RE.finditer(text):
+        try:
+            _compile(match.group(1).strip())
+        except ExpressionError as exc:
+            problems.append(exc.message)
+    return problems
+
+
+def is_expression(value: Any) -> bool:
+    return isinstance(value, str) and "{{" in value
+
+
+def _evaluate_one(source: str, scope: dict) -> Any:
+    compiled = _compile(source.strip())
+    try:
+        value = compiled(**scope)
+    except (ExpressionError, ExpressionSecurityError):
+        raise
+    except SecurityError as exc:
+        raise ExpressionSecurityError(f"Not allowed in expressions: {exc}", code="forbidden") from None
+    except UndefinedError as exc:
+        raise ExpressionError(f"Unknown name or field: {exc.message}", code="undefined") from None
+    except RecursionError:
+        raise ExpressionSecurityError("The expression recursed too deeply.", code="too_deep") from None
+    except (MemoryError, OverflowError) as exc:
+        raise ExpressionSecurityError(f"The expression needs too many resources: {exc}", code="too_large") from None
+    except Exception as exc:  # a user's expression may fail in any way a Python operation can
+        raise ExpressionError(f"The expression failed: {type(exc).__name__}: {exc}", code="failed") from None
+    if isinstance(value, StrictUndefined):
+        if value._undefined_obj is missing:  # a name that does not exist at all, e.g. a typo
+            raise ExpressionError(f"Unknown name “{value._undefined_name}”. Use json, nodes, run, flow, vars or now().", code="undefined")
+        return None  # a missing field of an item is simply empty
+    return value
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        return jsonlib.dumps(value, ensure_ascii=False, default=str)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def evaluate(value: Any, scope: dict) -> Any:
+    """Resolve expressions inside a parameter value (recursively through dicts and lists).
+
+    A string that is exactly one `{{ expr }}` yields the expression's own value (number, list, object...);
+    text around expressions yields text.
+    """
+    if isinstance(value, str):
+        if "{{" not in value:
+            return value
+        stripped = value.strip()
+        match = EXPRESSION_RE.fullmatch(stripped)
+        if match and "{{" not in match.group(1):
+            return _evaluate_one(match.group(1), scope)
+        if value.count("{{") != value.count("}}"):
+            raise ExpressionError("An expression is missing its closing }}.", code="syntax_error")
+        return _check_size(EXPRESSION_RE.sub(lambda m: _as_text(_evaluate_one(m.group(1), scope)), value))
+    if isinstance(value, dict):
+        return {key: evaluate(item, scope) for key, item in value.items()}
+    if isinstance(value, list):
+        return [evaluate(item, scope) for item in value]
+    return value
+
+
+def has_expressions(value: Any) -> bool:
+    if isinstance(value, str):
+        return "{{" in value
+    if isinstance(value, dict):
+        return any(has_expressions(v) for v in value.values())
+    if isinstance(value, list):
+        return any(has_expressions(v) for v in value)
+    return False
+
+
+def build_scope(*, item: dict, item_index: int, node_outputs: dict, run: dict, flow: dict, variables: dict, now: dt.datetime) -> dict:
+    scope = _helpers(now)
+    scope.update(json=item, item=item, index=item_index, nodes=node_outputs, run=run, flow=flow, vars=variables)
+    return scope
+
+
+__all__ = ["ExpressionError", "ExpressionSecurityError", "build_scope", "check_syntax", "evaluate", "has_expressions", "is_expression"]

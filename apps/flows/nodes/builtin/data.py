@@ -1,0 +1,348 @@
+"""Nodes that shape items: set, rename, remove, filter, sort, limit, de-duplicate, aggregate, split out, date/time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from apps.flows.engine.errors import NodeError
+from apps.flows.nodes.base import NodeType, Param, t
+from apps.flows.nodes.builtin.common import (
+    COMBINE_PARAM,
+    conditions_match,
+    conditions_param,
+    copy_item,
+    delete_path,
+    get_path,
+    set_path,
+)
+from apps.flows.nodes.registry import register
+
+FIELD = Param("name", "string", t("Field", "필드"), required=True, expressions=False)
+
+
+@register
+class SetFields(NodeType):
+    key = "data.set"
+    icon = "pencil"
+    label = t("Set fields", "필드 설정")
+    description = t("Adds or changes fields on every item.", "모든 항목에 필드를 추가하거나 값을 바꿉니다.")
+    params = (
+        Param(
+            "fields",
+            "list",
+            t("Fields", "필드"),
+            required=True,
+            default=[],
+            item_fields=(FIELD, Param("value", "string", t("Value", "값"))),
+        ),
+        Param("keep_other_fields", "boolean", t("Keep the other fields", "다른 필드 유지"), default=True, expressions=False),
+    )
+
+    def execute(self, ctx):
+        out = []
+        for _index, item, params in ctx.each():
+            result = copy_item(item) if params["keep_other_fields"] else {}
+            for entry in params["fields"] or []:
+                set_path(result, entry["name"], entry.get("value"))
+            out.append(result)
+        return {"main": out}
+
+
+@register
+class RenameFields(NodeType):
+    key = "data.rename"
+    icon = "pencil"
+    label = t("Rename fields", "필드 이름 바꾸기")
+    params = (
+        Param(
+            "renames",
+            "list",
+            t("Renames", "이름 바꾸기"),
+            required=True,
+            default=[],
+            expressions=False,
+            item_fields=(
+                Param("from", "string", t("Current name", "현재 이름"), required=True),
+                Param("to", "string", t("New name", "새 이름"), required=True),
+            ),
+        ),
+    )
+    per_item = False
+
+    def execute(self, ctx):
+        renames = ctx.params()["renames"] or []
+        out = []
+        for item in ctx.items:
+            result = copy_item(item)
+            for entry in renames:
+                value = get_path(result, entry["from"], _ABSENT)
+                if value is not _ABSENT:
+                    delete_path(result, entry["from"])
+                    set_path(result, entry["to"], value)
+            out.append(result)
+        return {"main": out}
+
+
+_ABSENT = object()
+
+
+@register
+class RemoveFields(NodeType):
+    key = "data.remove"
+    icon = "eraser"
+    label = t("Remove fields", "필드 삭제")
+    params = (Param("fields", "list", t("Fields to remove", "삭제할 필드"), required=True, default=[], expressions=False),)
+    per_item = False
+
+    def execute(self, ctx):
+        fields = ctx.params()["fields"] or []
+        out = []
+        for item in ctx.items:
+            result = copy_item(item)
+            for path in fields:
+                delete_path(result, path)
+            out.append(result)
+        return {"main": out}
+
+
+@register
+class Filter(NodeType):
+    key = "data.filter"
+    icon = "filter"
+    label = t("Filter", "필터")
+    description = t("Keeps only the items that match the conditions.", "조건에 맞는 항목만 남깁니다.")
+    params = (conditions_param(), COMBINE_PARAM)
+    outputs = ("main", "discarded")
+
+    def execute(self, ctx):
+        kept, dropped = [], []
+        for _index, item, params in ctx.each():
+            (kept if conditions_match(params["conditions"], params["combine"]) else dropped).append(item)
+        return {"main": kept, "discarded": dropped}
+
+
+@register
+class Sort(NodeType):
+    key = "data.sort"
+    icon = "sort"
+    label = t("Sort", "정렬")
+    per_item = False
+    params = (
+        Param("field", "string", t("Sort by field", "정렬 기준 필드"), required=True, expressions=False),
+        Param(
+            "order",
+            "select",
+            t("Order", "순서"),
+            default="asc",
+            expressions=False,
+            options=(("asc", t("ascending", "오름차순")), ("desc", t("descending", "내림차순"))),
+        ),
+    )
+
+    def execute(self, ctx):
+        params = ctx.params()
+        field = params["field"]
+
+        def sort_key(item):
+            value = get_path(item, field)
+            return (value is None, isinstance(value, str), value if value is not None else 0)
+
+        try:
+            ordered = sorted(ctx.items, key=sort_key, reverse=params["order"] == "desc")
+        except TypeError:
+            ordered = sorted(ctx.items, key=lambda i: str(get_path(i, field, "")), reverse=params["order"] == "desc")
+        return {"main": ordered}
+
+
+@register
+class Limit(NodeType):
+    key = "data.limit"
+    icon = "scissors"
+    label = t("Limit", "개수 제한")
+    per_item = False
+    params = (
+        Param("max_items", "integer", t("Keep at most", "최대 개수"), default=10, minimum=0, required=True),
+        Param(
+            "keep",
+            "select",
+            t("Keep", "남길 항목"),
+            default="first",
+            expressions=False,
+            options=(("first", t("the first items", "앞쪽 항목")), ("last", t("the last items", "뒤쪽 항목"))),
+        ),
+    )
+
+    def execute(self, ctx):
+        params = ctx.params()
+        limit = int(params["max_items"])
+        items = ctx.items
+        return {"main": items[:limit] if params["keep"] == "first" else (items[-limit:] if limit else [])}
+
+
+@register
+class RemoveDuplicates(NodeType):
+    key = "data.dedupe"
+    icon = "copy"
+    label = t("Remove duplicates", "중복 제거")
+    per_item = False
+    params = (
+        Param("fields", "list", t("Compare fields (empty: whole item)", "비교할 필드 (비우면 항목 전체)"), default=[], expressions=False),
+    )
+
+    def execute(self, ctx):
+        fields = ctx.params()["fields"] or []
+        seen, out = set(), []
+        for item in ctx.items:
+            identity = json.dumps([get_path(item, f) for f in fields] if fields else item, sort_keys=True, default=str)
+            if identity not in seen:
+                seen.add(identity)
+                out.append(item)
+        return {"main": out}
+
+
+@register
+class Aggregate(NodeType):
+    key = "data.aggregate"
+    icon = "layers"
+    label = t("Aggregate", "모으기")
+    description = t("Combines all items into one item.", "모든 항목을 하나의 항목으로 모읍니다.")
+    per_item = False
+    params = (
+        Param(
+            "mode",
+            "select",
+            t("Collect", "모을 내용"),
+            default="all",
+            expressions=False,
+            options=(
+                ("all", t("whole items into a list", "항목 전체를 목록으로")),
+                ("fields", t("chosen fields into lists", "선택한 필드를 목록으로")),
+            ),
+        ),
+        Param("fields", "list", t("Fields", "필드"), default=[], expressions=False),
+        Param("output_field", "string", t("Output field", "결과 필드"), default="items", expressions=False),
+    )
+
+    def execute(self, ctx):
+        params = ctx.params()
+        if params["mode"] == "fields":
+            return {"main": [{f: [get_path(i, f) for i in ctx.items] for f in params["fields"] or []}]}
+        return {"main": [{params["output_field"] or "items": list(ctx.items)}]}
+
+
+@register
+class SplitOut(NodeType):
+    key = "data.split_out"
+    icon = "split"
+    label = t("Split out a list", "목록 나누기")
+    description = t("Turns a list inside an item into separate items.", "항목 안의 목록을 각각의 항목으로 나눕니다.")
+    params = (
+        Param("field", "string", t("List field", "목록 필드"), required=True, expressions=False),
+        Param("include_other_fields", "boolean", t("Keep the item's other fields", "다른 필드 유지"), default=False, expressions=False),
+    )
+
+    def execute(self, ctx):
+        out = []
+        for _index, item, params in ctx.each():
+            values = get_path(item, params["field"])
+            if values is None:
+                continue
+            if not isinstance(values, list):
+                values = [values]
+            for value in values:
+                base = copy_item(item) if params["include_other_fields"] else {}
+                if params["include_other_fields"]:
+                    delete_path(base, params["field"])
+                if isinstance(value, dict) and not params["include_other_fields"]:
+                    out.append(dict(value))
+                else:
+                    set_path(base, params["field"].split(".")[-1], value)
+                    out.append(base)
+        return {"main": out}
+
+
+@register
+class DateTime(NodeType):
+    key = "data.datetime"
+    icon = "calendar"
+    label = t("Date and time", "날짜와 시간")
+    params = (
+        Param(
+            "operation",
+            "select",
+            t("Operation", "작업"),
+            default="format",
+            expressions=False,
+            options=(
+                ("now", t("current date and time", "현재 날짜와 시간")),
+                ("format", t("format a date", "날짜 형식 바꾸기")),
+                ("add", t("add to a date", "날짜에 더하기")),
+                ("subtract", t("subtract from a date", "날짜에서 빼기")),
+                ("difference", t("time between two dates", "두 날짜 사이 시간")),
+            ),
+        ),
+        Param("value", "string", t("Date", "날짜"), default="{{ now() }}"),
+        Param("other", "string", t("Second date", "두 번째 날짜"), default=""),
+        Param("amount", "number", t("Amount", "양"), default=1),
+        Param(
+            "unit",
+            "select",
+            t("Unit", "단위"),
+            default="days",
+            expressions=False,
+            options=(
+                ("minutes", t("minutes", "분")),
+                ("hours", t("hours", "시간")),
+                ("days", t("days", "일")),
+                ("weeks", t("weeks", "주")),
+            ),
+        ),
+        Param(
+            "format",
+            "string",
+            t("Format", "형식"),
+            default="%Y-%m-%d %H:%M",
+            expressions=False,
+            help=t("Python strftime codes, e.g. %Y-%m-%d", "strftime 형식, 예: %Y-%m-%d"),
+        ),
+        Param("output_field", "string", t("Output field", "결과 필드"), default="date", expressions=False),
+    )
+
+    def execute(self, ctx):
+        out = []
+        now = ctx.host.now()
+        for _index, item, params in ctx.each():
+            result = copy_item(item)
+            op = params["operation"]
+            if op == "now":
+                value = now.isoformat()
+            else:
+                moment = _to_datetime(params["value"], now.tzinfo)
+                delta = dt.timedelta(**{params["unit"]: float(params["amount"] or 0)})
+                if op == "format":
+                    value = moment.strftime(params["format"])
+                elif op == "add":
+                    value = (moment + delta).isoformat()
+                elif op == "subtract":
+                    value = (moment - delta).isoformat()
+                else:
+                    other = _to_datetime(params["other"], now.tzinfo)
+                    value = (other - moment).total_seconds() / dt.timedelta(**{params["unit"]: 1}).total_seconds()
+            set_path(result, params["output_field"], value)
+            out.append(result)
+        return {"main": out}
+
+
+def _to_datetime(value, tzinfo) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=tzinfo)
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day, tzinfo=tzinfo)
+    if isinstance(value, (int, float)):
+        return dt.datetime.fromtimestamp(value, tz=tzinfo)
+    try:
+        parsed = dt.datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise NodeError(f"“{value}” is not a date. Use a form like 2026-01-31 or 2026-01-31T09:00:00.", code="bad_date") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=tzinfo)

@@ -1,0 +1,200 @@
+"""Converting data: hashes and encodings, HTML extraction, XML ↔ JSON, CSV."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import hmac
+import io
+
+from apps.flows.engine.errors import NodeError
+from apps.flows.nodes.base import NodeType, Param, t
+from apps.flows.nodes.builtin.common import copy_item, get_path, set_path
+from apps.flows.nodes.registry import register
+
+MAX_TEXT = 5_000_000
+
+
+def _text(value) -> str:
+    text = "" if value is None else str(value)
+    if len(text) > MAX_TEXT:
+        raise NodeError("The text is larger than 5 MB.", code="too_large")
+    return text
+
+
+@register
+class Crypto(NodeType):
+    key = "transform.crypto"
+    category = "transform"
+    icon = "lock"
+    label = t("Hash and encode", "해시와 인코딩")
+    params = (
+        Param(
+            "operation",
+            "select",
+            t("Operation", "작업"),
+            default="sha256",
+            expressions=False,
+            options=(
+                ("md5", t("MD5 hash", "MD5 해시")),
+                ("sha1", t("SHA-1 hash", "SHA-1 해시")),
+                ("sha256", t("SHA-256 hash", "SHA-256 해시")),
+                ("sha512", t("SHA-512 hash", "SHA-512 해시")),
+                ("hmac_sha256", t("HMAC-SHA256 signature", "HMAC-SHA256 서명")),
+                ("base64_encode", t("Base64 encode", "Base64 인코딩")),
+                ("base64_decode", t("Base64 decode", "Base64 디코딩")),
+            ),
+        ),
+        Param("value", "string", t("Value", "값"), required=True),
+        Param("secret", "string", t("Secret (HMAC)", "비밀 키 (HMAC)"), default=""),
+        Param("output_field", "string", t("Output field", "결과 필드"), default="result", expressions=False),
+    )
+
+    def execute(self, ctx):
+        out = []
+        for _index, item, params in ctx.each():
+            data = _text(params["value"]).encode()
+            op = params["operation"]
+            if op in ("md5", "sha1", "sha256", "sha512"):
+                value = hashlib.new(op, data, usedforsecurity=False).hexdigest()
+            elif op == "hmac_sha256":
+                value = hmac.new(_text(params["secret"]).encode(), data, hashlib.sha256).hexdigest()
+            elif op == "base64_encode":
+                value = base64.b64encode(data).decode()
+            else:
+                try:
+                    value = base64.b64decode(data, validate=True).decode("utf-8", errors="replace")
+                except ValueError:
+                    raise NodeError("The value is not valid Base64.", code="bad_base64") from None
+            result = copy_item(item)
+            set_path(result, params["output_field"], value)
+            out.append(result)
+        return {"main": out}
+
+
+@register
+class HtmlExtract(NodeType):
+    key = "transform.html"
+    category = "transform"
+    icon = "code"
+    label = t("Extract from HTML", "HTML에서 추출")
+    description = t("Picks values out of a web page with CSS selectors.", "CSS 선택자로 웹 페이지에서 값을 뽑아냅니다.")
+    params = (
+        Param("html", "string", t("HTML", "HTML"), default="{{ json.body }}"),
+        Param(
+            "extract",
+            "list",
+            t("Values", "추출할 값"),
+            default=[],
+            expressions=False,
+            item_fields=(
+                Param("name", "string", t("Field", "필드"), required=True),
+                Param("selector", "string", t("CSS selector", "CSS 선택자"), required=True),
+                Param("attribute", "string", t("Attribute (empty: text)", "속성 (비우면 텍스트)")),
+                Param("all", "boolean", t("All matches as a list", "모두 목록으로"), default=False),
+            ),
+        ),
+    )
+
+    def execute(self, ctx):
+        from bs4 import BeautifulSoup
+
+        out = []
+        for _index, item, params in ctx.each():
+            soup = BeautifulSoup(_text(params["html"]), "html.parser")
+            result = copy_item(item)
+            for rule in params["extract"] or []:
+                try:
+                    found = soup.select(rule["selector"])
+                except Exception as exc:  # soupsieve raises its own errors for bad selectors
+                    raise NodeError(f"The CSS selector “{rule['selector']}” is not valid: {exc}", code="bad_selector") from None
+                values = [el.get(rule["attribute"]) if rule.get("attribute") else el.get_text(" ", strip=True) for el in found]
+                set_path(result, rule["name"], values if rule.get("all") else (values[0] if values else None))
+            out.append(result)
+        return {"main": out}
+
+
+@register
+class XmlJson(NodeType):
+    key = "transform.xml"
+    category = "transform"
+    icon = "code"
+    label = t("XML ↔ JSON", "XML ↔ JSON")
+    params = (
+        Param(
+            "direction",
+            "select",
+            t("Convert", "변환"),
+            default="to_json",
+            expressions=False,
+            options=(("to_json", t("XML to JSON", "XML을 JSON으로")), ("to_xml", t("JSON to XML", "JSON을 XML로"))),
+        ),
+        Param("value", "string", t("Value", "값"), required=True),
+        Param("output_field", "string", t("Output field", "결과 필드"), default="data", expressions=False),
+    )
+
+    def execute(self, ctx):
+        import xmltodict
+        from defusedxml import DefusedXmlException
+        from defusedxml.expatbuilder import DefusedExpatBuilder  # noqa: F401  (defusedxml must be importable)
+
+        out = []
+        for _index, item, params in ctx.each():
+            result = copy_item(item)
+            if params["direction"] == "to_json":
+                try:
+                    value = xmltodict.parse(_text(params["value"]), disable_entities=True)
+                except (DefusedXmlException, Exception) as exc:  # expat reports malformed XML with its own error type
+                    raise NodeError(f"The XML could not be read: {exc}", code="bad_xml") from None
+            else:
+                data = params["value"]
+                if not isinstance(data, dict) or len(data) != 1:
+                    raise NodeError("To build XML, give an object with exactly one top-level key (the root element).", code="bad_xml")
+                value = xmltodict.unparse(data, pretty=True)
+            set_path(result, params["output_field"], value)
+            out.append(result)
+        return {"main": out}
+
+
+@register
+class Csv(NodeType):
+    key = "transform.csv"
+    category = "transform"
+    icon = "table"
+    label = t("CSV", "CSV")
+    per_item = False
+    params = (
+        Param(
+            "direction",
+            "select",
+            t("Convert", "변환"),
+            default="parse",
+            expressions=False,
+            options=(("parse", t("CSV text to items", "CSV 텍스트를 항목으로")), ("build", t("items to CSV text", "항목을 CSV 텍스트로"))),
+        ),
+        Param("field", "string", t("CSV text field", "CSV 텍스트 필드"), default="csv", expressions=False),
+        Param("delimiter", "string", t("Delimiter", "구분자"), default=",", expressions=False),
+    )
+
+    def execute(self, ctx):
+        params = ctx.params()
+        delimiter = (params["delimiter"] or ",")[:1]
+        if params["direction"] == "parse":
+            out = []
+            for item in ctx.items:
+                text = _text(get_path(item, params["field"], ""))
+                try:
+                    out.extend(dict(row) for row in csv.DictReader(io.StringIO(text), delimiter=delimiter))
+                except csv.Error as exc:
+                    raise NodeError(f"The CSV could not be read: {exc}", code="bad_csv") from None
+            return {"main": out}
+        columns: list[str] = []
+        for item in ctx.items:
+            columns.extend(key for key in item if key not in columns)
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=columns, delimiter=delimiter, extrasaction="ignore")
+        writer.writeheader()
+        for item in ctx.items:
+            writer.writerow({k: (v if not isinstance(v, (dict, list)) else str(v)) for k, v in item.items()})
+        return {"main": [{params["field"] or "csv": buffer.getvalue()}]}
