@@ -173,9 +173,10 @@ class ExpressionEnvironment(ImmutableSandboxedEnvironment):
 
     def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805  (Jinja's signature)
         _check_arguments(args, kwargs)
-        bound_to = getattr(__obj, "__self__", None)
+        original = getattr(__obj, "__wrapped__", __obj)  # Jinja wraps str.format in a sandboxed formatter
+        bound_to = getattr(original, "__self__", None)
         if isinstance(bound_to, str):
-            method = getattr(__obj, "__name__", "")
+            method = getattr(original, "__name__", "")
             if method == "replace":
                 _check_replace(bound_to, *args[:2])
             elif method == "format":
