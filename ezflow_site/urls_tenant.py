@@ -1,6 +1,7 @@
 """URLs of an organization's host, <slug>.localhost."""
 
 from django.urls import include, path
+from drf_spectacular.views import SpectacularSwaggerView
 
 from apps.accounts.admin import organization_admin_site
 from ezflow_site.urls_common import common_urlpatterns, handlers
@@ -9,6 +10,9 @@ urlpatterns = [
     path("", include("apps.accounts.urls")),
     path("admin/", organization_admin_site.urls),
     path("api/v1/", include("apps.accounts.api.urls")),
+    path("api/v1/", include("apps.flows.api.urls")),
+    path("api/v1/", include("apps.runs.api.urls")),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     *common_urlpatterns,
 ]
 

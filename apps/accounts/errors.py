@@ -2,17 +2,11 @@
 
 from django.core.exceptions import ValidationError
 
+from apps.core.errors import DomainError
 
-class AccountsError(Exception):
-    code = "error"
-    status = 400
 
-    def __init__(self, message, *, code: str | None = None, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
-        if code:
-            self.code = code
+class AccountsError(DomainError):
+    pass
 
 
 class NotAllowed(AccountsError):

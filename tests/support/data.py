@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+from django.db import connection
 from django.test import Client
 
 from apps.accounts.middleware import SESSION_ORGANIZATION_KEY
@@ -25,6 +26,7 @@ class DataFixture:
 
     def create_organization(self, *, slug: str | None = None, name: str | None = None, owner_email: str | None = None) -> Organization:
         slug = slug or self.unique("org")
+        connection.set_schema_to_public()  # a request made earlier in the test may have switched schemas
         result = organization_signup(
             organization_name=name or slug.title(),
             slug=slug,
@@ -53,6 +55,10 @@ class DataFixture:
             session[SESSION_ORGANIZATION_KEY] = organization.pk if organization is not None else None
             session.save()
         return client
+
+    def editor_api(self, organization: Organization, role: str = Role.EDITOR) -> Client:
+        member = self.create_member(organization, role=role)
+        return self.api_client(organization, self.create_token(organization, member.user))
 
     def api_client(self, organization: Organization, token: str) -> Client:
         return Client(HTTP_HOST=organization.host, HTTP_AUTHORIZATION=f"Bearer {token}")

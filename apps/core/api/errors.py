@@ -11,7 +11,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from apps.accounts.errors import AccountsError
+from apps.core.errors import DomainError
 
 
 def error_body(code: str, message: str, fields: dict | None = None) -> dict:
@@ -52,9 +52,11 @@ def exception_handler(exc, context):
             error_body("invalid", _("Some of the values are not valid."), django_validation_fields(exc)),
             status=status.HTTP_400_BAD_REQUEST,
         )
-    if isinstance(exc, AccountsError):
+    if isinstance(exc, DomainError):
         fields = {exc.field: [{"code": exc.code, "message": str(exc.message)}]} if exc.field else None
-        return Response(error_body(exc.code, exc.message, fields), status=exc.status)
+        body = error_body(exc.code, exc.message, fields)
+        body["error"].update(exc.extra)
+        return Response(body, status=exc.status)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Not found."))
     elif isinstance(exc, PermissionDenied):

@@ -30,8 +30,10 @@ SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.admin",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "axes",
     "channels",
     "graphene_django",
@@ -103,3 +105,7 @@ CSRF_COOKIE_SECURE = EZFLOW_SCHEME == "https"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 CSRF_FAILURE_VIEW = "apps.core.views.csrf_failure"
+
+# Fernet keys for credentials at rest, newest first (rotation: add a new key in front, run
+# `manage.py rotate_credentials`, then drop the old one). Without it a key is derived from SECRET_KEY.
+EZFLOW_CREDENTIAL_KEYS = env.list("EZFLOW_CREDENTIAL_KEYS", default=[])

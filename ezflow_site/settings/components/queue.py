@@ -36,4 +36,4 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 EZFLOW_WORKER_HEARTBEAT_SECONDS = 10
 EZFLOW_WORKER_STALE_AFTER_SECONDS = 45
-CELERY_TASK_ROUTES = {"accounts.*": {"queue": "default"}}
+CELERY_TASK_ROUTES = {"accounts.*": {"queue": "default"}, "runs.*": {"queue": "default"}}

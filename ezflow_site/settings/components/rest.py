@@ -17,4 +17,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "REST API of an EZFlow organization. Every path is scoped to the organization of the host.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from the vendored drf-spectacular-sidecar package: no CDN needed.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }

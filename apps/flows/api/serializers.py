@@ -1,0 +1,75 @@
+from rest_framework import serializers
+
+from apps.flows.models import Credential, Flow, FlowVersion
+
+
+class FlowListOutput(serializers.ModelSerializer):
+    published_version = serializers.IntegerField(source="published_version.number", default=None)
+
+    class Meta:
+        model = Flow
+        fields = ["id", "name", "description", "tags", "active", "published_version", "draft_revision", "created_at", "updated_at"]
+
+
+class FlowOutput(FlowListOutput):
+    graph = serializers.JSONField(source="draft")
+    webhook_path = serializers.SerializerMethodField()
+
+    class Meta(FlowListOutput.Meta):
+        fields = [*FlowListOutput.Meta.fields, "graph", "save_history", "webhook_path"]
+
+    def get_webhook_path(self, flow) -> str:
+        return f"/webhook/{flow.webhook_token}"
+
+
+class FlowInput(serializers.Serializer):
+    name = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+    tags = serializers.JSONField(required=False)
+    graph = serializers.JSONField(required=False)
+    save_history = serializers.BooleanField(required=False)
+    revision = serializers.IntegerField(required=False, help_text="The draft_revision you loaded; a newer one on the server gives 409.")
+
+
+class VersionOutput(serializers.ModelSerializer):
+    class Meta:
+        model = FlowVersion
+        fields = ["id", "number", "message", "created_at"]
+
+
+class VersionDetailOutput(VersionOutput):
+    class Meta(VersionOutput.Meta):
+        fields = [*VersionOutput.Meta.fields, "graph"]
+
+
+class PublishInput(serializers.Serializer):
+    message = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class RunInput(serializers.Serializer):
+    items = serializers.JSONField(required=False)
+    draft = serializers.BooleanField(
+        required=False, default=False, help_text="Test the draft (with pinned data) instead of the published version."
+    )
+
+
+class PinInput(serializers.Serializer):
+    node_id = serializers.CharField(max_length=100)
+    items = serializers.JSONField(allow_null=True)
+
+
+class TestNodeInput(serializers.Serializer):
+    node_id = serializers.CharField(max_length=100)
+    items = serializers.JSONField(required=False)
+
+
+class CredentialOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Credential
+        fields = ["id", "name", "type", "created_at", "updated_at"]
+
+
+class CredentialInput(serializers.Serializer):
+    name = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    type = serializers.CharField(max_length=50, required=False)
+    data = serializers.JSONField(required=False)

@@ -1,0 +1,242 @@
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.accounts.permissions import role_required
+from apps.accounts.roles import Role
+from apps.core.errors import DomainError
+from apps.flows import selectors
+from apps.flows.api import serializers as s
+from apps.flows.credentials import CREDENTIAL_TYPES
+from apps.flows.engine.diff import graph_diff
+from apps.flows.engine.schema import GRAPH_SCHEMA
+from apps.flows.engine.validation import validate_graph
+from apps.flows.nodes.registry import load_builtin_nodes
+from apps.flows.problems import problems_payload
+from apps.flows.services import credentials as credential_services
+from apps.flows.services import flows as flow_services
+from apps.flows.services.testing import node_test
+from apps.runs.api.serializers import RunOutput
+from apps.runs.services.runs import run_create, run_enqueue
+
+EditorsWrite = role_required(Role.EDITOR, safe_methods_for_members=True)
+AdminsWrite = role_required(Role.ADMIN, safe_methods_for_members=True)
+
+
+def _flow(pk) -> object:
+    return get_object_or_404(selectors.flow_list(), pk=pk)
+
+
+class NodeCatalogApi(APIView):
+    def get(self, request):
+        return Response([node_type.describe() for node_type in load_builtin_nodes().all()])
+
+
+class GraphSchemaApi(APIView):
+    def get(self, request):
+        return Response(GRAPH_SCHEMA)
+
+
+class FlowListApi(APIView):
+    permission_classes = [EditorsWrite]
+
+    @extend_schema(responses=s.FlowListOutput(many=True))
+    def get(self, request):
+        flows = selectors.flow_list()
+        if request.query_params.get("tag"):
+            flows = flows.filter(tags__contains=[request.query_params["tag"]])
+        if request.query_params.get("active") in ("true", "false"):
+            flows = flows.filter(active=request.query_params["active"] == "true")
+        if request.query_params.get("search"):
+            flows = flows.filter(name__icontains=request.query_params["search"])
+        return Response(s.FlowListOutput(flows, many=True).data)
+
+    @extend_schema(request=s.FlowInput, responses={201: s.FlowOutput})
+    def post(self, request):
+        data = s.FlowInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        flow = flow_services.flow_create(
+            user=request.user,
+            name=values.get("name", ""),
+            description=values.get("description", ""),
+            tags=values.get("tags"),
+            graph=values.get("graph"),
+        )
+        return Response(s.FlowOutput(flow).data, status=status.HTTP_201_CREATED)
+
+
+class FlowDetailApi(APIView):
+    permission_classes = [EditorsWrite]
+
+    @extend_schema(responses=s.FlowOutput)
+    def get(self, request, pk):
+        return Response(s.FlowOutput(_flow(pk)).data)
+
+    @extend_schema(request=s.FlowInput, responses=s.FlowOutput)
+    def patch(self, request, pk):
+        data = s.FlowInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        revision = values.pop("revision", None)
+        flow = flow_services.flow_update(flow=_flow(pk), revision=revision, **values)
+        return Response(s.FlowOutput(flow).data)
+
+    def delete(self, request, pk):
+        flow_services.flow_delete(flow=_flow(pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ValidateApi(APIView):
+    """Validate a graph sent in the body, or the flow's draft when the body has none."""
+
+    permission_classes = [EditorsWrite]
+
+    def post(self, request, pk=None):
+        graph = request.data.get("graph") if isinstance(request.data, dict) and "graph" in request.data else None
+        if graph is None:
+            if pk is None:
+                raise DomainError('Send the graph to validate as {"graph": {...}}.', code="invalid", field="graph")
+            graph = _flow(pk).draft
+        problems = validate_graph(graph)
+        return Response({"valid": not problems, "problems": problems_payload(problems)})
+
+
+class PublishApi(APIView):
+    permission_classes = [role_required(Role.EDITOR)]
+
+    @extend_schema(request=s.PublishInput, responses={201: s.VersionOutput})
+    def post(self, request, pk):
+        data = s.PublishInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        version = flow_services.flow_publish(flow=_flow(pk), user=request.user, message=data.validated_data.get("message", ""))
+        return Response(s.VersionOutput(version).data, status=status.HTTP_201_CREATED)
+
+
+class ActivationApi(APIView):
+    permission_classes = [role_required(Role.EDITOR)]
+    active = True
+
+    def post(self, request, pk):
+        flow = flow_services.flow_set_active(flow=_flow(pk), active=self.active)
+        return Response(s.FlowListOutput(flow).data)
+
+
+class VersionListApi(APIView):
+    @extend_schema(responses=s.VersionOutput(many=True))
+    def get(self, request, pk):
+        return Response(s.VersionOutput(selectors.version_list(flow=_flow(pk)), many=True).data)
+
+
+class VersionDetailApi(APIView):
+    @extend_schema(responses=s.VersionDetailOutput)
+    def get(self, request, pk, number):
+        return Response(s.VersionDetailOutput(get_object_or_404(selectors.version_list(flow=_flow(pk)), number=number)).data)
+
+
+class VersionRestoreApi(APIView):
+    permission_classes = [role_required(Role.EDITOR)]
+
+    def post(self, request, pk, number):
+        flow = _flow(pk)
+        version = get_object_or_404(selectors.version_list(flow=flow), number=number)
+        return Response(s.FlowOutput(flow_services.flow_restore_version(flow=flow, version=version)).data)
+
+
+class VersionDiffApi(APIView):
+    """?from=<number>&to=<number|draft>"""
+
+    def get(self, request, pk):
+        flow = _flow(pk)
+
+        def graph_of(ref):
+            if ref == "draft":
+                return flow.draft
+            if not str(ref).isdigit():
+                raise DomainError("Use a version number or “draft”.", code="invalid", field="from")
+            return get_object_or_404(selectors.version_list(flow=flow), number=int(ref)).graph
+
+        return Response(graph_diff(graph_of(request.query_params.get("from", "")), graph_of(request.query_params.get("to", "draft"))))
+
+
+class FlowRunApi(APIView):
+    permission_classes = [role_required(Role.EDITOR)]
+
+    @extend_schema(request=s.RunInput, responses={202: RunOutput})
+    def post(self, request, pk):
+        data = s.RunInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        run = run_create(
+            flow=_flow(pk),
+            trigger="test" if data.validated_data["draft"] else "manual",
+            items=data.validated_data.get("items"),
+            user=request.user,
+            draft=data.validated_data["draft"],
+        )
+        run_enqueue(run)
+        return Response(RunOutput(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+class PinApi(APIView):
+    permission_classes = [role_required(Role.EDITOR)]
+
+    def post(self, request, pk):
+        data = s.PinInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        flow = flow_services.flow_pin_data(flow=_flow(pk), node_id=data.validated_data["node_id"], items=data.validated_data["items"])
+        return Response(s.FlowOutput(flow).data)
+
+
+class TestNodeApi(APIView):
+    permission_classes = [role_required(Role.EDITOR)]
+
+    def post(self, request, pk):
+        data = s.TestNodeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(node_test(flow=_flow(pk), node_id=data.validated_data["node_id"], items=data.validated_data.get("items")))
+
+
+class CredentialTypesApi(APIView):
+    def get(self, request):
+        return Response([t.describe() for t in CREDENTIAL_TYPES.values()])
+
+
+class CredentialListApi(APIView):
+    permission_classes = [AdminsWrite]
+
+    def get(self, request):
+        return Response(s.CredentialOutput(selectors.credential_list(), many=True).data)
+
+    def post(self, request):
+        data = s.CredentialInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        credential = credential_services.credential_create(
+            user=request.user, name=v.get("name", ""), type=v.get("type", ""), data=v.get("data", {})
+        )
+        return Response(s.CredentialOutput(credential).data, status=status.HTTP_201_CREATED)
+
+
+class CredentialDetailApi(APIView):
+    permission_classes = [AdminsWrite]
+
+    def _get(self, pk):
+        return get_object_or_404(selectors.credential_list(), pk=pk)
+
+    def get(self, request, pk):
+        credential = self._get(pk)
+        return Response({**s.CredentialOutput(credential).data, "fields": credential_services.credential_public_fields(credential)})
+
+    def patch(self, request, pk):
+        data = s.CredentialInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        credential = credential_services.credential_update(
+            credential=self._get(pk), name=data.validated_data.get("name"), data=data.validated_data.get("data")
+        )
+        return Response(s.CredentialOutput(credential).data)
+
+    def delete(self, request, pk):
+        self._get(pk).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,72 @@
+import secrets
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def new_webhook_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def empty_graph() -> dict:
+    return {"nodes": [], "edges": []}
+
+
+class Flow(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    tags = ArrayField(models.CharField(max_length=50), default=list, blank=True)
+    active = models.BooleanField(_("active"), default=False, help_text=_("Triggers run the published version only while active."))
+    draft = models.JSONField(default=empty_graph)
+    draft_revision = models.PositiveIntegerField(default=1)
+    published_version = models.ForeignKey("flows.FlowVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    webhook_token = models.CharField(max_length=64, unique=True, default=new_webhook_token)
+    error_flow = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    save_history = models.BooleanField(_("save run history"), default=True)
+    # People live in the public schema; they are never deleted (only deactivated), so no database constraint.
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+    def __str__(self):
+        return self.name
+
+
+class FlowVersion(models.Model):
+    """An immutable snapshot of a flow's graph."""
+
+    flow = models.ForeignKey(Flow, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    graph = models.JSONField()
+    message = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [models.UniqueConstraint(fields=["flow", "number"], name="flowversion_unique_number")]
+
+    def __str__(self):
+        return f"{self.flow} v{self.number}"
+
+
+class Credential(models.Model):
+    """Secrets for nodes, encrypted at rest; never returned by the API, never exported."""
+
+    name = models.CharField(_("name"), max_length=200)
+    type = models.CharField(_("type"), max_length=50)
+    encrypted_data = models.TextField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name

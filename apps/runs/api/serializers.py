@@ -1,0 +1,58 @@
+from rest_framework import serializers
+
+from apps.runs.models import NodeRun, Run
+
+
+class RunOutput(serializers.ModelSerializer):
+    flow_name = serializers.CharField(source="flow.name", read_only=True)
+    version = serializers.IntegerField(source="version.number", default=None)
+    duration_ms = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Run
+        fields = [
+            "id",
+            "flow",
+            "flow_name",
+            "version",
+            "trigger",
+            "status",
+            "error",
+            "error_code",
+            "error_node_id",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "duration_ms",
+            "retry_of",
+            "seq",
+        ]
+
+
+class NodeRunOutput(serializers.ModelSerializer):
+    class Meta:
+        model = NodeRun
+        fields = [
+            "node_id",
+            "run_index",
+            "node_name",
+            "node_type",
+            "status",
+            "attempts",
+            "items_in",
+            "items_out",
+            "output_sample",
+            "error",
+            "error_code",
+            "error_detail",
+            "started_at",
+            "finished_at",
+            "seq",
+        ]
+
+
+class RunDetailOutput(RunOutput):
+    node_runs = NodeRunOutput(many=True, read_only=True)
+
+    class Meta(RunOutput.Meta):
+        fields = [*RunOutput.Meta.fields, "input_items", "result_sample", "response", "error_detail", "node_runs"]

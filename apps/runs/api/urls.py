@@ -1,0 +1,12 @@
+from django.urls import path
+
+from apps.runs.api import views
+
+app_name = "runs_api"
+
+urlpatterns = [
+    path("runs", views.RunListApi.as_view(), name="runs"),
+    path("runs/<int:pk>", views.RunDetailApi.as_view(), name="run-detail"),
+    path("runs/<int:pk>/cancel", views.RunCancelApi.as_view(), name="run-cancel"),
+    path("runs/<int:pk>/retry", views.RunRetryApi.as_view(), name="run-retry"),
+]

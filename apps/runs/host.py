@@ -1,0 +1,60 @@
+"""The engine's host inside the product: organization time zone, credentials, other flows, cancellation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import zoneinfo
+
+from apps.flows.engine.errors import NodeError
+
+
+class ProductHost:
+    def __init__(self, *, organization, run=None):
+        self.organization = organization
+        self.run = run
+        self.variables = {}
+        self._zone = zoneinfo.ZoneInfo(organization.time_zone if organization else "Asia/Seoul")
+        self._checked_at = 0.0
+        self._cancelled = False
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(self._zone)
+
+    def credential(self, credential_id, credential_type):
+        from apps.flows.services.credentials import credential_data
+
+        data = credential_data(credential_id=credential_id, credential_type=credential_type)
+        if data is None:
+            raise NodeError(
+                f"The credential {credential_id} ({credential_type}) does not exist in this organization.", code="credential_missing"
+            )
+        return data
+
+    def call_flow(self, flow_ref, items, depth):
+        from apps.flows.engine.executor import Executor
+        from apps.flows.engine.graph import Graph
+        from apps.flows.models import Flow
+
+        flow = Flow.objects.select_related("published_version").filter(pk=flow_ref if str(flow_ref).isdigit() else None).first()
+        if flow is None or flow.published_version is None:
+            raise NodeError(f"The flow {flow_ref} does not exist or has no published version.", code="flow_missing")
+        child = ProductHost(organization=self.organization, run=self.run)
+        result = Executor(
+            Graph.from_dict(flow.published_version.graph), host=child, depth=depth, flow_meta={"id": flow.pk, "name": flow.name}
+        ).run(trigger_items=items)
+        if result.status != "success":
+            raise NodeError(f"The flow “{flow.name}” failed: {result.error}", code="subflow_failed")
+        return result.last_items
+
+    def is_cancelled(self) -> bool:
+        # Checked between nodes; at most twice a second so long linear flows don't pay a query per node.
+        if self.run is None or self._cancelled:
+            return self._cancelled
+        now = time.monotonic()
+        if now - self._checked_at >= 0.5:
+            self._checked_at = now
+            from apps.runs.models import Run
+
+            self._cancelled = Run.objects.filter(pk=self.run.pk, cancel_requested=True).exists()
+        return self._cancelled

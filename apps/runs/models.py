@@ -1,0 +1,86 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Run(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        WAITING = "waiting", _("Waiting")
+        SUCCESS = "success", _("Succeeded")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Trigger(models.TextChoices):
+        MANUAL = "manual", _("Manual")
+        WEBHOOK = "webhook", _("Webhook")
+        SCHEDULE = "schedule", _("Schedule")
+        ERROR = "error", _("Error trigger")
+        RETRY = "retry", _("Retry")
+        TEST = "test", _("Test")
+
+    FINISHED = (Status.SUCCESS, Status.FAILED, Status.CANCELLED)
+
+    flow = models.ForeignKey("flows.Flow", on_delete=models.CASCADE, related_name="runs")
+    version = models.ForeignKey("flows.FlowVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="runs")
+    graph = models.JSONField(help_text="The graph this run executes (a test run of a draft has no version).")
+    trigger = models.CharField(max_length=16, choices=Trigger.choices, default=Trigger.MANUAL)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    input_items = models.JSONField(default=list)
+    pinned = models.JSONField(default=dict, blank=True)
+    result_sample = models.JSONField(default=list, blank=True)
+    response = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    error_code = models.CharField(max_length=50, blank=True)
+    error_detail = models.TextField(blank=True)
+    error_node_id = models.CharField(max_length=100, blank=True)
+    retry_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retries")
+    resume_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    resumed_nodes = models.JSONField(default=list, blank=True)
+    cancel_requested = models.BooleanField(default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    seq = models.PositiveIntegerField(default=0, help_text="Increases with every change; live clients detect gaps with it.")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["flow", "-created_at"]), models.Index(fields=["status", "resume_at"])]
+
+    def __str__(self):
+        return f"run {self.pk} of {self.flow_id} ({self.status})"
+
+    @property
+    def duration_ms(self) -> int | None:
+        if self.started_at and self.finished_at:
+            return int((self.finished_at - self.started_at).total_seconds() * 1000)
+        return None
+
+
+class NodeRun(models.Model):
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="node_runs")
+    node_id = models.CharField(max_length=100)
+    run_index = models.PositiveIntegerField(default=0)
+    node_name = models.CharField(max_length=200, blank=True)
+    node_type = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=16)
+    attempts = models.PositiveIntegerField(default=0)
+    items_in = models.PositiveIntegerField(default=0)
+    items_out = models.PositiveIntegerField(default=0)
+    output_sample = models.JSONField(default=dict, blank=True)
+    outputs = models.JSONField(null=True, blank=True, help_text="Full outputs, kept for resuming and retrying (null when too large).")
+    error = models.TextField(blank=True)
+    error_code = models.CharField(max_length=50, blank=True)
+    error_detail = models.TextField(blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    seq = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["seq", "id"]
+        constraints = [models.UniqueConstraint(fields=["run", "node_id", "run_index"], name="noderun_unique_execution")]
+
+    def __str__(self):
+        return f"{self.node_id}#{self.run_index} ({self.status})"

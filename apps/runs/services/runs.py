@@ -1,0 +1,180 @@
+"""Creating, executing, cancelling and retrying runs."""
+
+from __future__ import annotations
+
+import zlib
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.core.errors import DomainError
+from apps.flows.engine.executor import Executor, RunResult
+from apps.flows.engine.graph import Graph
+from apps.flows.models import Flow
+from apps.runs.host import ProductHost
+from apps.runs.models import NodeRun, Run
+from apps.runs.reporter import DatabaseReporter, _sample
+
+REPLAYABLE = ("success", "pinned", "disabled", "reused")
+
+
+def _graph_without_pins(graph: dict) -> dict:
+    return {key: value for key, value in graph.items() if key != "pinned"}
+
+
+def run_create(*, flow: Flow, trigger: str, items: list | None = None, user=None, draft: bool = False) -> Run:
+    """A queued run of the published version (or, for a test from the editor, of the draft with its pinned data)."""
+    items = [{}] if items is None else items
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise DomainError(_("Input must be a list of JSON objects."), code="invalid", field="items")
+    if draft:
+        graph, version, pinned = _graph_without_pins(flow.draft), None, dict(flow.draft.get("pinned") or {})
+    else:
+        if flow.published_version is None:
+            raise DomainError(_("Publish the flow before running it, or test the draft from the editor."), code="not_published")
+        graph, version, pinned = flow.published_version.graph, flow.published_version, {}
+    return Run.objects.create(
+        flow=flow,
+        version=version,
+        graph=graph,
+        trigger=trigger,
+        input_items=items,
+        pinned=pinned,
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+
+
+def run_enqueue(run: Run) -> Run:
+    from apps.runs.tasks import execute_run
+
+    transaction.on_commit(lambda: execute_run.delay(run.pk))
+    return run
+
+
+def _completed_outputs(run: Run) -> dict[str, dict]:
+    completed: dict[str, dict] = {}
+    sources = [run.retry_of] if run.retry_of_id else []
+    sources.append(run)
+    for source in sources:
+        rows = NodeRun.objects.filter(run=source, status__in=REPLAYABLE, outputs__isnull=False).values_list(
+            "node_id", "run_index", "outputs"
+        )
+        for node_id, run_index, outputs in rows:
+            completed[f"{node_id}#{run_index}"] = outputs
+    return completed
+
+
+def _lock_key(run_id: int) -> tuple[int, int]:
+    # Run ids repeat across organization schemas, so the schema is part of the lock.
+    return zlib.crc32(connection.schema_name.encode()) - 2**31, run_id
+
+
+def run_execute(*, run_id: int) -> Run | None:
+    """Executes (or resumes) a run. Safe to call twice: a second worker backs off while the first holds the run,
+    and after a crash the next one replays the nodes that completed instead of executing them again."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", _lock_key(run_id))
+        if not cursor.fetchone()[0]:
+            return None
+    try:
+        return _execute_locked(run_id)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", _lock_key(run_id))
+
+
+def _execute_locked(run_id: int) -> Run | None:
+    run = Run.objects.select_related("flow", "retry_of").filter(pk=run_id).first()
+    if run is None or run.status in Run.FINISHED:
+        return run
+    if run.status == Run.Status.WAITING and run.resume_at and run.resume_at > timezone.now():
+        return run
+    if run.cancel_requested:
+        return _finish_cancelled(run)
+    Run.objects.filter(pk=run.pk).update(status=Run.Status.RUNNING, started_at=run.started_at or timezone.now(), seq=F("seq") + 1)
+    run.refresh_from_db()
+    graph = Graph.from_dict(run.graph)
+    names = {node.id: (node.name, node.type) for node in graph.nodes.values()}
+    executor = Executor(
+        graph,
+        host=ProductHost(organization=connection.tenant, run=run),
+        reporter=DatabaseReporter(run, node_names=names, save_history=run.flow.save_history),
+        run_meta={"id": run.pk, "trigger": run.trigger},
+        flow_meta={"id": run.flow_id, "name": run.flow.name},
+        completed=_completed_outputs(run),
+        pinned=run.pinned,
+        resumed=set(run.resumed_nodes),
+    )
+    return _finish(run, executor.run(trigger_items=run.input_items))
+
+
+def _finish(run: Run, result: RunResult) -> Run:
+    run.refresh_from_db(fields=["seq", "resumed_nodes"])
+    run.result_sample = _sample({"main": result.last_items})["main"]["items"]
+    run.response = result.response
+    run.seq += 1
+    if result.status == "waiting":
+        run.status, run.resume_at = Run.Status.WAITING, result.resume_at
+        run.resumed_nodes = [*run.resumed_nodes, result.waiting_node]
+    else:
+        run.status = {"success": Run.Status.SUCCESS, "failed": Run.Status.FAILED, "cancelled": Run.Status.CANCELLED}[result.status]
+        run.finished_at = timezone.now()
+        run.error, run.error_code, run.error_detail = result.error[:10_000], result.error_code, result.error_detail[:20_000]
+        run.error_node_id = result.failed_node or ""
+    run.save(
+        update_fields=[
+            "status",
+            "resume_at",
+            "resumed_nodes",
+            "finished_at",
+            "error",
+            "error_code",
+            "error_detail",
+            "error_node_id",
+            "result_sample",
+            "response",
+            "seq",
+        ]
+    )
+    return run
+
+
+def _finish_cancelled(run: Run) -> Run:
+    Run.objects.filter(pk=run.pk).update(status=Run.Status.CANCELLED, finished_at=timezone.now(), seq=F("seq") + 1)
+    run.refresh_from_db()
+    return run
+
+
+def run_cancel(*, run: Run) -> Run:
+    if run.status in Run.FINISHED:
+        raise DomainError(_("This run has already finished."), code="already_finished", status=409)
+    with transaction.atomic():
+        locked = Run.objects.select_for_update().get(pk=run.pk)
+        locked.cancel_requested = True
+        locked.save(update_fields=["cancel_requested"])
+        if locked.status in (Run.Status.QUEUED, Run.Status.WAITING):
+            return _finish_cancelled(locked)
+    return locked
+
+
+def run_retry(*, run: Run, user=None, from_failed_node: bool = True) -> Run:
+    """A new run of the same graph and input; from the failed node, the nodes that succeeded are reused."""
+    if run.status not in (Run.Status.FAILED, Run.Status.CANCELLED, Run.Status.SUCCESS):
+        raise DomainError(_("Only finished runs can be run again."), code="not_finished", status=409)
+    return Run.objects.create(
+        flow=run.flow,
+        version=run.version,
+        graph=run.graph,
+        trigger=Run.Trigger.RETRY,
+        input_items=run.input_items,
+        pinned=run.pinned,
+        retry_of=run if from_failed_node else None,
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+
+
+def run_execute_now(*, run: Run) -> Run:
+    """Runs in this process (webhooks waiting for the result, tests of the draft); same code path as the worker."""
+    return run_execute(run_id=run.pk) or run

@@ -1,0 +1,115 @@
+import pytest
+from django.db import connection
+
+from apps.flows.services.flows import flow_create, flow_publish
+from apps.runs.models import NodeRun, Run
+from apps.runs.services.runs import run_cancel, run_create, run_execute, run_retry
+from tests.flows.graphs import edge, failing_graph, node
+
+
+@pytest.fixture
+def organization(data):
+    organization = data.create_organization(slug="runs-co")
+    connection.set_tenant(organization)
+    return organization
+
+
+def published(graph, name="Flow"):
+    flow = flow_create(user=None, name=name, graph=graph)
+    flow_publish(flow=flow, user=None)
+    flow.refresh_from_db()
+    return flow
+
+
+def test_failed_run_records_the_node_and_retry_reuses_what_succeeded(organization, monkeypatch):
+    flow = published(failing_graph())
+    run = run_create(flow=flow, trigger="manual", items=[{"divisor": 0}])
+    run = run_execute(run_id=run.pk)
+    assert run.status == "failed" and run.error_node_id == "bad" and "division" in run.error.lower()
+    statuses = dict(NodeRun.objects.filter(run=run).values_list("node_id", "status"))
+    assert statuses == {"start": "success", "ok": "success", "bad": "failed"}
+
+    from apps.flows.nodes.builtin import data as data_nodes
+
+    calls = []
+    original = data_nodes.SetFields.execute
+
+    def counting(self, ctx):
+        calls.append(ctx.node.id)
+        return original(self, ctx)
+
+    monkeypatch.setattr(data_nodes.SetFields, "execute", counting)
+    retry = run_execute(run_id=run_retry(run=run).pk)
+    assert retry.status == "failed"  # same input, same division by zero
+    assert calls == ["bad"]  # "ok" was reused, not executed again
+
+
+def test_redelivered_run_does_not_execute_completed_nodes_twice(organization, monkeypatch):
+    graph = {
+        "nodes": [
+            node("start", "trigger.manual"),
+            node("a", "data.set", fields=[{"name": "x", "value": 1}]),
+            node("b", "data.set", fields=[{"name": "y", "value": 2}]),
+        ],
+        "edges": [edge("start", "a"), edge("a", "b")],
+    }
+    flow = published(graph)
+    run = run_create(flow=flow, trigger="manual")
+    # A worker executed start and a, then died: its NodeRuns are committed, the run is still "running".
+    run_execute(run_id=run.pk)
+    NodeRun.objects.filter(run=run, node_id="b").delete()
+    Run.objects.filter(pk=run.pk).update(status="running", finished_at=None)
+    from apps.flows.nodes.builtin import data as data_nodes
+
+    executed = []
+    original = data_nodes.SetFields.execute
+    monkeypatch.setattr(data_nodes.SetFields, "execute", lambda self, ctx: executed.append(ctx.node.id) or original(self, ctx))
+    finished = run_execute(run_id=run.pk)
+    assert finished.status == "success"
+    assert executed == ["b"]
+    assert NodeRun.objects.filter(run=run).count() == 3
+    assert run_execute(run_id=run.pk).status == "success" and executed == ["b"]  # a finished run is not run again
+
+
+def test_cancel_a_queued_run_and_a_running_run(organization):
+    flow = published({"nodes": [node("start", "trigger.manual"), node("n", "flow.noop")], "edges": [edge("start", "n")]})
+    queued = run_cancel(run=run_create(flow=flow, trigger="manual"))
+    assert queued.status == "cancelled"
+    assert run_execute(run_id=queued.pk).status == "cancelled"
+    running = run_create(flow=flow, trigger="manual")
+    Run.objects.filter(pk=running.pk).update(status="running")
+    running.refresh_from_db()
+    assert run_cancel(run=running).cancel_requested is True
+    assert run_execute(run_id=running.pk).status == "cancelled"
+    from apps.core.errors import DomainError
+
+    with pytest.raises(DomainError):
+        run_cancel(run=Run.objects.get(pk=running.pk))
+
+
+def test_waiting_run_is_parked_and_resumes(organization):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    graph = {
+        "nodes": [node("start", "trigger.manual"), node("w", "flow.wait", seconds=600), node("after", "flow.noop")],
+        "edges": [edge("start", "w"), edge("w", "after")],
+    }
+    run = run_create(flow=published(graph), trigger="manual", items=[{"k": 1}])
+    parked = run_execute(run_id=run.pk)
+    assert parked.status == "waiting" and parked.resume_at > timezone.now() + timedelta(minutes=9)
+    assert run_execute(run_id=run.pk).status == "waiting"  # not due yet
+    Run.objects.filter(pk=run.pk).update(resume_at=timezone.now() - timedelta(seconds=1))
+    resumed = run_execute(run_id=run.pk)
+    assert resumed.status == "success"
+    assert NodeRun.objects.get(run=run, node_id="after").items_out == 1
+
+
+def test_history_off_keeps_failures_only(organization):
+    flow = published(failing_graph())
+    flow.save_history = False
+    flow.save(update_fields=["save_history"])
+    run = run_execute(run_id=run_create(flow=flow, trigger="manual", items=[{"divisor": 0}]).pk)
+    assert run.status == "failed"
+    assert list(NodeRun.objects.filter(run=run).values_list("node_id", flat=True)) == ["bad"]
