@@ -1,14 +1,16 @@
 """URLs of an organization's host, <slug>.localhost."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularSwaggerView
 
 from apps.accounts.admin import organization_admin_site
+from apps.flows.views import webhook
 from ezflow_site.urls_common import common_urlpatterns, handlers
 
 urlpatterns = [
     path("", include("apps.accounts.urls")),
     path("admin/", organization_admin_site.urls),
+    re_path(r"^webhook/(?P<token>[A-Za-z0-9_-]{16,64})/?$", webhook, name="webhook"),
     path("api/v1/", include("apps.accounts.api.urls")),
     path("api/v1/", include("apps.flows.api.urls")),
     path("api/v1/", include("apps.runs.api.urls")),

@@ -30,3 +30,16 @@ def failing_graph():
         ],
         "edges": [edge("start", "ok"), edge("ok", "bad")],
     }
+
+
+def webhook_graph(**trigger):
+    return {
+        "nodes": [
+            node("hook", "trigger.webhook", "Webhook", **trigger),
+            node("set", "data.set", "Set", fields=[{"name": "total", "value": "{{ json.body.qty * json.body.price }}"}]),
+            node("if", "flow.if", "Large?", conditions=[{"left": "{{ json.total }}", "operator": "gt", "right": 100}]),
+            node("yes", "flow.respond", "Respond large", status=201, body={"size": "large", "total": "{{ json.total }}"}),
+            node("no", "flow.respond", "Respond small", status=200, body={"size": "small", "total": "{{ json.total }}"}),
+        ],
+        "edges": [edge("hook", "set"), edge("set", "if"), edge("if", "yes", "true"), edge("if", "no", "false")],
+    }

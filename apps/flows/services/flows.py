@@ -101,11 +101,13 @@ def flow_restore_version(*, flow: Flow, version: FlowVersion) -> Flow:
 
 
 def flow_set_active(*, flow: Flow, active: bool) -> Flow:
-    if active and flow.published_version_id is None:
-        raise DomainError(_("Publish the flow before turning it on."), code="not_published")
-    Flow.objects.filter(pk=flow.pk).update(active=active)
-    flow.active = active
-    return flow
+    with transaction.atomic():
+        locked = Flow.objects.select_for_update().get(pk=flow.pk)
+        if active and locked.published_version_id is None:
+            raise DomainError(_("Publish the flow before turning it on."), code="not_published")
+        locked.active = active
+        locked.save(update_fields=["active", "updated_at"])
+    return locked
 
 
 def flow_delete(*, flow: Flow) -> None:
