@@ -63,6 +63,14 @@ class TokenForm(forms.Form):
 class OrganizationSettingsForm(forms.Form):
     name = forms.CharField(label=_("Organization name"), max_length=100, required=False)
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=(), help_text=_("Times in EZFlow are shown in this time zone."))
+    allowed_internal_hosts = forms.CharField(
+        label=_("Internal hosts flows may call"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "One per line: host names, IP addresses or ranges like 10.0.0.0/24. Everything else inside your network stays blocked."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         from apps.accounts.services.organizations import time_zone_names

@@ -263,11 +263,20 @@ def invitation_page(request, token):
 def organization_settings(request):
     organization = current_organization(request)
     manage = can_manage_members(request.membership.role)
-    initial = {"name": organization.name, "time_zone": organization.time_zone}
+    initial = {
+        "name": organization.name,
+        "time_zone": organization.time_zone,
+        "allowed_internal_hosts": "\n".join(organization.allowed_internal_hosts),
+    }
     form = OrganizationSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and manage and form.is_valid():
         try:
-            organization_update(actor=request.membership, name=form.cleaned_data["name"], time_zone=form.cleaned_data["time_zone"])
+            organization_update(
+                actor=request.membership,
+                name=form.cleaned_data["name"],
+                time_zone=form.cleaned_data["time_zone"],
+                allowed_internal_hosts=form.cleaned_data["allowed_internal_hosts"].splitlines(),
+            )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 for error in errors:

@@ -14,6 +14,7 @@ class ProductHost:
         self.organization = organization
         self.run = run
         self.variables = {}
+        self.http_allow_hosts = list(getattr(organization, "allowed_internal_hosts", None) or [])
         self._zone = zoneinfo.ZoneInfo(organization.time_zone if organization else "Asia/Seoul")
         self._checked_at = 0.0
         self._cancelled = False

@@ -89,3 +89,4 @@ class TokenCreatedOutput(TokenOutput):
 class OrganizationUpdateInput(serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     time_zone = serializers.CharField(max_length=64, required=False)
+    allowed_internal_hosts = serializers.ListField(child=serializers.CharField(max_length=255, allow_blank=True), required=False)

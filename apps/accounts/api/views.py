@@ -19,8 +19,11 @@ from apps.accounts.services.signup import organization_signup
 from apps.accounts.services.tokens import api_token_create, api_token_revoke
 
 
-def _organization_data(organization):
-    return {"name": organization.name, "slug": organization.slug, "url": organization.url, "time_zone": organization.time_zone}
+def _organization_data(organization, *, detail: bool = False):
+    data = {"name": organization.name, "slug": organization.slug, "url": organization.url, "time_zone": organization.time_zone}
+    if detail:
+        data["allowed_internal_hosts"] = organization.allowed_internal_hosts
+    return data
 
 
 class SignupApi(APIView):
@@ -165,11 +168,11 @@ class OrganizationApi(APIView):
 
     @extend_schema(responses=s.OrganizationOutput)
     def get(self, request):
-        return Response(_organization_data(current_organization(request)))
+        return Response(_organization_data(current_organization(request), detail=True))
 
     @extend_schema(request=s.OrganizationUpdateInput, responses=s.OrganizationOutput)
     def patch(self, request):
         data = s.OrganizationUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         organization = organization_update(actor=request_membership(request), **data.validated_data)
-        return Response(_organization_data(organization))
+        return Response(_organization_data(organization, detail=True))

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
@@ -14,6 +15,13 @@ class Organization(TenantMixin):
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
     suspended_reason = models.CharField(_("reason for suspension"), max_length=200, blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, default=settings.EZFLOW_DEFAULT_TIME_ZONE)
+    allowed_internal_hosts = ArrayField(
+        models.CharField(max_length=255),
+        default=list,
+        blank=True,
+        verbose_name=_("internal hosts flows may call"),
+        help_text=_("Host names, IP addresses or ranges (CIDR) inside your network that HTTP nodes may reach."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     auto_create_schema = True

@@ -14,7 +14,31 @@ def time_zone_names() -> list[str]:
     return sorted(name for name in zoneinfo.available_timezones() if "/" in name and not name.startswith(("Etc/", "SystemV/")))
 
 
-def organization_update(*, actor: Membership, name: str | None = None, time_zone: str | None = None) -> Organization:
+def _host_entries(entries) -> list[str]:
+    import ipaddress
+    import re
+
+    if not isinstance(entries, list) or len(entries) > 50:
+        raise field_errors({"allowed_internal_hosts": [_("Give at most 50 host names, IP addresses or ranges.")]})
+    cleaned = []
+    for raw in entries:
+        entry = str(raw).strip().lower()
+        if not entry:
+            continue
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            if not re.fullmatch(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?", entry):
+                raise field_errors(
+                    {"allowed_internal_hosts": [_("“%(entry)s” is not a host name, IP address or range.") % {"entry": entry}]}
+                )
+        cleaned.append(entry)
+    return cleaned
+
+
+def organization_update(
+    *, actor: Membership, name: str | None = None, time_zone: str | None = None, allowed_internal_hosts: list | None = None
+) -> Organization:
     """Admins and owners rename the organization or change the time zone its times are shown in."""
     if not role_at_least(actor.role, Role.ADMIN):
         raise NotAllowed(_("Only admins and owners can change the organization's settings."))
@@ -34,7 +58,9 @@ def organization_update(*, actor: Membership, name: str | None = None, time_zone
             locked.name = name
         if time_zone is not None:
             locked.time_zone = time_zone
-        locked.save(update_fields=["name", "time_zone"])
+        if allowed_internal_hosts is not None:
+            locked.allowed_internal_hosts = _host_entries(allowed_internal_hosts)
+        locked.save(update_fields=["name", "time_zone", "allowed_internal_hosts"])
     return locked
 
 

@@ -19,6 +19,7 @@ class EngineHost(Protocol):
     """Services from the product around the engine (database, credentials, other flows)."""
 
     variables: dict
+    http_allow_hosts: list[str]  # internal hosts an admin allowed flows to call
 
     def now(self) -> dt.datetime: ...
 
@@ -40,6 +41,7 @@ class LocalHost:
         flows: dict | None = None,
         time_zone: str = "Asia/Seoul",
         now: dt.datetime | None = None,
+        http_allow_hosts: tuple = (),
     ):
         from zoneinfo import ZoneInfo
 
@@ -49,6 +51,7 @@ class LocalHost:
         self._zone = ZoneInfo(time_zone)
         self._now = now
         self.cancelled = False
+        self.http_allow_hosts = list(http_allow_hosts)
 
     def now(self) -> dt.datetime:
         return self._now or dt.datetime.now(self._zone)

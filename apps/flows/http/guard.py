@@ -1,0 +1,95 @@
+"""Outbound connections that cannot reach internal addresses (SSRF protection).
+
+The check happens when the TCP connection is opened, on the address actually connected to, after DNS
+resolution: a name that resolves to a private address, a DNS answer that changes between check and use, or a
+redirect to an internal host are all refused the same way. Organization admins may allow-list internal hosts.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Iterable
+
+import httpcore2
+import httpx2
+from httpcore2._backends.sync import SyncBackend
+
+# Addresses that are never reachable from flows unless allow-listed (loopback, private, link-local including
+# cloud metadata 169.254.169.254, carrier-grade NAT, multicast, reserved, unspecified).
+_EXTRA_BLOCKED = [ipaddress.ip_network("100.64.0.0/10"), ipaddress.ip_network("192.0.0.0/24"), ipaddress.ip_network("198.18.0.0/15")]
+
+
+class BlockedAddress(httpcore2.ConnectError):
+    pass
+
+
+def is_internal(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if not ip.is_global or ip.is_multicast:
+        return True
+    return any(ip in network for network in _EXTRA_BLOCKED if ip.version == network.version)
+
+
+class AllowList:
+    """Host names, IP addresses and CIDR ranges an organization admin has allowed."""
+
+    def __init__(self, entries: Iterable[str] = ()):
+        self.names: set[str] = set()
+        self.networks: list = []
+        for raw in entries:
+            entry = str(raw).strip().lower()
+            if not entry:
+                continue
+            try:
+                self.networks.append(ipaddress.ip_network(entry, strict=False))
+            except ValueError:
+                self.names.add(entry.rstrip("."))
+
+    def allows(self, host: str, address: str) -> bool:
+        if host.lower().rstrip(".") in self.names:
+            return True
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+        return any(ip.version == network.version and ip in network for network in self.networks)
+
+
+def resolve_checked(host: str, port: int, allow: AllowList) -> list[tuple]:
+    """Addresses for host:port that a flow may connect to; raises BlockedAddress if none may be used."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise httpcore2.ConnectError(f"The host name “{host}” could not be found ({exc.strerror}).") from None
+    usable = [info for info in infos if not is_internal(info[4][0]) or allow.allows(host, info[4][0])]
+    if not usable:
+        raise BlockedAddress(
+            f"“{host}” points to an internal address ({infos[0][4][0]}). Flows may not call internal addresses "
+            "unless an organization admin allows the host."
+        )
+    return usable
+
+
+class GuardedBackend(SyncBackend):
+    def __init__(self, allow: AllowList):
+        self.allow = allow
+
+    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        last_error: Exception | None = None
+        for _family, _type, _proto, _name, sockaddr in resolve_checked(host, port, self.allow):
+            try:
+                # Connect to the very address that passed the check (TLS still verifies the host name).
+                return super().connect_tcp(sockaddr[0], port, timeout, local_address, socket_options)
+            except httpcore2.ConnectError as exc:
+                last_error = exc
+        raise last_error or httpcore2.ConnectError(f"Could not connect to {host}:{port}.")
+
+
+class GuardedTransport(httpx2.HTTPTransport):
+    def __init__(self, allow: AllowList, **kwargs):
+        super().__init__(trust_env=False, **kwargs)  # environment proxies would bypass the check
+        self._pool = httpcore2.ConnectionPool(ssl_context=self._pool._ssl_context, network_backend=GuardedBackend(allow))
+
+
+def guarded_client(*, allow_hosts: Iterable[str] = (), timeout: float = 30.0) -> httpx2.Client:
+    return httpx2.Client(transport=GuardedTransport(AllowList(allow_hosts)), timeout=timeout, follow_redirects=False, trust_env=False)

@@ -1,0 +1,355 @@
+"""Nodes that talk to other systems: HTTP request, Slack, email. Every connection goes through the SSRF guard."""
+
+from __future__ import annotations
+
+import base64
+import json
+import smtplib
+import ssl
+from email.message import EmailMessage
+from urllib.parse import urljoin
+
+import httpx2
+
+from apps.flows.engine.errors import NodeError
+from apps.flows.http.guard import AllowList, guarded_client, resolve_checked
+from apps.flows.nodes.base import NodeType, Param, t
+from apps.flows.nodes.builtin.common import copy_item, get_path
+from apps.flows.nodes.registry import register
+
+MAX_REDIRECTS = 5
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+AUTH_TYPES = {"http_basic", "http_bearer", "http_header", "http_query"}
+
+
+def _read_limited(response: httpx2.Response, limit: int) -> bytes:
+    chunks, size = [], 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > limit:
+            raise NodeError(f"The response is larger than the limit of {limit:,} bytes.", code="response_too_large")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _apply_auth(ctx, params: dict, headers: dict, query: dict) -> tuple | None:
+    kind = params.get("authentication") or "none"
+    if kind == "none":
+        return None
+    if kind not in AUTH_TYPES:
+        raise NodeError(f"Unknown authentication “{kind}”.", code="bad_auth")
+    secret = ctx.credential(params.get("credential"), kind)
+    if kind == "http_basic":
+        return (secret.get("username", ""), secret.get("password", ""))
+    if kind == "http_bearer":
+        headers["Authorization"] = f"Bearer {secret.get('token', '')}"
+    elif kind == "http_header":
+        headers[secret.get("header", "X-API-Key")] = secret.get("value", "")
+    else:
+        query[secret.get("parameter", "api_key")] = secret.get("value", "")
+    return None
+
+
+def send_request(
+    ctx,
+    *,
+    method: str,
+    url: str,
+    headers: dict,
+    query: dict,
+    content=None,
+    json_body=None,
+    data=None,
+    files=None,
+    auth=None,
+    follow_redirects: bool = True,
+    timeout: float,
+    max_bytes: int,
+) -> tuple[httpx2.Response, bytes]:
+    if not str(url).lower().startswith(("http://", "https://")):
+        raise NodeError("The address must start with http:// or https://.", code="bad_url")
+    with guarded_client(allow_hosts=ctx.host.http_allow_hosts, timeout=timeout) as client:
+        current_method, current_url = method, url
+        for _hop in range(MAX_REDIRECTS + 1):
+            try:
+                request = client.build_request(
+                    current_method,
+                    current_url,
+                    headers=headers,
+                    params=query or None,
+                    content=content,
+                    json=json_body,
+                    data=data,
+                    files=files,
+                )
+                response = client.send(request, stream=True, auth=auth)
+            except httpx2.TimeoutException:
+                raise NodeError(f"The server did not answer within {timeout:g} seconds.", code="timeout") from None
+            except httpx2.HTTPError as exc:
+                raise NodeError(f"The request failed: {exc}", code="request_failed") from None
+            try:
+                if follow_redirects and response.is_redirect and response.headers.get("location"):
+                    current_url = urljoin(str(response.url), response.headers["location"])
+                    if response.status_code in (301, 302, 303) and current_method != "HEAD":
+                        current_method, content, json_body, data, files = "GET", None, None, None, None
+                    continue  # the next hop goes through the same guard
+                return response, _read_limited(response, max_bytes)
+            finally:
+                response.close()
+        raise NodeError(f"More than {MAX_REDIRECTS} redirects.", code="too_many_redirects")
+
+
+@register
+class HttpRequest(NodeType):
+    key = "net.http"
+    category = "action"
+    icon = "globe"
+    label = t("HTTP request", "HTTP 요청")
+    description = t("Calls a web address (API) and returns its answer.", "웹 주소(API)를 호출하고 그 응답을 돌려줍니다.")
+    params = (
+        Param(
+            "method",
+            "select",
+            t("Method", "메서드"),
+            default="GET",
+            options=tuple((m, t(m, m)) for m in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")),
+        ),
+        Param("url", "string", t("URL", "주소"), required=True),
+        Param("query", "keyvalue", t("Query parameters", "쿼리 매개변수"), default={}),
+        Param("headers", "keyvalue", t("Headers", "헤더"), default={}),
+        Param(
+            "body_type",
+            "select",
+            t("Body", "본문 형식"),
+            default="none",
+            expressions=False,
+            options=(
+                ("none", t("none", "없음")),
+                ("json", t("JSON", "JSON")),
+                ("form", t("form", "폼")),
+                ("multipart", t("multipart form", "멀티파트 폼")),
+                ("raw", t("raw text", "텍스트")),
+            ),
+        ),
+        Param("body", "json", t("Body", "본문"), default=None),
+        Param(
+            "authentication",
+            "select",
+            t("Authentication", "인증"),
+            default="none",
+            expressions=False,
+            options=(
+                ("none", t("none", "없음")),
+                ("http_basic", t("username and password", "아이디와 비밀번호")),
+                ("http_bearer", t("bearer token", "베어러 토큰")),
+                ("http_header", t("API key in a header", "헤더의 API 키")),
+                ("http_query", t("API key in the address", "주소의 API 키")),
+            ),
+        ),
+        Param("credential", "credential", t("Credential", "자격 증명"), default="", expressions=False),
+        Param(
+            "response_format",
+            "select",
+            t("Read the answer as", "응답 읽는 방식"),
+            default="auto",
+            expressions=False,
+            options=(
+                ("auto", t("automatic", "자동")),
+                ("json", t("JSON", "JSON")),
+                ("text", t("text", "텍스트")),
+                ("binary", t("file (Base64)", "파일 (Base64)")),
+            ),
+        ),
+        Param("timeout_seconds", "number", t("Timeout (seconds)", "제한 시간(초)"), default=30, minimum=1, maximum=300),
+        Param(
+            "max_response_bytes",
+            "integer",
+            t("Largest answer (bytes)", "최대 응답 크기(바이트)"),
+            default=DEFAULT_MAX_BYTES,
+            minimum=1,
+            maximum=50 * 1024 * 1024,
+            expressions=False,
+        ),
+        Param("follow_redirects", "boolean", t("Follow redirects", "리디렉션 따라가기"), default=True, expressions=False),
+        Param("fail_on_error_status", "boolean", t("Fail on 4xx/5xx answers", "4xx/5xx 응답이면 실패"), default=True, expressions=False),
+        Param(
+            "pagination",
+            "select",
+            t("Pagination", "페이지 넘기기"),
+            default="none",
+            expressions=False,
+            options=(
+                ("none", t("none", "없음")),
+                ("next_url", t("follow a next-page address in the answer", "응답의 다음 페이지 주소 따라가기")),
+                ("page_param", t("increase a page parameter", "페이지 번호 늘리기")),
+            ),
+        ),
+        Param("next_url_field", "string", t("Next-page field", "다음 페이지 필드"), default="next", expressions=False),
+        Param("page_param", "string", t("Page parameter", "페이지 매개변수"), default="page", expressions=False),
+        Param("results_field", "string", t("Results field (list)", "결과 목록 필드"), default="", expressions=False),
+        Param("max_pages", "integer", t("At most pages", "최대 페이지 수"), default=10, minimum=1, maximum=1000, expressions=False),
+    )
+
+    def execute(self, ctx):
+        out = []
+        for _index, item, params in ctx.each():
+            out.extend(self._one(ctx, item, params))
+        return {"main": out}
+
+    def _one(self, ctx, item: dict, params: dict) -> list[dict]:
+        headers = {str(k): str(v) for k, v in (params.get("headers") or {}).items()}
+        query = {str(k): v for k, v in (params.get("query") or {}).items()}
+        auth = _apply_auth(ctx, params, headers, query)
+        body_kwargs = self._body(params)
+        timeout = min(float(params["timeout_seconds"]), max(ctx.seconds_left(), 1.0))
+        url, results, page = params["url"], [], 1
+        for _page in range(int(params["max_pages"]) if params["pagination"] != "none" else 1):
+            response, raw = send_request(
+                ctx,
+                method=params["method"],
+                url=url,
+                headers=headers,
+                query=query,
+                auth=auth,
+                follow_redirects=params["follow_redirects"],
+                timeout=timeout,
+                max_bytes=int(params["max_response_bytes"]),
+                **body_kwargs,
+            )
+            if params["fail_on_error_status"] and response.status_code >= 400:
+                raise NodeError(
+                    f"The server answered {response.status_code} {response.reason_phrase}.",
+                    code="http_error",
+                    detail=raw[:2000].decode("utf-8", "replace"),
+                )
+            body = self._decode(response, raw, params["response_format"])
+            if params["pagination"] == "none":
+                return [{"status": response.status_code, "headers": dict(response.headers), "body": body}]
+            listed = get_path(body, params["results_field"]) if params["results_field"] else body
+            if params["pagination"] == "page_param" and not listed:
+                break  # an empty page ends the list
+            results.extend(listed if isinstance(listed, list) else [listed])
+            if params["pagination"] == "next_url":
+                next_url = get_path(body, params["next_url_field"]) if isinstance(body, dict) else None
+                if not next_url:
+                    break
+                url, query = urljoin(str(response.url), str(next_url)), {}
+            else:
+                page += 1
+                query = {**query, params["page_param"]: page}
+        return [r if isinstance(r, dict) else {"value": r} for r in results]
+
+    @staticmethod
+    def _body(params: dict) -> dict:
+        kind, body = params["body_type"], params.get("body")
+        if kind == "none" or body is None:
+            return {}
+        if kind == "json":
+            return {"json_body": body}
+        if kind == "raw":
+            return {"content": body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)}
+        if not isinstance(body, dict):
+            raise NodeError("A form body must be name–value pairs.", code="bad_body")
+        if kind == "form":
+            return {"data": {k: str(v) for k, v in body.items()}}
+        return {"files": {k: (None, str(v)) for k, v in body.items()}}
+
+    @staticmethod
+    def _decode(response: httpx2.Response, raw: bytes, fmt: str):
+        if fmt == "binary":
+            return {"base64": base64.b64encode(raw).decode(), "content_type": response.headers.get("content-type", ""), "size": len(raw)}
+        text = raw.decode(response.encoding or "utf-8", "replace")
+        if fmt == "json" or (fmt == "auto" and "json" in response.headers.get("content-type", "")):
+            try:
+                return json.loads(text) if text else None
+            except ValueError:
+                if fmt == "json":
+                    raise NodeError("The answer is not valid JSON.", code="bad_json", detail=text[:2000]) from None
+        return text
+
+
+@register
+class SlackMessage(NodeType):
+    key = "net.slack"
+    category = "action"
+    icon = "slack"
+    label = t("Send to Slack", "슬랙으로 보내기")
+    description = t("Posts a message to a Slack channel through an incoming webhook.", "수신 웹훅으로 슬랙 채널에 메시지를 보냅니다.")
+    params = (
+        Param(
+            "credential", "credential", t("Slack webhook", "슬랙 웹훅"), required=True, credential_type="slack_webhook", expressions=False
+        ),
+        Param("text", "text", t("Message", "메시지"), required=True),
+    )
+
+    def execute(self, ctx):
+        out = []
+        for _index, item, params in ctx.each():
+            url = ctx.credential(params["credential"], "slack_webhook")["url"]
+            response, raw = send_request(
+                ctx,
+                method="POST",
+                url=url,
+                headers={},
+                query={},
+                json_body={"text": str(params["text"])},
+                timeout=min(30.0, max(ctx.seconds_left(), 1.0)),
+                max_bytes=100_000,
+            )
+            if response.status_code >= 400:
+                raise NodeError(f"Slack answered {response.status_code}: {raw[:200].decode('utf-8', 'replace')}", code="slack_error")
+            result = copy_item(item)
+            result["slack"] = {"ok": True, "status": response.status_code}
+            out.append(result)
+        return {"main": out}
+
+
+@register
+class SendEmail(NodeType):
+    key = "net.email"
+    category = "action"
+    icon = "mail"
+    label = t("Send email", "이메일 보내기")
+    params = (
+        Param("credential", "credential", t("Email server", "메일 서버"), required=True, credential_type="smtp", expressions=False),
+        Param("to", "string", t("To", "받는 사람"), required=True),
+        Param("subject", "string", t("Subject", "제목"), required=True),
+        Param("text", "text", t("Message", "내용"), required=True),
+        Param("html", "boolean", t("Message is HTML", "HTML 메시지"), default=False, expressions=False),
+    )
+
+    def execute(self, ctx):
+        out = []
+        for _index, item, params in ctx.each():
+            smtp = ctx.credential(params["credential"], "smtp")
+            recipients = [r.strip() for r in str(params["to"]).replace(";", ",").split(",") if r.strip()]
+            if not recipients or any("@" not in r for r in recipients):
+                raise NodeError(f"“{params['to']}” is not a list of email addresses.", code="bad_recipient")
+            message = EmailMessage()
+            message["From"], message["To"], message["Subject"] = smtp.get("from_email"), ", ".join(recipients), str(params["subject"])
+            message.set_content(str(params["text"]), subtype="html" if params["html"] else "plain")
+            self._send(ctx, smtp, message)
+            result = copy_item(item)
+            result["email"] = {"sent_to": recipients}
+            out.append(result)
+        return {"main": out}
+
+    @staticmethod
+    def _send(ctx, smtp: dict, message: EmailMessage) -> None:
+        host, port = smtp.get("host", ""), int(smtp.get("port") or 587)
+        address = resolve_checked(host, port, AllowList(ctx.host.http_allow_hosts))[0][4][0]
+        timeout = min(30.0, max(ctx.seconds_left(), 1.0))
+        security = (smtp.get("security") or "starttls").lower()
+        try:
+            if security == "ssl":
+                client = smtplib.SMTP_SSL(address, port, timeout=timeout, context=ssl.create_default_context())
+            else:
+                client = smtplib.SMTP(address, port, timeout=timeout)
+            with client:
+                if security == "starttls":
+                    client.starttls(context=ssl.create_default_context())
+                if smtp.get("username"):
+                    client.login(smtp["username"], smtp.get("password", ""))
+                client.send_message(message)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise NodeError(f"The email could not be sent: {exc}", code="smtp_error") from None

@@ -1,0 +1,151 @@
+import base64
+import json
+import time
+
+import pytest
+
+from apps.flows.engine.context import LocalHost
+from tests.flows.engine.helpers import edge, node, run
+from tests.support.fake_http import FakeServer
+
+START = node("start", "trigger.manual", "Start")
+
+
+@pytest.fixture
+def server():
+    with FakeServer() as fake:
+        yield fake
+
+
+def http(server, allow=("127.0.0.1",), credentials=None, **params):
+    host = LocalHost(http_allow_hosts=allow, credentials=credentials or {})
+    nodes = [START, node("http", "net.http", "Call", **params)]
+    result, _ = run(nodes, [edge("start", "http")], [{"id": 5}], host=host)
+    return result
+
+
+def test_get_json_with_query_headers_and_bearer_credential(server):
+    server.routes["/api/orders"] = lambda r: (200, {}, {"order": r["query"]["id"], "auth": r["headers"].get("Authorization")})
+    credentials = {"7": {"type": "http_bearer", "data": {"token": "tok-123"}}}
+    result = http(
+        server,
+        credentials=credentials,
+        url=server.url("/api/orders"),
+        query={"id": "{{ json.id }}"},
+        headers={"X-Trace": "t"},
+        authentication="http_bearer",
+        credential="7",
+    )
+    assert result.status == "success", result.error
+    body = result.last_items[0]["body"]
+    assert body == {"order": "5", "auth": "Bearer tok-123"}
+    assert server.requests[0]["headers"]["X-Trace"] == "t"
+
+
+def test_internal_addresses_are_refused_unless_allowed(server):
+    server.routes["/"] = lambda r: (200, {}, {"ok": True})
+    for url in (
+        server.url("/"),
+        f"http://localhost:{server.port}/",
+        f"http://[::1]:{server.port}/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.0.0.1/",
+        "http://0.0.0.0:1/",
+    ):
+        result = http(server, allow=(), url=url, timeout_seconds=2)
+        assert result.status == "failed", url
+        assert "internal address" in result.error, (url, result.error)
+    assert server.requests == []
+    assert http(server, allow=("localhost",), url=f"http://localhost:{server.port}/").status == "success"
+    assert http(server, allow=("127.0.0.0/8",), url=server.url("/")).status == "success"
+
+
+def test_redirects_are_checked_on_every_hop(server):
+    server.routes["/hop"] = lambda r: (302, {"Location": "http://169.254.169.254/latest/meta-data/"}, b"")
+    server.routes["/ok"] = lambda r: (301, {"Location": "/final"}, b"")
+    server.routes["/final"] = lambda r: (200, {}, {"final": True})
+    blocked = http(server, url=server.url("/hop"), timeout_seconds=2)
+    assert blocked.status == "failed" and "internal address" in blocked.error
+    assert http(server, url=server.url("/ok")).last_items[0]["body"] == {"final": True}
+
+
+def test_post_bodies_and_error_statuses(server):
+    server.routes["/echo"] = lambda r: (200, {}, {"type": r["headers"].get("Content-Type"), "body": r["body"].decode()})
+    server.routes["/boom"] = lambda r: (500, {}, b"server exploded")
+    sent = http(server, method="POST", url=server.url("/echo"), body_type="json", body={"name": "{{ json.id }}"})
+    assert json.loads(sent.last_items[0]["body"]["body"]) == {"name": 5}
+    form = http(server, method="POST", url=server.url("/echo"), body_type="form", body={"a": "1"})
+    assert form.last_items[0]["body"]["body"] == "a=1"
+    failed = http(server, url=server.url("/boom"))
+    assert failed.status == "failed" and "500" in failed.error
+    tolerated = http(server, url=server.url("/boom"), fail_on_error_status=False)
+    assert tolerated.last_items[0]["status"] == 500 and tolerated.last_items[0]["body"] == "server exploded"
+
+
+def test_size_limit_timeout_and_binary(server):
+    server.routes["/big"] = lambda r: (200, {}, b"x" * 5000)
+    server.routes["/slow"] = lambda r: (time.sleep(3), (200, {}, b"late"))[1]
+    server.routes["/file"] = lambda r: (200, {"Content-Type": "image/png"}, b"\x89PNG")
+    assert "larger than the limit" in http(server, url=server.url("/big"), max_response_bytes=1000).error
+    started = time.monotonic()
+    slow = http(server, url=server.url("/slow"), timeout_seconds=1)
+    assert slow.status == "failed" and "did not answer" in slow.error and time.monotonic() - started < 2.5
+    binary = http(server, url=server.url("/file"), response_format="binary").last_items[0]["body"]
+    assert base64.b64decode(binary["base64"]) == b"\x89PNG" and binary["content_type"] == "image/png"
+
+
+def test_pagination_by_next_url_and_by_page_number(server):
+    pages = {"1": {"items": [{"n": 1}, {"n": 2}], "next": "/list?page=2"}, "2": {"items": [{"n": 3}], "next": None}}
+    server.routes["/list"] = lambda r: (200, {}, pages[r["query"].get("page", "1")])
+    by_link = http(server, url=server.url("/list"), pagination="next_url", results_field="items")
+    assert [i["n"] for i in by_link.last_items] == [1, 2, 3]
+    numbered = {"1": [{"n": 1}], "2": [{"n": 2}], "3": []}
+    server.routes["/numbered"] = lambda r: (200, {}, numbered[r["query"].get("page", "1")])
+    by_page = http(server, url=server.url("/numbered"), pagination="page_param", page_param="page")
+    assert [i["n"] for i in by_page.last_items] == [1, 2]
+
+
+def test_slack_message_posts_to_the_webhook(server):
+    server.routes["/services/T/B/X"] = lambda r: (200, {}, b"ok")
+    host = LocalHost(
+        http_allow_hosts=("127.0.0.1",), credentials={"3": {"type": "slack_webhook", "data": {"url": server.url("/services/T/B/X")}}}
+    )
+    nodes = [START, node("slack", "net.slack", credential="3", text="새 주문 {{ json.id }}")]
+    result, _ = run(nodes, [edge("start", "slack")], [{"id": 9}], host=host)
+    assert result.status == "success", result.error
+    assert json.loads(server.requests[0]["body"]) == {"text": "새 주문 9"}
+    missing, _ = run(nodes, [edge("start", "slack")], [{"id": 9}], host=LocalHost())
+    assert missing.status == "failed" and missing.error_code == "credential_missing"
+
+
+def test_send_email_through_a_local_smtp_server():
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    class Collect(Message):
+        messages = []
+
+        def handle_message(self, message):
+            self.messages.append(message)
+
+    from tests.support.stack import free_port
+
+    handler = Collect()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        smtp = {"host": "127.0.0.1", "port": str(controller.port), "security": "none", "from_email": "bot@ezflow.example"}
+        host = LocalHost(http_allow_hosts=("127.0.0.1",), credentials={"1": {"type": "smtp", "data": smtp}})
+        nodes = [START, node("mail", "net.email", credential="1", to="{{ json.to }}", subject="보고서 {{ json.n }}", text="본문")]
+        result, _ = run(nodes, [edge("start", "mail")], [{"to": "kim@example.com", "n": 1}], host=host)
+        assert result.status == "success", result.error
+        assert handler.messages[0]["To"] == "kim@example.com"
+        blocked, _ = run(
+            nodes,
+            [edge("start", "mail")],
+            [{"to": "kim@example.com", "n": 1}],
+            host=LocalHost(credentials={"1": {"type": "smtp", "data": smtp}}),
+        )
+        assert blocked.status == "failed" and "internal address" in blocked.error
+    finally:
+        controller.stop()
