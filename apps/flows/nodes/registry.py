@@ -31,6 +31,6 @@ register = registry.register
 
 
 def load_builtin_nodes() -> NodeRegistry:
-    from apps.flows.nodes.builtin import data, flow_control, network, transform, triggers  # noqa: F401  (registration)
+    from apps.flows.nodes.builtin import code, data, flow_control, network, transform, triggers  # noqa: F401  (registration)
 
     return registry

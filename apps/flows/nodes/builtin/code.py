@@ -1,0 +1,55 @@
+from apps.flows.engine.errors import NodeError
+from apps.flows.nodes.base import NodeType, Param, t
+from apps.flows.nodes.registry import register
+from apps.flows.sandbox.runner import Limits, SandboxError, run_code
+
+EXAMPLE = """# `items` is the list of input items (dicts). Put what this node outputs in `result`.
+result = [{**item, "total": item.get("qty", 0) * item.get("price", 0)} for item in items]
+"""
+
+
+@register
+class CodeNode(NodeType):
+    key = "code.python"
+    category = "transform"
+    icon = "code"
+    label = t("Code (Python)", "코드 (파이썬)")
+    description = t(
+        "Runs a short Python program on the items, safely in a separate process.",
+        "항목에 대해 짧은 파이썬 코드를 별도 프로세스에서 안전하게 실행합니다.",
+    )
+    per_item = False
+    params = (
+        Param(
+            "mode",
+            "select",
+            t("Run", "실행 방식"),
+            default="all",
+            expressions=False,
+            options=(
+                ("all", t("once for all items (`items` → `result` list)", "모든 항목에 한 번 (`items` → `result` 목록)")),
+                ("each", t("once per item (`item` → `result` object)", "항목마다 (`item` → `result` 객체)")),
+            ),
+        ),
+        Param("code", "code", t("Python code", "파이썬 코드"), required=True, default=EXAMPLE, expressions=False),
+        Param(
+            "cpu_seconds",
+            "integer",
+            t("CPU time limit (seconds)", "CPU 시간 제한(초)"),
+            default=10,
+            minimum=1,
+            maximum=60,
+            expressions=False,
+        ),
+        Param("memory_mb", "integer", t("Memory limit (MB)", "메모리 제한(MB)"), default=256, minimum=64, maximum=1024, expressions=False),
+    )
+
+    def execute(self, ctx):
+        params = ctx.params()
+        wall = max(min(float(ctx.node.setting("timeout_seconds")), ctx.seconds_left()), 1.0)
+        limits = Limits(cpu_seconds=int(params["cpu_seconds"]), wall_seconds=wall, memory_mb=int(params["memory_mb"]))
+        items = ctx.items[:1] if ctx.node.setting("execute_once") else ctx.items
+        try:
+            return {"main": run_code(str(params["code"]), items, mode=params["mode"], limits=limits)}
+        except SandboxError as exc:
+            raise NodeError(exc.message, code=exc.code, detail=exc.detail) from None
