@@ -91,6 +91,24 @@ def run() -> int:
             start_new_session=True,  # Ctrl-C reaches only us; we stop the children in order
         ),
     ]
+    children.append(
+        subprocess.Popen(
+            [
+                PYTHON,
+                "-m",
+                "celery",
+                "-A",
+                "ezflow_site",
+                "beat",
+                "-l",
+                "warning",
+                "--schedule",
+                str(embedded_db.data_dir() / "celerybeat-schedule"),
+            ],
+            cwd=ROOT,
+            start_new_session=True,
+        )
+    )
     base = os.environ.get("EZFLOW_BASE_DOMAIN", "localhost")
     say(f"mode: {mode}")
     say(f"EZFlow is running: http://{base}:{port}/  (demo organization: http://demo.{base}:{port}/)")

@@ -14,3 +14,30 @@ class PlatformState(models.Model):
     key = models.CharField(max_length=100, unique=True)
     value = models.TextField()
     updated_at = models.DateTimeField(auto_now=True)
+
+
+class ScheduleEntry(models.Model):
+    """Every active scheduled flow of every organization, so one scheduler finds due ones with one query."""
+
+    schema_name = models.CharField(max_length=63)
+    flow_id = models.BigIntegerField()
+    version_id = models.BigIntegerField()
+    cron = models.CharField(max_length=100)
+    time_zone = models.CharField(max_length=64)
+    next_fire_at = models.DateTimeField(db_index=True)
+    last_fired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["schema_name", "flow_id"], name="schedule_unique_flow")]
+
+
+class Wakeup(models.Model):
+    """A run parked by a Wait node, to be resumed at `resume_at` by the scheduler."""
+
+    schema_name = models.CharField(max_length=63)
+    run_id = models.BigIntegerField()
+    resume_at = models.DateTimeField(db_index=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["schema_name", "run_id"], name="wakeup_unique_run")]

@@ -47,6 +47,9 @@ def problem_message(problem: Problem) -> str:
         % {"side": _("output") if p.get("side") == "output" else _("input"), "port": p.get("port", "")},
         "no_trigger": _("The flow needs a trigger (for example Manual start, Webhook or Schedule) to start from."),
         "cycle": _("The flow goes round in a circle. Use a “Loop over items” node to repeat steps."),
+        "bad_cron": _("“%(cron)s” is not a schedule. Use five fields: minute hour day month weekday, like 0 9 * * 1-5.")
+        % {"cron": p.get("cron", "")},
+        "bad_time_zone": _("“%(zone)s” is not a time zone. Use a name like Asia/Seoul.") % {"zone": p.get("zone", "")},
     }
     return messages.get(problem.code, problem.code)
 

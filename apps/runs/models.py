@@ -37,6 +37,7 @@ class Run(models.Model):
     error_node_id = models.CharField(max_length=100, blank=True)
     retry_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retries")
     resume_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    scheduled_for = models.DateTimeField(null=True, blank=True, help_text="The schedule tick this run belongs to.")
     resumed_nodes = models.JSONField(default=list, blank=True)
     cancel_requested = models.BooleanField(default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
@@ -44,10 +45,17 @@ class Run(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     seq = models.PositiveIntegerField(default=0, help_text="Increases with every change; live clients detect gaps with it.")
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["flow", "-created_at"]), models.Index(fields=["status", "resume_at"])]
+        constraints = [
+            # A second scheduler (or a retried tick) can never start the same tick twice.
+            models.UniqueConstraint(
+                fields=["flow", "scheduled_for"], name="run_unique_schedule_tick", condition=models.Q(scheduled_for__isnull=False)
+            )
+        ]
 
     def __str__(self):
         return f"run {self.pk} of {self.flow_id} ({self.status})"

@@ -47,7 +47,7 @@ class DatabaseReporter:
         self.save_history = save_history
 
     def _next_seq(self) -> int:
-        Run.objects.filter(pk=self.run.pk).update(seq=F("seq") + 1)
+        Run.objects.filter(pk=self.run.pk).update(seq=F("seq") + 1, updated_at=timezone.now())
         self.run.seq += 1
         return self.run.seq
 

@@ -16,7 +16,7 @@ class FlowOutput(FlowListOutput):
     webhook_path = serializers.SerializerMethodField()
 
     class Meta(FlowListOutput.Meta):
-        fields = [*FlowListOutput.Meta.fields, "graph", "save_history", "webhook_path"]
+        fields = [*FlowListOutput.Meta.fields, "graph", "save_history", "webhook_path", "error_flow", "time_zone"]
 
     def get_webhook_path(self, flow) -> str:
         return f"/webhook/{flow.webhook_token}"
@@ -28,6 +28,10 @@ class FlowInput(serializers.Serializer):
     tags = serializers.JSONField(required=False)
     graph = serializers.JSONField(required=False)
     save_history = serializers.BooleanField(required=False)
+    error_flow = serializers.IntegerField(
+        required=False, allow_null=True, help_text="A flow with an error trigger, run when this one fails."
+    )
+    time_zone = serializers.CharField(required=False, allow_blank=True, max_length=64)
     revision = serializers.IntegerField(required=False, help_text="The draft_revision you loaded; a newer one on the server gives 409.")
 
 

@@ -92,6 +92,9 @@ def validate_graph(data: Any, registry: NodeRegistry | None = None) -> list[Prob
             continue
         good_edges.append(Edge(source, target, source_port, target_port))
 
+    for raw in valid_nodes:
+        if raw["type"] == "trigger.schedule":
+            problems.extend(_check_schedule(raw))
     triggers = [raw for raw in valid_nodes if registry.get(raw["type"]).is_trigger]
     if not triggers:
         problems.append(Problem("no_trigger"))
@@ -102,6 +105,26 @@ def validate_graph(data: Any, registry: NodeRegistry | None = None) -> list[Prob
     forward = [edge for edge in good_edges if edge not in back]
     if topological_order(set(nodes_by_id), forward) is None:
         problems.append(Problem("cycle"))
+    return problems
+
+
+def _check_schedule(raw: dict) -> list[Problem]:
+    import zoneinfo
+
+    from apps.flows.engine.cron import cron_for, cron_problem
+
+    parameters = raw.get("parameters") or {}
+    problems = []
+    expression = cron_for(parameters)
+    reason = cron_problem(expression)
+    if reason:
+        problems.append(Problem("bad_cron", raw["id"], "parameters.cron", {"cron": expression, "reason": reason}))
+    zone = parameters.get("time_zone") or ""
+    if zone:
+        try:
+            zoneinfo.ZoneInfo(zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            problems.append(Problem("bad_time_zone", raw["id"], "parameters.time_zone", {"zone": str(zone)}))
     return problems
 
 

@@ -10,6 +10,7 @@ from apps.core.errors import Conflict, DomainError
 from apps.flows.engine.validation import validate_graph
 from apps.flows.models import Flow, FlowVersion
 from apps.flows.problems import problems_payload
+from apps.runs.services.scheduler import schedule_remove, schedule_sync
 
 
 class InvalidFlow(DomainError):
@@ -71,11 +72,30 @@ def flow_update(*, flow: Flow, revision: int | None = None, **changes) -> Flow:
         if "save_history" in changes:
             locked.save_history = bool(changes["save_history"])
             fields.append("save_history")
+        if "error_flow" in changes:
+            error_flow_id = changes["error_flow"]
+            if error_flow_id is not None and (error_flow_id == locked.pk or not Flow.objects.filter(pk=error_flow_id).exists()):
+                raise DomainError(_("Choose another existing flow as the error flow."), code="invalid", field="error_flow")
+            locked.error_flow_id = error_flow_id
+            fields.append("error_flow")
+        if "time_zone" in changes:
+            import zoneinfo
+
+            zone = changes["time_zone"] or ""
+            if zone:
+                try:
+                    zoneinfo.ZoneInfo(zone)
+                except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                    raise DomainError(_("Choose a time zone from the list, like Asia/Seoul."), code="invalid", field="time_zone") from None
+            locked.time_zone = zone
+            fields.append("time_zone")
         if "graph" in changes:
             locked.draft = _normalise(changes["graph"])
             locked.draft_revision += 1
             fields += ["draft", "draft_revision"]
         locked.save(update_fields=fields)
+        if "time_zone" in changes:
+            schedule_sync(flow=locked)
     return locked
 
 
@@ -90,6 +110,8 @@ def flow_publish(*, flow: Flow, user, message: str = "") -> FlowVersion:
         version = FlowVersion.objects.create(flow=locked, number=number, graph=graph, message=(message or "")[:500], created_by=user)
         locked.published_version = version
         locked.save(update_fields=["published_version", "updated_at"])
+        schedule_sync(flow=locked)
+    flow.published_version = version  # the caller's object reflects what was published
     return version
 
 
@@ -107,11 +129,14 @@ def flow_set_active(*, flow: Flow, active: bool) -> Flow:
             raise DomainError(_("Publish the flow before turning it on."), code="not_published")
         locked.active = active
         locked.save(update_fields=["active", "updated_at"])
+        schedule_sync(flow=locked)
     return locked
 
 
 def flow_delete(*, flow: Flow) -> None:
-    flow.delete()
+    with transaction.atomic():
+        schedule_remove(flow_id=flow.pk)
+        flow.delete()
 
 
 def flow_pin_data(*, flow: Flow, node_id: str, items: list | None) -> Flow:

@@ -49,7 +49,9 @@ def run_create(*, flow: Flow, trigger: str, items: list | None = None, user=None
 def run_enqueue(run: Run) -> Run:
     from apps.runs.tasks import execute_run
 
-    transaction.on_commit(lambda: execute_run.delay(run.pk))
+    # The schema is captured now: by commit time the connection may be serving another organization.
+    schema = connection.schema_name
+    transaction.on_commit(lambda: execute_run.apply_async((run.pk,), headers={"_schema_name": schema}))
     return run
 
 
@@ -93,7 +95,13 @@ def _execute_locked(run_id: int) -> Run | None:
         return run
     if run.cancel_requested:
         return _finish_cancelled(run)
-    Run.objects.filter(pk=run.pk).update(status=Run.Status.RUNNING, started_at=run.started_at or timezone.now(), seq=F("seq") + 1)
+    if run.status == Run.Status.WAITING:
+        from apps.runs.services.scheduler import wakeup_done
+
+        wakeup_done(run=run)
+    Run.objects.filter(pk=run.pk).update(
+        status=Run.Status.RUNNING, started_at=run.started_at or timezone.now(), seq=F("seq") + 1, updated_at=timezone.now()
+    )
     run.refresh_from_db()
     graph = Graph.from_dict(run.graph)
     names = {node.id: (node.name, node.type) for node in graph.nodes.values()}
@@ -118,13 +126,19 @@ def _finish(run: Run, result: RunResult) -> Run:
     if result.status == "waiting":
         run.status, run.resume_at = Run.Status.WAITING, result.resume_at
         run.resumed_nodes = [*run.resumed_nodes, result.waiting_node]
+        from apps.runs.services.scheduler import wakeup_register
+
+        wakeup_register(run=run)
     else:
         run.status = {"success": Run.Status.SUCCESS, "failed": Run.Status.FAILED, "cancelled": Run.Status.CANCELLED}[result.status]
         run.finished_at = timezone.now()
         run.error, run.error_code, run.error_detail = result.error[:10_000], result.error_code, result.error_detail[:20_000]
         run.error_node_id = result.failed_node or ""
+        if run.status == Run.Status.FAILED:
+            _start_error_flow(run)
     run.save(
         update_fields=[
+            "updated_at",
             "status",
             "resume_at",
             "resumed_nodes",
@@ -139,6 +153,22 @@ def _finish(run: Run, result: RunResult) -> Run:
         ]
     )
     return run
+
+
+def _start_error_flow(run: Run) -> None:
+    """Runs the flow's error flow (one with an error trigger) with what failed, unless this run is itself one."""
+    flow = run.flow
+    if run.trigger == Run.Trigger.ERROR or not flow.error_flow_id:
+        return
+    error_flow = Flow.objects.select_related("published_version").filter(pk=flow.error_flow_id, active=True).first()
+    if error_flow is None or error_flow.published_version is None:
+        return
+    item = {
+        "flow": {"id": flow.pk, "name": flow.name},
+        "run": {"id": run.pk, "trigger": run.trigger, "started_at": run.started_at.isoformat() if run.started_at else None},
+        "error": {"message": run.error, "code": run.error_code, "node_id": run.error_node_id},
+    }
+    run_enqueue(run_create(flow=error_flow, trigger=Run.Trigger.ERROR, items=[item]))
 
 
 def _finish_cancelled(run: Run) -> Run:

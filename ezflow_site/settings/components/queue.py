@@ -37,3 +37,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 EZFLOW_WORKER_HEARTBEAT_SECONDS = 10
 EZFLOW_WORKER_STALE_AFTER_SECONDS = 45
 CELERY_TASK_ROUTES = {"accounts.*": {"queue": "default"}, "runs.*": {"queue": "default"}}
+CELERY_BEAT_SCHEDULE = {
+    "scheduler-tick": {"task": "runs.scheduler_tick", "schedule": env.float("EZFLOW_SCHEDULER_SECONDS", default=5.0)},
+    "requeue-stuck-runs": {"task": "runs.requeue_stuck", "schedule": 60.0},
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
