@@ -18,6 +18,7 @@ from apps.flows.problems import problems_payload
 from apps.flows.services import credentials as credential_services
 from apps.flows.services import flows as flow_services
 from apps.flows.services.testing import node_test
+from apps.flows.services.transfer import flow_export, flow_import
 from apps.runs.api.serializers import RunOutput
 from apps.runs.services.runs import run_create, run_enqueue
 
@@ -196,6 +197,30 @@ class TestNodeApi(APIView):
         data = s.TestNodeInput(data=request.data)
         data.is_valid(raise_exception=True)
         return Response(node_test(flow=_flow(pk), node_id=data.validated_data["node_id"], items=data.validated_data.get("items")))
+
+
+class ExportApi(APIView):
+    def get(self, request, pk):
+        return Response(flow_export(flow=_flow(pk)))
+
+
+class ImportApi(APIView):
+    """Body: an EZFlow export or an n8n workflow JSON. Creates a new flow (draft)."""
+
+    permission_classes = [role_required(Role.EDITOR)]
+
+    def post(self, request):
+        result = flow_import(user=request.user, data=request.data)
+        return Response(
+            {
+                "flow": s.FlowOutput(result["flow"]).data,
+                "source": result["source"],
+                "unsupported": result["unsupported"],
+                "warnings": result["warnings"],
+                "problems": result["problems"],
+            },
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class CredentialTypesApi(APIView):
