@@ -20,3 +20,10 @@ def requeue_stuck_task() -> None:
     from apps.runs.services.scheduler import requeue_stuck_runs
 
     requeue_stuck_runs()
+
+
+@shared_task(name="runs.prune", ignore_result=True)
+def prune_runs_task() -> None:
+    from apps.runs.services.retention import runs_prune_all
+
+    runs_prune_all()

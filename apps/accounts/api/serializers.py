@@ -90,3 +90,5 @@ class OrganizationUpdateInput(serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     time_zone = serializers.CharField(max_length=64, required=False)
     allowed_internal_hosts = serializers.ListField(child=serializers.CharField(max_length=255, allow_blank=True), required=False)
+    run_retention_days = serializers.IntegerField(required=False)
+    run_retention_count = serializers.IntegerField(required=False)

@@ -23,6 +23,8 @@ def _organization_data(organization, *, detail: bool = False):
     data = {"name": organization.name, "slug": organization.slug, "url": organization.url, "time_zone": organization.time_zone}
     if detail:
         data["allowed_internal_hosts"] = organization.allowed_internal_hosts
+        data["run_retention_days"] = organization.run_retention_days
+        data["run_retention_count"] = organization.run_retention_count
     return data
 
 

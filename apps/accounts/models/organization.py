@@ -22,6 +22,8 @@ class Organization(TenantMixin):
         verbose_name=_("internal hosts flows may call"),
         help_text=_("Host names, IP addresses or ranges (CIDR) inside your network that HTTP nodes may reach."),
     )
+    run_retention_days = models.PositiveIntegerField(_("keep runs for (days)"), default=30)
+    run_retention_count = models.PositiveIntegerField(_("keep at most (runs)"), default=10_000)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     auto_create_schema = True

@@ -37,7 +37,13 @@ def _host_entries(entries) -> list[str]:
 
 
 def organization_update(
-    *, actor: Membership, name: str | None = None, time_zone: str | None = None, allowed_internal_hosts: list | None = None
+    *,
+    actor: Membership,
+    name: str | None = None,
+    time_zone: str | None = None,
+    allowed_internal_hosts: list | None = None,
+    run_retention_days: int | None = None,
+    run_retention_count: int | None = None,
 ) -> Organization:
     """Admins and owners rename the organization or change the time zone its times are shown in."""
     if not role_at_least(actor.role, Role.ADMIN):
@@ -49,6 +55,10 @@ def organization_update(
             problems["name"].append(_("Enter your organization's name (up to 100 characters)."))
     if time_zone is not None and time_zone not in time_zone_names():
         problems["time_zone"].append(_("Choose a time zone from the list, like Asia/Seoul."))
+    if run_retention_days is not None and not 1 <= run_retention_days <= 3650:
+        problems["run_retention_days"] = [_("Keep runs between 1 and 3650 days.")]
+    if run_retention_count is not None and not 10 <= run_retention_count <= 1_000_000:
+        problems["run_retention_count"] = [_("Keep between 10 and 1,000,000 runs.")]
     if any(problems.values()):
         raise field_errors(problems)
     organization = actor.organization
@@ -60,7 +70,11 @@ def organization_update(
             locked.time_zone = time_zone
         if allowed_internal_hosts is not None:
             locked.allowed_internal_hosts = _host_entries(allowed_internal_hosts)
-        locked.save(update_fields=["name", "time_zone", "allowed_internal_hosts"])
+        if run_retention_days is not None:
+            locked.run_retention_days = run_retention_days
+        if run_retention_count is not None:
+            locked.run_retention_count = run_retention_count
+        locked.save(update_fields=["name", "time_zone", "allowed_internal_hosts", "run_retention_days", "run_retention_count"])
     return locked
 
 

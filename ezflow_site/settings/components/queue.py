@@ -40,5 +40,6 @@ CELERY_TASK_ROUTES = {"accounts.*": {"queue": "default"}, "runs.*": {"queue": "d
 CELERY_BEAT_SCHEDULE = {
     "scheduler-tick": {"task": "runs.scheduler_tick", "schedule": env.float("EZFLOW_SCHEDULER_SECONDS", default=5.0)},
     "requeue-stuck-runs": {"task": "runs.requeue_stuck", "schedule": 60.0},
+    "prune-runs": {"task": "runs.prune", "schedule": 3600.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
