@@ -122,8 +122,9 @@ class NodeContext:
         self.run_index = run_index
         self.resumed = resumed
         self._scope_base = scope_base
-        self._static = not expressions.has_expressions(node.parameters)
-        self._defaults = {p.name: p.default for p in node_type.params}
+        self._raw = {**{p.name: p.default for p in node_type.params}, **node.parameters}
+        self._dynamic = [key for key, value in self._raw.items() if expressions.has_expressions(value)]
+        self._scope = None  # built on first use, then only json/item/index change per item
         self.deadline = time.monotonic() + float(node.setting("timeout_seconds"))
 
     @property
@@ -132,20 +133,24 @@ class NodeContext:
 
     def params(self, index: int = 0, item: dict | None = None) -> dict:
         """Parameters with defaults, expressions resolved against item `index` of the main input."""
-        raw = {**self._defaults, **self.node.parameters}
-        if self._static:
-            return raw
+        if not self._dynamic:
+            return self._raw
         if item is None:
             items = self.items
             item = items[index] if index < len(items) else {}
-        scope = dict(self._scope_base)
+        scope = self._scope
+        if scope is None:
+            scope = self._scope = dict(self._scope_base)
         scope["json"] = scope["item"] = item
         scope["index"] = index
+        resolved = dict(self._raw)
         try:
-            return {key: expressions.evaluate(value, scope) for key, value in raw.items()}
+            for key in self._dynamic:
+                resolved[key] = expressions.evaluate(resolved[key], scope)
         except expressions.ExpressionError as exc:
             exc.params.setdefault("item_index", index)
             raise
+        return resolved
 
     def each(self):
         """(index, item, parameters) for every input item, honouring `execute once`."""
