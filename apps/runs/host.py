@@ -16,7 +16,7 @@ class ProductHost:
         self.variables = {}
         self.http_allow_hosts = list(getattr(organization, "allowed_internal_hosts", None) or [])
         self._zone = zoneinfo.ZoneInfo(organization.time_zone if organization else "Asia/Seoul")
-        self._checked_at = 0.0
+        self._checked_at = time.monotonic()  # the run start already checked; the next look is in half a second
         self._cancelled = False
 
     def now(self) -> dt.datetime:

@@ -80,6 +80,9 @@ class NodeType:
     per_item: ClassVar[bool] = True
     # Nodes with several inputs that need all of them before running (merge).
     waits_for_all_inputs: ClassVar[bool] = False
+    # Nodes that change the world outside the run (send, call). Their results are saved the moment they finish,
+    # so that a run resumed after a crash never repeats them; other nodes' results may be saved in batches.
+    side_effects: ClassVar[bool] = False
 
     def output_ports(self, parameters: dict) -> tuple[str, ...]:
         return self.outputs

@@ -111,6 +111,9 @@ def _execute_in_thread(tenant, run_id: int):
 
 def _wait_for(run: Run, *, timeout: float) -> WebhookAnswer:
     future = _pool.submit(_execute_in_thread, connection.tenant, run.pk)
+    # Hand this request's connection back to the pool while waiting: the run's thread needs one, and with
+    # every request thread holding its own, a busy server would deadlock on the pool.
+    connection.close()
     try:
         finished = future.result(timeout=timeout)
     except FutureTimeout:

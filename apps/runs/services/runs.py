@@ -95,31 +95,33 @@ def _execute_locked(run_id: int) -> Run | None:
         return run
     if run.cancel_requested:
         return _finish_cancelled(run)
+    fresh = run.status == Run.Status.QUEUED and run.retry_of_id is None
     if run.status == Run.Status.WAITING:
         from apps.runs.services.scheduler import wakeup_done
 
         wakeup_done(run=run)
-    Run.objects.filter(pk=run.pk).update(
-        status=Run.Status.RUNNING, started_at=run.started_at or timezone.now(), seq=F("seq") + 1, updated_at=timezone.now()
-    )
-    run.refresh_from_db()
+    now = timezone.now()
+    run.status, run.started_at, run.seq, run.updated_at = Run.Status.RUNNING, run.started_at or now, run.seq + 1, now
+    Run.objects.filter(pk=run.pk).update(status=run.status, started_at=run.started_at, seq=run.seq, updated_at=now)
     graph = Graph.from_dict(run.graph)
     names = {node.id: (node.name, node.type) for node in graph.nodes.values()}
+    reporter = DatabaseReporter(run, node_names=names, save_history=run.flow.save_history)
     executor = Executor(
         graph,
         host=ProductHost(organization=connection.tenant, run=run),
-        reporter=DatabaseReporter(run, node_names=names, save_history=run.flow.save_history),
+        reporter=reporter,
         run_meta={"id": run.pk, "trigger": run.trigger},
         flow_meta={"id": run.flow_id, "name": run.flow.name},
-        completed=_completed_outputs(run),
+        completed={} if fresh else _completed_outputs(run),
         pinned=run.pinned,
         resumed=set(run.resumed_nodes),
     )
-    return _finish(run, executor.run(trigger_items=run.input_items))
+    result = executor.run(trigger_items=run.input_items)
+    reporter.flush()
+    return _finish(run, result)
 
 
 def _finish(run: Run, result: RunResult) -> Run:
-    run.refresh_from_db(fields=["seq", "resumed_nodes"])
     run.result_sample = _sample({"main": result.last_items})["main"]["items"]
     run.response = result.response
     run.seq += 1

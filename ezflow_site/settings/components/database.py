@@ -11,8 +11,14 @@ DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 # A unix-socket directory arrives percent-encoded in the host part of the URL.
 DATABASES["default"]["HOST"] = unquote(DATABASES["default"].get("HOST", ""))
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A bounded pool per process: under ASGI every concurrent request (and every webhook run thread) would
+# otherwise hold its own connection and exhaust the server's max_connections.
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+    "min_size": env.int("DATABASE_POOL_MIN", default=2),
+    "max_size": env.int("DATABASE_POOL_MAX", default=16),
+    "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+}
 DATABASES["default"].setdefault("TEST", {})
 if env.str("EZFLOW_TEST_DATABASE_NAME", default=""):
     DATABASES["default"]["TEST"]["NAME"] = env.str("EZFLOW_TEST_DATABASE_NAME")

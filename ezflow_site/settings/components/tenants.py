@@ -10,3 +10,4 @@ EZFLOW_RESERVED_SLUGS = frozenset(
     demo-admin ezflow staff test localhost pg postgres information-schema
     """.split()
 )
+TENANT_LIMIT_SET_CALLS = True  # one SET search_path per connection and tenant switch, not per cursor

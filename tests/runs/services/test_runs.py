@@ -113,3 +113,40 @@ def test_history_off_keeps_failures_only(organization):
     run = run_execute(run_id=run_create(flow=flow, trigger="manual", items=[{"divisor": 0}]).pk)
     assert run.status == "failed"
     assert list(NodeRun.objects.filter(run=run).values_list("node_id", flat=True)) == ["bad"]
+
+
+def test_a_crash_after_a_side_effect_never_repeats_it(organization, monkeypatch):
+    from tests.support.fake_http import FakeServer
+
+    with FakeServer() as server:
+        server.routes["/charge"] = lambda r: (200, {}, {"charged": True})
+        organization.allowed_internal_hosts = ["127.0.0.1"]
+        organization.save(update_fields=["allowed_internal_hosts"])
+        connection.set_tenant(organization)
+        graph = {
+            "nodes": [
+                node("start", "trigger.manual"),
+                node("pure", "data.set", fields=[{"name": "a", "value": 1}]),
+                node("charge", "net.http", method="POST", url=server.url("/charge")),
+                node("after", "data.set", fields=[{"name": "b", "value": 2}]),
+            ],
+            "edges": [edge("start", "pure"), edge("pure", "charge"), edge("charge", "after")],
+        }
+        run = run_create(flow=published(graph), trigger="manual")
+        from apps.flows.nodes.builtin import data as data_nodes
+
+        original = data_nodes.SetFields.execute
+
+        def die_on_after(self, ctx):
+            if ctx.node.id == "after":
+                raise KeyboardInterrupt("worker killed")  # not an Exception: nothing in the engine catches it
+            return original(self, ctx)
+
+        monkeypatch.setattr(data_nodes.SetFields, "execute", die_on_after)
+        with pytest.raises(KeyboardInterrupt):
+            run_execute(run_id=run.pk)
+        assert {"start", "pure", "charge"} == set(NodeRun.objects.filter(run=run).values_list("node_id", flat=True))
+        monkeypatch.setattr(data_nodes.SetFields, "execute", original)
+        finished = run_execute(run_id=run.pk)
+        assert finished.status == "success"
+        assert len(server.requests) == 1  # the charge happened once

@@ -238,6 +238,7 @@ class RespondToWebhook(NodeType):
 
 @register
 class CallFlow(NodeType):
+    side_effects = True
     key = "flow.call"
     category = "flow"
     icon = "subflow"

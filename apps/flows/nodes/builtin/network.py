@@ -101,6 +101,7 @@ def send_request(
 
 @register
 class HttpRequest(NodeType):
+    side_effects = True
     key = "net.http"
     category = "action"
     icon = "globe"
@@ -270,6 +271,7 @@ class HttpRequest(NodeType):
 
 @register
 class SlackMessage(NodeType):
+    side_effects = True
     key = "net.slack"
     category = "action"
     icon = "slack"
@@ -306,6 +308,7 @@ class SlackMessage(NodeType):
 
 @register
 class SendEmail(NodeType):
+    side_effects = True
     key = "net.email"
     category = "action"
     icon = "mail"
