@@ -112,7 +112,8 @@ def percentile(values, pct):
 def run_mode(mode: str, redis_url: str = "") -> None:
     from tests.support.stack import Stack
 
-    stack = Stack(mode=mode, web_processes=2 if redis_url else 1, workers=2 if redis_url else 1, redis_url=redis_url).start()
+    web = int(os.environ.get("BENCH_WEB_PROCESSES", "2"))
+    stack = Stack(mode=mode, web_processes=web, shared_socket=True, workers=2 if redis_url else 1, redis_url=redis_url).start()
     try:
         for history in [True, False] if os.environ.get("BENCH_HISTORY", "both") == "both" else [os.environ["BENCH_HISTORY"] == "on"]:
             slug = f"bench-{mode.replace('-', '')}-{'h' if history else 'n'}"
@@ -122,7 +123,7 @@ def run_mode(mode: str, redis_url: str = "") -> None:
                 latencies, errors, elapsed = asyncio.run(load(stack.ports, f"{slug}.localhost", path, concurrency, SECONDS))
                 if errors:
                     print("   sample errors:", sorted({str(e)[:90] for e in errors})[:3])
-                rss = sum(psutil.Process(p.pid).memory_info().rss for p in stack.processes[: len(stack.ports)]) / 2**20
+                rss = sum(psutil.Process(p.pid).memory_info().rss for p in stack.processes[:web]) / 2**20
                 print(
                     f"{mode:<10} history={'on ' if history else 'off'} c={concurrency:<3} {len(latencies) / elapsed:8.1f} runs/s   "
                     f"p50 {statistics.median(latencies) * 1000 if latencies else float('nan'):7.1f} ms   "

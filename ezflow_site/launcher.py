@@ -66,10 +66,13 @@ def run() -> int:
     manage("ezflow_setup", "--demo")
     port = os.environ.get("EZFLOW_PORT", "8000")
     bind = os.environ.get("EZFLOW_BIND", "127.0.0.1")
+    from ezflow_site.webserver import default_web_processes, listening_socket, start_daphne
+
+    web_processes = default_web_processes()
+    sockets = [listening_socket(bind, int(port)) for _ in range(web_processes)]
+    access_log = os.environ.get("EZFLOW_ACCESS_LOG") == "1"
     children = [
-        subprocess.Popen(
-            [PYTHON, "-m", "daphne", "-b", bind, "-p", port, "ezflow_site.asgi:application"], cwd=ROOT, start_new_session=True
-        ),
+        *(start_daphne(sock, cwd=ROOT, access_log=access_log, start_new_session=True) for sock in sockets),
         subprocess.Popen(
             [
                 PYTHON,
@@ -110,7 +113,7 @@ def run() -> int:
         )
     )
     base = os.environ.get("EZFLOW_BASE_DOMAIN", "localhost")
-    say(f"mode: {mode}")
+    say(f"mode: {mode}, {web_processes} web process(es) sharing port {port}")
     say(f"EZFlow is running: http://{base}:{port}/  (demo organization: http://demo.{base}:{port}/)")
     say("press Ctrl-C to stop")
     return supervise(children)

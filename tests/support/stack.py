@@ -40,6 +40,7 @@ class Stack:
     mode: str = "embedded"
     web_processes: int = 1
     workers: int = 1
+    shared_socket: bool = False  # all web processes on one port (as `make run` does) instead of one port each
     redis_url: str = ""
     database: str = field(default_factory=lambda: f"ezflow_e2e_{uuid.uuid4().hex[:10]}")
     ports: list[int] = field(default_factory=list)
@@ -79,19 +80,23 @@ class Stack:
         return httpx2.Client(base_url=f"http://127.0.0.1:{port}", headers={"Host": f"{host}:{port}"}, timeout=30)
 
     def start(self) -> Stack:
-        self.ports = [free_port() for _ in range(self.web_processes)]
+        self.ports = [free_port() for _ in range(1 if self.shared_socket else self.web_processes)]
         dbadmin.create_database(_server_url(), self.database)
         env = self.env()
         subprocess.run([sys.executable, "manage.py", "ezflow_setup", "-v", "0"], cwd=ROOT, env=env, check=True)
         logs = self.tmp / "logs"
         logs.mkdir()
-        for index, port in enumerate(self.ports):
-            self._spawn(
-                f"web{index}",
-                [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "ezflow_site.asgi:application"],
-                env,
-                logs,
-            )
+        if self.shared_socket:
+            from ezflow_site.webserver import listening_socket, start_daphne
+
+            self._sockets = [listening_socket("127.0.0.1", self.ports[0]) for _ in range(self.web_processes)]
+            for index, sock in enumerate(self._sockets):
+                log = open(logs / f"web{index}.log", "wb")  # noqa: SIM115  (kept open for the life of the process)
+                self.processes.append(start_daphne(sock, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
+        else:
+            for index, port in enumerate(self.ports):
+                daphne = [sys.executable, "-m", "daphne", "-v", "0", "-b", "127.0.0.1", "-p", str(port), "ezflow_site.asgi:application"]
+                self._spawn(f"web{index}", daphne, env, logs)
         for index in range(self.workers):
             self._spawn(
                 f"worker{index}",
