@@ -40,7 +40,9 @@ class Stack:
     mode: str = "embedded"
     web_processes: int = 1
     workers: int = 1
-    shared_socket: bool = False  # all web processes on one port (as `make run` does) instead of one port each
+    shared_socket: bool = False
+    beat: bool = False
+    extra_env: dict = field(default_factory=dict)  # all web processes on one port (as `make run` does) instead of one port each
     redis_url: str = ""
     database: str = field(default_factory=lambda: f"ezflow_e2e_{uuid.uuid4().hex[:10]}")
     ports: list[int] = field(default_factory=list)
@@ -69,6 +71,7 @@ class Stack:
         )
         if self.redis_url:
             env["REDIS_URL"] = self.redis_url
+        env.update(self.extra_env)
         return env
 
     def url(self, host: str = "localhost", path: str = "/", port: int | None = None) -> str:
@@ -97,28 +100,32 @@ class Stack:
             for index, port in enumerate(self.ports):
                 daphne = [sys.executable, "-m", "daphne", "-v", "0", "-b", "127.0.0.1", "-p", str(port), "ezflow_site.asgi:application"]
                 self._spawn(f"web{index}", daphne, env, logs)
-        for index in range(self.workers):
-            self._spawn(
-                f"worker{index}",
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "ezflow_site",
-                    "worker",
-                    "-l",
-                    "warning",
-                    "--concurrency",
-                    "1",
-                    "--hostname",
-                    f"w{index}-{self.database}@%h",
-                ],
-                env,
-                logs,
-            )
+        for _ in range(self.workers):
+            self.add_worker()
+        if self.beat:
+            beat = [sys.executable, "-m", "celery", "-A", "ezflow_site", "beat", "-l", "warning", "--schedule", str(self.tmp / "beat")]
+            self._spawn("beat", beat, env, logs)
         self.wait_healthy()
         return self
+
+    def add_worker(self) -> subprocess.Popen:
+        index = sum(1 for p in self.processes if "worker" in p.args)
+        command = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "ezflow_site",
+            "worker",
+            "-l",
+            "warning",
+            "--concurrency",
+            "1",
+            "--hostname",
+            f"w{index}-{self.database}@%h",
+        ]
+        self._spawn(f"worker{index}", command, self.env(), self.tmp / "logs")
+        return self.processes[-1]
 
     def _spawn(self, name: str, command: list[str], env: dict, logs: Path) -> None:
         log = open(logs / f"{name}.log", "wb")  # noqa: SIM115  (kept open for the life of the process)

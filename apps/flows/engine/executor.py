@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from apps.flows.engine import expressions
 from apps.flows.engine.context import EngineHost, LocalHost, NodeContext, NodeOutputs
 from apps.flows.engine.errors import EngineError, ExpressionError, NodeError, RunCancelled, Suspend
 from apps.flows.engine.graph import Graph, loop_back_edges, reachable, topological_order
@@ -39,10 +40,11 @@ class RunResult:
 
 
 class _NodeFailed(Exception):
-    def __init__(self, node_id: str, error: EngineError):
+    def __init__(self, node_id: str, error: EngineError, result: NodeResult):
         super().__init__(error.message)
         self.node_id = node_id
         self.error = error
+        self.result = result
 
 
 def _key(node_id: str, run_index: int) -> str:
@@ -99,7 +101,7 @@ class Executor:
         }
         now = self.host.now()
         self._scope_base = {
-            **_helpers_scope(now),
+            **expressions.helpers(now),
             "nodes": NodeOutputs(self.outputs, {node.name: node.id for node in graph.nodes.values()}),
             "run": run_meta or {},
             "flow": flow_meta or {},
@@ -139,7 +141,7 @@ class Executor:
         try:
             return self._run_node(node, inputs, run_index=0, report=False)
         except _NodeFailed as failure:
-            return failure.result  # type: ignore[attr-defined]
+            return failure.result
 
     # ---- scheduling --------------------------------------------------------------------------------
 
@@ -289,9 +291,7 @@ class Executor:
         if report:
             self._report(result)
         if mode == "stop":
-            failure = _NodeFailed(node.id, error)
-            failure.result = result  # type: ignore[attr-defined]
-            raise failure
+            raise _NodeFailed(node.id, error, result)
         return result
 
     def _report_start(self, node_id: str, run_index: int, items_in: int) -> None:
@@ -313,12 +313,6 @@ class Executor:
             error_detail=error.detail if error else "",
             failed_node=failed_node,
         )
-
-
-def _helpers_scope(now) -> dict:
-    from apps.flows.engine.expressions import _helpers
-
-    return _helpers(now)
 
 
 def _count(outputs: dict[str, list[dict]]) -> int:

@@ -187,7 +187,7 @@ class ExpressionEnvironment(ImmutableSandboxedEnvironment):
 _environment = ExpressionEnvironment()
 
 
-def _helpers(now: dt.datetime) -> dict:
+def helpers(now: dt.datetime) -> dict:
     return {
         "now": lambda: now,
         "today": lambda: now.date(),
@@ -253,10 +253,6 @@ def check_syntax(text: str) -> list[str]:
         except ExpressionError as exc:
             problems.append(exc.message)
     return problems
-
-
-def is_expression(value: Any) -> bool:
-    return isinstance(value, str) and "{{" in value
 
 
 def _evaluate_one(source: str, scope: dict) -> Any:
@@ -327,9 +323,9 @@ def has_expressions(value: Any) -> bool:
 
 
 def build_scope(*, item: dict, item_index: int, node_outputs: dict, run: dict, flow: dict, variables: dict, now: dt.datetime) -> dict:
-    scope = _helpers(now)
+    scope = helpers(now)
     scope.update(json=item, item=item, index=item_index, nodes=node_outputs, run=run, flow=flow, vars=variables)
     return scope
 
 
-__all__ = ["ExpressionError", "ExpressionSecurityError", "build_scope", "check_syntax", "evaluate", "has_expressions", "is_expression"]
+__all__ = ["ExpressionError", "ExpressionSecurityError", "build_scope", "check_syntax", "evaluate", "has_expressions", "helpers"]

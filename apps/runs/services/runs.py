@@ -205,8 +205,3 @@ def run_retry(*, run: Run, user=None, from_failed_node: bool = True) -> Run:
         retry_of=run if from_failed_node else None,
         created_by=user if getattr(user, "is_authenticated", False) else None,
     )
-
-
-def run_execute_now(*, run: Run) -> Run:
-    """Runs in this process (webhooks waiting for the result, tests of the draft); same code path as the worker."""
-    return run_execute(run_id=run.pk) or run

@@ -23,7 +23,7 @@ from apps.runs.models import Run
 
 logger = logging.getLogger(__name__)
 REDISPATCH_AFTER = dt.timedelta(minutes=5)
-STUCK_AFTER = dt.timedelta(minutes=2)
+STUCK_AFTER = dt.timedelta(seconds=settings.EZFLOW_STUCK_RUN_SECONDS)
 
 
 def _schedule_node(flow: Flow) -> dict | None:

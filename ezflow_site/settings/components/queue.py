@@ -39,7 +39,9 @@ EZFLOW_WORKER_STALE_AFTER_SECONDS = 45
 CELERY_TASK_ROUTES = {"accounts.*": {"queue": "default"}, "runs.*": {"queue": "default"}}
 CELERY_BEAT_SCHEDULE = {
     "scheduler-tick": {"task": "runs.scheduler_tick", "schedule": env.float("EZFLOW_SCHEDULER_SECONDS", default=5.0)},
-    "requeue-stuck-runs": {"task": "runs.requeue_stuck", "schedule": 60.0},
+    "requeue-stuck-runs": {"task": "runs.requeue_stuck", "schedule": env.float("EZFLOW_REQUEUE_SECONDS", default=60.0)},
     "prune-runs": {"task": "runs.prune", "schedule": 3600.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+# A queued or running run untouched this long is queued again (safe: one advisory lock per run).
+EZFLOW_STUCK_RUN_SECONDS = env.int("EZFLOW_STUCK_RUN_SECONDS", default=120)
