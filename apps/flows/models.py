@@ -71,3 +71,17 @@ class Credential(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Variable(models.Model):
+    """Organization-wide values that every flow can read in expressions as vars.<name>."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    value = models.TextField(_("value"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name

@@ -1,6 +1,9 @@
 import json
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from apps.core.errors import DomainError
@@ -11,11 +14,16 @@ HOP_HEADERS = {"host", "cookie", "authorization", "content-length", "connection"
 
 @csrf_exempt
 def webhook(request, token):
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        message = _("The request body is larger than %(size)s bytes.") % {"size": settings.DATA_UPLOAD_MAX_MEMORY_SIZE}
+        return JsonResponse({"error": {"code": "too_large", "message": message}}, status=413)
     call = WebhookCall(
         method=request.method,
         headers={k: v for k, v in request.headers.items() if k.lower() not in HOP_HEADERS},
         query={k: request.GET.get(k) for k in request.GET},
-        body=request.body,
+        body=body,
         content_type=request.content_type or "",
     )
     try:

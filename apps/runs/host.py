@@ -13,7 +13,9 @@ class ProductHost:
     def __init__(self, *, organization, run=None):
         self.organization = organization
         self.run = run
-        self.variables = {}
+        from apps.flows.services.variables import variables_for_flows
+
+        self.variables = variables_for_flows() if organization is not None else {}
         self.http_allow_hosts = list(getattr(organization, "allowed_internal_hosts", None) or [])
         self._zone = zoneinfo.ZoneInfo(organization.time_zone if organization else "Asia/Seoul")
         self._checked_at = time.monotonic()  # the run start already checked; the next look is in half a second

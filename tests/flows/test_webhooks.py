@@ -76,3 +76,10 @@ def test_bad_json_is_a_clear_400(data, organization):
     response = post(data, organization, flow, body=b"{oops")
     assert response.status_code == 400
     assert json.loads(response.content)["error"]["code"] == "bad_json"
+
+
+def test_a_body_over_the_limit_is_a_clear_413(data, organization, settings):
+    flow = make_flow(organization)
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = post(data, organization, flow, body=b'{"x": "' + b"a" * 2000 + b'"}')
+    assert response.status_code == 413 and json.loads(response.content)["error"]["code"] == "too_large"

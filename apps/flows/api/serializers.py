@@ -67,6 +67,12 @@ class TestNodeInput(serializers.Serializer):
     items = serializers.JSONField(required=False)
 
 
+class VariableSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(max_length=200, required=False)
+    value = serializers.CharField(required=False, allow_blank=True)
+
+
 class CredentialOutput(serializers.ModelSerializer):
     class Meta:
         model = Credential

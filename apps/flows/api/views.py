@@ -13,10 +13,12 @@ from apps.flows.credentials import CREDENTIAL_TYPES
 from apps.flows.engine.diff import graph_diff
 from apps.flows.engine.schema import GRAPH_SCHEMA
 from apps.flows.engine.validation import validate_graph
+from apps.flows.models import Variable
 from apps.flows.nodes.registry import load_builtin_nodes
 from apps.flows.problems import problems_payload
 from apps.flows.services import credentials as credential_services
 from apps.flows.services import flows as flow_services
+from apps.flows.services import variables as variable_services
 from apps.flows.services.testing import node_test
 from apps.flows.services.transfer import flow_export, flow_import
 from apps.runs.api.serializers import RunOutput
@@ -221,6 +223,33 @@ class ImportApi(APIView):
             },
             status=status.HTTP_201_CREATED,
         )
+
+
+class VariableListApi(APIView):
+    permission_classes = [EditorsWrite]
+
+    def get(self, request):
+        return Response(s.VariableSerializer(Variable.objects.all(), many=True).data)
+
+    def post(self, request):
+        data = s.VariableSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        variable = variable_services.variable_create(name=data.validated_data.get("name", ""), value=data.validated_data.get("value", ""))
+        return Response(s.VariableSerializer(variable).data, status=status.HTTP_201_CREATED)
+
+
+class VariableDetailApi(APIView):
+    permission_classes = [EditorsWrite]
+
+    def patch(self, request, pk):
+        data = s.VariableSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        variable = variable_services.variable_update(variable=get_object_or_404(Variable, pk=pk), **data.validated_data)
+        return Response(s.VariableSerializer(variable).data)
+
+    def delete(self, request, pk):
+        get_object_or_404(Variable, pk=pk).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class CredentialTypesApi(APIView):
