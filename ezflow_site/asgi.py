@@ -5,7 +5,16 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ezflow_site.settings")
 django_asgi_app = get_asgi_application()
 
-from channels.routing import ProtocolTypeRouter  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.urls import path  # noqa: E402
 
-# WebSocket routes (live run status) join this router with the monitoring work.
-application = ProtocolTypeRouter({"http": django_asgi_app})
+from apps.runs.realtime.consumer import LiveConsumer  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        # The organization and the person are resolved inside the consumer (see apps.runs.realtime.auth).
+        "websocket": AllowedHostsOriginValidator(URLRouter([path("ws/", LiveConsumer.as_asgi())])),
+    }
+)

@@ -26,6 +26,7 @@ class DataFixture:
 
     def create_organization(self, *, slug: str | None = None, name: str | None = None, owner_email: str | None = None) -> Organization:
         slug = slug or self.unique("org")
+        assert connection.settings_dict["NAME"].startswith("test_"), "test data must never go to a development database"
         connection.set_schema_to_public()  # a request made earlier in the test may have switched schemas
         result = organization_signup(
             organization_name=name or slug.title(),

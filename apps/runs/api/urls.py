@@ -5,6 +5,7 @@ from apps.runs.api import views
 app_name = "runs_api"
 
 urlpatterns = [
+    path("realtime/ticket", views.RealtimeTicketApi.as_view(), name="realtime-ticket"),
     path("runs", views.RunListApi.as_view(), name="runs"),
     path("runs/<int:pk>", views.RunDetailApi.as_view(), name="run-detail"),
     path("runs/<int:pk>/cancel", views.RunCancelApi.as_view(), name="run-cancel"),

@@ -11,6 +11,17 @@ from apps.runs.selectors import run_list
 from apps.runs.services.runs import run_cancel, run_enqueue, run_retry
 
 
+class RealtimeTicketApi(APIView):
+    """A ticket for `/ws/?ticket=...`, valid for one minute, for API clients without a browser session."""
+
+    def post(self, request):
+        from apps.accounts.middleware import current_organization
+        from apps.runs.realtime.auth import TICKET_MAX_AGE, ticket_for
+
+        ticket = ticket_for(user=request.user, organization=current_organization(request))
+        return Response({"ticket": ticket, "path": f"/ws/?ticket={ticket}", "expires_in": TICKET_MAX_AGE}, status=status.HTTP_201_CREATED)
+
+
 class RunListApi(APIView):
     def get(self, request):
         runs = run_list(

@@ -1,0 +1,87 @@
+"""Who is on the other end of a WebSocket: organization from the Host header, person from the session or a ticket.
+
+django-tenants does not cover Channels, and Channels runs every consumer's database calls on one thread, so each
+lookup switches schema explicitly instead of trusting whatever the thread's connection had before.
+"""
+
+from __future__ import annotations
+
+from http.cookies import SimpleCookie
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.core import signing
+from django.db import connection
+from django.utils.crypto import constant_time_compare
+
+from apps.accounts.middleware import SESSION_ORGANIZATION_KEY
+from apps.accounts.models import Domain
+from apps.accounts.selectors import membership_get
+
+TICKET_SALT = "ezflow.realtime.ticket"
+TICKET_MAX_AGE = 60
+
+
+def ticket_for(*, user, organization) -> str:
+    """A short-lived signed ticket for API clients that have a token but no browser session."""
+    return signing.dumps({"u": user.pk, "o": organization.pk}, salt=TICKET_SALT)
+
+
+def _header(scope, name: bytes) -> str:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return value.decode("latin-1")
+    return ""
+
+
+def _organization_for(host: str):
+    connection.set_schema_to_public()
+    domain = Domain.objects.select_related("tenant").filter(domain=host.split(":")[0].lower()).first()
+    if domain is None or domain.tenant.is_public:
+        return None
+    return domain.tenant
+
+
+def _user_from_session(session_key: str, organization):
+    from importlib import import_module
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    data = store.load()
+    if not data or data.get(SESSION_ORGANIZATION_KEY) != organization.pk:
+        return None
+    user = get_user_model().objects.filter(pk=data.get(SESSION_KEY), is_active=True).first()
+    if user is None or BACKEND_SESSION_KEY not in data:
+        return None
+    if not constant_time_compare(data.get(HASH_SESSION_KEY, ""), user.get_session_auth_hash()):
+        return None  # the password changed since: the session is no longer valid
+    return user
+
+
+def _user_from_ticket(ticket: str, organization):
+    try:
+        data = signing.loads(ticket, salt=TICKET_SALT, max_age=TICKET_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    if data.get("o") != organization.pk:
+        return None
+    return get_user_model().objects.filter(pk=data.get("u"), is_active=True).first()
+
+
+@database_sync_to_async
+def identify(scope) -> tuple[object | None, object | None, object | None]:
+    """(organization, user, membership) for a WebSocket scope; None where unknown or not allowed."""
+    organization = _organization_for(_header(scope, b"host"))
+    if organization is None:
+        return None, None, None
+    user = None
+    query = dict(pair.split("=", 1) for pair in scope.get("query_string", b"").decode().split("&") if "=" in pair)
+    if query.get("ticket"):
+        user = _user_from_ticket(query["ticket"], organization)
+    else:
+        cookie = SimpleCookie()
+        cookie.load(_header(scope, b"cookie"))
+        if settings.SESSION_COOKIE_NAME in cookie:
+            user = _user_from_session(cookie[settings.SESSION_COOKIE_NAME].value, organization)
+    membership = membership_get(user=user, organization=organization) if user is not None else None
+    return organization, user, membership

@@ -1,0 +1,131 @@
+"""The WebSocket endpoint refuses everyone it should, with a clear close code, and checks every subscription."""
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+from django.db import connection
+
+from apps.accounts.models import Membership
+from apps.flows.services.flows import flow_create
+from apps.runs.models import Run
+from ezflow_site.asgi import application
+
+# Declares database use for every test here, so pytest-django sets up the test database before `world`.
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection(monkeypatch):
+    """Channels runs the consumer's queries on this thread here; its connection clean-up would end the test transaction."""
+    import channels.db
+
+    monkeypatch.setattr(channels.db, "close_old_connections", lambda: None)
+
+
+def cookie_for(data, organization, user) -> bytes:
+    client = data.client_for(organization, user)
+    return f"sessionid={client.cookies['sessionid'].value}".encode()
+
+
+async def open_socket(host: str, cookie: bytes = b"", path: str = "/ws/"):
+    headers = [(b"host", host.encode()), (b"origin", f"http://{host}".encode())]
+    if cookie:
+        headers.append((b"cookie", cookie))
+    communicator = WebsocketCommunicator(application, path, headers=headers)
+    connected, code = await communicator.connect()
+    return communicator, connected, code
+
+
+def connect(host: str, cookie: bytes = b"", path: str = "/ws/") -> tuple[bool, int | None]:
+    """(stays open, close code): refused sockets are accepted and then closed with the reason's code."""
+
+    async def attempt():
+        communicator, connected, _code = await open_socket(host, cookie, path)
+        assert connected
+        if await communicator.receive_nothing(timeout=0.2):
+            await communicator.disconnect()
+            return True, None
+        closing = await communicator.receive_output()
+        assert closing["type"] == "websocket.close"
+        return False, closing["code"]
+
+    return async_to_sync(attempt)()
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Committed once for the module: the consumer reads it on another thread, outside the test's transaction."""
+    from types import SimpleNamespace
+
+    from tests.support.data import DataFixture
+
+    data = DataFixture()
+    with django_db_blocker.unblock():
+        a = data.create_organization(slug="ws-a")
+        b = data.create_organization(slug="ws-b")
+        connection.set_tenant(b)
+        run_b = Run.objects.create(flow=flow_create(user=None, name="B flow", graph={"nodes": [], "edges": []}), graph={}, trigger="manual")
+        connection.set_tenant(a)
+        flow_a = flow_create(user=None, name="A flow", graph={"nodes": [], "edges": []})
+        run_a = Run.objects.create(flow=flow_a, graph={}, trigger="manual")
+        connection.set_schema_to_public()
+        owner = data.owner_of(a)
+        former = data.create_member(a)
+        world = SimpleNamespace(
+            a=a,
+            b=b,
+            run_a=run_a,
+            run_b=run_b,
+            flow_a=flow_a,
+            owner=owner,
+            cookie_a=cookie_for(data, a, owner),
+            cookie_former=cookie_for(data, a, former.user),
+            token=data.create_token(a, owner),
+        )
+        Membership.objects.filter(pk=former.pk).update(is_active=False)
+        connection.set_schema_to_public()
+    return world
+
+
+def test_refusals_have_clear_close_codes(world):
+    assert connect("ws-a.localhost", world.cookie_a) == (True, None)
+    assert connect("nobody.localhost", world.cookie_a) == (False, 4404)  # unknown organization
+    assert connect("ws-a.localhost") == (False, 4401)  # no session
+    assert connect("ws-b.localhost", world.cookie_a) == (False, 4401)  # A's session is not valid on B's host
+    assert connect("ws-a.localhost", world.cookie_former) == (False, 4403)  # no longer a member
+
+
+def test_members_subscribe_to_their_pages_only(world):
+    run_a, run_b, flow_a, cookie_a = world.run_a, world.run_b, world.flow_a, world.cookie_a
+    missing = run_b.pk if run_b.pk != run_a.pk else run_a.pk + 1000
+
+    async def scenario():
+        communicator, connected, _ = await open_socket("ws-a.localhost", cookie_a)
+        assert connected
+        await communicator.send_json_to({"type": "subscribe", "page": "run", "id": run_a.pk})
+        assert await communicator.receive_json_from() == {"type": "subscribed", "page": "run", "id": run_a.pk}
+        await communicator.send_json_to({"type": "subscribe", "page": "flow", "id": flow_a.pk})
+        assert (await communicator.receive_json_from())["type"] == "subscribed"
+        # another organization's run id: refused exactly like an id that does not exist
+        await communicator.send_json_to({"type": "subscribe", "page": "run", "id": missing})
+        assert await communicator.receive_json_from() == {"type": "error", "code": "not_found", "page": "run", "id": missing}
+        await communicator.send_json_to({"type": "subscribe", "page": "secrets"})
+        assert (await communicator.receive_json_from())["code"] == "bad_message"
+        await get_channel_layer().group_send(
+            f"t.org_ws_a.run.{run_a.pk}", {"type": "live.event", "payload": {"type": "run.finished", "seq": 3}}
+        )
+        assert await communicator.receive_json_from() == {"type": "run.finished", "seq": 3}
+        await get_channel_layer().group_send(f"t.org_ws_b.run.{run_b.pk}", {"type": "live.event", "payload": {"type": "leak"}})
+        assert await communicator.receive_nothing(timeout=0.2)
+        await communicator.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_api_clients_use_a_short_lived_ticket_for_one_organization(db, data, world):
+    api = data.api_client(world.a, world.token)
+    ticket = api.post("/api/v1/realtime/ticket").json()["ticket"]
+    assert connect("ws-a.localhost", path=f"/ws/?ticket={ticket}") == (True, None)
+    assert connect("ws-b.localhost", path=f"/ws/?ticket={ticket}") == (False, 4401)
+    assert connect("ws-a.localhost", path="/ws/?ticket=forged") == (False, 4401)
