@@ -29,6 +29,8 @@ def _public_schema_after_test():
 @pytest.fixture(autouse=True)
 def _english_by_default(settings):
     settings.LANGUAGE_CODE = "en"
+    # In-process tests use an in-process channel layer; real cross-process layers are tested with real processes.
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 
 @pytest.fixture

@@ -16,11 +16,13 @@ from django.utils import timezone
 from apps.flows.engine.reporter import NodeResult
 from apps.flows.nodes.registry import load_builtin_nodes
 from apps.runs.models import NodeRun, Run
+from apps.runs.realtime.publisher import publish_node
 
 SAMPLE_ITEMS = 10
 SAMPLE_BYTES = 32_000
 FULL_OUTPUT_BYTES = 5_000_000
 FLUSH_SECONDS = 0.5
+LIVE_AFTER_SECONDS = 0.2
 
 
 def _sample(outputs: dict[str, list[dict]]) -> dict:
@@ -54,16 +56,41 @@ class DatabaseReporter:
         self.save_history = save_history
         self._registry = load_builtin_nodes()
         self._pending: list[NodeRun] = []
-        self._flushed_at = time.monotonic()
+        self._events: list[dict] = []
+        self._started = self._flushed_at = time.monotonic()
 
     def node_started(self, node_id: str, run_index: int, items_in: int) -> None:
-        """Live "started" events belong to the realtime layer; the database keeps finished results."""
+        """Only a live event: the database keeps finished results. Runs that finish in a blink send their node
+        events together; once a run takes longer, "started" goes out at once so pages can show what is running."""
+        self.run.seq += 1
+        self._events.append({"type": "node.started", "node_id": node_id, "run_index": run_index, "items_in": items_in, "seq": self.run.seq})
+        if time.monotonic() - self._started > LIVE_AFTER_SECONDS:
+            self._publish_events()
 
     def node_finished(self, result: NodeResult) -> None:
-        if not self.save_history and result.status != "failed":
-            return
         name, node_type = self.node_names.get(result.node_id, (result.node_id, ""))
         self.run.seq += 1
+        duration = int((result.finished_at - result.started_at) * 1000) if result.started_at and result.finished_at else None
+        self._events.append(
+            {
+                "type": "node.failed" if result.status == "failed" else "node.finished",
+                "node_id": result.node_id,
+                "run_index": result.run_index,
+                "node_status": result.status,
+                "items_in": result.items_in,
+                "items_out": result.items_out,
+                "attempts": result.attempts,
+                "duration_ms": duration,
+                "error": result.error[:500],
+                "seq": self.run.seq,
+            }
+        )
+        kind = self._registry.get(node_type)
+        due = (kind is not None and kind.side_effects) or time.monotonic() - self._flushed_at >= FLUSH_SECONDS
+        if not self.save_history and result.status != "failed":
+            if due:
+                self.flush()
+            return
         self._pending.append(
             NodeRun(
                 run=self.run,
@@ -85,8 +112,7 @@ class DatabaseReporter:
                 seq=self.run.seq,
             )
         )
-        kind = self._registry.get(node_type)
-        if (kind is not None and kind.side_effects) or time.monotonic() - self._flushed_at >= FLUSH_SECONDS:
+        if due:
             self.flush()
 
     def flush(self) -> None:
@@ -112,4 +138,10 @@ class DatabaseReporter:
             )
             Run.objects.filter(pk=self.run.pk).update(seq=self.run.seq, updated_at=timezone.now())
             self._pending = []
+        self._publish_events()
         self._flushed_at = time.monotonic()
+
+    def _publish_events(self) -> None:
+        if self._events:
+            publish_node(self.run, "nodes", events=self._events)
+            self._events = []

@@ -15,6 +15,7 @@ from apps.flows.engine.graph import Graph
 from apps.flows.models import Flow
 from apps.runs.host import ProductHost
 from apps.runs.models import NodeRun, Run
+from apps.runs.realtime.publisher import publish_run
 from apps.runs.reporter import DatabaseReporter, _sample
 
 REPLAYABLE = ("success", "pinned", "disabled", "reused")
@@ -35,7 +36,7 @@ def run_create(*, flow: Flow, trigger: str, items: list | None = None, user=None
         if flow.published_version is None:
             raise DomainError(_("Publish the flow before running it, or test the draft from the editor."), code="not_published")
         graph, version, pinned = flow.published_version.graph, flow.published_version, {}
-    return Run.objects.create(
+    run = Run.objects.create(
         flow=flow,
         version=version,
         graph=graph,
@@ -44,6 +45,8 @@ def run_create(*, flow: Flow, trigger: str, items: list | None = None, user=None
         pinned=pinned,
         created_by=user if getattr(user, "is_authenticated", False) else None,
     )
+    publish_run(run, "run.queued", trigger=trigger)
+    return run
 
 
 def run_enqueue(run: Run) -> Run:
@@ -103,6 +106,7 @@ def _execute_locked(run_id: int) -> Run | None:
     now = timezone.now()
     run.status, run.started_at, run.seq, run.updated_at = Run.Status.RUNNING, run.started_at or now, run.seq + 1, now
     Run.objects.filter(pk=run.pk).update(status=run.status, started_at=run.started_at, seq=run.seq, updated_at=now)
+    publish_run(run, "run.started")
     graph = Graph.from_dict(run.graph)
     names = {node.id: (node.name, node.type) for node in graph.nodes.values()}
     reporter = DatabaseReporter(run, node_names=names, save_history=run.flow.save_history)
@@ -138,6 +142,7 @@ def _finish(run: Run, result: RunResult) -> Run:
         run.error_node_id = result.failed_node or ""
         if run.status == Run.Status.FAILED:
             _start_error_flow(run)
+    publish_run(run, f"run.{run.status}", error=run.error[:500], error_node_id=run.error_node_id)
     run.save(
         update_fields=[
             "updated_at",
@@ -176,6 +181,7 @@ def _start_error_flow(run: Run) -> None:
 def _finish_cancelled(run: Run) -> Run:
     Run.objects.filter(pk=run.pk).update(status=Run.Status.CANCELLED, finished_at=timezone.now(), seq=F("seq") + 1)
     run.refresh_from_db()
+    publish_run(run, "run.cancelled")
     return run
 
 

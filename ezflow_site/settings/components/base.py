@@ -36,6 +36,7 @@ SHARED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "channels",
+    "channels_postgres",
     "graphene_django",
 ]
 # The admin log lives per organization so that tenant admins see only their own history.

@@ -23,7 +23,29 @@ else:
     }
     for _folder in ("queue", "control", "processed"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # Cross-process WebSocket events without a Redis server: PostgreSQL LISTEN/NOTIFY via channels-postgres.
+    from .database import DATABASES as _databases
+
+    _db = _databases["default"]
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_postgres.core.PostgresChannelLayer",
+            "CONFIG": {
+                "NAME": _db["NAME"],
+                "USER": _db.get("USER", ""),
+                "PASSWORD": _db.get("PASSWORD", ""),
+                "HOST": _db.get("HOST", ""),
+                "PORT": _db.get("PORT", ""),
+                "TIME_ZONE": None,
+                "OPTIONS": {},
+                "CONN_MAX_AGE": 0,
+                "CONN_HEALTH_CHECKS": False,
+                "AUTOCOMMIT": True,
+                "ATOMIC_REQUESTS": False,
+                "expiry": 30,
+            },
+        }
+    }
 
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -1,0 +1,85 @@
+"""Run and node events for live pages. Sent after commit (the database is the truth; events are hints with a
+per-run `seq`), never with item data, and never on the run's own path: one background sender per process takes
+them from a bounded queue in order, so a slow or failing channel layer cannot slow down or fail a run. If the
+queue is full events are dropped; clients see the gap in `seq` and refetch."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import threading
+
+from channels.layers import get_channel_layer
+from django.db import connection, transaction
+
+from apps.runs.realtime.consumer import group_name
+
+logger = logging.getLogger(__name__)
+QUEUE_LIMIT = 10_000
+
+
+class _Sender:
+    def __init__(self):
+        self.pid = os.getpid()
+        self.loop = asyncio.new_event_loop()
+        self.queue: asyncio.Queue | None = None
+        self.ready = threading.Event()
+        threading.Thread(target=self._run, name="live-events", daemon=True).start()
+        self.ready.wait(5)
+
+    def _run(self):
+        asyncio.set_event_loop(self.loop)
+        self.queue = asyncio.Queue(maxsize=QUEUE_LIMIT)
+        self.ready.set()
+        self.loop.run_until_complete(self._drain())
+
+    async def _drain(self):
+        while True:
+            groups, payload = await self.queue.get()
+            layer = get_channel_layer()
+            if layer is None:
+                continue
+            try:
+                for group in groups:
+                    await layer.group_send(group, {"type": "live.event", "payload": payload})
+            except Exception:  # best effort: clients refetch from the database on reconnect or a seq gap
+                logger.warning("could not publish a live event", exc_info=True)
+
+    def submit(self, groups: list[str], payload: dict) -> None:
+        def put():
+            try:
+                self.queue.put_nowait((groups, payload))
+            except asyncio.QueueFull:
+                logger.warning("live event queue full; dropping an event")
+
+        self.loop.call_soon_threadsafe(put)
+
+
+_sender: _Sender | None = None
+_lock = threading.Lock()
+
+
+def _submit(groups: list[str], payload: dict) -> None:
+    global _sender
+    if _sender is None or _sender.pid != os.getpid():  # started lazily, and again in forked worker processes
+        with _lock:
+            if _sender is None or _sender.pid != os.getpid():
+                _sender = _Sender()
+    _sender.submit(groups, payload)
+
+
+def publish_run(run, event_type: str, **fields) -> None:
+    schema = connection.schema_name
+    payload = {"type": event_type, "run_id": run.pk, "flow_id": run.flow_id, "status": run.status, "seq": run.seq, **fields}
+    groups = [group_name(schema, "flow", run.flow_id), group_name(schema, "runs")]
+    if event_type != "run.queued":  # nobody can be watching a run's own page before it exists
+        groups.insert(0, group_name(schema, "run", run.pk))
+    transaction.on_commit(lambda: _submit(groups, payload))
+
+
+def publish_node(run, event_type: str, **fields) -> None:
+    """Node events go to the run's page only; `nodes` carries several node events in one message."""
+    schema = connection.schema_name
+    payload = {"type": event_type, "run_id": run.pk, "seq": run.seq, **fields}
+    transaction.on_commit(lambda: _submit([group_name(schema, "run", run.pk)], payload))
