@@ -45,3 +45,27 @@ def test_immediate_mode_runs_on_the_worker(embedded_stack):
         time.sleep(0.2)
     assert run["status"] == "success", run
     assert {n["node_id"] for n in run["node_runs"]} == {"hook", "set", "if", "no"}
+
+
+def test_a_failing_flow_does_not_tell_the_caller_its_internal_error(embedded_stack):
+    from tests.flows.graphs import node
+
+    graph = {
+        "nodes": [
+            node("hook", "trigger.webhook", "Webhook", response_mode="wait"),
+            node("boom", "flow.stop_error", "Boom", message="internal detail {{ json.body.secret }}"),
+        ],
+        "edges": [{"source": "hook", "target": "boom"}],
+    }
+    signup(embedded_stack, "hook-fail", "owner@hook-fail.example", PASSWORD)
+    client = embedded_stack.http("hook-fail.localhost")
+    token = client.post("/api/v1/auth/token", json={"email": "owner@hook-fail.example", "password": PASSWORD}).json()["token"]
+    client.headers["Authorization"] = f"Bearer {token}"
+    flow = client.post("/api/v1/flows", json={"name": "Fails", "graph": graph}).json()
+    client.post(f"/api/v1/flows/{flow['id']}/publish", json={})
+    client.post(f"/api/v1/flows/{flow['id']}/activate")
+    answer = client.post(flow["webhook_path"], json={"secret": "s3cr3t"})
+    assert answer.status_code == 500
+    assert "s3cr3t" not in answer.text and "internal detail" not in answer.text
+    run = client.get(f"/api/v1/runs/{answer.json()['run_id']}").json()
+    assert run["status"] == "failed" and "internal detail s3cr3t" in run["error"]

@@ -123,5 +123,6 @@ def _wait_for(run: Run, *, timeout: float) -> WebhookAnswer:
         response = finished.response
         return WebhookAnswer(int(response.get("status", 200)), response.get("body"), response.get("headers") or {})
     if finished.status == Run.Status.FAILED:
-        return WebhookAnswer(500, {"run_id": run.pk, "status": "failed", "message": finished.error})
+        # The caller is outside the organization: the error itself (which may quote data) stays in the run.
+        return WebhookAnswer(500, {"run_id": run.pk, "status": "failed", "message": _("The flow failed. Its run shows the details.")})
     return WebhookAnswer(200, finished.result_sample)
