@@ -28,14 +28,14 @@ def graph(url: str) -> dict:
     }
 
 
-def wait_for(predicate, timeout=40.0, interval=0.2):
+def wait_for(predicate, stack, timeout=60.0, interval=0.2):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
         if value:
             return value
         time.sleep(interval)
-    raise AssertionError("condition not met in time")
+    raise AssertionError(f"condition not met in {timeout:g}s\n{stack.logs()}")
 
 
 def test_killed_worker_run_is_finished_by_another_without_repeating_nodes(django_db_setup):
@@ -56,7 +56,7 @@ def test_killed_worker_run_is_finished_by_another_without_repeating_nodes(django
                 detail = client.get(f"/api/v1/runs/{run['id']}").json()
                 return detail if any(n["node_id"] == "charge" for n in detail["node_runs"]) else None
 
-            wait_for(charged)  # the charge is done and saved; the worker now sleeps in "pause"
+            wait_for(charged, stack)  # the charge is done and saved; the worker now sleeps in "pause"
             worker = next(p for p in stack.processes if "worker" in p.args)
             os.killpg(worker.pid, signal.SIGKILL)
             worker.wait()
@@ -64,6 +64,7 @@ def test_killed_worker_run_is_finished_by_another_without_repeating_nodes(django
 
             finished = wait_for(
                 lambda: (lambda d: d if d["status"] in ("success", "failed") else None)(client.get(f"/api/v1/runs/{run['id']}").json()),
+                stack,
                 timeout=60,
             )
             assert finished["status"] == "success", finished
