@@ -137,7 +137,7 @@ def test_flows_and_runs_of_another_organization_are_404(data, api):
     flow = create(api)
     other_api = data.editor_api(data.create_organization(slug="flows-other"))
     assert other_api.get(f"/api/v1/flows/{flow['id']}").status_code == 404
-    assert other_api.get("/api/v1/flows").json() == []
+    assert other_api.get("/api/v1/flows").json()["results"] == []
     assert other_api.post(f"/api/v1/flows/{flow['id']}/run", {}, content_type="application/json").status_code == 404
 
 
@@ -158,3 +158,12 @@ def test_bad_input_is_a_clear_error(api):
     api.post(f"/api/v1/flows/{flow['id']}/publish", {}, content_type="application/json")
     bad = api.post(f"/api/v1/flows/{flow['id']}/run", {"items": "nope"}, content_type="application/json")
     assert bad.status_code == 400 and "items" in bad.json()["error"]["fields"]
+
+
+def test_flow_list_is_paginated_and_filtered(api):
+    for index in range(3):
+        create(api, name=f"Report {index}", tags=["daily"] if index else [])
+    page = api.get("/api/v1/flows?page_size=2").json()
+    assert page["count"] == 3 and len(page["results"]) == 3  # page size is the API's default (50)
+    assert [f["name"] for f in api.get("/api/v1/flows?tag=daily").json()["results"]] == ["Report 2", "Report 1"]
+    assert api.get("/api/v1/flows?search=report 0").json()["count"] == 1

@@ -1,6 +1,7 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -54,7 +55,9 @@ class FlowListApi(APIView):
             flows = flows.filter(active=request.query_params["active"] == "true")
         if request.query_params.get("search"):
             flows = flows.filter(name__icontains=request.query_params["search"])
-        return Response(s.FlowListOutput(flows, many=True).data)
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(flows, request, view=self)
+        return paginator.get_paginated_response(s.FlowListOutput(page, many=True).data)
 
     @extend_schema(request=s.FlowInput, responses={201: s.FlowOutput})
     def post(self, request):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import zlib
 
 from django.db import connection, transaction
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.errors import DomainError
+from apps.core.logs import log_context, set_log_field
 from apps.flows.engine.executor import Executor, RunResult
 from apps.flows.engine.graph import Graph
 from apps.flows.models import Flow
@@ -76,6 +78,9 @@ def _lock_key(run_id: int) -> tuple[int, int]:
     return zlib.crc32(connection.schema_name.encode()) - 2**31, run_id
 
 
+logger = logging.getLogger("ezflow.runs")
+
+
 def run_execute(*, run_id: int) -> Run | None:
     """Executes (or resumes) a run. Safe to call twice: a second worker backs off while the first holds the run,
     and after a crash the next one replays the nodes that completed instead of executing them again."""
@@ -84,7 +89,8 @@ def run_execute(*, run_id: int) -> Run | None:
         if not cursor.fetchone()[0]:
             return None
     try:
-        return _execute_locked(run_id)
+        with log_context(organization=connection.schema_name, run_id=run_id):
+            return _execute_locked(run_id)
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", _lock_key(run_id))
@@ -106,6 +112,7 @@ def _execute_locked(run_id: int) -> Run | None:
     now = timezone.now()
     run.status, run.started_at, run.seq, run.updated_at = Run.Status.RUNNING, run.started_at or now, run.seq + 1, now
     Run.objects.filter(pk=run.pk).update(status=run.status, started_at=run.started_at, seq=run.seq, updated_at=now)
+    set_log_field("flow_id", run.flow_id)
     publish_run(run, "run.started")
     graph = Graph.from_dict(run.graph)
     names = {node.id: (node.name, node.type) for node in graph.nodes.values()}
@@ -143,6 +150,13 @@ def _finish(run: Run, result: RunResult) -> Run:
         if run.status == Run.Status.FAILED:
             _start_error_flow(run)
     publish_run(run, f"run.{run.status}", error=run.error[:500], error_node_id=run.error_node_id)
+    # Codes and ids only: error messages may quote item data.
+    with log_context(node_id=run.error_node_id or None):
+        logger.info(
+            "run %s",
+            run.status,
+            extra={"status": run.status, "error_code": run.error_code, "trigger": run.trigger, "duration_ms": run.duration_ms},
+        )
     run.save(
         update_fields=[
             "updated_at",

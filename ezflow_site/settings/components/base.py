@@ -51,6 +51,7 @@ INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_
 MIDDLEWARE = [
     "apps.core.middleware.HealthCheckBypassMiddleware",
     "django_tenants.middleware.main.TenantMainMiddleware",
+    "apps.core.logs.LogContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
