@@ -66,52 +66,25 @@ def run() -> int:
     manage("ezflow_setup", "--demo")
     port = os.environ.get("EZFLOW_PORT", "8000")
     bind = os.environ.get("EZFLOW_BIND", "127.0.0.1")
-    from ezflow_site.webserver import default_web_processes, listening_socket, start_daphne
+    from ezflow_site.processes import (
+        celery_beat_command,
+        celery_worker_command,
+        default_web_processes,
+        listening_socket,
+        start_daphne,
+    )
 
     web_processes = default_web_processes()
     sockets = [listening_socket(bind, int(port)) for _ in range(web_processes)]
     access_log = os.environ.get("EZFLOW_ACCESS_LOG") == "1"
+    concurrency = int(os.environ.get("EZFLOW_WORKER_CONCURRENCY", "2"))
+    schedule_file = str(embedded_db.data_dir() / "celerybeat-schedule")
+    # Every child in its own session: Ctrl-C reaches only us, and we stop the children in order.
     children = [
         *(start_daphne(sock, cwd=ROOT, access_log=access_log, start_new_session=True) for sock in sockets),
-        subprocess.Popen(
-            [
-                PYTHON,
-                "-m",
-                "celery",
-                "-A",
-                "ezflow_site",
-                "worker",
-                "-l",
-                "warning",
-                "-Q",
-                "default",
-                "--concurrency",
-                os.environ.get("EZFLOW_WORKER_CONCURRENCY", "2"),
-                "--hostname",
-                "ezflow@%h",
-            ],
-            cwd=ROOT,
-            start_new_session=True,  # Ctrl-C reaches only us; we stop the children in order
-        ),
+        subprocess.Popen(celery_worker_command(hostname="ezflow@%h", concurrency=concurrency), cwd=ROOT, start_new_session=True),
+        subprocess.Popen(celery_beat_command(schedule_file=schedule_file), cwd=ROOT, start_new_session=True),
     ]
-    children.append(
-        subprocess.Popen(
-            [
-                PYTHON,
-                "-m",
-                "celery",
-                "-A",
-                "ezflow_site",
-                "beat",
-                "-l",
-                "warning",
-                "--schedule",
-                str(embedded_db.data_dir() / "celerybeat-schedule"),
-            ],
-            cwd=ROOT,
-            start_new_session=True,
-        )
-    )
     base = os.environ.get("EZFLOW_BASE_DOMAIN", "localhost")
     say(f"mode: {mode}, {web_processes} web process(es) sharing port {port}")
     say(f"EZFlow is running: http://{base}:{port}/  (demo organization: http://demo.{base}:{port}/)")

@@ -21,6 +21,7 @@ from pathlib import Path
 import httpx2
 
 from ezflow_site import dbadmin
+from ezflow_site.processes import celery_beat_command, celery_worker_command
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -90,7 +91,7 @@ class Stack:
         logs = self.tmp / "logs"
         logs.mkdir()
         if self.shared_socket:
-            from ezflow_site.webserver import listening_socket, start_daphne
+            from ezflow_site.processes import listening_socket, start_daphne
 
             self._sockets = [listening_socket("127.0.0.1", self.ports[0]) for _ in range(self.web_processes)]
             for index, sock in enumerate(self._sockets):
@@ -103,27 +104,14 @@ class Stack:
         for _ in range(self.workers):
             self.add_worker()
         if self.beat:
-            beat = [sys.executable, "-m", "celery", "-A", "ezflow_site", "beat", "-l", "warning", "--schedule", str(self.tmp / "beat")]
+            beat = celery_beat_command(schedule_file=str(self.tmp / "beat"))
             self._spawn("beat", beat, env, logs)
         self.wait_healthy()
         return self
 
     def add_worker(self) -> subprocess.Popen:
         index = sum(1 for p in self.processes if "worker" in p.args)
-        command = [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "ezflow_site",
-            "worker",
-            "-l",
-            "warning",
-            "--concurrency",
-            "1",
-            "--hostname",
-            f"w{index}-{self.database}@%h",
-        ]
+        command = celery_worker_command(hostname=f"w{index}-{self.database}@%h", concurrency=1)
         self._spawn(f"worker{index}", command, self.env(), self.tmp / "logs")
         return self.processes[-1]
 

@@ -1,5 +1,8 @@
-"""Starting daphne: several processes listen on the same port (SO_REUSEPORT: one socket each, and the kernel
-spreads new connections evenly over them), so one machine's cores all serve."""
+"""The processes EZFlow runs as, for `make run` and for tests that start real ones.
+
+Daphne: several processes listen on the same port (SO_REUSEPORT: one socket each, and the kernel spreads new
+connections evenly over them), so one machine's cores all serve. Celery: workers on the `default` queue and one beat.
+"""
 
 from __future__ import annotations
 
@@ -27,3 +30,26 @@ def start_daphne(sock: socket.socket, *, cwd, env: dict | None = None, access_lo
 
 def default_web_processes() -> int:
     return int(os.environ.get("EZFLOW_WEB_PROCESSES", "0")) or max(os.cpu_count() or 1, 1)
+
+
+def celery_worker_command(*, hostname: str, concurrency: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "ezflow_site",
+        "worker",
+        "-l",
+        "warning",
+        "-Q",
+        "default",
+        "--concurrency",
+        str(concurrency),
+        "--hostname",
+        hostname,
+    ]
+
+
+def celery_beat_command(*, schedule_file: str) -> list[str]:
+    return [sys.executable, "-m", "celery", "-A", "ezflow_site", "beat", "-l", "warning", "--schedule", schedule_file]
