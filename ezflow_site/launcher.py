@@ -7,6 +7,7 @@ the child processes. Ctrl-C stops the children, then the database, cleanly; data
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -78,6 +79,11 @@ def run() -> int:
     sockets = [listening_socket(bind, int(port)) for _ in range(web_processes)]
     access_log = os.environ.get("EZFLOW_ACCESS_LOG") == "1"
     concurrency = int(os.environ.get("EZFLOW_WORKER_CONCURRENCY", "2"))
+    # Metrics from every web and worker process of this machine, gathered by whichever web process is scraped.
+    metrics_dir = embedded_db.data_dir() / "metrics"
+    shutil.rmtree(metrics_dir, ignore_errors=True)
+    metrics_dir.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
     schedule_file = str(embedded_db.data_dir() / "celerybeat-schedule")
     # Every child in its own session: Ctrl-C reaches only us, and we stop the children in order.
     children = [

@@ -13,6 +13,7 @@ import time
 
 from django.utils import timezone
 
+from apps.core.metrics import NODE_DURATION
 from apps.flows.engine.reporter import NodeResult
 from apps.flows.nodes.registry import load_builtin_nodes
 from apps.runs.models import NodeRun, Run
@@ -85,6 +86,8 @@ class DatabaseReporter:
                 "seq": self.run.seq,
             }
         )
+        if duration is not None:
+            NODE_DURATION.labels(node_type or "unknown").observe(duration / 1000)
         kind = self._registry.get(node_type)
         due = (kind is not None and kind.side_effects) or time.monotonic() - self._flushed_at >= FLUSH_SECONDS
         if not self.save_history and result.status != "failed":

@@ -24,6 +24,7 @@ from ezflow_site import dbadmin
 from ezflow_site.processes import celery_beat_command, celery_worker_command
 
 ROOT = Path(__file__).resolve().parents[2]
+METRICS_TOKEN = "stack-metrics-token"
 
 
 def free_port() -> int:
@@ -68,6 +69,8 @@ class Stack:
             EZFLOW_MAIL_DIR=str(self.mail_dir),
             EZFLOW_PORT=str(self.ports[0]),
             EZFLOW_LOGIN_FAILURE_LIMIT="5",
+            PROMETHEUS_MULTIPROC_DIR=str(self.tmp / "metrics"),
+            EZFLOW_METRICS_TOKEN=METRICS_TOKEN,
             PYTHONUNBUFFERED="1",
         )
         if self.redis_url:
@@ -86,6 +89,7 @@ class Stack:
     def start(self) -> Stack:
         self.ports = [free_port() for _ in range(1 if self.shared_socket else self.web_processes)]
         dbadmin.create_database(_server_url(), self.database)
+        (self.tmp / "metrics").mkdir(exist_ok=True)
         env = self.env()
         subprocess.run([sys.executable, "manage.py", "ezflow_setup", "-v", "0"], cwd=ROOT, env=env, check=True)
         logs = self.tmp / "logs"

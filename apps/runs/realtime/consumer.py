@@ -6,6 +6,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django_tenants.utils import tenant_context
 
+from apps.core.metrics import WEBSOCKETS
 from apps.runs.realtime.auth import identify
 
 CLOSE_UNKNOWN_ORGANIZATION = 4404
@@ -40,8 +41,13 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             return
         # Every socket of this person joins their own group, so a removed membership can evict it.
         await self._join(group_name(self.organization.schema_name, "user", self.user.pk))
+        WEBSOCKETS.inc()
+        self.counted = True
 
     async def disconnect(self, code):
+        if getattr(self, "counted", False):
+            WEBSOCKETS.dec()
+            self.counted = False
         for group in list(getattr(self, "subscriptions", ())):
             await self.channel_layer.group_discard(group, self.channel_name)
 

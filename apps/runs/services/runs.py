@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from apps.core.errors import DomainError
 from apps.core.logs import log_context, set_log_field
+from apps.core.metrics import RUNS_FINISHED, RUNS_STARTED
 from apps.flows.engine.executor import Executor, RunResult
 from apps.flows.engine.graph import Graph
 from apps.flows.models import Flow
@@ -113,6 +114,7 @@ def _execute_locked(run_id: int) -> Run | None:
     run.status, run.started_at, run.seq, run.updated_at = Run.Status.RUNNING, run.started_at or now, run.seq + 1, now
     Run.objects.filter(pk=run.pk).update(status=run.status, started_at=run.started_at, seq=run.seq, updated_at=now)
     set_log_field("flow_id", run.flow_id)
+    RUNS_STARTED.labels(run.trigger).inc()
     publish_run(run, "run.started")
     graph = Graph.from_dict(run.graph)
     names = {node.id: (node.name, node.type) for node in graph.nodes.values()}
@@ -150,6 +152,8 @@ def _finish(run: Run, result: RunResult) -> Run:
         if run.status == Run.Status.FAILED:
             _start_error_flow(run)
     publish_run(run, f"run.{run.status}", error=run.error[:500], error_node_id=run.error_node_id)
+    if run.status != Run.Status.WAITING:
+        RUNS_FINISHED.labels(run.status).inc()
     # Codes and ids only: error messages may quote item data.
     with log_context(node_id=run.error_node_id or None):
         logger.info(
