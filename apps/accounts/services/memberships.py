@@ -33,4 +33,8 @@ def membership_update(*, actor: Membership, membership: Membership, role: str | 
                 raise field_errors({"role": [_("An organization needs at least one active owner. Make someone else an owner first.")]})
         locked.role, locked.is_active = new_role, new_active
         locked.save(update_fields=["role", "is_active", "updated_at"])
+        if not new_active:
+            from apps.runs.realtime.publisher import evict_person
+
+            evict_person(schema=locked.organization.schema_name, user_id=locked.user_id)
     return locked

@@ -36,20 +36,20 @@ class _Sender:
 
     async def _drain(self):
         while True:
-            groups, payload = await self.queue.get()
+            groups, message = await self.queue.get()
             layer = get_channel_layer()
             if layer is None:
                 continue
             try:
                 for group in groups:
-                    await layer.group_send(group, {"type": "live.event", "payload": payload})
+                    await layer.group_send(group, message)
             except Exception:  # best effort: clients refetch from the database on reconnect or a seq gap
                 logger.warning("could not publish a live event", exc_info=True)
 
-    def submit(self, groups: list[str], payload: dict) -> None:
+    def submit(self, groups: list[str], message: dict) -> None:
         def put():
             try:
-                self.queue.put_nowait((groups, payload))
+                self.queue.put_nowait((groups, message))
             except asyncio.QueueFull:
                 logger.warning("live event queue full; dropping an event")
 
@@ -61,12 +61,16 @@ _lock = threading.Lock()
 
 
 def _submit(groups: list[str], payload: dict) -> None:
+    _submit_message(groups, {"type": "live.event", "payload": payload})
+
+
+def _submit_message(groups: list[str], message: dict) -> None:
     global _sender
     if _sender is None or _sender.pid != os.getpid():  # started lazily, and again in forked worker processes
         with _lock:
             if _sender is None or _sender.pid != os.getpid():
                 _sender = _Sender()
-    _sender.submit(groups, payload)
+    _sender.submit(groups, message)
 
 
 def publish_run(run, event_type: str, **fields) -> None:
@@ -83,3 +87,9 @@ def publish_node(run, event_type: str, **fields) -> None:
     schema = connection.schema_name
     payload = {"type": event_type, "run_id": run.pk, "seq": run.seq, **fields}
     transaction.on_commit(lambda: _submit([group_name(schema, "run", run.pk)], payload))
+
+
+def evict_person(*, schema: str, user_id: int) -> None:
+    """Closes every open socket of this person on this organization (they lost access)."""
+    groups = [group_name(schema, "user", user_id)]
+    transaction.on_commit(lambda: _submit_message(groups, {"type": "access.revoked"}))
