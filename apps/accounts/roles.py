@@ -25,17 +25,5 @@ def role_at_least(role: str, minimum: str) -> bool:
     return RANK[Role(role)] >= RANK[Role(minimum)]
 
 
-def can_read(role: str) -> bool:
-    return role_at_least(role, Role.VIEWER)
-
-
-def can_edit_flows(role: str) -> bool:
-    return role_at_least(role, Role.EDITOR)
-
-
 def can_manage_members(role: str) -> bool:
-    return role_at_least(role, Role.ADMIN)
-
-
-def can_manage_credentials(role: str) -> bool:
     return role_at_least(role, Role.ADMIN)

@@ -5,17 +5,39 @@ from __future__ import annotations
 import datetime as dt
 import time
 import zoneinfo
+from collections.abc import Mapping
 
 from apps.flows.engine.errors import NodeError
+
+
+class LazyVariables(Mapping):
+    """Organization variables, read from the database only if an expression of the run asks for `vars`."""
+
+    def __init__(self):
+        self._values: dict | None = None
+
+    def _load(self) -> dict:
+        if self._values is None:
+            from apps.flows.services.variables import variables_for_flows
+
+            self._values = variables_for_flows()
+        return self._values
+
+    def __getitem__(self, name):
+        return self._load()[name]
+
+    def __iter__(self):
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
 
 
 class ProductHost:
     def __init__(self, *, organization, run=None):
         self.organization = organization
         self.run = run
-        from apps.flows.services.variables import variables_for_flows
-
-        self.variables = variables_for_flows() if organization is not None else {}
+        self.variables = LazyVariables() if organization is not None else {}
         self.http_allow_hosts = list(getattr(organization, "allowed_internal_hosts", None) or [])
         self._zone = zoneinfo.ZoneInfo(organization.time_zone if organization else "Asia/Seoul")
         self._checked_at = time.monotonic()  # the run start already checked; the next look is in half a second

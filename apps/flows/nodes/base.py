@@ -90,10 +90,6 @@ class NodeType:
     def execute(self, ctx: NodeContext) -> dict[str, Items]:
         raise NotImplementedError
 
-    @classmethod
-    def param(cls, name: str) -> Param | None:
-        return next((p for p in cls.params if p.name == name), None)
-
     def describe(self) -> dict:
         return {
             "key": self.key,

@@ -239,3 +239,44 @@ def test_transform_nodes():
     csv_nodes = [START, node("csv", "transform.csv", direction="parse")]
     result, _ = run(csv_nodes, [edge("start", "csv")], [{"csv": "이름,나이\n김,30\n이,40\n"}])
     assert result.outputs["csv"]["main"] == [{"이름": "김", "나이": "30"}, {"이름": "이", "나이": "40"}]
+
+
+def test_date_time_remove_fields_and_csv_build():
+    import datetime as dt
+
+    from apps.flows.engine.context import LocalHost
+
+    seoul = dt.timezone(dt.timedelta(hours=9))
+    host = LocalHost(now=dt.datetime(2026, 11, 25, 9, 30, tzinfo=seoul))
+    nodes = [
+        START,
+        node("fmt", "data.datetime", operation="format", value="{{ json.due }}", format="%Y/%m/%d", output_field="due_text"),
+        node("add", "data.datetime", operation="add", value="{{ json.due }}", amount=2, unit="days", output_field="later"),
+        node(
+            "diff",
+            "data.datetime",
+            operation="difference",
+            value="{{ json.due }}",
+            other="{{ json.later }}",
+            unit="hours",
+            output_field="hours",
+        ),
+        node("now", "data.datetime", operation="now", output_field="stamp"),
+        node("drop", "data.remove", fields=["secret", "nested.pin"]),
+        node("csv", "transform.csv", direction="build", field="table"),
+    ]
+    chain = ["start", "fmt", "add", "diff", "now", "drop", "csv"]
+    edges = [edge(a, b) for a, b in zip(chain, chain[1:], strict=False)]
+    item = {"due": "2026-12-01T10:00:00", "secret": "x", "nested": {"pin": 1, "keep": 2}}
+    result, _ = run(nodes, edges, [item], host=host)
+    assert result.status == "success", result.error
+    out = result.outputs["drop"]["main"][0]
+    assert out["due_text"] == "2026/12/01"
+    assert out["later"] == "2026-12-03T10:00:00+09:00"
+    assert out["hours"] == 48.0
+    assert out["stamp"] == "2026-11-25T09:30:00+09:00"
+    assert "secret" not in out and out["nested"] == {"keep": 2}
+    table = result.outputs["csv"]["main"][0]["table"]
+    assert table.splitlines()[0] == "due,nested,due_text,later,hours,stamp"
+    bad, _ = run([START, node("fmt", "data.datetime", operation="format", value="not a date")], [edge("start", "fmt")], [{}])
+    assert bad.status == "failed" and bad.error_code == "bad_date"

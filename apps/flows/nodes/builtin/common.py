@@ -44,6 +44,16 @@ def delete_path(item: dict, path: str) -> None:
     current.pop(parts[-1], None)
 
 
+def with_output_field(ctx, compute) -> dict[str, list[dict]]:
+    """Each input item, copied, with `compute(item, params)` stored in the node's `output_field`."""
+    out = []
+    for _index, item, params in ctx.each():
+        result = copy_item(item)
+        set_path(result, params["output_field"], compute(item, params))
+        out.append(result)
+    return {"main": out}
+
+
 def copy_item(item: dict) -> dict:
     """A copy deep enough that changing nested objects never alters another node's output."""
     return {k: (copy_item(v) if isinstance(v, dict) else list(v) if isinstance(v, list) else v) for k, v in item.items()}

@@ -15,6 +15,7 @@ from apps.flows.nodes.builtin.common import (
     delete_path,
     get_path,
     set_path,
+    with_output_field,
 )
 from apps.flows.nodes.registry import register
 
@@ -310,28 +311,23 @@ class DateTime(NodeType):
     )
 
     def execute(self, ctx):
-        out = []
         now = ctx.host.now()
-        for _index, item, params in ctx.each():
-            result = copy_item(item)
-            op = params["operation"]
-            if op == "now":
-                value = now.isoformat()
-            else:
-                moment = _to_datetime(params["value"], now.tzinfo)
-                delta = dt.timedelta(**{params["unit"]: float(params["amount"] or 0)})
-                if op == "format":
-                    value = moment.strftime(params["format"])
-                elif op == "add":
-                    value = (moment + delta).isoformat()
-                elif op == "subtract":
-                    value = (moment - delta).isoformat()
-                else:
-                    other = _to_datetime(params["other"], now.tzinfo)
-                    value = (other - moment).total_seconds() / dt.timedelta(**{params["unit"]: 1}).total_seconds()
-            set_path(result, params["output_field"], value)
-            out.append(result)
-        return {"main": out}
+        return with_output_field(ctx, lambda item, params: self._compute(params, now))
+
+    @staticmethod
+    def _compute(params: dict, now: dt.datetime):
+        if params["operation"] == "now":
+            return now.isoformat()
+        moment = _to_datetime(params["value"], now.tzinfo)
+        delta = dt.timedelta(**{params["unit"]: float(params["amount"] or 0)})
+        if params["operation"] == "format":
+            return moment.strftime(params["format"])
+        if params["operation"] == "add":
+            return (moment + delta).isoformat()
+        if params["operation"] == "subtract":
+            return (moment - delta).isoformat()
+        other = _to_datetime(params["other"], now.tzinfo)
+        return (other - moment).total_seconds() / dt.timedelta(**{params["unit"]: 1}).total_seconds()
 
 
 def _to_datetime(value, tzinfo) -> dt.datetime:

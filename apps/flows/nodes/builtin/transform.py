@@ -10,7 +10,7 @@ import io
 
 from apps.flows.engine.errors import NodeError
 from apps.flows.nodes.base import NodeType, Param, t
-from apps.flows.nodes.builtin.common import copy_item, get_path, set_path
+from apps.flows.nodes.builtin.common import copy_item, get_path, set_path, with_output_field
 from apps.flows.nodes.registry import register
 
 MAX_TEXT = 5_000_000
@@ -52,25 +52,22 @@ class Crypto(NodeType):
     )
 
     def execute(self, ctx):
-        out = []
-        for _index, item, params in ctx.each():
-            data = _text(params["value"]).encode()
-            op = params["operation"]
-            if op in ("md5", "sha1", "sha256", "sha512"):
-                value = hashlib.new(op, data, usedforsecurity=False).hexdigest()
-            elif op == "hmac_sha256":
-                value = hmac.new(_text(params["secret"]).encode(), data, hashlib.sha256).hexdigest()
-            elif op == "base64_encode":
-                value = base64.b64encode(data).decode()
-            else:
-                try:
-                    value = base64.b64decode(data, validate=True).decode("utf-8", errors="replace")
-                except ValueError:
-                    raise NodeError("The value is not valid Base64.", code="bad_base64") from None
-            result = copy_item(item)
-            set_path(result, params["output_field"], value)
-            out.append(result)
-        return {"main": out}
+        return with_output_field(ctx, lambda item, params: self._compute(params))
+
+    @staticmethod
+    def _compute(params: dict) -> str:
+        data = _text(params["value"]).encode()
+        op = params["operation"]
+        if op in ("md5", "sha1", "sha256", "sha512"):
+            return hashlib.new(op, data, usedforsecurity=False).hexdigest()
+        if op == "hmac_sha256":
+            return hmac.new(_text(params["secret"]).encode(), data, hashlib.sha256).hexdigest()
+        if op == "base64_encode":
+            return base64.b64encode(data).decode()
+        try:
+            return base64.b64decode(data, validate=True).decode("utf-8", errors="replace")
+        except ValueError:
+            raise NodeError("The value is not valid Base64.", code="bad_base64") from None
 
 
 @register
@@ -135,26 +132,21 @@ class XmlJson(NodeType):
     )
 
     def execute(self, ctx):
-        import xmltodict
-        from defusedxml import DefusedXmlException
-        from defusedxml.expatbuilder import DefusedExpatBuilder  # noqa: F401  (defusedxml must be importable)
+        return with_output_field(ctx, lambda item, params: self._convert(params))
 
-        out = []
-        for _index, item, params in ctx.each():
-            result = copy_item(item)
-            if params["direction"] == "to_json":
-                try:
-                    value = xmltodict.parse(_text(params["value"]), disable_entities=True)
-                except (DefusedXmlException, Exception) as exc:  # expat reports malformed XML with its own error type
-                    raise NodeError(f"The XML could not be read: {exc}", code="bad_xml") from None
-            else:
-                data = params["value"]
-                if not isinstance(data, dict) or len(data) != 1:
-                    raise NodeError("To build XML, give an object with exactly one top-level key (the root element).", code="bad_xml")
-                value = xmltodict.unparse(data, pretty=True)
-            set_path(result, params["output_field"], value)
-            out.append(result)
-        return {"main": out}
+    @staticmethod
+    def _convert(params: dict):
+        import xmltodict
+
+        if params["direction"] == "to_json":
+            try:
+                return xmltodict.parse(_text(params["value"]), disable_entities=True)
+            except Exception as exc:  # expat reports malformed XML, and refused entities, with its own error types
+                raise NodeError(f"The XML could not be read: {exc}", code="bad_xml") from None
+        data = params["value"]
+        if not isinstance(data, dict) or len(data) != 1:
+            raise NodeError("To build XML, give an object with exactly one top-level key (the root element).", code="bad_xml")
+        return xmltodict.unparse(data, pretty=True)
 
 
 @register
