@@ -30,6 +30,11 @@ class Flow(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Installed from the marketplace (public schema, referenced by id): the template, the version and its graph as
+    # installed, which is the common base of the three-way diff when the template gets a newer version.
+    origin_template_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    origin_version_id = models.BigIntegerField(null=True, blank=True)
+    origin_graph = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["-updated_at"]
