@@ -16,6 +16,7 @@ from apps.core.metrics import RUNS_FINISHED, RUNS_STARTED
 from apps.flows.engine.executor import Executor, RunResult
 from apps.flows.engine.graph import Graph
 from apps.flows.models import Flow
+from apps.notifications.hooks import alerts_after_run
 from apps.runs.host import ProductHost
 from apps.runs.models import NodeRun, Run
 from apps.runs.realtime.publisher import publish_run
@@ -177,6 +178,8 @@ def _finish(run: Run, result: RunResult) -> Run:
             "seq",
         ]
     )
+    if run.status in (Run.Status.SUCCESS, Run.Status.FAILED):
+        alerts_after_run(run)
     return run
 
 

@@ -45,6 +45,7 @@ TENANT_APPS = [
     "apps.flows",
     "apps.runs",
     "apps.assistant",
+    "apps.notifications",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -63,7 +63,10 @@ CELERY_BEAT_SCHEDULE = {
     "scheduler-tick": {"task": "runs.scheduler_tick", "schedule": env.float("EZFLOW_SCHEDULER_SECONDS", default=5.0)},
     "requeue-stuck-runs": {"task": "runs.requeue_stuck", "schedule": env.float("EZFLOW_REQUEUE_SECONDS", default=60.0)},
     "prune-runs": {"task": "runs.prune", "schedule": 3600.0},
+    "alerts": {"task": "notifications.periodic", "schedule": env.float("EZFLOW_ALERT_CHECK_SECONDS", default=30.0)},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # A queued or running run untouched this long is queued again (safe: one advisory lock per run).
 EZFLOW_STUCK_RUN_SECONDS = env.int("EZFLOW_STUCK_RUN_SECONDS", default=120)
+# Repeated alerts with the same cause join one notification; email and Slack for it at most once per window.
+EZFLOW_ALERT_WINDOW_SECONDS = env.int("EZFLOW_ALERT_WINDOW_SECONDS", default=900)
