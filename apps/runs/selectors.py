@@ -1,14 +1,261 @@
-from django.db.models import QuerySet
+"""Reads of runs: lists with filters, one run's detail for its page, and monitoring statistics."""
 
-from apps.runs.models import Run
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, Max, Q, QuerySet
+from django.db.models.functions import Left, Trunc
+from django.utils import timezone
+
+from apps.runs.models import NodeRun, Run
+
+PERIODS = {
+    "24h": (dt.timedelta(hours=24), "hour"),
+    "7d": (dt.timedelta(days=7), "day"),
+    "30d": (dt.timedelta(days=30), "day"),
+}
+DEFAULT_PERIOD = "24h"
 
 
-def run_list(*, flow_id=None, status=None, trigger=None) -> QuerySet[Run]:
+def run_list(*, flow_id=None, status=None, trigger=None, date_from=None, date_to=None, run_id=None) -> QuerySet[Run]:
+    """Newest first. Unknown filter values match nothing rather than everything (a typo must not look like "all")."""
     runs = Run.objects.select_related("flow", "version")
-    if flow_id and str(flow_id).isdigit():
-        runs = runs.filter(flow_id=int(flow_id))
+    if flow_id not in (None, ""):
+        runs = runs.filter(flow_id=int(flow_id)) if str(flow_id).isdigit() else runs.none()
     if status:
         runs = runs.filter(status=status)
     if trigger:
         runs = runs.filter(trigger=trigger)
+    if date_from:
+        runs = runs.filter(created_at__gte=date_from)
+    if date_to:
+        runs = runs.filter(created_at__lt=date_to)
+    if run_id not in (None, ""):
+        runs = runs.filter(pk=int(run_id)) if str(run_id).isdigit() else runs.none()
     return runs
+
+
+# ---- one run's page ----------------------------------------------------------------------------------
+
+
+@dataclass
+class NodeView:
+    id: str
+    name: str
+    type: str
+    x: float
+    y: float
+    status: str = "pending"
+    attempts: int = 0
+    items_in: int = 0
+    items_out: int = 0
+    duration_ms: int | None = None
+    offset_ms: int | None = None
+    error: str = ""
+    error_code: str = ""
+    error_detail: str = ""
+    outputs: dict = field(default_factory=dict)
+    inputs: list = field(default_factory=list)
+    input_count: int = 0
+    executions: int = 0
+
+
+@dataclass
+class RunView:
+    run: Run
+    nodes: list[NodeView]
+    edges: list[dict]
+    width: float
+    height: float
+    total_ms: int
+
+
+NODE_W, NODE_H, PAD = 180, 56, 24
+
+
+def _ms(start, end) -> int | None:
+    return int((end - start).total_seconds() * 1000) if start and end else None
+
+
+def run_view(run: Run) -> RunView:
+    """The graph of the run laid out by the nodes' editor positions, each node with its latest execution."""
+    graph = run.graph or {}
+    node_runs: dict[str, list[NodeRun]] = {}
+    for node_run in run.node_runs.all():
+        node_runs.setdefault(node_run.node_id, []).append(node_run)
+    nodes: dict[str, NodeView] = {}
+    for index, node in enumerate(n for n in graph.get("nodes", []) if n.get("type") != "sticky_note"):
+        position = node.get("position") or [index * 220, 0]
+        x, y = (position.get("x", 0), position.get("y", 0)) if isinstance(position, dict) else (position[0], position[1])
+        view = NodeView(id=node["id"], name=node.get("name") or node["id"], type=node.get("type", ""), x=float(x), y=float(y))
+        executions = sorted(node_runs.get(node["id"], []), key=lambda r: (r.run_index, r.seq))
+        if executions:
+            last = executions[-1]
+            view.status = last.status
+            view.executions = len(executions)
+            view.attempts = last.attempts
+            view.items_in = sum(r.items_in for r in executions)
+            view.items_out = sum(r.items_out for r in executions)
+            first_start = min((r.started_at for r in executions if r.started_at), default=None)
+            last_end = max((r.finished_at for r in executions if r.finished_at), default=None)
+            view.duration_ms = _ms(first_start, last_end)
+            view.offset_ms = _ms(run.started_at, first_start) if run.started_at and first_start else None
+            view.error, view.error_code, view.error_detail = last.error, last.error_code, last.error_detail
+            view.outputs = last.output_sample or {}
+        nodes[view.id] = view
+    edges = []
+    for edge in graph.get("edges", []):
+        source, target = nodes.get(edge.get("source")), nodes.get(edge.get("target"))
+        if source is None or target is None:
+            continue
+        port = edge.get("source_port") or edge.get("sourcePort") or "main"
+        edges.append({"source": source, "target": target, "port": port})
+        sample = source.outputs.get(port) or {}
+        target.inputs.extend(sample.get("items", []))
+        target.input_count += sample.get("count", 0)
+    for view in nodes.values():
+        if not any(e["target"] is view for e in edges) and run.input_items:
+            view.inputs, view.input_count = list(run.input_items[:20]), len(run.input_items)
+    _normalise_positions(list(nodes.values()))
+    width = max((n.x for n in nodes.values()), default=0) + NODE_W + PAD
+    height = max((n.y for n in nodes.values()), default=0) + NODE_H + PAD
+    return RunView(
+        run=run, nodes=list(nodes.values()), edges=edges, width=width, height=height, total_ms=_ms(run.started_at, run.finished_at) or 0
+    )
+
+
+def _normalise_positions(nodes: list[NodeView]) -> None:
+    if not nodes:
+        return
+    min_x, min_y = min(n.x for n in nodes), min(n.y for n in nodes)
+    for n in nodes:
+        n.x, n.y = n.x - min_x + PAD, n.y - min_y + PAD
+
+
+def items_table(items: list) -> dict:
+    """Columns (the union of the items' keys, in first-seen order) and rows of display strings."""
+    columns: list[str] = []
+    for item in items:
+        if isinstance(item, dict):
+            columns.extend(k for k in item if k not in columns)
+    rows = []
+    for item in items:
+        if not isinstance(item, dict):
+            rows.append([json.dumps(item, ensure_ascii=False, default=str)] + [""] * (len(columns) - 1))
+            continue
+        row = []
+        for column in columns:
+            value = item.get(column, "")
+            row.append(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str))
+        rows.append(row)
+    return {"columns": columns[:30], "rows": [r[:30] for r in rows]}
+
+
+# ---- monitoring ------------------------------------------------------------------------------------
+
+
+class Percentile(Aggregate):
+    function = "percentile_cont"
+    name = "percentile"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expression, fraction: float, **extra):
+        super().__init__(expression, fraction=float(fraction), output_field=DurationField(), **extra)
+
+
+def _duration():
+    return ExpressionWrapper(F("finished_at") - F("started_at"), output_field=DurationField())
+
+
+def _to_ms(value) -> int | None:
+    return int(value.total_seconds() * 1000) if value is not None else None
+
+
+def run_stats(*, flow_id: int | None = None, period: str = DEFAULT_PERIOD, time_zone: str = "UTC", now=None) -> dict:
+    """Runs over time by status, success rate, p50/p95 duration, top errors and (for the organization) a
+    per-flow table, over the last 24 h / 7 d / 30 d, bucketed in the organization's time zone."""
+    if period not in PERIODS:
+        period = DEFAULT_PERIOD
+    span, unit = PERIODS[period]
+    now = now or timezone.now()
+    since = now - span
+    zone = ZoneInfo(time_zone)
+    runs = Run.objects.filter(created_at__gte=since)
+    if flow_id is not None:
+        runs = runs.filter(flow_id=flow_id)
+
+    counts: dict[str, dict[str, int]] = {}
+    for row in runs.annotate(bucket=Trunc("created_at", unit, tzinfo=zone)).values("bucket", "status").annotate(n=Count("id")):
+        counts.setdefault(row["bucket"].isoformat(), {})[row["status"]] = row["n"]
+    buckets = []
+    step = dt.timedelta(hours=1) if unit == "hour" else dt.timedelta(days=1)
+    cursor = since.astimezone(zone).replace(minute=0, second=0, microsecond=0)
+    if unit == "day":
+        cursor = cursor.replace(hour=0)
+    while cursor <= now.astimezone(zone):
+        label = cursor.isoformat()
+        by_status = counts.get(label, {})
+        buckets.append(
+            {
+                "start": label,
+                "success": by_status.get(Run.Status.SUCCESS, 0),
+                "failed": by_status.get(Run.Status.FAILED, 0),
+                "other": sum(v for k, v in by_status.items() if k not in (Run.Status.SUCCESS, Run.Status.FAILED)),
+            }
+        )
+        cursor = (cursor + step).astimezone(zone)
+        if unit == "day":  # a day across a daylight-saving change is still one bucket starting at midnight
+            cursor = cursor.replace(hour=0)
+
+    totals = runs.aggregate(
+        total=Count("id"),
+        success=Count("id", filter=Q(status=Run.Status.SUCCESS)),
+        failed=Count("id", filter=Q(status=Run.Status.FAILED)),
+    )
+    finished = runs.filter(status__in=(Run.Status.SUCCESS, Run.Status.FAILED), started_at__isnull=False, finished_at__isnull=False)
+    durations = finished.aggregate(p50=Percentile(_duration(), 0.5), p95=Percentile(_duration(), 0.95))
+    decided = totals["success"] + totals["failed"]
+    top_errors = [
+        {"message": row["message"], "node_id": row["error_node_id"], "count": row["n"], "last_run_id": row["last"]}
+        for row in runs.filter(status=Run.Status.FAILED)
+        .values("error_node_id", message=Left("error", 160))
+        .annotate(n=Count("id"), last=Max("id"))
+        .order_by("-n", "-last")[:5]
+    ]
+    stats = {
+        "period": period,
+        "unit": unit,
+        "since": since.isoformat(),
+        "buckets": buckets,
+        "total": totals["total"],
+        "success": totals["success"],
+        "failed": totals["failed"],
+        "success_rate": round(totals["success"] / decided, 4) if decided else None,
+        "p50_ms": _to_ms(durations["p50"]),
+        "p95_ms": _to_ms(durations["p95"]),
+        "top_errors": top_errors,
+    }
+    if flow_id is None:
+        stats["flows"] = [
+            {
+                "flow_id": row["flow_id"],
+                "name": row["flow__name"],
+                "total": row["total"],
+                "failed": row["failed"],
+                "success_rate": round(row["success"] / (row["success"] + row["failed"]), 4) if row["success"] + row["failed"] else None,
+                "p95_ms": _to_ms(row["p95"]),
+            }
+            for row in runs.values("flow_id", "flow__name")
+            .annotate(
+                total=Count("id"),
+                success=Count("id", filter=Q(status=Run.Status.SUCCESS)),
+                failed=Count("id", filter=Q(status=Run.Status.FAILED)),
+                p95=Percentile(_duration(), 0.95, filter=Q(status__in=(Run.Status.SUCCESS, Run.Status.FAILED), finished_at__isnull=False)),
+            )
+            .order_by("-failed", "-total")[:20]
+        ]
+    return stats

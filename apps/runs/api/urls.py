@@ -7,6 +7,7 @@ app_name = "runs_api"
 urlpatterns = [
     path("realtime/ticket", views.RealtimeTicketApi.as_view(), name="realtime-ticket"),
     path("runs", views.RunListApi.as_view(), name="runs"),
+    path("runs/stats", views.RunStatsApi.as_view(), name="run-stats"),
     path("runs/<int:pk>", views.RunDetailApi.as_view(), name="run-detail"),
     path("runs/<int:pk>/cancel", views.RunCancelApi.as_view(), name="run-cancel"),
     path("runs/<int:pk>/retry", views.RunRetryApi.as_view(), name="run-retry"),

@@ -1,13 +1,17 @@
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from rest_framework import status
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.permissions import role_required
 from apps.accounts.roles import Role
+from apps.flows.selectors import flow_list
 from apps.runs.api.serializers import RunDetailOutput, RunOutput
-from apps.runs.selectors import run_list
+from apps.runs.forms import RunFilterForm
+from apps.runs.selectors import DEFAULT_PERIOD, PERIODS, run_list, run_stats
 from apps.runs.services.runs import run_cancel, run_enqueue, run_retry
 
 
@@ -22,14 +26,34 @@ class RealtimeTicketApi(APIView):
         return Response({"ticket": ticket, "path": f"/ws/?ticket={ticket}", "expires_in": TICKET_MAX_AGE}, status=status.HTTP_201_CREATED)
 
 
+def _valid(form):
+    if not form.is_valid():
+        raise ValidationError({field: [str(e) for e in errors] for field, errors in form.errors.items()})
+    return form
+
+
 class RunListApi(APIView):
     def get(self, request):
-        runs = run_list(
-            flow_id=request.query_params.get("flow"), status=request.query_params.get("status"), trigger=request.query_params.get("trigger")
-        )
+        runs = run_list(**_valid(RunFilterForm(request.query_params)).filters())
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(runs, request, view=self)
         return paginator.get_paginated_response(RunOutput(page, many=True).data)
+
+
+class RunStatsApi(APIView):
+    """Runs over time, success rate, p50/p95 duration and top errors, for the organization or one flow."""
+
+    def get(self, request):
+        from apps.accounts.middleware import current_organization
+
+        flow_id = request.query_params.get("flow") or None
+        if flow_id is not None and not (flow_id.isdigit() and flow_list().filter(pk=int(flow_id)).exists()):
+            raise NotFound(_("That flow does not exist in this organization."))
+        period = request.query_params.get("period") or DEFAULT_PERIOD
+        if period not in PERIODS:
+            raise ValidationError({"period": [_("Choose one of: %(choices)s.") % {"choices": ", ".join(PERIODS)}]})
+        organization = current_organization(request)
+        return Response(run_stats(flow_id=int(flow_id) if flow_id else None, period=period, time_zone=organization.time_zone))
 
 
 class RunDetailApi(APIView):

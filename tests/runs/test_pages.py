@@ -1,0 +1,168 @@
+"""Run list, run page and monitoring pages, rendered by the server (live updates are covered in tests/e2e)."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from apps.accounts.roles import Role
+from apps.flows.services.flows import flow_create, flow_publish
+from apps.runs.models import Run
+from apps.runs.services.runs import run_create, run_execute
+from tests.flows.graphs import failing_graph, greeting_graph
+
+
+@pytest.fixture
+def organization(data):
+    organization = data.create_organization(slug="runpages")
+    connection.set_tenant(organization)
+    return organization
+
+
+@pytest.fixture
+def owner_client(data, organization):
+    return data.client_for(organization, data.owner_of(organization))
+
+
+def published(graph, name):
+    flow = flow_create(user=None, name=name, graph=graph)
+    flow_publish(flow=flow, user=None)
+    flow.refresh_from_db()
+    return flow
+
+
+@pytest.fixture
+def runs(organization):
+    good = published(greeting_graph(), "Greeter")
+    bad = published(failing_graph(), "Divider")
+    ok = run_execute(run_id=run_create(flow=good, trigger="manual", items=[{"name": "Minji", "vip": True}]).pk)
+    failed = run_execute(run_id=run_create(flow=bad, trigger="manual", items=[{"divisor": 0}]).pk)
+    return {"ok": ok, "failed": failed, "good": good, "bad": bad}
+
+
+def test_run_list_shows_runs_and_filters_by_flow_status_and_id(owner_client, runs):
+    page = owner_client.get("/runs/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert f'data-run-id="{runs["ok"].pk}"' in body and f'data-run-id="{runs["failed"].pk}"' in body
+
+    only_failed = owner_client.get("/runs/", {"status": "failed"}).content.decode()
+    assert f'data-run-id="{runs["failed"].pk}"' in only_failed and f'data-run-id="{runs["ok"].pk}"' not in only_failed
+
+    by_flow = owner_client.get("/runs/", {"flow": runs["good"].pk}).content.decode()
+    assert f'data-run-id="{runs["ok"].pk}"' in by_flow and f'data-run-id="{runs["failed"].pk}"' not in by_flow
+
+    by_id = owner_client.get("/runs/", {"q": f"#{runs['failed'].pk}"}).content.decode()
+    assert f'data-run-id="{runs["failed"].pk}"' in by_id and f'data-run-id="{runs["ok"].pk}"' not in by_id
+
+    rows = owner_client.get("/runs/", {"fragment": "rows", "trigger": "manual"})
+    assert rows.status_code == 200 and b"<html" not in rows.content and b"data-run-id" in rows.content
+
+
+def test_run_list_date_filter_uses_the_organization_day(owner_client, runs):
+    Run.objects.filter(pk=runs["ok"].pk).update(created_at=timezone.now() - dt.timedelta(days=3))
+    today = timezone.localdate()
+    body = owner_client.get("/runs/", {"date_from": today.isoformat(), "date_to": today.isoformat()}).content.decode()
+    assert f'data-run-id="{runs["failed"].pk}"' in body and f'data-run-id="{runs["ok"].pk}"' not in body
+
+
+def test_run_list_bad_filters_get_clear_messages_not_everything(owner_client, runs):
+    response = owner_client.get("/runs/", {"q": "abc", "status": "exploded", "date_from": "2026-02-10", "date_to": "2026-02-01"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "A run ID is a number" in body
+    assert "The end date is before the start date." in body
+    assert "data-run-id" not in body
+
+
+def test_run_list_in_korean(data, organization, runs):
+    client = data.client_for(organization, data.owner_of(organization))
+    body = client.get("/runs/", {"q": "x"}, HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "실행" in body and "A run ID is a number" not in body
+
+
+def test_run_page_shows_graph_nodes_items_and_errors(owner_client, runs):
+    failed = runs["failed"]
+    body = owner_client.get(f"/runs/{failed.pk}/").content.decode()
+    assert 'data-node-id="ok"' in body and 'class="node node-success"' in body and 'class="node node-failed"' in body
+    assert "division" in body.lower()  # the error message is shown
+    assert 'data-testid="retry-run"' in body and 'data-testid="rerun"' in body
+    ok_body = owner_client.get(f"/runs/{runs['ok'].pk}/").content.decode()
+    assert "Hello Minji" in ok_body  # an output item, in the table and in the JSON view
+    assert "&quot;greeting&quot;: &quot;Hello Minji&quot;" in ok_body
+    fragment = owner_client.get(f"/runs/{runs['ok'].pk}/", {"fragment": "detail"})
+    assert fragment.status_code == 200 and b"<html" not in fragment.content and b"data-node-id" in fragment.content
+
+
+def test_run_page_actions_retry_and_rerun_and_cancel(owner_client, runs, organization, eager_tasks, django_capture_on_commit_callbacks):
+    failed = runs["failed"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_client.post(f"/runs/{failed.pk}/retry/")
+    retry = Run.objects.exclude(pk__in=[runs["ok"].pk, failed.pk]).get()
+    assert response.status_code == 302 and response["Location"] == f"/runs/{retry.pk}/"
+    assert retry.retry_of_id == failed.pk and retry.status == "failed"  # eager Celery ran it; still dividing by zero
+
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(f"/runs/{runs['ok'].pk}/rerun/")
+    rerun = Run.objects.order_by("-pk").first()
+    assert rerun.retry_of_id is None and rerun.input_items == runs["ok"].input_items and rerun.status == "success"
+
+    queued = run_create(flow=runs["good"], trigger="manual")
+    owner_client.post(f"/runs/{queued.pk}/cancel/")
+    queued.refresh_from_db()
+    assert queued.status == "cancelled" or queued.cancel_requested
+
+    finished = owner_client.post(f"/runs/{runs['ok'].pk}/cancel/", follow=True)
+    assert "cancel" in finished.content.decode().lower()  # a clear message, not an error page
+    assert owner_client.post(f"/runs/{runs['ok'].pk}/explode/").status_code == 404
+
+
+def test_viewers_see_runs_but_cannot_start_or_cancel(data, organization, runs):
+    viewer = data.create_member(organization, role=Role.VIEWER).user
+    client = data.client_for(organization, viewer)
+    body = client.get(f"/runs/{runs['failed'].pk}/").content.decode()
+    assert 'data-testid="retry-run"' not in body
+    before = Run.objects.count()
+    response = client.post(f"/runs/{runs['failed'].pk}/retry/", follow=True)
+    assert Run.objects.count() == before
+    assert "Viewers can look at runs" in response.content.decode()
+
+
+def test_runs_of_another_organization_are_not_found(data, organization, runs):
+    other = data.create_organization(slug="runpages-other")
+    client = data.client_for(other, data.owner_of(other))
+    connection.set_tenant(other)
+    assert client.get(f"/runs/{runs['ok'].pk}/").status_code == 404
+    assert client.post(f"/runs/{runs['ok'].pk}/rerun/").status_code == 404
+    assert f'data-run-id="{runs["ok"].pk}"'.encode() not in client.get("/runs/").content
+
+
+def test_pages_need_sign_in(data, organization):
+    client = data.client_for(organization)
+    for path in ("/runs/", "/runs/1/", "/monitoring/"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_monitoring_page_and_api(owner_client, runs):
+    body = owner_client.get("/monitoring/").content.decode()
+    assert 'data-testid="stat-total">2<' in body and "50%" in body
+    assert "Divider" in body and "division" in body.lower()  # per-flow table and top errors
+    assert "chart.umd.min.js" in body
+    flow_page = owner_client.get("/monitoring/", {"flow": runs["good"].pk, "period": "7d"}).content.decode()
+    assert 'data-testid="stat-total">1<' in flow_page and "100%" in flow_page
+
+    stats = owner_client.get("/api/v1/runs/stats", {"period": "30d"}).json()
+    assert stats["total"] == 2 and stats["failed"] == 1 and len(stats["buckets"]) in (30, 31)
+    assert owner_client.get("/api/v1/runs/stats", {"period": "1y"}).status_code == 400
+    assert owner_client.get("/api/v1/runs/stats", {"flow": "999999"}).status_code == 404
+    unknown = owner_client.get("/monitoring/", {"flow": "999999"}, follow=True).content.decode()
+    assert "That flow does not exist" in unknown
+
+
+def test_run_list_api_rejects_bad_filters(data, organization, runs):
+    api = data.editor_api(organization)
+    response = api.get("/api/v1/runs", {"status": "exploded"})
+    assert response.status_code == 400 and "status" in response.json()["error"]["fields"]
+    assert [r["id"] for r in api.get("/api/v1/runs", {"status": "failed"}).json()["results"]] == [runs["failed"].pk]
