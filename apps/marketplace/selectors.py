@@ -165,11 +165,10 @@ def organization_template_list(*, organization) -> QuerySet[Template]:
 
 def comment_report_queue() -> QuerySet[Comment]:
     return (
-        Comment.objects.filter(reports__resolved_at__isnull=True)
-        .annotate(open_reports=Count("reports", filter=Q(reports__resolved_at__isnull=True)))
+        Comment.objects.annotate(open_reports=Count("reports", filter=Q(reports__resolved_at__isnull=True)))
+        .filter(open_reports__gt=0)
         .select_related("author", "template")
         .order_by("-open_reports", "created_at")
-        .distinct()
     )
 
 

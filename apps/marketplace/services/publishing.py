@@ -90,7 +90,17 @@ def template_publish_preview(*, flow) -> PublishPreview:
             if parameters.get(name) not in (None, ""):
                 parameters[name] = ""
                 strip(f"parameters.{name}", "secret")
-    problems = problems_payload(validate_graph(source))
+    # Credentials are what every installer chooses for themselves: a missing one is no reason to refuse publishing.
+    credential_paths = {
+        (node.get("id"), f"parameters.{spec.name}")
+        for node in source.get("nodes", [])
+        if isinstance(node, dict) and registry.get(node.get("type"))
+        for spec in registry.get(node.get("type")).params
+        if spec.type == "credential"
+    }
+    problems = problems_payload(
+        [p for p in validate_graph(source) if not (p.code == "required" and (p.node_id, p.path) in credential_paths)]
+    )
     return PublishPreview(
         graph=graph, removed=removed, credential_types=sorted(credential_types), node_types=sorted(node_types), problems=problems
     )
@@ -255,8 +265,7 @@ def template_publish(
     with transaction.atomic():
         origin = Template.objects.select_for_update().filter(pk=origin_template_id).first() if origin_template_id else None
         template = Template.objects.create(
-            **details,
-            icon=details.get("icon") or "box",
+            **{**details, "icon": details.get("icon") or "box"},
             author_organization=membership.organization,
             author=membership.user,
             forked_from=origin,
