@@ -10,11 +10,13 @@ from ezflow_site.urls_common import common_urlpatterns, handlers
 urlpatterns = [
     path("", include("apps.accounts.urls")),
     path("admin/", organization_admin_site.urls),
+    path("", include("apps.notifications.urls")),
     path("", include("apps.runs.urls")),
     re_path(r"^webhook/(?P<token>[A-Za-z0-9_-]{16,64})/?$", webhook, name="webhook"),
     path("api/v1/", include("apps.accounts.api.urls")),
     path("api/v1/", include("apps.flows.api.urls")),
     path("api/v1/", include("apps.runs.api.urls")),
+    path("api/v1/", include("apps.notifications.api.urls")),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     *common_urlpatterns,
 ]
