@@ -27,6 +27,7 @@ from apps.marketplace.content import (
     shipped_templates,
     variables_used,
 )
+from apps.marketplace.models import Category
 from tests.support.fake_http import FakeServer
 
 TEMPLATES = shipped_templates()
@@ -61,9 +62,10 @@ def test_metadata_is_complete_in_korean_and_english(template):
             assert str(template[field].get(language, "")).strip(), (field, language)
         assert re.search(r"[가-힣]", template[field]["ko"]), f"{field}.ko is not Korean"
     assert len(template["title"]["ko"]) <= 120 and len(template["summary"]["en"]) <= 300
-    assert template["category"] in CATEGORIES
+    assert template["category"] in CATEGORIES and template["category"] in Category.values
+    assert len(template["tags"]) <= 10 and all(len(tag) <= 40 for tag in template["tags"])
     assert template["language"] in ("ko", "en")
-    assert template["icon"] and template["license"] == "MIT"
+    assert template["icon"] and template["license"] == "mit"
     assert template["tags"] and all(isinstance(tag, str) and tag.strip() for tag in template["tags"])
     for entry in template["credentials"]:
         assert entry["type"] in CREDENTIAL_TYPES, entry

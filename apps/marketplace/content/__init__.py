@@ -15,22 +15,7 @@ from pathlib import Path
 FOLDER = Path(__file__).resolve().parent
 FORMAT = "ezflow-template/1"
 LANGUAGES = ("ko", "en")
-CATEGORIES = (
-    "scheduling",
-    "documents",
-    "customer_support",
-    "data",
-    "reporting",
-    "communication",
-    "notifications",
-    "marketing",
-    "sales",
-    "finance",
-    "hr",
-    "operations",
-    "productivity",
-    "it_ops",
-)
+CATEGORIES = ("sales", "marketing", "support", "hr", "finance", "operations", "it", "productivity", "data", "other")  # marketplace Category
 TRANSLATED_FIELDS = ("title", "summary", "description", "changelog")
 VARIABLE_RE = re.compile(r"\bvars\.([A-Za-z_][A-Za-z0-9_]*)")
 

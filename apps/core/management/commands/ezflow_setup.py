@@ -24,4 +24,5 @@ class Command(BaseCommand):
             state = "created" if created else "kept"
             self.stdout.write(f"Demo organization {state}: {organization.url}")
             self.stdout.write(f"  sign in as {DEMO_EMAIL} / {demo_password}" + ("" if created else " (unless you changed it)"))
+            call_command("marketplace_load_templates", stdout=self.stdout)
         self.stdout.write(f"Public site: {settings.EZFLOW_SCHEME}://{settings.EZFLOW_BASE_DOMAIN}:{settings.EZFLOW_PORT}/")
