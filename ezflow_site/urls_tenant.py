@@ -4,12 +4,14 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularSwaggerView
 
 from apps.accounts.admin import organization_admin_site
+from apps.flows.editor import flow_editor
 from apps.flows.views import webhook
 from ezflow_site.urls_common import common_urlpatterns, handlers
 
 urlpatterns = [
     path("", include("apps.accounts.urls")),
     path("admin/", organization_admin_site.urls),
+    path("flows/<int:flow_id>/edit/", flow_editor, name="flow-editor"),
     path("", include("apps.notifications.urls")),
     path("", include("apps.runs.urls")),
     re_path(r"^webhook/(?P<token>[A-Za-z0-9_-]{16,64})/?$", webhook, name="webhook"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.flows.api import views
+from apps.flows.api import editor, views
 
 app_name = "flows_api"
 
@@ -23,6 +23,7 @@ urlpatterns = [
     path("flows/<int:pk>/run", views.FlowRunApi.as_view(), name="flow-run"),
     path("flows/<int:pk>/pin", views.PinApi.as_view(), name="flow-pin"),
     path("flows/<int:pk>/test-node", views.TestNodeApi.as_view(), name="flow-test-node"),
+    path("flows/<int:pk>/expression", editor.ExpressionPreviewApi.as_view(), name="flow-expression-preview"),
     path("variables", views.VariableListApi.as_view(), name="variables"),
     path("variables/<int:pk>", views.VariableDetailApi.as_view(), name="variable-detail"),
     path("credentials/types", views.CredentialTypesApi.as_view(), name="credential-types"),

@@ -1,0 +1,12 @@
+import CodeMirror from "@uiw/react-codemirror";
+import { python } from "@codemirror/lang-python";
+
+const extensions = [python()];
+
+export default function CodeEditor({ value, onChange, disabled, testid }) {
+  return (
+    <div data-testid={testid} className="ez-code">
+      <CodeMirror value={value} height="220px" extensions={extensions} editable={!disabled} onChange={onChange} basicSetup={{ foldGutter: false }} />
+    </div>
+  );
+}

@@ -1,0 +1,60 @@
+import { useState } from "react";
+import { useEditor } from "./context.js";
+
+function cell(value) {
+  if (value === null || value === undefined) return "";
+  if (typeof value === "object") return JSON.stringify(value);
+  return String(value);
+}
+
+// Items as a table (one column per top-level field) or as JSON.
+export default function DataView({ title, items, count, testid }) {
+  const { t } = useEditor();
+  const [mode, setMode] = useState("table");
+  const list = Array.isArray(items) ? items : [];
+  const columns = [...new Set(list.flatMap((item) => (item && typeof item === "object" ? Object.keys(item) : [])))].slice(0, 12);
+  return (
+    <section className="ez-data" data-testid={testid}>
+      <header>
+        <h4>
+          {title} <span className="ez-count">({t("{n} items").replace("{n}", count ?? list.length)})</span>
+        </h4>
+        <div className="ez-tabs" role="tablist">
+          {["table", "json"].map((m) => (
+            <button key={m} type="button" role="tab" aria-selected={mode === m} className={mode === m ? "active" : ""} onClick={() => setMode(m)}>
+              {m === "table" ? t("Table") : "JSON"}
+            </button>
+          ))}
+        </div>
+      </header>
+      {list.length === 0 ? (
+        <p className="ez-empty">{t("No items.")}</p>
+      ) : mode === "json" ? (
+        <pre className="ez-mono ez-json">{JSON.stringify(list, null, 2)}</pre>
+      ) : (
+        <div className="ez-table-wrap">
+          <table className="ez-table">
+            <thead>
+              <tr>
+                <th>#</th>
+                {columns.map((c) => (
+                  <th key={c}>{c}</th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((item, index) => (
+                <tr key={index}>
+                  <td>{index + 1}</td>
+                  {columns.map((c) => (
+                    <td key={c}>{cell(item ? item[c] : "")}</td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

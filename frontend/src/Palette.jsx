@@ -1,0 +1,72 @@
+import { useMemo, useState } from "react";
+import { useEditor } from "./context.js";
+import { iconOf } from "./nodes.jsx";
+
+const CATEGORY_ORDER = ["trigger", "action", "data", "flow", "transform", "note"];
+
+export default function Palette({ onAdd, searchRef }) {
+  const { catalogList, t, labelOf } = useEditor();
+  const [query, setQuery] = useState("");
+  const groups = useMemo(() => {
+    const q = query.trim().toLowerCase();
+    const matches = catalogList.filter((spec) => {
+      if (!q) return true;
+      const text = [spec.key, spec.label.en, spec.label.ko, spec.description.en, spec.description.ko].join(" ").toLowerCase();
+      return text.includes(q);
+    });
+    const byCategory = {};
+    for (const spec of matches) (byCategory[spec.category] = byCategory[spec.category] || []).push(spec);
+    return Object.keys(byCategory)
+      .sort((a, b) => (CATEGORY_ORDER.indexOf(a) + 99) % 100 - (CATEGORY_ORDER.indexOf(b) + 99) % 100)
+      .map((category) => [category, byCategory[category]]);
+  }, [catalogList, query]);
+
+  return (
+    <aside className="ez-palette" aria-label={t("Steps")} data-testid="palette">
+      <input
+        ref={searchRef}
+        type="search"
+        className="ez-palette-search"
+        placeholder={t("Search steps…")}
+        aria-label={t("Search steps")}
+        value={query}
+        onChange={(event) => setQuery(event.target.value)}
+        onKeyDown={(event) => {
+          if (event.key === "Enter" && groups.length) onAdd(groups[0][1][0].key);
+        }}
+        data-testid="palette-search"
+      />
+      <p className="ez-hint">{t("Drag a step onto the canvas, or click it to add it after the selected step.")}</p>
+      {groups.length === 0 && <p className="ez-empty">{t("No step matches your search.")}</p>}
+      {groups.map(([category, specs]) => (
+        <section key={category} className="ez-palette-group">
+          <h3>{t(`category:${category}`)}</h3>
+          <ul>
+            {specs.map((spec) => (
+              <li key={spec.key}>
+                <button
+                  type="button"
+                  className={`ez-palette-item cat-${category}`}
+                  draggable
+                  onDragStart={(event) => {
+                    event.dataTransfer.setData("application/x-ezflow-node", spec.key);
+                    event.dataTransfer.effectAllowed = "move";
+                  }}
+                  onClick={() => onAdd(spec.key)}
+                  title={labelOf(spec.description)}
+                  data-testid={`palette-${spec.key}`}
+                >
+                  <span className="ez-palette-icon" aria-hidden="true">{iconOf(spec)}</span>
+                  <span className="ez-palette-text">
+                    <span className="ez-palette-label">{labelOf(spec.label)}</span>
+                    <span className="ez-palette-desc">{labelOf(spec.description)}</span>
+                  </span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ))}
+    </aside>
+  );
+}

@@ -1,0 +1,171 @@
+import { useEffect, useState } from "react";
+import { useEditor } from "./context.js";
+import { Field } from "./fields.jsx";
+import DataView from "./DataView.jsx";
+
+const ON_ERROR = ["stop", "continue", "error_output"];
+
+function problemFor(problems, name) {
+  const found = problems.filter((p) => p.path === `parameters.${name}` || (p.path || "").startsWith(`parameters.${name}.`) || (p.path || "").startsWith(`parameters.${name}[`));
+  return found.length ? found.map((p) => p.message).join(" ") : null;
+}
+
+function PinEditor({ pinned, output, onPin, readOnly }) {
+  const { t } = useEditor();
+  const [text, setText] = useState(pinned ? JSON.stringify(pinned, null, 2) : "");
+  const [error, setError] = useState(null);
+  useEffect(() => setText(pinned ? JSON.stringify(pinned, null, 2) : ""), [JSON.stringify(pinned)]);
+  if (readOnly) return null;
+  return (
+    <details className="ez-pin" open={!!pinned}>
+      <summary>📌 {pinned ? t("Pinned test data (used instead of running this step)") : t("Pin test data")}</summary>
+      <textarea
+        className="ez-mono"
+        rows={5}
+        value={text}
+        placeholder='[{"name": "Kim", "amount": 12000}]'
+        onChange={(event) => setText(event.target.value)}
+        aria-label={t("Pinned items (JSON list)")}
+        data-testid="pin-text"
+      />
+      {error && <div className="ez-field-error" role="alert">{error}</div>}
+      <div className="ez-row">
+        <button
+          type="button"
+          className="ez-button"
+          data-testid="pin-save"
+          onClick={() => {
+            try {
+              let items = JSON.parse(text);
+              if (!Array.isArray(items)) items = [items];
+              if (!items.every((i) => i && typeof i === "object" && !Array.isArray(i))) throw new Error("shape");
+              setError(null);
+              onPin(items);
+            } catch (exc) {
+              setError(t("Write a JSON list of objects, like [{\"name\": \"Kim\"}]."));
+            }
+          }}
+        >
+          {t("Pin")}
+        </button>
+        {output && output.length > 0 && (
+          <button type="button" className="ez-button" data-testid="pin-output" onClick={() => onPin(output)}>
+            {t("Pin the last output")}
+          </button>
+        )}
+        {pinned && (
+          <button type="button" className="ez-button danger" data-testid="pin-clear" onClick={() => onPin(null)}>
+            {t("Clear pinned data")}
+          </button>
+        )}
+      </div>
+    </details>
+  );
+}
+
+export default function Panel({ node, onChange, onRename, problems, fields, input, output, onTestNode, testing, pinned, onPin, onClose }) {
+  const { catalog, t, labelOf, readOnly } = useEditor();
+  const spec = catalog[node.data.ntype];
+  const [name, setName] = useState(node.data.name);
+  useEffect(() => setName(node.data.name), [node.id, node.data.name]);
+  const parameters = node.data.parameters || {};
+  const settings = node.data.settings || {};
+  const setParam = (key, value) => onChange(node.id, { parameters: { ...parameters, [key]: value } });
+  const setSetting = (key, value) => onChange(node.id, { settings: { ...settings, [key]: value } });
+  const nodeProblems = problems.filter((p) => !(p.path || "").startsWith("parameters."));
+  const authType = parameters.authentication && parameters.authentication !== "none" ? parameters.authentication : "";
+  const outputItems = output ? Object.values(output).flatMap((port) => port.items || []) : null;
+  const outputCount = output ? Object.values(output).reduce((sum, port) => sum + (port.count || 0), 0) : null;
+  return (
+    <aside className="ez-panel" aria-label={t("Step settings")} data-testid="panel">
+      <header className="ez-panel-head">
+        <div>
+          <div className="ez-panel-type">{spec ? labelOf(spec.label) : node.data.ntype}</div>
+          <input
+            className="ez-panel-name"
+            value={name}
+            disabled={readOnly}
+            aria-label={t("Step name")}
+            data-testid="node-name"
+            onChange={(event) => setName(event.target.value)}
+            onBlur={() => name.trim() && name !== node.data.name && onRename(node.id, name.trim())}
+            onKeyDown={(event) => event.key === "Enter" && event.currentTarget.blur()}
+          />
+        </div>
+        <button type="button" className="ez-icon-button" onClick={onClose} aria-label={t("Close")}>
+          ✕
+        </button>
+      </header>
+      {spec && <p className="ez-hint">{labelOf(spec.description)}</p>}
+      {nodeProblems.map((p, index) => (
+        <div key={index} className="ez-field-error" role="alert">
+          {p.message}
+        </div>
+      ))}
+      {!spec && <div className="ez-field-error">{t("EZFlow does not know this kind of step. Replace it or delete it.")}</div>}
+      <form className="ez-form" onSubmit={(event) => event.preventDefault()}>
+        {(spec ? spec.parameters : []).map((param) => (
+          <Field
+            key={param.name}
+            param={param}
+            value={parameters[param.name]}
+            onChange={(value) => setParam(param.name, value)}
+            disabled={readOnly}
+            fields={fields}
+            nodeId={node.id}
+            testid={`param-${param.name}`}
+            error={problemFor(problems, param.name)}
+            credentialType={param.type === "credential" ? param.credential_type || authType : undefined}
+          />
+        ))}
+        {spec && !spec.is_trigger && node.data.ntype !== "note.sticky" && (
+          <details className="ez-settings">
+            <summary>{t("Step options")}</summary>
+            <label className="ez-field">
+              <span className="ez-field-label">{t("When this step fails")}</span>
+              <select value={settings.on_error || "stop"} disabled={readOnly} onChange={(event) => setSetting("on_error", event.target.value)}>
+                {ON_ERROR.map((v) => (
+                  <option key={v} value={v}>
+                    {t(`on_error:${v}`)}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className="ez-field">
+              <span className="ez-field-label">{t("Attempts")}</span>
+              <input
+                type="number"
+                min={1}
+                max={10}
+                disabled={readOnly}
+                value={settings.retry_attempts || 1}
+                onChange={(event) => setSetting("retry_attempts", Number(event.target.value) || 1)}
+              />
+            </label>
+            <label className="ez-toggle">
+              <input type="checkbox" checked={!!settings.disabled} disabled={readOnly} onChange={(event) => setSetting("disabled", event.target.checked)} />
+              <span>{t("Skip this step (items pass through)")}</span>
+            </label>
+            <label className="ez-field">
+              <span className="ez-field-label">{t("Notes")}</span>
+              <textarea rows={2} value={settings.notes || ""} disabled={readOnly} onChange={(event) => setSetting("notes", event.target.value)} />
+            </label>
+          </details>
+        )}
+      </form>
+      {spec && node.data.ntype !== "note.sticky" && (
+        <section className="ez-panel-test">
+          {!readOnly && (
+            <button type="button" className="ez-button" onClick={() => onTestNode(node.id)} disabled={testing} data-testid="test-node">
+              ▶ {t("Test this step")}
+            </button>
+          )}
+          <PinEditor pinned={pinned} output={outputItems} onPin={(items) => onPin(node.id, items)} readOnly={readOnly} />
+          {input && <DataView title={t("Input")} items={input} testid="data-input" />}
+          {output && <DataView title={t("Output")} items={outputItems} count={outputCount} testid="data-output" />}
+          {!input && !output && <p className="ez-hint">{t("Test the flow or this step to see its input and output here.")}</p>}
+        </section>
+      )}
+    </aside>
+  );
+}

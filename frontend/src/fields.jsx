@@ -1,0 +1,375 @@
+import { lazy, Suspense, useEffect, useState } from "react";
+import { useEditor } from "./context.js";
+import ExpressionInput from "./ExpressionInput.jsx";
+
+const CodeEditor = lazy(() => import("./CodeEditor.jsx"));
+
+const OPERATORS = ["equals", "not_equals", "gt", "gte", "lt", "lte", "contains", "not_contains", "starts_with", "ends_with", "is_empty", "is_not_empty", "is_true", "is_false"];
+
+function JsonField({ id, value, onChange, disabled, testid, allowExpressions }) {
+  const { t } = useEditor();
+  const show = (v) => (v === undefined || v === null ? "" : typeof v === "string" ? v : JSON.stringify(v, null, 2));
+  const [text, setText] = useState(show(value));
+  const [error, setError] = useState(null);
+  useEffect(() => {
+    setText(show(value));
+    setError(null);
+  }, [JSON.stringify(value)]);
+  return (
+    <div>
+      <textarea
+        id={id}
+        rows={5}
+        className="ez-mono"
+        value={text}
+        disabled={disabled}
+        data-testid={testid}
+        onChange={(event) => setText(event.target.value)}
+        onBlur={() => {
+          const raw = text.trim();
+          if (!raw) {
+            setError(null);
+            onChange(null);
+            return;
+          }
+          try {
+            onChange(JSON.parse(raw));
+            setError(null);
+          } catch (exc) {
+            if (allowExpressions && raw.includes("{{")) {
+              onChange(raw);
+              setError(null);
+            } else setError(t("This is not valid JSON. Check quotes, commas and brackets."));
+          }
+        }}
+      />
+      {error && <div className="ez-field-error" role="alert">{error}</div>}
+    </div>
+  );
+}
+
+function KeyValueField({ value, onChange, disabled, fields, nodeId, testid }) {
+  const { t } = useEditor();
+  const rows = Object.entries(value && typeof value === "object" ? value : {});
+  const [pending, setPending] = useState(rows.length ? [] : []);
+  const all = [...rows, ...pending];
+  const commit = (next) => {
+    const object = {};
+    const leftovers = [];
+    for (const [k, v] of next) {
+      if (k) object[k] = v;
+      else leftovers.push([k, v]);
+    }
+    setPending(leftovers);
+    onChange(object);
+  };
+  return (
+    <div className="ez-kv" data-testid={testid}>
+      {all.map(([k, v], index) => (
+        <div className="ez-kv-row" key={index}>
+          <input
+            type="text"
+            placeholder={t("Name")}
+            aria-label={t("Name")}
+            value={k}
+            disabled={disabled}
+            onChange={(event) => commit(all.map((row, i) => (i === index ? [event.target.value, row[1]] : row)))}
+          />
+          <ExpressionInput
+            value={v}
+            fields={fields}
+            nodeId={nodeId}
+            disabled={disabled}
+            onChange={(next) => commit(all.map((row, i) => (i === index ? [row[0], next] : row)))}
+          />
+          {!disabled && (
+            <button type="button" className="ez-icon-button" aria-label={t("Remove")} onClick={() => commit(all.filter((_, i) => i !== index))}>
+              ✕
+            </button>
+          )}
+        </div>
+      ))}
+      {!disabled && (
+        <button type="button" className="ez-link" onClick={() => setPending([...pending, ["", ""]])}>
+          + {t("Add a row")}
+        </button>
+      )}
+    </div>
+  );
+}
+
+function ConditionsField({ value, onChange, disabled, fields, nodeId, testid }) {
+  const { t } = useEditor();
+  const list = Array.isArray(value) ? value : [];
+  const update = (index, key, v) => onChange(list.map((c, i) => (i === index ? { ...c, [key]: v } : c)));
+  return (
+    <div className="ez-conditions" data-testid={testid}>
+      {list.map((condition, index) => (
+        <div className="ez-condition" key={index}>
+          <ExpressionInput
+            value={condition.left}
+            fields={fields}
+            nodeId={nodeId}
+            disabled={disabled}
+            testid={`${testid}-${index}-left`}
+            onChange={(v) => update(index, "left", v)}
+          />
+          <select
+            value={condition.operator || "equals"}
+            disabled={disabled}
+            aria-label={t("Comparison")}
+            data-testid={`${testid}-${index}-operator`}
+            onChange={(event) => update(index, "operator", event.target.value)}
+          >
+            {OPERATORS.map((op) => (
+              <option key={op} value={op}>
+                {t(`op:${op}`)}
+              </option>
+            ))}
+          </select>
+          {!["is_empty", "is_not_empty", "is_true", "is_false"].includes(condition.operator) && (
+            <ExpressionInput
+              value={condition.right}
+              fields={fields}
+              nodeId={nodeId}
+              disabled={disabled}
+              testid={`${testid}-${index}-right`}
+              onChange={(v) => update(index, "right", v)}
+            />
+          )}
+          {!disabled && (
+            <button type="button" className="ez-icon-button" aria-label={t("Remove")} onClick={() => onChange(list.filter((_, i) => i !== index))}>
+              ✕
+            </button>
+          )}
+        </div>
+      ))}
+      {!disabled && (
+        <button
+          type="button"
+          className="ez-link"
+          data-testid={`${testid}-add`}
+          onClick={() => onChange([...list, { left: "", operator: "equals", right: "" }])}
+        >
+          + {t("Add a condition")}
+        </button>
+      )}
+    </div>
+  );
+}
+
+function ListField({ param, value, onChange, disabled, fields, nodeId, testid, credentialType }) {
+  const { t } = useEditor();
+  const list = Array.isArray(value) ? value : [];
+  const blank = () => Object.fromEntries((param.item_fields || []).map((f) => [f.name, f.default ?? ""]));
+  return (
+    <div className="ez-list" data-testid={testid}>
+      {list.map((entry, index) => (
+        <fieldset className="ez-list-entry" key={index}>
+          {(param.item_fields || []).map((sub) => (
+            <Field
+              key={sub.name}
+              param={sub}
+              value={entry ? entry[sub.name] : undefined}
+              onChange={(v) => onChange(list.map((e, i) => (i === index ? { ...e, [sub.name]: v } : e)))}
+              disabled={disabled}
+              fields={fields}
+              nodeId={nodeId}
+              testid={`${testid}-${index}-${sub.name}`}
+              credentialType={credentialType}
+            />
+          ))}
+          {!disabled && (
+            <button type="button" className="ez-link danger" onClick={() => onChange(list.filter((_, i) => i !== index))}>
+              {t("Remove")}
+            </button>
+          )}
+        </fieldset>
+      ))}
+      {!disabled && (
+        <button type="button" className="ez-link" data-testid={`${testid}-add`} onClick={() => onChange([...list, blank()])}>
+          + {t("Add")}
+        </button>
+      )}
+    </div>
+  );
+}
+
+function CredentialField({ value, onChange, disabled, credentialType, testid }) {
+  const { t, credentials, credentialTypes, createCredential } = useEditor();
+  const [creating, setCreating] = useState(false);
+  const [name, setName] = useState("");
+  const [values, setValues] = useState({});
+  const [error, setError] = useState(null);
+  const type = credentialTypes.find((c) => c.key === credentialType);
+  const options = credentials.filter((c) => !credentialType || c.type === credentialType);
+  if (!credentialType) return <p className="ez-hint">{t("Choose an authentication method first.")}</p>;
+  return (
+    <div className="ez-credential">
+      <div className="ez-kv-row">
+        <select value={value || ""} disabled={disabled} onChange={(event) => onChange(event.target.value ? Number(event.target.value) : "")} data-testid={testid}>
+          <option value="">{t("— choose —")}</option>
+          {options.map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.name}
+            </option>
+          ))}
+        </select>
+        {!disabled && (
+          <button type="button" className="ez-link" onClick={() => setCreating(!creating)} data-testid={`${testid}-new`}>
+            + {t("Create new")}
+          </button>
+        )}
+      </div>
+      {creating && type && (
+        <div className="ez-credential-new" data-testid="credential-form">
+          <label>
+            {t("Name")}
+            <input type="text" value={name} onChange={(event) => setName(event.target.value)} data-testid="credential-name" />
+          </label>
+          {type.fields.map((f) => (
+            <label key={f.name}>
+              {f.label}
+              <input
+                type={f.secret ? "password" : "text"}
+                autoComplete="off"
+                value={values[f.name] || ""}
+                onChange={(event) => setValues({ ...values, [f.name]: event.target.value })}
+                data-testid={`credential-${f.name}`}
+              />
+            </label>
+          ))}
+          {error && <div className="ez-field-error" role="alert">{error}</div>}
+          <p className="ez-hint">{t("Secret values are stored encrypted and never shown again.")}</p>
+          <button
+            type="button"
+            className="ez-button primary"
+            data-testid="credential-save"
+            onClick={async () => {
+              try {
+                const created = await createCredential({ name, type: credentialType, data: values });
+                onChange(created.id);
+                setCreating(false);
+                setName("");
+                setValues({});
+                setError(null);
+              } catch (exc) {
+                const detail = Object.values(exc.fields || {}).flat().map((f) => f.message).join(" ");
+                setError([exc.message, detail].filter(Boolean).join(" "));
+              }
+            }}
+          >
+            {t("Save credential")}
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}
+
+export function Field({ param, value, onChange, disabled, fields, nodeId, testid, error, credentialType }) {
+  const { labelOf, t } = useEditor();
+  const id = `f-${testid}`;
+  const current = value === undefined ? param.default : value;
+  const exprs = param.expressions !== false;
+  let control;
+  switch (param.type) {
+    case "boolean":
+      control = (
+        <label className="ez-toggle">
+          <input id={id} type="checkbox" checked={!!current} disabled={disabled} onChange={(event) => onChange(event.target.checked)} data-testid={testid} />
+          <span>{current ? t("On") : t("Off")}</span>
+        </label>
+      );
+      break;
+    case "select":
+      control = (
+        <select id={id} value={current ?? ""} disabled={disabled} onChange={(event) => onChange(event.target.value)} data-testid={testid}>
+          {(param.options || []).map((o) => (
+            <option key={o.value} value={o.value}>
+              {labelOf(o.label)}
+            </option>
+          ))}
+        </select>
+      );
+      break;
+    case "number":
+    case "integer":
+      control = exprs ? (
+        <ExpressionInput
+          id={id}
+          value={current}
+          fields={fields}
+          nodeId={nodeId}
+          disabled={disabled}
+          testid={testid}
+          onChange={(v) => onChange(v !== "" && !Number.isNaN(Number(v)) && !String(v).includes("{{") ? Number(v) : v)}
+        />
+      ) : (
+        <input
+          id={id}
+          type="number"
+          value={current ?? ""}
+          min={param.minimum}
+          max={param.maximum}
+          disabled={disabled}
+          data-testid={testid}
+          onChange={(event) => onChange(event.target.value === "" ? null : Number(event.target.value))}
+        />
+      );
+      break;
+    case "json":
+      control = <JsonField id={id} value={current} onChange={onChange} disabled={disabled} testid={testid} allowExpressions={exprs} />;
+      break;
+    case "keyvalue":
+      control = <KeyValueField value={current} onChange={onChange} disabled={disabled} fields={fields} nodeId={nodeId} testid={testid} />;
+      break;
+    case "conditions":
+      control = <ConditionsField value={current} onChange={onChange} disabled={disabled} fields={fields} nodeId={nodeId} testid={testid} />;
+      break;
+    case "list":
+      control = (
+        <ListField param={param} value={current} onChange={onChange} disabled={disabled} fields={fields} nodeId={nodeId} testid={testid} credentialType={credentialType} />
+      );
+      break;
+    case "code":
+      control = (
+        <Suspense fallback={<textarea className="ez-mono" rows={8} value={current || ""} readOnly />}>
+          <CodeEditor value={current || ""} onChange={onChange} disabled={disabled} testid={testid} />
+        </Suspense>
+      );
+      break;
+    case "credential":
+      control = <CredentialField value={current} onChange={onChange} disabled={disabled} credentialType={param.credential_type || credentialType} testid={testid} />;
+      break;
+    default:
+      control = (
+        <ExpressionInput
+          id={id}
+          value={current}
+          multiline={param.type === "text"}
+          fields={fields}
+          nodeId={nodeId}
+          disabled={disabled}
+          testid={testid}
+          allowExpressions={exprs}
+          onChange={onChange}
+        />
+      );
+  }
+  return (
+    <div className={`ez-field${error ? " invalid" : ""}`} data-field={param.name}>
+      <label htmlFor={id} className="ez-field-label">
+        {labelOf(param.label)}
+        {param.required && <span className="ez-required" aria-label={t("required")}> *</span>}
+      </label>
+      {control}
+      {param.help && (param.help.en || param.help.ko) && <div className="ez-hint">{labelOf(param.help)}</div>}
+      {error && (
+        <div className="ez-field-error" role="alert" data-testid={`${testid}-error`}>
+          {error}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,23 @@
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { ReactFlowProvider } from "@xyflow/react";
+import "@xyflow/react/dist/style.css";
+import "./styles.css";
+import App from "./App.jsx";
+import { setBoot } from "./api.js";
+import { translator } from "./i18n.js";
+
+const bootElement = document.getElementById("editor-boot");
+const root = document.getElementById("editor-root");
+if (bootElement && root) {
+  const boot = JSON.parse(bootElement.textContent);
+  setBoot(boot);
+  const { t, labelOf } = translator(boot.language);
+  createRoot(root).render(
+    <StrictMode>
+      <ReactFlowProvider>
+        <App boot={boot} t={t} labelOf={labelOf} />
+      </ReactFlowProvider>
+    </StrictMode>,
+  );
+}

@@ -1,0 +1,87 @@
+import { memo } from "react";
+import { Handle, Position, NodeResizer } from "@xyflow/react";
+import { useEditor } from "./context.js";
+import { portsOf } from "./graph.js";
+
+const ICONS = {
+  alert: "⚠", branch: "⑂", calendar: "📅", circle: "○", clock: "⏰", code: "⌨", copy: "⧉", eraser: "⌫", filter: "⏷",
+  globe: "🌐", hourglass: "⏳", layers: "☰", lock: "🔒", mail: "✉", merge: "⇄", note: "🗒", pencil: "✎", play: "▶",
+  repeat: "↻", reply: "↩", scissors: "✂", slack: "💬", sort: "⇅", split: "⑃", stop: "⛔", subflow: "⧉", switch: "⇶",
+  table: "▦", webhook: "⚡",
+};
+
+export function iconOf(spec) {
+  return (spec && ICONS[spec.icon]) || "▣";
+}
+
+const STATUS_MARK = { running: "…", success: "✓", error: "✗", skipped: "–", waiting: "⏸" };
+
+function EzNode({ id, data, selected }) {
+  const { catalog, t, labelOf } = useEditor();
+  const spec = catalog[data.ntype];
+  const { inputs, outputs } = portsOf(spec, { data });
+  const classes = ["ez-node", `cat-${spec ? spec.category : "unknown"}`];
+  if (selected) classes.push("selected");
+  if (data.status) classes.push(`status-${data.status}`);
+  if (data.problems && data.problems.length) classes.push("has-problems");
+  if (data.diff) classes.push(`diff-${data.diff}`);
+  if (data.settings && data.settings.disabled) classes.push("disabled");
+  const portLabel = (port) => (port === "main" ? "" : t(`port:${port}`) === `port:${port}` ? port : t(`port:${port}`));
+  return (
+    <div className={classes.join(" ")} data-testid={`node-${data.name}`} data-node-id={id} data-status={data.status || ""} title={data.name}>
+      {inputs.map((port, index) => (
+        <Handle
+          key={`in-${port}`}
+          type="target"
+          position={Position.Left}
+          id={port}
+          style={{ top: `${((index + 1) * 100) / (inputs.length + 1)}%` }}
+          data-testid={`in-${data.name}-${port}`}
+          aria-label={`${t("Input")} ${portLabel(port)}`}
+        />
+      ))}
+      <div className="ez-node-icon" aria-hidden="true">{iconOf(spec)}</div>
+      <div className="ez-node-text">
+        <div className="ez-node-name">{data.name}</div>
+        <div className="ez-node-type">{spec ? labelOf(spec.label) : data.ntype}</div>
+      </div>
+      {data.status && (
+        <span className={`ez-node-status ${data.status}`} data-testid={`status-${data.name}`} title={t(`status:${data.status}`)}>
+          {STATUS_MARK[data.status] || ""}
+          {data.count != null ? ` ${data.count}` : ""}
+        </span>
+      )}
+      {data.pinned && <span className="ez-node-pin" title={t("Pinned test data")}>📌</span>}
+      {data.problems && data.problems.length > 0 && (
+        <span className="ez-node-problems" title={data.problems.map((p) => p.message).join("\n")} data-testid={`problems-${data.name}`}>
+          {data.problems.length}
+        </span>
+      )}
+      {outputs.map((port, index) => (
+        <Handle
+          key={`out-${port}`}
+          type="source"
+          position={Position.Right}
+          id={port}
+          style={{ top: `${((index + 1) * 100) / (outputs.length + 1)}%` }}
+          data-testid={`out-${data.name}-${port}`}
+          aria-label={`${t("Output")} ${portLabel(port)}`}
+        >
+          {port !== "main" && <span className="ez-port-label">{portLabel(port)}</span>}
+        </Handle>
+      ))}
+    </div>
+  );
+}
+
+function StickyNode({ data, selected }) {
+  const { readOnly } = useEditor();
+  return (
+    <div className={`ez-sticky${selected ? " selected" : ""}${data.diff ? ` diff-${data.diff}` : ""}`} data-testid={`node-${data.name}`}>
+      <NodeResizer isVisible={selected && !readOnly} minWidth={140} minHeight={80} />
+      <div className="ez-sticky-text">{(data.parameters && data.parameters.text) || data.name}</div>
+    </div>
+  );
+}
+
+export const nodeTypes = { ez: memo(EzNode), sticky: memo(StickyNode) };

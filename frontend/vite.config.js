@@ -1,0 +1,25 @@
+import { defineConfig } from "vite";
+import react from "@vitejs/plugin-react";
+
+// One bundle with fixed names (editor.js, editor.css) so the Django template never changes and the build is
+// deterministic: CI rebuilds it and fails when the committed static/editor/ differs.
+export default defineConfig({
+  plugins: [react()],
+  base: "/static/editor/",
+  build: {
+    outDir: "../static/editor",
+    emptyOutDir: true,
+    sourcemap: false,
+    target: "es2020",
+    cssCodeSplit: false,
+    reportCompressedSize: false,
+    rollupOptions: {
+      input: "src/main.jsx",
+      output: {
+        entryFileNames: "editor.js",
+        assetFileNames: "editor[extname]",
+        chunkFileNames: "editor-[name].js",
+      },
+    },
+  },
+});

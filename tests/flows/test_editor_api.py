@@ -1,0 +1,61 @@
+"""The expression preview used by the editor: same sandbox as runs, errors as data, editors only."""
+
+import pytest
+
+from apps.accounts.roles import Role
+from tests.flows.graphs import greeting_graph
+
+
+@pytest.fixture
+def organization(data):
+    return data.create_organization(slug="preview-co")
+
+
+def flow_of(api):
+    response = api.post("/api/v1/flows", {"name": "Preview", "graph": greeting_graph()}, content_type="application/json")
+    assert response.status_code == 201
+    return response.json()["id"]
+
+
+def preview(api, flow_id, **body):
+    return api.post(f"/api/v1/flows/{flow_id}/expression", body, content_type="application/json")
+
+
+def test_evaluates_with_the_item_and_earlier_nodes(data, organization):
+    api = data.editor_api(organization)
+    flow_id = flow_of(api)
+    body = {
+        "value": "Hi {{ json.name | upper }}, order {{ nodes['Fetch'].json.id }} of {{ nodes['Fetch'].items | length }} in {{ flow.name }}",
+        "item": {"name": "kim"},
+        "nodes": {"Fetch": [{"id": 7}, {"id": 8}]},
+    }
+    response = preview(api, flow_id, **body)
+    assert response.status_code == 200
+    assert response.json() == {"ok": True, "value": "Hi KIM, order 7 of 2 in Preview"}
+    typed = preview(api, flow_id, value="{{ json.qty * 2 }}", item={"qty": 21}).json()
+    assert typed == {"ok": True, "value": 42}
+
+
+def test_errors_and_refusals_come_back_as_readable_messages(data, organization):
+    api = data.editor_api(organization)
+    flow_id = flow_of(api)
+    unknown = preview(api, flow_id, value="{{ jsn.name }}").json()
+    assert unknown["ok"] is False and "jsn" in unknown["error"] and unknown["code"] == "undefined"
+    escape = preview(api, flow_id, value="{{ json.__class__ }}").json()
+    assert escape["ok"] is False and escape["error"]
+    syntax = preview(api, flow_id, value="{{ json.name ").json()
+    assert syntax["ok"] is False
+    korean = api.post(
+        f"/api/v1/flows/{flow_id}/expression", {"value": "{{ jsn }}"}, content_type="application/json", HTTP_ACCEPT_LANGUAGE="ko"
+    ).json()
+    assert korean["error"] != unknown["error"]
+
+
+def test_bad_input_is_a_clear_400_and_viewers_are_refused(data, organization):
+    api = data.editor_api(organization)
+    flow_id = flow_of(api)
+    bad = preview(api, flow_id, value="{{ json }}", item=["not", "an", "object"])
+    assert bad.status_code == 400 and "item" in bad.json()["error"]["fields"]
+    viewer = data.editor_api(organization, role=Role.VIEWER)
+    assert preview(viewer, flow_id, value="{{ 1 }}").status_code == 403
+    assert preview(api, 999999, value="{{ 1 }}").status_code == 404
