@@ -156,7 +156,15 @@ class NodeContext:
         """(index, item, parameters) for every input item, honouring `execute once`."""
         items = self.items[:1] if self.node.setting("execute_once") else self.items
         for index, item in enumerate(items):
+            if index & 63 == 0:
+                self.check_deadline()
             yield index, item, self.params(index, item)
+
+    def check_deadline(self) -> None:
+        """The node's timeout for work done in this process: checked between items, so a long list stops in time."""
+        if time.monotonic() > self.deadline:
+            seconds = float(self.node.setting("timeout_seconds"))
+            raise NodeError(f"The node took longer than its timeout of {seconds:g} seconds and was stopped.", code="timeout")
 
     def credential(self, credential_id: Any, credential_type: str) -> dict:
         if credential_id in (None, ""):

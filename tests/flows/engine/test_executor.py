@@ -280,3 +280,24 @@ def test_date_time_remove_fields_and_csv_build():
     assert table.splitlines()[0] == "due,nested,due_text,later,hours,stamp"
     bad, _ = run([START, node("fmt", "data.datetime", operation="format", value="not a date")], [edge("start", "fmt")], [{}])
     assert bad.status == "failed" and bad.error_code == "bad_date"
+
+
+def test_a_pure_node_over_many_items_stops_at_its_timeout(monkeypatch):
+    from apps.flows.engine import context
+
+    clock = {"now": 1000.0}
+
+    def tick():
+        clock["now"] += 0.01  # every look at the clock costs 10 ms of "work"
+        return clock["now"]
+
+    monkeypatch.setattr(context.time, "monotonic", tick)
+    slow = node("slow", "data.set", "Slow", settings={"timeout_seconds": 1}, fields=[{"name": "y", "value": "{{ json.x * 2 }}"}])
+    result, reporter = run([START, slow], [edge("start", "slow")], [{"x": i} for i in range(10_000)])
+    assert result.status == "failed" and result.failed_node == "slow"
+    failed = reporter.results[-1]
+    assert failed.error_code == "timeout" and "timeout of 1 seconds" in failed.error
+
+    quick = node("quick", "data.set", "Quick", settings={"timeout_seconds": 60}, fields=[{"name": "y", "value": "{{ json.x * 2 }}"}])
+    result, _ = run([START, quick], [edge("start", "quick")], [{"x": i} for i in range(1000)])
+    assert result.status == "success" and len(result.outputs["quick"]["main"]) == 1000
