@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularSwaggerView
 
 from apps.accounts.admin import organization_admin_site
 from apps.flows.editor import flow_editor
+from apps.flows.page_urls import pwa_urlpatterns
 from apps.flows.views import webhook
 from ezflow_site.urls_common import common_urlpatterns, handlers
 
@@ -13,6 +14,8 @@ urlpatterns = [
     path("admin/", organization_admin_site.urls),
     path("flows/<int:flow_id>/edit/", flow_editor, name="flow-editor"),
     path("", include("apps.notifications.urls")),
+    path("flows/", include("apps.flows.page_urls")),
+    *pwa_urlpatterns,
     path("", include("apps.runs.urls")),
     re_path(r"^webhook/(?P<token>[A-Za-z0-9_-]{16,64})/?$", webhook, name="webhook"),
     path("api/v1/", include("apps.accounts.api.urls")),

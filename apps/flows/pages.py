@@ -1,0 +1,404 @@
+"""Server-rendered flow pages (list, overview, import, export) that work on a phone, and the PWA files.
+
+Actions are POST forms with CSRF that call the flow and run services and report through Django messages.
+Viewers read everything; their POSTs are refused with a message. The React editor lives at /flows/<id>/edit/.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import zoneinfo
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
+from django.core.exceptions import RequestDataTooBig
+from django.core.paginator import Paginator
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
+from django.utils import timezone, translation
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from apps.accounts.middleware import current_organization
+from apps.accounts.models import User
+from apps.accounts.models.organization import site_url
+from apps.accounts.roles import Role, role_at_least
+from apps.core.errors import DomainError
+from apps.flows import selectors
+from apps.flows.engine.cron import PRESETS, cron_for, cron_problem, next_fire
+from apps.flows.forms import FlowSearchForm, ImportForm, NewFlowForm
+from apps.flows.nodes.registry import load_builtin_nodes
+from apps.flows.services.flows import flow_create, flow_set_active
+from apps.flows.services.transfer import flow_export, flow_import
+from apps.runs.models import Run
+from apps.runs.services.runs import run_create, run_enqueue
+
+PAGE_SIZE = 20
+LAST_RUNS = 10
+IMPORT_REPORT_KEY = "ezflow_flow_import_report"
+
+
+def _can_edit(request) -> bool:
+    return request.membership is not None and role_at_least(request.membership.role, Role.EDITOR)
+
+
+def _refused(request, to: str):
+    messages.error(request, _("Viewers can look at flows but cannot change or run them. Ask an admin for the editor role."))
+    return redirect(to)
+
+
+def _flow(pk):
+    return get_object_or_404(selectors.flow_list(), pk=pk)
+
+
+def _message(exc: DomainError) -> str:
+    return str(exc.message)
+
+
+# ---- list, new, import, export ------------------------------------------------------------------
+
+
+@login_required
+def flow_list_page(request):
+    form = FlowSearchForm(request.GET)
+    search = tag = ""
+    if form.is_valid():
+        search, tag = form.cleaned_data["q"].strip(), form.cleaned_data["tag"].strip()
+    page = Paginator(selectors.flow_list_with_last_run(search=search, tag=tag), PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = {key: value for key, value in (("q", search), ("tag", tag)) if value}
+    context = {
+        "form": form,
+        "page": page,
+        "flows": [_list_row(flow) for flow in page.object_list],
+        "tags": selectors.flow_tag_list(),
+        "search": search,
+        "tag": tag,
+        "filter_query": urlencode(filters),
+        "can_edit": _can_edit(request),
+        "new_form": NewFlowForm(),
+    }
+    return render(request, "flows/list.html", context)
+
+
+def _list_row(flow) -> dict:
+    status = flow.last_run_status
+    return {
+        "flow": flow,
+        "last_run_id": flow.last_run_id,
+        "last_run_status": status,
+        "last_run_label": Run.Status(status).label if status else "",
+        "last_run_at": flow.last_run_at,
+    }
+
+
+@login_required
+@require_POST
+def flow_new(request):
+    if not _can_edit(request):
+        return _refused(request, "flow_pages:list")
+    form = NewFlowForm(request.POST)
+    name = form.cleaned_data["name"].strip() if form.is_valid() else ""
+    try:
+        flow = flow_create(user=request.user, name=name or _("Untitled flow"))
+    except DomainError as exc:
+        messages.error(request, _message(exc))
+        return redirect("flow_pages:list")
+    return redirect(f"/flows/{flow.pk}/edit/")
+
+
+def _warning_text(code: str) -> str:
+    texts = {
+        "edge_dropped": _("A connection to a node that could not be imported was left out."),
+        "expression_review": _("An expression was written for n8n. Check that it still does what you expect."),
+        "operator_review": _("A comparison was changed to a similar one. Check the condition."),
+        "secret_not_imported": _("A secret was not imported. Enter it again in the node."),
+        "credential_not_imported": _("Credentials are never imported. Choose one in the node."),
+        "code_review": _("The code was imported as it is. Check that it reads items and sets result."),
+    }
+    return texts.get(code, _("Check this node in the editor."))
+
+
+@login_required
+def flow_import_page(request):
+    if request.method == "POST" and not _can_edit(request):
+        return _refused(request, "flow_pages:list")
+    try:
+        form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
+    except RequestDataTooBig:
+        form = ImportForm()
+        form.add_error(None, _("The pasted text is too large. Paste less, or import it as a file."))
+        return render(request, "flows/import.html", {"form": form, "can_edit": _can_edit(request)}, status=400)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = flow_import(user=request.user, data=form.cleaned_data["data"])
+        except DomainError as exc:
+            form.add_error(None, _message(exc))
+        else:
+            flow = result["flow"]
+            request.session[IMPORT_REPORT_KEY] = {
+                "flow_id": flow.pk,
+                "source": result["source"],
+                "unsupported": [{"name": str(u.get("name", "")), "type": str(u.get("type", ""))} for u in result["unsupported"]],
+                "warnings": [{"node": str(w.get("node", "")), "code": str(w.get("code", ""))} for w in result["warnings"]],
+                "problems": len(result["problems"]),
+            }
+            messages.success(request, _("“%(name)s” was imported as a draft.") % {"name": flow.name})
+            return redirect("flow_pages:overview", pk=flow.pk)
+    status = 400 if form.errors else 200
+    return render(request, "flows/import.html", {"form": form, "can_edit": _can_edit(request)}, status=status)
+
+
+@login_required
+@require_GET
+def flow_export_download(request, pk):
+    flow = _flow(pk)
+    body = json.dumps(flow_export(flow=flow), ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    filename = f"{slugify(flow.name) or 'flow'}-{flow.pk}.ezflow.json"
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    return response
+
+
+# ---- overview and actions -----------------------------------------------------------------------
+
+
+@dataclass
+class TriggerSummary:
+    kind: str
+    name: str
+    title: str
+    description: str = ""
+    url: str = ""
+    methods: str = ""
+    next_run: dt.datetime | None = None
+    time_zone: str = ""
+
+
+@login_required
+def flow_overview(request, pk):
+    flow = _flow(pk)
+    organization = current_organization(request)
+    published = flow.published_version
+    graph = published.graph if published else flow.draft
+    versions = list(selectors.version_list(flow=flow).defer("graph")[:20])
+    authors = {u.pk: u for u in User.objects.filter(pk__in={v.created_by_id for v in versions if v.created_by_id})}
+    runs = list(Run.objects.filter(flow=flow).only("id", "status", "trigger", "created_at", "started_at", "finished_at")[:LAST_RUNS])
+    report = request.session.pop(IMPORT_REPORT_KEY, None)
+    if report and report.get("flow_id") != flow.pk:
+        report = None
+    if report:
+        for warning in report["warnings"]:
+            warning["text"] = _warning_text(warning["code"])
+    context = {
+        "flow": flow,
+        "published": published,
+        "unpublished_changes": published is not None and _without_pins(flow.draft) != _without_pins(published.graph),
+        "triggers": _triggers(flow, graph, organization),
+        "versions": [(v, authors.get(v.created_by_id)) for v in versions],
+        "runs": runs,
+        "can_edit": _can_edit(request),
+        "import_report": report,
+    }
+    return render(request, "flows/overview.html", context)
+
+
+def _without_pins(graph: dict) -> dict:
+    return {key: value for key, value in (graph or {}).items() if key != "pinned"}
+
+
+def _triggers(flow, graph: dict, organization) -> list[TriggerSummary]:
+    registry = load_builtin_nodes()
+    found = []
+    for node in graph.get("nodes", []):
+        node_type = registry.get(node.get("type"))
+        if node_type is None or not node_type.is_trigger:
+            continue
+        parameters = node.get("parameters") or {}
+        name = str(node.get("name") or node_type.key)
+        kind = node_type.key.split(".", 1)[1]
+        if kind == "webhook":
+            methods = parameters.get("methods") or ["POST"]
+            found.append(
+                TriggerSummary(
+                    kind=kind,
+                    name=name,
+                    title=_("Webhook"),
+                    description=_("Another system starts this flow by sending a request to this address."),
+                    url=site_url(organization.host, f"/webhook/{flow.webhook_token}"),
+                    methods=", ".join(str(m) for m in methods) if isinstance(methods, list) else str(methods),
+                )
+            )
+        elif kind == "schedule":
+            zone = str(parameters.get("time_zone") or flow.time_zone or organization.time_zone)
+            expression = cron_for(parameters)
+            summary = TriggerSummary(kind=kind, name=name, title=_("Schedule"), description=_schedule_words(parameters), time_zone=zone)
+            if flow.active and flow.published_version_id and not cron_problem(expression):
+                with contextlib.suppress(zoneinfo.ZoneInfoNotFoundError, ValueError):
+                    summary.next_run = next_fire(expression, zone, timezone.now())
+            found.append(summary)
+        elif kind == "manual":
+            found.append(
+                TriggerSummary(kind=kind, name=name, title=_("Manual start"), description=_("Starts when someone presses Run now."))
+            )
+        elif kind == "error":
+            found.append(
+                TriggerSummary(
+                    kind=kind,
+                    name=name,
+                    title=_("When another flow fails"),
+                    description=_("Starts when a flow that names this one as its error flow fails."),
+                )
+            )
+    return found
+
+
+KOREAN_NAMES = {
+    **dict(zip(("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"), "월화수목금토일", strict=True)),
+    **{
+        month: f"{number}월"
+        for number, month in enumerate(
+            ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"),
+            start=1,
+        )
+    },
+}
+
+
+def _schedule_words(parameters: dict) -> str:
+    """A preset's label from the node catalogue, or a custom cron expression described by cron-descriptor."""
+    from cron_descriptor import ExpressionDescriptor, Options
+    from cron_descriptor.Exception import FormatError, MissingFieldError, WrongArgumentError
+
+    korean = (translation.get_language() or "").startswith("ko")
+    preset = parameters.get("preset") or "custom"
+    if preset in PRESETS:
+        schedule = load_builtin_nodes().get("trigger.schedule")
+        options = dict(next(p.options for p in schedule.params if p.name == "preset"))
+        return options[preset]["ko" if korean else "en"]
+    expression = cron_for(parameters)
+    if cron_problem(expression):
+        return _("The schedule “%(cron)s” is not valid. Fix it in the editor.") % {"cron": expression}
+    options = Options()
+    options.locale_code = "ko_KR" if korean else "en_US"
+    options.use_24hour_time_format = True
+    try:
+        words = ExpressionDescriptor(expression, options).get_description()
+    except (FormatError, MissingFieldError, WrongArgumentError, ValueError):
+        return expression
+    if korean:
+        # cron-descriptor takes day and month names from the process locale, which stays English.
+        for english, korean_name in KOREAN_NAMES.items():
+            words = words.replace(english, f"{korean_name}요일" if len(korean_name) == 1 else korean_name)
+    return f"{words} ({expression})"
+
+
+@login_required
+@require_POST
+def flow_run_now(request, pk):
+    flow = _flow(pk)
+    if not _can_edit(request):
+        return _refused(request, f"/flows/{flow.pk}/")
+    try:
+        run = run_create(flow=flow, trigger=Run.Trigger.MANUAL, user=request.user)
+    except DomainError as exc:
+        messages.error(request, _message(exc))
+    else:
+        run_enqueue(run)
+        messages.success(request, _("Run #%(id)s started. It appears under Last runs.") % {"id": run.pk})
+    return redirect("flow_pages:overview", pk=flow.pk)
+
+
+@login_required
+@require_POST
+def flow_activation(request, pk, active: bool):
+    flow = _flow(pk)
+    if not _can_edit(request):
+        return _refused(request, f"/flows/{flow.pk}/")
+    try:
+        flow_set_active(flow=flow, active=active)
+    except DomainError as exc:
+        messages.error(request, _message(exc))
+    else:
+        if active:
+            messages.success(request, _("“%(name)s” is on. Its triggers now start runs.") % {"name": flow.name})
+        else:
+            messages.success(request, _("“%(name)s” is off. Its triggers no longer start runs.") % {"name": flow.name})
+    return redirect("flow_pages:overview", pk=flow.pk)
+
+
+# ---- PWA ----------------------------------------------------------------------------------------
+
+SHELL_FILES = ("css/ezflow.css", "css/flows.css", "pwa/pwa.js", "pwa/pwa.css", "pwa/icon-192.png", "pwa/icon-512.png")
+
+
+@require_GET
+def manifest(request):
+    data = {
+        "id": "/flows/",
+        "name": _("EZFlow — workflow automation"),
+        "short_name": _("EZFlow"),
+        "description": _("Your organization's flows and runs, also on your phone."),
+        "lang": translation.get_language() or settings.LANGUAGE_CODE,
+        "start_url": "/flows/?source=pwa",
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#f6f8fb",
+        "theme_color": THEME_COLOR,
+        "icons": [
+            {"src": static("pwa/icon-192.png"), "sizes": "192x192", "type": "image/png", "purpose": "any"},
+            {"src": static("pwa/icon-512.png"), "sizes": "512x512", "type": "image/png", "purpose": "any"},
+            {"src": static("pwa/icon-maskable-512.png"), "sizes": "512x512", "type": "image/png", "purpose": "maskable"},
+        ],
+    }
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    response["Content-Type"] = "application/manifest+json"
+    response["Vary"] = "Accept-Language, Cookie"
+    return response
+
+
+THEME_COLOR = "#2f6df6"
+
+
+@lru_cache(maxsize=1)
+def _shell_version() -> str:
+    """Changes whenever a precached file or the worker itself changes, so browsers replace the old cache."""
+    digest = hashlib.sha256()
+    for name in (*SHELL_FILES, "pwa/sw.js"):
+        path = finders.find(name)
+        if path:
+            with open(path, "rb") as handle:
+                digest.update(handle.read())
+    return digest.hexdigest()[:12]
+
+
+@never_cache
+@require_GET
+def service_worker(request):
+    """The worker must be served from / to control every page of the organization's host."""
+    with open(finders.find("pwa/sw.js"), encoding="utf-8") as handle:
+        source = handle.read()
+    if settings.DEBUG:
+        _shell_version.cache_clear()
+    config = {"version": _shell_version(), "offline": "/offline/", "precache": ["/offline/", *(static(name) for name in SHELL_FILES)]}
+    body = f"const EZFLOW_SW = {json.dumps(config)};\n{source}"
+    response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@require_GET
+def offline_page(request):
+    """Shown by the service worker when a page was never saved and there is no connection."""
+    return render(request, "flows/offline.html")
