@@ -3,6 +3,9 @@
 Results are buffered and written in one INSERT, and the buffer is flushed at once after any node with side
 effects (HTTP, email, Slack, sub-flows) and at least every FLUSH_SECONDS. A run resumed after a crash therefore
 never repeats a side effect; at worst it recomputes a few pure nodes.
+
+DeferredReporter goes further for runs that a webhook caller waits for: the run row itself is written only at the
+end, together with its node results, unless the run turns out not to be short and pure (see `materialize`).
 """
 
 from __future__ import annotations
@@ -148,3 +151,44 @@ class DatabaseReporter:
         if self._events:
             publish_node(self.run, "nodes", events=self._events)
             self._events = []
+
+
+# Nodes that may block for long (or never finish if the process dies): a deferred run is written before them.
+BLOCKING_TYPES = frozenset({"flow.wait", "code.python"})
+
+
+class DeferredReporter(DatabaseReporter):
+    """Keeps a run that nobody else knows about yet in memory. Before a node with side effects or one that may
+    block, once the run takes longer than LIVE_AFTER_SECONDS, and whenever the base class would flush, it calls
+    `materialize` (which writes the run row) and then behaves exactly like DatabaseReporter. A crash before that
+    point loses only pure computation the caller never got an answer for."""
+
+    def __init__(self, run: Run, *, node_names: dict[str, tuple[str, str]], save_history: bool = True, materialize):
+        super().__init__(run, node_names=node_names, save_history=save_history)
+        self._materialize = materialize
+        self.materialized = False
+
+    @property
+    def pending(self) -> list[NodeRun]:
+        return self._pending
+
+    def _ensure_materialized(self) -> None:
+        if not self.materialized:
+            self.materialized = True
+            self._materialize()
+
+    def node_started(self, node_id: str, run_index: int, items_in: int) -> None:
+        if not self.materialized:
+            kind = self._registry.get(self.node_names.get(node_id, ("", ""))[1])
+            if kind is None or kind.side_effects or kind.key in BLOCKING_TYPES or time.monotonic() - self._started > LIVE_AFTER_SECONDS:
+                self._ensure_materialized()
+        super().node_started(node_id, run_index, items_in)
+
+    def flush(self) -> None:
+        self._ensure_materialized()
+        super().flush()
+
+    def _publish_events(self) -> None:
+        # Nobody can watch the page of a run that does not exist yet; its row appears with the final event.
+        if self.materialized:
+            super()._publish_events()

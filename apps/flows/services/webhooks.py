@@ -14,9 +14,11 @@ from django.db import close_old_connections, connection
 from django.utils.translation import gettext as _
 
 from apps.core.errors import DomainError
-from apps.flows.models import Flow
+from apps.flows.engine.graph import Graph
+from apps.flows.models import Flow, FlowVersion
+from apps.flows.nodes.registry import load_builtin_nodes
 from apps.runs.models import Run
-from apps.runs.services.runs import run_create, run_enqueue, run_execute
+from apps.runs.services.runs import run_create, run_enqueue, run_execute, run_execute_inline
 
 SIGNATURE_HEADER = "X-EZFlow-Signature"
 _pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="webhook-run")
@@ -36,11 +38,6 @@ class WebhookAnswer:
     status: int
     body: object
     headers: dict[str, str] = field(default_factory=dict)
-
-
-def _trigger_node(flow: Flow) -> dict | None:
-    graph = flow.published_version.graph if flow.published_version else {}
-    return next((n for n in graph.get("nodes", []) if n.get("type") == "trigger.webhook"), None)
 
 
 def _parse_body(call: WebhookCall):
@@ -77,12 +74,123 @@ def _check_auth(params: dict, call: WebhookCall) -> None:
             raise DomainError(_("The request signature is missing or wrong."), code="unauthorized", status=401)
 
 
-def webhook_receive(*, token: str, call: WebhookCall) -> WebhookAnswer:
-    flow = Flow.objects.select_related("published_version").filter(webhook_token=token).first()
-    trigger = _trigger_node(flow) if flow is not None else None
-    if flow is None or not flow.active or trigger is None:
+@dataclass
+class WebhookTarget:
+    """An active flow listening at a token, with what its run needs; found with one statement."""
+
+    flow: Flow
+    graph: Graph
+    params: dict
+    run_id: int  # reserved from the run id sequence: a run executed inline is written only at its end
+    watched: bool  # alert rules watch the flow, so even a successful run of a flow with history off is kept
+    pure: bool  # no node with side effects or that may block: the run can execute inline, written at the end
+
+
+@dataclass
+class PendingRun:
+    """A webhook call whose caller waits for the run's answer; executed by webhook_execute."""
+
+    target: WebhookTarget
+    item: dict
+    timeout: float
+    run: Run | None = None  # already written (flows that are not pure take the recorded path)
+
+
+@dataclass(frozen=True)
+class _Version:
+    version: FlowVersion
+    graph: Graph
+    trigger: dict | None
+    pure: bool
+
+
+_versions: dict[tuple, _Version] = {}
+_VERSIONS_KEPT = 1000
+
+
+def _version(version_id: int, stamp) -> _Version:
+    """Published versions never change, so each process keeps them parsed (the flow row says which one is live).
+    Ids repeat across organization schemas, so the schema is part of the key."""
+    key = (connection.schema_name, version_id, stamp)
+    cached = _versions.get(key)
+    if cached is None:
+        from apps.runs.reporter import BLOCKING_TYPES
+
+        version = FlowVersion.objects.get(pk=version_id)
+        nodes = version.graph.get("nodes", [])
+        registry = load_builtin_nodes()
+        kinds = [registry.get(n.get("type")) for n in nodes]
+        pure = all(kind is not None and not kind.side_effects and kind.key not in BLOCKING_TYPES for kind in kinds)
+        trigger = next((n for n in nodes if n.get("type") == "trigger.webhook"), None)
+        cached = _Version(version, Graph.from_dict(version.graph), trigger, pure)
+        if len(_versions) >= _VERSIONS_KEPT:
+            _versions.clear()
+        _versions[key] = cached
+    return cached
+
+
+def _lookup_sql(*, with_host: bool) -> str:
+    from apps.accounts.models import Domain, Organization
+    from apps.notifications.models import AlertRule
+
+    # Only table names from model metadata are interpolated; every value is a parameter.
+    flow_columns = "f.id, f.name, f.active, f.save_history, f.error_flow_id, f.published_version_id"
+    reserve = f"nextval(pg_get_serial_sequence('{Run._meta.db_table}', 'id'))"
+    watched = f"EXISTS (SELECT 1 FROM {AlertRule._meta.db_table} r WHERE r.flow_id = f.id AND r.enabled)"  # noqa: S608
+    # With the version's id, its creation time identifies it in the cache even if a schema is ever created anew.
+    stamp = f"(SELECT v.created_at FROM {FlowVersion._meta.db_table} v WHERE v.id = f.published_version_id)"  # noqa: S608
+    if not with_host:
+        return f"SELECT {flow_columns}, {reserve}, {watched}, {stamp} FROM {Flow._meta.db_table} f WHERE f.webhook_token = %s"  # noqa: S608
+    # Also proves the cached host → organization mapping still holds, and reads the organization's current status.
+    tables = f"{Domain._meta.db_table} d JOIN {Organization._meta.db_table} o ON o.id = d.tenant_id AND o.id = %s"
+    organization = "o.status, o.time_zone, o.allowed_internal_hosts"
+    return f"SELECT {flow_columns}, {reserve}, {watched}, {organization}, {stamp} FROM {tables} LEFT JOIN {Flow._meta.db_table} f ON f.webhook_token = %s WHERE d.domain = %s"  # noqa: S608, E501
+
+
+class HostMoved(Exception):
+    """The host no longer belongs to the organization this process remembered for it."""
+
+
+def webhook_find(*, token: str, host: str | None = None) -> WebhookTarget:
+    """The active flow at `token` in the current organization (connection.tenant), in one statement that also
+    reserves the run id. With `host`, the statement also checks that the host still belongs to that organization
+    (HostMoved otherwise) and refreshes its status, time zone and allowed hosts on connection.tenant."""
+    organization = connection.tenant
+    with connection.cursor() as cursor:
+        if host is None:
+            cursor.execute(_lookup_sql(with_host=False), [token])
+        else:
+            cursor.execute(_lookup_sql(with_host=True), [organization.pk, token, host])
+        row = cursor.fetchone()
+    if host is not None:
+        if row is None:
+            raise HostMoved(host)
+        organization.status, organization.time_zone, organization.allowed_internal_hosts = row[8], row[9], row[10] or []
+        if organization.is_suspended:
+            raise DomainError(
+                _("This organization has been suspended. Its data is kept safe; please contact EZFlow support."),
+                code="organization_suspended",
+                status=403,
+            )
+    if row is None or row[0] is None or not row[2] or row[5] is None:
         raise DomainError(_("No active flow listens at this address."), code="not_found", status=404)
-    params = {"methods": ["POST"], "response_mode": "immediately", "response_timeout_seconds": 30, **(trigger.get("parameters") or {})}
+    version = _version(row[5], row[-1])
+    if version.trigger is None:
+        raise DomainError(_("No active flow listens at this address."), code="not_found", status=404)
+    flow = Flow(id=row[0], name=row[1], active=row[2], save_history=row[3], error_flow_id=row[4], published_version_id=row[5])
+    flow.published_version = version.version
+    params = {
+        "methods": ["POST"],
+        "response_mode": "immediately",
+        "response_timeout_seconds": 30,
+        **(version.trigger.get("parameters") or {}),
+    }
+    return WebhookTarget(flow=flow, graph=version.graph, params=params, run_id=row[6], watched=row[7], pure=version.pure)
+
+
+def webhook_start(*, target: WebhookTarget, call: WebhookCall) -> WebhookAnswer | PendingRun:
+    """Checks the method and the signature, then queues the run (202) or prepares it for a waiting caller."""
+    params = target.params
     allowed = [str(m).upper() for m in params.get("methods") or ["POST"]]
     if call.method.upper() not in allowed:
         raise DomainError(
@@ -93,36 +201,62 @@ def webhook_receive(*, token: str, call: WebhookCall) -> WebhookAnswer:
         )
     _check_auth(params, call)
     item = {"method": call.method.upper(), "headers": call.headers, "query": call.query, "body": _parse_body(call)}
-    run = run_create(flow=flow, trigger=Run.Trigger.WEBHOOK, items=[item])
     if params.get("response_mode") != "wait":
+        run = run_create(flow=target.flow, trigger=Run.Trigger.WEBHOOK, items=[item])
         run_enqueue(run)
         return WebhookAnswer(202, {"run_id": run.pk, "status": "queued"})
-    return _wait_for(run, timeout=float(params.get("response_timeout_seconds") or 30))
+    pending = PendingRun(target=target, item=item, timeout=float(params.get("response_timeout_seconds") or 30))
+    if not target.pure:
+        pending.run = run_create(flow=target.flow, trigger=Run.Trigger.WEBHOOK, items=[item])
+    return pending
 
 
-def _execute_in_thread(tenant, run_id: int):
-    close_old_connections()
-    connection.set_tenant(tenant)
-    try:
-        return run_execute(run_id=run_id)
-    finally:
-        close_old_connections()
+def webhook_execute(pending: PendingRun) -> WebhookAnswer:
+    """Executes the run of a waiting caller in this thread and turns its outcome into the answer."""
+    if pending.run is None:
+        target = pending.target
+        finished = run_execute_inline(
+            flow=target.flow, graph=target.graph, items=[pending.item], run_id=target.run_id, watched=target.watched
+        )
+    else:
+        finished = run_execute(run_id=pending.run.pk) or Run.objects.get(pk=pending.run.pk)
+    return webhook_answer(finished)
 
 
-def _wait_for(run: Run, *, timeout: float) -> WebhookAnswer:
-    future = _pool.submit(_execute_in_thread, connection.tenant, run.pk)
-    # Hand this request's connection back to the pool while waiting: the run's thread needs one, and with
-    # every request thread holding its own, a busy server would deadlock on the pool.
-    connection.close()
-    try:
-        finished = future.result(timeout=timeout)
-    except FutureTimeout:
-        return WebhookAnswer(504, {"run_id": run.pk, "status": "running", "message": _("The flow is still running.")})
-    finished = finished or Run.objects.get(pk=run.pk)
+def webhook_answer(finished: Run) -> WebhookAnswer:
     if finished.response:
         response = finished.response
         return WebhookAnswer(int(response.get("status", 200)), response.get("body"), response.get("headers") or {})
     if finished.status == Run.Status.FAILED:
         # The caller is outside the organization: the error itself (which may quote data) stays in the run.
-        return WebhookAnswer(500, {"run_id": run.pk, "status": "failed", "message": _("The flow failed. Its run shows the details.")})
+        return WebhookAnswer(500, {"run_id": finished.pk, "status": "failed", "message": _("The flow failed. Its run shows the details.")})
     return WebhookAnswer(200, finished.result_sample)
+
+
+def webhook_timed_out(pending: PendingRun) -> WebhookAnswer:
+    run_id = pending.run.pk if pending.run is not None else pending.target.run_id
+    return WebhookAnswer(504, {"run_id": run_id, "status": "running", "message": _("The flow is still running.")})
+
+
+def webhook_receive(*, token: str, call: WebhookCall) -> WebhookAnswer:
+    """The whole call inside a Django request (the lean ASGI route in apps.flows.webhook_asgi does the same steps)."""
+    started = webhook_start(target=webhook_find(token=token), call=call)
+    if isinstance(started, WebhookAnswer):
+        return started
+    future = _pool.submit(_execute_in_thread, connection.tenant, started)
+    # Hand this request's connection back to the pool while waiting: the run's thread needs one, and with
+    # every request thread holding its own, a busy server would deadlock on the pool.
+    connection.close()
+    try:
+        return future.result(timeout=started.timeout)
+    except FutureTimeout:
+        return webhook_timed_out(started)
+
+
+def _execute_in_thread(tenant, pending: PendingRun) -> WebhookAnswer:
+    close_old_connections()
+    connection.set_tenant(tenant)
+    try:
+        return webhook_execute(pending)
+    finally:
+        close_old_connections()

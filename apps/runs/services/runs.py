@@ -20,7 +20,7 @@ from apps.notifications.hooks import alerts_after_run
 from apps.runs.host import ProductHost
 from apps.runs.models import NodeRun, Run
 from apps.runs.realtime.publisher import publish_run
-from apps.runs.reporter import DatabaseReporter, _sample
+from apps.runs.reporter import DatabaseReporter, DeferredReporter, _sample
 
 REPLAYABLE = ("success", "pinned", "disabled", "reused")
 
@@ -135,33 +135,102 @@ def _execute_locked(run_id: int) -> Run | None:
     return _finish(run, result)
 
 
-def _finish(run: Run, result: RunResult) -> Run:
-    run.result_sample = _sample({"main": result.last_items})["main"]["items"]
-    run.response = result.response
-    run.seq += 1
-    if result.status == "waiting":
-        run.status, run.resume_at = Run.Status.WAITING, result.resume_at
-        run.resumed_nodes = [*run.resumed_nodes, result.waiting_node]
-        from apps.runs.services.scheduler import wakeup_register
+def run_execute_inline(
+    *, flow: Flow, graph: Graph, items: list, run_id: int, trigger: str = Run.Trigger.WEBHOOK, watched: bool = True
+) -> Run:
+    """Executes a new run of the flow's published version at once, in this thread, for a caller waiting for it.
 
-        wakeup_register(run=run)
-    else:
-        run.status = {"success": Run.Status.SUCCESS, "failed": Run.Status.FAILED, "cancelled": Run.Status.CANCELLED}[result.status]
-        run.finished_at = timezone.now()
-        run.error, run.error_code, run.error_detail = result.error[:10_000], result.error_code, result.error_detail[:20_000]
-        run.error_node_id = result.failed_node or ""
-        if run.status == Run.Status.FAILED:
-            _start_error_flow(run)
-    publish_run(run, f"run.{run.status}", error=run.error[:500], error_node_id=run.error_node_id)
-    if run.status != Run.Status.WAITING:
-        RUNS_FINISHED.labels(run.status).inc()
-    # Codes and ids only: error messages may quote item data.
-    with log_context(node_id=run.error_node_id or None):
-        logger.info(
-            "run %s",
-            run.status,
-            extra={"status": run.status, "error_code": run.error_code, "trigger": run.trigger, "duration_ms": run.duration_ms},
+    Nothing is written while the run stays short and pure: the run and its node results go to the database in one
+    statement at the end, and a successful run of a flow with history off is not written at all (unless alert
+    rules watch the flow: `watched`). Before a node with side effects or one that may block, or once the run takes
+    longer than a blink, the run row is written and the run continues exactly like run_execute (DeferredReporter).
+    `run_id` comes from the run id sequence, so the engine and the caller know it from the start."""
+    version = flow.published_version
+    now = timezone.now()
+    run = Run(
+        pk=run_id,
+        flow=flow,
+        version=version,
+        graph=version.graph,
+        trigger=trigger,
+        input_items=items,
+        status=Run.Status.RUNNING,
+        created_at=now,
+        started_at=now,
+        updated_at=now,
+        seq=1,
+    )
+
+    def materialize() -> None:
+        run.save(force_insert=True)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", _lock_key(run.pk))
+        publish_run(run, "run.started")
+
+    names = {node.id: (node.name, node.type) for node in graph.nodes.values()}
+    reporter = DeferredReporter(run, node_names=names, save_history=flow.save_history, materialize=materialize)
+    with log_context(organization=connection.schema_name, run_id=run_id, flow_id=flow.pk):
+        RUNS_STARTED.labels(run.trigger).inc()
+        executor = Executor(
+            graph,
+            host=ProductHost(organization=connection.tenant, run=run),
+            reporter=reporter,
+            run_meta={"id": run.pk, "trigger": run.trigger},
+            flow_meta={"id": flow.pk, "name": flow.name},
         )
+        result = executor.run(trigger_items=items)
+        if reporter.materialized:
+            try:
+                reporter.flush()
+                return _finish(run, result)
+            finally:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s, %s)", _lock_key(run.pk))
+        _settle(run, result)
+        run.updated_at = timezone.now()
+        stored = flow.save_history or watched or run.status != Run.Status.SUCCESS
+        if stored:
+            _insert_run_with_nodes(run, reporter.pending)
+        _count_and_log(run)
+        if stored:
+            publish_run(run, f"run.{run.status}", error=run.error[:500], error_node_id=run.error_node_id)
+            if watched:
+                alerts_after_run(run)
+    return run
+
+
+def _insert_sql(model, objects: list, now) -> tuple[str, list]:
+    """One multi-row INSERT of model instances, every concrete field from the instance (pk too when it is set)."""
+    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and getattr(objects[0], f.attname) is None)]
+    params, rows = [], []
+    for obj in objects:
+        for f in fields:
+            if getattr(f, "auto_now", False) or (getattr(f, "auto_now_add", False) and getattr(obj, f.attname) is None):
+                setattr(obj, f.attname, now)
+            params.append(f.get_db_prep_save(getattr(obj, f.attname), connection))
+        rows.append("(" + ", ".join(["%s"] * len(fields)) + ")")
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    return f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {', '.join(rows)}", params  # noqa: S608 (names from metadata)
+
+
+def _insert_run_with_nodes(run: Run, node_runs: list[NodeRun]) -> None:
+    # One statement, so one round trip and atomic without BEGIN/COMMIT: the node rows' foreign key checks run at
+    # the end of the statement, when the run row of the CTE exists.
+    now = timezone.now()
+    sql, params = _insert_sql(Run, [run], now)
+    if node_runs:
+        node_sql, node_params = _insert_sql(NodeRun, node_runs, now)
+        sql, params = f"WITH new_run AS ({sql}) {node_sql}", params + node_params
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+    run._state.adding = False
+
+
+def _finish(run: Run, result: RunResult) -> Run:
+    _settle(run, result)
+    publish_run(run, f"run.{run.status}", error=run.error[:500], error_node_id=run.error_node_id)
+    _count_and_log(run)
     run.save(
         update_fields=[
             "updated_at",
@@ -181,6 +250,38 @@ def _finish(run: Run, result: RunResult) -> Run:
     if run.status in (Run.Status.SUCCESS, Run.Status.FAILED):
         alerts_after_run(run)
     return run
+
+
+def _settle(run: Run, result: RunResult) -> None:
+    """Copies the engine's result onto the run (not saved); a failure also starts the flow's error flow."""
+    run.result_sample = _sample({"main": result.last_items})["main"]["items"]
+    run.response = result.response
+    run.seq += 1
+    if result.status == "waiting":
+        run.status, run.resume_at = Run.Status.WAITING, result.resume_at
+        run.resumed_nodes = [*run.resumed_nodes, result.waiting_node]
+        from apps.runs.services.scheduler import wakeup_register
+
+        wakeup_register(run=run)
+    else:
+        run.status = {"success": Run.Status.SUCCESS, "failed": Run.Status.FAILED, "cancelled": Run.Status.CANCELLED}[result.status]
+        run.finished_at = timezone.now()
+        run.error, run.error_code, run.error_detail = result.error[:10_000], result.error_code, result.error_detail[:20_000]
+        run.error_node_id = result.failed_node or ""
+        if run.status == Run.Status.FAILED:
+            _start_error_flow(run)
+
+
+def _count_and_log(run: Run) -> None:
+    if run.status != Run.Status.WAITING:
+        RUNS_FINISHED.labels(run.status).inc()
+    # Codes and ids only: error messages may quote item data.
+    with log_context(node_id=run.error_node_id or None):
+        logger.info(
+            "run %s",
+            run.status,
+            extra={"status": run.status, "error_code": run.error_code, "trigger": run.trigger, "duration_ms": run.duration_ms},
+        )
 
 
 def _start_error_flow(run: Run) -> None:
