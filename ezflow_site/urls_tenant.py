@@ -5,8 +5,8 @@ from drf_spectacular.views import SpectacularSwaggerView
 
 from apps.accounts.admin import organization_admin_site
 from apps.flows.editor import flow_editor
-from apps.flows.page_urls import pwa_urlpatterns
 from apps.flows.views import webhook
+from apps.marketplace.graphql.view import MarketplaceGraphQLView
 from ezflow_site.urls_common import common_urlpatterns, handlers
 
 urlpatterns = [
@@ -14,8 +14,6 @@ urlpatterns = [
     path("admin/", organization_admin_site.urls),
     path("flows/<int:flow_id>/edit/", flow_editor, name="flow-editor"),
     path("", include("apps.notifications.urls")),
-    path("flows/", include("apps.flows.page_urls")),
-    *pwa_urlpatterns,
     path("", include("apps.runs.urls")),
     re_path(r"^webhook/(?P<token>[A-Za-z0-9_-]{16,64})/?$", webhook, name="webhook"),
     path("api/v1/", include("apps.accounts.api.urls")),
@@ -23,6 +21,7 @@ urlpatterns = [
     path("api/v1/", include("apps.runs.api.urls")),
     path("api/v1/", include("apps.notifications.api.urls")),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("graphql/", MarketplaceGraphQLView.as_view(), name="graphql"),
     *common_urlpatterns,
 ]
 
