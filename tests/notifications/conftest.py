@@ -1,0 +1,46 @@
+import datetime as dt
+import itertools
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from apps.flows.services.flows import flow_create, flow_publish, flow_set_active
+from apps.runs.models import Run
+from tests.flows.graphs import failing_graph
+
+_clock = itertools.count(1)
+
+
+@pytest.fixture
+def organization(data):
+    organization = data.create_organization(slug=data.unique("alerts"))
+    connection.set_tenant(organization)
+    return organization
+
+
+@pytest.fixture
+def owner(data, organization):
+    return data.owner_of(organization)
+
+
+@pytest.fixture
+def flow(organization, owner):
+    flow = flow_create(user=owner, name="Orders sync", graph=failing_graph())
+    flow_publish(flow=flow, user=owner)
+    return flow_set_active(flow=flow, active=True)
+
+
+def finished_run(flow, status="failed", *, error="Division by zero in row 12", node="bad", seconds=1.0, trigger="manual") -> Run:
+    """A finished run as the runs app leaves it; each one finishes a little later than the one before."""
+    finished_at = timezone.now() + dt.timedelta(milliseconds=next(_clock))
+    return Run.objects.create(
+        flow=flow,
+        graph={},
+        trigger=trigger,
+        status=status,
+        error=error if status == "failed" else "",
+        error_node_id=node if status == "failed" else "",
+        started_at=finished_at - dt.timedelta(seconds=seconds),
+        finished_at=finished_at,
+    )

@@ -1,0 +1,49 @@
+"""Slack messages go through the SSRF guard to a local fake Slack; failures are recorded, never raised."""
+
+import json
+
+from apps.notifications.models import AlertGroup, Notification
+from apps.notifications.services.alerts import alerts_evaluate_run
+from apps.notifications.services.rules import alert_rule_create
+from tests.notifications.conftest import finished_run
+from tests.support.fake_http import FakeServer
+
+
+def slack_rule(flow, owner, url, **values):
+    settings = {"kind": "failure", "threshold": 3, "duration_seconds": 300, "in_app": True, "email": False, "recipient_ids": []}
+    settings.update(values)
+    return alert_rule_create(flow=flow, user=owner, slack_webhook_url=url, **settings)
+
+
+def test_slack_gets_the_alert_with_a_link_to_the_run(organization, owner, flow):
+    organization.allowed_internal_hosts = ["127.0.0.1"]
+    organization.save()
+    with FakeServer() as slack:
+        slack.routes["/hook"] = lambda request: (200, {}, b"ok")
+        slack_rule(flow, owner, slack.url("/hook"))
+        run = finished_run(flow)
+        alerts_evaluate_run(run_id=run.pk)
+    (request,) = slack.requests
+    text = json.loads(request["body"])["text"]
+    assert "“Orders sync” failed" in text and f"/runs/{run.pk}/|Open the run>" in text
+    assert Notification.objects.get().delivery["slack"]["status"] == "sent"
+
+
+def test_slack_errors_and_blocked_addresses_are_recorded_on_the_notification(organization, owner, flow):
+    organization.allowed_internal_hosts = ["127.0.0.1"]
+    organization.save()
+    with FakeServer() as slack:
+        slack.routes["/hook"] = lambda request: (500, {}, b"invalid_token")
+        slack_rule(flow, owner, slack.url("/hook"))
+        alerts_evaluate_run(run_id=finished_run(flow).pk)
+        delivery = Notification.objects.get().delivery["slack"]
+        assert delivery["status"] == "failed" and "500" in delivery["error"]
+
+        # The allow-list is checked again when sending: once 127.0.0.1 is no longer allowed, nothing leaves.
+        organization.allowed_internal_hosts = []
+        organization.save()
+        AlertGroup.objects.update(last_sent_at=None)
+        alerts_evaluate_run(run_id=finished_run(flow, error="Another problem").pk)
+    assert len(slack.requests) == 1
+    blocked = Notification.objects.order_by("-id").first().delivery["slack"]
+    assert blocked["status"] == "failed" and "internal address" in blocked["error"]
