@@ -126,3 +126,32 @@ def test_the_bell_rings_live_links_to_the_run_and_an_email_arrives(embedded_stac
     assert "Subject: [EZFlow] =?utf-8?" in mail or "“Stock sync” failed" in mail
     assert f"http://{slug}.localhost:{stack.port}/runs/{run_id}/" in mail
     assert new_context.page_errors == []
+
+
+def test_an_editor_sets_up_alerts_on_the_flows_alerts_page(embedded_stack, page, new_context, shots):
+    from playwright.sync_api import expect
+
+    stack, slug = embedded_stack, "alert-page"
+    owner, flow, login_url = failing_flow_with_an_alert(stack, slug)
+    page.goto(login_url)
+    expect(page.get_by_test_id("dashboard-title")).to_be_visible()
+    page.goto(stack.url(f"{slug}.localhost", f"/flows/{flow['id']}/alerts/"))
+    expect(page.get_by_test_id("alert-rule")).to_have_count(1)
+    form = page.get_by_test_id("rule-form")
+    form.locator("#id_kind").select_option("consecutive")
+    expect(form.locator("#id_duration_seconds")).to_be_hidden()  # only what the chosen kind needs
+    form.locator("#id_threshold").fill("0")
+    form.get_by_test_id("save-rule").click()
+    expect(page.get_by_test_id("error-threshold")).to_have_text("Enter a whole number from 1 to 100.")
+    expect(form.locator("#id_kind")).to_have_value("consecutive")  # nothing typed is lost
+    shots.take(page, "alerts-error")
+    page.get_by_test_id("rule-form").locator("#id_threshold").fill("3")
+    page.get_by_test_id("rule-form").locator("#id_slack_webhook_url").fill("https://hooks.slack.com/services/T1/B2/secretvalue")
+    page.get_by_test_id("rule-form").locator("#id_deactivate_after").fill("5")
+    page.get_by_test_id("save-rule").click()
+    expect(page.get_by_test_id("alert-rule")).to_have_count(2)
+    expect(page.get_by_test_id("alert-rules")).to_contain_text("After 3 failures in a row")
+    expect(page.get_by_test_id("alert-rules")).to_contain_text("https://hooks.slack.com/…alue")
+    assert "secretvalue" not in page.content()
+    shots.take(page, "alerts-saved")
+    assert new_context.page_errors == []
