@@ -186,7 +186,7 @@ def _outgoing(group: AlertGroup, rule: AlertRule, recipients, slack_url, details
         error_message=group.error_message,
         recipients=recipients if rule.email else [],
         slack_url=slack_url,
-        slack_language=_slack_language(rule),
+        slack_language=_slack_language(rule) if slack_url else "",
         suppressed=max(suppressed, 0),
         since=since,
         group_id=group.pk,
@@ -250,7 +250,7 @@ def _switch_off(*, rule: AlertRule, run: Run, streak: int) -> list[Outgoing]:
             details=details,
             recipients=recipients,  # always by email too: someone has to switch it on again
             slack_url=alert_rule_slack_url(rule),
-            slack_language=_slack_language(rule),
+            slack_language=_slack_language(rule) if rule.slack_webhook else "",
             notification_ids=ids,
         )
     ]
