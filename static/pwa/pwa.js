@@ -4,20 +4,20 @@
   var banner = document.getElementById("offline-banner");
   var savedCopy = document.documentElement.hasAttribute("data-offline-copy");
 
-  var backOnline = false;
+  var cameBackOnline = false;
 
   function update(event) {
-    if (event && event.type === "online") backOnline = true;
-    if (event && event.type === "offline") backOnline = false;
+    if (event) cameBackOnline = event.type === "online";
     var offline = !navigator.onLine;
-    if (!offline && !savedCopy) {
+    if (!offline && !savedCopy && !cameBackOnline) {
       banner.hidden = true;
       return;
     }
-    // A saved copy means the network failed even if the browser believes it is online.
-    banner.querySelector("[data-banner-text]").textContent = !offline && backOnline ? banner.dataset.onlineText : banner.dataset.offlineText;
+    // A saved copy means the server could not be reached, even when the browser believes it is online.
+    var text = !offline && cameBackOnline ? banner.dataset.onlineText : banner.dataset.offlineText;
+    banner.querySelector("[data-banner-text]").textContent = text;
     banner.querySelector("[data-banner-reload]").hidden = offline;
-    banner.classList.toggle("is-online", !offline && backOnline);
+    banner.classList.toggle("is-online", !offline && cameBackOnline);
     banner.hidden = false;
   }
 
@@ -25,6 +25,7 @@
     banner.querySelector("[data-banner-reload]").addEventListener("click", function () { window.location.reload(); });
     window.addEventListener("online", update);
     window.addEventListener("offline", update);
+    window.addEventListener("pageshow", function () { update(); });
     update();
   }
 
