@@ -1,0 +1,33 @@
+"""Alerts speak the reader's language: email in the recipient's remembered language, API errors in the request's."""
+
+from apps.notifications.services.alerts import alerts_evaluate_run
+from apps.notifications.services.rules import alert_rule_create
+from tests.notifications.conftest import finished_run
+
+
+def test_email_is_in_the_recipients_language(organization, owner, flow, mailbox):
+    owner.language = "ko"
+    owner.save()
+    alert_rule_create(
+        flow=flow,
+        user=owner,
+        kind="failure",
+        threshold=3,
+        duration_seconds=300,
+        in_app=True,
+        email=True,
+        recipient_ids=[],
+        deactivate_after=None,
+        enabled=True,
+    )
+    alerts_evaluate_run(run_id=finished_run(flow).pk)
+    assert mailbox[0].subject == "[EZFlow] “Orders sync” 플로우가 실패했습니다"
+    assert "실행 열기" in mailbox[0].body
+
+
+def test_rule_errors_are_in_the_requests_language(data, organization, flow):
+    api = data.editor_api(organization)
+    response = api.post(
+        f"/api/v1/flows/{flow.pk}/alert-rules", {"threshold": 500}, content_type="application/json", HTTP_ACCEPT_LANGUAGE="ko"
+    )
+    assert response.json()["error"]["fields"]["threshold"][0]["message"] == "1부터 100까지의 정수를 입력하세요."
