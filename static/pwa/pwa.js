@@ -30,8 +30,10 @@
   }
 
   if (!("serviceWorker" in navigator)) return;
-  // Saved pages belong to the person who saw them: forget them when nobody is signed in on this device.
-  if (banner && banner.dataset.signedIn === "0" && window.caches && !savedCopy) {
+  // Saved pages belong to the person who saw them: forget them when nobody is signed in on this device. The offline
+  // page is exempt: it was saved when the worker was installed, perhaps before the person signed in.
+  var keep = savedCopy || document.querySelector("[data-keep-saved-pages]");
+  if (banner && banner.dataset.signedIn === "0" && window.caches && !keep) {
     window.caches.delete("ezflow-pages");
   }
   window.addEventListener("load", function () {
