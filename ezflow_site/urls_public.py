@@ -6,11 +6,13 @@ from django.urls import include, path
 from apps.accounts.api.urls import public_urlpatterns as public_api
 from apps.accounts.urls import public_urlpatterns as public_pages
 from apps.marketplace.graphql.view import MarketplaceGraphQLView
+from apps.marketplace.page_urls import public_urlpatterns as marketplace_pages
 from ezflow_site.urls_common import common_urlpatterns, handlers
 
 urlpatterns = [
     path("", include((public_pages, "public"))),
     path("admin/", admin.site.urls),
+    path("marketplace/", include((marketplace_pages, "marketplace"))),
     path("api/v1/", include((public_api, "public_api"))),
     path("graphql/", MarketplaceGraphQLView.as_view(), name="graphql"),
     *common_urlpatterns,

@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", organization_admin_site.urls),
     path("flows/<int:flow_id>/edit/", flow_editor, name="flow-editor"),
     path("", include("apps.notifications.urls")),
+    path("marketplace/", include(("apps.marketplace.page_urls", "marketplace"))),
     path("", include("apps.runs.urls")),
     re_path(r"^webhook/(?P<token>[A-Za-z0-9_-]{16,64})/?$", webhook, name="webhook"),
     path("api/v1/", include("apps.accounts.api.urls")),
