@@ -103,7 +103,11 @@
   function open(show) {
     panel.hidden = !show;
     toggle.setAttribute("aria-expanded", show ? "true" : "false");
-    if (show) refresh();
+    if (show) {
+      // On a phone the panel is fixed to the screen (the top bar scrolls sideways): place it under the bell.
+      panel.style.top = getComputedStyle(panel).position === "fixed" ? toggle.getBoundingClientRect().bottom + 8 + "px" : "";
+      refresh();
+    }
   }
 
   toggle.addEventListener("click", () => open(panel.hidden));

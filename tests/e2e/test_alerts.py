@@ -155,3 +155,40 @@ def test_an_editor_sets_up_alerts_on_the_flows_alerts_page(embedded_stack, page,
     assert "secretvalue" not in page.content()
     shots.take(page, "alerts-saved")
     assert new_context.page_errors == []
+
+
+def test_the_bell_and_the_notifications_page_on_a_phone_in_korean(embedded_stack, new_context, shots):
+    import time
+
+    from playwright.sync_api import expect
+
+    from tests.e2e.browser import no_horizontal_scroll
+
+    stack, slug = embedded_stack, "alert-phone"
+    owner, flow, login_url = failing_flow_with_an_alert(stack, slug)
+    assert owner.post(flow["webhook_path"], json={"sku": "C-3"}).status_code == 202
+    deadline = time.monotonic() + 30
+    while owner.get("/api/v1/notifications").json()["count"] == 0:
+        assert time.monotonic() < deadline, stack.logs()
+        time.sleep(0.3)
+
+    phone = new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="ko-KR").new_page()
+    phone.goto(login_url)
+    phone.get_by_test_id("language-select").select_option("ko")
+    expect(phone.locator("html")).to_have_attribute("lang", "ko")
+    expect(phone.get_by_test_id("bell-count")).to_have_text("1")
+    phone.get_by_test_id("bell-button").click()
+    expect(phone.get_by_test_id("bell-item").first).to_contain_text("“Stock sync” 플로우가 실패했습니다")
+    sizes = no_horizontal_scroll(phone)
+    shots.take(phone, "bell-phone-ko")
+    assert sizes["innerWidth"] == 390 and sizes["scrollWidth"] <= 391, sizes
+
+    phone.goto(stack.url(f"{slug}.localhost", "/notifications/"))
+    expect(phone.get_by_test_id("notification")).to_have_count(1)
+    expect(phone.get_by_test_id("notification")).to_contain_text("“check” 단계")
+    sizes = no_horizontal_scroll(phone)
+    shots.take(phone, "notifications-phone-ko")
+    assert sizes["innerWidth"] == 390 and sizes["scrollWidth"] <= 391, sizes
+    phone.get_by_test_id("read-all").click()
+    expect(phone.get_by_test_id("bell-count")).to_be_hidden()
+    expect(phone.locator(".messages")).to_contain_text("모든 알림을 읽음으로 표시했습니다.")

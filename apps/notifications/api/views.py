@@ -1,6 +1,6 @@
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -47,7 +47,10 @@ class NotificationReadApi(APIView):
 
 
 class NotificationReadAllApi(APIView):
-    @extend_schema(request=None)
+    @extend_schema(
+        request=None,
+        responses=inline_serializer("MarkedRead", {"marked": serializers.IntegerField(), "unread": serializers.IntegerField()}),
+    )
     def post(self, request):
         changed = notification_services.notification_mark_all_read(user=request.user)
         return Response({"marked": changed, "unread": 0})
@@ -90,6 +93,7 @@ class AlertRuleDetailApi(APIView):
         data.is_valid(raise_exception=True)
         return Response(s.AlertRuleOutput(rule_services.alert_rule_update(rule=rule, **data.changes())).data)
 
+    @extend_schema(responses={204: None})
     def delete(self, request, flow_pk, pk):
         rule_services.alert_rule_delete(rule=self._rule(flow_pk, pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
