@@ -1,5 +1,6 @@
 """Pages: all my notifications, open one (marks it read), and a flow's alert settings."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -89,4 +90,5 @@ def flow_alerts_page(request, pk):
     for rule in rules:
         rule.recipient_names = [names.get(user_id, "?") for user_id in rule.recipient_ids]
     context = {"flow": flow, "rules": rules, "form": form, "editing": editing, "can_edit": can_edit}
+    context["window_minutes"] = max(1, round(settings.EZFLOW_ALERT_WINDOW_SECONDS / 60))
     return render(request, "notifications/flow_alerts.html", context, status=400 if form.errors else 200)

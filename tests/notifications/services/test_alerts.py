@@ -176,3 +176,13 @@ def test_fingerprints_ignore_numbers_and_quoted_values():
     one = error_fingerprint(kind="failure", node_id="n", message="No row “A-17” in sheet 3")
     assert one == error_fingerprint(kind="failure", node_id="n", message="No row “B-99” in sheet 4")
     assert one != error_fingerprint(kind="failure", node_id="other", message="No row “A-17” in sheet 3")
+
+
+def test_the_periodic_check_visits_every_organization(organization, owner, flow, mailbox):
+    from apps.notifications.services.alerts import alerts_periodic_all
+
+    rule(flow, owner, kind="duration", duration_seconds=60)
+    Run.objects.create(flow=flow, graph={}, status="running", started_at=timezone.now() - dt.timedelta(minutes=5))
+    alerts_periodic_all()
+    assert len(mailbox) == 1 and "ran longer than 1 minute" in mailbox[0].subject
+    assert "The run is still going." in mailbox[0].body

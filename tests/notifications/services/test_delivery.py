@@ -47,3 +47,15 @@ def test_slack_errors_and_blocked_addresses_are_recorded_on_the_notification(org
     assert len(slack.requests) == 1
     blocked = Notification.objects.order_by("-id").first().delivery["slack"]
     assert blocked["status"] == "failed" and "internal address" in blocked["error"]
+
+
+def test_an_unreachable_mail_server_is_recorded_and_the_alert_still_shows(organization, owner, flow, settings):
+    from tests.support.stack import free_port
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 2  # nothing listens there
+    slack_rule(flow, owner, "", email=True)
+    alerts_evaluate_run(run_id=finished_run(flow).pk)
+    note = Notification.objects.get()
+    assert note.delivery["email"]["status"] == "failed"
+    assert note.delivery["email"]["failed"][0]["email"] == owner.email and "Connection" in note.delivery["email"]["failed"][0]["error"]
