@@ -21,7 +21,7 @@ import { connectLive } from "./live.js";
 const CLIPBOARD_KEY = "ezflow-editor-clipboard";
 const CLIPBOARD_FORMAT = "ezflow/nodes";
 const RUN_DONE = ["success", "failed", "cancelled"];
-const NODE_STATUS = { success: "success", failed: "error", running: "running", waiting: "waiting", skipped: "skipped", cancelled: "error" };
+const NODE_STATUS = { success: "success", pinned: "success", failed: "error", running: "running", waiting: "waiting", skipped: "skipped", cancelled: "error" };
 
 function isTyping(event) {
   const el = event.target;
@@ -159,7 +159,8 @@ export default function App({ boot, t, labelOf }) {
   }, []);
 
   useEffect(() => {
-    if (loaded) setTimeout(() => fitView({ padding: 0.3, maxZoom: 1.2 }), 50);
+    // Only with steps: React Flow would otherwise keep the request and zoom onto the first step dropped later.
+    if (loaded && state.current.nodes.length) setTimeout(() => fitView({ padding: 0.3, maxZoom: 1.2 }), 50);
   }, [loaded]);
 
   useEffect(() => {
@@ -385,9 +386,13 @@ export default function App({ boot, t, labelOf }) {
     [addNode, screenToFlowPosition],
   );
 
+  const lastEdit = useRef({ id: null, at: 0 });
   const updateNodeData = useCallback(
     (id, changes) => {
-      remember();
+      // Typing in a field is one undo step, not one per key.
+      const now = Date.now();
+      if (lastEdit.current.id !== id || now - lastEdit.current.at > 1500) remember();
+      lastEdit.current = { id, at: now };
       setNodes((list) => list.map((n) => (n.id === id ? { ...n, data: { ...n.data, ...changes } } : n)));
       markDirty();
     },
@@ -545,6 +550,18 @@ export default function App({ boot, t, labelOf }) {
   );
 
   // ---- live runs -------------------------------------------------------------------------------------------------
+  const announced = useRef(null);
+  const finished = useCallback(
+    (run) => {
+      if (!RUN_DONE.includes(run.status) || currentRun.current !== run.id || announced.current === run.id) return;
+      announced.current = run.id;
+      setTesting(false);
+      const ok = run.status === "success";
+      toast(ok ? t("The test run finished successfully.") : `${t("The test run failed.")} ${run.error || ""}`, ok ? "info" : "error");
+    },
+    [toast, t],
+  );
+
   const onLive = useCallback(
     (message) => {
       const runId = currentRun.current;
@@ -563,15 +580,10 @@ export default function App({ boot, t, labelOf }) {
         });
       } else if (message.type && message.type.startsWith("run.")) {
         setRunInfo((r) => ({ ...(r || {}), status: message.status }));
-        if (RUN_DONE.includes(message.status)) {
-          loadRunOutputs(runId).then((run) => {
-            setTesting(false);
-            toast(run.status === "success" ? t("The test run finished successfully.") : `${t("The test run failed.")} ${run.error || ""}`, run.status === "success" ? "info" : "error");
-          });
-        }
+        if (RUN_DONE.includes(message.status)) loadRunOutputs(runId).then(finished);
       }
     },
-    [loadRunOutputs, toast, t],
+    [loadRunOutputs, finished],
   );
 
   useEffect(() => {
@@ -596,10 +608,10 @@ export default function App({ boot, t, labelOf }) {
     const timer = setInterval(async () => {
       if (!currentRun.current || (live.current && live.current.isOpen())) return;
       const run = await loadRunOutputs(currentRun.current).catch(() => null);
-      if (run && RUN_DONE.includes(run.status)) setTesting(false);
+      if (run) finished(run);
     }, 1500);
     return () => clearInterval(timer);
-  }, [testing, loadRunOutputs]);
+  }, [testing, loadRunOutputs, finished]);
 
   const runFlow = useCallback(async () => {
     if (readOnly || testing) return;
@@ -615,18 +627,13 @@ export default function App({ boot, t, labelOf }) {
       // The run may have finished before the subscription: read its state once.
       setTimeout(async () => {
         const current = await loadRunOutputs(run.id).catch(() => null);
-        if (current && RUN_DONE.includes(current.status) && currentRun.current === run.id) {
-          setTesting((busy) => {
-            if (busy) toast(current.status === "success" ? t("The test run finished successfully.") : `${t("The test run failed.")} ${current.error || ""}`, current.status === "success" ? "info" : "error");
-            return false;
-          });
-        }
+        if (current) finished(current);
       }, 1200);
     } catch (exc) {
       setTesting(false);
       toast(errorText(exc), "error");
     }
-  }, [readOnly, testing, flush, flowApi, loadRunOutputs, toast, t, errorText]);
+  }, [readOnly, testing, flush, flowApi, loadRunOutputs, finished, toast, errorText]);
 
   const testNode = useCallback(
     async (id) => {
@@ -658,12 +665,20 @@ export default function App({ boot, t, labelOf }) {
     return chosen ? chosen.items || [] : null;
   }, []);
 
+  // What reaches a step: the last output of the step before it, or, when that step has not run yet, what reached
+  // that step (most steps pass fields on), so expressions can be previewed before everything was tested.
   const inputOf = useCallback(
-    (id) => {
+    (id, depth = 0) => {
       const incoming = state.current.edges.filter((e) => e.target === id);
       for (const e of incoming) {
         const items = itemsOf(e.source, e.sourceHandle);
         if (items) return items;
+      }
+      if (depth < 10) {
+        for (const e of incoming) {
+          const items = inputOf(e.source, depth + 1);
+          if (items) return items;
+        }
       }
       return null;
     },
@@ -687,6 +702,8 @@ export default function App({ boot, t, labelOf }) {
   const preview = useCallback(
     async (nodeId, value) => {
       const input = inputOf(nodeId) || [{}];
+      const known = inputOf(nodeId) || ancestors(nodeId).some((a) => itemsOf(a.id));
+      if (!known && /\b(json|nodes)\b/.test(value)) return { note: t("Test the earlier steps to preview this value with their data.") };
       const nodesData = {};
       for (const a of ancestors(nodeId)) {
         const items = itemsOf(a.id);
@@ -699,7 +716,8 @@ export default function App({ boot, t, labelOf }) {
         return { error: errorText(exc) };
       }
     },
-    [flowApi, inputOf, ancestors, itemsOf, errorText],
+    // outputs and pinned: a new test result previews again
+    [flowApi, inputOf, ancestors, itemsOf, errorText, t, outputs, pinned],
   );
 
   const createCredential = useCallback(async (body) => {

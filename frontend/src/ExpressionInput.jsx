@@ -133,8 +133,8 @@ export default function ExpressionInput({ id, value, onChange, multiline, fields
         </ul>
       )}
       {result && (
-        <div className={`ez-expr-preview${result.error ? " error" : ""}`} data-testid={testid ? `${testid}-preview` : "expression-preview"} role="status">
-          {result.error ? `⚠ ${result.error}` : `${t("First item:")} ${result.text}`}
+        <div className={`ez-expr-preview${result.error ? " error" : result.note ? " note" : ""}`} data-testid={testid ? `${testid}-preview` : "expression-preview"} role="status">
+          {result.error ? `⚠ ${result.error}` : result.note ? result.note : `${t("First item:")} ${result.text}`}
         </div>
       )}
     </div>

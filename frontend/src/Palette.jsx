@@ -3,6 +3,7 @@ import { useEditor } from "./context.js";
 import { iconOf } from "./nodes.jsx";
 
 const CATEGORY_ORDER = ["trigger", "action", "data", "flow", "transform", "note"];
+const rank = (category) => (CATEGORY_ORDER.includes(category) ? CATEGORY_ORDER.indexOf(category) : CATEGORY_ORDER.length);
 
 export default function Palette({ onAdd, searchRef }) {
   const { catalogList, t, labelOf } = useEditor();
@@ -17,7 +18,7 @@ export default function Palette({ onAdd, searchRef }) {
     const byCategory = {};
     for (const spec of matches) (byCategory[spec.category] = byCategory[spec.category] || []).push(spec);
     return Object.keys(byCategory)
-      .sort((a, b) => (CATEGORY_ORDER.indexOf(a) + 99) % 100 - (CATEGORY_ORDER.indexOf(b) + 99) % 100)
+      .sort((a, b) => rank(a) - rank(b))
       .map((category) => [category, byCategory[category]]);
   }, [catalogList, query]);
 

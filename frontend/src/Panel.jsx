@@ -18,7 +18,7 @@ function PinEditor({ pinned, output, onPin, readOnly }) {
   if (readOnly) return null;
   return (
     <details className="ez-pin" open={!!pinned}>
-      <summary>📌 {pinned ? t("Pinned test data (used instead of running this step)") : t("Pin test data")}</summary>
+      <summary>{pinned ? t("Pinned test data (used instead of running this step)") : t("Pin test data")}</summary>
       <textarea
         className="ez-mono"
         rows={5}

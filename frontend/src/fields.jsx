@@ -158,9 +158,30 @@ function ConditionsField({ value, onChange, disabled, fields, nodeId, testid }) 
   );
 }
 
+function SimpleList({ list, onChange, disabled, testid }) {
+  const { t } = useEditor();
+  const [text, setText] = useState(list.join(", "));
+  return (
+    <div>
+      <input
+        type="text"
+        value={text}
+        disabled={disabled}
+        data-testid={testid}
+        onChange={(event) => setText(event.target.value)}
+        onBlur={() => onChange(text.split(",").map((x) => x.trim()).filter(Boolean))}
+      />
+      <div className="ez-hint">{t("Separate values with commas.")}</div>
+    </div>
+  );
+}
+
 function ListField({ param, value, onChange, disabled, fields, nodeId, testid, credentialType }) {
   const { t } = useEditor();
   const list = Array.isArray(value) ? value : [];
+  if (!param.item_fields || !param.item_fields.length) {
+    return <SimpleList list={list} onChange={onChange} disabled={disabled} testid={testid} />;
+  }
   const blank = () => Object.fromEntries((param.item_fields || []).map((f) => [f.name, f.default ?? ""]));
   return (
     <div className="ez-list" data-testid={testid}>

@@ -73,7 +73,8 @@ export function toGraph(base, nodes, edges, pinned) {
 export function uniqueName(nodes, wanted) {
   const names = new Set(nodes.map((n) => n.data.name));
   if (!names.has(wanted)) return wanted;
-  for (let i = 2; ; i += 1) if (!names.has(`${wanted} ${i}`)) return `${wanted} ${i}`;
+  const stem = wanted.replace(/ \d+$/, "");
+  for (let i = 2; ; i += 1) if (!names.has(`${stem} ${i}`)) return `${stem} ${i}`;
 }
 
 export function newId(key) {

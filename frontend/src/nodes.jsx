@@ -2,16 +2,23 @@ import { memo } from "react";
 import { Handle, Position, NodeResizer } from "@xyflow/react";
 import { useEditor } from "./context.js";
 import { portsOf } from "./graph.js";
+import {
+  AlertTriangle, ArrowUpDown, Ban, Box, Calendar, Circle, Clock, Code, Copy, Eraser, Filter, GitBranch, GitFork, GitMerge,
+  Globe, Hourglass, Layers, Lock, Mail, MessageSquare, Pencil, Play, Repeat, Reply, Scissors, Split, StickyNote, Table,
+  Webhook, Workflow, Pin,
+} from "lucide-react";
 
 const ICONS = {
-  alert: "⚠", branch: "⑂", calendar: "📅", circle: "○", clock: "⏰", code: "⌨", copy: "⧉", eraser: "⌫", filter: "⏷",
-  globe: "🌐", hourglass: "⏳", layers: "☰", lock: "🔒", mail: "✉", merge: "⇄", note: "🗒", pencil: "✎", play: "▶",
-  repeat: "↻", reply: "↩", scissors: "✂", slack: "💬", sort: "⇅", split: "⑃", stop: "⛔", subflow: "⧉", switch: "⇶",
-  table: "▦", webhook: "⚡",
+  alert: AlertTriangle, branch: GitBranch, calendar: Calendar, circle: Circle, clock: Clock, code: Code, copy: Copy,
+  eraser: Eraser, filter: Filter, globe: Globe, hourglass: Hourglass, layers: Layers, lock: Lock, mail: Mail,
+  merge: GitMerge, note: StickyNote, pencil: Pencil, play: Play, repeat: Repeat, reply: Reply, scissors: Scissors,
+  slack: MessageSquare, sort: ArrowUpDown, split: Split, stop: Ban, subflow: Workflow, switch: GitFork, table: Table,
+  webhook: Webhook,
 };
 
-export function iconOf(spec) {
-  return (spec && ICONS[spec.icon]) || "▣";
+export function iconOf(spec, size = 18) {
+  const Icon = (spec && ICONS[spec.icon]) || Box;
+  return <Icon size={size} strokeWidth={2} aria-hidden="true" />;
 }
 
 const STATUS_MARK = { running: "…", success: "✓", error: "✗", skipped: "–", waiting: "⏸" };
@@ -51,7 +58,7 @@ function EzNode({ id, data, selected }) {
           {data.count != null ? ` ${data.count}` : ""}
         </span>
       )}
-      {data.pinned && <span className="ez-node-pin" title={t("Pinned test data")}>📌</span>}
+      {data.pinned && <span className="ez-node-pin" title={t("Pinned test data")}><Pin size={12} aria-hidden="true" /></span>}
       {data.problems && data.problems.length > 0 && (
         <span className="ez-node-problems" title={data.problems.map((p) => p.message).join("\n")} data-testid={`problems-${data.name}`}>
           {data.problems.length}

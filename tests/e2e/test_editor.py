@@ -1,0 +1,360 @@
+"""The flow editor in a real browser against the real stack (daphne, Celery worker, WebSocket).
+
+A person builds webhook → HTTP request → IF → Slack from an empty canvas by drag and drop only, configures each step
+(with an expression picked from the previous step's test output), test-runs it against local fake servers, watches
+the steps turn green live, publishes, reloads and finds it intact. Also undo/redo, copy/paste between two flows, a
+refused connection, the stale-draft warning with two tabs, and a phone-sized screen.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.browser import no_horizontal_scroll, sign_in_with_link, unique
+from tests.support.data import PASSWORD
+from tests.support.fake_http import FakeServer
+from tests.support.stack import signup
+
+pytestmark = [pytest.mark.browser, pytest.mark.stack]
+
+DESKTOP = {"width": 1600, "height": 1000}
+CLIPBOARD = ["clipboard-read", "clipboard-write"]
+
+
+class Organization:
+    def __init__(self, stack, stem: str):
+        self.stack = stack
+        self.slug = unique(stem)
+        self.host = f"{self.slug}.localhost"
+        self.login_url = signup(stack, self.slug, f"owner@{self.slug}.example", PASSWORD)["login_url"]
+        self.api = stack.http(self.host)
+        token = self.api.post("/api/v1/auth/token", json={"email": f"owner@{self.slug}.example", "password": PASSWORD}).json()["token"]
+        self.api.headers["Authorization"] = f"Bearer {token}"
+
+    def flow(self, name: str, graph: dict | None = None) -> dict:
+        response = self.api.post("/api/v1/flows", json={"name": name, "graph": graph or {"nodes": [], "edges": []}})
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    def editor_url(self, flow_id: int) -> str:
+        return self.stack.url(self.host, f"/flows/{flow_id}/edit/")
+
+
+def open_editor(page: Page, org: Organization, flow_id: int) -> None:
+    page.goto(org.editor_url(flow_id))
+    expect(page.get_by_test_id("editor")).to_be_visible()
+
+
+def saved(page: Page) -> None:
+    expect(page.get_by_test_id("editor")).to_have_attribute("data-save-state", "saved", timeout=15_000)
+
+
+def drop(page: Page, key: str, x: int, y: int) -> None:
+    """Drag a step from the palette onto the canvas at (x, y) in page coordinates."""
+    page.get_by_test_id("palette-search").fill("")
+    page.get_by_test_id(f"palette-{key}").drag_to(page.get_by_test_id("canvas"), target_position=canvas_point(page, x, y))
+
+
+def canvas_point(page: Page, x: int, y: int) -> dict:
+    box = page.get_by_test_id("canvas").bounding_box()
+    return {"x": x - box["x"], "y": y - box["y"]}
+
+
+def centre(locator) -> tuple[float, float]:
+    box = locator.bounding_box()
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def drag_wire(page: Page, source, target) -> None:
+    """Press on an output port, move across the canvas and release on an input port or a step."""
+    sx, sy = centre(source)
+    tx, ty = centre(target)
+    page.mouse.move(sx, sy)
+    page.mouse.down()
+    page.mouse.move((sx + tx) / 2, (sy + ty) / 2, steps=8)
+    page.mouse.move(tx, ty, steps=8)
+    page.mouse.up()
+
+
+def select(page: Page, name: str) -> None:
+    page.get_by_test_id(f"node-{name}").click()
+    expect(page.get_by_test_id("node-name")).to_have_value(name)
+
+
+def deselect(page: Page) -> None:
+    page.get_by_test_id("canvas").locator(".react-flow__pane").click(position={"x": 20, "y": 20})
+
+
+def edges_of(org: Organization, flow_id: int) -> set[tuple]:
+    graph = org.api.get(f"/api/v1/flows/{flow_id}").json()["graph"]
+    names = {n["id"]: n["name"] for n in graph["nodes"]}
+    return {(names[e["source"]], e.get("source_port", "main"), names[e["target"]]) for e in graph["edges"]}
+
+
+@pytest.fixture
+def fake_services():
+    """The order API the HTTP step calls and the Slack incoming webhook, both on 127.0.0.1."""
+    with FakeServer() as server:
+        server.routes["/orders/42"] = lambda request: (200, {}, {"id": 42, "total": 150000, "customer": "Minji"})
+        server.routes["/slack"] = lambda request: (200, {"Content-Type": "text/plain"}, b"ok")
+        yield server
+
+
+def test_build_run_and_publish_a_flow_by_drag_and_drop(embedded_stack, new_context, shots, fake_services):
+    org = Organization(embedded_stack, "editor")
+    assert org.api.patch("/api/v1/organization", json={"allowed_internal_hosts": ["127.0.0.1"]}).status_code == 200
+    flow = org.flow("Big orders to Slack")
+    page = new_context(viewport=DESKTOP, permissions=CLIPBOARD).new_page()
+    sign_in_with_link(page, org.login_url)
+    open_editor(page, org, flow["id"])
+    expect(page.get_by_test_id("empty-canvas")).to_be_visible()
+    shots.take(page, "01-empty")
+
+    # Four steps from the palette, dropped by drag and drop.
+    drop(page, "trigger.webhook", 420, 400)
+    deselect(page)
+    page.get_by_test_id("palette-search").fill("http")
+    expect(page.get_by_test_id("palette-net.slack")).to_be_hidden()
+    drop(page, "net.http", 680, 400)
+    deselect(page)
+    drop(page, "flow.if", 940, 400)
+    deselect(page)
+    drop(page, "net.slack", 1180, 330)
+    deselect(page)
+    for name in ("Webhook", "HTTP request", "If", "Send to Slack"):
+        expect(page.get_by_test_id(f"node-{name}")).to_be_visible()
+
+    # Wires, port to port.
+    drag_wire(page, page.get_by_test_id("out-Webhook-main"), page.get_by_test_id("in-HTTP request-main"))
+    drag_wire(page, page.get_by_test_id("out-HTTP request-main"), page.get_by_test_id("in-If-main"))
+    drag_wire(page, page.get_by_test_id("out-If-true"), page.get_by_test_id("in-Send to Slack-main"))
+    # Into a trigger: refused, and the person is told why.
+    drag_wire(page, page.get_by_test_id("out-Send to Slack-main"), page.get_by_test_id("node-Webhook"))
+    expect(page.get_by_test_id("toast").filter(has_text="A trigger starts the flow")).to_be_visible()
+    saved(page)
+    assert edges_of(org, flow["id"]) == {
+        ("Webhook", "main", "HTTP request"),
+        ("HTTP request", "main", "If"),
+        ("If", "true", "Send to Slack"),
+    }
+    shots.take(page, "02-wired")
+
+    # Webhook: pin an example request as test data.
+    select(page, "Webhook")
+    page.get_by_text("Pin test data").click()
+    page.get_by_test_id("pin-text").fill(json.dumps([{"body": {"order_id": 42, "note": "rush"}}]))
+    page.get_by_test_id("pin-save").click()
+    expect(page.get_by_test_id("data-output")).to_contain_text("order_id")
+
+    # HTTP request: the address uses a field of the webhook's output, picked from the autocomplete.
+    select(page, "HTTP request")
+    url = page.get_by_test_id("param-url")
+    url.fill(fake_services.url("/orders/"))
+    url.press("End")
+    url.press_sequentially("{{ ord")
+    suggestions = page.get_by_test_id("expression-suggestions")
+    expect(suggestions).to_contain_text("json.body.order_id")
+    suggestions.get_by_text("json.body.order_id", exact=True).click()
+    expect(url).to_have_value(fake_services.url("/orders/") + "{{ json.body.order_id }}")
+    expect(page.get_by_test_id("param-url-preview")).to_contain_text(fake_services.url("/orders/42"))
+    page.get_by_test_id("test-node").click()
+    expect(page.get_by_test_id("status-HTTP request")).to_have_attribute("title", "Succeeded")
+    expect(page.get_by_test_id("data-output")).to_contain_text("Minji")
+    shots.take(page, "03-http-tested")
+
+    # IF: total > 100000, with the field from the HTTP step's test output.
+    select(page, "If")
+    page.get_by_test_id("param-conditions-add").click()
+    left = page.get_by_test_id("param-conditions-0-left")
+    left.press_sequentially("{{ json.body.to")
+    expect(page.get_by_test_id("expression-suggestions")).to_contain_text("json.body.total")
+    left.press("Enter")
+    expect(left).to_have_value("{{ json.body.total }}")
+    expect(page.get_by_test_id("param-conditions-0-left-preview")).to_contain_text("150000")
+    page.get_by_test_id("param-conditions-0-operator").select_option("gt")
+    page.get_by_test_id("param-conditions-0-right").fill("100000")
+
+    # Slack: a new credential created inline, and a message with an expression.
+    select(page, "Send to Slack")
+    page.get_by_test_id("param-credential-new").click()
+    page.get_by_test_id("credential-name").fill("Team Slack")
+    page.get_by_test_id("credential-url").fill(fake_services.url("/slack"))
+    page.get_by_test_id("credential-save").click()
+    expect(page.get_by_test_id("param-credential").locator("option:checked")).to_have_text("Team Slack")
+    assert [c["name"] for c in org.api.get("/api/v1/credentials").json()] == ["Team Slack"]
+    page.get_by_test_id("param-text").fill("Big order {{ json.body.id }} from {{ json.body.customer }}")
+    saved(page)
+    shots.take(page, "04-configured")
+
+    # Test the whole flow: every step turns green live.
+    page.get_by_test_id("run-test").click()
+    for name in ("Webhook", "HTTP request", "If", "Send to Slack"):
+        expect(page.get_by_test_id(f"node-{name}")).to_have_attribute("data-status", "success", timeout=30_000)
+    expect(page.get_by_test_id("run-info")).to_contain_text("succeeded")
+    slack_calls = [r for r in fake_services.requests if r["path"] == "/slack"]
+    assert [json.loads(r["body"]) for r in slack_calls] == [{"text": "Big order 42 from Minji"}]
+    select(page, "Send to Slack")
+    expect(page.get_by_test_id("data-input")).to_contain_text("Minji")
+    shots.take(page, "05-test-run-green")
+
+    # Publish with a message, reload, and everything is still there.
+    page.get_by_test_id("publish").click()
+    page.get_by_test_id("publish-message").fill("First version")
+    page.get_by_test_id("publish-confirm").click()
+    expect(page.get_by_test_id("toast").filter(has_text="Published as version 1")).to_be_visible()
+    page.reload()
+    expect(page.get_by_test_id("editor")).to_be_visible()
+    for name in ("Webhook", "HTTP request", "If", "Send to Slack"):
+        expect(page.get_by_test_id(f"node-{name}")).to_be_visible()
+    expect(page.locator(".react-flow__edge")).to_have_count(3)
+    select(page, "HTTP request")
+    expect(page.get_by_test_id("param-url")).to_have_value(fake_services.url("/orders/") + "{{ json.body.order_id }}")
+    versions = org.api.get(f"/api/v1/flows/{flow['id']}/versions").json()
+    assert [(v["number"], v["message"]) for v in versions] == [(1, "First version")]
+    shots.take(page, "06-reloaded")
+    assert new_context.page_errors == []
+
+
+SMALL_GRAPH = {
+    "nodes": [
+        {"id": "start", "type": "trigger.manual", "name": "Start", "position": [0, 0]},
+        {
+            "id": "greet",
+            "type": "data.set",
+            "name": "Greet",
+            "position": [260, 0],
+            "parameters": {"fields": [{"name": "hi", "value": "Hello"}]},
+        },
+    ],
+    "edges": [{"source": "start", "target": "greet"}],
+}
+
+
+def node_names(org: Organization, flow_id: int) -> list[str]:
+    return sorted(n["name"] for n in org.api.get(f"/api/v1/flows/{flow_id}").json()["graph"]["nodes"])
+
+
+def test_undo_redo_and_copy_paste_between_two_flows_in_two_tabs(embedded_stack, new_context, shots):
+    org = Organization(embedded_stack, "editor-clip")
+    source = org.flow("Source", SMALL_GRAPH)
+    target = org.flow("Target")
+    context = new_context(viewport=DESKTOP, permissions=CLIPBOARD)
+    page = context.new_page()
+    sign_in_with_link(page, org.login_url)
+    open_editor(page, org, source["id"])
+
+    # Click a palette entry: the step is added after the selected one and wired to it.
+    select(page, "Greet")
+    page.get_by_test_id("palette-search").fill("limit")
+    page.get_by_test_id("palette-data.limit").click()
+    expect(page.get_by_test_id("node-Limit")).to_be_visible()
+    saved(page)
+    assert ("Greet", "main", "Limit") in edges_of(org, source["id"])
+    page.get_by_test_id("undo").click()
+    expect(page.get_by_test_id("node-Limit")).to_have_count(0)
+    saved(page)
+    assert node_names(org, source["id"]) == ["Greet", "Start"]
+    page.keyboard.press("Control+Shift+Z")
+    expect(page.get_by_test_id("node-Limit")).to_be_visible()
+    saved(page)
+    assert node_names(org, source["id"]) == ["Greet", "Limit", "Start"]
+
+    # Delete with the keyboard, then undo with the keyboard.
+    page.get_by_test_id("node-Limit").click()
+    page.keyboard.press("Delete")
+    expect(page.get_by_test_id("node-Limit")).to_have_count(0)
+    page.keyboard.press("Control+z")
+    expect(page.get_by_test_id("node-Limit")).to_be_visible()
+
+    # Copy two steps (click, ctrl+click) and paste them into another flow opened in a second tab.
+    page.get_by_test_id("node-Greet").click()
+    page.get_by_test_id("node-Limit").click(modifiers=["Control"])
+    page.keyboard.press("Control+c")
+    expect(page.get_by_test_id("toast").filter(has_text="Copied")).to_be_visible()
+    other = context.new_page()
+    open_editor(other, org, target["id"])
+    other.get_by_test_id("canvas").locator(".react-flow__pane").click(position={"x": 300, "y": 300})
+    other.keyboard.press("Control+v")
+    expect(other.get_by_test_id("node-Greet")).to_be_visible()
+    expect(other.get_by_test_id("node-Limit")).to_be_visible()
+    expect(other.locator(".react-flow__edge")).to_have_count(1)
+    saved(other)
+    assert node_names(org, target["id"]) == ["Greet", "Limit"]
+    assert edges_of(org, target["id"]) == {("Greet", "main", "Limit")}
+    # Pasting again keeps names unique; duplicate (Ctrl+D) does the same inside one flow.
+    other.keyboard.press("Control+v")
+    expect(other.get_by_test_id("node-Greet 2")).to_be_visible()
+    other.keyboard.press("Control+d")
+    expect(other.get_by_test_id("node-Greet 3")).to_be_visible()
+    saved(other)
+    assert len(node_names(org, target["id"])) == 6
+    shots.take(other, "pasted")
+
+    # Tidy up and the shortcut help.
+    other.get_by_test_id("auto-layout").click()
+    other.keyboard.press("?")
+    expect(other.get_by_test_id("help")).to_contain_text("Ctrl+Z")
+    other.keyboard.press("Escape")
+    expect(other.get_by_test_id("help")).to_have_count(0)
+    assert new_context.page_errors == []
+
+
+def test_a_stale_draft_is_announced_instead_of_overwritten(embedded_stack, new_context, shots):
+    org = Organization(embedded_stack, "editor-stale")
+    flow = org.flow("Shared", SMALL_GRAPH)
+    context = new_context(viewport=DESKTOP)
+    first, second = context.new_page(), context.new_page()
+    sign_in_with_link(first, org.login_url)
+    open_editor(first, org, flow["id"])
+    open_editor(second, org, flow["id"])
+
+    select(first, "Greet")
+    first.get_by_test_id("palette-data.limit").click()
+    saved(first)
+    select(second, "Greet")
+    second.get_by_test_id("palette-data.sort").click()
+    expect(second.get_by_test_id("stale-warning")).to_be_visible()
+    expect(second.get_by_test_id("save-state")).to_have_text("Not saved: changed elsewhere")
+    assert node_names(org, flow["id"]) == ["Greet", "Limit", "Start"]  # nothing silently overwritten
+    shots.take(second, "stale-warning")
+
+    second.get_by_test_id("stale-reload").click()
+    expect(second.get_by_test_id("node-Limit")).to_be_visible()
+    expect(second.get_by_test_id("node-Sort")).to_have_count(0)
+    assert new_context.page_errors == []
+
+
+def test_the_editor_in_korean_and_on_a_phone(embedded_stack, new_context, shots):
+    org = Organization(embedded_stack, "editor-phone")
+    flow = org.flow("Phone", SMALL_GRAPH)
+    org.api.post(f"/api/v1/flows/{flow['id']}/publish", json={"message": "v1"})
+    page = new_context(viewport={"width": 390, "height": 844}, locale="ko-KR", is_mobile=True, has_touch=True).new_page()
+    sign_in_with_link(page, org.login_url)
+    page.get_by_test_id("language-select").select_option("ko")
+    expect(page.locator("html")).to_have_attribute("lang", "ko")
+    open_editor(page, org, flow["id"])
+    expect(page.get_by_test_id("node-Greet")).to_be_visible()
+    expect(page.get_by_test_id("run-test")).to_contain_text("플로우 테스트")
+    expect(page.get_by_test_id("palette")).to_have_count(0)  # the palette opens on demand on small screens
+    overflow = no_horizontal_scroll(page)
+    assert overflow["scrollWidth"] <= overflow["innerWidth"], overflow
+    shots.take(page, "phone-ko")
+
+    # Switching the flow on and off works from the phone.
+    page.get_by_test_id("active-toggle").click()
+    expect(page.get_by_test_id("active-toggle")).to_be_checked()
+    expect(page.get_by_test_id("toast").filter(has_text="플로우가 켜졌습니다")).to_be_visible()
+    assert org.api.get(f"/api/v1/flows/{flow['id']}").json()["active"] is True
+    page.get_by_test_id("active-toggle").click()
+    expect(page.get_by_test_id("active-toggle")).not_to_be_checked()
+    expect(page.get_by_test_id("toast").filter(has_text="플로우가 꺼졌습니다")).to_be_visible()
+    assert org.api.get(f"/api/v1/flows/{flow['id']}").json()["active"] is False
+
+    # A test run from the phone turns the steps green.
+    page.get_by_test_id("run-test").click()
+    expect(page.get_by_test_id("node-Greet")).to_have_attribute("data-status", "success", timeout=30_000)
+    shots.take(page, "phone-ran")
+    assert new_context.page_errors == []
