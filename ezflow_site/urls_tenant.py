@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularSwaggerView
 
 from apps.accounts.admin import organization_admin_site
 from apps.flows.editor import flow_editor
+from apps.flows.page_urls import pwa_urlpatterns
 from apps.flows.views import webhook
 from apps.marketplace.graphql.view import MarketplaceGraphQLView
 from ezflow_site.urls_common import common_urlpatterns, handlers
@@ -14,6 +15,8 @@ urlpatterns = [
     path("admin/", organization_admin_site.urls),
     path("flows/<int:flow_id>/edit/", flow_editor, name="flow-editor"),
     path("", include("apps.notifications.urls")),
+    path("flows/", include("apps.flows.page_urls")),
+    *pwa_urlpatterns,
     path("marketplace/", include(("apps.marketplace.page_urls", "marketplace"))),
     path("", include("apps.runs.urls")),
     re_path(r"^webhook/(?P<token>[A-Za-z0-9_-]{16,64})/?$", webhook, name="webhook"),
