@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 
-.PHONY: run test lint format messages manage bench clean-data
+.PHONY: run test lint format messages manage bench clean-data frontend
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,7 +30,7 @@ format: $(STAMP)
 
 # Refresh the Korean catalogue from the sources, then compile it (the .mo is committed).
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l ko --no-obsolete --no-location -i ".venv/*" -i "node_modules/*" -i "tests/*" -i "bench/*"
+	$(PY) manage.py makemessages -l ko --no-obsolete --no-location -i ".venv/*" -i "node_modules/*" -i "tests/*" -i "bench/*" -i "frontend/*"
 	$(PY) -m ezflow_site.compile_messages
 
 manage: $(STAMP)
@@ -38,3 +38,7 @@ manage: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m ezflow_site.launcher bench $(BENCH)
+
+# Rebuild the flow editor (frontend/, React + Vite) into static/editor/, which is committed. Needs Node 20 and npm.
+frontend:
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run build
