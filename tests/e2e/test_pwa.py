@@ -34,12 +34,14 @@ def organization_with_a_flow(stack) -> tuple[str, str, int]:
         token = client.post("/api/v1/auth/token", json={"email": f"owner@{slug}.example", "password": PASSWORD}).json()["token"]
         client.headers["Authorization"] = f"Bearer {token}"
         flow = client.post("/api/v1/flows", json={"name": "Weekly sales report", "graph": greeting_graph()}).json()
-    return host, created["login_url"], flow["id"]
+        assert client.post(f"/api/v1/flows/{flow['id']}/publish", json={"message": "v1"}).status_code == 201
+        run = client.post(f"/api/v1/flows/{flow['id']}/run", json={}).json()
+    return host, created["login_url"], flow["id"], run["id"]
 
 
 def test_manifest_is_valid_linked_and_installable(embedded_stack, page):
     stack = embedded_stack
-    host, login_url, _flow_id = organization_with_a_flow(stack)
+    host, login_url, _flow_id, _run_id = organization_with_a_flow(stack)
     sign_in_with_link(page, login_url)
     page.goto(stack.url(host, "/flows/"))
     href = page.locator('link[rel="manifest"]').get_attribute("href")
@@ -67,7 +69,7 @@ def test_manifest_is_valid_linked_and_installable(embedded_stack, page):
 
 def test_service_worker_keeps_flow_pages_readable_offline(embedded_stack, new_context, shots):
     stack = embedded_stack
-    host, login_url, flow_id = organization_with_a_flow(stack)
+    host, login_url, flow_id, run_id = organization_with_a_flow(stack)
     context = new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page = context.new_page()
     sign_in_with_link(page, login_url)
@@ -81,9 +83,11 @@ def test_service_worker_keeps_flow_pages_readable_offline(embedded_stack, new_co
     expect(page.get_by_test_id("offline-banner")).to_be_hidden()
     page.goto(stack.url(host, f"/flows/{flow_id}/"))
     expect(page.get_by_test_id("flow-name")).to_have_text("Weekly sales report")
+    page.goto(stack.url(host, f"/runs/{run_id}/"))
+    expect(page.locator("main")).to_contain_text("Weekly sales report")
     page.goto(stack.url(host, "/flows/"))
     saved = page.evaluate("caches.open('ezflow-pages').then(cache => cache.keys()).then(keys => keys.map(k => new URL(k.url).pathname))")
-    assert {"/flows/", f"/flows/{flow_id}/"} <= set(saved)
+    assert {"/flows/", f"/flows/{flow_id}/", f"/runs/{run_id}/"} <= set(saved)
     assert not any(path.startswith("/api/") for path in saved)
 
     context.set_offline(True)
@@ -98,6 +102,11 @@ def test_service_worker_keeps_flow_pages_readable_offline(embedded_stack, new_co
     page.get_by_role("link", name="Weekly sales report").click()
     expect(page.get_by_test_id("flow-name")).to_have_text("Weekly sales report")
     expect(banner).to_be_visible()
+    page.goto(stack.url(host, f"/runs/{run_id}/"))
+    expect(page.locator("main")).to_contain_text("Weekly sales report")
+    expect(banner).to_contain_text("You are offline — showing the last saved copy.")
+    shots.take(page, "offline-run")
+    page.goto(stack.url(host, f"/flows/{flow_id}/"))
     page.goto(stack.url(host, "/flows/987654/"))
     expect(page.get_by_test_id("offline-page")).to_contain_text("You are offline")
     shots.take(page, "offline-never-seen")
