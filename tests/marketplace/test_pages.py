@@ -84,6 +84,8 @@ def test_member_rates_reviews_and_comments_then_edits_and_deletes_own_comment(da
     assert Rating.objects.get(template=template).stars == 5
     detail = text(client.get(f"/marketplace/{template.pk}/"))
     assert "정말 유용해요" in detail and 'data-testid="rating-average">5.0<' in detail
+    public = text(data.client_for(None).get(f"/marketplace/{template.pk}/"))
+    assert "정말 유용해요" in public and world["owner_b"].user.email not in public  # people show by name, never by email
 
     client.post(f"/marketplace/{template.pk}/comments/", {"body": "질문이 있어요"})
     comment = Comment.objects.get(template=template)
