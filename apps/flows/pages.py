@@ -340,7 +340,7 @@ def flow_activation(request, pk, active: bool):
 
 # ---- PWA ----------------------------------------------------------------------------------------
 
-SHELL_FILES = ("css/ezflow.css", "css/flows.css", "pwa/pwa.js", "pwa/pwa.css", "pwa/icon-192.png", "pwa/icon-512.png")
+SHELL_FILES = ("css/ezflow.css", "css/flows.css", "js/flows.js", "pwa/pwa.js", "pwa/pwa.css", "pwa/icon-192.png", "pwa/icon-512.png")
 
 
 @require_GET
