@@ -104,21 +104,21 @@ async def load(ports: list[int], host: str, path: str, concurrency: int, seconds
     return latencies, errors, time.perf_counter() - started
 
 
-def server_cpu(stack, web: int) -> float:
+def server_cpu(stack, web: int) -> tuple[float, float]:
     """CPU seconds used so far by the web processes and by this stack's PostgreSQL backends (less noisy than
     runs/s on a shared machine)."""
-    total = 0.0
+    web_cpu = db_cpu = 0.0
     for process in stack.processes[:web]:
         times = psutil.Process(process.pid).cpu_times()
-        total += times.user + times.system
+        web_cpu += times.user + times.system
     for process in psutil.process_iter(["name", "cmdline"]):
         try:
             if process.info["name"] == "postgres" and stack.database in " ".join(process.info["cmdline"] or []):
                 times = process.cpu_times()
-                total += times.user + times.system
+                db_cpu += times.user + times.system
         except psutil.Error:
             pass
-    return total
+    return web_cpu, db_cpu
 
 
 def percentile(values, pct):
@@ -139,7 +139,10 @@ def run_mode(mode: str, redis_url: str = "") -> None:
             for concurrency in CONCURRENCY:
                 cpu_before = server_cpu(stack, web)
                 latencies, errors, elapsed = asyncio.run(load(stack.ports, f"{slug}.localhost", path, concurrency, SECONDS))
-                cpu_per_run = (server_cpu(stack, web) - cpu_before) / max(len(latencies), 1) * 1000
+                cpu_after = server_cpu(stack, web)
+                web_ms, db_ms = (
+                    (after - before) / max(len(latencies), 1) * 1000 for after, before in zip(cpu_after, cpu_before, strict=True)
+                )
                 if errors:
                     print("   sample errors:", sorted({str(e)[:90] for e in errors})[:3])
                 rss = sum(psutil.Process(p.pid).memory_info().rss for p in stack.processes[:web]) / 2**20
@@ -147,7 +150,7 @@ def run_mode(mode: str, redis_url: str = "") -> None:
                     f"{mode:<10} history={'on ' if history else 'off'} c={concurrency:<3} {len(latencies) / elapsed:8.1f} runs/s   "
                     f"p50 {statistics.median(latencies) * 1000 if latencies else float('nan'):7.1f} ms   "
                     f"p99 {percentile(latencies, 99) * 1000:7.1f} ms   errors {len(errors)}   web RSS {rss:6.0f} MB   "
-                    f"server CPU {cpu_per_run:5.2f} ms/run",
+                    f"server CPU {web_ms + db_ms:5.2f} ms/run (web {web_ms:4.2f}, db {db_ms:4.2f})",
                     flush=True,
                 )
     finally:

@@ -9,11 +9,13 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.urls import path  # noqa: E402
 
+from apps.flows.webhook_asgi import WebhookRoute  # noqa: E402
 from apps.runs.realtime.consumer import LiveConsumer  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # /webhook/ calls skip Django's middleware stack (see apps.flows.webhook_asgi); everything else is Django.
+        "http": WebhookRoute(django_asgi_app),
         # The organization and the person are resolved inside the consumer (see apps.runs.realtime.auth).
         "websocket": AllowedHostsOriginValidator(URLRouter([path("ws/", LiveConsumer.as_asgi())])),
     }

@@ -177,7 +177,9 @@ def webhook_find(*, token: str, host: str | None = None) -> WebhookTarget:
     version = _version(row[5], row[-1])
     if version.trigger is None:
         raise DomainError(_("No active flow listens at this address."), code="not_found", status=404)
-    flow = Flow(id=row[0], name=row[1], active=row[2], save_history=row[3], error_flow_id=row[4], published_version_id=row[5])
+    flow = Flow(
+        id=row[0], name=row[1], active=row[2], save_history=row[3], error_flow_id=row[4], published_version_id=row[5], webhook_token=token
+    )
     flow.published_version = version.version
     params = {
         "methods": ["POST"],

@@ -41,8 +41,11 @@ class _Sender:
             if layer is None:
                 continue
             try:
-                for group in groups:
-                    await layer.group_send(group, message)
+                if hasattr(layer, "group_send_many"):  # one statement for all groups (apps.runs.realtime.layers)
+                    await layer.group_send_many(groups, message)
+                else:
+                    for group in groups:
+                        await layer.group_send(group, message)
             except Exception:  # best effort: clients refetch from the database on reconnect or a seq gap
                 logger.warning("could not publish a live event", exc_info=True)
 

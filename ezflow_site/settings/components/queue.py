@@ -29,7 +29,7 @@ else:
     _db = _databases["default"]
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_postgres.core.PostgresChannelLayer",
+            "BACKEND": "apps.runs.realtime.layers.EZFlowPostgresChannelLayer",  # channels-postgres, cheaper group sends
             "CONFIG": {
                 "NAME": _db["NAME"],
                 "USER": _db.get("USER", ""),

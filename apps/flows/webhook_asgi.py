@@ -1,0 +1,272 @@
+"""/webhook/<token> served before Django's request machinery.
+
+Webhook callers are machines: they need no session, CSRF, messages, membership or locale middleware, and each of
+those costs time on every call. This ASGI route answers webhook calls itself and hands everything else to Django:
+
+- the organization comes from the Host header through a per-process host → organization map; the single lookup
+  statement of every call (apps.flows.services.webhooks.webhook_find) proves the mapping still holds and reads
+  the organization's status, so a suspension, a publish, an activation or a deactivation made through any
+  process applies to the very next call, with no cache to invalidate;
+- the database work runs on a few threads per process that keep their connection (and its search_path) between
+  calls; runs of flows with side effects or slow nodes run on the general webhook pool instead;
+- the steps, errors and answers are the same services as the Django view (apps.flows.views.webhook).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import re
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import parse_qsl
+
+from django.conf import settings
+from django.db import connection
+from django.http.request import validate_host
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation.trans_real import get_supported_language_variant, parse_accept_lang_header
+from django_tenants.utils import remove_www
+
+from apps.core.errors import DomainError
+from apps.core.logs import log_context
+from apps.core.metrics import RequestTimer
+
+logger = logging.getLogger("ezflow.webhooks")
+PREFIX = "/webhook/"
+TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}/?")  # as in ezflow_site/urls_tenant.py
+HOP_HEADERS = {"host", "cookie", "authorization", "content-length", "connection"}
+THREADS = int(os.environ.get("EZFLOW_WEBHOOK_THREADS", "4"))
+
+_fast = ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="webhook-fast")
+_hosts: dict[str, object] = {}  # host → Organization (status and settings refreshed by every call's lookup)
+_HOSTS_KEPT = 10_000
+
+
+class _Moved(Exception):
+    pass
+
+
+def _language(headers: dict[str, str]) -> str:
+    for code, _quality in parse_accept_lang_header(headers.get("Accept-Language", "")):
+        if code == "*":
+            break
+        try:
+            return get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
+
+
+def _use(organization) -> None:
+    # A new search_path only when the organization changes: the thread keeps its connection between calls.
+    if connection.schema_name != organization.schema_name:
+        connection.set_tenant(organization)
+    else:
+        connection.tenant = organization
+
+
+def _settle_connection() -> None:
+    """After each job: a connection left in a transaction or broken by an error goes back to the pool."""
+    if connection.connection is None:
+        return
+    if connection.in_atomic_block or (connection.errors_occurred and not connection.is_usable()):
+        connection.close()
+    connection.errors_occurred = False
+
+
+def _resolve(host: str):
+    from apps.accounts.models import Domain
+
+    try:
+        domain = Domain.objects.select_related("tenant").filter(domain=host).first()
+    finally:
+        _settle_connection()
+    if domain is None or domain.tenant.is_public:
+        return None
+    if len(_hosts) >= _HOSTS_KEPT:
+        _hosts.clear()
+    _hosts[host] = domain.tenant
+    return domain.tenant
+
+
+def _start(organization, host: str, token: str, call, language: str):
+    from apps.flows.services.webhooks import HostMoved, webhook_find, webhook_start
+
+    try:
+        _use(organization)
+        with translation.override(language), log_context(organization=organization.schema_name):
+            try:
+                return webhook_start(target=webhook_find(token=token, host=host), call=call)
+            except HostMoved:
+                _hosts.pop(host, None)
+                raise _Moved from None
+            except DomainError as exc:
+                return exc
+    finally:
+        _settle_connection()
+
+
+def _execute_fast(organization, pending, language: str):
+    from apps.flows.services.webhooks import webhook_execute
+
+    try:
+        _use(organization)
+        with translation.override(language):
+            return webhook_execute(pending)
+    finally:
+        _settle_connection()
+
+
+def _execute_general(organization, pending, language: str):
+    from apps.flows.services.webhooks import _execute_in_thread
+
+    with translation.override(language):
+        return _execute_in_thread(organization, pending)
+
+
+class WebhookRoute:
+    def __init__(self, django_app):
+        self.django_app = django_app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or not scope["path"].startswith(PREFIX):
+            return await self.django_app(scope, receive, send)
+        token = scope["path"][len(PREFIX) :]
+        headers = _headers(scope)
+        host = remove_www(headers.get("Host", "").rsplit(":", 1)[0].lower())
+        if not TOKEN.fullmatch(token) or not host or not validate_host(host, settings.ALLOWED_HOSTS):
+            return await self.django_app(scope, receive, send)
+        token = token.rstrip("/")
+        loop = asyncio.get_running_loop()
+        organization = _hosts.get(host) or await loop.run_in_executor(_fast, _resolve, host)
+        if organization is None:  # the public site or an unknown host: Django answers as for any other path
+            return await self.django_app(scope, receive, send)
+        timer = RequestTimer()
+        status = await self._serve(scope, receive, send, organization, host, token, headers)
+        timer.observe(scope["method"], status)
+
+    async def _serve(self, scope, receive, send, organization, host, token, headers) -> int:
+        from apps.flows.services.webhooks import PendingRun, WebhookAnswer, WebhookCall, webhook_timed_out
+
+        language = _language(headers)
+        loop = asyncio.get_running_loop()
+        try:
+            body = await _read_body(receive, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+            if body is None:
+                with translation.override(language):
+                    message = _("The request body is larger than %(size)s bytes.") % {"size": settings.DATA_UPLOAD_MAX_MEMORY_SIZE}
+                return await _send(send, 413, {"error": {"code": "too_large", "message": message}}, language=language)
+            call = WebhookCall(
+                method=scope["method"],
+                headers={k: v for k, v in headers.items() if k.lower() not in HOP_HEADERS},
+                query=dict(parse_qsl(scope.get("query_string", b"").decode("latin1"), keep_blank_values=True)),
+                body=body,
+                content_type=headers.get("Content-Type", "").split(";")[0].strip(),
+            )
+            try:
+                started = await loop.run_in_executor(_fast, _start, organization, host, token, call, language)
+            except _Moved:
+                organization = await loop.run_in_executor(_fast, _resolve, host)
+                if organization is None:
+                    with translation.override(language):
+                        started = DomainError(_("No active flow listens at this address."), code="not_found", status=404)
+                else:
+                    started = await loop.run_in_executor(_fast, _start, organization, host, token, call, language)
+            if isinstance(started, DomainError):
+                return await _send_error(send, started, language)
+            if isinstance(started, PendingRun):
+                execute = _execute_fast if started.run is None else _execute_general
+                pool = _fast if started.run is None else _general_pool()
+                future = loop.run_in_executor(pool, execute, organization, started, language)
+                try:
+                    started = await asyncio.wait_for(asyncio.shield(future), timeout=started.timeout)
+                except TimeoutError:
+                    with translation.override(language):
+                        started = webhook_timed_out(started)
+            assert isinstance(started, WebhookAnswer)
+            return await _send_answer(send, started, language)
+        except Exception:
+            logger.exception("webhook call failed", extra={"organization": organization.schema_name})
+            with translation.override(language):
+                message = _("Something went wrong on our side. Please try again in a moment.")
+            return await _send(send, 500, {"error": {"code": "server_error", "message": message}}, language=language)
+
+
+def _general_pool():
+    from apps.flows.services.webhooks import _pool
+
+    return _pool
+
+
+def _headers(scope) -> dict[str, str]:
+    """Header names as Django's request.headers spells them (X-Trace); repeated headers joined with commas."""
+    headers: dict[str, str] = {}
+    for raw_name, raw_value in scope.get("headers", []):
+        name = raw_name.decode("latin1").replace("_", "-").title()
+        value = raw_value.decode("latin1")
+        headers[name] = f"{headers[name]},{value}" if name in headers else value
+    return headers
+
+
+async def _read_body(receive, limit: int | None) -> bytes | None:
+    """The request body, or None once it exceeds `limit` bytes."""
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ConnectionError("the caller went away")
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if limit is not None and size > limit:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+async def _send_error(send, exc: DomainError, language: str) -> int:
+    body = {"error": {"code": exc.code, "message": str(exc.message), **exc.extra}}
+    extra = {"Allow": ", ".join(exc.extra.get("allowed", []))} if exc.status == 405 else {}
+    return await _send(send, exc.status, body, language=language, headers=extra)
+
+
+async def _send_answer(send, answer, language: str) -> int:
+    extra = {
+        name: value
+        for name, value in answer.headers.items()
+        if name.lower() not in HOP_HEADERS and name.lower() != "content-type" and "\n" not in value and "\r" not in value
+    }
+    content_type = next((v for k, v in answer.headers.items() if k.lower() == "content-type" and "\n" not in v and "\r" not in v), None)
+    if isinstance(answer.body, (dict, list)) or answer.body is None:
+        return await _send(send, answer.status, answer.body, language=language, headers=extra, content_type=content_type)
+    return await _send(
+        send,
+        answer.status,
+        str(answer.body).encode(),
+        language=language,
+        headers=extra,
+        content_type=content_type or "text/plain; charset=utf-8",
+    )
+
+
+async def _send(send, status: int, body, *, language: str, headers: dict | None = None, content_type: str | None = None) -> int:
+    if not isinstance(body, bytes):
+        body = json.dumps(body, ensure_ascii=False, default=str).encode()
+        content_type = content_type or "application/json"
+    raw = [
+        (b"content-type", content_type.encode("latin1")),
+        (b"content-length", str(len(body)).encode()),
+        (b"content-language", language.encode()),
+        (b"x-content-type-options", b"nosniff"),
+    ]
+    for name, value in (headers or {}).items():
+        try:
+            raw.append((name.encode("latin1"), str(value).encode("latin1")))
+        except UnicodeEncodeError:  # a header HTTP cannot carry is left out rather than failing the answer
+            continue
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
+    return status
