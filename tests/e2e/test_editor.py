@@ -9,6 +9,7 @@ refused connection, the stale-draft warning with two tabs, and a phone-sized scr
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -357,4 +358,69 @@ def test_the_editor_in_korean_and_on_a_phone(embedded_stack, new_context, shots)
     page.get_by_test_id("run-test").click()
     expect(page.get_by_test_id("node-Greet")).to_have_attribute("data-status", "success", timeout=30_000)
     shots.take(page, "phone-ran")
+    assert new_context.page_errors == []
+
+
+def test_versions_diff_and_restore_validation_on_fields_and_n8n_import(embedded_stack, new_context, shots):
+    from pathlib import Path
+
+    org = Organization(embedded_stack, "editor-history")
+    flow = org.flow("History", SMALL_GRAPH)
+    assert org.api.post(f"/api/v1/flows/{flow['id']}/publish", json={"message": "Greeting"}).status_code == 201
+    page = new_context(viewport=DESKTOP).new_page()
+    sign_in_with_link(page, org.login_url)
+    open_editor(page, org, flow["id"])
+
+    # A required field left empty: the server's problem shows on the step and under the field.
+    select(page, "Greet")
+    page.get_by_test_id("palette-search").fill("http")
+    page.get_by_test_id("palette-net.http").click()
+    saved(page)
+    expect(page.get_by_test_id("problems-HTTP request")).to_have_text("1")
+    expect(page.get_by_test_id("param-url-error")).to_contain_text("“URL” is required.")
+    page.get_by_test_id("param-url").fill("https://example.com/orders")
+    saved(page)
+    expect(page.get_by_test_id("problems-HTTP request")).to_have_count(0)
+    expect(page.get_by_test_id("param-url-error")).to_have_count(0)
+
+    # Change a value and add a sticky note, then compare with version 1 on the canvas.
+    select(page, "Greet")
+    page.get_by_test_id("param-fields-0-value").fill("Good morning")
+    deselect(page)
+    page.get_by_test_id("palette-search").fill("note")
+    page.get_by_test_id("palette-note.sticky").click()
+    saved(page)
+    page.get_by_test_id("more").click()
+    page.get_by_test_id("open-history").click()
+    expect(page.get_by_test_id("version-1")).to_contain_text("Greeting")
+    page.get_by_test_id("diff-1").click()
+    expect(page.get_by_test_id("history")).to_contain_text("parameters.fields[0].value")
+    page.keyboard.press("Escape")
+    expect(page.get_by_test_id("node-Greet")).to_have_class(re.compile(r"diff-changed"))
+    expect(page.get_by_test_id("node-HTTP request")).to_have_class(re.compile(r"diff-added"))
+    expect(page.get_by_test_id("node-Start")).not_to_have_class(re.compile(r"diff-"))
+    expect(page.get_by_test_id("diff-banner")).to_be_visible()
+    shots.take(page, "diff-on-canvas")
+
+    # Restore version 1 into the draft.
+    page.get_by_test_id("more").click()
+    page.get_by_test_id("open-history").click()
+    page.get_by_test_id("restore-1").click()
+    expect(page.get_by_test_id("node-HTTP request")).to_have_count(0)
+    expect(page.get_by_test_id("node-Sticky note")).to_have_count(0)
+    saved(page)
+    greet = next(n for n in org.api.get(f"/api/v1/flows/{flow['id']}").json()["graph"]["nodes"] if n["name"] == "Greet")
+    assert greet["parameters"]["fields"][0]["value"] == "Hello"
+
+    # Import an n8n workflow: a new flow, with the unsupported steps listed.
+    n8n = (Path(__file__).resolve().parents[1] / "flows" / "fixtures" / "n8n_orders.json").read_text(encoding="utf-8")
+    page.get_by_test_id("more").click()
+    page.get_by_test_id("open-import").click()
+    page.get_by_test_id("import-text").fill(n8n)
+    page.get_by_test_id("import-confirm").click()
+    expect(page.get_by_test_id("import-unsupported")).to_contain_text("Google Sheets")
+    shots.take(page, "n8n-import")
+    page.get_by_test_id("import-result").get_by_role("link").click()
+    expect(page.get_by_test_id("node-Webhook")).to_be_visible()
+    expect(page.get_by_test_id("flow-name")).to_have_value("Order intake")
     assert new_context.page_errors == []
