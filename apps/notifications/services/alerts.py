@@ -348,7 +348,7 @@ def _texts(item: Outgoing, organization) -> dict:
         }
     heading = messages.title(kind=item.kind, flow_name=item.flow_name, count=item.count, details=item.details)
     return {
-        "subject": f"[EZFlow] {heading}",
+        "subject": " ".join(f"[EZFlow] {heading}".split()),  # a line break in a flow name must not break the header
         "title": heading,
         "summary": messages.summary(
             kind=item.kind, error_node_id=item.error_node_id, error_message=item.error_message[:300], details=item.details
@@ -356,6 +356,11 @@ def _texts(item: Outgoing, organization) -> dict:
         "more": more,
         "open_run": _("Open the run"),
     }
+
+
+def _slack_escape(text: str) -> str:
+    # Error text may quote item data: "<!channel>" or "<https://evil|click>" must arrive as text, not as a ping or link.
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def alerts_deliver(outgoing: list[Outgoing]) -> None:
@@ -385,7 +390,7 @@ def alerts_deliver(outgoing: list[Outgoing]) -> None:
         if item.slack_url:
             with translation.override(item.slack_language):
                 texts = _texts(item, organization)
-            lines = [f"*{texts['title']}*", texts["summary"], texts["more"]]
+            lines = [f"*{_slack_escape(texts['title'])}*", _slack_escape(texts["summary"]), _slack_escape(texts["more"])]
             if context["run_url"]:
                 lines.append(f"<{context['run_url']}|{texts['open_run']}>")
             problem = slack_send(

@@ -21,11 +21,12 @@ def test_slack_gets_the_alert_with_a_link_to_the_run(organization, owner, flow):
     with FakeServer() as slack:
         slack.routes["/hook"] = lambda request: (200, {}, b"ok")
         slack_rule(flow, owner, slack.url("/hook"))
-        run = finished_run(flow)
+        run = finished_run(flow, error="Bad value <!channel> in row 3")
         alerts_evaluate_run(run_id=run.pk)
     (request,) = slack.requests
     text = json.loads(request["body"])["text"]
     assert "“Orders sync” failed" in text and f"/runs/{run.pk}/|Open the run>" in text
+    assert "<!channel>" not in text and "&lt;!channel&gt;" in text  # quoted data never pings the channel
     assert Notification.objects.get().delivery["slack"]["status"] == "sent"
 
 
@@ -59,3 +60,12 @@ def test_an_unreachable_mail_server_is_recorded_and_the_alert_still_shows(organi
     note = Notification.objects.get()
     assert note.delivery["email"]["status"] == "failed"
     assert note.delivery["email"]["failed"][0]["email"] == owner.email and "Connection" in note.delivery["email"]["failed"][0]["error"]
+
+
+def test_a_line_break_in_a_flow_name_does_not_break_the_email(organization, owner, flow, mailbox):
+    flow.name = "Orders\nsync"
+    flow.save()
+    slack_rule(flow, owner, "", email=True)
+    alerts_evaluate_run(run_id=finished_run(flow).pk)
+    assert mailbox[0].subject == "[EZFlow] “Orders sync” failed"
+    assert Notification.objects.get().delivery["email"]["status"] == "sent"
