@@ -214,3 +214,10 @@ def readable_conflicts(conflicts: list[dict]) -> list[dict]:
         }
         for c in conflicts
     ]
+
+
+def variable_values(*, names) -> dict[str, str]:
+    """Current values of these organization variables (the request's schema is the organization's)."""
+    from apps.flows.models import Variable
+
+    return dict(Variable.objects.filter(name__in=list(names)).values_list("name", "value"))

@@ -324,20 +324,49 @@ def use(request, pk):
     return _page(request, "use", context, status=400 if form.errors else 200)
 
 
+def _variable_save(*, name: str, value: str) -> None:
+    from apps.flows.models import Variable
+    from apps.flows.services.variables import variable_create, variable_update
+
+    existing = Variable.objects.filter(name=name).first()
+    if existing is None:
+        variable_create(name=name, value=value)
+    else:
+        variable_update(variable=existing, value=value)
+
+
 @organization_host
 def installed(request, flow_id):
+    """After “Use this template”: what the new flow still needs (credentials, organization variables), variables set here."""
     organization = _organization(request)
     flow = page_selectors.organization_flow(organization=organization, flow_id=flow_id)
     if flow is None or not flow.origin_template_id:
         raise Http404
     template = selectors.template_detail(template_id=flow.origin_template_id, organization=organization)
+    names = sorted(page_selectors.variables_in(flow.draft or {}))
+    current = page_selectors.variable_values(names=names)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        if not _can_edit(request):
+            return _refused(request, _("Only editors, admins and owners can change organization variables."))
+        submitted = {name: request.POST.get(f"var-{name}", "") for name in names}
+        for name, value in submitted.items():
+            try:
+                if value != current.get(name):
+                    _variable_save(name=name, value=value)
+            except DomainError as exc:
+                errors[name] = str(exc.message)
+        current = {**current, **submitted}
+        if not errors:
+            messages.success(request, _("The organization variables are saved."))
+            return redirect("marketplace:installed", flow_id=flow.pk)
     context = {
         "flow": flow,
         "template": template,
         "credentials_needed": services.credentials_needed(flow.draft or {}),
-        "variables": sorted(page_selectors.variables_in(flow.draft or {})),
+        "variables": [{"name": name, "value": current.get(name, ""), "set": name in current, "error": errors.get(name)} for name in names],
     }
-    return _page(request, "installed", context)
+    return _page(request, "installed", context, status=400 if errors else 200)
 
 
 # ---- publish wizard ---------------------------------------------------------------------------------

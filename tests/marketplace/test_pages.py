@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -282,3 +283,27 @@ def test_pages_speak_korean(data, world):
     client.cookies["django_language"] = "ko"
     page = text(client.get(f"/marketplace/{world['template'].pk}/", HTTP_ACCEPT_LANGUAGE="ko"))
     assert "평점과 리뷰" in page and "이 템플릿 사용하기" in page
+
+
+def test_a_shipped_template_installs_and_its_variables_are_filled_on_the_installed_page(data, world):
+    from django.core.management import call_command
+
+    from apps.flows.models import Variable
+
+    call_command("marketplace_load_templates", "naver-news-monitoring-to-slack", stdout=io.StringIO())
+    news = Template.objects.get(title="뉴스 모니터링: 네이버 뉴스를 슬랙으로")
+    client = data.client_for(world["b"], world["owner_b"].user)
+    assert "뉴스 모니터링" in text(client.get("/marketplace/?q=뉴스"))
+    installed = client.post(f"/marketplace/{news.pk}/use/", {"version": news.latest_version.pk})
+    page = text(client.get(installed["Location"]))
+    assert "vars.naver_client_id" in page and "vars.news_keyword" in page and "slack_webhook" in page
+    bad = client.post(installed["Location"], {"var-naver_client_id": "client-1", "var-news_keyword": "x" * 10_001})
+    assert bad.status_code == 400 and "10,000 characters" in text(bad) and 'value="client-1"' in text(bad)
+    saved = client.post(installed["Location"], {"var-naver_client_id": "client-1", "var-news_keyword": "이지플로우"})
+    assert saved.status_code == 302
+    with tenant_context(world["b"]):
+        assert dict(Variable.objects.values_list("name", "value")) == {"naver_client_id": "client-1", "news_keyword": "이지플로우"}
+    viewer = data.client_for(world["b"], membership(data, world["b"], Role.VIEWER).user)
+    assert viewer.post(installed["Location"], {"var-news_keyword": "hijack"}).status_code == 403
+    with tenant_context(world["b"]):
+        assert Variable.objects.get(name="news_keyword").value == "이지플로우"
