@@ -59,10 +59,12 @@ def template_search(
     language: str = "",
     min_rating: float | None = None,
     sort: str = "popular",
+    similar: bool = False,
 ) -> QuerySet[Template]:
     """Every word must appear in the template's text as a substring (so "자동화" finds "업무자동화"; a trigram GIN index
-    serves it), or the whole query matches as English full text (stemmed: "reports" finds "report"), or as a close
-    word (typos: trigram word similarity)."""
+    serves it), or the whole query matches as English full text (stemmed: "reports" finds "report").
+    With `similar`, close words instead (typos, by trigram word similarity): callers ask for these when the exact
+    search found nothing, because computing similarity over long texts is too slow to do for every search."""
     templates = template_listed(organization=organization)
     if category:
         templates = templates.filter(category=category)
@@ -81,10 +83,10 @@ def template_search(
         for term in terms:
             words &= Q(search_text__contains=term)
         full_text = SearchQuery(text, config="english", search_type="websearch")
-        matches = words | Q(search_vector=full_text)
-        if len(text) >= 4:
-            matches |= Q(search_text__trigram_word_similar=text)
-        templates = templates.filter(matches)
+        if similar:
+            templates = templates.filter(search_text__trigram_word_similar=text)
+        else:
+            templates = templates.filter(words | Q(search_vector=full_text))
         if sort == "relevance":
             return templates.annotate(
                 relevance=SearchRank(F("search_vector"), full_text) + TrigramWordSimilarity(text, "search_text")

@@ -58,6 +58,7 @@ def _page(info, queryset, *, first=None, after=None) -> TemplateConnection:
         ),
     )
     connection.queryset = queryset
+    connection.similar = False
     return connection
 
 
@@ -93,18 +94,21 @@ class Query(graphene.ObjectType):
 
     @staticmethod
     def resolve_templates(root, info, sort=TemplateSort.POPULAR.value, first=None, after=None, **filters):
-        sort = getattr(sort, "value", sort)
-        queryset = template_search(
-            organization=request_organization(info),
-            query=filters.get("query") or "",
-            category=filters.get("category") or "",
-            tags=filters.get("tags") or (),
-            node_types=filters.get("node_types") or (),
-            language=filters.get("language") or "",
-            min_rating=filters.get("min_rating"),
-            sort=sort,
-        ).select_related(*LIST_RELATIONS)
-        return _page(info, queryset, first=first, after=after)
+        arguments = {
+            "organization": request_organization(info),
+            "query": filters.get("query") or "",
+            "category": filters.get("category") or "",
+            "tags": filters.get("tags") or (),
+            "node_types": filters.get("node_types") or (),
+            "language": filters.get("language") or "",
+            "min_rating": filters.get("min_rating"),
+            "sort": getattr(sort, "value", sort),
+        }
+        connection = _page(info, template_search(**arguments).select_related(*LIST_RELATIONS), first=first, after=after)
+        if not connection.edges and not after and len(arguments["query"].strip()) >= 4:
+            connection = _page(info, template_search(**arguments, similar=True).select_related(*LIST_RELATIONS), first=first)
+            connection.similar = True
+        return connection
 
     @staticmethod
     def resolve_template(root, info, id):  # noqa: A002

@@ -285,6 +285,7 @@ class TemplateNode(DjangoObjectType):
 
 class TemplateConnection(relay.Connection):
     total_count = graphene.Int(required=True)
+    similar = graphene.Boolean(required=True, description="Nothing matched exactly: these are close matches (typos).")
 
     class Meta:
         node = TemplateNode

@@ -4,13 +4,16 @@ the browser session (then the CSRF token is required, as for forms) or an API to
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 
-from django.http import HttpResponse
+from django.conf import settings
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from graphene_django.views import GraphQLView
+from graphene_django.views import GraphQLView, HttpError
+from graphql import ExecutionResult, GraphQLError, OperationType, execute, get_operation_ast, parse, validate
 
 from apps.accounts.errors import LoginFailed
 from apps.accounts.middleware import current_organization
@@ -24,11 +27,21 @@ def _refuse(status: int, code: str, message: str) -> HttpResponse:
     return HttpResponse(json.dumps(body, ensure_ascii=False), status=status, content_type="application/json")
 
 
-def _csrf_failure(request) -> str | None:
+def _csrf_failure(request) -> bool:
     check = CsrfViewMiddleware(lambda _request: None)
     check.process_request(request)
-    response = check.process_view(request, None, (), {})
-    return None if response is None else "csrf_failed"
+    return check.process_view(request, None, (), {}) is not None
+
+
+@lru_cache(maxsize=512)
+def prepared(query: str, public: bool, language: str):
+    """Parsed and validated documents, by query text: clients send the same few queries again and again.
+    (Validation messages are translated, hence the language in the key.)"""
+    try:
+        document = parse(query)
+    except GraphQLError as error:
+        return None, (error,)
+    return document, tuple(validate(schema.graphql_schema, document, validation_rules(public=public), max_errors=20))
 
 
 @method_decorator(csrf_exempt, name="dispatch")  # enforced below, only for session-authenticated requests
@@ -49,5 +62,29 @@ class MarketplaceGraphQLView(GraphQLView):
             request.user, request.membership = user, membership
         elif request.method == "POST" and request.user.is_authenticated and _csrf_failure(request):
             return _refuse(403, "csrf_failed", _("Your form expired. Please go back, reload the page and try again."))
-        self.validation_rules = validation_rules(public=organization is None)
+        self.public = organization is None
         return super().dispatch(request, *args, **kwargs)
+
+    def execute_graphql_request(self, request, data, query, variables, operation_name, show_graphiql=False):
+        if not query:
+            raise HttpError(HttpResponseBadRequest("Must provide query string."))
+        if len(query) > settings.EZFLOW_GRAPHQL_MAX_QUERY_LENGTH:
+            return ExecutionResult(errors=[GraphQLError(_("This query is too long."), extensions={"code": "query_too_long"})])
+        document, errors = prepared(query, self.public, getattr(request, "LANGUAGE_CODE", ""))
+        if errors:
+            return ExecutionResult(errors=list(errors))
+        operation = get_operation_ast(document, operation_name)
+        if request.method == "GET" and operation is not None and operation.operation != OperationType.QUERY:
+            raise HttpError(HttpResponseNotAllowed(["POST"], "Changes need a POST request."))
+        try:
+            return execute(
+                schema.graphql_schema,
+                document,
+                root_value=self.get_root_value(request),
+                context_value=request,
+                variable_values=variables,
+                operation_name=operation_name,
+                middleware=self.get_middleware(request),
+            )
+        except Exception as exc:  # noqa: BLE001 - reported to the client as a GraphQL error, like graphene-django does
+            return ExecutionResult(errors=[exc])

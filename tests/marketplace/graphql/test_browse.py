@@ -59,8 +59,9 @@ def test_search_korean_substrings_english_words_and_typos(data, org):
         ("invoise", ["Invoice reminder"]),  # a typo, by trigram similarity
         ("없는말", []),
     ):
-        _, body = gql(public, LIST, {"query": query, "sort": "RELEVANCE"})
+        _, body = gql(public, LIST.replace("totalCount", "totalCount similar"), {"query": query, "sort": "RELEVANCE"})
         assert titles(body) == expected, query
+        assert body["data"]["templates"]["similar"] is (query == "invoise"), query  # close matches only when nothing matched
 
 
 def test_filters_and_sorting(data, org):
