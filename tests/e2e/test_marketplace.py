@@ -5,11 +5,12 @@ rates and comments, uses it and runs it; A publishes v2 as a new version; B sees
 """
 
 import time
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.browser import sign_in_with_link, unique
+from tests.e2e.browser import no_horizontal_scroll, sign_in_with_link, unique
 from tests.flows.graphs import edge, node
 from tests.support.data import PASSWORD
 from tests.support.stack import signup
@@ -164,4 +165,12 @@ def test_publish_search_rate_comment_use_run_and_update(embedded_stack, new_cont
     expect(public.get_by_test_id("template-card").filter(has_text=title)).to_be_visible()
     expect(public.get_by_test_id("public-note")).to_be_visible()
     shots.take(public, "public-browse")
+
+    # On a phone the list and the detail page fit the screen (the flow drawing scrolls inside its own box).
+    phone = new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True).new_page()
+    for path in ("/marketplace/?q=자동화", urlsplit(template_url).path):
+        phone.goto(stack.url("localhost", path))
+        layout = no_horizontal_scroll(phone)
+        assert layout["scrollWidth"] <= layout["innerWidth"], layout
+    shots.take(phone, "phone-detail")
     assert new_context.page_errors == []

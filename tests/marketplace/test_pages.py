@@ -307,3 +307,29 @@ def test_a_shipped_template_installs_and_its_variables_are_filled_on_the_install
     assert viewer.post(installed["Location"], {"var-news_keyword": "hijack"}).status_code == 403
     with tenant_context(world["b"]):
         assert Variable.objects.get(name="news_keyword").value == "이지플로우"
+
+
+def test_update_shows_conflicts_when_both_sides_changed_the_same_setting(data, world):
+    from apps.flows.services.flows import flow_update
+
+    template, owner_a = world["template"], world["owner_a"]
+    client_b = data.client_for(world["b"], world["owner_b"].user)
+    client_b.post(f"/marketplace/{template.pk}/use/", {"version": template.latest_version.pk})
+    fork_id = TemplateInstall.objects.get(template=template, organization=world["b"]).flow_id
+    with tenant_context(world["b"]):
+        fork = Flow.objects.get(pk=fork_id)
+        flow_update(flow=fork, graph=runnable_graph("ours"))
+    with tenant_context(world["a"]):
+        flow_update(flow=world["flow_a"], graph=runnable_graph("theirs"))
+    template_version_publish(membership=owner_a, template=template, flow=world["flow_a"], version="1.1.0", changelog="문구 변경")
+    connection.set_schema_to_public()
+
+    review = text(client_b.get(f"/marketplace/forks/{fork_id}/"))
+    assert 'data-testid="conflict-list"' in review
+    assert "ours {{ json.name }}" in review and "theirs {{ json.name }}" in review
+    updated = client_b.post(f"/marketplace/forks/{fork_id}/update/")
+    assert updated.status_code == 200 and 'data-testid="conflict-list"' in text(updated)
+    with tenant_context(world["b"]):
+        assert "ours" in str(Flow.objects.get(pk=fork_id).draft)  # the organization's value is kept
+    again = client_b.post(f"/marketplace/forks/{fork_id}/update/", follow=True)
+    assert "already up to date" in text(again)
