@@ -64,6 +64,7 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stuck-runs": {"task": "runs.requeue_stuck", "schedule": env.float("EZFLOW_REQUEUE_SECONDS", default=60.0)},
     "prune-runs": {"task": "runs.prune", "schedule": 3600.0},
     "alerts": {"task": "notifications.periodic", "schedule": env.float("EZFLOW_ALERT_CHECK_SECONDS", default=30.0)},
+    "marketplace-trending": {"task": "marketplace.trending_refresh", "schedule": 3600.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # A queued or running run untouched this long is queued again (safe: one advisory lock per run).

@@ -126,3 +126,21 @@ def _reload(organization, flow):
 
     with tenant_context(organization):
         return Flow.objects.get(pk=flow.pk)
+
+
+def test_trending_counts_installs_of_the_last_seven_days_only(data, published):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.marketplace.tasks import trending_refresh_task
+
+    _, author, _, template = published
+    template_fork(membership=author, template=template)
+    template_fork(membership=author, template=template)
+    TemplateInstall.objects.filter(pk=TemplateInstall.objects.order_by("id").first().pk).update(
+        created_at=timezone.now() - timedelta(days=8)
+    )
+    trending_refresh_task()
+    template.refresh_from_db()
+    assert (template.install_count, template.trending_score) == (2, 1.0)
