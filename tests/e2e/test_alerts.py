@@ -194,3 +194,43 @@ def test_the_bell_and_the_notifications_page_on_a_phone_in_korean(embedded_stack
     phone.get_by_test_id("read-all").click()
     expect(phone.get_by_test_id("bell-count")).to_be_hidden()
     expect(phone.locator(".messages")).to_contain_text("모든 알림을 읽음으로 표시했습니다.")
+
+
+def test_failures_in_a_row_through_a_waiting_webhook_switch_the_flow_off(embedded_stack):
+    """The webhook's wait mode runs pure flows inline in the web process (history off here): alerts still see them."""
+    stack, slug = embedded_stack, "alert-off"
+    signup(stack, slug, f"owner@{slug}.example", PASSWORD)
+    owner = stack.http(f"{slug}.localhost")
+    token = owner.post("/api/v1/auth/token", json={"email": f"owner@{slug}.example", "password": PASSWORD}).json()["token"]
+    owner.headers["Authorization"] = f"Bearer {token}"
+    graph = {
+        "nodes": [
+            node("hook", "trigger.webhook", "Webhook", response_mode="wait"),
+            node("check", "flow.stop_error", "Check", message="Order {{ json.body.id }} has no customer"),
+        ],
+        "edges": [edge("hook", "check")],
+    }
+    flow = owner.post("/api/v1/flows", json={"name": "Orders in", "graph": graph, "save_history": False}).json()
+    assert owner.post(f"/api/v1/flows/{flow['id']}/publish", json={}).status_code == 201
+    assert owner.post(f"/api/v1/flows/{flow['id']}/activate").status_code == 200
+    rule = {"kind": "consecutive", "threshold": 2, "deactivate_after": 2, "email": True}
+    assert owner.post(f"/api/v1/flows/{flow['id']}/alert-rules", json=rule).status_code == 201
+
+    for order in (1, 2):
+        answer = owner.post(flow["webhook_path"], json={"id": order})
+        assert answer.status_code >= 400, answer.text  # the caller hears it failed
+    deadline = time.monotonic() + 30
+    while owner.get(f"/api/v1/flows/{flow['id']}").json()["active"]:
+        assert time.monotonic() < deadline, stack.logs()
+        time.sleep(0.3)
+    titles = [n["title"] for n in owner.get("/api/v1/notifications").json()["results"]]
+    assert sorted(titles) == sorted(["“Orders in” failed 2 times in a row", "Flow “Orders in” was switched off after 2 failures in a row"])
+
+    def switched_off_mail() -> bool:
+        mails = [path.read_text(errors="replace") for path in stack.mail_dir.glob("*.log")] if stack.mail_dir.exists() else []
+        return any(f"To: owner@{slug}.example" in m and "Flow “Orders in” was switched off after 2 failures in a row" in m for m in mails)
+
+    while not switched_off_mail():
+        assert time.monotonic() < deadline + 30, stack.logs()
+        time.sleep(0.3)
+    assert owner.post(flow["webhook_path"], json={"id": 3}).status_code == 404  # switched off: triggers no longer start it
