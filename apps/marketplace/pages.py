@@ -45,7 +45,17 @@ def _can_edit(request) -> bool:
 
 
 def _page(request, name: str, context: dict, status: int = 200):
-    context = {"base_template": _base(request), "can_edit": _can_edit(request), "on_public_host": _organization(request) is None, **context}
+    on_public_host = _organization(request) is None
+    sign_in_url = (
+        reverse("public:find") if on_public_host else f"{reverse('accounts:login')}?{urlencode({'next': request.get_full_path()})}"
+    )
+    context = {
+        "base_template": _base(request),
+        "can_edit": _can_edit(request),
+        "on_public_host": on_public_host,
+        "sign_in_url": sign_in_url,
+        **context,
+    }
     return render(request, f"marketplace/{name}.html", context, status=status)
 
 

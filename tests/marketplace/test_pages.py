@@ -333,3 +333,13 @@ def test_update_shows_conflicts_when_both_sides_changed_the_same_setting(data, w
         assert "ours" in str(Flow.objects.get(pk=fork_id).draft)  # the organization's value is kept
     again = client_b.post(f"/marketplace/forks/{fork_id}/update/", follow=True)
     assert "already up to date" in text(again)
+
+
+def test_anonymous_visitor_of_an_organization_host_can_read_and_is_asked_to_sign_in(data, world):
+    client = data.client_for(world["b"])
+    page = text(client.get(f"/marketplace/{world['template'].pk}/"))
+    assert 'data-testid="public-note"' in page and "/login/?next=" in page
+    assert 'data-testid="viewer-note"' not in page and 'data-testid="rating-form"' not in page
+    response = client.post(f"/marketplace/{world['template'].pk}/rate/", {"stars": "5"})
+    assert response.status_code == 302 and "/login/" in response["Location"]
+    assert not Rating.objects.exists()
