@@ -320,12 +320,21 @@ def alerts_flush_pending(*, now: dt.datetime | None = None) -> int:
     return sent
 
 
+def notifications_prune(*, now: dt.datetime | None = None) -> int:
+    """Notifications and alert groups untouched for EZFLOW_NOTIFICATION_DAYS (90) are deleted."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=getattr(settings, "EZFLOW_NOTIFICATION_DAYS", 90))
+    deleted = Notification.objects.filter(updated_at__lt=cutoff).delete()[0]
+    AlertGroup.objects.filter(last_seen__lt=cutoff, unsent=0).delete()
+    return deleted
+
+
 def alerts_periodic_all() -> None:
     for organization in get_tenant_model().objects.exclude(schema_name=settings.PUBLIC_SCHEMA_NAME):
         try:
             with tenant_context(organization):
                 alerts_check_long_runs()
                 alerts_flush_pending()
+                notifications_prune()
         except Exception:  # one organization's problem must not stop the others' alerts
             logger.exception("periodic alert check failed", extra={"organization": organization.schema_name})
     connection.set_schema_to_public()

@@ -186,3 +186,13 @@ def test_the_periodic_check_visits_every_organization(organization, owner, flow,
     alerts_periodic_all()
     assert len(mailbox) == 1 and "ran longer than 1 minute" in mailbox[0].subject
     assert "The run is still going." in mailbox[0].body
+
+
+def test_old_notifications_are_pruned(organization, owner, flow, mailbox):
+    from apps.notifications.services.alerts import notifications_prune
+
+    rule(flow, owner, email=False)
+    evaluate(finished_run(flow))
+    assert notifications_prune() == 0
+    assert notifications_prune(now=timezone.now() + dt.timedelta(days=91)) == 1
+    assert not Notification.objects.exists() and not AlertGroup.objects.exists()
