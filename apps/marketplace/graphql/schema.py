@@ -26,7 +26,43 @@ from apps.marketplace.models import Category, Language, License, Visibility
 from apps.marketplace.selectors import fork_list, organization_template_list, template_detail, template_search
 from apps.marketplace.services import fork_update_check, template_publish_preview
 
-LIST_RELATIONS = ("author", "author_organization", "latest_version", "forked_from", "forked_from_version")
+
+def _selected_names(info) -> set[str]:
+    """Every field name asked for below this field (fragments included), to load only the relations a query uses."""
+    names: set[str] = set()
+    fragments = info.fragments
+
+    def walk(selection_set, seen=frozenset()):
+        for selection in selection_set.selections if selection_set else ():
+            kind = selection.kind
+            if kind == "field":
+                names.add(selection.name.value)
+                walk(selection.selection_set, seen)
+            elif kind == "inline_fragment":
+                walk(selection.selection_set, seen)
+            elif kind == "fragment_spread" and selection.name.value not in seen and selection.name.value in fragments:
+                walk(fragments[selection.name.value].selection_set, seen | {selection.name.value})
+
+    for field_node in info.field_nodes:
+        walk(field_node.selection_set)
+    return names
+
+
+def list_queryset(info, queryset):
+    """Authors, organizations and latest versions come with the page in one query; the fork origin only when asked
+    for; big columns (search text, the versions' graphs) only when asked for."""
+    names = _selected_names(info)
+    relations = ["author", "author_organization", "latest_version"]
+    if "forkedFrom" in names:
+        relations.append("forked_from")
+    if "forkedFromVersion" in names:
+        relations.append("forked_from_version")
+    deferred = ["search_text", "search_vector"]
+    if "graph" not in names:
+        deferred.append("latest_version__graph")
+    if "description" not in names and "descriptionHtml" not in names:
+        deferred.append("description")
+    return queryset.select_related(*relations).defer(*deferred)
 
 
 class TemplateSort(graphene.Enum):
@@ -104,9 +140,9 @@ class Query(graphene.ObjectType):
             "min_rating": filters.get("min_rating"),
             "sort": getattr(sort, "value", sort),
         }
-        connection = _page(info, template_search(**arguments).select_related(*LIST_RELATIONS), first=first, after=after)
+        connection = _page(info, list_queryset(info, template_search(**arguments)), first=first, after=after)
         if not connection.edges and not after and len(arguments["query"].strip()) >= 4:
-            connection = _page(info, template_search(**arguments, similar=True).select_related(*LIST_RELATIONS), first=first)
+            connection = _page(info, list_queryset(info, template_search(**arguments, similar=True)), first=first)
             connection.similar = True
         return connection
 
@@ -145,7 +181,7 @@ class Query(graphene.ObjectType):
         membership = _member(info)
         if membership is None:
             return []
-        templates = list(organization_template_list(organization=membership.organization).select_related(*LIST_RELATIONS))
+        templates = list(list_queryset(info, organization_template_list(organization=membership.organization)))
         loaders(info).prime(templates)
         return templates
 

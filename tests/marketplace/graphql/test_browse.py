@@ -94,7 +94,8 @@ def test_a_page_of_50_templates_costs_a_constant_number_of_queries(data, org):
     owner = membership(data, org)
     query = LIST.replace(
         "latestVersion { version nodeTypes }",
-        "latestVersion { version } versions { version } comments { body replies { body } } reviews { stars } myRating { stars }",
+        "latestVersion { version } versions { version } comments { body replies { body } } reviews { stars } myRating { stars } "
+        "forkedFrom { title } descriptionHtml",
     )
     client = data.client_for(org, owner.user)
 
@@ -106,6 +107,7 @@ def test_a_page_of_50_templates_costs_a_constant_number_of_queries(data, org):
 
     def seed(count):
         templates = seed_templates(org, owner.user, count)
+        Template.objects.filter(pk__in=[t.pk for t in templates[1::2]]).update(forked_from=templates[0])
         for template in templates[::2]:
             rating_set(template=template, user=data.create_user(), stars=4, review="good")
             comment = comment_create(template=template, user=data.create_user(), body="hi")
