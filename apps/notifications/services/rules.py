@@ -90,6 +90,9 @@ def _apply(rule: AlertRule, changes: dict) -> AlertRule:
         current["slack_webhook"] = (changes.pop("slack_webhook_url") or "").strip()
     if "recipient_ids" in changes and isinstance(changes["recipient_ids"], list):
         changes["recipient_ids"] = sorted(set(changes["recipient_ids"]), key=str)
+    elif current["recipient_ids"]:
+        # People who left since the rule was saved are dropped quietly, so other changes still save.
+        current["recipient_ids"] = list(active_members().filter(user_id__in=current["recipient_ids"]).values_list("user_id", flat=True))
     values = _check({**current, **{k: v for k, v in changes.items() if k in FIELDS}})
     for name in FIELDS:
         setattr(rule, name, values[name])

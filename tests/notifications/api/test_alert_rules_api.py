@@ -79,3 +79,15 @@ def test_plain_http_is_allowed_only_for_hosts_an_admin_allowed(data, organizatio
     assert allowed.status_code == 201, allowed.json()
     refused = api.post(rules_path(flow), {"slack_webhook_url": "http://10.1.1.1/hook"}, content_type="application/json")
     assert refused.status_code == 400
+
+
+def test_a_chosen_person_who_left_does_not_block_other_changes(data, organization, flow):
+    from apps.accounts.models import Membership
+
+    api = data.editor_api(organization)
+    leaving = data.create_member(organization, role=Role.VIEWER)
+    staying = data.create_member(organization, role=Role.VIEWER)
+    created = api.post(rules_path(flow), {"recipients": [leaving.user_id, staying.user_id]}, content_type="application/json").json()
+    Membership.objects.filter(pk=leaving.pk).update(is_active=False)
+    changed = api.patch(f"{rules_path(flow)}/{created['id']}", {"enabled": False}, content_type="application/json")
+    assert changed.status_code == 200 and changed.json()["recipients"] == [staying.user_id]
