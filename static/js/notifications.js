@@ -95,7 +95,7 @@
   }
 
   function refreshCount() {
-    return api("/api/v1/notifications?unread=true")
+    return api("/api/v1/notifications?unread=true&page_size=1")
       .then((data) => setCount(data.unread, false))
       .catch(() => null);
   }
