@@ -635,26 +635,6 @@ export default function App({ boot, t, labelOf }) {
     }
   }, [readOnly, testing, flush, flowApi, loadRunOutputs, finished, toast, errorText]);
 
-  const testNode = useCallback(
-    async (id) => {
-      if (!(await flush())) return;
-      setTesting(true);
-      setStatuses((s) => ({ ...s, [id]: { status: "running" } }));
-      try {
-        const result = await post(`${flowApi}/test-node`, { node_id: id });
-        setStatuses((s) => ({ ...s, [id]: { status: NODE_STATUS[result.status] || result.status, count: result.items_out } }));
-        setOutputs((o) => ({ ...o, [id]: result.outputs }));
-        if (result.error) toast(result.error, "error");
-      } catch (exc) {
-        setStatuses((s) => ({ ...s, [id]: { status: "error" } }));
-        toast(errorText(exc), "error");
-      } finally {
-        setTesting(false);
-      }
-    },
-    [flush, flowApi, toast, errorText],
-  );
-
   // ---- expressions -----------------------------------------------------------------------------------------------
   const itemsOf = useCallback((id, port) => {
     const { pinned: p, outputs: o } = state.current;
@@ -698,6 +678,28 @@ export default function App({ boot, t, labelOf }) {
     }
     return n.filter((x) => seen.has(x.id));
   }, []);
+
+  const testNode = useCallback(
+    async (id) => {
+      if (!(await flush())) return;
+      setTesting(true);
+      setStatuses((s) => ({ ...s, [id]: { status: "running" } }));
+      try {
+        // With what reached it last time (pinned or tested earlier steps); else the server uses pinned data.
+        const items = inputOf(id);
+        const result = await post(`${flowApi}/test-node`, items ? { node_id: id, items } : { node_id: id });
+        setStatuses((s) => ({ ...s, [id]: { status: NODE_STATUS[result.status] || result.status, count: result.items_out } }));
+        setOutputs((o) => ({ ...o, [id]: result.outputs }));
+        if (result.error) toast(result.error, "error");
+      } catch (exc) {
+        setStatuses((s) => ({ ...s, [id]: { status: "error" } }));
+        toast(errorText(exc), "error");
+      } finally {
+        setTesting(false);
+      }
+    },
+    [flush, flowApi, toast, errorText, inputOf],
+  );
 
   const preview = useCallback(
     async (nodeId, value) => {

@@ -216,6 +216,12 @@ def test_build_run_and_publish_a_flow_by_drag_and_drop(embedded_stack, new_conte
     versions = org.api.get(f"/api/v1/flows/{flow['id']}/versions").json()
     assert [(v["number"], v["message"]) for v in versions] == [(1, "First version")]
     shots.take(page, "06-reloaded")
+
+    # The webhook address is one click away.
+    page.get_by_test_id("more").click()
+    page.get_by_test_id("copy-webhook").click()
+    expect(page.get_by_test_id("toast").filter(has_text="Webhook address copied.")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == org.stack.url(org.host, flow["webhook_path"])
     assert new_context.page_errors == []
 
 
@@ -294,6 +300,12 @@ def test_undo_redo_and_copy_paste_between_two_flows_in_two_tabs(embedded_stack, 
     assert len(node_names(org, target["id"])) == 6
     shots.take(other, "pasted")
 
+    # The code step gets a code editor with highlighting.
+    other.get_by_test_id("palette-search").fill("python")
+    other.get_by_test_id("palette-code.python").click()
+    expect(other.get_by_test_id("panel").locator(".cm-editor .cm-content")).to_be_visible()
+    expect(other.get_by_test_id("panel").locator(".cm-editor .cm-line").first).not_to_be_empty()
+
     # Tidy up and the shortcut help.
     other.get_by_test_id("auto-layout").click()
     other.keyboard.press("?")
@@ -325,6 +337,16 @@ def test_a_stale_draft_is_announced_instead_of_overwritten(embedded_stack, new_c
     second.get_by_test_id("stale-reload").click()
     expect(second.get_by_test_id("node-Limit")).to_be_visible()
     expect(second.get_by_test_id("node-Sort")).to_have_count(0)
+
+    # Offline: the person is told, the change waits, and it is saved once the connection is back.
+    context.set_offline(True)
+    expect(second.get_by_test_id("editor-offline")).to_be_visible()
+    select(second, "Limit")
+    second.get_by_test_id("palette-data.sort").click()
+    expect(second.get_by_test_id("save-state")).to_have_text("Unsaved changes…")
+    context.set_offline(False)
+    saved(second)
+    assert node_names(org, flow["id"]) == ["Greet", "Limit", "Sort", "Start"]
     assert new_context.page_errors == []
 
 
