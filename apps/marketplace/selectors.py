@@ -102,6 +102,7 @@ def template_detail(*, template_id, organization=None) -> Template | None:
     return (
         template_visible(organization=organization)
         .select_related("author", "author_organization", "latest_version", "forked_from", "forked_from_version")
+        .defer("search_text", "search_vector", "forked_from__search_text", "forked_from__search_vector")
         .filter(pk=template_id)
         .first()
     )
