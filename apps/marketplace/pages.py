@@ -113,7 +113,10 @@ def _form_errors(form, exc: DomainError) -> None:
 
 def browse(request):
     organization = _organization(request)
-    form = BrowseForm(request.GET or None, node_types=page_selectors.node_type_choices())
+    data = request.GET.copy()
+    if not data.get("sort"):  # the select shows the order actually used: best match while searching, else most installed
+        data["sort"] = "relevance" if data.get("q", "").strip() else "popular"
+    form = BrowseForm(data, node_types=page_selectors.node_type_choices())
     filters = form.cleaned_data if form.is_valid() else {}
     query = (filters.get("q") or "").strip()
     sort = filters.get("sort") or ("relevance" if query else "popular")
