@@ -23,7 +23,7 @@ from apps.marketplace.graphql.types import (
     request_organization,
 )
 from apps.marketplace.models import Category, Language, License, Visibility
-from apps.marketplace.selectors import fork_list, organization_template_list, template_detail, template_search
+from apps.marketplace.selectors import fork_list, organization_template_list, template_search, template_visible
 from apps.marketplace.services import fork_update_check, template_publish_preview
 
 
@@ -148,7 +148,8 @@ class Query(graphene.ObjectType):
 
     @staticmethod
     def resolve_template(root, info, id):  # noqa: A002
-        template = template_detail(template_id=decode_id(id, "Template"), organization=request_organization(info))
+        visible = template_visible(organization=request_organization(info)).filter(pk=decode_id(id, "Template") or 0)
+        template = list_queryset(info, visible).first()
         if template is not None:
             loaders(info).prime([template])
         return template
