@@ -343,3 +343,34 @@ def test_anonymous_visitor_of_an_organization_host_can_read_and_is_asked_to_sign
     response = client.post(f"/marketplace/{world['template'].pk}/rate/", {"stars": "5"})
     assert response.status_code == 302 and "/login/" in response["Location"]
     assert not Rating.objects.exists()
+
+
+def test_browse_and_detail_queries_do_not_grow_with_the_data(data, world):
+    from django.db import connection as conn
+    from django.test.utils import CaptureQueriesContext
+
+    client = data.client_for(world["b"], world["owner_b"].user)
+
+    def count(path):
+        client.get(path)  # warm caches (sessions, node registry)
+        with CaptureQueriesContext(conn) as queries:
+            assert client.get(path).status_code == 200
+        return len(queries)
+
+    seed_templates(world["a"], world["owner_a"].user, 3, title="Few {i}", category="sales")
+    few = count("/marketplace/?category=sales")
+    seed_templates(world["a"], world["owner_a"].user, 9, title="Many {i}", category="sales")
+    assert count("/marketplace/?category=sales") == few
+    template = world["template"]
+
+    def add_people(n, stem):
+        for i in range(n):
+            person = data.create_user(name=f"{stem} {i}")
+            Rating.objects.create(template=template, user=person, stars=4, review=f"좋아요 {i}")
+            top = Comment.objects.create(template=template, author=person, body=f"댓글 {i}")
+            Comment.objects.create(template=template, author=person, body=f"답글 {i}", parent=top)
+
+    add_people(1, "첫")
+    before = count(f"/marketplace/{template.pk}/")
+    add_people(6, "리뷰어")
+    assert count(f"/marketplace/{template.pk}/") == before
