@@ -164,6 +164,7 @@ def detail(request, pk):
         "latest": latest,
         "preview": page_selectors.graph_preview(latest.graph if latest else None),
         "credentials_needed": services.credentials_needed(latest.graph) if latest else [],
+        "variables_needed": sorted(page_selectors.variables_in(latest.graph)) if latest else [],
         "summary": selectors.rating_summary(template=template),
         "ratings": selectors.rating_list(template=template).exclude(review="")[:20],
         "my_rating": my_rating,

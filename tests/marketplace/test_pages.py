@@ -294,6 +294,8 @@ def test_a_shipped_template_installs_and_its_variables_are_filled_on_the_install
     news = Template.objects.get(title="뉴스 모니터링: 네이버 뉴스를 슬랙으로")
     client = data.client_for(world["b"], world["owner_b"].user)
     assert "뉴스 모니터링" in text(client.get("/marketplace/?q=뉴스"))
+    detail = text(client.get(f"/marketplace/{news.pk}/"))
+    assert "vars.naver_client_id" in detail and "vars.news_keyword" in detail and "slack_webhook" in detail
     installed = client.post(f"/marketplace/{news.pk}/use/", {"version": news.latest_version.pk})
     page = text(client.get(installed["Location"]))
     assert "vars.naver_client_id" in page and "vars.news_keyword" in page and "slack_webhook" in page
