@@ -221,3 +221,17 @@ def variable_values(*, names) -> dict[str, str]:
     from apps.flows.models import Variable
 
     return dict(Variable.objects.filter(name__in=list(names)).values_list("name", "value"))
+
+
+def shipped_variable_help(template) -> dict[str, dict]:
+    """For EZFlow's own templates: the example and help of each variable, from the shipped file (else nothing)."""
+    from apps.marketplace.content import shipped_templates
+    from apps.marketplace.content.loader import AUTHOR_SLUG
+
+    if template is None or template.author_organization.slug != AUTHOR_SLUG:
+        return {}
+    language = (get_language() or "en")[:2]
+    for content in shipped_templates():
+        if template.title in content["title"].values():
+            return {v["name"]: {"example": v["example"], "help": v["help"].get(language) or v["help"]["en"]} for v in content["variables"]}
+    return {}

@@ -357,6 +357,7 @@ def installed(request, flow_id):
     if flow is None or not flow.origin_template_id:
         raise Http404
     template = selectors.template_detail(template_id=flow.origin_template_id, organization=organization)
+    hints = page_selectors.shipped_variable_help(template)
     names = sorted(page_selectors.variables_in(flow.draft or {}))
     current = page_selectors.variable_values(names=names)
     errors: dict[str, str] = {}
@@ -378,7 +379,10 @@ def installed(request, flow_id):
         "flow": flow,
         "template": template,
         "credentials_needed": services.credentials_needed(flow.draft or {}),
-        "variables": [{"name": name, "value": current.get(name, ""), "set": name in current, "error": errors.get(name)} for name in names],
+        "variables": [
+            {"name": name, "value": current.get(name, ""), "set": name in current, "error": errors.get(name), **hints.get(name, {})}
+            for name in names
+        ],
     }
     return _page(request, "installed", context, status=400 if errors else 200)
 

@@ -299,6 +299,7 @@ def test_a_shipped_template_installs_and_its_variables_are_filled_on_the_install
     installed = client.post(f"/marketplace/{news.pk}/use/", {"version": news.latest_version.pk})
     page = text(client.get(installed["Location"]))
     assert "vars.naver_client_id" in page and "vars.news_keyword" in page and "slack_webhook" in page
+    assert 'placeholder="이지플로우"' in page and "What to search for" in page  # example and help from the shipped file
     bad = client.post(installed["Location"], {"var-naver_client_id": "client-1", "var-news_keyword": "x" * 10_001})
     assert bad.status_code == 400 and "10,000 characters" in text(bad) and 'value="client-1"' in text(bad)
     saved = client.post(installed["Location"], {"var-naver_client_id": "client-1", "var-news_keyword": "이지플로우"})
