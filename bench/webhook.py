@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import statistics
 import sys
 import time
@@ -158,6 +159,7 @@ def run_mode(mode: str, redis_url: str = "") -> None:
 
 
 def main() -> int:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the stack's processes when stopped ourselves
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ezflow_site.settings")
     import django
 

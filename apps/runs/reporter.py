@@ -27,6 +27,9 @@ SAMPLE_BYTES = 32_000
 FULL_OUTPUT_BYTES = 5_000_000
 FLUSH_SECONDS = 0.5
 LIVE_AFTER_SECONDS = 0.2
+# Nodes that may block for long without side effects: live events go out before them, and a deferred run is
+# written before them.
+BLOCKING_TYPES = frozenset({"flow.wait", "code.python"})
 
 
 def _sample(outputs: dict[str, list[dict]]) -> dict:
@@ -65,11 +68,16 @@ class DatabaseReporter:
 
     def node_started(self, node_id: str, run_index: int, items_in: int) -> None:
         """Only a live event: the database keeps finished results. Runs that finish in a blink send their node
-        events together; once a run takes longer, "started" goes out at once so pages can show what is running."""
+        events together; once a run takes longer, or before a node that may take long (waits, code, calls to other
+        systems), the events go out at once so pages can show what is running and what has finished."""
         self.run.seq += 1
         self._events.append({"type": "node.started", "node_id": node_id, "run_index": run_index, "items_in": items_in, "seq": self.run.seq})
-        if time.monotonic() - self._started > LIVE_AFTER_SECONDS:
+        if time.monotonic() - self._started > LIVE_AFTER_SECONDS or self._may_take_long(node_id):
             self._publish_events()
+
+    def _may_take_long(self, node_id: str) -> bool:
+        kind = self._registry.get(self.node_names.get(node_id, ("", ""))[1])
+        return kind is None or kind.side_effects or kind.key in BLOCKING_TYPES
 
     def node_finished(self, result: NodeResult) -> None:
         name, node_type = self.node_names.get(result.node_id, (result.node_id, ""))
@@ -85,6 +93,7 @@ class DatabaseReporter:
                 "items_out": result.items_out,
                 "attempts": result.attempts,
                 "duration_ms": duration,
+                "finished_at": result.finished_at or None,  # epoch seconds: lets a client measure event delay
                 "error": result.error[:500],
                 "seq": self.run.seq,
             }
@@ -153,10 +162,6 @@ class DatabaseReporter:
             self._events = []
 
 
-# Nodes that may block for long (or never finish if the process dies): a deferred run is written before them.
-BLOCKING_TYPES = frozenset({"flow.wait", "code.python"})
-
-
 class DeferredReporter(DatabaseReporter):
     """Keeps a run that nobody else knows about yet in memory. Before a node with side effects or one that may
     block, once the run takes longer than LIVE_AFTER_SECONDS, and whenever the base class would flush, it calls
@@ -178,10 +183,8 @@ class DeferredReporter(DatabaseReporter):
             self._materialize()
 
     def node_started(self, node_id: str, run_index: int, items_in: int) -> None:
-        if not self.materialized:
-            kind = self._registry.get(self.node_names.get(node_id, ("", ""))[1])
-            if kind is None or kind.side_effects or kind.key in BLOCKING_TYPES or time.monotonic() - self._started > LIVE_AFTER_SECONDS:
-                self._ensure_materialized()
+        if not self.materialized and (self._may_take_long(node_id) or time.monotonic() - self._started > LIVE_AFTER_SECONDS):
+            self._ensure_materialized()
         super().node_started(node_id, run_index, items_in)
 
     def flush(self) -> None:

@@ -3,11 +3,16 @@
 channels-postgres sends to a group with three statements (it looks the members up twice, then inserts one message
 row per member) and logs a warning whenever a group has no member, which is the usual case for run events. Live
 events send every event to a few groups at once; here that is one statement for all of them, and a member of
-several of those groups gets the event once.
+several of those groups gets the event once. Its connections commit without waiting for the disk.
+
+It also starts one listener per event loop: channels-postgres starts one for every consumer that begins receiving
+before the first listener is up, so fifty sockets opening together made fifty LISTEN connections (exhausting the
+server's connections) and delivered every message to each socket once per listener.
 """
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from channels_postgres.core import PostgresChannelLayer
@@ -20,6 +25,24 @@ _SEND = sql.SQL(
 
 
 class EZFlowPostgresChannelLayer(PostgresChannelLayer):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Messages live for a minute and are hints (clients refetch from the database): waiting for the disk
+        # flush of every one of them would only add its 1-3 ms to each event's delay.
+        options = self.db_params.get("options", "")
+        self.db_params["options"] = f"{options} -c synchronous_commit=off".strip()
+        # psycopg's default of four idle connections per process adds up over web processes and worker children.
+        self.django_db.psycopg_options = {"min_size": 1, "max_size": 4, **self.django_db.psycopg_options}
+
+    def _get_or_create_listener_task(self):
+        if not self.listener_task_is_running:
+            self.listener_task_is_running = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        if getattr(self, "_listener_loop", None) is loop:
+            return self.listener_task_is_running, False
+        self._listener_loop = self.event_loop = loop
+        return self.listener_task_is_running, True
+
     async def group_send(self, group: str, message: dict) -> None:
         await self.group_send_many([group], message)
 
