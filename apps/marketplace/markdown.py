@@ -19,7 +19,7 @@ def _parser() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table").enable("strikethrough")
 
 
-@lru_cache(maxsize=2048)
+@lru_cache(maxsize=512)
 def render_markdown(text: str) -> str:
     html = _parser().render(text or "")
     return nh3.clean(

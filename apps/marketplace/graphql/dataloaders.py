@@ -56,6 +56,19 @@ class Loaders:
 
         return self._load("reviews", template_id, fetch, default=list)
 
+    def forks(self, template_id: int) -> list:
+        """Public templates published from installs of this one, newest first."""
+        from apps.marketplace.models import Template, Visibility
+
+        def fetch(ids):
+            out: dict[int, list] = {}
+            forks = Template.objects.filter(forked_from_id__in=ids, visibility=Visibility.PUBLIC, is_hidden=False)
+            for fork in forks.select_related("author", "author_organization").defer("search_text", "search_vector", "description"):
+                out.setdefault(fork.forked_from_id, []).append(fork)
+            return {key: sorted(value, key=lambda t: (t.created_at, t.pk), reverse=True) for key, value in out.items()}
+
+        return self._load("forks", template_id, fetch, default=list)
+
     def my_rating(self, template_id: int) -> Rating | None:
         user = getattr(self.request, "user", None)
         if user is None or not user.is_authenticated:

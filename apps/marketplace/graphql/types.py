@@ -168,6 +168,7 @@ class TemplateNode(DjangoObjectType):
     organization = graphene.Field(OrganizationType, required=True)
     forked_from = graphene.Field(lambda: TemplateNode)
     forked_from_version = graphene.Field(TemplateVersionType)
+    forks = graphene.List(graphene.NonNull(lambda: TemplateNode), required=True, description="Public templates forked from this one.")
     latest_version = graphene.Field(TemplateVersionType)
     versions = graphene.List(graphene.NonNull(TemplateVersionType), required=True, include_yanked=graphene.Boolean(default_value=True))
     rating_summary = graphene.Field(RatingSummaryType, required=True)
@@ -248,6 +249,10 @@ class TemplateNode(DjangoObjectType):
         ):
             return None
         return origin
+
+    @staticmethod
+    def resolve_forks(template, info):
+        return loaders(info).forks(template.pk)
 
     @staticmethod
     def resolve_versions(template, info, include_yanked=True):

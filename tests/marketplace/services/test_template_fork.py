@@ -119,6 +119,17 @@ def test_a_fork_published_back_shows_forked_from(data, published):
     assert mine.forked_from == template and mine.forked_from_version == template.latest_version
     template.refresh_from_db()
     assert template.fork_count == 1 and list(template.forks.all()) == [mine]
+    from tests.marketplace.support import gql
+
+    query = "query($id: ID!) { template(id: $id) { title forks { title } forkedFrom { title } forkCount } }"
+    client = data.client_for(None)
+    assert gql(client, query, {"id": str(template.pk)})[1]["data"]["template"] == {
+        "title": "Order alert",
+        "forks": [{"title": "Order alert, B edition"}],
+        "forkedFrom": None,
+        "forkCount": 1,
+    }
+    assert gql(client, query, {"id": str(mine.pk)})[1]["data"]["template"]["forkedFrom"] == {"title": "Order alert"}
 
 
 def _reload(organization, flow):
