@@ -46,6 +46,7 @@ class CommentModerationAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .annotate(open_reports=Count("reports", filter=Q(reports__resolved_at__isnull=True)))
+            .prefetch_related("reports")
             .order_by("-open_reports", "created_at")
         )
 
