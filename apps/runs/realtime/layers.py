@@ -3,7 +3,8 @@
 channels-postgres sends to a group with three statements (it looks the members up twice, then inserts one message
 row per member) and logs a warning whenever a group has no member, which is the usual case for run events. Live
 events send every event to a few groups at once; here that is one statement for all of them, and a member of
-several of those groups gets the event once. Its connections commit without waiting for the disk.
+several of those groups gets the event once. Its connections commit without waiting for the disk, and leaving
+a group works (see group_discard).
 
 It also starts one listener per event loop: channels-postgres starts one for every consumer that begins receiving
 before the first listener is up, so fifty sockets opening together made fifty LISTEN connections (exhausting the
@@ -19,6 +20,7 @@ from channels_postgres.core import PostgresChannelLayer
 from channels_postgres.db import GROUP_CHANNEL_TABLE, MESSAGE_TABLE, utc_now
 from psycopg import sql
 
+_DISCARD = sql.SQL("DELETE FROM {groups} WHERE group_key = %s AND channel = %s").format(groups=sql.Identifier(GROUP_CHANNEL_TABLE))
 _SEND = sql.SQL(
     "INSERT INTO {messages} (channel, message, expire) SELECT DISTINCT channel, %s, %s FROM {groups} WHERE group_key = ANY(%s)"
 ).format(messages=sql.Identifier(MESSAGE_TABLE), groups=sql.Identifier(GROUP_CHANNEL_TABLE))
@@ -42,6 +44,24 @@ class EZFlowPostgresChannelLayer(PostgresChannelLayer):
             return self.listener_task_is_running, False
         self._listener_loop = self.event_loop = loop
         return self.listener_task_is_running, True
+
+    async def group_discard(self, group: str, channel: str, expire: int | None = None) -> None:
+        # channels-postgres deletes through a Django database alias of its own that this project does not define,
+        # so every unsubscribe and disconnect failed (and the socket stopped answering).
+        assert self.require_valid_group_name(group), "Group name not valid"
+        assert self.require_valid_channel_name(channel), "Channel name not valid"
+        pool = await self.django_db.get_db_pool(db_params=self.django_db.db_params)
+        async with pool.connection() as conn:
+            await conn.execute(_DISCARD, (self._group_key(group), channel))
+        if not getattr(self, "_cleanup_pending", False):  # one expired-message sweep at a time, not one per discard
+            self._cleanup_pending = True
+            asyncio.get_running_loop().create_task(self._sweep(expire))
+
+    async def _sweep(self, expire: int | None) -> None:
+        try:
+            await self.django_db.delete_expired_messages(expire)
+        finally:
+            self._cleanup_pending = False
 
     async def group_send(self, group: str, message: dict) -> None:
         await self.group_send_many([group], message)
