@@ -159,6 +159,8 @@ def test_depth_alias_and_cost_limits_but_introspection_is_allowed(data, template
     costly += " ".join(f"f{i}: reviews {{ stars review author {{ displayName }} }}" for i in range(19)) + " } } } }"
     status, body = gql(public, costly)
     assert status == 400 and body["errors"][0]["extensions"]["code"] == "query_too_costly"
+    status, body = gql(public, "{ categories { value } }" + " " * settings.EZFLOW_GRAPHQL_MAX_QUERY_LENGTH)
+    assert status == 400 and body["errors"][0]["extensions"]["code"] == "query_too_long"
     status, body = gql(
         public, "{ __schema { types { name fields { name type { name ofType { name ofType { name ofType { name } } } } } } } }"
     )

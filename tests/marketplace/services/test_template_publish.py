@@ -101,3 +101,24 @@ def test_versions_are_immutable_increase_and_can_be_yanked_not_deleted(data, org
     assert TemplateVersion.objects.filter(template=template).count() == 2
     with pytest.raises(Exception):  # noqa: B017 - PROTECT: published versions are never hard-deleted with their template
         Template.objects.filter(pk=template.pk).delete()
+
+
+def test_authors_update_details_and_search_follows(data, org):
+    from apps.marketplace.selectors import template_search
+    from apps.marketplace.services import template_update
+
+    owner = membership(data, org)
+    flow, _ = make_flow(org, user=owner.user, graph=runnable_graph())
+    template = publish(owner, flow)
+    updated = template_update(membership=owner, template=template, title="급여 정산 알림", tags=["급여"], visibility="unlisted")
+    assert updated.title == "급여 정산 알림" and updated.visibility == "unlisted"
+    assert not template_search(query="정산").exists()  # unlisted: opened by link only
+    template_update(membership=owner, template=template, visibility="public")
+    assert list(template_search(query="정산")) == [template] and not template_search(query="업무자동화").exists()
+    with pytest.raises(MarketplaceError) as error:
+        template_update(membership=owner, template=template, author_organization=None)
+    assert error.value.code == "invalid"
+    other = data.create_organization(slug="pub-upd-other")
+    with pytest.raises(MarketplaceError) as error:
+        template_update(membership=membership(data, other), template=template, title="Mine now")
+    assert error.value.code == "permission_denied"
