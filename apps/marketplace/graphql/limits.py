@@ -5,106 +5,113 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from graphene.validation import depth_limit_validator
 from graphql import GraphQLError
 from graphql.language import FieldNode, FragmentSpreadNode, InlineFragmentNode, IntValueNode, OperationDefinitionNode, OperationType
-from graphql.validation import ValidationRule
+from graphql.validation import ValidationRule, specified_rules
 
 
 def _error(message: str, code: str, node) -> GraphQLError:
     return GraphQLError(message, node, extensions={"code": code})
 
 
-class _DocumentRule(ValidationRule):
-    """Walks each operation once, following fragments (a fragment cycle is reported by graphql-core itself)."""
+class _MeasureRule(ValidationRule):
+    """Measures each operation bottom-up. A fragment is measured once however often it is spread (no blow-up from
+    fragments spreading fragments), and a fragment cycle counts as nothing here (graphql-core reports it)."""
 
     def enter_operation_definition(self, node: OperationDefinitionNode, *_args):
         self.fragments = {f.name.value: f for f in self.context.document.definitions if f.kind == "fragment_definition"}
-        self.check(node)
+        self.memo: dict[str, int] = {}
+        self.check(node, self.measure(node.selection_set, frozenset()))
 
-    def check(self, node):  # pragma: no cover - overridden
-        raise NotImplementedError
-
-    def selections(self, selection_set, seen=frozenset()):
+    def measure(self, selection_set, seen: frozenset) -> int:
+        total = 0
         for selection in selection_set.selections if selection_set else ():
             if isinstance(selection, FieldNode):
-                yield selection
+                if selection.name.value.startswith("__"):
+                    continue
+                value = self.field(selection, self.measure(selection.selection_set, seen))
             elif isinstance(selection, InlineFragmentNode):
-                yield from self.selections(selection.selection_set, seen)
-            elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
-                fragment = self.fragments.get(selection.name.value)
-                if fragment is not None:
-                    yield from self.selections(fragment.selection_set, seen | {selection.name.value})
-
-
-class AliasLimitRule(_DocumentRule):
-    def check(self, node):
-        limit = settings.EZFLOW_GRAPHQL_MAX_ALIASES
-        count = self._count(node.selection_set)
-        if count > limit:
-            self.report_error(
-                _error(
-                    _("This query uses %(count)s aliases; at most %(max)s are allowed.") % {"count": count, "max": limit},
-                    "too_many_aliases",
-                    node,
-                )
-            )
-
-    def _count(self, selection_set) -> int:
-        total = 0
-        for field in self.selections(selection_set):
-            if field.name.value.startswith("__"):
+                value = self.measure(selection.selection_set, seen)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                if name in seen or name not in self.fragments:
+                    continue
+                if name not in self.memo:
+                    self.memo[name] = self.measure(self.fragments[name].selection_set, seen | {name})
+                value = self.memo[name]
+            else:  # pragma: no cover - no other selection kinds exist
                 continue
-            total += (1 if field.alias else 0) + self._count(field.selection_set)
+            total = self.combine(total, value)
         return total
 
+    def field(self, node: FieldNode, below: int) -> int:  # pragma: no cover - overridden
+        raise NotImplementedError
 
-class CostLimitRule(_DocumentRule):
+    def combine(self, total: int, value: int) -> int:
+        return total + value
+
+    def check(self, node, measured: int) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+class DepthLimitRule(_MeasureRule):
+    def field(self, node, below):
+        return 1 + below
+
+    def combine(self, total, value):
+        return max(total, value)
+
+    def check(self, node, measured):
+        limit = settings.EZFLOW_GRAPHQL_MAX_DEPTH
+        if measured > limit:
+            message = _("This query is nested %(depth)s levels deep; at most %(max)s are allowed.") % {"depth": measured, "max": limit}
+            self.report_error(_error(message, "query_too_deep", node))
+
+
+class AliasLimitRule(_MeasureRule):
+    def field(self, node, below):
+        return (1 if node.alias else 0) + below
+
+    def check(self, node, measured):
+        limit = settings.EZFLOW_GRAPHQL_MAX_ALIASES
+        if measured > limit:
+            message = _("This query uses %(count)s aliases; at most %(max)s are allowed.") % {"count": measured, "max": limit}
+            self.report_error(_error(message, "too_many_aliases", node))
+
+
+class CostLimitRule(_MeasureRule):
     """Each field costs 1; a field with `first`/`last` multiplies what is below it by that number (by the largest
     page size when it comes from a variable)."""
 
-    def check(self, node):
-        limit = settings.EZFLOW_GRAPHQL_MAX_COST
-        cost = self._cost(node.selection_set)
-        if cost > limit:
-            self.report_error(
-                _error(
-                    _("This query asks for too much at once (cost %(cost)s, at most %(max)s). Ask for fewer items or fields.")
-                    % {"cost": cost, "max": limit},
-                    "query_too_costly",
-                    node,
-                )
-            )
+    def field(self, node, below):
+        multiplier = 1
+        for argument in node.arguments or ():
+            if argument.name.value in ("first", "last"):
+                value = argument.value
+                multiplier = int(value.value) if isinstance(value, IntValueNode) else settings.EZFLOW_GRAPHQL_MAX_PAGE
+                multiplier = max(1, min(multiplier, settings.EZFLOW_GRAPHQL_MAX_PAGE))
+        return 1 + multiplier * below
 
-    def _cost(self, selection_set) -> int:
-        total = 0
-        for field in self.selections(selection_set):
-            if field.name.value.startswith("__"):
-                continue
-            multiplier = 1
-            for argument in field.arguments or ():
-                if argument.name.value in ("first", "last"):
-                    value = argument.value
-                    multiplier = int(value.value) if isinstance(value, IntValueNode) else settings.EZFLOW_GRAPHQL_MAX_PAGE
-                    multiplier = max(1, min(multiplier, settings.EZFLOW_GRAPHQL_MAX_PAGE))
-            total += 1 + multiplier * self._cost(field.selection_set)
-        return total
+    def check(self, node, measured):
+        limit = settings.EZFLOW_GRAPHQL_MAX_COST
+        if measured > limit:
+            message = _("This query asks for too much at once (cost %(cost)s, at most %(max)s). Ask for fewer items or fields.") % {
+                "cost": measured,
+                "max": limit,
+            }
+            self.report_error(_error(message, "query_too_costly", node))
 
 
 class NoMutationsRule(ValidationRule):
     def enter_operation_definition(self, node: OperationDefinitionNode, *_args):
         if node.operation != OperationType.QUERY:
-            self.report_error(
-                _error(
-                    _("Changes are made on your organization's address, not on the public site. Sign in to your organization."),
-                    "mutations_not_allowed",
-                    node,
-                )
-            )
+            message = _("Changes are made on your organization's address, not on the public site. Sign in to your organization.")
+            self.report_error(_error(message, "mutations_not_allowed", node))
 
 
 def validation_rules(*, public: bool) -> list:
-    rules = [depth_limit_validator(max_depth=settings.EZFLOW_GRAPHQL_MAX_DEPTH), AliasLimitRule, CostLimitRule]
+    """The standard GraphQL rules plus ours (graphql-core replaces its standard rules by any list it is given)."""
+    rules = [*specified_rules, DepthLimitRule, AliasLimitRule, CostLimitRule]
     if public:
         rules.append(NoMutationsRule)
     return rules

@@ -151,7 +151,7 @@ def test_depth_alias_and_cost_limits_but_introspection_is_allowed(data, template
     public = Client(HTTP_HOST="localhost")
     deep = "{ templates { edges { node { " + "forkedFrom { " * 9 + "title" + " }" * 9 + " } } } }"
     status, body = gql(public, deep)
-    assert status == 400 and "depth" in body["errors"][0]["message"]
+    assert status == 400 and body["errors"][0]["extensions"]["code"] == "query_too_deep"
     aliases = "{ " + " ".join(f"a{i}: categories {{ value }}" for i in range(settings.EZFLOW_GRAPHQL_MAX_ALIASES + 1)) + " }"
     status, body = gql(public, aliases)
     assert status == 400 and body["errors"][0]["extensions"]["code"] == "too_many_aliases"
@@ -159,6 +159,16 @@ def test_depth_alias_and_cost_limits_but_introspection_is_allowed(data, template
     costly += " ".join(f"f{i}: reviews {{ stars review author {{ displayName }} }}" for i in range(19)) + " } } } }"
     status, body = gql(public, costly)
     assert status == 400 and body["errors"][0]["extensions"]["code"] == "query_too_costly"
+    status, body = gql(public, "{ templates { edges { node { searchText } } } }")  # the standard rules run too
+    assert status == 400 and "Cannot query field 'searchText'" in body["errors"][0]["message"]
+    # Fragments spreading fragments twice per level (2^30 fields if expanded) and a fragment cycle: refused at once.
+    bomb = "".join(f"fragment F{i} on Template {{ ...F{i + 1} ...F{i + 1} }} " for i in range(30))
+    bomb = "{ templates { edges { node { ...F0 } } } } " + bomb + "fragment F30 on Template { title }"
+    status, body = gql(public, bomb)
+    assert status == 400 and body["errors"][0]["extensions"]["code"] == "query_too_costly"
+    cycle = "{ templates { edges { node { ...A } } } } fragment A on Template { forkedFrom { ...B } } fragment B on Template { ...A }"
+    status, body = gql(public, cycle)
+    assert status == 400 and "A" in body["errors"][0]["message"]
     status, body = gql(public, "{ categories { value } }" + " " * settings.EZFLOW_GRAPHQL_MAX_QUERY_LENGTH)
     assert status == 400 and body["errors"][0]["extensions"]["code"] == "query_too_long"
     status, body = gql(
