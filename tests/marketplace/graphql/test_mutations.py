@@ -56,8 +56,13 @@ def test_members_publish_rate_comment_and_install_with_typed_errors(data, org, t
 
     _, body = gql(client, RATE, {"id": str(template.pk), "stars": 9})
     assert body["data"]["rateTemplate"]["errors"] == [{"field": "stars", "code": "invalid", "message": "Choose from 1 to 5 stars."}]
+    review = (
+        'mutation($id: ID!) { reviewTemplate(templateId: $id, review: "Works well") { rating { stars review } errors { field code } } }'
+    )
+    assert gql(client, review, {"id": str(template.pk)})[1]["data"]["reviewTemplate"]["errors"] == [{"field": "stars", "code": "invalid"}]
     _, body = gql(client, RATE, {"id": str(template.pk), "stars": 4, "review": "Nice"})
     assert body["data"]["rateTemplate"]["template"] == {"ratingAverage": 4.0, "ratingCount": 1}
+    assert gql(client, review, {"id": str(template.pk)})[1]["data"]["reviewTemplate"]["rating"] == {"stars": 4, "review": "Works well"}
 
     _, body = gql(client, COMMENT, {"id": str(template.pk), "body": "Question"})
     question = body["data"]["createComment"]["comment"]
