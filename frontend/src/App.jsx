@@ -460,7 +460,6 @@ export default function App({ boot, t, labelOf }) {
           position: { x: origin.x + (node.position.x - minX) + 30 * (viewport.zoom ? 1 : 0), y: origin.y + (node.position.y - minY) },
           data: { ...node.data, name },
         };
-        if (made.type === "sticky") made.style = { width: 220, height: 120 };
         taken.push(made);
         return made;
       });
@@ -890,7 +889,11 @@ export default function App({ boot, t, labelOf }) {
       } else if (event.key === "/") {
         event.preventDefault();
         setPaletteOpen(true);
-        setTimeout(() => searchRef.current && searchRef.current.focus(), 0);
+        setTimeout(() => {
+          if (!searchRef.current) return;
+          searchRef.current.focus();
+          searchRef.current.select(); // typing replaces the last search
+        }, 0);
       }
     };
     window.addEventListener("keydown", onKey);

@@ -13,6 +13,11 @@ export function portsOf(spec, node) {
   return { inputs: spec.inputs, outputs };
 }
 
+function sizeOf(node, index, fallback) {
+  const value = Array.isArray(node.size) ? Number(node.size[index]) : NaN;
+  return Number.isFinite(value) && value >= 40 ? value : fallback;
+}
+
 export function toFlow(graph) {
   const nodes = (graph.nodes || []).map((n, index) => ({
     id: String(n.id),
@@ -21,6 +26,7 @@ export function toFlow(graph) {
       x: Array.isArray(n.position) ? Number(n.position[0]) || 0 : index * 240,
       y: Array.isArray(n.position) ? Number(n.position[1]) || 0 : 0,
     },
+    ...(n.type === STICKY ? { style: { width: sizeOf(n, 0, 220), height: sizeOf(n, 1, 120) } } : {}),
     data: {
       ntype: n.type,
       type_version: n.type_version,
@@ -55,6 +61,11 @@ export function toGraph(base, nodes, edges, pinned) {
     };
     if (n.data.type_version) out.type_version = n.data.type_version;
     if (n.data.settings && Object.keys(n.data.settings).length) out.settings = n.data.settings;
+    if (n.type === "sticky") {
+      const width = n.width || (n.style && n.style.width) || (n.measured && n.measured.width) || 220;
+      const height = n.height || (n.style && n.style.height) || (n.measured && n.measured.height) || 120;
+      out.size = [Math.round(width), Math.round(height)];
+    }
     return out;
   });
   graph.edges = edges.map((e) => ({

@@ -306,6 +306,14 @@ def test_undo_redo_and_copy_paste_between_two_flows_in_two_tabs(embedded_stack, 
     expect(other.get_by_test_id("panel").locator(".cm-editor .cm-content")).to_be_visible()
     expect(other.get_by_test_id("panel").locator(".cm-editor .cm-line").first).not_to_be_empty()
 
+    # Keyboard only: "/" opens the step search, Enter adds the first match.
+    other.get_by_test_id("canvas").locator(".react-flow__pane").click(position={"x": 40, "y": 40})
+    other.keyboard.press("/")
+    expect(other.get_by_test_id("palette-search")).to_be_focused()
+    other.keyboard.type("filter")
+    other.keyboard.press("Enter")
+    expect(other.get_by_test_id("node-Filter")).to_be_visible()
+
     # Tidy up and the shortcut help.
     other.get_by_test_id("auto-layout").click()
     other.keyboard.press("?")
