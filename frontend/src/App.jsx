@@ -918,9 +918,11 @@ export default function App({ boot, t, labelOf }) {
           diff: diff ? diff.marks[n.id] : undefined,
           pinned: !!pinned[n.id],
         };
-        return { ...n, data: { ...n.data, ...extra } };
+        const spec = catalog[n.data.ntype];
+        const status = extra.status ? `, ${t(`status:${extra.status}`)}` : "";
+        return { ...n, ariaLabel: `${n.data.name} (${spec ? labelOf(spec.label) : n.data.ntype})${status}`, data: { ...n.data, ...extra } };
       }),
-    [nodes, statuses, problemsByNode, diff, pinned],
+    [nodes, statuses, problemsByNode, diff, pinned, catalog, t, labelOf],
   );
 
   const displayEdges = useMemo(

@@ -253,6 +253,12 @@ def test_undo_redo_and_copy_paste_between_two_flows_in_two_tabs(embedded_stack, 
     sign_in_with_link(page, org.login_url)
     open_editor(page, org, source["id"])
 
+    # Steps are named for screen readers and can be selected from the keyboard.
+    greet = page.get_by_role("group", name="Greet (Set fields)")
+    greet.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("node-name")).to_have_value("Greet")
+
     # Click a palette entry: the step is added after the selected one and wired to it.
     select(page, "Greet")
     page.get_by_test_id("palette-search").fill("limit")
