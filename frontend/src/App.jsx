@@ -41,7 +41,7 @@ function fieldPaths(value, prefix, depth, out) {
 export default function App({ boot, t, labelOf }) {
   const flowApi = `/flows/${boot.flow_id}`;
   const readOnly = !boot.can_edit;
-  const { screenToFlowPosition, fitView, getViewport } = useReactFlow();
+  const { screenToFlowPosition, flowToScreenPosition, fitView, getViewport, setViewport } = useReactFlow();
 
   const [loaded, setLoaded] = useState(false);
   const [fatal, setFatal] = useState(null);
@@ -373,6 +373,29 @@ export default function App({ boot, t, labelOf }) {
       return node;
     },
     [catalog, readOnly, remember, markDirty, screenToFlowPosition, labelOf],
+  );
+
+  // A step added by click may land outside the visible canvas: bring it into view.
+  const addFromPalette = useCallback(
+    (key) => {
+      const node = addNode(key);
+      const canvas = document.querySelector(".ez-canvas");
+      if (!node || !canvas) return;
+      const box = canvas.getBoundingClientRect();
+      const panelWidth = window.innerWidth > 900 ? 380 : 0; // the step panel opens over the right side
+      const corner = flowToScreenPosition(node.position);
+      const viewport = getViewport();
+      const [width, height] = [240 * viewport.zoom, 90 * viewport.zoom];
+      // Pan only as far as needed, so the step it follows stays in view too.
+      let dx = 0;
+      let dy = 0;
+      if (corner.x + width > box.right - panelWidth - 20) dx = corner.x + width - (box.right - panelWidth - 20);
+      if (corner.x - dx < box.left + 20) dx = corner.x - (box.left + 20);
+      if (corner.y + height > box.bottom - 20) dy = corner.y + height - (box.bottom - 20);
+      if (corner.y - dy < box.top + 20) dy = corner.y - (box.top + 20);
+      if (dx || dy) setViewport({ x: viewport.x - dx, y: viewport.y - dy, zoom: viewport.zoom }, { duration: 150 });
+    },
+    [addNode, flowToScreenPosition, setViewport, getViewport],
   );
 
   const onDrop = useCallback(
@@ -1087,7 +1110,7 @@ export default function App({ boot, t, labelOf }) {
           </div>
         )}
         <div className="ez-body">
-          {!readOnly && paletteOpen && <Palette onAdd={(key) => addNode(key)} searchRef={searchRef} />}
+          {!readOnly && paletteOpen && <Palette onAdd={addFromPalette} searchRef={searchRef} />}
           <div className="ez-canvas" onDragOver={(event) => { event.preventDefault(); event.dataTransfer.dropEffect = "move"; }} onDrop={onDrop} data-testid="canvas">
             <ReactFlow
               nodes={displayNodes}
