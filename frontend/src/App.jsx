@@ -48,6 +48,7 @@ export default function App({ boot, t, labelOf }) {
   const [catalogList, setCatalogList] = useState([]);
   const [credentials, setCredentials] = useState([]);
   const [credentialTypes, setCredentialTypes] = useState([]);
+  const [variableNames, setVariableNames] = useState([]);
   const [flow, setFlow] = useState(null);
   const [nodes, setNodes] = useState([]);
   const [edges, setEdges] = useState([]);
@@ -148,6 +149,9 @@ export default function App({ boot, t, labelOf }) {
             setCredentials(creds);
             setCredentialTypes(types);
           })
+          .catch(() => {});
+        get("/variables")
+          .then((list) => setVariableNames(list.map((v) => v.name)))
           .catch(() => {});
         const runs = await get(`/runs?flow=${boot.flow_id}&trigger=test`).catch(() => null);
         const latest = runs && (runs.results || runs)[0];
@@ -970,13 +974,13 @@ export default function App({ boot, t, labelOf }) {
       const items = itemsOf(a.id);
       if (items && items[0]) for (const key of Object.keys(items[0])) fieldPaths(items[0][key], `nodes[${JSON.stringify(a.data.name)}].json.${key}`, 1, out);
     }
-    out.push("index", "now()", "today()", "flow.name", "run.id");
+    out.push(...variableNames.map((name) => `vars.${name}`), "index", "now()", "today()", "flow.name", "run.id");
     return [...new Set(out)];
-  }, [selected && selected.id, edges, outputs, pinned, nodes.length]);
+  }, [selected && selected.id, edges, outputs, pinned, nodes.length, variableNames]);
 
   const context = useMemo(
-    () => ({ catalog, catalogList, t, labelOf, readOnly, preview, credentials, credentialTypes, createCredential }),
-    [catalog, catalogList, t, labelOf, readOnly, preview, credentials, credentialTypes, createCredential],
+    () => ({ catalog, catalogList, t, labelOf, readOnly, preview, credentials, credentialTypes, createCredential, webhookUrl, copyWebhook }),
+    [catalog, catalogList, t, labelOf, readOnly, preview, credentials, credentialTypes, createCredential, webhookUrl, copyWebhook],
   );
 
   if (fatal) return <div className="ez-fatal" role="alert">{fatal}</div>;

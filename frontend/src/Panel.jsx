@@ -64,7 +64,7 @@ function PinEditor({ pinned, output, onPin, readOnly }) {
 }
 
 export default function Panel({ node, onChange, onRename, problems, fields, input, output, onTestNode, testing, pinned, onPin, onClose }) {
-  const { catalog, t, labelOf, readOnly } = useEditor();
+  const { catalog, t, labelOf, readOnly, webhookUrl, copyWebhook } = useEditor();
   const spec = catalog[node.data.ntype];
   const [name, setName] = useState(node.data.name);
   useEffect(() => setName(node.data.name), [node.id, node.data.name]);
@@ -103,6 +103,16 @@ export default function Panel({ node, onChange, onRename, problems, fields, inpu
         </div>
       ))}
       {!spec && <div className="ez-field-error">{t("EZFlow does not know this kind of step. Replace it or delete it.")}</div>}
+      {node.data.ntype === "trigger.webhook" && webhookUrl && (
+        <div className="ez-webhook" data-testid="webhook-url">
+          <span className="ez-field-label">{t("Webhook address")}</span>
+          <code className="ez-mono">{webhookUrl}</code>
+          <button type="button" className="ez-link" onClick={copyWebhook}>
+            {t("Copy")}
+          </button>
+          <p className="ez-hint">{t("Other systems send requests here once the flow is published and switched on.")}</p>
+        </div>
+      )}
       <form className="ez-form" onSubmit={(event) => event.preventDefault()}>
         {(spec ? spec.parameters : []).map((param) => (
           <Field

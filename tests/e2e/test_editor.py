@@ -145,6 +145,7 @@ def test_build_run_and_publish_a_flow_by_drag_and_drop(embedded_stack, new_conte
 
     # Webhook: pin an example request as test data.
     select(page, "Webhook")
+    expect(page.get_by_test_id("webhook-url")).to_contain_text(org.stack.url(org.host, flow["webhook_path"]))
     page.get_by_text("Pin test data").click()
     page.get_by_test_id("pin-text").fill(json.dumps([{"body": {"order_id": 42, "note": "rush"}}]))
     page.get_by_test_id("pin-save").click()
