@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import copy
-import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit, urlunsplit
 
 from django.contrib.postgres.search import SearchVector
 from django.db import transaction
@@ -21,9 +19,11 @@ from apps.flows.problems import problems_payload
 from apps.flows.services.transfer import SECRET_PARAMETERS
 from apps.marketplace.errors import MarketplaceError
 from apps.marketplace.models import Category, Language, License, Template, TemplateVersion, Visibility
+from apps.marketplace.scrub import SECRET_PARAM, SECRET_PARAMETER_NAME, holds_secret, scrub
 from apps.marketplace.services.common import parse_version, require_author, require_role, require_staff
 
-SECRET_KEY_PATTERN = re.compile(r"auth|token|secret|password|passwd|api[-_ ]?key|cookie|session|signature|bearer", re.IGNORECASE)
+NODE_KEYS = ("id", "type", "type_version", "name", "position", "parameters", "settings")  # nothing else of a node is shared
+EDGE_KEYS = ("id", "source", "source_port", "target", "target_port")
 MAX_TAGS = 10
 
 
@@ -53,43 +53,55 @@ def template_publish_preview(*, flow) -> PublishPreview:
     names = {n.get("id"): n.get("name") or n.get("id") for n in source.get("nodes", []) if isinstance(n, dict)}
     for node_id in sorted((source.get("pinned") or {}).keys(), key=str):
         removed.append({"node_id": node_id, "node_name": names.get(node_id, node_id), "path": "pinned", "kind": "pinned"})
-    graph = copy.deepcopy({"format": "ezflow/1", "nodes": source.get("nodes", []), "edges": source.get("edges", [])})
+    nodes = [{key: node[key] for key in NODE_KEYS if key in node} for node in source.get("nodes", []) if isinstance(node, dict)]
+    edges = [{key: edge[key] for key in EDGE_KEYS if key in edge} for edge in source.get("edges", []) if isinstance(edge, dict)]
+    graph = copy.deepcopy({"format": "ezflow/1", "nodes": nodes, "edges": edges})
     credential_types: set[str] = set()
     node_types: set[str] = set()
     for node in graph["nodes"]:
-        if not isinstance(node, dict):
-            continue
         node_types.add(str(node.get("type")))
         parameters = node.get("parameters") if isinstance(node.get("parameters"), dict) else {}
         node_type = registry.get(node.get("type"))
+        seen: set[str] = set()
 
-        def strip(path: str, kind: str, node=node):
-            removed.append({"node_id": node.get("id"), "node_name": node.get("name") or node.get("id"), "path": path, "kind": kind})
+        def strip(path: str, kind: str, node=node, seen=seen):
+            if path not in seen:
+                seen.add(path)
+                removed.append({"node_id": node.get("id"), "node_name": node.get("name") or node.get("id"), "path": path, "kind": kind})
 
-        for spec in node_type.params if node_type else ():
-            value = parameters.get(spec.name)
-            if spec.type == "credential":
-                kind = _credential_type(node_type, spec, parameters)
-                if kind:
-                    credential_types.add(kind)
-                if value not in (None, ""):
-                    parameters[spec.name] = ""
-                    strip(f"parameters.{spec.name}", "credential")
-            elif spec.type == "keyvalue" and isinstance(value, dict):
-                for key in list(value):
-                    if SECRET_KEY_PATTERN.search(str(key)) and value[key] not in (None, ""):
-                        value[key] = ""
-                        strip(f"parameters.{spec.name}.{key}", "header")
-            elif isinstance(value, str) and "@" in value and "://" in value:
-                parts = urlsplit(value)
-                if parts.password:
-                    host = parts.hostname or ""
-                    parameters[spec.name] = urlunsplit((parts.scheme, host + (f":{parts.port}" if parts.port else ""), *parts[2:]))
-                    strip(f"parameters.{spec.name}", "secret")
+        specs = {spec.name: spec for spec in (node_type.params if node_type else ())}
         for name in SECRET_PARAMETERS.get(node.get("type"), ()):
             if parameters.get(name) not in (None, ""):
                 parameters[name] = ""
                 strip(f"parameters.{name}", "secret")
+        for name in list(parameters):
+            spec, value, path = specs.get(name), parameters[name], f"parameters.{name}"
+            if spec is not None and spec.type == "credential":
+                kind = _credential_type(node_type, spec, parameters)
+                if kind:
+                    credential_types.add(kind)
+                if value not in (None, ""):
+                    parameters[name] = ""
+                    strip(path, "credential")
+            elif spec is not None and spec.type == "keyvalue":
+                parameters[name] = scrub(value, path, strip, names=SECRET_PARAMETER_NAME, kind="header")
+            elif (
+                SECRET_PARAM.search(name)
+                and isinstance(value, str)
+                and (spec is None or spec.type in ("string", "text"))
+                and holds_secret(value)
+            ):
+                parameters[name] = ""
+                strip(path, "secret")
+            else:
+                parameters[name] = scrub(value, path, strip)
+        for spec in specs.values():
+            if spec.type == "credential" and spec.name not in parameters:
+                kind = _credential_type(node_type, spec, parameters)
+                if kind:
+                    credential_types.add(kind)
+        if isinstance(node.get("settings"), dict):
+            node["settings"] = scrub(node["settings"], "settings", strip)
     # Credentials are what every installer chooses for themselves: a missing one is no reason to refuse publishing.
     credential_paths = {
         (node.get("id"), f"parameters.{spec.name}")
