@@ -64,6 +64,7 @@ export default function App({ boot, t, labelOf }) {
   const [runInfo, setRunInfo] = useState(null);
   const [online, setOnline] = useState(navigator.onLine);
   const [paletteOpen, setPaletteOpen] = useState(window.innerWidth > 900);
+  const [liveState, setLiveState] = useState("connecting");
 
   const baseGraph = useRef({});
   const revision = useRef(0);
@@ -618,8 +619,10 @@ export default function App({ boot, t, labelOf }) {
       path: boot.ws_path,
       onMessage: (m) => onLiveRef.current(m),
       onOpen: () => {
+        setLiveState("open");
         if (currentRun.current) loadRunOutputs(currentRun.current);
       },
+      onClose: () => setLiveState("closed"),
     });
     connection.subscribe("flow", boot.flow_id);
     live.current = connection;
@@ -998,7 +1001,7 @@ export default function App({ boot, t, labelOf }) {
 
   return (
     <EditorContext.Provider value={context}>
-      <div className={`ez-editor${readOnly ? " read-only" : ""}`} data-testid="editor" data-save-state={saveState}>
+      <div className={`ez-editor${readOnly ? " read-only" : ""}`} data-testid="editor" data-save-state={saveState} data-live={liveState}>
         <div className="ez-toolbar" role="toolbar" aria-label={t("Flow actions")}>
           {!readOnly && (
             <button type="button" className="ez-button ez-palette-toggle" onClick={() => setPaletteOpen(!paletteOpen)} aria-expanded={paletteOpen}>

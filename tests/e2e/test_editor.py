@@ -191,7 +191,8 @@ def test_build_run_and_publish_a_flow_by_drag_and_drop(embedded_stack, new_conte
     saved(page)
     shots.take(page, "04-configured")
 
-    # Test the whole flow: every step turns green live.
+    # Test the whole flow: every step turns green live (the editor listens on /ws/; polling is only a fallback).
+    expect(page.get_by_test_id("editor")).to_have_attribute("data-live", "open")
     page.get_by_test_id("run-test").click()
     for name in ("Webhook", "HTTP request", "If", "Send to Slack"):
         expect(page.get_by_test_id(f"node-{name}")).to_have_attribute("data-status", "success", timeout=30_000)
