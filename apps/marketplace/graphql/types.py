@@ -251,6 +251,11 @@ class TemplateNode(DjangoObjectType):
         return origin
 
     @staticmethod
+    def resolve_forked_from_version(template, info):
+        # The origin's version (with its graph) is shown only when the origin itself may be shown.
+        return template.forked_from_version if TemplateNode.resolve_forked_from(template, info) is not None else None
+
+    @staticmethod
     def resolve_forks(template, info):
         return loaders(info).forks(template.pk)
 

@@ -131,6 +131,13 @@ def test_a_fork_published_back_shows_forked_from(data, published):
     }
     assert gql(client, query, {"id": str(mine.pk)})[1]["data"]["template"]["forkedFrom"] == {"title": "Order alert"}
 
+    # Once moderators hide the origin (or it becomes organization-only), neither it nor its versions' graphs show.
+    origin = "query($id: ID!) { template(id: $id) { forkedFrom { title } forkedFromVersion { version graph } } }"
+    assert gql(client, origin, {"id": str(mine.pk)})[1]["data"]["template"]["forkedFromVersion"]["version"] == "1.0.0"
+    for change in ({"is_hidden": True}, {"is_hidden": False, "visibility": "organization"}):
+        type(template).objects.filter(pk=template.pk).update(**change)
+        assert gql(client, origin, {"id": str(mine.pk)})[1]["data"]["template"] == {"forkedFrom": None, "forkedFromVersion": None}
+
 
 def _reload(organization, flow):
     from apps.flows.models import Flow
