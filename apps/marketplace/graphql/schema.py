@@ -65,6 +65,9 @@ def list_queryset(info, queryset):
     return queryset.select_related(*relations).defer(*deferred)
 
 
+MAX_OFFSET = 1_000_000
+
+
 class TemplateSort(graphene.Enum):
     POPULAR = "popular"
     TOP_RATED = "top_rated"
@@ -80,6 +83,7 @@ def _page(info, queryset, *, first=None, after=None) -> TemplateConnection:
     if after:
         offset = cursor_to_offset(after)
         start = offset + 1 if offset is not None and offset >= 0 else 0
+        start = min(start, MAX_OFFSET)  # a forged cursor must not reach the database as an out-of-range number
     rows = list(queryset[start : start + size + 1])
     has_next, rows = len(rows) > size, rows[:size]
     loaders(info).prime(rows)

@@ -7,6 +7,7 @@ import json
 from functools import lru_cache
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.decorators import method_decorator
@@ -33,6 +34,24 @@ def _csrf_failure(request) -> bool:
     return check.process_view(request, None, (), {}) is not None
 
 
+def _unreadable(request) -> HttpResponse | None:
+    """A body too big to accept or not JSON gets a translated answer (graphene-django answers in English, or not at all)."""
+    if request.method != "POST":
+        return None
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        return _refuse(413, "request_too_large", _("This request is too large. Send less text at once."))
+    if request.content_type == "application/json":
+        try:
+            data = json.loads(body or b"null")
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            return _refuse(400, "invalid_json", _("Send the query as a JSON object with a “query” field."))
+    return None
+
+
 @lru_cache(maxsize=512)
 def prepared(query: str, public: bool, language: str):
     """Parsed and validated documents, by query text: clients send the same few queries again and again.
@@ -50,6 +69,9 @@ class MarketplaceGraphQLView(GraphQLView):
     graphiql = False
 
     def dispatch(self, request, *args, **kwargs):
+        refused = _unreadable(request)
+        if refused is not None:
+            return refused
         organization = current_organization(request)
         header = request.META.get("HTTP_AUTHORIZATION", "")
         if header.lower().startswith("bearer "):

@@ -1,0 +1,80 @@
+"""Hostile or careless input through GraphQL: every one gets a clear answer, never a server error or a leak."""
+
+import json
+
+import pytest
+from django.test import Client
+
+from apps.marketplace.models import Comment
+from apps.marketplace.services import template_publish
+from tests.marketplace.support import gql, make_flow, membership, runnable_graph
+
+COMMENT = """mutation($id: ID!, $body: String!) {
+  createComment(templateId: $id, body: $body) { comment { body } errors { field code message } } }"""
+PUBLISH = """mutation($flowId: ID!, $details: TemplateDetailsInput!) {
+  publishTemplate(flowId: $flowId, details: $details) { template { title } errors { field code message } } }"""
+
+
+@pytest.fixture
+def org(data):
+    return data.create_organization(slug="hostile-co")
+
+
+@pytest.fixture
+def template(data, org):
+    owner = membership(data, org)
+    flow, _ = make_flow(org, user=owner.user, graph=runnable_graph())
+    return template_publish(membership=owner, flow=flow, title="Greeter", summary="Says hello")
+
+
+def test_huge_and_odd_inputs_get_translated_errors_not_server_errors(data, org, template):
+    owner = membership(data, org)
+    client = data.client_for(org, owner.user)
+    _, body = gql(client, COMMENT, {"id": str(template.pk), "body": "가" * 20_000}, HTTP_ACCEPT_LANGUAGE="ko")
+    assert body["data"]["createComment"]["errors"][0]["field"] == "body"
+    assert "5000" in body["data"]["createComment"]["errors"][0]["message"]
+    flow, _ = make_flow(org, user=owner.user, name="Tags", graph=runnable_graph())
+    details = {"title": "Many tags", "summary": "s", "tags": [f"t{i}" for i in range(10_000)]}
+    _, body = gql(client, PUBLISH, {"flowId": str(flow.pk), "details": details})
+    assert body["data"]["publishTemplate"]["errors"][0]["field"] == "tags"
+    assert not Comment.objects.exists()
+
+    public = Client(HTTP_HOST="localhost")
+    for variables in (
+        {"id": "9" * 30},
+        {"id": "VGVtcGxhdGU6OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5"},  # Template:<too big for a database id>
+        {"id": "not base64 at all ✓"},
+        {"id": "-1"},
+    ):
+        status, body = gql(public, "query($id: ID!) { template(id: $id) { title } templateVersion(id: $id) { version } }", variables)
+        assert status == 200 and body["data"] == {"template": None, "templateVersion": None}, variables
+    status, body = gql(public, 'query { node(id: "VGVtcGxhdGU6OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5") { id } }')
+    assert status == 200 and body["data"]["node"] is None, body
+
+    search = """query($q: String, $tags: [String!], $types: [String!], $after: String) {
+      templates(query: $q, tags: $tags, nodeTypes: $types, after: $after) { totalCount edges { node { title } } } }"""
+    for variables in (
+        {"q": "자동화 " * 50_000},
+        {"tags": [f"t{i}" for i in range(10_000)]},
+        {"types": ["x" * 500] * 1000},
+        {"after": "garbage"},
+        {"after": "YXJyYXljb25uZWN0aW9uOjk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5"},
+    ):
+        status, body = gql(public, search, variables)
+        assert status == 200 and "errors" not in body, (variables, body)
+
+
+def test_a_request_body_over_the_upload_limit_is_refused_in_words(data, org, template, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    client = data.client_for(org, membership(data, org).user)
+    response = client.post(
+        "/graphql/",
+        json.dumps({"query": COMMENT, "variables": {"id": str(template.pk), "body": "x" * 20_000}}),
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="ko",
+    )
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["extensions"]["code"] == "request_too_large"
+    for broken in ("{not json", "[1, 2]"):
+        response = client.post("/graphql/", broken, content_type="application/json")
+        assert response.status_code == 400 and response.json()["errors"][0]["extensions"]["code"] == "invalid_json"
