@@ -116,7 +116,7 @@ export default function App({ boot, t, labelOf }) {
     const nextStatuses = {};
     const nextOutputs = {};
     for (const nr of run.node_runs || []) {
-      nextStatuses[nr.node_id] = { status: NODE_STATUS[nr.status] || nr.status, count: nr.items_out };
+      nextStatuses[nr.node_id] = { status: NODE_STATUS[nr.status] || nr.status, count: nr.items_out, error: nr.error || "" };
       if (nr.output_sample) nextOutputs[nr.node_id] = nr.output_sample;
     }
     setStatuses(nextStatuses);
@@ -717,7 +717,7 @@ export default function App({ boot, t, labelOf }) {
         // With what reached it last time (pinned or tested earlier steps); else the server uses pinned data.
         const items = inputOf(id);
         const result = await post(`${flowApi}/test-node`, items ? { node_id: id, items } : { node_id: id });
-        setStatuses((s) => ({ ...s, [id]: { status: NODE_STATUS[result.status] || result.status, count: result.items_out } }));
+        setStatuses((s) => ({ ...s, [id]: { status: NODE_STATUS[result.status] || result.status, count: result.items_out, error: result.error || "" } }));
         setOutputs((o) => ({ ...o, [id]: result.outputs }));
         if (result.error) toast(result.error, "error");
       } catch (exc) {
@@ -1167,6 +1167,7 @@ export default function App({ boot, t, labelOf }) {
               input={inputOf(selected.id)}
               output={outputs[selected.id] || (pinned[selected.id] ? { main: { items: pinned[selected.id], count: pinned[selected.id].length } } : null)}
               onTestNode={testNode}
+              runError={statuses[selected.id] && statuses[selected.id].error}
               testing={testing}
               pinned={pinned[selected.id]}
               onPin={setPin}

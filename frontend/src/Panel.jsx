@@ -63,7 +63,7 @@ function PinEditor({ pinned, output, onPin, readOnly }) {
   );
 }
 
-export default function Panel({ node, onChange, onRename, problems, fields, input, output, onTestNode, testing, pinned, onPin, onClose }) {
+export default function Panel({ node, onChange, onRename, problems, fields, input, output, onTestNode, testing, pinned, onPin, onClose, runError }) {
   const { catalog, t, labelOf, readOnly, webhookUrl, copyWebhook } = useEditor();
   const spec = catalog[node.data.ntype];
   const [name, setName] = useState(node.data.name);
@@ -172,7 +172,23 @@ export default function Panel({ node, onChange, onRename, problems, fields, inpu
           )}
           <PinEditor pinned={pinned} output={outputItems} onPin={(items) => onPin(node.id, items)} readOnly={readOnly} />
           {input && <DataView title={t("Input")} items={input} testid="data-input" />}
-          {output && <DataView title={t("Output")} items={outputItems} count={outputCount} testid="data-output" />}
+          {runError && (
+            <div className="ez-field-error" role="alert" data-testid="node-error">
+              {t("This step failed:")} {runError}
+            </div>
+          )}
+          {output && Object.keys(output).length <= 1 && <DataView title={t("Output")} items={outputItems} count={outputCount} testid="data-output" />}
+          {output &&
+            Object.keys(output).length > 1 &&
+            Object.entries(output).map(([port, sample]) => (
+              <DataView
+                key={port}
+                title={`${t("Output")} · ${t(`port:${port}`) === `port:${port}` ? port : t(`port:${port}`)}`}
+                items={sample.items || []}
+                count={sample.count}
+                testid={`data-output-${port}`}
+              />
+            ))}
           {!input && !output && <p className="ez-hint">{t("Test the flow or this step to see its input and output here.")}</p>}
         </section>
       )}

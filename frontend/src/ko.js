@@ -105,6 +105,7 @@ export default {
   "The test run finished successfully.": "테스트 실행이 성공적으로 끝났습니다.",
   "There is nothing to paste. Copy steps first.": "붙여 넣을 것이 없습니다. 먼저 단계를 복사하세요.",
   "These steps are not supported and were kept as sticky notes:": "다음 단계는 지원되지 않아 메모로 남겨 두었습니다:",
+  "This step failed:": "이 단계가 실패했습니다:",
   "This flow is empty.": "이 플로우는 비어 있습니다.",
   "This flow was changed in another tab or by someone else.": "이 플로우가 다른 탭에서 또는 다른 사람에 의해 변경되었습니다.",
   "This is not valid JSON. Check quotes, commas and brackets.": "올바른 JSON이 아닙니다. 따옴표, 쉼표, 괄호를 확인하세요.",

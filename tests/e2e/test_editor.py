@@ -416,10 +416,14 @@ def test_versions_diff_and_restore_validation_on_fields_and_n8n_import(embedded_
     saved(page)
     expect(page.get_by_test_id("problems-HTTP request")).to_have_text("1")
     expect(page.get_by_test_id("param-url-error")).to_contain_text("“URL” is required.")
-    page.get_by_test_id("param-url").fill("https://example.com/orders")
+    page.get_by_test_id("param-url").fill("http://127.0.0.1:9/orders")
     saved(page)
     expect(page.get_by_test_id("problems-HTTP request")).to_have_count(0)
     expect(page.get_by_test_id("param-url-error")).to_have_count(0)
+    # Testing it alone: this organization does not allow internal addresses, and the step says why it failed.
+    page.get_by_test_id("test-node").click()
+    expect(page.get_by_test_id("node-HTTP request")).to_have_attribute("data-status", "error")
+    expect(page.get_by_test_id("node-error")).to_contain_text("internal address")
 
     # Change a value and add a sticky note, then compare with version 1 on the canvas.
     select(page, "Greet")
