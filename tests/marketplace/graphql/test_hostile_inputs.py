@@ -78,3 +78,36 @@ def test_a_request_body_over_the_upload_limit_is_refused_in_words(data, org, tem
     for broken in ("{not json", "[1, 2]"):
         response = client.post("/graphql/", broken, content_type="application/json")
         assert response.status_code == 400 and response.json()["errors"][0]["extensions"]["code"] == "invalid_json"
+
+
+def test_deactivated_members_suspended_organizations_and_relay_ids_of_private_things(data, org, template):
+    from graphql_relay import to_global_id
+
+    from apps.accounts.models import Organization
+    from apps.marketplace.models import Rating
+    from tests.marketplace.support import seed_templates
+
+    rate = "mutation($id: ID!) { rateTemplate(templateId: $id, stars: 5) { errors { code } } }"
+    editor = membership(data, org, role="editor")
+    token = data.create_token(org, editor.user)
+    session = data.client_for(org, editor.user)
+    editor.is_active = False
+    editor.save(update_fields=["is_active"])
+    assert gql(session, rate, {"id": str(template.pk)})[1]["data"]["rateTemplate"]["errors"][0]["code"] == "not_signed_in"
+    status, body = gql(data.api_client(org, token), rate, {"id": str(template.pk)})
+    assert status == 401 and "data" not in body
+    assert not Rating.objects.exists()
+
+    other = data.create_organization(slug="hostile-other")
+    [private] = seed_templates(org, membership(data, org).user, 1, title="Internal", visibility="organization")
+    stranger = data.client_for(other, membership(data, other).user)
+    for kind, pk in (("Template", private.pk), ("TemplateVersion", private.latest_version_id)):
+        _, body = gql(stranger, "query($id: ID!) { node(id: $id) { id } }", {"id": to_global_id(kind, pk)})
+        assert body["data"]["node"] is None, kind
+    _, body = gql(stranger, "query($id: ID!) { templateVersion(id: $id) { graph } }", {"id": str(private.latest_version_id)})
+    assert body["data"]["templateVersion"] is None
+
+    owner_session = data.client_for(org, membership(data, org).user)
+    Organization.objects.filter(pk=org.pk).update(status=Organization.Status.SUSPENDED)
+    status, _ = gql(owner_session, rate, {"id": str(template.pk)})
+    assert status == 403 and not Rating.objects.exists()
