@@ -938,8 +938,8 @@ export default function App({ boot, t, labelOf }) {
   }, [problems]);
 
   const displayNodes = useMemo(
-    () =>
-      nodes.map((n) => {
+    () => [
+      ...nodes.map((n) => {
         const s = statuses[n.id];
         const extra = {
           status: s ? s.status : undefined,
@@ -952,6 +952,19 @@ export default function App({ boot, t, labelOf }) {
         const status = extra.status ? `, ${t(`status:${extra.status}`)}` : "";
         return { ...n, ariaLabel: `${n.data.name} (${spec ? labelOf(spec.label) : n.data.ntype})${status}`, data: { ...n.data, ...extra } };
       }),
+      // While comparing with a version, its removed steps are drawn faded where they were (not part of the draft).
+      ...(diff
+        ? toFlow({ nodes: diff.removed, edges: [] }).nodes.map((n) => ({
+            ...n,
+            id: `removed:${n.id}`,
+            draggable: false,
+            selectable: false,
+            connectable: false,
+            focusable: false,
+            data: { ...n.data, diff: "removed" },
+          }))
+        : []),
+    ],
     [nodes, statuses, problemsByNode, diff, pinned, catalog, t, labelOf],
   );
 
@@ -1177,7 +1190,7 @@ export default function App({ boot, t, labelOf }) {
         </div>
         {problems.length > 0 && (
           <details className="ez-problems" data-testid="problems">
-            <summary>⚠ {t("{n} things to fix before publishing").replace("{n}", problems.length)}</summary>
+            <summary>⚠ {t("To fix before publishing: {n}").replace("{n}", problems.length)}</summary>
             <ul>
               {problems.map((p, index) => {
                 const node = nodes.find((n) => n.id === p.node_id);

@@ -174,6 +174,6 @@ export default {
   "status:waiting": "기다리는 중",
   "{n} items": "항목 {n}개",
   "{n} steps pasted.": "단계 {n}개를 붙여 넣었습니다.",
-  "{n} things to fix before publishing": "게시 전에 고칠 것 {n}개",
+  "To fix before publishing: {n}": "게시 전에 고칠 것 {n}개",
   "— choose —": "— 선택 —",
 };

@@ -431,6 +431,10 @@ def test_versions_diff_and_restore_validation_on_fields_and_n8n_import(embedded_
     deselect(page)
     page.get_by_test_id("palette-search").fill("note")
     page.get_by_test_id("palette-note.sticky").click()
+    page.keyboard.press("f")  # fit the whole flow on screen
+    page.get_by_test_id("node-Start").click()
+    page.keyboard.press("Delete")
+    expect(page.get_by_test_id("node-Start")).to_have_count(0)
     saved(page)
     page.get_by_test_id("more").click()
     page.get_by_test_id("open-history").click()
@@ -440,8 +444,8 @@ def test_versions_diff_and_restore_validation_on_fields_and_n8n_import(embedded_
     page.keyboard.press("Escape")
     expect(page.get_by_test_id("node-Greet")).to_have_class(re.compile(r"diff-changed"))
     expect(page.get_by_test_id("node-HTTP request")).to_have_class(re.compile(r"diff-added"))
-    expect(page.get_by_test_id("node-Start")).not_to_have_class(re.compile(r"diff-"))
-    expect(page.get_by_test_id("diff-banner")).to_be_visible()
+    expect(page.get_by_test_id("node-Start")).to_have_class(re.compile(r"diff-removed"))  # drawn faded where it was
+    expect(page.get_by_test_id("diff-banner")).to_contain_text("Start")
     shots.take(page, "diff-on-canvas")
 
     # Restore version 1 into the draft.
@@ -450,6 +454,7 @@ def test_versions_diff_and_restore_validation_on_fields_and_n8n_import(embedded_
     page.get_by_test_id("restore-1").click()
     expect(page.get_by_test_id("node-HTTP request")).to_have_count(0)
     expect(page.get_by_test_id("node-Sticky note")).to_have_count(0)
+    expect(page.get_by_test_id("node-Start")).not_to_have_class(re.compile(r"diff-"))
     saved(page)
     greet = next(n for n in org.api.get(f"/api/v1/flows/{flow['id']}").json()["graph"]["nodes"] if n["name"] == "Greet")
     assert greet["parameters"]["fields"][0]["value"] == "Hello"
