@@ -34,21 +34,43 @@ def _csrf_failure(request) -> bool:
     return check.process_view(request, None, (), {}) is not None
 
 
+def _holds_null(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_null(k) or _holds_null(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_null(v) for v in value)
+    return False
+
+
+def null_character_guard(next_, root, info, **arguments):
+    """GraphQL string literals can spell NUL as an escape (\\u0000), which no body check sees."""
+    if arguments and _holds_null(arguments):
+        raise GraphQLError(_("The text contains an invisible NUL character. Remove it and try again."), extensions={"code": "invalid_text"})
+    return next_(root, info, **arguments)
+
+
 def _unreadable(request) -> HttpResponse | None:
-    """A body too big to accept or not JSON gets a translated answer (graphene-django answers in English, or not at all)."""
-    if request.method != "POST":
-        return None
-    try:
-        body = request.body
-    except RequestDataTooBig:
-        return _refuse(413, "request_too_large", _("This request is too large. Send less text at once."))
-    if request.content_type == "application/json":
+    """A body too big to accept or not JSON gets a translated answer (graphene-django answers in English, or not at
+    all); text with NUL characters too (PostgreSQL cannot store or compare them)."""
+    data = dict(request.GET.lists())
+    if request.method == "POST":
         try:
-            data = json.loads(body or b"null")
-        except ValueError:
-            data = None
-        if not isinstance(data, dict):
-            return _refuse(400, "invalid_json", _("Send the query as a JSON object with a “query” field."))
+            body = request.body
+        except RequestDataTooBig:
+            return _refuse(413, "request_too_large", _("This request is too large. Send less text at once."))
+        if request.content_type == "application/json":
+            try:
+                data = json.loads(body or b"null")
+            except ValueError:
+                data = None
+            if not isinstance(data, dict):
+                return _refuse(400, "invalid_json", _("Send the query as a JSON object with a “query” field."))
+        else:
+            data = {**data, **dict(request.POST.lists())}
+    if _holds_null(data):
+        return _refuse(400, "invalid_text", _("The text contains an invisible NUL character. Remove it and try again."))
     return None
 
 
@@ -86,6 +108,9 @@ class MarketplaceGraphQLView(GraphQLView):
             return _refuse(403, "csrf_failed", _("Your form expired. Please go back, reload the page and try again."))
         self.public = organization is None
         return super().dispatch(request, *args, **kwargs)
+
+    def get_middleware(self, request):
+        return [null_character_guard, *(self.middleware or ())]
 
     def execute_graphql_request(self, request, data, query, variables, operation_name, show_graphiql=False):
         if not query:

@@ -111,3 +111,24 @@ def test_deactivated_members_suspended_organizations_and_relay_ids_of_private_th
     Organization.objects.filter(pk=org.pk).update(status=Organization.Status.SUSPENDED)
     status, _ = gql(owner_session, rate, {"id": str(template.pk)})
     assert status == 403 and not Rating.objects.exists()
+
+
+def test_null_characters_are_refused_in_words_not_by_the_database(data, org, template):
+    owner = membership(data, org)
+    client = data.client_for(org, owner.user)
+    flow, _ = make_flow(org, user=owner.user, name="Nul", graph=runnable_graph())
+    search = "query($q: String, $tags: [String!]) { templates(query: $q, tags: $tags) { totalCount } }"
+    for sender, query, variables in (
+        (client, COMMENT, {"id": str(template.pk), "body": "안녕\x00하세요"}),
+        (client, PUBLISH, {"flowId": str(flow.pk), "details": {"title": "a", "summary": "s", "tags": ["x\x00"]}}),
+        (Client(HTTP_HOST="localhost"), search, {"q": "자동\x00화"}),
+    ):
+        status, body = gql(sender, query, variables, HTTP_ACCEPT_LANGUAGE="ko")
+        assert status == 400 and body["errors"][0]["extensions"]["code"] == "invalid_text", body
+        assert "NUL" in body["errors"][0]["message"] and "문자" in body["errors"][0]["message"]
+    # Spelled as an escape inside the query text: refused when the field is resolved.
+    _, body = gql(Client(HTTP_HOST="localhost"), '{ templates(category: "a\\u0000") { totalCount } }', HTTP_ACCEPT_LANGUAGE="ko")
+    assert body["data"]["templates"] is None and body["errors"][0]["extensions"]["code"] == "invalid_text"
+    response = Client(HTTP_HOST="localhost").get("/graphql/", {"query": '{ templates(query: "a\x00") { totalCount } }'})
+    assert response.status_code == 400 and response.json()["errors"][0]["extensions"]["code"] == "invalid_text"
+    assert not Comment.objects.exists()
