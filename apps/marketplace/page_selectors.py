@@ -197,11 +197,14 @@ def removed_labels(removed: list[dict]) -> list[dict]:
 
     kinds = {
         "credential": _("credential choice"),
-        "secret": _("secret (webhook secret or password in an address)"),
+        "secret": _("secret (a password, key or token typed into a setting)"),
         "pinned": _("test data"),
         "header": _("secret-looking header or parameter value"),
     }
-    return [{**entry, "kind_label": kinds.get(entry.get("kind"), entry.get("kind"))} for entry in removed]
+    return [
+        {**entry, "kind_label": kinds.get(entry.get("kind"), entry.get("kind")), "where": entry.get("path", "").removeprefix("parameters.")}
+        for entry in removed
+    ]
 
 
 def readable_conflicts(conflicts: list[dict]) -> list[dict]:

@@ -180,6 +180,7 @@ def test_publish_wizard_previews_what_is_shared_and_removed_then_publishes(data,
     removed = re.findall(r'data-testid="removed-item"', body)
     assert len(removed) >= 4  # credential x2, webhook secret, header, password in the address, pinned data
     assert "test data" in body and "credential choice" in body
+    assert "a password, key or token typed into a setting" in body and "<code>headers.Authorization</code>" in body
 
     missing = client.post(f"/marketplace/publish/{flow.pk}/", {"mode": "new", "title": "", "version": "1.0.0", "category": "it"})
     assert missing.status_code == 400 and "This field is required." in text(missing)

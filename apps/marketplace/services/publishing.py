@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchVector
@@ -22,6 +23,7 @@ from apps.marketplace.models import Category, Language, License, Template, Templ
 from apps.marketplace.scrub import SECRET_PARAM, SECRET_PARAMETER_NAME, holds_secret, scrub
 from apps.marketplace.services.common import parse_version, require_author, require_role, require_staff
 
+ICON_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")  # a name from the icon set, never markup or an address
 NODE_KEYS = ("id", "type", "type_version", "name", "position", "parameters", "settings")  # nothing else of a node is shared
 EDGE_KEYS = ("id", "source", "source_port", "target", "target_port")
 MAX_TAGS = 10
@@ -140,6 +142,8 @@ def _clean_details(data: dict, *, partial: bool = False) -> dict:
     text("summary", 300, True)
     text("description", 20_000, False)
     text("icon", 40, False)
+    if clean.get("icon") and not ICON_NAME.fullmatch(clean["icon"]):
+        errors["icon"] = _("Use an icon name made of small letters, digits and dashes, like “mail”.")
     for name, choices, default in (
         ("category", Category, Category.OTHER),
         ("language", Language, Language.KO),

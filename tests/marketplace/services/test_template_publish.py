@@ -122,3 +122,13 @@ def test_authors_update_details_and_search_follows(data, org):
     with pytest.raises(MarketplaceError) as error:
         template_update(membership=membership(data, other), template=template, title="Mine now")
     assert error.value.code == "permission_denied"
+
+
+def test_icon_is_a_name_from_the_icon_set_not_markup_or_an_address(data, org):
+    owner = membership(data, org)
+    flow, _ = make_flow(org, user=owner.user, graph=runnable_graph())
+    for icon in ("javascript:alert(1)", '"><svg onload=alert(1)>', "data:image/svg+xml,x", "Mail"):
+        with pytest.raises(MarketplaceError) as refused:
+            publish(owner, flow, icon=icon)
+        assert refused.value.extra["fields"] == {"icon": "Use an icon name made of small letters, digits and dashes, like “mail”."}
+    assert publish(owner, flow, icon="alarm-clock").icon == "alarm-clock"
