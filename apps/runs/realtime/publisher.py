@@ -9,6 +9,7 @@ import asyncio
 import logging
 import os
 import threading
+import zlib
 
 from channels.layers import get_channel_layer
 from django.db import connection, transaction
@@ -17,42 +18,45 @@ from apps.runs.realtime.consumer import group_name
 
 logger = logging.getLogger(__name__)
 QUEUE_LIMIT = 10_000
+LANES = 4
 
 
 class _Sender:
+    """Several lanes drain in parallel, each in order: all events of one run take the same lane (their order is
+    what clients rely on), while events of different runs do not wait for each other's round trips."""
+
     def __init__(self):
         self.pid = os.getpid()
         self.loop = asyncio.new_event_loop()
-        self.queue: asyncio.Queue | None = None
+        self.lanes: list[asyncio.Queue] = []
         self.ready = threading.Event()
         threading.Thread(target=self._run, name="live-events", daemon=True).start()
         self.ready.wait(5)
 
     def _run(self):
         asyncio.set_event_loop(self.loop)
-        self.queue = asyncio.Queue(maxsize=QUEUE_LIMIT)
+        self.lanes = [asyncio.Queue(maxsize=QUEUE_LIMIT // LANES) for _ in range(LANES)]
         self.ready.set()
-        self.loop.run_until_complete(self._drain())
+        self.loop.run_until_complete(asyncio.gather(*(self._drain(lane) for lane in self.lanes)))
 
-    async def _drain(self):
+    async def _drain(self, lane: asyncio.Queue):
         while True:
-            groups, message = await self.queue.get()
+            groups, message = await lane.get()
             layer = get_channel_layer()
             if layer is None:
                 continue
             try:
                 if hasattr(layer, "group_send_many"):  # one statement for all groups (apps.runs.realtime.layers)
                     await layer.group_send_many(groups, message)
-                else:
-                    for group in groups:
-                        await layer.group_send(group, message)
+                else:  # one message's groups at once; the next message of this lane waits for all of them
+                    await asyncio.gather(*(layer.group_send(group, message) for group in groups))
             except Exception:  # best effort: clients refetch from the database on reconnect or a seq gap
                 logger.warning("could not publish a live event", exc_info=True)
 
-    def submit(self, groups: list[str], message: dict) -> None:
+    def submit(self, groups: list[str], message: dict, key: str) -> None:
         def put():
             try:
-                self.queue.put_nowait((groups, message))
+                self.lanes[zlib.crc32(key.encode()) % LANES].put_nowait((groups, message))
             except asyncio.QueueFull:
                 logger.warning("live event queue full; dropping an event")
 
@@ -64,16 +68,19 @@ _lock = threading.Lock()
 
 
 def _submit(groups: list[str], payload: dict) -> None:
-    _submit_message(groups, {"type": "live.event", "payload": payload})
+    # Group names are t.<schema>.<page>...: every event of one run shares a lane, whichever groups it goes to.
+    run_id = payload.get("run_id")
+    key = f"{groups[0].split('.')[1]}:{run_id}" if run_id is not None else groups[0]
+    _submit_message(groups, {"type": "live.event", "payload": payload}, key=key)
 
 
-def _submit_message(groups: list[str], message: dict) -> None:
+def _submit_message(groups: list[str], message: dict, key: str = "") -> None:
     global _sender
     if _sender is None or _sender.pid != os.getpid():  # started lazily, and again in forked worker processes
         with _lock:
             if _sender is None or _sender.pid != os.getpid():
                 _sender = _Sender()
-    _sender.submit(groups, message)
+    _sender.submit(groups, message, key or groups[0])
 
 
 def publish_run(run, event_type: str, **fields) -> None:
