@@ -326,7 +326,6 @@ def use(request, pk):
         except DomainError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, _("“%(name)s” is now a flow of your organization.") % {"name": result.flow.name})
             return redirect("marketplace:installed", flow_id=result.flow.pk)
     chosen_version = next((v for v in versions if str(v.pk) == str(form["version"].value())), versions[0] if versions else None)
     context = {

@@ -136,7 +136,7 @@ def test_editor_uses_a_template_and_is_led_to_the_credentials(data, world):
     editor = membership(data, world["b"], Role.EDITOR)
     client = data.client_for(world["b"], editor.user)
     form = client.get(f"/marketplace/{slack.pk}/use/")
-    assert form.status_code == 200 and "slack_webhook" in text(form)
+    assert form.status_code == 200 and "Slack incoming webhook" in text(form)
     response = client.post(f"/marketplace/{slack.pk}/use/", {"version": slack.latest_version.pk, "name": "우리 슬랙 알림"})
     assert response.status_code == 302
     install = TemplateInstall.objects.get(template=slack)
@@ -145,7 +145,7 @@ def test_editor_uses_a_template_and_is_led_to_the_credentials(data, world):
         installed = Flow.objects.get(pk=install.flow_id)
         assert installed.name == "우리 슬랙 알림" and PLANTED_SECRET not in str(installed.draft)
     page = text(client.get(response["Location"]))
-    assert "slack_webhook" in page and f"/flows/{install.flow_id}/edit/" in page
+    assert "Slack incoming webhook" in page and f"/flows/{install.flow_id}/edit/" in page
 
 
 def test_viewer_can_rate_but_cannot_install_or_publish(data, world):
@@ -296,10 +296,10 @@ def test_a_shipped_template_installs_and_its_variables_are_filled_on_the_install
     client = data.client_for(world["b"], world["owner_b"].user)
     assert "뉴스 모니터링" in text(client.get("/marketplace/?q=뉴스"))
     detail = text(client.get(f"/marketplace/{news.pk}/"))
-    assert "vars.naver_client_id" in detail and "vars.news_keyword" in detail and "slack_webhook" in detail
+    assert "vars.naver_client_id" in detail and "vars.news_keyword" in detail and "Slack incoming webhook" in detail
     installed = client.post(f"/marketplace/{news.pk}/use/", {"version": news.latest_version.pk})
     page = text(client.get(installed["Location"]))
-    assert "vars.naver_client_id" in page and "vars.news_keyword" in page and "slack_webhook" in page
+    assert "vars.naver_client_id" in page and "vars.news_keyword" in page and "Slack incoming webhook" in page
     assert 'placeholder="이지플로우"' in page and "What to search for" in page  # example and help from the shipped file
     bad = client.post(installed["Location"], {"var-naver_client_id": "client-1", "var-news_keyword": "x" * 10_001})
     assert bad.status_code == 400 and "10,000 characters" in text(bad) and 'value="client-1"' in text(bad)

@@ -8,3 +8,12 @@ register = template.Library()
 def public_name(user) -> str:
     """How other organizations see a person on marketplace pages: their name, never their email address."""
     return (getattr(user, "name", "") or "").strip() or _("EZFlow member")
+
+
+@register.filter
+def credential_label(kind: str) -> str:
+    """A credential type in words ("Slack incoming webhook"), not its key (slack_webhook)."""
+    from apps.flows.credentials import CREDENTIAL_TYPES
+
+    credential_type = CREDENTIAL_TYPES.get(kind)
+    return str(credential_type.label) if credential_type else kind
