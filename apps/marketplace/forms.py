@@ -22,7 +22,7 @@ class BrowseForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     category = forms.ChoiceField(label=_("Category"), required=False, choices=(("", _("All categories")), *Category.choices))
     tag = forms.CharField(label=_("Tag"), required=False, max_length=40)
-    node_type = forms.ChoiceField(label=_("Uses"), required=False, choices=())
+    node_type = forms.ChoiceField(label=_("Contains the step"), required=False, choices=())
     language = forms.ChoiceField(label=_("Language"), required=False, choices=(("", _("Any language")), *Language.choices))
     min_rating = forms.ChoiceField(label=_("Rating"), required=False, choices=RATING_CHOICES)
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
@@ -30,7 +30,7 @@ class BrowseForm(forms.Form):
 
     def __init__(self, *args, node_types=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["node_type"].choices = (("", _("Any node")), *node_types)
+        self.fields["node_type"].choices = (("", _("Any step")), *node_types)
 
 
 class RatingForm(forms.Form):
