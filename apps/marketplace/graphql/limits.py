@@ -1,5 +1,6 @@
 """Validation rules that bound the work one GraphQL document may ask for: depth, aliases, cost; and no mutations
-on the public host. Introspection (fields starting with "__") is allowed and not counted."""
+on the public host. Introspection (fields starting with "__") is allowed and not counted in depth or cost (graphql-core
+bounds how deep it nests), but its aliases count: each aliased `__schema` is the whole schema again."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ class _MeasureRule(ValidationRule):
     """Measures each operation bottom-up. A fragment is measured once however often it is spread (no blow-up from
     fragments spreading fragments), and a fragment cycle counts as nothing here (graphql-core reports it)."""
 
+    counts_introspection = False
+
     def enter_operation_definition(self, node: OperationDefinitionNode, *_args):
         self.fragments = {f.name.value: f for f in self.context.document.definitions if f.kind == "fragment_definition"}
         self.memo: dict[str, int] = {}
@@ -27,7 +30,7 @@ class _MeasureRule(ValidationRule):
         total = 0
         for selection in selection_set.selections if selection_set else ():
             if isinstance(selection, FieldNode):
-                if selection.name.value.startswith("__"):
+                if selection.name.value.startswith("__") and not self.counts_introspection:
                     continue
                 value = self.field(selection, self.measure(selection.selection_set, seen))
             elif isinstance(selection, InlineFragmentNode):
@@ -69,6 +72,8 @@ class DepthLimitRule(_MeasureRule):
 
 
 class AliasLimitRule(_MeasureRule):
+    counts_introspection = True
+
     def field(self, node, below):
         return (1 if node.alias else 0) + below
 

@@ -132,3 +132,15 @@ def test_null_characters_are_refused_in_words_not_by_the_database(data, org, tem
     response = Client(HTTP_HOST="localhost").get("/graphql/", {"query": '{ templates(query: "a\x00") { totalCount } }'})
     assert response.status_code == 400 and response.json()["errors"][0]["extensions"]["code"] == "invalid_text"
     assert not Comment.objects.exists()
+
+
+def test_aliased_introspection_counts_against_the_alias_limit_but_one_full_introspection_works(data, settings):
+    from graphql import get_introspection_query
+
+    public = Client(HTTP_HOST="localhost")
+    copies = settings.EZFLOW_GRAPHQL_MAX_ALIASES + 1
+    bomb = "{ " + " ".join(f"a{i}: __schema {{ types {{ fields {{ name args {{ name }} }} }} }}" for i in range(copies)) + " }"
+    status, body = gql(public, bomb)
+    assert status == 400 and body["errors"][0]["extensions"]["code"] == "too_many_aliases"
+    status, body = gql(public, get_introspection_query(descriptions=True))
+    assert status == 200 and any(t["name"] == "Template" for t in body["data"]["__schema"]["types"])
