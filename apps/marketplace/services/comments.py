@@ -12,6 +12,7 @@ from apps.marketplace.models import Comment, CommentReport, Template
 from apps.marketplace.services.common import check_rate, require_person, require_staff
 
 MAX_BODY = 5_000
+MAX_REPORT_DETAILS = 500
 
 
 def _clean_body(body) -> str:
@@ -80,9 +81,13 @@ def comment_report(*, comment: Comment, user, reason: str = CommentReport.Reason
         raise MarketplaceError(_("You cannot report your own comment."), code="invalid")
     if comment.is_removed:
         raise MarketplaceError(_("This comment was removed."), code="not_found", status=404)
+    details = (details or "").strip()
+    if len(details) > MAX_REPORT_DETAILS:
+        raise MarketplaceError(_("Use at most %(max)s characters.") % {"max": MAX_REPORT_DETAILS}, code="invalid", field="details")
+    check_rate(CommentReport.objects.filter(reporter=user), field="created_at", limit_setting="EZFLOW_MARKETPLACE_REPORT_LIMIT", default=20)
     try:
         with transaction.atomic():
-            report = CommentReport.objects.create(comment=comment, reporter=user, reason=reason, details=(details or "").strip()[:500])
+            report = CommentReport.objects.create(comment=comment, reporter=user, reason=reason, details=details)
             Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
     except IntegrityError:
         raise MarketplaceError(_("You have already reported this comment. Moderators will look at it."), code="already_reported") from None

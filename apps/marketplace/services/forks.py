@@ -103,6 +103,8 @@ def template_fork(*, membership, template: Template, version: TemplateVersion | 
         raise MarketplaceError(
             _("This version was withdrawn by its author. Choose another version."), code="version_yanked", field="version"
         )
+    if name is not None and len(name.strip()) > 200:
+        raise MarketplaceError(_("Use at most %(max)s characters.") % {"max": 200}, code="invalid", field="name")
     from apps.flows.models import Flow
     from apps.flows.services.flows import flow_create
 
@@ -110,7 +112,7 @@ def template_fork(*, membership, template: Template, version: TemplateVersion | 
         with tenant_context(organization):
             flow = flow_create(
                 user=membership.user,
-                name=(name or template.title)[:200],
+                name=((name or "").strip() or template.title)[:200],  # titles are at most 120
                 description=template.summary,
                 tags=list(template.tags)[:20],
                 graph=version.graph,

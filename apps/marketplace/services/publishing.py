@@ -334,11 +334,14 @@ def _refresh_latest(template: Template) -> None:
 def template_version_yank(*, membership, version: TemplateVersion, reason: str = "") -> TemplateVersion:
     """Hides a version from new installs; flows installed from it keep working and keep their origin."""
     require_author(membership, version.template)
+    reason = (reason or "").strip()
+    if len(reason) > 300:
+        raise MarketplaceError(_("Use at most %(max)s characters.") % {"max": 300}, code="invalid", field="reason")
     with transaction.atomic():
         locked = TemplateVersion.objects.select_for_update().get(pk=version.pk)
         if locked.yanked_at is None:
             locked.yanked_at = timezone.now()
-            locked.yanked_reason = (reason or "").strip()[:300]
+            locked.yanked_reason = reason
             locked.save(update_fields=["yanked_at", "yanked_reason"])
             _refresh_latest(Template.objects.select_for_update().get(pk=locked.template_id))
     return locked

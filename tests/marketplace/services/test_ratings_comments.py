@@ -109,3 +109,19 @@ def test_comment_rate_limit_per_person(data, template, settings):
         comment_create(template=template, user=kim, body="three")
     assert error.value.code == "rate_limited"
     comment_create(template=template, user=data.create_user(), body="someone else")
+
+
+def test_long_report_details_are_refused_not_cut_and_reports_are_rate_limited(data, template, settings):
+    settings.EZFLOW_MARKETPLACE_REPORT_LIMIT = 2
+    settings.EZFLOW_MARKETPLACE_COMMENT_LIMIT = 10
+    author, reporter = data.create_user(), data.create_user()
+    comments = [comment_create(template=template, user=author, body=f"comment {i}") for i in range(3)]
+    with pytest.raises(MarketplaceError) as error:
+        comment_report(comment=comments[0], user=reporter, reason="other", details="x" * 501)
+    assert error.value.field == "details" and not CommentReport.objects.exists()
+    comment_report(comment=comments[0], user=reporter, details="  광고입니다  ")
+    assert CommentReport.objects.get().details == "광고입니다"
+    comment_report(comment=comments[1], user=reporter)
+    with pytest.raises(MarketplaceError) as error:
+        comment_report(comment=comments[2], user=reporter)
+    assert error.value.code == "rate_limited" and CommentReport.objects.count() == 2

@@ -162,3 +162,12 @@ def test_trending_counts_installs_of_the_last_seven_days_only(data, published):
     trending_refresh_task()
     template.refresh_from_db()
     assert (template.install_count, template.trending_score) == (2, 1.0)
+
+
+def test_a_too_long_flow_name_is_refused_not_cut(data, published):
+    _, _, _, template = published
+    installer = membership(data, data.create_organization(slug="fork-long"))
+    with pytest.raises(MarketplaceError) as error:
+        template_fork(membership=installer, template=template, name="이" * 201)
+    assert error.value.field == "name"
+    assert template_fork(membership=installer, template=template, name="  ").flow.name == template.title

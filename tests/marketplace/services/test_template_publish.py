@@ -94,6 +94,9 @@ def test_versions_are_immutable_increase_and_can_be_yanked_not_deleted(data, org
     with pytest.raises(MarketplaceError) as error:
         template_version_yank(membership=membership(data, other_org), version=second)
     assert error.value.code == "permission_denied"
+    with pytest.raises(MarketplaceError) as error:
+        template_version_yank(membership=owner, version=second, reason="x" * 301)
+    assert error.value.field == "reason" and not TemplateVersion.objects.get(pk=second.pk).is_yanked
     template_version_yank(membership=owner, version=second, reason="bug")
     template.refresh_from_db()
     second.refresh_from_db()
