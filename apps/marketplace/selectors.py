@@ -179,7 +179,7 @@ def fork_list(*, organization) -> list:
     """Every flow of the organization installed from a template, with whether a newer version is available
     (no diffs: `services.fork_update_check` computes those for one flow)."""
     from apps.flows.models import Flow
-    from apps.marketplace.services.forks import ForkStatus
+    from apps.marketplace.services.forks import ForkStatus, template_installable
 
     with tenant_context(organization):
         flows = list(Flow.objects.filter(origin_template_id__isnull=False).order_by("-updated_at", "-id"))
@@ -188,7 +188,7 @@ def fork_list(*, organization) -> list:
     statuses = []
     for flow in flows:
         template, installed = templates.get(flow.origin_template_id), versions.get(flow.origin_version_id)
-        latest = template.latest_version if template else None
+        latest = template.latest_version if template and template_installable(template=template, organization=organization) else None
         statuses.append(
             ForkStatus(
                 flow=flow,

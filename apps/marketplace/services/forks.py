@@ -140,7 +140,8 @@ def fork_update_check(*, organization, flow) -> ForkStatus:
     installed = TemplateVersion.objects.filter(pk=flow.origin_version_id).first() if flow.origin_version_id else None
     if template is None:
         return ForkStatus(flow=flow, template=None, installed_version=installed, latest_version=None, update_available=False)
-    latest = template.latest_version
+    # A template its author made organization-only, or moderators hid, sends no more versions to other organizations.
+    latest = template.latest_version if template_installable(template=template, organization=organization) else None
     available = bool(latest and installed and latest.sort_key > installed.sort_key)
     base = flow.origin_graph or (installed.graph if installed else {"nodes": [], "edges": []})
     status = ForkStatus(
@@ -171,6 +172,8 @@ def fork_update(*, membership, flow, version: TemplateVersion | None = None) -> 
             raise MarketplaceError(_("This flow was not installed from a template."), code="not_a_fork", field="flow")
         installed = TemplateVersion.objects.filter(pk=locked.origin_version_id).first()
         template = Template.objects.select_related("latest_version").get(pk=locked.origin_template_id)
+        if not template_installable(template=template, organization=membership.organization):
+            raise MarketplaceError(_("This template is not available."), code="not_found", status=404)
         target = version or template.latest_version
         if target is None or target.template_id != template.pk:
             raise MarketplaceError(_("That version belongs to another template."), code="invalid", field="version")

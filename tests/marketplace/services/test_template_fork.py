@@ -171,3 +171,27 @@ def test_a_too_long_flow_name_is_refused_not_cut(data, published):
         template_fork(membership=installer, template=template, name="이" * 201)
     assert error.value.field == "name"
     assert template_fork(membership=installer, template=template, name="  ").flow.name == template.title
+
+
+def test_a_template_made_private_or_hidden_sends_no_new_versions_to_other_organizations(data, published):
+    org_a, author, flow_a, template = published
+    org_b = data.create_organization(slug="fork-private")
+    installer = membership(data, org_b)
+    fork = template_fork(membership=installer, template=template).flow
+
+    def improve(nodes, graph):
+        nodes["greet"]["parameters"]["fields"][0]["value"] = "PRIVATE-V2 {{ json.body.name }}"
+
+    set_draft(org_a, flow_a, improve)
+    template_version_publish(membership=author, template=template, flow=flow_a, version="1.1.0")
+    assert fork_update_check(organization=org_b, flow=_reload(org_b, fork)).update_available
+    for change in ({"visibility": "organization"}, {"visibility": "public", "is_hidden": True}):
+        Template.objects.filter(pk=template.pk).update(**change)
+        status = fork_update_check(organization=org_b, flow=_reload(org_b, fork))
+        assert not status.update_available and status.latest_version is None and status.upstream_changes is None
+        [listed] = fork_list(organization=org_b)
+        assert not listed.update_available and listed.latest_version is None
+        with pytest.raises(MarketplaceError) as error:
+            fork_update(membership=installer, flow=_reload(org_b, fork))
+        assert error.value.code == "not_found"
+        assert "PRIVATE-V2" not in str(_reload(org_b, fork).draft)
