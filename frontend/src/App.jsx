@@ -283,8 +283,13 @@ export default function App({ boot, t, labelOf }) {
   const redo = useCallback(() => restore(redoStack, undoStack), [restore]);
 
   // ---- graph edits -----------------------------------------------------------------------------------------------
+  // Sizes of the steps drawn only for a version comparison (not in `nodes`): React Flow needs them back on those
+  // steps, or it forgets where their ports are and does not draw their connections.
+  const [ghostSizes, setGhostSizes] = useState({});
   const onNodesChange = useCallback(
     (changes) => {
+      const ghosts = changes.filter((c) => c.type === "dimensions" && c.dimensions && String(c.id).startsWith("removed:"));
+      if (ghosts.length) setGhostSizes((g) => ({ ...g, ...Object.fromEntries(ghosts.map((c) => [c.id, c.dimensions])) }));
       const relevant = readOnly ? changes.filter((c) => c.type === "select" || c.type === "dimensions") : changes;
       setNodes((list) => applyNodeChanges(relevant, list));
       if (relevant.some((c) => (c.type === "position" && c.dragging === false) || c.type === "remove" || (c.type === "dimensions" && c.resizing)))
@@ -957,6 +962,7 @@ export default function App({ boot, t, labelOf }) {
         ? toFlow({ nodes: diff.removed, edges: [] }).nodes.map((n) => ({
             ...n,
             id: `removed:${n.id}`,
+            ...(ghostSizes[`removed:${n.id}`] ? { measured: ghostSizes[`removed:${n.id}`] } : {}),
             draggable: false,
             selectable: false,
             connectable: false,
@@ -965,18 +971,30 @@ export default function App({ boot, t, labelOf }) {
           }))
         : []),
     ],
-    [nodes, statuses, problemsByNode, diff, pinned, catalog, t, labelOf],
+    [nodes, statuses, problemsByNode, diff, ghostSizes, pinned, catalog, t, labelOf],
   );
 
-  const displayEdges = useMemo(
-    () =>
-      edges.map((e) => {
-        const s = statuses[e.source];
-        const added = diff && diff.edges.added.some((x) => x.source === e.source && x.target === e.target);
-        return { ...e, animated: s && s.status === "running", className: [s && s.status === "success" ? "done" : "", added ? "diff-added" : ""].join(" ") };
-      }),
-    [edges, statuses, diff],
-  );
+  const displayEdges = useMemo(() => {
+    const current = edges.map((e) => {
+      const s = statuses[e.source];
+      const added = diff && diff.edges.added.some((x) => x.source === e.source && x.target === e.target);
+      return { ...e, animated: s && s.status === "running", className: [s && s.status === "success" ? "done" : "", added ? "diff-added" : ""].join(" ") };
+    });
+    if (!diff) return current;
+    // Removed connections are drawn dashed and faded between where their ends are (or were, for removed steps).
+    const gone = new Set(diff.removed.map((n) => n.id));
+    const present = new Set(nodes.map((n) => n.id));
+    const end = (id) => (gone.has(id) ? `removed:${id}` : present.has(id) ? id : null);
+    const removed = [];
+    for (const e of diff.edges.removed || []) {
+      const source = end(e.source);
+      const target = end(e.target);
+      if (!source || !target) continue;
+      const edge = edgeOf(source, e.source_port || "main", target, e.target_port || "main");
+      removed.push({ ...edge, id: `removed:${edge.id}`, selectable: false, focusable: false, deletable: false, className: "diff-removed" });
+    }
+    return [...current, ...removed];
+  }, [edges, nodes, statuses, diff]);
 
   const selectedNodes = nodes.filter((n) => n.selected);
   const selected = selectedNodes.length === 1 ? selectedNodes[0] : null;

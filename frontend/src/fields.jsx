@@ -43,54 +43,74 @@ function JsonField({ id, value, onChange, disabled, testid, allowExpressions }) 
           }
         }}
       />
-      {error && <div className="ez-field-error" role="alert">{error}</div>}
+      {error && (
+        <div className="ez-field-error" role="alert" data-testid={`${testid}-invalid`}>
+          {error}
+        </div>
+      )}
     </div>
   );
 }
 
 function KeyValueField({ value, onChange, disabled, fields, nodeId, testid }) {
   const { t } = useEditor();
-  const rows = Object.entries(value && typeof value === "object" ? value : {});
-  const [pending, setPending] = useState(rows.length ? [] : []);
+  const rows = Object.entries(value && typeof value === "object" && !Array.isArray(value) ? value : {});
+  // Rows not in the saved object yet: a new row without a name, or one whose name another row already uses. They stay on
+  // screen (nothing typed is dropped) until they get a name of their own.
+  const [pending, setPending] = useState([]);
   const all = [...rows, ...pending];
   const commit = (next) => {
     const object = {};
     const leftovers = [];
     for (const [k, v] of next) {
-      if (k) object[k] = v;
+      if (k && !Object.prototype.hasOwnProperty.call(object, k)) object[k] = v;
       else leftovers.push([k, v]);
     }
     setPending(leftovers);
     onChange(object);
   };
+  const names = all.map(([k]) => k);
   return (
     <div className="ez-kv" data-testid={testid}>
-      {all.map(([k, v], index) => (
-        <div className="ez-kv-row" key={index}>
-          <input
-            type="text"
-            placeholder={t("Name")}
-            aria-label={t("Name")}
-            value={k}
-            disabled={disabled}
-            onChange={(event) => commit(all.map((row, i) => (i === index ? [event.target.value, row[1]] : row)))}
-          />
-          <ExpressionInput
-            value={v}
-            fields={fields}
-            nodeId={nodeId}
-            disabled={disabled}
-            onChange={(next) => commit(all.map((row, i) => (i === index ? [row[0], next] : row)))}
-          />
-          {!disabled && (
-            <button type="button" className="ez-icon-button" aria-label={t("Remove")} onClick={() => commit(all.filter((_, i) => i !== index))}>
-              ✕
-            </button>
-          )}
-        </div>
-      ))}
+      {all.map(([k, v], index) => {
+        const duplicate = k && names.indexOf(k) !== index;
+        return (
+          <div key={index}>
+            <div className="ez-kv-row">
+              <input
+                type="text"
+                placeholder={t("Name")}
+                aria-label={t("Name")}
+                aria-invalid={duplicate ? "true" : undefined}
+                value={k}
+                disabled={disabled}
+                data-testid={`${testid}-${index}-name`}
+                onChange={(event) => commit(all.map((row, i) => (i === index ? [event.target.value, row[1]] : row)))}
+              />
+              <ExpressionInput
+                value={v}
+                fields={fields}
+                nodeId={nodeId}
+                disabled={disabled}
+                testid={`${testid}-${index}-value`}
+                onChange={(next) => commit(all.map((row, i) => (i === index ? [row[0], next] : row)))}
+              />
+              {!disabled && (
+                <button type="button" className="ez-icon-button" aria-label={t("Remove")} onClick={() => commit(all.filter((_, i) => i !== index))}>
+                  ✕
+                </button>
+              )}
+            </div>
+            {duplicate && (
+              <div className="ez-field-error" role="alert" data-testid={`${testid}-${index}-duplicate`}>
+                {t("Another row already uses this name. Give this row its own name; until then it is not saved.")}
+              </div>
+            )}
+          </div>
+        );
+      })}
       {!disabled && (
-        <button type="button" className="ez-link" onClick={() => setPending([...pending, ["", ""]])}>
+        <button type="button" className="ez-link" data-testid={`${testid}-add`} onClick={() => setPending([...pending, ["", ""]])}>
           + {t("Add a row")}
         </button>
       )}

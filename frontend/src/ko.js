@@ -5,6 +5,7 @@ export default {
   "Add a condition": "조건 추가",
   "Add a row": "줄 추가",
   "Add to the selection": "선택에 추가",
+  "Another row already uses this name. Give this row its own name; until then it is not saved.": "다른 줄이 이미 이 이름을 쓰고 있습니다. 이 줄에 다른 이름을 붙이세요. 그 전까지는 저장되지 않습니다.",
   "All changes saved": "모든 변경 사항이 저장되었습니다",
   "Another step already has this name. Give each step its own name.": "같은 이름의 단계가 이미 있습니다. 단계마다 다른 이름을 지어 주세요.",
   "Attempts": "시도 횟수",

@@ -89,6 +89,14 @@ def deselect(page: Page) -> None:
     page.get_by_test_id("canvas").locator(".react-flow__pane").click(position={"x": 20, "y": 20})
 
 
+def as_json(payload) -> dict:
+    try:
+        value = json.loads(payload)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
 def edges_of(org: Organization, flow_id: int) -> set[tuple]:
     graph = org.api.get(f"/api/v1/flows/{flow_id}").json()["graph"]
     names = {n["id"]: n["name"] for n in graph["nodes"]}
@@ -109,6 +117,8 @@ def test_build_run_and_publish_a_flow_by_drag_and_drop(embedded_stack, new_conte
     assert org.api.patch("/api/v1/organization", json={"allowed_internal_hosts": ["127.0.0.1"]}).status_code == 200
     flow = org.flow("Big orders to Slack")
     page = new_context(viewport=DESKTOP, permissions=CLIPBOARD).new_page()
+    live_frames: list[dict] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: live_frames.append(as_json(payload))))
     sign_in_with_link(page, org.login_url)
     open_editor(page, org, flow["id"])
     expect(page.get_by_test_id("empty-canvas")).to_be_visible()
@@ -191,12 +201,29 @@ def test_build_run_and_publish_a_flow_by_drag_and_drop(embedded_stack, new_conte
     saved(page)
     shots.take(page, "04-configured")
 
-    # Test the whole flow: every step turns green live (the editor listens on /ws/; polling is only a fallback).
+    # Test the whole flow: every step turns green live over /ws/. To prove it, every HTTP read of the run is held back
+    # (not answered) until all four steps are green: only the WebSocket's node events can have turned them green.
     expect(page.get_by_test_id("editor")).to_have_attribute("data-live", "open")
+    ids = {n["name"]: n["id"] for n in org.api.get(f"/api/v1/flows/{flow['id']}").json()["graph"]["nodes"]}
+    held_reads = []
+    run_read = re.compile(r".*/api/v1/runs/\d+(\?.*)?$")
+    page.route(run_read, lambda route: held_reads.append(route))
+    live_frames.clear()
     page.get_by_test_id("run-test").click()
     for name in ("Webhook", "HTTP request", "If", "Send to Slack"):
         expect(page.get_by_test_id(f"node-{name}")).to_have_attribute("data-status", "success", timeout=30_000)
     expect(page.get_by_test_id("run-info")).to_contain_text("succeeded")
+    finished_over_ws = {
+        event["node_id"]
+        for frame in live_frames
+        if frame.get("type") == "nodes"
+        for event in frame.get("events", [])
+        if event.get("type") == "node.finished"
+    }
+    assert set(ids.values()) <= finished_over_ws, live_frames
+    for held in held_reads:  # the editor's reads (the one-time check after starting, the final outputs) now go through
+        held.continue_()
+    page.unroute(run_read)
     slack_calls = [r for r in fake_services.requests if r["path"] == "/slack"]
     assert [json.loads(r["body"]) for r in slack_calls] == [{"text": "Big order 42 from Minji"}]
     select(page, "Send to Slack")
@@ -378,6 +405,9 @@ def test_the_editor_in_korean_and_on_a_phone(embedded_stack, new_context, shots)
     expect(page.get_by_test_id("node-Greet")).to_be_visible()
     expect(page.get_by_test_id("run-test")).to_contain_text("플로우 테스트")
     expect(page.get_by_test_id("palette")).to_have_count(0)  # the palette opens on demand on small screens
+    # The site's top bar shrinks to one row here, so the canvas gets the screen; the main links stay reachable.
+    expect(page.locator(".nav-main").get_by_role("link", name="플로우")).to_be_visible()
+    assert page.get_by_test_id("editor").bounding_box()["y"] < 80
     overflow = no_horizontal_scroll(page)
     assert overflow["scrollWidth"] <= overflow["innerWidth"], overflow
     shots.take(page, "phone-ko")
@@ -445,6 +475,7 @@ def test_versions_diff_and_restore_validation_on_fields_and_n8n_import(embedded_
     expect(page.get_by_test_id("node-Greet")).to_have_class(re.compile(r"diff-changed"))
     expect(page.get_by_test_id("node-HTTP request")).to_have_class(re.compile(r"diff-added"))
     expect(page.get_by_test_id("node-Start")).to_have_class(re.compile(r"diff-removed"))  # drawn faded where it was
+    expect(page.locator(".react-flow__edge.diff-removed")).to_have_count(1)  # and its connection to Greet, dashed
     expect(page.get_by_test_id("diff-banner")).to_contain_text("Start")
     shots.take(page, "diff-on-canvas")
 
@@ -470,4 +501,106 @@ def test_versions_diff_and_restore_validation_on_fields_and_n8n_import(embedded_
     page.get_by_test_id("import-result").get_by_role("link").click()
     expect(page.get_by_test_id("node-Webhook")).to_be_visible()
     expect(page.get_by_test_id("flow-name")).to_have_value("Order intake")
+    assert new_context.page_errors == []
+
+
+FIELDS_GRAPH = {
+    "nodes": [
+        {"id": "start", "type": "trigger.manual", "name": "Start", "position": [0, 0]},
+        {"id": "fetch", "type": "net.http", "name": "Fetch", "position": [0, 0], "parameters": {"url": "http://127.0.0.1:9/orders"}},
+        {"id": "later", "type": "data.limit", "name": "Later", "position": [0, 0]},
+    ],
+    "edges": [{"source": "start", "target": "fetch"}, {"source": "fetch", "target": "later"}],
+}
+
+
+def node_of(org: Organization, flow_id: int, name: str) -> dict:
+    return next(n for n in org.api.get(f"/api/v1/flows/{flow_id}").json()["graph"]["nodes"] if n["name"] == name)
+
+
+def test_key_value_json_number_fields_sticky_notes_and_tidy_up(embedded_stack, new_context, shots):
+    org = Organization(embedded_stack, "editor-fields")
+    flow = org.flow("Fields", FIELDS_GRAPH)
+    page = new_context(viewport=DESKTOP).new_page()
+    sign_in_with_link(page, org.login_url)
+    open_editor(page, org, flow["id"])
+
+    # Tidy up: three steps stacked on one spot are laid out left to right in the order they run.
+    page.get_by_test_id("auto-layout").click()
+    saved(page)
+    xs = {name: node_of(org, flow["id"], name)["position"][0] for name in ("Start", "Fetch", "Later")}
+    assert xs["Start"] < xs["Fetch"] < xs["Later"], xs
+
+    # Key-value rows (headers): a second row with a name already used is kept on screen and explained, not merged.
+    select(page, "Fetch")
+    page.get_by_test_id("param-headers-add").click()
+    page.get_by_test_id("param-headers-0-name").fill("X-Team")
+    page.get_by_test_id("param-headers-0-value").fill("Sales")
+    page.get_by_test_id("param-headers-add").click()
+    page.get_by_test_id("param-headers-1-name").fill("X-Team")
+    page.get_by_test_id("param-headers-1-value").fill("Monday")
+    expect(page.get_by_test_id("param-headers-1-duplicate")).to_contain_text("Another row already uses this name")
+    expect(page.get_by_test_id("param-headers-1-value")).to_have_value("Monday")
+    page.get_by_test_id("param-headers-1-name").fill("X-Day")
+    expect(page.get_by_test_id("param-headers-1-duplicate")).to_have_count(0)
+
+    # JSON: invalid text is explained under the field and kept as typed; valid JSON is saved as data.
+    page.get_by_test_id("param-body_type").select_option("json")
+    body = page.get_by_test_id("param-body")
+    body.fill('{"order": 42, "tags": ["rush"')
+    body.press("Tab")
+    expect(page.get_by_test_id("param-body-invalid")).to_contain_text("not valid JSON")
+    expect(body).to_have_value('{"order": 42, "tags": ["rush"')
+    body.fill('{"order": 42, "tags": ["rush"]}')
+    body.press("Tab")
+    expect(page.get_by_test_id("param-body-invalid")).to_have_count(0)
+
+    # A number field with words in it: the server's sentence shows under the field; fixing it clears it.
+    page.get_by_test_id("param-timeout_seconds").fill("ten")
+    saved(page)
+    expect(page.get_by_test_id("param-timeout_seconds-error")).to_contain_text("must be a number")
+    page.get_by_test_id("param-timeout_seconds").fill("10")
+    saved(page)
+    expect(page.get_by_test_id("param-timeout_seconds-error")).to_have_count(0)
+    fetch = node_of(org, flow["id"], "Fetch")["parameters"]
+    assert fetch["headers"] == {"X-Team": "Sales", "X-Day": "Monday"}
+    assert fetch["body"] == {"order": 42, "tags": ["rush"]}
+    assert fetch["timeout_seconds"] == 10
+
+    # A sticky note: added from the palette, text written in the panel, made bigger with its corner handle.
+    deselect(page)
+    page.get_by_test_id("palette-search").fill("note")
+    page.get_by_test_id("palette-note.sticky").click()
+    note = page.get_by_test_id("node-Sticky note")
+    expect(note).to_be_visible()
+    page.keyboard.press("f")  # fit the whole flow on screen
+    page.get_by_test_id("param-text").fill("Ask Minji before changing the address")
+    expect(note).to_contain_text("Ask Minji before changing the address")
+    before = note.bounding_box()
+    handle = note.locator(".react-flow__resize-control.handle.bottom.right")
+    hx, hy = centre(handle)
+    page.mouse.move(hx, hy)
+    page.mouse.down()
+    page.mouse.move(hx + 60, hy + 40, steps=5)
+    page.mouse.move(hx + 120, hy + 80, steps=5)
+    page.mouse.up()
+    saved(page)
+    sticky = node_of(org, flow["id"], "Sticky note")
+    assert sticky["parameters"]["text"] == "Ask Minji before changing the address"
+    assert sticky["size"][0] > before["width"] + 40 and sticky["size"][1] > before["height"] + 20, (sticky, before)
+    shots.take(page, "fields-and-note")
+
+    # Everything is still there after a reload.
+    page.reload()
+    note = page.get_by_test_id("node-Sticky note")
+    expect(note).to_contain_text("Ask Minji before changing the address")
+    assert note.bounding_box()["width"] > before["width"] + 40
+    select(page, "Fetch")
+    expect(page.get_by_test_id("param-headers-1-name")).to_be_visible()
+    rows = {
+        page.get_by_test_id(f"param-headers-{i}-name").input_value(): page.get_by_test_id(f"param-headers-{i}-value").input_value()
+        for i in (0, 1)
+    }
+    assert rows == {"X-Team": "Sales", "X-Day": "Monday"}
+    expect(page.get_by_test_id("param-body")).to_have_value(re.compile(r'"order": 42'))
     assert new_context.page_errors == []
