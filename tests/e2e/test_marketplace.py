@@ -173,4 +173,16 @@ def test_publish_search_rate_comment_use_run_and_update(embedded_stack, new_cont
         layout = no_horizontal_scroll(phone)
         assert layout["scrollWidth"] <= layout["innerWidth"], layout
     shots.take(phone, "phone-detail")
+    # Members' pages on a phone too: A's publish wizard (preview and form), B's Korean "my templates" with its forks table.
+    for member_page, host, path, shot in (
+        (page_a, a["host"], f"/marketplace/publish/{a['flow']['id']}/", "phone-publish-wizard"),
+        (page_b, b["host"], "/marketplace/mine/", "phone-mine-ko"),
+    ):
+        member_phone = new_context(
+            storage_state=member_page.context.storage_state(), viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+        ).new_page()
+        member_phone.goto(stack.url(host, path))
+        layout = no_horizontal_scroll(member_phone)
+        assert layout["scrollWidth"] <= layout["innerWidth"], (path, layout)
+        shots.take(member_phone, shot)
     assert new_context.page_errors == []
