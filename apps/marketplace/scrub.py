@@ -31,6 +31,8 @@ KNOWN_SECRETS = re.compile(
     r"|\bAKIA[0-9A-Z]{16}\b"
     r"|\bAIza[0-9A-Za-z_-]{35}"
     r"|\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"
+    r"|(?<=/bot)\d{6,12}:[A-Za-z0-9_-]{30,}"  # Telegram bot tokens in addresses
+    r"|(?<=\bBearer )(?!\{\{)[A-Za-z0-9._~+/-]{16,}=*"
     r"|(?<=hooks\.slack\.com/services/)[A-Za-z0-9/]+"
     r"|(?<=discord\.com/api/webhooks/)[A-Za-z0-9/_-]+",
     re.DOTALL,

@@ -18,6 +18,8 @@ PLANTED = {
     "crypto_secret": "HMAC-SECRET-6a6a6a",
     "notes": "xoxb-PLANTED-slack-token-123456",
     "extra_key": "EXTRA-NODE-KEY-1f1f",
+    "telegram": "123456789:AAHplantedTelegramBotTokenValue0123",
+    "bearer_text": "PLANTEDbearerInText0123456789",
 }
 
 
@@ -38,7 +40,17 @@ def hand_typed_secrets_graph() -> dict:
                 body={"user": "kim", "password": PLANTED["body_password"]},
                 settings={"notes": f"token for tests: {PLANTED['notes']}"},
             ),
-            node("set", "data.set", "Set", fields=[{"name": "api_key", "value": PLANTED["set_field"]}, {"name": "city", "value": "서울"}]),
+            node(
+                "set",
+                "data.set",
+                "Set",
+                fields=[
+                    {"name": "api_key", "value": PLANTED["set_field"]},
+                    {"name": "city", "value": "서울"},
+                    {"name": "bot", "value": f"https://api.telegram.org/bot{PLANTED['telegram']}/sendMessage"},
+                    {"name": "note", "value": f"curl -H 'Authorization: Bearer {PLANTED['bearer_text']}'"},
+                ],
+            ),
             node(
                 "code",
                 "code.python",
