@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from functools import cache
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.http import Http404
@@ -45,5 +46,6 @@ def flow_editor(request, flow_id: int):
         "ws_path": "/ws/",
         "flow_url": f"/flows/{flow.pk}/",
         "flows_url": "/flows/",
+        "max_body_bytes": settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
     }
     return render(request, "flows/editor.html", {"flow": flow, "boot": boot, "bundle_version": bundle_version()})

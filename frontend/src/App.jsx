@@ -185,6 +185,7 @@ export default function App({ boot, t, labelOf }) {
     setSaveState((s) => (s === "stale" ? s : "dirty"));
   }, []);
 
+  const failedDirty = useRef(-1);
   const save = useCallback(async () => {
     if (readOnly || stale.current) return;
     if (saving.current) {
@@ -194,6 +195,15 @@ export default function App({ boot, t, labelOf }) {
     const target = dirty.current;
     const { nodes: n, edges: e, pinned: p } = state.current;
     const graph = toGraph(baseGraph.current, n, e, p);
+    // Too big for the server to accept: say so in words (the work stays here) instead of sending it.
+    const size = new Blob([JSON.stringify({ graph, revision: revision.current })]).size;
+    if (boot.max_body_bytes && size > boot.max_body_bytes) {
+      failedDirty.current = target;
+      setSaveState("error");
+      const mb = (bytes) => (bytes / 1048576).toFixed(1);
+      toast(t("This flow is too large to save ({size} MB; at most {max} MB). Shorten a long text or clear pinned test data.").replace("{size}", mb(size)).replace("{max}", mb(boot.max_body_bytes)), "error");
+      return;
+    }
     setSaveState("saving");
     saving.current = (async () => {
       try {
@@ -209,6 +219,8 @@ export default function App({ boot, t, labelOf }) {
           setSaveState("stale");
         } else {
           setSaveState("error");
+          // Not retried until the next change (a refusal would come back every few moments); offline is retried.
+          if (exc.code !== "offline") failedDirty.current = target;
           toast(errorText(exc), "error");
         }
       } finally {
@@ -216,7 +228,7 @@ export default function App({ boot, t, labelOf }) {
       }
     })();
     await saving.current;
-  }, [flowApi, readOnly, validate, toast, errorText]);
+  }, [flowApi, readOnly, validate, toast, errorText, t, boot]);
 
   const flush = useCallback(async () => {
     if (saving.current) await saving.current;
@@ -227,7 +239,7 @@ export default function App({ boot, t, labelOf }) {
   useEffect(() => {
     if (readOnly) return undefined;
     const timer = setInterval(() => {
-      if (!saving.current && !stale.current && dirty.current !== savedDirty.current && navigator.onLine) save();
+      if (!saving.current && !stale.current && dirty.current !== savedDirty.current && dirty.current !== failedDirty.current && navigator.onLine) save();
     }, 700);
     const beforeUnload = (event) => {
       if (dirty.current !== savedDirty.current) {
@@ -427,6 +439,16 @@ export default function App({ boot, t, labelOf }) {
       if (lastEdit.current.id !== id || now - lastEdit.current.at > 1500) remember();
       lastEdit.current = { id, at: now };
       setNodes((list) => list.map((n) => (n.id === id ? { ...n, data: { ...n.data, ...changes } } : n)));
+      // A field the person just changed no longer shows the server's old complaint; the next check after saving
+      // brings it back if it still applies.
+      if (changes.parameters) {
+        const before = (state.current.nodes.find((n) => n.id === id) || { data: {} }).data.parameters || {};
+        const edited = Object.keys(changes.parameters).filter((k) => JSON.stringify(changes.parameters[k]) !== JSON.stringify(before[k]));
+        if (edited.length)
+          setProblems((list) =>
+            list.filter((p) => p.node_id !== id || !edited.some((k) => p.path === `parameters.${k}` || (p.path || "").startsWith(`parameters.${k}.`) || (p.path || "").startsWith(`parameters.${k}[`))),
+          );
+      }
       markDirty();
     },
     [remember, markDirty],

@@ -173,6 +173,7 @@ export default {
   "status:skipped": "건너뜀",
   "status:success": "성공",
   "status:waiting": "기다리는 중",
+  "This flow is too large to save ({size} MB; at most {max} MB). Shorten a long text or clear pinned test data.": "플로우가 너무 커서 저장할 수 없습니다({size}MB, 최대 {max}MB). 긴 내용을 줄이거나 고정한 테스트 데이터를 지우세요.",
   "{n} items": "항목 {n}개",
   "{n} steps pasted.": "단계 {n}개를 붙여 넣었습니다.",
   "To fix before publishing: {n}": "게시 전에 고칠 것 {n}개",

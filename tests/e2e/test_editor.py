@@ -590,6 +590,19 @@ def test_key_value_json_number_fields_sticky_notes_and_tidy_up(embedded_stack, n
     assert sticky["size"][0] > before["width"] + 40 and sticky["size"][1] > before["height"] + 20, (sticky, before)
     shots.take(page, "fields-and-note")
 
+    # A huge text pasted into a field: the editor says the flow is too large (once, in words), keeps the text, and
+    # saves again as soon as it is shortened.
+    huge = "x" * 3_000_000
+    page.get_by_test_id("param-text").fill(huge)
+    too_large = page.get_by_test_id("toast").filter(has_text="This flow is too large to save")
+    expect(too_large).to_be_visible()
+    expect(page.get_by_test_id("save-state")).to_have_text("Not saved")
+    page.wait_for_timeout(2000)
+    expect(too_large).to_have_count(1)
+    assert len(page.get_by_test_id("param-text").input_value()) == len(huge)
+    page.get_by_test_id("param-text").fill("Ask Minji before changing the address")
+    saved(page)
+
     # Everything is still there after a reload.
     page.reload()
     note = page.get_by_test_id("node-Sticky note")

@@ -59,3 +59,15 @@ def test_bad_input_is_a_clear_400_and_viewers_are_refused(data, organization):
     viewer = data.editor_api(organization, role=Role.VIEWER)
     assert preview(viewer, flow_id, value="{{ 1 }}").status_code == 403
     assert preview(api, 999999, value="{{ 1 }}").status_code == 404
+
+
+def test_a_huge_value_in_a_field_is_refused_with_a_readable_message(data, organization):
+    """A body over the upload limit gets a 4xx error body, not a 500 (the editor checks the size first and says so in words)."""
+    api = data.editor_api(organization)
+    flow_id = flow_of(api)
+    graph = greeting_graph()
+    graph["nodes"][-1]["parameters"] = {"fields": [{"name": "note", "value": "x" * 3_000_000}]}
+    response = api.patch(f"/api/v1/flows/{flow_id}", {"graph": graph}, content_type="application/json")
+    assert 400 <= response.status_code < 500, response.status_code
+    error = response.json()["error"]
+    assert error["message"] and "Traceback" not in error["message"], error

@@ -40,6 +40,7 @@ def test_editor_renders_for_an_editor_with_boot_data_and_the_bundle(data, organi
     boot = boot_of(response)
     assert boot["flow_id"] == flow.pk and boot["can_edit"] is True and boot["language"] == "en"
     assert boot["api_base"] == "/api/v1" and boot["ws_path"] == "/ws/" and boot["csrf_token"]
+    assert boot["max_body_bytes"] == settings.DATA_UPLOAD_MAX_MEMORY_SIZE  # the editor refuses bigger saves in words
     html = response.content.decode()
     assert 'src="/static/editor/editor.js"' in html  # the same URL the lazily loaded chunks import
     assert re.search(r'href="/static/editor/editor\.css\?v=[0-9a-f]{12}"', html)
