@@ -837,7 +837,9 @@ export default function App({ boot, t, labelOf }) {
         const marks = {};
         for (const n of result.nodes.added) marks[n.id] = "added";
         for (const n of result.nodes.changed) if (Object.keys(n.changes).some((k) => k !== "position")) marks[n.id] = "changed";
-        setDiff({ number, marks, removed: result.nodes.removed, changed: result.nodes.changed, edges: result.edges });
+        const typeOf = Object.fromEntries(state.current.nodes.map((n) => [n.id, n.data.ntype]));
+        const changed = result.nodes.changed.map((n) => ({ ...n, type: typeOf[n.id] }));
+        setDiff({ number, marks, removed: result.nodes.removed, changed, edges: result.edges });
       } catch (exc) {
         toast(errorText(exc), "error");
       }
@@ -1098,7 +1100,7 @@ export default function App({ boot, t, labelOf }) {
             <span>{flow.active ? t("On") : t("Off")}</span>
           </label>
           <div className="ez-menu">
-            <button type="button" className="ez-button" onClick={() => setDialog(dialog === "more" ? null : "more")} aria-haspopup="menu" aria-expanded={dialog === "more"} data-testid="more">
+            <button type="button" className="ez-button" onClick={() => setDialog(dialog === "more" ? null : "more")} aria-haspopup="menu" aria-expanded={dialog === "more"} data-testid="more" data-dialog-return>
               ⋯
             </button>
             {dialog === "more" && (

@@ -17,7 +17,7 @@ export default function DataView({ title, items, count, testid }) {
     <section className="ez-data" data-testid={testid}>
       <header>
         <h4>
-          {title} <span className="ez-count">({t("{n} items").replace("{n}", count ?? list.length)})</span>
+          {title} <span className="ez-count">({(count ?? list.length) === 1 ? t("1 item") : t("{n} items").replace("{n}", count ?? list.length)})</span>
         </h4>
         <div className="ez-tabs" role="tablist">
           {["table", "json"].map((m) => (

@@ -6,12 +6,43 @@ function Dialog({ title, onClose, children, testid, wide }) {
   const { t } = useEditor();
   const ref = useRef(null);
   useEffect(() => {
+    // Focus goes into the dialog and, when it closes, back to what opened it (the "more" menu, a button).
+    const opener = document.activeElement;
     const first = ref.current && ref.current.querySelector("input, textarea, button, select");
     if (first) first.focus();
+    return () => {
+      // A menu entry that opened it is gone by now: its menu button takes the focus instead.
+      const target = opener && opener !== document.body && opener.isConnected ? opener : document.querySelector("[data-dialog-return]");
+      if (target && typeof target.focus === "function") target.focus();
+    };
   }, []);
+  // Tab and Shift+Tab go round inside the dialog instead of wandering onto the page behind it.
+  const keepFocusInside = (event) => {
+    if (event.key !== "Tab" || !ref.current) return;
+    const focusable = [...ref.current.querySelectorAll("a[href], button, input, textarea, select, [tabindex]:not([tabindex='-1'])")].filter(
+      (el) => !el.disabled && el.offsetParent !== null,
+    );
+    if (!focusable.length) return;
+    const [first, last] = [focusable[0], focusable[focusable.length - 1]];
+    if (event.shiftKey && document.activeElement === first) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && document.activeElement === last) {
+      event.preventDefault();
+      first.focus();
+    }
+  };
   return (
     <div className="ez-overlay" onMouseDown={(event) => event.target === event.currentTarget && onClose()}>
-      <div className={`ez-dialog${wide ? " wide" : ""}`} role="dialog" aria-modal="true" aria-label={title} ref={ref} data-testid={testid}>
+      <div
+        className={`ez-dialog${wide ? " wide" : ""}`}
+        role="dialog"
+        aria-modal="true"
+        aria-label={title}
+        ref={ref}
+        data-testid={testid}
+        onKeyDown={keepFocusInside}
+      >
         <header>
           <h2>{title}</h2>
           <button type="button" className="ez-icon-button" onClick={onClose} aria-label={t("Close")}>
@@ -57,8 +88,29 @@ export function PublishDialog({ onPublish, onClose }) {
   );
 }
 
+// "parameters.fields[0].value" in words: the field's label (and row), "moved", "name", "Step options".
+function describeChanges(changes, spec, t, labelOf) {
+  const out = [];
+  for (const path of Object.keys(changes)) {
+    let text;
+    if (path === "position") text = t("moved");
+    else if (path === "name") text = t("name");
+    else if (path === "type" || path === "type_version") text = t("step type");
+    else if (path.startsWith("settings.")) text = t("Step options");
+    else {
+      const match = /^parameters\.([^.[]+)(.*)$/.exec(path);
+      const param = match && spec ? (spec.parameters || []).find((p) => p.name === match[1]) : null;
+      text = param ? labelOf(param.label) : match ? match[1] : path;
+      const row = match && /\[(\d+)\]/.exec(match[2]);
+      if (row) text = `${text} (${t("row {n}").replace("{n}", Number(row[1]) + 1)})`;
+    }
+    if (!out.includes(text)) out.push(text);
+  }
+  return out.join(", ");
+}
+
 export function HistoryPanel({ flowApi, diff, onDiff, onRestore, onClose }) {
-  const { t } = useEditor();
+  const { t, catalog, labelOf } = useEditor();
   const [versions, setVersions] = useState(null);
   const [error, setError] = useState(null);
   useEffect(() => {
@@ -99,7 +151,7 @@ export function HistoryPanel({ flowApi, diff, onDiff, onRestore, onClose }) {
           <ul>
             {diff.changed.map((n) => (
               <li key={n.id}>
-                <strong>{n.name}</strong>: {Object.keys(n.changes).join(", ")}
+                <strong>{n.name}</strong>: <span title={Object.keys(n.changes).join(", ")}>{describeChanges(n.changes, catalog[n.type], t, labelOf)}</span>
               </li>
             ))}
           </ul>

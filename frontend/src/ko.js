@@ -1,6 +1,11 @@
 // Korean for the editor's UI strings (the English text is the key). tests/flows/test_editor_page.py checks coverage.
 export default {
   "(no message)": "(메시지 없음)",
+  "moved": "위치 이동",
+  "name": "이름",
+  "step type": "단계 종류",
+  "row {n}": "{n}번째 줄",
+  "1 item": "항목 1개",
   "Add": "추가",
   "Add a condition": "조건 추가",
   "Add a row": "줄 추가",

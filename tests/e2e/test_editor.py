@@ -470,8 +470,13 @@ def test_versions_diff_and_restore_validation_on_fields_and_n8n_import(embedded_
     page.get_by_test_id("open-history").click()
     expect(page.get_by_test_id("version-1")).to_contain_text("Greeting")
     page.get_by_test_id("diff-1").click()
-    expect(page.get_by_test_id("history")).to_contain_text("parameters.fields[0].value")
+    expect(page.get_by_test_id("history")).to_contain_text("Greet: Fields (row 1)")  # in words, not parameters.fields[0].value
+    # Tab goes round inside the dialog; closing it puts the focus back on the menu button.
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.querySelector('[data-testid=history]').contains(document.activeElement)")
     page.keyboard.press("Escape")
+    expect(page.get_by_test_id("more")).to_be_focused()
     expect(page.get_by_test_id("node-Greet")).to_have_class(re.compile(r"diff-changed"))
     expect(page.get_by_test_id("node-HTTP request")).to_have_class(re.compile(r"diff-added"))
     expect(page.get_by_test_id("node-Start")).to_have_class(re.compile(r"diff-removed"))  # drawn faded where it was
