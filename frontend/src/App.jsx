@@ -459,9 +459,10 @@ export default function App({ boot, t, labelOf }) {
       const others = state.current.nodes.filter((n) => n.id !== id);
       if (others.some((n) => n.data.name === name)) {
         toast(t("Another step already has this name. Give each step its own name."), "error");
-        return;
+        return false;
       }
       updateNodeData(id, { name });
+      return true;
     },
     [updateNodeData, toast, t],
   );
@@ -987,6 +988,13 @@ export default function App({ boot, t, labelOf }) {
             ...n,
             id: `removed:${n.id}`,
             ...(ghostSizes[`removed:${n.id}`] ? { measured: ghostSizes[`removed:${n.id}`] } : {}),
+            // Where its ports are until React Flow has measured it, so its removed connections are drawn either way.
+            initialWidth: 180,
+            initialHeight: 56,
+            handles: (diff.edges.removed || []).flatMap((e) => [
+              ...(e.source === n.id ? [{ id: e.source_port || "main", type: "source", position: "right", x: 176, y: 26, width: 8, height: 8 }] : []),
+              ...(e.target === n.id ? [{ id: e.target_port || "main", type: "target", position: "left", x: -4, y: 26, width: 8, height: 8 }] : []),
+            ]),
             draggable: false,
             selectable: false,
             connectable: false,

@@ -88,7 +88,12 @@ export default function Panel({ node, onChange, onRename, problems, fields, inpu
             aria-label={t("Step name")}
             data-testid="node-name"
             onChange={(event) => setName(event.target.value)}
-            onBlur={() => name.trim() && name !== node.data.name && onRename(node.id, name.trim())}
+            maxLength={200}
+            onBlur={() => {
+              // An empty name, or one another step has, is not taken: the box shows the step's name again.
+              const wanted = name.trim();
+              if (!wanted || (wanted !== node.data.name && onRename(node.id, wanted) === false)) setName(node.data.name);
+            }}
             onKeyDown={(event) => event.key === "Enter" && event.currentTarget.blur()}
           />
         </div>

@@ -538,6 +538,15 @@ def test_key_value_json_number_fields_sticky_notes_and_tidy_up(embedded_stack, n
 
     # Key-value rows (headers): a second row with a name already used is kept on screen and explained, not merged.
     select(page, "Fetch")
+    # A step name emptied, or taken from another step, is not taken: the box shows the step's name again.
+    name = page.get_by_test_id("node-name")
+    name.fill("")
+    name.press("Enter")
+    expect(name).to_have_value("Fetch")
+    name.fill("Start")
+    name.press("Enter")
+    expect(page.get_by_test_id("toast").filter(has_text="Another step already has this name")).to_be_visible()
+    expect(name).to_have_value("Fetch")
     page.get_by_test_id("param-headers-add").click()
     page.get_by_test_id("param-headers-0-name").fill("X-Team")
     page.get_by_test_id("param-headers-0-value").fill("Sales")
