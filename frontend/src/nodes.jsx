@@ -55,7 +55,7 @@ function EzNode({ id, data, selected }) {
       {data.status && (
         <span className={`ez-node-status ${data.status}`} data-testid={`status-${data.name}`} title={t(`status:${data.status}`)}>
           {STATUS_MARK[data.status] || ""}
-          {data.count != null ? ` ${data.count}` : ""}
+          {data.count != null && data.status === "success" ? ` ${data.count}` : ""}
         </span>
       )}
       {data.pinned && <span className="ez-node-pin" title={t("Pinned test data")}><Pin size={12} aria-hidden="true" /></span>}
