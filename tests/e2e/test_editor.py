@@ -527,6 +527,8 @@ def test_key_value_json_number_fields_sticky_notes_and_tidy_up(embedded_stack, n
     org = Organization(embedded_stack, "editor-fields")
     flow = org.flow("Fields", FIELDS_GRAPH)
     page = new_context(viewport=DESKTOP).new_page()
+    console_errors: list[str] = []
+    page.on("console", lambda message: console_errors.append(f"{message.text} {message.location.get('url')}") if message.type == "error" else None)
     sign_in_with_link(page, org.login_url)
     open_editor(page, org, flow["id"])
 
@@ -631,3 +633,4 @@ def test_key_value_json_number_fields_sticky_notes_and_tidy_up(embedded_stack, n
     assert rows == {"X-Team": "Sales", "X-Day": "Monday"}
     expect(page.get_by_test_id("param-body")).to_have_value(re.compile(r'"order": 42'))
     assert new_context.page_errors == []
+    assert console_errors == []  # bad input never reaches the console as an error
