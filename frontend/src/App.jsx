@@ -1045,7 +1045,20 @@ export default function App({ boot, t, labelOf }) {
   }, [selected && selected.id, edges, outputs, pinned, nodes.length, variableNames]);
 
   const context = useMemo(
-    () => ({ catalog, catalogList, t, labelOf, readOnly, preview, credentials, credentialTypes, createCredential, webhookUrl, copyWebhook }),
+    () => ({
+      catalog,
+      catalogList,
+      t,
+      labelOf,
+      readOnly,
+      preview,
+      credentials,
+      credentialTypes,
+      createCredential,
+      canManageCredentials: ["owner", "admin"].includes(boot.role),
+      webhookUrl,
+      copyWebhook,
+    }),
     [catalog, catalogList, t, labelOf, readOnly, preview, credentials, credentialTypes, createCredential, webhookUrl, copyWebhook],
   );
 

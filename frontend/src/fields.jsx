@@ -237,7 +237,7 @@ function ListField({ param, value, onChange, disabled, fields, nodeId, testid, c
 }
 
 function CredentialField({ value, onChange, disabled, credentialType, testid }) {
-  const { t, credentials, credentialTypes, createCredential } = useEditor();
+  const { t, credentials, credentialTypes, createCredential, canManageCredentials } = useEditor();
   const [creating, setCreating] = useState(false);
   const [name, setName] = useState("");
   const [values, setValues] = useState({});
@@ -256,12 +256,19 @@ function CredentialField({ value, onChange, disabled, credentialType, testid }) 
             </option>
           ))}
         </select>
-        {!disabled && (
+        {!disabled && canManageCredentials && (
           <button type="button" className="ez-link" onClick={() => setCreating(!creating)} data-testid={`${testid}-new`}>
             + {t("Create new")}
           </button>
         )}
       </div>
+      {!disabled && !canManageCredentials && (
+        <p className="ez-hint" data-testid={`${testid}-admins-only`}>
+          {options.length
+            ? t("Only administrators can add credentials; ask one if the one you need is missing.")
+            : t("No credential of this kind yet. Only administrators can add credentials; ask one to add it.")}
+        </p>
+      )}
       {creating && type && (
         <div className="ez-credential-new" data-testid="credential-form">
           <label>
@@ -295,8 +302,17 @@ function CredentialField({ value, onChange, disabled, credentialType, testid }) 
                 setValues({});
                 setError(null);
               } catch (exc) {
-                const detail = Object.values(exc.fields || {}).flat().map((f) => f.message).join(" ");
-                setError([exc.message, detail].filter(Boolean).join(" "));
+                // Field errors may be nested ({"data": {"url": [...]}}): collect every message in them.
+                const messages = [];
+                const collect = (v) => {
+                  if (!v) return;
+                  if (typeof v === "string") messages.push(v);
+                  else if (Array.isArray(v)) v.forEach(collect);
+                  else if (typeof v === "object") (v.message ? messages.push(v.message) : Object.values(v).forEach(collect));
+                };
+                collect(exc.fields);
+                const text = [exc.message, ...messages].filter(Boolean).join(" ");
+                setError(text || t("Something went wrong. Please try again."));
               }
             }}
           >
