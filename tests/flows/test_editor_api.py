@@ -71,3 +71,24 @@ def test_a_huge_value_in_a_field_is_refused_with_a_readable_message(data, organi
     assert 400 <= response.status_code < 500, response.status_code
     error = response.json()["error"]
     assert error["message"] and "Traceback" not in error["message"], error
+
+
+def test_preview_errors_are_sentences_without_python_names(data, organization):
+    api = data.editor_api(organization)
+    flow_id = flow_of(api)
+    typo = preview(api, flow_id, value="{{ jsn.name }}").json()
+    assert typo["error"] == "“jsn” is not known here. Start with json, nodes, vars, run, flow or now()."
+    missing = preview(api, flow_id, value="{{ json.order.total.x }}", item={"order": 5}).json()
+    division = preview(api, flow_id, value="{{ json.total / 0 }}", item={"total": 5}).json()
+    syntax = preview(api, flow_id, value="{{ json.name ) }}").json()
+    for answer in (missing, division, syntax):
+        assert answer["ok"] is False and answer["error"], answer
+        assert not any(word in answer["error"] for word in ("Error", "dict object", "Traceback", "jinja")), answer
+    assert "division by zero" in division["error"]
+    korean = api.post(
+        f"/api/v1/flows/{flow_id}/expression",
+        {"value": "{{ json.total / 0 }}", "item": {"total": 5}},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="ko",
+    ).json()
+    assert korean["error"] != division["error"] and "0으로" in korean["error"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db import connection
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -56,7 +58,7 @@ class ExpressionPreviewApi(APIView):
         try:
             result = evaluate(values["value"], scope)
         except (ExpressionError, ExpressionSecurityError) as exc:
-            return Response({"ok": False, "error": _("The expression has a problem: %(error)s") % {"error": exc.message}, "code": exc.code})
+            return Response({"ok": False, "error": expression_message(exc), "code": exc.code})
         return Response({"ok": True, "value": _jsonable(result)})
 
 
@@ -68,3 +70,28 @@ def _jsonable(value):
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
     return str(value)
+
+
+_UNDEFINED_NAME = re.compile(r"'([^']{1,100})' is undefined|Unknown name “([^”]{1,100})”")
+_MISSING_FIELD = re.compile(r"has no attribute '([^']{1,100})'")
+
+
+def expression_message(exc: ExpressionError) -> str:
+    """The engine's error in words for the person typing (in their language), without Python names in it."""
+    if exc.code == "undefined":
+        if found := _UNDEFINED_NAME.search(exc.message):
+            name = found.group(1) or found.group(2)
+            return _("“%(name)s” is not known here. Start with json, nodes, vars, run, flow or now().") % {"name": name}
+        if found := _MISSING_FIELD.search(exc.message):
+            return _("There is no field “%(name)s” here. Type {{ to pick one from the list.") % {"name": found.group(1)}
+        return _("A name or field in the expression is not known. Type {{ to pick one from the list.")
+    messages = {
+        "syntax_error": _("The expression is not written correctly. Check the {{ }}, brackets and quotes."),
+        "failed": _("The expression could not be worked out for this item (for example a division by zero, or text used as a number)."),
+        "bad_date": _("A date in the expression is not a date like 2026-01-31."),
+        "bad_json": _("A text in the expression is not valid JSON."),
+        "forbidden": _("The expression uses something that is not allowed in EZFlow expressions."),
+        "too_large": _("The result of the expression would be too large."),
+        "too_deep": _("The expression goes too deep (it repeats itself too often)."),
+    }
+    return messages.get(exc.code) or _("The expression has a problem: %(error)s") % {"error": exc.message}
