@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useState } from "react";
+import { lazy, Suspense, useEffect, useRef, useState } from "react";
 import { useEditor } from "./context.js";
 import ExpressionInput from "./ExpressionInput.jsx";
 
@@ -6,12 +6,22 @@ const CodeEditor = lazy(() => import("./CodeEditor.jsx"));
 
 const OPERATORS = ["equals", "not_equals", "gt", "gte", "lt", "lte", "contains", "not_contains", "starts_with", "ends_with", "is_empty", "is_not_empty", "is_true", "is_false"];
 
-function JsonField({ id, value, onChange, disabled, testid, allowExpressions }) {
+// JSON typed but not valid yet, per step and field: it is not saved, but it is still there when the person comes back
+// to the step (until the page is reloaded), with its message.
+const unfinishedJson = new Map();
+
+function JsonField({ id, value, onChange, disabled, testid, allowExpressions, nodeId }) {
   const { t } = useEditor();
+  const key = `${nodeId}:${testid}`;
+  const invalidText = t("This is not valid JSON. Check quotes, commas and brackets.");
   const show = (v) => (v === undefined || v === null ? "" : typeof v === "string" ? v : JSON.stringify(v, null, 2));
-  const [text, setText] = useState(show(value));
-  const [error, setError] = useState(null);
+  const [text, setText] = useState(unfinishedJson.has(key) ? unfinishedJson.get(key) : show(value));
+  const [error, setError] = useState(unfinishedJson.has(key) ? invalidText : null);
+  const shown = useRef(JSON.stringify(value));
   useEffect(() => {
+    if (shown.current === JSON.stringify(value)) return; // only when the value changed (undo, another tab)
+    shown.current = JSON.stringify(value);
+    unfinishedJson.delete(key);
     setText(show(value));
     setError(null);
   }, [JSON.stringify(value)]);
@@ -27,6 +37,7 @@ function JsonField({ id, value, onChange, disabled, testid, allowExpressions }) 
         onChange={(event) => setText(event.target.value)}
         onBlur={() => {
           const raw = text.trim();
+          unfinishedJson.delete(key);
           if (!raw) {
             setError(null);
             onChange(null);
@@ -39,7 +50,10 @@ function JsonField({ id, value, onChange, disabled, testid, allowExpressions }) 
             if (allowExpressions && raw.includes("{{")) {
               onChange(raw);
               setError(null);
-            } else setError(t("This is not valid JSON. Check quotes, commas and brackets."));
+            } else {
+              unfinishedJson.set(key, text);
+              setError(invalidText);
+            }
           }
         }}
       />
@@ -376,7 +390,7 @@ export function Field({ param, value, onChange, disabled, fields, nodeId, testid
       );
       break;
     case "json":
-      control = <JsonField id={id} value={current} onChange={onChange} disabled={disabled} testid={testid} allowExpressions={exprs} />;
+      control = <JsonField id={id} value={current} onChange={onChange} disabled={disabled} testid={testid} allowExpressions={exprs} nodeId={nodeId} />;
       break;
     case "keyvalue":
       control = <KeyValueField value={current} onChange={onChange} disabled={disabled} fields={fields} nodeId={nodeId} testid={testid} />;

@@ -571,6 +571,10 @@ def test_key_value_json_number_fields_sticky_notes_and_tidy_up(embedded_stack, n
     body.press("Tab")
     expect(page.get_by_test_id("param-body-invalid")).to_contain_text("not valid JSON")
     expect(body).to_have_value('{"order": 42, "tags": ["rush"')
+    select(page, "Later")  # away and back: the unfinished JSON is still there, with its message
+    select(page, "Fetch")
+    expect(body).to_have_value('{"order": 42, "tags": ["rush"')
+    expect(page.get_by_test_id("param-body-invalid")).to_be_visible()
     body.fill('{"order": 42, "tags": ["rush"]}')
     body.press("Tab")
     expect(page.get_by_test_id("param-body-invalid")).to_have_count(0)
