@@ -1,3 +1,4 @@
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -11,6 +12,11 @@ from django.urls import path  # noqa: E402
 
 from apps.flows.webhook_asgi import WebhookRoute  # noqa: E402
 from apps.runs.realtime.consumer import LiveConsumer  # noqa: E402
+
+# Everything imported so far lives as long as the process: keep it out of the cyclic garbage collector, whose full
+# passes over Django's object graph showed up as latency spikes under load (see bench/README.md, webhook).
+gc.collect()
+gc.freeze()
 
 application = ProtocolTypeRouter(
     {
