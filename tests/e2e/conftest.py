@@ -7,7 +7,8 @@ from tests.support.stack import Stack
 
 @pytest.fixture(scope="session")
 def embedded_stack(django_db_setup):
-    stack = Stack(mode="embedded").start()
+    # Shared by every end-to-end test of a pytest worker: one slow run left by a test must not hold up the next test's runs.
+    stack = Stack(mode="embedded", worker_concurrency=3).start()
     yield stack
     stack.stop()
 
