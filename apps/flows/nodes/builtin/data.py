@@ -53,6 +53,7 @@ class SetFields(NodeType):
 @register
 class RenameFields(NodeType):
     key = "data.rename"
+    description = t("Gives fields new names, for example to match another system.", "다른 시스템에 맞추는 등 필드에 새 이름을 붙입니다.")
     icon = "pencil"
     label = t("Rename fields", "필드 이름 바꾸기")
     params = (
@@ -91,6 +92,7 @@ _ABSENT = object()
 @register
 class RemoveFields(NodeType):
     key = "data.remove"
+    description = t("Removes fields you don't need from every item.", "모든 항목에서 필요 없는 필드를 지웁니다.")
     icon = "eraser"
     label = t("Remove fields", "필드 삭제")
     params = (Param("fields", "list", t("Fields to remove", "삭제할 필드"), required=True, default=[], expressions=False),)
@@ -126,6 +128,7 @@ class Filter(NodeType):
 @register
 class Sort(NodeType):
     key = "data.sort"
+    description = t("Puts items in order by one or more fields.", "하나 이상의 필드 기준으로 항목을 정렬합니다.")
     icon = "sort"
     label = t("Sort", "정렬")
     per_item = False
@@ -159,6 +162,7 @@ class Sort(NodeType):
 @register
 class Limit(NodeType):
     key = "data.limit"
+    description = t("Passes on only the first (or last) few items.", "앞(또는 뒤)의 몇 개 항목만 다음 단계로 넘깁니다.")
     icon = "scissors"
     label = t("Limit", "개수 제한")
     per_item = False
@@ -184,6 +188,10 @@ class Limit(NodeType):
 @register
 class RemoveDuplicates(NodeType):
     key = "data.dedupe"
+    description = t(
+        "Keeps only the first item for each value, so nothing is handled twice.",
+        "같은 값의 항목은 처음 하나만 남겨 두 번 처리되지 않게 합니다.",
+    )
     icon = "copy"
     label = t("Remove duplicates", "중복 제거")
     per_item = False
@@ -266,6 +274,10 @@ class SplitOut(NodeType):
 @register
 class DateTime(NodeType):
     key = "data.datetime"
+    description = t(
+        "Reads, changes and formats dates and times, in your organization's time zone.",
+        "조직의 시간대로 날짜와 시간을 읽고, 바꾸고, 원하는 모양으로 씁니다.",
+    )
     icon = "calendar"
     label = t("Date and time", "날짜와 시간")
     params = (

@@ -191,6 +191,7 @@ class Wait(NodeType):
 @register
 class StopWithError(NodeType):
     key = "flow.stop_error"
+    description = t("Stops the run as failed, with a message you write.", "직접 쓴 메시지와 함께 실행을 실패로 멈춥니다.")
     category = "flow"
     icon = "stop"
     label = t("Stop with error", "오류로 중단")
@@ -204,6 +205,10 @@ class StopWithError(NodeType):
 @register
 class NoOp(NodeType):
     key = "flow.noop"
+    description = t(
+        "Passes items on unchanged; useful as a placeholder while you build.",
+        "항목을 그대로 넘깁니다. 만드는 중에 자리를 표시할 때 씁니다.",
+    )
     category = "flow"
     icon = "circle"
     label = t("Do nothing", "아무것도 안 함")
@@ -257,6 +262,10 @@ class CallFlow(NodeType):
 @register
 class StickyNote(NodeType):
     key = "note.sticky"
+    description = t(
+        "A note on the canvas for people reading the flow; it does not run.",
+        "플로우를 보는 사람을 위한 캔버스 메모입니다. 실행되지 않습니다.",
+    )
     category = "note"
     icon = "note"
     label = t("Sticky note", "메모")

@@ -121,7 +121,7 @@ class HttpRequest(NodeType):
         Param(
             "body_type",
             "select",
-            t("Body", "본문 형식"),
+            t("Body format", "본문 형식"),
             default="none",
             expressions=False,
             options=(
@@ -310,6 +310,7 @@ class SlackMessage(NodeType):
 class SendEmail(NodeType):
     side_effects = True
     key = "net.email"
+    description = t("Sends an email through your mail server (SMTP).", "메일 서버(SMTP)를 통해 이메일을 보냅니다.")
     category = "action"
     icon = "mail"
     label = t("Send email", "이메일 보내기")

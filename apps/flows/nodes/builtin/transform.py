@@ -26,6 +26,10 @@ def _text(value) -> str:
 @register
 class Crypto(NodeType):
     key = "transform.crypto"
+    description = t(
+        "Makes a hash or an HMAC signature, or encodes and decodes Base64 text.",
+        "해시나 HMAC 서명을 만들거나 Base64로 인코딩·디코딩합니다.",
+    )
     category = "transform"
     icon = "lock"
     label = t("Hash and encode", "해시와 인코딩")
@@ -115,6 +119,7 @@ class HtmlExtract(NodeType):
 @register
 class XmlJson(NodeType):
     key = "transform.xml"
+    description = t("Turns XML into JSON items, or JSON into XML.", "XML을 JSON 항목으로, JSON을 XML로 바꿉니다.")
     category = "transform"
     icon = "code"
     label = t("XML ↔ JSON", "XML ↔ JSON")
@@ -152,6 +157,7 @@ class XmlJson(NodeType):
 @register
 class Csv(NodeType):
     key = "transform.csv"
+    description = t("Turns CSV text into items, or items into CSV text.", "CSV 텍스트를 항목으로, 항목을 CSV 텍스트로 바꿉니다.")
     category = "transform"
     icon = "table"
     label = t("CSV", "CSV")
