@@ -4,31 +4,11 @@ from django.db import connection
 
 from apps.accounts.roles import Role
 from apps.notifications.models import AlertRule, Notification
-from apps.notifications.services.alerts import alerts_evaluate_run
-from apps.notifications.services.rules import alert_rule_create
-from tests.notifications.conftest import finished_run
-
-
-def failing_alert(flow, owner):
-    alert_rule_create(
-        flow=flow,
-        user=owner,
-        kind="failure",
-        threshold=3,
-        duration_seconds=300,
-        in_app=True,
-        email=False,
-        recipient_ids=[],
-        deactivate_after=None,
-        enabled=True,
-    )
-    run = finished_run(flow)
-    alerts_evaluate_run(run_id=run.pk)
-    return run
+from tests.notifications.conftest import notified_failure
 
 
 def test_the_bell_shows_the_unread_count_and_the_page_lists_notifications(data, organization, owner, flow):
-    run = failing_alert(flow, owner)
+    run = notified_failure(flow, owner)
     client = data.client_for(organization, owner)
     dashboard = client.get("/").content.decode()
     assert 'data-testid="bell-count">1<' in dashboard

@@ -3,31 +3,11 @@
 from django.db import connection
 
 from apps.notifications.models import Notification
-from apps.notifications.services.alerts import alerts_evaluate_run
-from apps.notifications.services.rules import alert_rule_create
-from tests.notifications.conftest import finished_run
-
-
-def alert(flow, owner):
-    alert_rule_create(
-        flow=flow,
-        user=owner,
-        kind="failure",
-        threshold=3,
-        duration_seconds=300,
-        in_app=True,
-        email=False,
-        recipient_ids=[],
-        deactivate_after=None,
-        enabled=True,
-    )
-    run = finished_run(flow)
-    alerts_evaluate_run(run_id=run.pk)
-    return run
+from tests.notifications.conftest import notified_failure
 
 
 def test_people_see_and_mark_their_own_notifications(data, organization, owner, flow):
-    run = alert(flow, owner)
+    run = notified_failure(flow, owner)
     api = data.api_client(organization, data.create_token(organization, owner))
     listed = api.get("/api/v1/notifications").json()
     assert listed["count"] == 1 and listed["unread"] == 1
@@ -47,7 +27,7 @@ def test_people_see_and_mark_their_own_notifications(data, organization, owner, 
 
 
 def test_notifications_of_another_organization_stay_there(data, organization, owner, flow):
-    alert(flow, owner)
+    notified_failure(flow, owner)
     other = data.create_organization(slug=data.unique("other"))
     # the same person, a member elsewhere too, sees nothing of this organization there
     data.create_member(other, user=owner)
