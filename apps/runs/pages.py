@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -38,7 +39,14 @@ def run_list_page(request):
     elif not form.is_bound:
         runs = selectors.run_list()
     runs = list(runs[: PAGE_SIZE + 1])
-    context = {"form": form, "flows": flows, "runs": runs[:PAGE_SIZE], "more": len(runs) > PAGE_SIZE, "status_labels": STATUS_LABELS}
+    context = {
+        "form": form,
+        "flows": flows,
+        "runs": runs[:PAGE_SIZE],
+        "more": len(runs) > PAGE_SIZE,
+        "status_labels": STATUS_LABELS,
+        "live_since": selectors.epoch_ms(timezone.now()),
+    }
     if request.GET.get("fragment") == "rows":
         return render(request, "runs/_rows.html", context)
     return render(request, "runs/list.html", context, status=400 if form.errors else 200)
@@ -105,7 +113,15 @@ def monitoring_page(request):
     organization = current_organization(request)
     stats = selectors.run_stats(flow_id=flow.pk if flow else None, period=period, time_zone=organization.time_zone)
     chart_labels = {"success": _("Succeeded"), "failed": _("Failed"), "other": _("Other"), "language": get_language()}
-    context = {"flows": flows, "flow": flow, "period": period, "periods": _period_labels(), "stats": stats, "chart_labels": chart_labels}
+    context = {
+        "flows": flows,
+        "flow": flow,
+        "period": period,
+        "periods": _period_labels(),
+        "stats": stats,
+        "chart_labels": chart_labels,
+        "live_since": selectors.epoch_ms(timezone.now()),
+    }
     return render(request, "runs/monitoring.html", context)
 
 

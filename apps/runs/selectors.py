@@ -77,6 +77,22 @@ class RunView:
 NODE_W, NODE_H, PAD = 180, 56, 24
 
 
+def run_seq(*, run_id: int) -> int | None:
+    """The run's event counter now (None when it does not exist): a live page that rendered less refetches."""
+    return Run.objects.filter(pk=run_id).values_list("seq", flat=True).first()
+
+
+def run_feed_changed(*, flow_id: int | None = None) -> int | None:
+    """When a run of the organization (or of one flow) last changed, in milliseconds since the epoch."""
+    runs = Run.objects.filter(flow_id=flow_id) if flow_id is not None else Run.objects.all()
+    latest = runs.aggregate(latest=Max("updated_at"))["latest"]
+    return epoch_ms(latest) if latest else None
+
+
+def epoch_ms(moment) -> int:
+    return int(moment.timestamp() * 1000)
+
+
 def _ms(start, end) -> int | None:
     return int((end - start).total_seconds() * 1000) if start and end else None
 

@@ -620,6 +620,15 @@ export default function App({ boot, t, labelOf }) {
   const onLive = useCallback(
     (message) => {
       const runId = currentRun.current;
+      if (message.type === "subscribed" && message.page === "run" && runId && message.id === runId) {
+        // The answer to our subscription carries the run's seq now: events before it were not sent to us.
+        if (typeof message.seq === "number" && message.seq > lastSeq.current) {
+          loadRunOutputs(runId)
+            .then(finished)
+            .catch(() => null);
+        }
+        return;
+      }
       if (!runId || message.run_id !== runId) return;
       if (message.seq && lastSeq.current && message.seq > lastSeq.current + 1 && message.type !== "nodes") loadRunOutputs(runId);
       if (message.type === "nodes") {
@@ -680,12 +689,8 @@ export default function App({ boot, t, labelOf }) {
       currentRun.current = run.id;
       lastSeq.current = run.seq || 0;
       setRunInfo(run);
+      // The answer to this subscription says whether the run moved on before it (see onLive).
       if (live.current) live.current.subscribe("run", run.id);
-      // The run may have finished before the subscription: read its state once.
-      setTimeout(async () => {
-        const current = await loadRunOutputs(run.id).catch(() => null);
-        if (current) finished(current);
-      }, 1200);
     } catch (exc) {
       setTesting(false);
       toast(errorText(exc), "error");

@@ -5,6 +5,9 @@
  * Pages: "run" (id), "flow" (id), "runs" (the organization's feed), "notifications" (mine).
  * Messages are hints: the database is the truth. After a reconnect, or when a handler notices a gap in
  * `seq`, the page refetches; handlers receive {type: "resync"} after every reconnect for that purpose.
+ * Each subscription is answered with {type: "subscribed", page, id, ...state now}: `seq` for a run, `changed`
+ * (ms) for a run feed, `unread` for notifications. Events before that answer were not sent to this page, so a
+ * page compares the state with what it rendered (EZLive.missed) and refetches when something happened between.
  * EZLive.onStatus(fn) reports "live" / "connecting" / "offline" for a small status badge.
  */
 (function () {
@@ -34,6 +37,7 @@
 
   function matches(sub, message) {
     if (message.type === "resync") return true;
+    if (message.type === "subscribed") return message.page === sub.page && (message.id == null ? sub.id == null : message.id === sub.id);
     const runId = message.run_id;
     switch (sub.page) {
       case "run":
@@ -122,6 +126,11 @@
     },
     get status() {
       return status;
+    },
+    // True when a "subscribed" answer says the feed changed after the page was rendered at `since` (ms); the
+    // second of slack covers runs that committed out of order around the render.
+    missed(message, since) {
+      return message.type === "subscribed" && typeof message.changed === "number" && message.changed >= Number(since || 0) - 1000;
     },
   };
 })();

@@ -99,7 +99,9 @@
     if (window.EZLive) {
       const flow = root.dataset.flow ? Number(root.dataset.flow) : undefined;
       window.EZLive.subscribe(flow ? "flow" : "runs", flow, (message) => {
-        if (message.type === "resync" || ["run.success", "run.failed", "run.cancelled"].includes(message.type)) refetch();
+        if (message.type === "subscribed") {
+          if (window.EZLive.missed(message, root.dataset.liveSince)) refetch();
+        } else if (message.type === "resync" || ["run.success", "run.failed", "run.cancelled"].includes(message.type)) refetch();
       });
       const badge = document.querySelector("[data-live-status]");
       const text = document.documentElement.lang === "ko" ? { live: "실시간", connecting: "연결 중…", offline: "연결 끊김" } : { live: "Live", connecting: "Connecting…", offline: "Disconnected" };

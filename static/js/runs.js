@@ -51,6 +51,7 @@
       }
     }, 250);
     const handler = (message) => {
+      if (message.type === "subscribed") return window.EZLive.missed(message, table.dataset.liveSince) ? refresh() : undefined;
       if (message.type === "resync" || message.type === "run.queued") return refresh();
       const row = body.querySelector('tr[data-run-id="' + message.run_id + '"]');
       if (!row) return refresh();
@@ -146,6 +147,14 @@
     wire();
     window.EZLive.subscribe("run", runId, (message) => {
       if (message.type === "resync") return refresh();
+      if (message.type === "subscribed") {
+        // The run moved on between rendering this page and the subscription: its events were not ours.
+        if (typeof message.seq === "number" && message.seq > lastSeq) {
+          lastSeq = message.seq;
+          refresh();
+        }
+        return;
+      }
       if (message.type === "nodes") {
         (message.events || []).forEach((event) => {
           seen(event.seq);

@@ -27,7 +27,7 @@ def test_ticket_connects_and_other_hosts_refuse(embedded_stack):
         url = f"ws://rt-one.localhost:{port}/ws/?ticket={ticket}"
         async with websockets.connect(url, host="127.0.0.1", port=port, origin=f"http://rt-one.localhost:{port}") as socket:
             await socket.send(json.dumps({"type": "subscribe", "page": "flow", "id": flow["id"]}))
-            assert json.loads(await socket.recv()) == {"type": "subscribed", "page": "flow", "id": flow["id"]}
+            assert json.loads(await socket.recv()) == {"type": "subscribed", "page": "flow", "id": flow["id"], "changed": None}
         other = f"ws://rt-two.localhost:{port}/ws/?ticket={ticket}"
         async with websockets.connect(other, host="127.0.0.1", port=port, origin=f"http://rt-two.localhost:{port}") as socket:
             with pytest.raises(websockets.ConnectionClosed) as closed:

@@ -77,7 +77,10 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "error", "code": "not_found", "page": page, "id": object_id})
             return
         await self._join(group)
-        await self.send_json({"type": "subscribed", "page": page, "id": object_id})
+        # Read after joining: whatever changed before this point is in the answer, anything later arrives as an
+        # event. The page compares it with what it rendered and refetches if it missed something in between.
+        state = await self._current_state(page, object_id)
+        await self.send_json({"type": "subscribed", "page": page, "id": object_id, **state})
 
     async def _join(self, group: str) -> None:
         await self.channel_layer.group_add(group, self.channel_name)
@@ -94,6 +97,19 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             if page == "flow":
                 return Flow.objects.filter(pk=object_id).exists()
         return True
+
+    @database_sync_to_async
+    def _current_state(self, page: str, object_id) -> dict:
+        from apps.runs.selectors import run_feed_changed, run_seq
+
+        with tenant_context(self.organization):
+            if page == "run":
+                return {"seq": run_seq(run_id=object_id)}
+            if page in ("flow", "runs"):
+                return {"changed": run_feed_changed(flow_id=object_id if page == "flow" else None)}
+            from apps.notifications.selectors import notification_unread_count
+
+            return {"unread": notification_unread_count(user=self.user)}
 
     async def live_event(self, event):
         await self.send_json(event["payload"])

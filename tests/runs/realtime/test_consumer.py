@@ -1,5 +1,7 @@
 """The WebSocket endpoint refuses everyone it should, with a clear close code, and checks every subscription."""
 
+from contextlib import contextmanager
+
 import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -21,6 +23,15 @@ def _keep_the_test_connection(monkeypatch):
     import channels.db
 
     monkeypatch.setattr(channels.db, "close_old_connections", lambda: None)
+
+
+@contextmanager
+def schema_of(organization):
+    connection.set_tenant(organization)
+    try:
+        yield
+    finally:
+        connection.set_schema_to_public()
 
 
 def cookie_for(data, organization, user) -> bytes:
@@ -104,7 +115,7 @@ def test_members_subscribe_to_their_pages_only(world):
         communicator, connected, _ = await open_socket("ws-a.localhost", cookie_a)
         assert connected
         await communicator.send_json_to({"type": "subscribe", "page": "run", "id": run_a.pk})
-        assert await communicator.receive_json_from() == {"type": "subscribed", "page": "run", "id": run_a.pk}
+        assert await communicator.receive_json_from() == {"type": "subscribed", "page": "run", "id": run_a.pk, "seq": 0}
         await communicator.send_json_to({"type": "subscribe", "page": "flow", "id": flow_a.pk})
         assert (await communicator.receive_json_from())["type"] == "subscribed"
         # another organization's run id: refused exactly like an id that does not exist
@@ -129,3 +140,33 @@ def test_api_clients_use_a_short_lived_ticket_for_one_organization(db, data, wor
     assert connect("ws-a.localhost", path=f"/ws/?ticket={ticket}") == (True, None)
     assert connect("ws-b.localhost", path=f"/ws/?ticket={ticket}") == (False, 4401)
     assert connect("ws-a.localhost", path="/ws/?ticket=forged") == (False, 4401)
+
+
+def test_the_answer_to_a_subscription_tells_what_the_page_may_have_missed(world):
+    """A page rendered before the run moved on (or before a new run came) must learn it from the answer: events sent
+    before the subscription never reach it. The run's seq, the feed's last change and the unread count are read
+    after joining the group, so nothing falls between the answer and the next event."""
+    from apps.runs.selectors import epoch_ms
+
+    with schema_of(world.a):
+        Run.objects.filter(pk=world.run_a.pk).update(seq=7)
+        changed = epoch_ms(Run.objects.get(pk=world.run_a.pk).updated_at)
+
+    async def scenario():
+        communicator, connected, _ = await open_socket("ws-a.localhost", world.cookie_a)
+        assert connected
+        await communicator.send_json_to({"type": "subscribe", "page": "run", "id": world.run_a.pk})
+        assert (await communicator.receive_json_from())["seq"] == 7
+        await communicator.send_json_to({"type": "subscribe", "page": "flow", "id": world.flow_a.pk})
+        assert (await communicator.receive_json_from())["changed"] == changed
+        await communicator.send_json_to({"type": "subscribe", "page": "runs"})
+        assert (await communicator.receive_json_from())["changed"] >= changed
+        await communicator.send_json_to({"type": "subscribe", "page": "notifications"})
+        assert (await communicator.receive_json_from()) == {"type": "subscribed", "page": "notifications", "id": None, "unread": 0}
+        await communicator.disconnect()
+
+    try:
+        async_to_sync(scenario)()
+    finally:
+        with schema_of(world.a):
+            Run.objects.filter(pk=world.run_a.pk).update(seq=0)
