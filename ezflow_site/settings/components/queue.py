@@ -13,6 +13,7 @@ else:
     # kombu's filesystem transport lets a separate worker process share the queue without a server.
     _broker_dir = DATA_DIR / "broker"
     CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT = "ezflow_site.broker:Transport"  # kombu's, with atomic message files (see there)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
