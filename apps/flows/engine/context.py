@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 from apps.flows.engine import expressions
-from apps.flows.engine.errors import NodeError
+from apps.flows.engine.errors import NodeError, gettext_noop
 
 if TYPE_CHECKING:
     from apps.flows.engine.graph import Node
@@ -59,7 +59,11 @@ class LocalHost:
     def credential(self, credential_id, credential_type):
         found = self._credentials.get(credential_id)
         if found is None or found.get("type") != credential_type:
-            raise NodeError(f"The credential {credential_id!r} of type {credential_type} was not found.", code="credential_missing")
+            raise NodeError(
+                gettext_noop("The credential %(credential)s of type %(type)s was not found."),
+                code="credential_missing",
+                values={"credential": repr(credential_id), "type": str(credential_type)},
+            )
         return found["data"]
 
     def call_flow(self, flow_ref, items, depth):
@@ -67,10 +71,10 @@ class LocalHost:
 
         graph = self._flows.get(flow_ref)
         if graph is None:
-            raise NodeError(f"The flow {flow_ref!r} was not found.", code="flow_missing")
+            raise NodeError(gettext_noop("The flow %(flow)s was not found."), code="flow_missing", values={"flow": repr(flow_ref)})
         result = Executor(graph, host=self, depth=depth).run(trigger_items=items)
         if result.status != "success":
-            raise NodeError(f"The called flow failed: {result.error}", code="subflow_failed")
+            raise NodeError(gettext_noop("The called flow failed: %(reason)s"), code="subflow_failed", values={"reason": str(result.error)})
         return result.last_items
 
     def is_cancelled(self) -> bool:
@@ -164,11 +168,15 @@ class NodeContext:
         """The node's timeout for work done in this process: checked between items, so a long list stops in time."""
         if time.monotonic() > self.deadline:
             seconds = float(self.node.setting("timeout_seconds"))
-            raise NodeError(f"The node took longer than its timeout of {seconds:g} seconds and was stopped.", code="timeout")
+            raise NodeError(
+                gettext_noop("The node took longer than its timeout of %(seconds)s seconds and was stopped."),
+                code="timeout",
+                values={"seconds": f"{seconds:g}"},
+            )
 
     def credential(self, credential_id: Any, credential_type: str) -> dict:
         if credential_id in (None, ""):
-            raise NodeError("Choose a credential for this node.", code="credential_missing")
+            raise NodeError(gettext_noop("Choose a credential for this node."), code="credential_missing")
         return self.host.credential(credential_id, credential_type)
 
     def respond(self, *, status: int, body: Any, headers: dict | None = None) -> None:

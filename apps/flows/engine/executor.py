@@ -15,7 +15,7 @@ from typing import Any
 
 from apps.flows.engine import expressions
 from apps.flows.engine.context import EngineHost, LocalHost, NodeContext, NodeOutputs
-from apps.flows.engine.errors import EngineError, ExpressionError, NodeError, RunCancelled, Suspend
+from apps.flows.engine.errors import EngineError, ExpressionError, NodeError, RunCancelled, Suspend, gettext_noop
 from apps.flows.engine.graph import Graph, loop_back_edges, reachable, topological_order
 from apps.flows.engine.reporter import NodeResult, NullReporter, Reporter
 from apps.flows.nodes.registry import NodeRegistry, load_builtin_nodes
@@ -152,7 +152,7 @@ class Executor:
     def _execute(self, order: list[str], start: str) -> None:
         for node_id in order:
             if self.host.is_cancelled():
-                raise RunCancelled("The run was cancelled.")
+                raise RunCancelled(gettext_noop("The run was cancelled."))
             inputs = self._inbox.pop(node_id, {})
             node_type = self._types[node_id]
             if node_id != start and not any(inputs.values()):
@@ -323,4 +323,9 @@ def _as_engine_error(exc: Exception) -> EngineError:
     if isinstance(exc, (NodeError, ExpressionError, EngineError)):
         return exc
     detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-    return NodeError(f"The node failed unexpectedly: {type(exc).__name__}: {exc}", code="unexpected", detail=detail)
+    return NodeError(
+        gettext_noop("The node failed unexpectedly: %(error)s: %(reason)s"),
+        code="unexpected",
+        detail=detail,
+        values={"error": type(exc).__name__, "reason": str(exc)},
+    )

@@ -24,7 +24,7 @@ from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import missing
 
-from apps.flows.engine.errors import ExpressionError, ExpressionSecurityError
+from apps.flows.engine.errors import ExpressionError, ExpressionSecurityError, gettext_noop
 
 MAX_EXPRESSION_LENGTH = 5_000
 MAX_SIZE = 1_000_000  # characters of a string, elements of a list
@@ -68,9 +68,13 @@ def _size(value: Any) -> int:
 
 def _check_size(value: Any) -> Any:
     if _size(value) > MAX_SIZE:
-        raise ExpressionSecurityError(f"The result would be too large (over {MAX_SIZE:,} characters or elements).", code="too_large")
+        raise ExpressionSecurityError(
+            gettext_noop("The result would be too large (over %(limit)s characters or elements)."),
+            code="too_large",
+            values={"limit": f"{MAX_SIZE:,}"},
+        )
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_INT_BITS:
-        raise ExpressionSecurityError("The number would be too large.", code="too_large")
+        raise ExpressionSecurityError(gettext_noop("The number would be too large."), code="too_large")
     return value
 
 
@@ -78,24 +82,32 @@ def _check_arguments(args: tuple, kwargs: dict) -> None:
     for value in (*args, *kwargs.values()):
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_NUMERIC_ARGUMENT:
             raise ExpressionSecurityError(
-                f"Numbers given to functions must be between -{MAX_NUMERIC_ARGUMENT:,} and {MAX_NUMERIC_ARGUMENT:,}.", code="too_large"
+                gettext_noop("Numbers given to functions must be between -%(limit)s and %(limit)s."),
+                code="too_large",
+                values={"limit": f"{MAX_NUMERIC_ARGUMENT:,}"},
             )
         if isinstance(value, str) and ("{" in value) and re.search(r"\d{5,}", value):
-            raise ExpressionSecurityError("Format widths that large are not allowed.", code="too_large")
+            raise ExpressionSecurityError(gettext_noop("Format widths that large are not allowed."), code="too_large")
 
 
 def _bounded_binop(op: str, left: Any, right: Any) -> Any:
     if op == "**":
         if not isinstance(right, (int, float)) or abs(right) > MAX_EXPONENT:
-            raise ExpressionSecurityError(f"Powers are limited to exponents up to {MAX_EXPONENT}.", code="too_large")
+            raise ExpressionSecurityError(
+                gettext_noop("Powers are limited to exponents up to %(limit)s."), code="too_large", values={"limit": str(MAX_EXPONENT)}
+            )
         return _check_size(left**right)
     if op == "*":
         for sequence, times in ((left, right), (right, left)):
             if isinstance(sequence, (str, list, tuple)) and isinstance(times, int) and len(sequence) * max(times, 0) > MAX_SIZE:
-                raise ExpressionSecurityError("The repeated text or list would be too large.", code="too_large")
+                raise ExpressionSecurityError(gettext_noop("The repeated text or list would be too large."), code="too_large")
         return _check_size(left * right)
     if op == "%" and isinstance(left, str):
-        raise ExpressionSecurityError("Use format() or ~ to build text; the % operator is not available for text.", code="forbidden")
+        raise ExpressionSecurityError(
+            gettext_noop("Use format() or ~ to build text; the %(operator)s operator is not available for text."),
+            code="forbidden",
+            values={"operator": "%"},  # a placeholder, so that the catalogue never sees a bare % sign
+        )
     functions = {"+": operator.add, "-": operator.sub, "/": operator.truediv, "//": operator.floordiv, "%": operator.mod}
     return _check_size(functions[op](left, right))
 
@@ -104,7 +116,11 @@ def _check_replace(text: str, old: Any = "", new: Any = "") -> None:
     old, new = str(old), str(new)
     occurrences = text.count(old) if old else len(text) + 1
     if len(text) + occurrences * (len(new) - len(old)) > MAX_SIZE:
-        raise ExpressionSecurityError(f"The result would be too large (over {MAX_SIZE:,} characters or elements).", code="too_large")
+        raise ExpressionSecurityError(
+            gettext_noop("The result would be too large (over %(limit)s characters or elements)."),
+            code="too_large",
+            values={"limit": f"{MAX_SIZE:,}"},
+        )
 
 
 def _guarded_filter(name: str, function):
@@ -131,9 +147,15 @@ def _check_shape(source: str) -> None:
     for node in tree.find_all(jinja_nodes.Node):
         count += 1
         if isinstance(node, jinja_nodes.Concat) and len(node.nodes) > MAX_CONCAT_OPERANDS:
-            raise ExpressionSecurityError(f"Join at most {MAX_CONCAT_OPERANDS} pieces with ~ in one expression.", code="too_large")
+            raise ExpressionSecurityError(
+                gettext_noop("Join at most %(limit)s pieces with ~ in one expression."),
+                code="too_large",
+                values={"limit": str(MAX_CONCAT_OPERANDS)},
+            )
     if count > MAX_AST_NODES:
-        raise ExpressionSecurityError("The expression is too complex. Split it over several fields or nodes.", code="too_large")
+        raise ExpressionSecurityError(
+            gettext_noop("The expression is too complex. Split it over several fields or nodes."), code="too_large"
+        )
 
 
 class ExpressionEnvironment(ImmutableSandboxedEnvironment):
@@ -166,7 +188,9 @@ class ExpressionEnvironment(ImmutableSandboxedEnvironment):
         return super().getitem(obj, argument)
 
     def unsafe_undefined(self, obj: Any, attribute: str) -> Any:
-        raise ExpressionSecurityError(f"“{attribute}” is not available in expressions.", code="forbidden")
+        raise ExpressionSecurityError(
+            gettext_noop("“%(name)s” is not available in expressions."), code="forbidden", values={"name": attribute}
+        )
 
     def call_binop(self, context, operator_name: str, left: Any, right: Any) -> Any:
         return _bounded_binop(operator_name, left, right)
@@ -216,30 +240,40 @@ def _parse_date(text: str) -> dt.datetime | dt.date:
     try:
         return dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
     except ValueError:
-        raise ExpressionError(f"“{text}” is not a date like 2026-01-31 or 2026-01-31T09:00:00.", code="bad_date") from None
+        raise ExpressionError(
+            gettext_noop("“%(value)s” is not a date like 2026-01-31 or 2026-01-31T09:00:00."), code="bad_date", values={"value": str(text)}
+        ) from None
 
 
 def _from_json(text: str) -> Any:
     if len(text) > MAX_SIZE:
-        raise ExpressionSecurityError("The text is too large.", code="too_large")
+        raise ExpressionSecurityError(gettext_noop("The text is too large."), code="too_large")
     try:
         return jsonlib.loads(text)
     except ValueError as exc:
-        raise ExpressionError(f"The text is not valid JSON: {exc}", code="bad_json") from None
+        raise ExpressionError(
+            gettext_noop("The text is not valid JSON: %(reason)s"), code="bad_json", values={"reason": str(exc)}
+        ) from None
 
 
 @lru_cache(maxsize=4096)
 def _compile(source: str):
     if len(source) > MAX_EXPRESSION_LENGTH:
-        raise ExpressionSecurityError(f"Expressions are limited to {MAX_EXPRESSION_LENGTH:,} characters.", code="too_large")
+        raise ExpressionSecurityError(
+            gettext_noop("Expressions are limited to %(limit)s characters."),
+            code="too_large",
+            values={"limit": f"{MAX_EXPRESSION_LENGTH:,}"},
+        )
     try:
         _check_shape(source)
         names = frozenset(meta.find_undeclared_variables(_environment.parse("{{ " + source + " }}")))
         return _environment.compile_expression(source, undefined_to_none=False), names
     except TemplateSyntaxError as exc:
-        raise ExpressionError(f"The expression has a syntax error: {exc.message}", code="syntax_error") from None
+        raise ExpressionError(
+            gettext_noop("The expression has a syntax error: %(reason)s"), code="syntax_error", values={"reason": str(exc.message)}
+        ) from None
     except RecursionError:
-        raise ExpressionSecurityError("The expression is nested too deeply.", code="too_deep") from None
+        raise ExpressionSecurityError(gettext_noop("The expression is nested too deeply."), code="too_deep") from None
 
 
 def check_syntax(text: str) -> list[str]:
@@ -263,18 +297,32 @@ def _evaluate_one(source: str, scope: dict) -> Any:
     except (ExpressionError, ExpressionSecurityError):
         raise
     except SecurityError as exc:
-        raise ExpressionSecurityError(f"Not allowed in expressions: {exc}", code="forbidden") from None
+        raise ExpressionSecurityError(
+            gettext_noop("Not allowed in expressions: %(reason)s"), code="forbidden", values={"reason": str(exc)}
+        ) from None
     except UndefinedError as exc:
-        raise ExpressionError(f"Unknown name or field: {exc.message}", code="undefined") from None
+        raise ExpressionError(
+            gettext_noop("Unknown name or field: %(reason)s"), code="undefined", values={"reason": str(exc.message)}
+        ) from None
     except RecursionError:
-        raise ExpressionSecurityError("The expression recursed too deeply.", code="too_deep") from None
+        raise ExpressionSecurityError(gettext_noop("The expression recursed too deeply."), code="too_deep") from None
     except (MemoryError, OverflowError) as exc:
-        raise ExpressionSecurityError(f"The expression needs too many resources: {exc}", code="too_large") from None
+        raise ExpressionSecurityError(
+            gettext_noop("The expression needs too many resources: %(reason)s"), code="too_large", values={"reason": str(exc)}
+        ) from None
     except Exception as exc:  # a user's expression may fail in any way a Python operation can
-        raise ExpressionError(f"The expression failed: {type(exc).__name__}: {exc}", code="failed") from None
+        raise ExpressionError(
+            gettext_noop("The expression failed: %(error)s: %(reason)s"),
+            code="failed",
+            values={"error": type(exc).__name__, "reason": str(exc)},
+        ) from None
     if isinstance(value, StrictUndefined):
         if value._undefined_obj is missing:  # a name that does not exist at all, e.g. a typo
-            raise ExpressionError(f"Unknown name “{value._undefined_name}”. Use json, nodes, run, flow, vars or now().", code="undefined")
+            raise ExpressionError(
+                gettext_noop("Unknown name “%(name)s”. Use json, nodes, run, flow, vars or now()."),
+                code="undefined",
+                values={"name": str(value._undefined_name)},
+            )
         return None  # a missing field of an item is simply empty
     return value
 
@@ -303,7 +351,7 @@ def evaluate(value: Any, scope: dict) -> Any:
         if match and "{{" not in match.group(1):
             return _evaluate_one(match.group(1), scope)
         if value.count("{{") != value.count("}}"):
-            raise ExpressionError("An expression is missing its closing }}.", code="syntax_error")
+            raise ExpressionError(gettext_noop("An expression is missing its closing }}."), code="syntax_error")
         return _check_size(EXPRESSION_RE.sub(lambda m: _as_text(_evaluate_one(m.group(1), scope)), value))
     if isinstance(value, dict):
         return {key: evaluate(item, scope) for key, item in value.items()}

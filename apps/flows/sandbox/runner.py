@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from apps.flows.engine.errors import gettext_noop
+
 CHILD = Path(__file__).with_name("child.py")
 
 
@@ -27,7 +29,12 @@ class Limits:
 
 
 class SandboxError(Exception):
-    def __init__(self, message: str, code: str, detail: str = ""):
+    """A code node's failure. With `values`, `message` is a template (as for EngineError): `template` and `values`
+    are kept for the reader's language, `message` is the formatted English text."""
+
+    def __init__(self, message: str, code: str, detail: str = "", *, values: dict | None = None):
+        self.template, self.values = message, dict(values or {})
+        message = message % self.values if self.values else message
         super().__init__(message)
         self.message, self.code, self.detail = message, code, detail
 
@@ -86,7 +93,11 @@ def run_code(code: str, items: list[dict], *, mode: str = "all", limits: Limits 
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, 9)
             process.communicate()
-            raise SandboxError(f"The code ran longer than {limits.wall_seconds:g} seconds and was stopped.", "code_timeout") from None
+            raise SandboxError(
+                gettext_noop("The code ran longer than %(seconds)s seconds and was stopped."),
+                "code_timeout",
+                values={"seconds": f"{limits.wall_seconds:g}"},
+            ) from None
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return _parse(process.returncode, stdout, stderr, limits)
@@ -94,31 +105,49 @@ def run_code(code: str, items: list[dict], *, mode: str = "all", limits: Limits 
 
 def _parse(returncode: int, stdout: bytes, stderr: bytes, limits: Limits) -> list[dict]:
     if len(stdout) > limits.output_bytes:
-        raise SandboxError(f"The code's result is larger than {limits.output_bytes:,} bytes.", "code_output_too_large")
+        raise SandboxError(
+            gettext_noop("The code's result is larger than %(limit)s bytes."),
+            "code_output_too_large",
+            values={"limit": f"{limits.output_bytes:,}"},
+        )
     if returncode in (-9, -24) or returncode == 137:  # SIGKILL / SIGXCPU
-        raise SandboxError(f"The code used more than {limits.cpu_seconds} seconds of CPU time and was stopped.", "code_cpu_limit")
+        raise SandboxError(
+            gettext_noop("The code used more than %(seconds)s seconds of CPU time and was stopped."),
+            "code_cpu_limit",
+            values={"seconds": str(limits.cpu_seconds)},
+        )
     if returncode == -25:
-        raise SandboxError("The code wrote a file larger than allowed.", "code_file_limit")
+        raise SandboxError(gettext_noop("The code wrote a file larger than allowed."), "code_file_limit")
     line = stdout.decode("utf-8", "replace").strip().splitlines()[-1:] if stdout else []
     if not line:
         tail = stderr.decode("utf-8", "replace")[-2000:]
         if "MemoryError" in tail:
-            raise SandboxError(f"The code needed more than {limits.memory_mb} MB of memory.", "code_memory_limit", tail)
-        raise SandboxError("The code stopped without a result.", "code_crashed", tail)
+            raise SandboxError(
+                gettext_noop("The code needed more than %(megabytes)s MB of memory."),
+                "code_memory_limit",
+                tail,
+                values={"megabytes": str(limits.memory_mb)},
+            )
+        raise SandboxError(gettext_noop("The code stopped without a result."), "code_crashed", tail)
     try:
         payload = json.loads(line[0])
     except ValueError:
-        raise SandboxError("The code's result could not be read.", "code_crashed", line[0][:2000]) from None
+        raise SandboxError(gettext_noop("The code's result could not be read."), "code_crashed", line[0][:2000]) from None
     if not payload.get("ok"):
         message = payload.get("error", "error")
         if message.startswith("MemoryError"):
             raise SandboxError(
-                f"The code needed more than {limits.memory_mb} MB of memory.", "code_memory_limit", payload.get("detail", "")
+                gettext_noop("The code needed more than %(megabytes)s MB of memory."),
+                "code_memory_limit",
+                payload.get("detail", ""),
+                values={"megabytes": str(limits.memory_mb)},
             )
-        raise SandboxError(f"The code failed: {message}", "code_error", payload.get("detail", ""))
+        raise SandboxError(
+            gettext_noop("The code failed: %(reason)s"), "code_error", payload.get("detail", ""), values={"reason": str(message)}
+        )
     result = payload["result"]
     if isinstance(result, dict):
         result = [result]
     if not isinstance(result, list) or not all(isinstance(item, dict) for item in result):
-        raise SandboxError("Set `result` to a list of objects (dicts), or to one object.", "code_bad_result")
+        raise SandboxError(gettext_noop("Set `result` to a list of objects (dicts), or to one object."), "code_bad_result")
     return result

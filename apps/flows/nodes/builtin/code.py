@@ -52,4 +52,4 @@ class CodeNode(NodeType):
         try:
             return {"main": run_code(str(params["code"]), items, mode=params["mode"], limits=limits)}
         except SandboxError as exc:
-            raise NodeError(exc.message, code=exc.code, detail=exc.detail) from None
+            raise NodeError(exc.template, code=exc.code, detail=exc.detail, values=exc.values) from None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from apps.flows.engine.errors import NodeError
+from apps.flows.engine.errors import NodeError, gettext_noop
 from apps.flows.nodes.base import Param, t
 
 MISSING = object()
@@ -105,7 +105,7 @@ def _compare(op: str, left: Any, right: Any) -> bool:
         return left is True or str(left).lower() in ("true", "1", "yes")
     if op == "is_false":
         return left is False or str(left).lower() in ("false", "0", "no", "")
-    raise NodeError(f"Unknown comparison “{op}”.", code="bad_operator")
+    raise NodeError(gettext_noop("Unknown comparison “%(operator)s”."), code="bad_operator", values={"operator": str(op)})
 
 
 OPERATORS = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from apps.flows.engine.errors import NodeError
+from apps.flows.engine.errors import NodeError, gettext_noop
 from apps.flows.nodes.base import NodeType, Param, t
 from apps.flows.nodes.builtin.common import (
     COMBINE_PARAM,
@@ -352,5 +352,9 @@ def _to_datetime(value, tzinfo) -> dt.datetime:
     try:
         parsed = dt.datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
     except ValueError:
-        raise NodeError(f"“{value}” is not a date. Use a form like 2026-01-31 or 2026-01-31T09:00:00.", code="bad_date") from None
+        raise NodeError(
+            gettext_noop("“%(value)s” is not a date. Use a form like 2026-01-31 or 2026-01-31T09:00:00."),
+            code="bad_date",
+            values={"value": str(value)},
+        ) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=tzinfo)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from apps.flows.engine.errors import NodeError, StopFlow, Suspend
+from apps.flows.engine.errors import NodeError, StopFlow, Suspend, gettext_noop
 from apps.flows.nodes.base import NodeType, Param, t
 from apps.flows.nodes.builtin.common import COMBINE_PARAM, conditions_match, conditions_param, copy_item, get_path
 from apps.flows.nodes.registry import register
@@ -138,7 +138,7 @@ class LoopOverItems(NodeType):
     params = (Param("batch_size", "integer", t("Batch size", "묶음 크기"), default=1, minimum=1, maximum=10_000, expressions=False),)
 
     def execute(self, ctx):  # the executor drives loops itself
-        raise NodeError("A loop node is run by the engine.", code="internal")
+        raise NodeError(gettext_noop("A loop node is run by the engine."), code="internal")
 
 
 @register
@@ -174,7 +174,11 @@ class Wait(NodeType):
             try:
                 until = dt.datetime.fromisoformat(str(params["until"]).replace("Z", "+00:00"))
             except ValueError:
-                raise NodeError(f"“{params['until']}” is not a date and time like 2026-01-31T09:00.", code="bad_date") from None
+                raise NodeError(
+                    gettext_noop("“%(value)s” is not a date and time like 2026-01-31T09:00."),
+                    code="bad_date",
+                    values={"value": str(params["until"])},
+                ) from None
             if until.tzinfo is None:
                 until = until.replace(tzinfo=now.tzinfo)
             seconds = (until - now).total_seconds()
@@ -236,7 +240,7 @@ class RespondToWebhook(NodeType):
         params = ctx.params()
         headers = params["headers"] or {}
         if not isinstance(headers, dict):
-            raise NodeError("Headers must be name–value pairs.", code="bad_headers")
+            raise NodeError(gettext_noop("Headers must be name–value pairs."), code="bad_headers")
         ctx.respond(status=int(params["status"]), body=params["body"], headers={str(k): str(v) for k, v in headers.items()})
         return {"main": ctx.items}
 

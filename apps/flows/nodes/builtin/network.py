@@ -11,7 +11,7 @@ from urllib.parse import urljoin
 
 import httpx2
 
-from apps.flows.engine.errors import NodeError
+from apps.flows.engine.errors import NodeError, gettext_noop
 from apps.flows.http.guard import AllowList, guarded_client, resolve_checked
 from apps.flows.nodes.base import NodeType, Param, t
 from apps.flows.nodes.builtin.common import copy_item, get_path
@@ -27,7 +27,11 @@ def _read_limited(response: httpx2.Response, limit: int) -> bytes:
     for chunk in response.iter_bytes():
         size += len(chunk)
         if size > limit:
-            raise NodeError(f"The response is larger than the limit of {limit:,} bytes.", code="response_too_large")
+            raise NodeError(
+                gettext_noop("The response is larger than the limit of %(limit)s bytes."),
+                code="response_too_large",
+                values={"limit": f"{limit:,}"},
+            )
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -37,7 +41,7 @@ def _apply_auth(ctx, params: dict, headers: dict, query: dict) -> tuple | None:
     if kind == "none":
         return None
     if kind not in AUTH_TYPES:
-        raise NodeError(f"Unknown authentication “{kind}”.", code="bad_auth")
+        raise NodeError(gettext_noop("Unknown authentication “%(kind)s”."), code="bad_auth", values={"kind": str(kind)})
     secret = ctx.credential(params.get("credential"), kind)
     if kind == "http_basic":
         return (secret.get("username", ""), secret.get("password", ""))
@@ -67,7 +71,7 @@ def send_request(
     max_bytes: int,
 ) -> tuple[httpx2.Response, bytes]:
     if not str(url).lower().startswith(("http://", "https://")):
-        raise NodeError("The address must start with http:// or https://.", code="bad_url")
+        raise NodeError(gettext_noop("The address must start with http:// or https://."), code="bad_url")
     with guarded_client(allow_hosts=ctx.host.http_allow_hosts, timeout=timeout) as client:
         current_method, current_url = method, url
         for _hop in range(MAX_REDIRECTS + 1):
@@ -84,9 +88,15 @@ def send_request(
                 )
                 response = client.send(request, stream=True, auth=auth)
             except httpx2.TimeoutException:
-                raise NodeError(f"The server did not answer within {timeout:g} seconds.", code="timeout") from None
+                raise NodeError(
+                    gettext_noop("The server did not answer within %(seconds)s seconds."),
+                    code="timeout",
+                    values={"seconds": f"{timeout:g}"},
+                ) from None
             except httpx2.HTTPError as exc:
-                raise NodeError(f"The request failed: {exc}", code="request_failed") from None
+                raise NodeError(
+                    gettext_noop("The request failed: %(reason)s"), code="request_failed", values={"reason": str(exc)}
+                ) from None
             try:
                 if follow_redirects and response.is_redirect and response.headers.get("location"):
                     current_url = urljoin(str(response.url), response.headers["location"])
@@ -96,7 +106,7 @@ def send_request(
                 return response, _read_limited(response, max_bytes)
             finally:
                 response.close()
-        raise NodeError(f"More than {MAX_REDIRECTS} redirects.", code="too_many_redirects")
+        raise NodeError(gettext_noop("More than %(limit)s redirects."), code="too_many_redirects", values={"limit": str(MAX_REDIRECTS)})
 
 
 @register
@@ -219,9 +229,10 @@ class HttpRequest(NodeType):
             )
             if params["fail_on_error_status"] and response.status_code >= 400:
                 raise NodeError(
-                    f"The server answered {response.status_code} {response.reason_phrase}.",
+                    gettext_noop("The server answered %(status)s %(reason)s."),
                     code="http_error",
                     detail=raw[:2000].decode("utf-8", "replace"),
+                    values={"status": str(response.status_code), "reason": str(response.reason_phrase)},
                 )
             body = self._decode(response, raw, params["response_format"])
             if params["pagination"] == "none":
@@ -250,7 +261,7 @@ class HttpRequest(NodeType):
         if kind == "raw":
             return {"content": body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)}
         if not isinstance(body, dict):
-            raise NodeError("A form body must be name–value pairs.", code="bad_body")
+            raise NodeError(gettext_noop("A form body must be name–value pairs."), code="bad_body")
         if kind == "form":
             return {"data": {k: str(v) for k, v in body.items()}}
         return {"files": {k: (None, str(v)) for k, v in body.items()}}
@@ -265,7 +276,7 @@ class HttpRequest(NodeType):
                 return json.loads(text) if text else None
             except ValueError:
                 if fmt == "json":
-                    raise NodeError("The answer is not valid JSON.", code="bad_json", detail=text[:2000]) from None
+                    raise NodeError(gettext_noop("The answer is not valid JSON."), code="bad_json", detail=text[:2000]) from None
         return text
 
 
@@ -299,7 +310,11 @@ class SlackMessage(NodeType):
                 max_bytes=100_000,
             )
             if response.status_code >= 400:
-                raise NodeError(f"Slack answered {response.status_code}: {raw[:200].decode('utf-8', 'replace')}", code="slack_error")
+                raise NodeError(
+                    gettext_noop("Slack answered %(status)s: %(answer)s"),
+                    code="slack_error",
+                    values={"status": str(response.status_code), "answer": raw[:200].decode("utf-8", "replace")},
+                )
             result = copy_item(item)
             result["slack"] = {"ok": True, "status": response.status_code}
             out.append(result)
@@ -328,7 +343,9 @@ class SendEmail(NodeType):
             smtp = ctx.credential(params["credential"], "smtp")
             recipients = [r.strip() for r in str(params["to"]).replace(";", ",").split(",") if r.strip()]
             if not recipients or any("@" not in r for r in recipients):
-                raise NodeError(f"“{params['to']}” is not a list of email addresses.", code="bad_recipient")
+                raise NodeError(
+                    gettext_noop("“%(value)s” is not a list of email addresses."), code="bad_recipient", values={"value": str(params["to"])}
+                )
             message = EmailMessage()
             message["From"], message["To"], message["Subject"] = smtp.get("from_email"), ", ".join(recipients), str(params["subject"])
             message.set_content(str(params["text"]), subtype="html" if params["html"] else "plain")
@@ -356,4 +373,6 @@ class SendEmail(NodeType):
                     client.login(smtp["username"], smtp.get("password", ""))
                 client.send_message(message)
         except (OSError, smtplib.SMTPException) as exc:
-            raise NodeError(f"The email could not be sent: {exc}", code="smtp_error") from None
+            raise NodeError(
+                gettext_noop("The email could not be sent: %(reason)s"), code="smtp_error", values={"reason": str(exc)}
+            ) from None

@@ -8,7 +8,7 @@ import hashlib
 import hmac
 import io
 
-from apps.flows.engine.errors import NodeError
+from apps.flows.engine.errors import NodeError, gettext_noop
 from apps.flows.nodes.base import NodeType, Param, t
 from apps.flows.nodes.builtin.common import copy_item, get_path, set_path, with_output_field
 from apps.flows.nodes.registry import register
@@ -19,7 +19,7 @@ MAX_TEXT = 5_000_000
 def _text(value) -> str:
     text = "" if value is None else str(value)
     if len(text) > MAX_TEXT:
-        raise NodeError("The text is larger than 5 MB.", code="too_large")
+        raise NodeError(gettext_noop("The text is larger than 5 MB."), code="too_large")
     return text
 
 
@@ -71,7 +71,7 @@ class Crypto(NodeType):
         try:
             return base64.b64decode(data, validate=True).decode("utf-8", errors="replace")
         except ValueError:
-            raise NodeError("The value is not valid Base64.", code="bad_base64") from None
+            raise NodeError(gettext_noop("The value is not valid Base64."), code="bad_base64") from None
 
 
 @register
@@ -109,7 +109,11 @@ class HtmlExtract(NodeType):
                 try:
                     found = soup.select(rule["selector"])
                 except Exception as exc:  # soupsieve raises its own errors for bad selectors
-                    raise NodeError(f"The CSS selector “{rule['selector']}” is not valid: {exc}", code="bad_selector") from None
+                    raise NodeError(
+                        gettext_noop("The CSS selector “%(selector)s” is not valid: %(reason)s"),
+                        code="bad_selector",
+                        values={"selector": str(rule["selector"]), "reason": str(exc)},
+                    ) from None
                 values = [el.get(rule["attribute"]) if rule.get("attribute") else el.get_text(" ", strip=True) for el in found]
                 set_path(result, rule["name"], values if rule.get("all") else (values[0] if values else None))
             out.append(result)
@@ -147,10 +151,12 @@ class XmlJson(NodeType):
             try:
                 return xmltodict.parse(_text(params["value"]), disable_entities=True)
             except Exception as exc:  # expat reports malformed XML, and refused entities, with its own error types
-                raise NodeError(f"The XML could not be read: {exc}", code="bad_xml") from None
+                raise NodeError(
+                    gettext_noop("The XML could not be read: %(reason)s"), code="bad_xml", values={"reason": str(exc)}
+                ) from None
         data = params["value"]
         if not isinstance(data, dict) or len(data) != 1:
-            raise NodeError("To build XML, give an object with exactly one top-level key (the root element).", code="bad_xml")
+            raise NodeError(gettext_noop("To build XML, give an object with exactly one top-level key (the root element)."), code="bad_xml")
         return xmltodict.unparse(data, pretty=True)
 
 
@@ -185,7 +191,9 @@ class Csv(NodeType):
                 try:
                     out.extend(dict(row) for row in csv.DictReader(io.StringIO(text), delimiter=delimiter))
                 except csv.Error as exc:
-                    raise NodeError(f"The CSV could not be read: {exc}", code="bad_csv") from None
+                    raise NodeError(
+                        gettext_noop("The CSV could not be read: %(reason)s"), code="bad_csv", values={"reason": str(exc)}
+                    ) from None
             return {"main": out}
         columns: list[str] = []
         for item in ctx.items:
