@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from apps.flows.error_text import engine_error_text
+
 
 def duration_text(seconds: int) -> str:
     if seconds % 3600 == 0:
@@ -36,6 +38,8 @@ def summary(*, kind: str, error_node_id: str = "", error_message: str = "", deta
         return _("Triggers no longer start it. Fix the problem, then switch it on again on the flow's page.")
     if kind == "duration" and details.get("still_running"):
         return _("The run is still going.")
+    if error_message:
+        error_message = engine_error_text(error_message, details.get("error_args"))[:300]
     if error_message and error_node_id:
         return _("At step “%(node)s”: %(error)s") % {"node": error_node_id, "error": error_message}
     return error_message

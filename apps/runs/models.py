@@ -34,6 +34,8 @@ class Run(models.Model):
     error = models.TextField(blank=True)
     error_code = models.CharField(max_length=50, blank=True)
     error_detail = models.TextField(blank=True)
+    # The engine's English template and values, so pages and the API can say the error in the reader's language.
+    error_args = models.JSONField(default=dict, blank=True)
     error_node_id = models.CharField(max_length=100, blank=True)
     retry_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retries")
     resume_at = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -61,6 +63,13 @@ class Run(models.Model):
         return f"run {self.pk} of {self.flow_id} ({self.status})"
 
     @property
+    def error_text(self) -> str:
+        """The error in the reader's language (the API's and the pages' `error`); `error` itself stays English."""
+        from apps.flows.error_text import engine_error_text
+
+        return engine_error_text(self.error, self.error_args)
+
+    @property
     def duration_ms(self) -> int | None:
         if self.started_at and self.finished_at:
             return int((self.finished_at - self.started_at).total_seconds() * 1000)
@@ -82,6 +91,7 @@ class NodeRun(models.Model):
     error = models.TextField(blank=True)
     error_code = models.CharField(max_length=50, blank=True)
     error_detail = models.TextField(blank=True)
+    error_args = models.JSONField(default=dict, blank=True)  # as on Run
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     seq = models.PositiveIntegerField(default=0)
@@ -92,3 +102,10 @@ class NodeRun(models.Model):
 
     def __str__(self):
         return f"{self.node_id}#{self.run_index} ({self.status})"
+
+    @property
+    def error_text(self) -> str:
+        """The error in the reader's language (the API's and the pages' `error`); `error` itself stays English."""
+        from apps.flows.error_text import engine_error_text
+
+        return engine_error_text(self.error, self.error_args)

@@ -122,6 +122,7 @@ class DatabaseReporter:
                 error=result.error[:10_000],
                 error_code=result.error_code,
                 error_detail=result.error_detail[:20_000],
+                error_args=_limited_args(result.error_args),
                 started_at=_time(result.started_at),
                 finished_at=_time(result.finished_at),
                 seq=self.run.seq,
@@ -146,6 +147,7 @@ class DatabaseReporter:
                     "error",
                     "error_code",
                     "error_detail",
+                    "error_args",
                     "started_at",
                     "finished_at",
                     "seq",
@@ -195,3 +197,10 @@ class DeferredReporter(DatabaseReporter):
         # Nobody can watch the page of a run that does not exist yet; its row appears with the final event.
         if self.materialized:
             super()._publish_events()
+
+
+def _limited_args(args: dict) -> dict:
+    """The error's template and values, each value capped like the message itself (values may quote item data)."""
+    if not args:
+        return {}
+    return {"template": str(args.get("template", ""))[:2_000], "values": {k: str(v)[:2_000] for k, v in (args.get("values") or {}).items()}}

@@ -120,7 +120,7 @@ def run_view(run: Run) -> RunView:
             last_end = max((r.finished_at for r in executions if r.finished_at), default=None)
             view.duration_ms = _ms(first_start, last_end)
             view.offset_ms = _ms(run.started_at, first_start) if run.started_at and first_start else None
-            view.error, view.error_code, view.error_detail = last.error, last.error_code, last.error_detail
+            view.error, view.error_code, view.error_detail = last.error_text, last.error_code, last.error_detail
             view.outputs = last.output_sample or {}
         nodes[view.id] = view
     edges = []

@@ -93,7 +93,7 @@ def test_a_failed_run_shows_the_error_and_retries_from_the_page_in_korean(embedd
     page.goto(stack.url(f"{slug}.localhost", f"/runs/{run_id}/"))
     expect(page.locator('g[data-node-id="divide"]')).to_have_class("node node-failed", timeout=30_000)
     expect(page.get_by_test_id("run-status")).to_contain_text("실패")
-    expect(page.get_by_test_id("run-error")).to_be_visible()
+    expect(page.get_by_test_id("run-error")).to_contain_text("식 계산에 실패했습니다: ZeroDivisionError")  # in Korean
     shots.take(page, "run-page-failed-ko")
     page.get_by_test_id("retry-run").click()
     expect(page.locator(".message")).to_contain_text("실패한 노드부터")

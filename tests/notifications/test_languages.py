@@ -20,9 +20,13 @@ def test_email_is_in_the_recipients_language(organization, owner, flow, mailbox)
         deactivate_after=None,
         enabled=True,
     )
-    alerts_evaluate_run(run_id=finished_run(flow).pk)
+    run = finished_run(flow, error="The server did not answer within 5 seconds.")
+    run.error_args = {"template": "The server did not answer within %(seconds)s seconds.", "values": {"seconds": "5"}}
+    run.save(update_fields=["error_args"])
+    alerts_evaluate_run(run_id=run.pk)
     assert mailbox[0].subject == "[EZFlow] “Orders sync” 플로우가 실패했습니다"
     assert "실행 열기" in mailbox[0].body
+    assert "5초 안에" in mailbox[0].body, mailbox[0].body  # the run's error too, not the stored English
 
 
 def test_rule_errors_are_in_the_requests_language(data, organization, flow):

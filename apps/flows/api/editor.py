@@ -16,6 +16,7 @@ from apps.accounts.roles import Role
 from apps.flows import selectors
 from apps.flows.engine.errors import ExpressionError, ExpressionSecurityError
 from apps.flows.engine.expressions import MAX_EXPRESSION_LENGTH, build_scope, evaluate
+from apps.flows.error_text import engine_error_text
 from apps.runs.host import ProductHost
 
 MAX_PREVIEW_ITEMS = 20
@@ -94,4 +95,6 @@ def expression_message(exc: ExpressionError) -> str:
         "too_large": _("The result of the expression would be too large."),
         "too_deep": _("The expression goes too deep (it repeats itself too often)."),
     }
-    return messages.get(exc.code) or _("The expression has a problem: %(error)s") % {"error": exc.message}
+    return messages.get(exc.code) or _("The expression has a problem: %(error)s") % {
+        "error": engine_error_text(exc.message, exc.translatable)
+    }

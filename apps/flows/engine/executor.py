@@ -34,6 +34,7 @@ class RunResult:
     error: str = ""
     error_code: str = ""
     error_detail: str = ""
+    error_args: dict = field(default_factory=dict)  # template and values, to say the error in the reader's language
     failed_node: str | None = None
     resume_at: Any = None
     waiting_node: str | None = None
@@ -110,17 +111,22 @@ class Executor:
 
     # ---- public ----------------------------------------------------------------------------------
 
+    @staticmethod
+    def _refused(error: EngineError) -> RunResult:
+        return RunResult(status="failed", error=error.message, error_code=error.code, error_args=error.translatable)
+
     def run(self, *, trigger_items: list[dict] | None = None, start_node: str | None = None) -> RunResult:
         if self.depth > MAX_DEPTH:
-            return RunResult(status="failed", error=f"Flows may call other flows at most {MAX_DEPTH} levels deep.", error_code="too_deep")
+            too_deep = gettext_noop("Flows may call other flows at most %(max)s levels deep.")
+            return self._refused(EngineError(too_deep, code="too_deep", values={"max": MAX_DEPTH}))
         start = start_node or self._default_start()
         if start is None:
-            return RunResult(status="failed", error="The flow has no trigger to start from.", error_code="no_trigger")
+            return self._refused(EngineError(gettext_noop("The flow has no trigger to start from."), code="no_trigger"))
         in_bodies = set().union(*self._loop_bodies.values()) if self._loop_bodies else set()
         main = reachable(self.graph, [start], edges_from=self._forward_out) - (in_bodies - {start})
         order = topological_order(main, self._forward)
         if order is None:
-            return RunResult(status="failed", error="The flow has a cycle that does not go through a loop node.", error_code="cycle")
+            return self._refused(EngineError(gettext_noop("The flow has a cycle that does not go through a loop node."), code="cycle"))
         self._inbox[start]["main"] = list(trigger_items if trigger_items is not None else [{}])
         try:
             self._execute(order, start)
@@ -287,6 +293,7 @@ class Executor:
             error.message,
             error.code,
             error.detail,
+            error.translatable,
         )
         if report:
             self._report(result)
@@ -311,6 +318,7 @@ class Executor:
             error=error.message if error else "",
             error_code=error.code if error else "",
             error_detail=error.detail if error else "",
+            error_args=error.translatable if error else {},
             failed_node=failed_node,
         )
 

@@ -20,6 +20,7 @@ class NodeResult:
     error: str = ""
     error_code: str = ""
     error_detail: str = ""
+    error_args: dict = field(default_factory=dict)  # template and values, to say the error in the reader's language
 
 
 class Reporter(Protocol):

@@ -15,13 +15,37 @@ import httpcore2
 import httpx2
 from httpcore2._backends.sync import SyncBackend
 
+from apps.flows.engine.errors import gettext_noop
+
 # Addresses that are never reachable from flows unless allow-listed (loopback, private, link-local including
 # cloud metadata 169.254.169.254, carrier-grade NAT, multicast, reserved, unspecified).
 _EXTRA_BLOCKED = [ipaddress.ip_network("100.64.0.0/10"), ipaddress.ip_network("192.0.0.0/24"), ipaddress.ip_network("198.18.0.0/15")]
 
 
-class BlockedAddress(httpcore2.ConnectError):
+class GuardError(httpcore2.ConnectError):
+    """A refusal by the guard: English text, plus the template and values to say it in the reader's language."""
+
+    def __init__(self, template: str, values: dict):
+        self.template, self.values = template, values
+        super().__init__(template % values)
+
+
+class BlockedAddress(GuardError):
     pass
+
+
+class HostNotFound(GuardError):
+    pass
+
+
+def guard_error(exc: BaseException | None) -> GuardError | None:
+    """The guard's refusal behind an HTTP client error (httpx wraps the transport's exceptions), if there is one."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, GuardError):
+            return exc
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return None
 
 
 def is_internal(address: str) -> bool:
@@ -60,12 +84,17 @@ def resolve_checked(host: str, port: int, allow: AllowList) -> list[tuple]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
-        raise httpcore2.ConnectError(f"The host name “{host}” could not be found ({exc.strerror}).") from None
+        raise HostNotFound(
+            gettext_noop("The host name “%(host)s” could not be found (%(reason)s)."), {"host": host, "reason": exc.strerror}
+        ) from None
     usable = [info for info in infos if not is_internal(info[4][0]) or allow.allows(host, info[4][0])]
     if not usable:
         raise BlockedAddress(
-            f"“{host}” points to an internal address ({infos[0][4][0]}). Flows may not call internal addresses "
-            "unless an organization admin allows the host."
+            gettext_noop(
+                "“%(host)s” points to an internal address (%(address)s). Flows may not call internal addresses "
+                "unless an organization admin allows the host."
+            ),
+            {"host": host, "address": infos[0][4][0]},
         )
     return usable
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from apps.core.errors import DomainError
 from apps.flows.engine.executor import Executor
 from apps.flows.engine.graph import Graph
+from apps.flows.error_text import engine_error_text
 from apps.flows.models import Flow
 from apps.runs.host import ProductHost
 from apps.runs.reporter import _sample
@@ -31,6 +32,6 @@ def node_test(*, flow: Flow, node_id: str, items: list | None = None) -> dict:
         "items_in": result.items_in,
         "items_out": result.items_out,
         "outputs": _sample(result.outputs),
-        "error": result.error,
+        "error": engine_error_text(result.error, result.error_args),
         "error_code": result.error_code,
     }

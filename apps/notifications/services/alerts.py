@@ -150,6 +150,8 @@ def _record(*, rule: AlertRule, run: Run, kind: str, fingerprint: str, details: 
             open_groups = open_groups.filter(last_seen__gte=now - window())
         group = open_groups.order_by("-last_seen").first()
     error = {"error_node_id": run.error_node_id[:100], "error_message": run.error[:500]}
+    if run.error_args:  # so each person reads the error in their own language (messages.summary)
+        details = {**details, "error_args": run.error_args}
     if group is None:
         group = AlertGroup.objects.create(
             rule=rule, kind=kind, fingerprint=fingerprint, last_run=run, count=1, first_seen=now, last_seen=now, unsent=1, **error

@@ -7,6 +7,7 @@ class RunOutput(serializers.ModelSerializer):
     flow_name = serializers.CharField(source="flow.name", read_only=True)
     version = serializers.IntegerField(source="version.number", default=None)
     duration_ms = serializers.IntegerField(read_only=True)
+    error = serializers.CharField(source="error_text", read_only=True)  # in the request's language; error_code is stable
 
     class Meta:
         model = Run
@@ -30,6 +31,8 @@ class RunOutput(serializers.ModelSerializer):
 
 
 class NodeRunOutput(serializers.ModelSerializer):
+    error = serializers.CharField(source="error_text", read_only=True)
+
     class Meta:
         model = NodeRun
         fields = [

@@ -20,7 +20,7 @@ from apps.notifications.hooks import alerts_after_run
 from apps.runs.host import ProductHost
 from apps.runs.models import NodeRun, Run
 from apps.runs.realtime.publisher import publish_run
-from apps.runs.reporter import DatabaseReporter, DeferredReporter, _sample
+from apps.runs.reporter import DatabaseReporter, DeferredReporter, _limited_args, _sample
 
 REPLAYABLE = ("success", "pinned", "disabled", "reused")
 
@@ -246,6 +246,7 @@ def _finish(run: Run, result: RunResult) -> Run:
             "error",
             "error_code",
             "error_detail",
+            "error_args",
             "error_node_id",
             "result_sample",
             "response",
@@ -272,6 +273,7 @@ def _settle(run: Run, result: RunResult) -> None:
         run.status = {"success": Run.Status.SUCCESS, "failed": Run.Status.FAILED, "cancelled": Run.Status.CANCELLED}[result.status]
         run.finished_at = timezone.now()
         run.error, run.error_code, run.error_detail = result.error[:10_000], result.error_code, result.error_detail[:20_000]
+        run.error_args = _limited_args(result.error_args)
         run.error_node_id = result.failed_node or ""
         if run.status == Run.Status.FAILED:
             _start_error_flow(run)

@@ -3,8 +3,10 @@ import json
 import time
 
 import pytest
+from django.utils import translation
 
 from apps.flows.engine.context import LocalHost
+from apps.flows.error_text import engine_error_text
 from tests.flows.engine.helpers import edge, node, run
 from tests.support.fake_http import FakeServer
 
@@ -56,6 +58,10 @@ def test_internal_addresses_are_refused_unless_allowed(server):
         assert result.status == "failed", url
         assert "internal address" in result.error, (url, result.error)
     assert server.requests == []
+    # The refusal keeps its template, so a Korean reader gets it in Korean (apps/flows/error_text.py).
+    with translation.override("ko"):
+        korean = engine_error_text(result.error, result.error_args)
+    assert "내부 주소(0.0.0.0)" in korean and "0.0.0.0" in result.error
     assert http(server, allow=("localhost",), url=f"http://localhost:{server.port}/").status == "success"
     assert http(server, allow=("127.0.0.0/8",), url=server.url("/")).status == "success"
 
@@ -147,5 +153,6 @@ def test_send_email_through_a_local_smtp_server():
             host=LocalHost(credentials={"1": {"type": "smtp", "data": smtp}}),
         )
         assert blocked.status == "failed" and "internal address" in blocked.error
+        assert blocked.error_code == "smtp_error"  # a clear refusal, not "the node failed unexpectedly"
     finally:
         controller.stop()

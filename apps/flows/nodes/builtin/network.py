@@ -12,7 +12,7 @@ from urllib.parse import urljoin
 import httpx2
 
 from apps.flows.engine.errors import NodeError, gettext_noop
-from apps.flows.http.guard import AllowList, guarded_client, resolve_checked
+from apps.flows.http.guard import AllowList, GuardError, guard_error, guarded_client, resolve_checked
 from apps.flows.nodes.base import NodeType, Param, t
 from apps.flows.nodes.builtin.common import copy_item, get_path
 from apps.flows.nodes.registry import register
@@ -94,6 +94,8 @@ def send_request(
                     values={"seconds": f"{timeout:g}"},
                 ) from None
             except httpx2.HTTPError as exc:
+                if refused := guard_error(exc):
+                    raise NodeError(refused.template, code="request_failed", values=refused.values) from None
                 raise NodeError(
                     gettext_noop("The request failed: %(reason)s"), code="request_failed", values={"reason": str(exc)}
                 ) from None
@@ -358,7 +360,10 @@ class SendEmail(NodeType):
     @staticmethod
     def _send(ctx, smtp: dict, message: EmailMessage) -> None:
         host, port = smtp.get("host", ""), int(smtp.get("port") or 587)
-        address = resolve_checked(host, port, AllowList(ctx.host.http_allow_hosts))[0][4][0]
+        try:
+            address = resolve_checked(host, port, AllowList(ctx.host.http_allow_hosts))[0][4][0]
+        except GuardError as refused:
+            raise NodeError(refused.template, code="smtp_error", values=refused.values) from None
         timeout = min(30.0, max(ctx.seconds_left(), 1.0))
         security = (smtp.get("security") or "starttls").lower()
         try:
