@@ -1,5 +1,8 @@
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from apps.accounts.middleware import is_api_path
@@ -20,6 +23,13 @@ def permission_denied(request, exception=None):
 
 
 def bad_request(request, exception=None):
+    if isinstance(exception, RequestDataTooBig):
+        size = filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        message = _("What was sent is larger than the limit of %(size)s. Send less at once.") % {"size": size}
+        return _error(request, 413, "too_large", message, "errors/400.html")
+    if isinstance(exception, TooManyFieldsSent):
+        message = _("The form has more fields than allowed (%(max)s).") % {"max": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS}
+        return _error(request, 400, "too_many_fields", message, "errors/400.html")
     return _error(request, 400, "bad_request", _("The request could not be understood."), "errors/400.html")
 
 

@@ -120,3 +120,13 @@ def alert_rule_delete(*, rule: AlertRule) -> None:
 
 def alert_rule_slack_url(rule: AlertRule) -> str:
     return crypto.decrypt(rule.slack_webhook)["url"] if rule.slack_webhook else ""
+
+
+def alert_rules_rotate_secrets() -> int:
+    """Re-encrypts every stored Slack address with the first key of EZFLOW_CREDENTIAL_KEYS (part of key rotation)."""
+    count = 0
+    for rule in AlertRule.objects.exclude(slack_webhook="").select_for_update().iterator():
+        rule.slack_webhook = crypto.rotate(rule.slack_webhook)
+        rule.save(update_fields=["slack_webhook"])
+        count += 1
+    return count

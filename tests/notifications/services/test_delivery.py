@@ -69,3 +69,30 @@ def test_a_line_break_in_a_flow_name_does_not_break_the_email(organization, owne
     alerts_evaluate_run(run_id=finished_run(flow).pk)
     assert mailbox[0].subject == "[EZFlow] “Orders sync” failed"
     assert Notification.objects.get().delivery["email"]["status"] == "sent"
+
+
+def test_key_rotation_re_encrypts_the_slack_address(organization, owner, flow, settings):
+    from io import StringIO
+
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+
+    from apps.flows import credentials as crypto
+    from apps.notifications.services.rules import alert_rule_slack_url
+
+    old_key, new_key = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.EZFLOW_CREDENTIAL_KEYS = [old_key]
+    crypto.reset_cipher_cache()
+    try:
+        rule = slack_rule(flow, owner, "https://hooks.slack.example/services/T1/B2/secret")
+        settings.EZFLOW_CREDENTIAL_KEYS = [new_key, old_key]
+        crypto.reset_cipher_cache()
+        out = StringIO()
+        call_command("rotate_credentials", stdout=out)
+        assert "1 alert Slack address" in out.getvalue()
+        settings.EZFLOW_CREDENTIAL_KEYS = [new_key]  # the old key is gone: the address must still open
+        crypto.reset_cipher_cache()
+        rule.refresh_from_db()
+        assert alert_rule_slack_url(rule) == "https://hooks.slack.example/services/T1/B2/secret"
+    finally:
+        crypto.reset_cipher_cache()
