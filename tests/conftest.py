@@ -31,6 +31,8 @@ def _english_by_default(settings):
     settings.LANGUAGE_CODE = "en"
     # In-process tests use an in-process channel layer; real cross-process layers are tested with real processes.
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # Counts of unstored runs are written when a test calls tally_flush(), not by a thread outside its transaction.
+    settings.EZFLOW_TALLY_FLUSH_SECONDS = 0
 
 
 @pytest.fixture

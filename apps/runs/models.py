@@ -109,3 +109,19 @@ class NodeRun(models.Model):
         from apps.flows.error_text import engine_error_text
 
         return engine_error_text(self.error, self.error_args)
+
+
+class RunTally(models.Model):
+    """Successful runs that were not stored (history switched off), counted per flow and hour: monitoring still
+    counts them. Written in batches by apps/runs/services/tally.py."""
+
+    flow = models.ForeignKey("flows.Flow", on_delete=models.CASCADE, related_name="+")
+    hour = models.DateTimeField()
+    successes = models.PositiveIntegerField(default=0)
+    duration_ms_total = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["flow", "hour"], name="runtally_unique_flow_hour")]
+
+    def __str__(self):
+        return f"flow {self.flow_id} at {self.hour:%Y-%m-%d %H}:00: {self.successes}"

@@ -7,11 +7,11 @@ import json
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, Max, Q, QuerySet
+from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import Left, Trunc
 from django.utils import timezone
 
-from apps.runs.models import NodeRun, Run
+from apps.runs.models import NodeRun, Run, RunTally
 
 PERIODS = {
     "24h": (dt.timedelta(hours=24), "hour"),
@@ -204,9 +204,17 @@ def run_stats(*, flow_id: int | None = None, period: str = DEFAULT_PERIOD, time_
     if flow_id is not None:
         runs = runs.filter(flow_id=flow_id)
 
+    # Successful runs of flows with history off are not stored, only counted per hour (RunTally).
+    tallies = RunTally.objects.filter(hour__gte=since.replace(minute=0, second=0, microsecond=0))
+    if flow_id is not None:
+        tallies = tallies.filter(flow_id=flow_id)
+
     counts: dict[str, dict[str, int]] = {}
     for row in runs.annotate(bucket=Trunc("created_at", unit, tzinfo=zone)).values("bucket", "status").annotate(n=Count("id")):
         counts.setdefault(row["bucket"].isoformat(), {})[row["status"]] = row["n"]
+    for row in tallies.annotate(bucket=Trunc("hour", unit, tzinfo=zone)).values("bucket").annotate(n=Sum("successes")):
+        by_status = counts.setdefault(row["bucket"].isoformat(), {})
+        by_status[Run.Status.SUCCESS] = by_status.get(Run.Status.SUCCESS, 0) + row["n"]
     buckets = []
     step = dt.timedelta(hours=1) if unit == "hour" else dt.timedelta(days=1)
     cursor = since.astimezone(zone).replace(minute=0, second=0, microsecond=0)
@@ -232,6 +240,9 @@ def run_stats(*, flow_id: int | None = None, period: str = DEFAULT_PERIOD, time_
         success=Count("id", filter=Q(status=Run.Status.SUCCESS)),
         failed=Count("id", filter=Q(status=Run.Status.FAILED)),
     )
+    uncounted = tallies.aggregate(n=Sum("successes"))["n"] or 0
+    totals["total"] += uncounted
+    totals["success"] += uncounted
     finished = runs.filter(status__in=(Run.Status.SUCCESS, Run.Status.FAILED), started_at__isnull=False, finished_at__isnull=False)
     durations = finished.aggregate(p50=Percentile(_duration(), 0.5), p95=Percentile(_duration(), 0.95))
     decided = totals["success"] + totals["failed"]
@@ -256,22 +267,33 @@ def run_stats(*, flow_id: int | None = None, period: str = DEFAULT_PERIOD, time_
         "top_errors": top_errors,
     }
     if flow_id is None:
-        stats["flows"] = [
-            {
-                "flow_id": row["flow_id"],
-                "name": row["flow__name"],
-                "total": row["total"],
-                "failed": row["failed"],
-                "success_rate": round(row["success"] / (row["success"] + row["failed"]), 4) if row["success"] + row["failed"] else None,
-                "p95_ms": _to_ms(row["p95"]),
-            }
-            for row in runs.values("flow_id", "flow__name")
-            .annotate(
-                total=Count("id"),
-                success=Count("id", filter=Q(status=Run.Status.SUCCESS)),
-                failed=Count("id", filter=Q(status=Run.Status.FAILED)),
-                p95=Percentile(_duration(), 0.95, filter=Q(status__in=(Run.Status.SUCCESS, Run.Status.FAILED), finished_at__isnull=False)),
-            )
-            .order_by("-failed", "-total")[:20]
-        ]
+        stats["flows"] = _flow_table(runs, tallies)
     return stats
+
+
+def _flow_table(runs: QuerySet[Run], tallies) -> list[dict]:
+    rows = {
+        row["flow_id"]: row
+        for row in runs.values("flow_id", "flow__name").annotate(
+            total=Count("id"),
+            success=Count("id", filter=Q(status=Run.Status.SUCCESS)),
+            failed=Count("id", filter=Q(status=Run.Status.FAILED)),
+            p95=Percentile(_duration(), 0.95, filter=Q(status__in=(Run.Status.SUCCESS, Run.Status.FAILED), finished_at__isnull=False)),
+        )
+    }
+    for row in tallies.values("flow_id", "flow__name").annotate(n=Sum("successes")):
+        entry = rows.setdefault(row["flow_id"], {**row, "total": 0, "success": 0, "failed": 0, "p95": None})
+        entry["total"] += row["n"]
+        entry["success"] += row["n"]
+    table = [
+        {
+            "flow_id": row["flow_id"],
+            "name": row["flow__name"],
+            "total": row["total"],
+            "failed": row["failed"],
+            "success_rate": round(row["success"] / (row["success"] + row["failed"]), 4) if row["success"] + row["failed"] else None,
+            "p95_ms": _to_ms(row["p95"]),
+        }
+        for row in rows.values()
+    ]
+    return sorted(table, key=lambda row: (-row["failed"], -row["total"]))[:20]

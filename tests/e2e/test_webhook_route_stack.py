@@ -127,6 +127,13 @@ def test_history_off_keeps_failed_runs_only(stack):
     assert runs["count"] == 1 and runs["results"][0]["id"] == failed.json()["run_id"]
     detail = client.get(f"/api/v1/runs/{failed.json()['run_id']}").json()
     assert detail["status"] == "failed" and [n["node_id"] for n in detail["node_runs"]] == ["boom"]
+    # The three successes still count in monitoring: each web process writes its counts about once a second.
+    other = caller(stack, "hook-off", stack.ports[1])
+    assert other.post(flow["webhook_path"], json={"fail": False}).json() == {"ok": True}  # counted in the other process
+    deadline = time.monotonic() + 15
+    while (stats := client.get(f"/api/v1/runs/stats?flow={flow['id']}").json())["total"] < 5 and time.monotonic() < deadline:
+        time.sleep(0.3)
+    assert (stats["total"], stats["success"], stats["failed"]) == (5, 4, 1)
 
 
 def test_checks_and_errors_on_the_lean_route(stack):

@@ -138,6 +138,20 @@ def test_history_off_writes_no_run_for_a_success_but_keeps_a_failure(data, organ
     assert failed.status == 500 and failed.body["run_id"] == failed_id
     run = Run.objects.get(pk=failed_id)
     assert run.status == "failed" and list(run.node_runs.values_list("node_id", flat=True)) == ["set"]
+    # Monitoring still counts the success: in memory, written in one statement by tally_flush().
+    from apps.runs.models import RunTally
+    from apps.runs.selectors import run_stats
+    from apps.runs.services.tally import tally_flush
+
+    receive_inline(flow.webhook_token)
+    assert tally_flush() == 2
+    assert RunTally.objects.get(flow=flow).successes == 2
+    stats = run_stats(flow_id=flow.pk, period="24h", time_zone="Asia/Seoul")
+    assert (stats["total"], stats["success"], stats["failed"]) == (3, 2, 1)
+    assert sum(bucket["success"] for bucket in stats["buckets"]) == 2
+    assert stats["success_rate"] == round(2 / 3, 4)
+    (row,) = run_stats(period="24h")["flows"]
+    assert (row["flow_id"], row["total"], row["failed"], row["success_rate"]) == (flow.pk, 3, 1, round(2 / 3, 4))
 
 
 def test_a_publish_or_deactivation_applies_to_the_next_lookup(data, organization):

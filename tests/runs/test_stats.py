@@ -57,3 +57,31 @@ def test_flow_filter_and_empty_period(flow, data):
     stats = run_stats(flow_id=flow.pk, period="24h")
     assert stats["total"] == 0 and stats["success_rate"] is None and stats["p50_ms"] is None and stats["top_errors"] == []
     assert "flows" not in stats
+
+
+def test_counted_runs_of_a_flow_without_history_join_the_stored_ones(flow):
+    """A flow with history off stores only failures; its successes are counted per hour (RunTally)."""
+    from apps.runs.services.tally import tally_flush, tally_success
+
+    make(flow, "failed", minutes_ago=10, duration_ms=50, error="Timeout talking to the server")
+    for _ in range(3):
+        tally_success(schema=connection.schema_name, flow_id=flow.pk, finished_at=timezone.now(), duration_ms=4)
+    tally_success(schema=connection.schema_name, flow_id=flow.pk, finished_at=timezone.now() - dt.timedelta(days=3), duration_ms=4)
+    assert tally_flush() == 4
+    day = run_stats(period="24h", time_zone="Asia/Seoul")
+    assert (day["total"], day["success"], day["failed"], day["success_rate"]) == (4, 3, 1, 0.75)
+    assert sum(bucket["success"] for bucket in day["buckets"]) == 3
+    assert day["flows"][0]["total"] == 4
+    week = run_stats(period="7d", time_zone="Asia/Seoul")
+    assert (week["total"], week["success"]) == (5, 4)
+    assert tally_flush() == 0  # nothing counted twice
+
+
+def test_counts_of_a_deleted_flow_or_organization_are_dropped_not_retried_forever(flow):
+    from apps.runs.models import RunTally
+    from apps.runs.services import tally
+
+    tally.tally_success(schema=connection.schema_name, flow_id=flow.pk + 999, finished_at=timezone.now(), duration_ms=1)
+    tally.tally_success(schema="org_that_is_gone", flow_id=1, finished_at=timezone.now(), duration_ms=1)
+    tally.tally_flush()
+    assert tally._pending == {} and not RunTally.objects.exists()

@@ -21,6 +21,7 @@ from apps.runs.host import ProductHost
 from apps.runs.models import NodeRun, Run
 from apps.runs.realtime.publisher import publish_run
 from apps.runs.reporter import DatabaseReporter, DeferredReporter, _limited_args, _sample
+from apps.runs.services.tally import tally_success
 
 REPLAYABLE = ("success", "pinned", "disabled", "reused")
 
@@ -191,6 +192,8 @@ def run_execute_inline(
         stored = flow.save_history or watched or run.status != Run.Status.SUCCESS
         if stored:
             _insert_run_with_nodes(run, reporter.pending)
+        else:  # monitoring still counts it
+            tally_success(schema=connection.schema_name, flow_id=flow.pk, finished_at=run.updated_at, duration_ms=run.duration_ms)
         _count_and_log(run)
         if stored:
             publish_run(run, f"run.{run.status}", error=run.error[:500], error_node_id=run.error_node_id)

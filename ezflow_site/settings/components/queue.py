@@ -68,6 +68,8 @@ CELERY_BEAT_SCHEDULE = {
     "marketplace-trending": {"task": "marketplace.trending_refresh", "schedule": 3600.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+# Successful runs of flows with history off are counted in memory and written this often (apps/runs/services/tally.py).
+EZFLOW_TALLY_FLUSH_SECONDS = env.float("EZFLOW_TALLY_FLUSH_SECONDS", default=1.0)
 # A queued or running run untouched this long is queued again (safe: one advisory lock per run).
 EZFLOW_STUCK_RUN_SECONDS = env.int("EZFLOW_STUCK_RUN_SECONDS", default=120)
 # Repeated alerts with the same cause join one notification; email and Slack for it at most once per window.
