@@ -5,6 +5,10 @@ a worker polling at that moment took an empty file, failed to decode it (the con
 and the message written after the move was deleted with it. Here a message is written under a name no consumer
 matches and renamed into place, which is atomic on one file system. A file that still cannot be decoded is kept
 beside the processed ones (`.broken`) and logged, never dropped silently, and the consumer goes on.
+
+The exchange tables (which queue is bound to which exchange) had the same race when several processes start at
+once: one created the table file empty and another read it before the first wrote it. They are changed under one
+lock file per exchange and replaced by rename, so a reader always sees a whole table.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from queue import Empty
 from time import monotonic
 
 from kombu.exceptions import ChannelError
-from kombu.transport import filesystem
+from kombu.transport import filesystem, virtual
 from kombu.utils.encoding import bytes_to_str, str_to_bytes
 from kombu.utils.json import dumps, loads
 
@@ -67,6 +71,39 @@ class Channel(filesystem.Channel):
                 os.remove(taken)
             return message
         raise Empty()
+
+    def _queue_bind(self, exchange, routing_key, pattern, queue):
+        entry = filesystem.exchange_queue_t(routing_key or "", pattern or "", queue or "")
+        self._change_table(exchange, lambda queues: queues if entry in queues else [entry, *queues])
+
+    def _delete(self, queue, exchange, routing_key, pattern, *args, **kwargs):
+        virtual.Channel._delete(self, queue, exchange, routing_key, pattern, *args, **kwargs)
+        entry = filesystem.exchange_queue_t(routing_key or "", pattern or "", queue or "")
+        self._change_table(exchange, lambda queues: [q for q in queues if q != entry])
+
+    def _change_table(self, exchange, change) -> None:
+        table = self._exchange_file(exchange)
+        self.control_folder.mkdir(exist_ok=True)
+        try:
+            with open(table.with_name(table.name + ".lock"), "ab") as guard:
+                filesystem.lock(guard, filesystem.LOCK_EX)
+                try:
+                    try:
+                        queues = [filesystem.exchange_queue_t(*q) for q in loads(bytes_to_str(table.read_bytes()))]
+                    except FileNotFoundError:
+                        queues = []
+                    except ValueError:  # left half-written by kombu's own transport: every process binds again
+                        logger.warning("broker exchange table could not be read; rebuilt", extra={"path": str(table)})
+                        queues = []
+                    changed = change(queues)
+                    if changed != queues or not table.exists():
+                        partial = table.with_name(f"{table.name}.{uuid.uuid4().hex}{PARTIAL_SUFFIX}")
+                        partial.write_bytes(str_to_bytes(dumps(changed)))
+                        os.replace(partial, table)
+                finally:
+                    filesystem.unlock(guard)
+        except OSError as exc:
+            raise ChannelError(f"Cannot open {table}") from exc
 
 
 class Transport(filesystem.Transport):

@@ -74,6 +74,30 @@ def test_two_producers_and_two_consumers_in_other_processes_deliver_each_message
     assert not list((tmp_path / "processed").iterdir())
 
 
+def bind(folder: str, start) -> None:
+    start.wait()
+    with connection(Path(folder)) as conn:
+        conn.SimpleQueue("default").close()
+
+
+def test_processes_starting_at_once_bind_their_queue_without_reading_a_half_written_table(tmp_path):
+    """Web processes and workers declare the queue when they start; kombu's own transport let one of them read the
+    exchange table while another was creating it (empty) and fail to start."""
+    context = multiprocessing.get_context("fork")
+    for attempt in range(6):
+        folder = tmp_path / str(attempt)
+        folder.mkdir()
+        start = context.Barrier(6)
+        binders = [context.Process(target=bind, args=(str(folder), start)) for _ in range(6)]
+        for process in binders:
+            process.start()
+        for process in binders:
+            process.join(30)
+        assert [process.exitcode for process in binders] == [0] * 6, attempt
+        with connection(folder) as conn:
+            assert [q.queue for q in conn.default_channel.get_table("default")] == ["default"]
+
+
 def test_a_message_being_written_is_not_taken_and_an_unreadable_one_is_kept(tmp_path, caplog):
     queue_folder = tmp_path / "queue"
     with connection(tmp_path) as conn:
@@ -89,3 +113,14 @@ def test_a_message_being_written_is_not_taken_and_an_unreadable_one_is_kept(tmp_
         queue.close()
     assert (tmp_path / "processed" / "0_b.default.msg.broken").exists()
     assert "could not be read" in caplog.text
+
+
+def test_an_empty_exchange_table_left_by_kombus_transport_is_rebuilt(tmp_path):
+    (tmp_path / "control").mkdir()
+    (tmp_path / "control" / "default.exchange").write_bytes(b"")  # what kombu's transport showed while creating it
+    Transport.global_state.clear()  # as in a process starting now (bindings are remembered per process)
+    with connection(tmp_path) as conn:
+        queue = conn.SimpleQueue("default")
+        queue.put({"n": 2})
+        assert queue.get(timeout=1).payload == {"n": 2}
+        queue.close()
