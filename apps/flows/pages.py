@@ -127,7 +127,7 @@ def _warning_text(code: str) -> str:
         "credential_not_imported": _("Credentials are never imported. Choose one in the node."),
         "code_review": _("The code was imported as it is. Check that it reads items and sets result."),
     }
-    return texts.get(code, _("Check this node in the editor."))
+    return texts.get(code, _("Check this step in the editor."))
 
 
 @login_required

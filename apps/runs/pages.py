@@ -87,14 +87,14 @@ def run_action(request, pk, action):
     try:
         if action == "cancel":
             run_cancel(run=run)
-            messages.success(request, _("Cancelling the run. Nodes already running finish first."))
+            messages.success(request, _("Cancelling the run. Steps already running finish first."))
             return redirect("runs:detail", pk=run.pk)
         new_run = run_enqueue(run_retry(run=run, user=request.user, from_failed_node=action == "retry"))
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("runs:detail", pk=run.pk)
     if action == "retry":
-        messages.success(request, _("Retrying from the failed node; the nodes that succeeded are reused."))
+        messages.success(request, _("Retrying from the failed step; the steps that succeeded are reused."))
     else:
         messages.success(request, _("Running the flow again with the same input."))
     return redirect("runs:detail", pk=new_run.pk)

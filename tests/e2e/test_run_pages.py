@@ -96,7 +96,7 @@ def test_a_failed_run_shows_the_error_and_retries_from_the_page_in_korean(embedd
     expect(page.get_by_test_id("run-error")).to_contain_text("식 계산에 실패했습니다: ZeroDivisionError")  # in Korean
     shots.take(page, "run-page-failed-ko")
     page.get_by_test_id("retry-run").click()
-    expect(page.locator(".message")).to_contain_text("실패한 노드부터")
+    expect(page.locator(".message")).to_contain_text("실패한 단계부터")
     assert page.url != stack.url(f"{slug}.localhost", f"/runs/{run_id}/")  # the new run's page
     expect(page.locator('g[data-node-id="divide"]')).to_have_class("node node-failed", timeout=30_000)
 

@@ -20,7 +20,7 @@ class Organization(TenantMixin):
         default=list,
         blank=True,
         verbose_name=_("internal hosts flows may call"),
-        help_text=_("Host names, IP addresses or ranges (CIDR) inside your network that HTTP nodes may reach."),
+        help_text=_("Host names, IP addresses or ranges (CIDR) inside your network that HTTP request steps may reach."),
     )
     run_retention_days = models.PositiveIntegerField(_("keep runs for (days)"), default=30)
     run_retention_count = models.PositiveIntegerField(_("keep at most (runs)"), default=10_000)

@@ -169,14 +169,14 @@ class NodeContext:
         if time.monotonic() > self.deadline:
             seconds = float(self.node.setting("timeout_seconds"))
             raise NodeError(
-                gettext_noop("The node took longer than its timeout of %(seconds)s seconds and was stopped."),
+                gettext_noop("The step took longer than its timeout of %(seconds)s seconds and was stopped."),
                 code="timeout",
                 values={"seconds": f"{seconds:g}"},
             )
 
     def credential(self, credential_id: Any, credential_type: str) -> dict:
         if credential_id in (None, ""):
-            raise NodeError(gettext_noop("Choose a credential for this node."), code="credential_missing")
+            raise NodeError(gettext_noop("Choose a credential for this step."), code="credential_missing")
         return self.host.credential(credential_id, credential_type)
 
     def respond(self, *, status: int, body: Any, headers: dict | None = None) -> None:

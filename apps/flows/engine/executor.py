@@ -126,7 +126,7 @@ class Executor:
         main = reachable(self.graph, [start], edges_from=self._forward_out) - (in_bodies - {start})
         order = topological_order(main, self._forward)
         if order is None:
-            return self._refused(EngineError(gettext_noop("The flow has a cycle that does not go through a loop node."), code="cycle"))
+            return self._refused(EngineError(gettext_noop("The flow has a cycle that does not go through a loop step."), code="cycle"))
         self._inbox[start]["main"] = list(trigger_items if trigger_items is not None else [{}])
         try:
             self._execute(order, start)
@@ -332,7 +332,7 @@ def _as_engine_error(exc: Exception) -> EngineError:
         return exc
     detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
     return NodeError(
-        gettext_noop("The node failed unexpectedly: %(error)s: %(reason)s"),
+        gettext_noop("The step failed unexpectedly: %(error)s: %(reason)s"),
         code="unexpected",
         detail=detail,
         values={"error": type(exc).__name__, "reason": str(exc)},

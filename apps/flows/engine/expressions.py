@@ -154,7 +154,7 @@ def _check_shape(source: str) -> None:
             )
     if count > MAX_AST_NODES:
         raise ExpressionSecurityError(
-            gettext_noop("The expression is too complex. Split it over several fields or nodes."), code="too_large"
+            gettext_noop("The expression is too complex. Split it over several fields or steps."), code="too_large"
         )
 
 

@@ -141,7 +141,7 @@ def flow_delete(*, flow: Flow) -> None:
 
 def flow_pin_data(*, flow: Flow, node_id: str, items: list | None) -> Flow:
     if node_id not in {n.get("id") for n in flow.draft.get("nodes", [])}:
-        raise DomainError(_("There is no node with this id in the draft."), code="not_found", status=404)
+        raise DomainError(_("There is no step with this id in the draft."), code="not_found", status=404)
     if items is not None and (not isinstance(items, list) or not all(isinstance(i, dict) for i in items)):
         raise DomainError(_("Pinned data must be a list of JSON objects."), code="invalid", field="items")
     pinned = dict(flow.draft.get("pinned") or {})

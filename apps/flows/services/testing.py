@@ -17,7 +17,7 @@ from apps.runs.reporter import _sample
 def node_test(*, flow: Flow, node_id: str, items: list | None = None) -> dict:
     graph = Graph.from_dict(flow.draft)
     if node_id not in graph.nodes:
-        raise DomainError(_("There is no node with this id in the draft."), code="not_found", status=404)
+        raise DomainError(_("There is no step with this id in the draft."), code="not_found", status=404)
     if items is None:
         # Use what arrives from the previous node's pinned data, else one empty item.
         upstream = [e.source for e in graph.edges if e.target == node_id]

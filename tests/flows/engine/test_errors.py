@@ -44,9 +44,9 @@ def test_a_failing_node_keeps_the_template_and_values_of_its_error(monkeypatch):
 def test_an_unexpected_exception_becomes_a_node_error_with_values():
     error = executor_module._as_engine_error(KeyError("total"))
     assert isinstance(error, NodeError) and error.code == "unexpected"
-    assert error.template == "The node failed unexpectedly: %(error)s: %(reason)s"
+    assert error.template == "The step failed unexpectedly: %(error)s: %(reason)s"
     assert error.values == {"error": "KeyError", "reason": "'total'"}
-    assert error.message == "The node failed unexpectedly: KeyError: 'total'"
+    assert error.message == "The step failed unexpectedly: KeyError: 'total'"
 
 
 def test_sandbox_errors_keep_their_template_through_the_code_node():

@@ -138,7 +138,7 @@ class LoopOverItems(NodeType):
     params = (Param("batch_size", "integer", t("Batch size", "묶음 크기"), default=1, minimum=1, maximum=10_000, expressions=False),)
 
     def execute(self, ctx):  # the executor drives loops itself
-        raise NodeError(gettext_noop("A loop node is run by the engine."), code="internal")
+        raise NodeError(gettext_noop("A loop step is run by the engine."), code="internal")
 
 
 @register
