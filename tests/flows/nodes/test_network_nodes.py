@@ -82,6 +82,16 @@ def test_post_bodies_and_error_statuses(server):
     assert json.loads(sent.last_items[0]["body"]["body"]) == {"name": 5}
     form = http(server, method="POST", url=server.url("/echo"), body_type="form", body={"a": "1"})
     assert form.last_items[0]["body"]["body"] == "a=1"
+    # Multipart: text fields, and a file from binary data as the HTTP step returns it (e.g. a downloaded PDF).
+    pdf = {"base64": base64.b64encode(b"%PDF-1.7 report").decode(), "content_type": "application/pdf", "file_name": "report.pdf"}
+    multipart = http(server, method="POST", url=server.url("/echo"), body_type="multipart", body={"title": "월간 보고", "file": pdf})
+    echoed = multipart.last_items[0]["body"]
+    assert echoed["type"].startswith("multipart/form-data; boundary=")
+    assert 'name="title"' in echoed["body"] and "월간 보고" in echoed["body"]
+    assert 'name="file"; filename="report.pdf"' in echoed["body"] and "Content-Type: application/pdf" in echoed["body"]
+    assert "%PDF-1.7 report" in echoed["body"]
+    broken = http(server, method="POST", url=server.url("/echo"), body_type="multipart", body={"file": {"base64": "not base64!"}})
+    assert broken.status == "failed" and "“file” is not valid base64" in broken.error
     failed = http(server, url=server.url("/boom"))
     assert failed.status == "failed" and "500" in failed.error
     tolerated = http(server, url=server.url("/boom"), fail_on_error_status=False)

@@ -266,7 +266,23 @@ class HttpRequest(NodeType):
             raise NodeError(gettext_noop("A form body must be name–value pairs."), code="bad_body")
         if kind == "form":
             return {"data": {k: str(v) for k, v in body.items()}}
-        return {"files": {k: (None, str(v)) for k, v in body.items()}}
+        return {"files": {k: HttpRequest._part(k, v) for k, v in body.items()}}
+
+    @staticmethod
+    def _part(name: str, value) -> tuple:
+        """A multipart field: text, or a file when the value is binary data as the HTTP step returns it
+        ({"base64": ..., "content_type": ..., "file_name": ...}, e.g. `{{ nodes.Download.json.body }}`)."""
+        if not (isinstance(value, dict) and "base64" in value):
+            text = json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else str(value)
+            return (None, value if isinstance(value, str) else text)
+        try:
+            content = base64.b64decode(str(value["base64"]), validate=True)
+        except ValueError:
+            raise NodeError(
+                gettext_noop("The file in the field “%(field)s” is not valid base64 data."), code="bad_body", values={"field": name}
+            ) from None
+        file_name = str(value.get("file_name") or value.get("filename") or name)
+        return (file_name, content, str(value.get("content_type") or "application/octet-stream"))
 
     @staticmethod
     def _decode(response: httpx2.Response, raw: bytes, fmt: str):
