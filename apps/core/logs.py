@@ -39,7 +39,10 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
         }
         for name, variable in _context.items():
-            value = variable.get()
+            # An id passed explicitly with `extra=` wins over the one in the context.
+            value = getattr(record, name, None)
+            if value is None:
+                value = variable.get()
             if value is not None:
                 entry[name] = value
         for key in ("status", "error_code", "duration_ms", "trigger"):

@@ -39,3 +39,21 @@ def test_run_logs_are_json_with_ids_and_never_item_data(data):
     assert finished["organization"] == "org_logs_co" and finished["run_id"] == run.pk and finished["flow_id"] == flow.pk
     assert finished["node_id"] == "stop" and finished["error_code"] == "stopped_by_flow" and finished["level"] == "info"
     assert "4111" not in "".join(handler.lines)
+
+
+def test_ids_passed_with_extra_are_kept_and_win_over_the_context():
+    from apps.core.logs import log_context
+
+    handler = Capture()
+    logger = logging.getLogger("ezflow.test_logs_extra")
+    logger.addHandler(handler)
+    try:
+        with log_context(organization="org_context", run_id=1):
+            logger.info("explicit", extra={"organization": "org_extra", "flow_id": 7, "run_id": 8, "node_id": "n1"})
+            logger.info("from context")
+    finally:
+        logger.removeHandler(handler)
+    explicit, contextual = (json.loads(line) for line in handler.lines)
+    assert explicit["organization"] == "org_extra" and explicit["flow_id"] == 7
+    assert explicit["run_id"] == 8 and explicit["node_id"] == "n1"
+    assert contextual["organization"] == "org_context" and contextual["run_id"] == 1
