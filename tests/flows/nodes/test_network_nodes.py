@@ -44,6 +44,35 @@ def test_get_json_with_query_headers_and_bearer_credential(server):
     assert server.requests[0]["headers"]["X-Trace"] == "t"
 
 
+def test_a_credential_goes_only_to_the_address_typed_not_to_another_origin_on_a_redirect(server):
+    """Like a browser: a redirect to another host keeps the request but not the credential (header, basic auth or
+    key in the query); a redirect on the same origin keeps it. The original query is not appended to the new address."""
+    other = f"http://localhost:{server.port}"  # the same fake server under another origin
+    server.routes["/start"] = lambda r: (302, {"Location": f"{other}/landing?page=2"}, b"")
+    server.routes["/landing"] = lambda r: (200, {}, {"ok": True})
+    server.routes["/here"] = lambda r: (302, {"Location": "/landing"}, b"")
+    cases = {
+        "http_header": ({"header": "X-API-Key", "value": "s3cret"}, lambda r: r["headers"].get("X-API-Key") == "s3cret"),
+        "http_bearer": ({"token": "s3cret"}, lambda r: r["headers"].get("Authorization") == "Bearer s3cret"),
+        "http_basic": ({"username": "kim", "password": "s3cret"}, lambda r: r["headers"].get("Authorization", "").startswith("Basic ")),
+        "http_query": ({"parameter": "api_key", "value": "s3cret"}, lambda r: r["query"].get("api_key") == "s3cret"),
+    }
+    for kind, (data, carries) in cases.items():
+        credentials = {"1": {"type": kind, "data": data}}
+        common = {"allow": ("127.0.0.1", "localhost"), "credentials": credentials, "authentication": kind, "credential": "1"}
+        server.requests.clear()
+        result = http(server, url=server.url("/start"), query={"q": "x"}, headers={"X-Trace": "t"}, **common)
+        assert result.status == "success", (kind, result.error)
+        first, landed = server.requests
+        assert carries(first) and not carries(landed), kind
+        assert "Authorization" not in landed["headers"] and landed["query"] == {"page": "2"}
+        assert landed["headers"]["X-Trace"] == "t"  # the person's own headers still go
+        server.requests.clear()
+        assert http(server, url=server.url("/here"), **common).status == "success"
+        first, landed = server.requests
+        assert carries(first) and carries(landed), kind  # same origin: still signed in
+
+
 def test_internal_addresses_are_refused_unless_allowed(server):
     server.routes["/"] = lambda r: (200, {}, {"ok": True})
     for url in (

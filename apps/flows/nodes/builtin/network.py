@@ -7,7 +7,7 @@ import json
 import smtplib
 import ssl
 from email.message import EmailMessage
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import httpx2
 
@@ -36,7 +36,13 @@ def _read_limited(response: httpx2.Response, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def _origin(url: str) -> tuple:
+    parts = urlsplit(str(url))
+    return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port or {"http": 80, "https": 443}.get(parts.scheme.lower())
+
+
 def _apply_auth(ctx, params: dict, headers: dict, query: dict) -> tuple | None:
+    """Adds the credential to the headers or the query; returns basic-auth parts for the client, if any."""
     kind = params.get("authentication") or "none"
     if kind == "none":
         return None
@@ -54,6 +60,10 @@ def _apply_auth(ctx, params: dict, headers: dict, query: dict) -> tuple | None:
     return None
 
 
+def _never_across(secret_headers: frozenset) -> set:
+    return {"authorization", "proxy-authorization", "cookie"} | {name.lower() for name in secret_headers}
+
+
 def send_request(
     ctx,
     *,
@@ -66,27 +76,36 @@ def send_request(
     data=None,
     files=None,
     auth=None,
+    secret_headers: frozenset = frozenset(),
+    secret_query: dict | None = None,
+    trusted_origin: tuple | None = None,
     follow_redirects: bool = True,
     timeout: float,
     max_bytes: int,
 ) -> tuple[httpx2.Response, bytes]:
+    """One request, following redirects through the SSRF guard. The credential (basic auth, its header, the query)
+    goes only to `trusted_origin` (scheme, host, port; the address the person typed): a redirect or a next page on
+    another origin gets the request without it, like a browser drops Authorization across origins."""
     if not str(url).lower().startswith(("http://", "https://")):
         raise NodeError(gettext_noop("The address must start with http:// or https://."), code="bad_url")
+    trusted_origin = trusted_origin or _origin(url)
     with guarded_client(allow_hosts=ctx.host.http_allow_hosts, timeout=timeout) as client:
-        current_method, current_url = method, url
+        current_method, current_url, current_query = method, url, query
         for _hop in range(MAX_REDIRECTS + 1):
+            trusted = _origin(current_url) == trusted_origin
+            sent_headers = headers if trusted else {k: v for k, v in headers.items() if k.lower() not in _never_across(secret_headers)}
             try:
                 request = client.build_request(
                     current_method,
                     current_url,
-                    headers=headers,
-                    params=query or None,
+                    headers=sent_headers,
+                    params=(current_query or None) if trusted else None,
                     content=content,
                     json=json_body,
                     data=data,
                     files=files,
                 )
-                response = client.send(request, stream=True, auth=auth)
+                response = client.send(request, stream=True, auth=auth if trusted else None)
             except httpx2.TimeoutException:
                 raise NodeError(
                     gettext_noop("The server did not answer within %(seconds)s seconds."),
@@ -102,6 +121,7 @@ def send_request(
             try:
                 if follow_redirects and response.is_redirect and response.headers.get("location"):
                     current_url = urljoin(str(response.url), response.headers["location"])
+                    current_query = secret_query  # the new address carries its own query; the credential stays ours
                     if response.status_code in (301, 302, 303) and current_method != "HEAD":
                         current_method, content, json_body, data, files = "GET", None, None, None, None
                     continue  # the next hop goes through the same guard
@@ -212,7 +232,11 @@ class HttpRequest(NodeType):
     def _one(self, ctx, item: dict, params: dict) -> list[dict]:
         headers = {str(k): str(v) for k, v in (params.get("headers") or {}).items()}
         query = {str(k): v for k, v in (params.get("query") or {}).items()}
+        plain, plain_query = set(headers), set(query)
         auth = _apply_auth(ctx, params, headers, query)
+        secret_query = {k: v for k, v in query.items() if k not in plain_query}
+        secret_headers = frozenset(name for name in headers if name not in plain or name.lower() == "authorization")
+        trusted_origin = _origin(params["url"])
         body_kwargs = self._body(params)
         timeout = min(float(params["timeout_seconds"]), max(ctx.seconds_left(), 1.0))
         url, results, page = params["url"], [], 1
@@ -224,6 +248,9 @@ class HttpRequest(NodeType):
                 headers=headers,
                 query=query,
                 auth=auth,
+                secret_headers=secret_headers,
+                secret_query=secret_query,
+                trusted_origin=trusted_origin,
                 follow_redirects=params["follow_redirects"],
                 timeout=timeout,
                 max_bytes=int(params["max_response_bytes"]),
@@ -247,7 +274,7 @@ class HttpRequest(NodeType):
                 next_url = get_path(body, params["next_url_field"]) if isinstance(body, dict) else None
                 if not next_url:
                     break
-                url, query = urljoin(str(response.url), str(next_url)), {}
+                url, query = urljoin(str(response.url), str(next_url)), dict(secret_query)  # the link has the rest
             else:
                 page += 1
                 query = {**query, params["page_param"]: page}
