@@ -195,3 +195,68 @@ def test_send_email_through_a_local_smtp_server():
         assert blocked.error_code == "smtp_error"  # a clear refusal, not "the node failed unexpectedly"
     finally:
         controller.stop()
+
+
+def _certificate_for(name: str, folder) -> tuple[str, str]:
+    """A self-signed certificate for `name` (no IP address in it), as a file pair."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    return str(cert_path), str(key_path)
+
+
+def test_starttls_checks_the_certificate_against_the_host_name_not_the_address(tmp_path, monkeypatch):
+    """The step connects to the address the guard checked, but a mail server's certificate names its host: TLS must
+    be checked against that name (it failed on every real server when checked against the address)."""
+    import ssl
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    from tests.support.stack import free_port
+
+    class Collect(Message):
+        messages = []
+
+        def handle_message(self, message):
+            self.messages.append(message)
+
+    cert, key = _certificate_for("localhost", tmp_path)
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(cert, key)
+    trusting = ssl.create_default_context
+    monkeypatch.setattr(ssl, "create_default_context", lambda *a, **k: trusting(cafile=cert))  # trust our test CA only
+    handler = Collect()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port(), tls_context=server_context, require_starttls=True)
+    controller.start()
+    try:
+        smtp = {"host": "localhost", "port": str(controller.port), "security": "starttls", "from_email": "bot@ezflow.example"}
+        host = LocalHost(http_allow_hosts=("localhost",), credentials={"1": {"type": "smtp", "data": smtp}})
+        nodes = [START, node("mail", "net.email", credential="1", to="kim@example.com", subject="TLS", text="본문")]
+        result, _ = run(nodes, [edge("start", "mail")], [{}], host=host)
+        assert result.status == "success", result.error
+        assert handler.messages[0]["Subject"] == "TLS"
+    finally:
+        controller.stop()

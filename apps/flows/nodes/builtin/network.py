@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import smtplib
+import socket
 import ssl
 from email.message import EmailMessage
 from urllib.parse import urljoin, urlsplit
@@ -325,6 +326,28 @@ class HttpRequest(NodeType):
         return text
 
 
+class _PinnedSMTP(smtplib.SMTP):
+    """Connects to the address the SSRF guard checked, while STARTTLS checks the certificate against the host name
+    (connecting to the name again could reach another address; connecting to the address alone fails TLS)."""
+
+    def __init__(self, address: str, *args, **kwargs):
+        self._pinned_address = address
+        super().__init__(*args, **kwargs)
+
+    def _get_socket(self, host, port, timeout):
+        return socket.create_connection((self._pinned_address, port), timeout, self.source_address)
+
+
+class _PinnedSMTPSSL(smtplib.SMTP_SSL):
+    def __init__(self, address: str, *args, **kwargs):
+        self._pinned_address = address
+        super().__init__(*args, **kwargs)
+
+    def _get_socket(self, host, port, timeout):
+        sock = socket.create_connection((self._pinned_address, port), timeout, self.source_address)
+        return self.context.wrap_socket(sock, server_hostname=host)
+
+
 @register
 class SlackMessage(NodeType):
     side_effects = True
@@ -411,9 +434,9 @@ class SendEmail(NodeType):
         security = (smtp.get("security") or "starttls").lower()
         try:
             if security == "ssl":
-                client = smtplib.SMTP_SSL(address, port, timeout=timeout, context=ssl.create_default_context())
+                client = _PinnedSMTPSSL(address, host, port, timeout=timeout, context=ssl.create_default_context())
             else:
-                client = smtplib.SMTP(address, port, timeout=timeout)
+                client = _PinnedSMTP(address, host, port, timeout=timeout)
             with client:
                 if security == "starttls":
                     client.starttls(context=ssl.create_default_context())
