@@ -28,7 +28,7 @@ GRAPH_SCHEMA = {
                         "type": "object",
                         "properties": {
                             "retry_attempts": {"type": "integer", "minimum": 1, "maximum": 10},
-                            "retry_backoff_seconds": {"type": "number", "minimum": 0, "maximum": 3600},
+                            "retry_backoff_seconds": {"type": "number", "minimum": 0, "maximum": 30},
                             "timeout_seconds": {"type": "number", "minimum": 1, "maximum": 3600},
                             "on_error": {"enum": ["stop", "continue", "error_output"]},
                             "disabled": {"type": "boolean"},

@@ -134,7 +134,7 @@ def _check_settings(node_id: str, settings: Any) -> list[Problem]:
     if not isinstance(settings, dict):
         return [Problem("settings_not_object", node_id, "settings")]
     problems = []
-    numbers = {"retry_attempts": (1, 10), "retry_backoff_seconds": (0, 3600), "timeout_seconds": (1, 3600)}
+    numbers = {"retry_attempts": (1, 10), "retry_backoff_seconds": (0, 30), "timeout_seconds": (1, 3600)}
     for key, (low, high) in numbers.items():
         if key in settings and (not _is_number(settings[key]) or not low <= settings[key] <= high):
             problems.append(Problem("setting_out_of_range", node_id, f"settings.{key}", {"min": low, "max": high}))

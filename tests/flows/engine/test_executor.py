@@ -1,4 +1,5 @@
 from apps.flows.engine.context import LocalHost
+from apps.flows.engine.validation import validate_graph
 from tests.flows.engine.helpers import cond, edge, node, run
 
 START = node("start", "trigger.manual", "Start")
@@ -117,6 +118,22 @@ def test_retries_then_succeeds_counting_attempts(monkeypatch):
     result, reporter = run(nodes, [edge("start", "s")])
     assert result.status == "success"
     assert reporter.results[-1].attempts == 3
+
+
+def test_retries_wait_longer_each_time_up_to_the_cap(monkeypatch):
+    from apps.flows.engine.executor import MAX_BACKOFF_SECONDS, Executor
+    from apps.flows.engine.graph import Graph
+    from apps.flows.nodes.builtin import data
+
+    monkeypatch.setattr(data.SetFields, "execute", lambda self, ctx: (_ for _ in ()).throw(RuntimeError("down")))
+    waits = []
+    nodes = [START, node("s", "data.set", settings={"retry_attempts": 5, "retry_backoff_seconds": 4}, fields=[])]
+    graph = Graph.from_dict({"nodes": nodes, "edges": [edge("start", "s")]})
+    result = Executor(graph, sleep=waits.append).run(trigger_items=[{}])
+    assert result.status == "failed"
+    assert waits == [4, 8, 16, MAX_BACKOFF_SECONDS] and MAX_BACKOFF_SECONDS == 30
+    problems = validate_graph({"nodes": [{**nodes[1], "settings": {"retry_backoff_seconds": 31}}, START], "edges": []})
+    assert any(p.path == "settings.retry_backoff_seconds" for p in problems)  # the editor says so instead of capping quietly
 
 
 def test_disabled_node_passes_items_through_and_execute_once():

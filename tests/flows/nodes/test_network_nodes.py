@@ -139,6 +139,17 @@ def test_size_limit_timeout_and_binary(server):
     assert base64.b64decode(binary["base64"]) == b"\x89PNG" and binary["content_type"] == "image/png"
 
 
+def test_the_steps_timeout_covers_all_its_requests_not_each_one(server):
+    """Each request is quicker than the request timeout, but together they pass the step's timeout: the step stops."""
+    server.routes["/slow"] = lambda r: (time.sleep(0.4), (200, {}, {"ok": True}))[1]
+    host = LocalHost(http_allow_hosts=("127.0.0.1",))
+    step = node("http", "net.http", "Call", settings={"timeout_seconds": 1}, url=server.url("/slow"), timeout_seconds=5)
+    started = time.monotonic()
+    result, _ = run([START, step], [edge("start", "http")], [{"n": n} for n in range(8)], host=host)
+    assert result.status == "failed" and result.error_code == "timeout", result.error
+    assert len(server.requests) < 5 and time.monotonic() - started < 2.5
+
+
 def test_pagination_by_next_url_and_by_page_number(server):
     pages = {"1": {"items": [{"n": 1}, {"n": 2}], "next": "/list?page=2"}, "2": {"items": [{"n": 3}], "next": None}}
     server.routes["/list"] = lambda r: (200, {}, pages[r["query"].get("page", "1")])

@@ -260,6 +260,7 @@ class CallFlow(NodeType):
     params = (Param("flow", "string", t("Flow", "플로우"), required=True, expressions=False),)
 
     def execute(self, ctx):
+        ctx.check_deadline()
         return {"main": ctx.host.call_flow(ctx.params()["flow"], ctx.items, ctx.executor.depth + 1)}
 
 

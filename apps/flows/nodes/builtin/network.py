@@ -242,6 +242,8 @@ class HttpRequest(NodeType):
         timeout = min(float(params["timeout_seconds"]), max(ctx.seconds_left(), 1.0))
         url, results, page = params["url"], [], 1
         for _page in range(int(params["max_pages"]) if params["pagination"] != "none" else 1):
+            ctx.check_deadline()  # between pages too: the step's timeout covers all of them
+            timeout = min(float(params["timeout_seconds"]), max(ctx.seconds_left(), 0.1))
             response, raw = send_request(
                 ctx,
                 method=params["method"],
