@@ -6,6 +6,7 @@ import pytest
 from apps.flows.engine.executor import Executor
 from apps.flows.engine.graph import Graph
 from apps.flows.engine.n8n import import_n8n
+from apps.flows.engine.validation import validate_graph
 
 FIXTURE = json.loads((Path(__file__).parent / "fixtures" / "n8n_orders.json").read_text())
 
@@ -75,3 +76,134 @@ def test_export_strips_secrets_credentials_and_pinned_data_and_round_trips(api):
     again = api.post("/api/v1/flows/import", exported.json(), content_type="application/json").json()
     assert again["source"] == "ezflow" and again["flow"]["name"] == "Secretive"
     assert [n["id"] for n in again["flow"]["graph"]["nodes"]] == ["hook", "http"]
+
+
+BRANCHES = json.loads((Path(__file__).parent / "fixtures" / "n8n_branches.json").read_text())
+
+
+def test_n8n_import_of_switches_merges_filter_triggers_and_python():
+    result = import_n8n(BRANCHES)
+    by_id = {n["id"]: n for n in result.graph["nodes"]}
+    assert result.unsupported == []
+    assert {node_id: node["type"] for node_id, node in by_id.items()} == {
+        "manual": "trigger.manual",
+        "route": "flow.switch",
+        "paid-only": "data.filter",
+        "legacy-amount": "flow.switch",
+        "legacy-text": "flow.switch",
+        "choose": "flow.merge",
+        "multiplex": "flow.merge",
+        "pass": "flow.merge",
+        "join": "flow.merge",
+        "python": "code.python",
+        "on-error": "trigger.error",
+        "notify": "flow.noop",
+    }
+    assert by_id["route"]["parameters"]["rules"][0] == {
+        "conditions": [{"left": "{{ json.amount }}", "operator": "gt", "right": 100}],
+        "combine": "and",
+        "output": "large",
+    }
+    # v1/v2 shape: the node's value1 against each rule's value2; a missing number operation is n8n's default "smaller"
+    legacy = by_id["legacy-amount"]["parameters"]["rules"]
+    assert [rule["conditions"] for rule in legacy] == [
+        [{"left": "{{ json.amount }}", "operator": "gt", "right": 50}],
+        [{"left": "{{ json.amount }}", "operator": "lt", "right": 5}],
+    ]
+    assert [rule["output"] for rule in legacy] == ["medium", "tiny"]
+    text_rules = by_id["legacy-text"]["parameters"]["rules"]
+    assert [rule["conditions"][0]["operator"] for rule in text_rules] == ["starts_with", "equals"]
+    assert by_id["paid-only"]["parameters"]["conditions"] == [{"left": "{{ json.paid }}", "operator": "is_true", "right": ""}]
+    assert [by_id[node_id]["parameters"]["mode"] for node_id in ("choose", "multiplex", "pass", "join")] == [
+        "append",
+        "append",
+        "append",
+        "join",
+    ]
+    assert by_id["python"]["parameters"]["mode"] == "all" and "checked" in by_id["python"]["parameters"]["code"]
+
+    edges = {(e["source"], e["source_port"], e["target"], e["target_port"]) for e in result.graph["edges"]}
+    assert edges == {
+        ("manual", "main", "route", "main"),
+        ("route", "0", "paid-only", "main"),
+        ("route", "1", "legacy-amount", "main"),
+        ("route", "fallback", "legacy-text", "main"),  # v3's extra output after the two rules
+        ("paid-only", "main", "choose", "a"),
+        ("legacy-amount", "0", "choose", "b"),
+        ("legacy-amount", "1", "multiplex", "a"),
+        ("legacy-amount", "fallback", "multiplex", "a"),  # v2: fallbackOutput 1 shares rule 1's output
+        ("legacy-text", "0", "multiplex", "b"),
+        ("legacy-text", "1", "pass", "a"),  # v1: rule 1 sends to fixed output 2
+        ("multiplex", "main", "pass", "b"),
+        ("choose", "main", "join", "a"),
+        ("pass", "main", "join", "b"),
+        ("join", "main", "python", "main"),
+        ("on-error", "main", "notify", "main"),
+    }
+
+    warnings = {(w["node"], w["code"]) for w in result.warnings}
+    assert warnings == {
+        ("Legacy text", "operator_review"),  # regex has no equivalent
+        ("Choose", "mode_review"),
+        ("Multiplex", "mode_review"),
+        ("Pass", "mode_review"),
+        ("Python", "code_review"),
+        ("Legacy text", "edge_dropped"),  # v1 output 3: no rule and no fallback send items there
+    }
+    assert all(w["message"] for w in result.warnings)
+    assert "chooseBranch" in next(w["message"] for w in result.warnings if w["node"] == "Choose")
+
+
+def test_the_imported_branches_pass_validation():
+    assert validate_graph(import_n8n(BRANCHES).graph) == []
+
+
+def test_switch_fallback_and_legacy_rules_route_like_n8n():
+    def switch_only(parameters, version, connections):
+        data = {
+            "nodes": [
+                {"name": "Start", "type": "n8n-nodes-base.manualTrigger", "parameters": {}},
+                {"name": "Switch", "type": "n8n-nodes-base.switch", "typeVersion": version, "parameters": parameters},
+                *({"name": f"Out {i}", "type": "n8n-nodes-base.noOp", "parameters": {}} for i in range(4)),
+            ],
+            "connections": {
+                "Start": {"main": [[{"node": "Switch", "type": "main", "index": 0}]]},
+                "Switch": {"main": [[{"node": f"Out {i}", "type": "main", "index": 0}] for i in connections]},
+            },
+        }
+        result = import_n8n(data)
+        assert validate_graph(result.graph) == []
+        return result
+
+    v3 = switch_only(
+        {
+            "rules": {"values": [{"conditions": {"conditions": [{"leftValue": "={{ $json.n }}", "rightValue": 1}]}}]},
+            "options": {"fallbackOutput": "extra", "allMatchingOutputs": True},
+        },
+        3,
+        [0, 1],
+    )
+    assert [(e["source_port"], e["target"]) for e in v3.graph["edges"][1:]] == [("0", "out-0"), ("fallback", "out-1")]
+    assert v3.graph["nodes"][1]["parameters"]["all_matches"] is True
+    graph = Graph.from_dict(v3.graph)
+    run = Executor(graph, sleep=lambda s: None).run(trigger_items=[{"n": 1}, {"n": 2}], start_node="start")
+    assert run.outputs["switch"]["0"] == [{"n": 1}] and run.outputs["switch"]["fallback"] == [{"n": 2}]
+
+    boolean = switch_only(
+        {
+            "dataType": "boolean",
+            "value1": "={{ $json.ok }}",
+            "rules": {"rules": [{"value2": True}, {"operation": "notEqual", "value2": True}]},
+        },
+        2,
+        [0, 1],
+    )
+    assert [r["conditions"][0]["operator"] for r in boolean.graph["nodes"][1]["parameters"]["rules"]] == ["is_true", "is_false"]
+    assert boolean.warnings == []
+
+    dates = switch_only({"dataType": "dateTime", "value1": "={{ $json.at }}", "rules": {"rules": [{"value2": "2024-01-01"}]}}, 1, [0])
+    assert dates.graph["nodes"][1]["parameters"]["rules"][0]["conditions"][0]["operator"] == "gt"  # n8n's default "after"
+    assert [w["code"] for w in dates.warnings] == ["operator_review"]
+
+    expression = switch_only({"mode": "expression", "output": "={{ $json.n }}", "numberOutputs": 2}, 3, [0, 1])
+    assert {w["code"] for w in expression.warnings} == {"mode_review", "edge_dropped"}

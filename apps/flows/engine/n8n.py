@@ -135,6 +135,75 @@ def _conditions(parameters: dict, warnings: list, name: str) -> tuple[list[dict]
     return convert_expression(result, warnings, name, "conditions"), combine
 
 
+# Switch v1/v2 (and early v3): one `value1` and `dataType` for the node, each rule an `operation` and `value2`.
+_LEGACY_OPERATIONS = {
+    "equal": "equals",
+    "notEqual": "not_equals",
+    "smaller": "lt",
+    "smallerEqual": "lte",
+    "larger": "gt",
+    "largerEqual": "gte",
+    "contains": "contains",
+    "notContains": "not_contains",
+    "startsWith": "starts_with",
+    "endsWith": "ends_with",
+    "after": "gt",
+    "before": "lt",
+}
+_LEGACY_DEFAULT_OPERATION = {"number": "smaller", "string": "equal", "boolean": "equal", "dateTime": "after"}
+_LEGACY_DEFAULT_VALUE = {"number": 0, "string": "", "boolean": False, "dateTime": ""}
+
+
+def _legacy_switch_rule(p: dict, rule: dict, warnings: list, name: str) -> dict:
+    data_type = p.get("dataType", "number")
+    operation = rule.get("operation", _LEGACY_DEFAULT_OPERATION.get(data_type, "equal"))
+    left = p.get("value1", _LEGACY_DEFAULT_VALUE.get(data_type, ""))
+    right = rule.get("value2", _LEGACY_DEFAULT_VALUE.get(data_type, ""))
+    operator = _LEGACY_OPERATIONS.get(operation)
+    if data_type == "boolean" and operator in ("equals", "not_equals") and isinstance(right, bool):
+        operator, right = ("is_true" if right == (operator == "equals") else "is_false"), None
+    if operator is None:
+        operator = "equals"
+        warnings.append({"node": name, "code": "operator_review", "message": f"The comparison “{operation}” became “is equal to”."})
+    elif data_type == "dateTime":
+        warnings.append(
+            {
+                "node": name,
+                "code": "operator_review",
+                "message": f"The date comparison “{operation}” became “{operator}”: it compares the values as they are, "
+                "so check that both are dates in the same format.",
+            }
+        )
+    condition = {"left": left, "operator": operator, "right": right}
+    return {"conditions": [condition], "combine": "and", "output": str(rule.get("outputKey", ""))}
+
+
+def _switch(node: dict, warnings: list) -> dict:
+    p = node.get("parameters") or {}
+    name = node.get("name", "")
+    container = p.get("rules") or {}
+    rules = []
+    if p.get("mode") == "expression":
+        warnings.append(
+            {
+                "node": name,
+                "code": "mode_review",
+                "message": "The switch chose its output with an expression; EZFlow's switch uses rules. Add a rule for each output.",
+            }
+        )
+    elif "values" in container:  # v3: each rule holds filter-style conditions
+        for rule in container.get("values") or []:
+            conditions, combine = _conditions({"conditions": rule.get("conditions") or {}}, warnings, name)
+            output = rule.get("outputKey", "") if rule.get("renameOutput", True) else ""
+            rules.append({"conditions": conditions, "combine": combine, "output": output})
+    else:
+        for rule in container.get("rules") or []:
+            if isinstance(rule, dict):
+                rules.append(_legacy_switch_rule(p, rule, warnings, name))
+        rules = convert_expression(rules, warnings, name, "rules")
+    return {"rules": rules, "all_matches": bool((p.get("options") or {}).get("allMatchingOutputs", False))}
+
+
 def _schedule(parameters: dict) -> dict:
     if parameters.get("cronExpression"):
         return {"preset": "custom", "cron": parameters["cronExpression"]}
@@ -219,11 +288,7 @@ def _convert_node(node: dict, warnings: list) -> tuple[str, dict] | None:
         conditions, combine = _conditions(p, warnings, name)
         return ("flow.if" if kind == "if" else "data.filter"), {"conditions": conditions, "combine": combine}
     if kind == "switch":
-        rules = []
-        for rule in (p.get("rules") or {}).get("values") or (p.get("rules") or {}).get("rules") or []:
-            conditions, combine = _conditions({"conditions": rule.get("conditions") or {}}, warnings, name)
-            rules.append({"conditions": conditions, "combine": combine, "output": rule.get("outputKey", "")})
-        return "flow.switch", {"rules": rules}
+        return "flow.switch", _switch(node, warnings)
     if kind == "merge":
         mode = p.get("mode", "append")
         if mode in ("combine", "mergeByKey") and p.get("combineBy", "combineByFields") == "combineByFields":
@@ -235,6 +300,16 @@ def _convert_node(node: dict, warnings: list) -> tuple[str, dict] | None:
             return "flow.merge", {"mode": join, "key_a": key_a, "key_b": key_b}
         if mode in ("combine", "mergeByIndex") and p.get("combineBy") == "combineByPosition" or mode == "mergeByIndex":
             return "flow.merge", {"mode": "by_position"}
+        if mode != "append":  # chooseBranch, multiplex, passThrough, combineAll, combineBySql, wait, keepKeyMatches...
+            what = f"{mode} / {p['combineBy']}" if mode == "combine" and p.get("combineBy") else str(mode)
+            warnings.append(
+                {
+                    "node": name,
+                    "code": "mode_review",
+                    "message": f"The merge mode “{what}” has no EZFlow equivalent; it became “append” (one after the other). "
+                    "Check what this step outputs.",
+                }
+            )
         return "flow.merge", {"mode": "append"}
     if kind == "wait":
         if p.get("resume", "timeInterval") == "specificTime":
@@ -282,11 +357,46 @@ def _settings(node: dict) -> dict:
     return settings
 
 
-def _output_port(our_type: str, index: int, n8n_type: str) -> str:
+def _switch_ports(node: dict, rules: list[dict]) -> dict[int, list[str]]:
+    """Which of our switch's ports each n8n output index stands for.
+
+    Our switch sends rule N to port "N" and unmatched items to "fallback". n8n's v1 has four fixed outputs
+    and a per-rule `output` index; v2 has one output per rule; v3 adds the fallback as an extra output
+    after the rules (`options.fallbackOutput` "extra", or "last" in early 3.0). A numeric fallback sends
+    unmatched items to that rule's output, so that output also stands for our "fallback" port.
+    """
+    p = node.get("parameters") or {}
+    ports: dict[int, list[str]] = {}
+    if str(node.get("typeVersion", 1)).split(".")[0] == "1" and "values" not in (p.get("rules") or {}):
+        for number, rule in enumerate((p.get("rules") or {}).get("rules") or []):
+            ports.setdefault(_int(rule.get("output", 0), 0), []).append(str(number))
+    else:
+        for number in range(len(rules)):
+            ports[number] = [str(number)]
+    fallback = (p.get("options") or {}).get("fallbackOutput", p.get("fallbackOutput", "none"))
+    if fallback in ("extra", "last"):
+        ports[len(rules)] = ["fallback"]
+    elif _int(fallback, -1) >= 0:
+        ports.setdefault(_int(fallback, -1), []).append("fallback")
+    return ports
+
+
+def _int(value: Any, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _output_ports(our_type: str, index: int, switch_ports: dict[int, list[str]] | None) -> list[str]:
+    if our_type == "flow.switch":
+        return (switch_ports or {}).get(index, [])
+    return [_output_port(our_type, index)]
+
+
+def _output_port(our_type: str, index: int) -> str:
     if our_type == "flow.if":
         return ("true", "false")[index] if index < 2 else "false"
-    if our_type == "flow.switch":
-        return str(index)
     if our_type == "data.filter":
         return ("main", "discarded")[min(index, 1)]
     if our_type == "flow.loop":
@@ -325,7 +435,7 @@ def import_n8n(data: dict) -> ImportResult:
             )
             continue
         our_type, parameters = converted
-        ids[name] = (node_id, our_type)
+        ids[name] = (node_id, our_type, _switch_ports(raw, parameters["rules"]) if our_type == "flow.switch" else None)
         nodes.append(
             {
                 "id": node_id,
@@ -351,17 +461,21 @@ def import_n8n(data: dict) -> ImportResult:
                         }
                     )
                     continue
-                source_id, source_type = ids[source_name]
-                target_id, target_type = ids[target_name]
+                source_id, source_type, switch_ports = ids[source_name]
+                target_id, target_type, _ = ids[target_name]
                 target_port = ("a", "b")[min(int(target.get("index", 0)), 1)] if target_type == "flow.merge" else "main"
-                edges.append(
-                    {
-                        "source": source_id,
-                        "source_port": _output_port(source_type, output_index, ""),
-                        "target": target_id,
-                        "target_port": target_port,
-                    }
-                )
+                source_ports = _output_ports(source_type, output_index, switch_ports)
+                if not source_ports:
+                    warnings.append(
+                        {
+                            "node": source_name,
+                            "code": "edge_dropped",
+                            "message": f"The connection from output {output_index} of “{source_name}” to “{target_name}” "
+                            "was left out: no rule sends items to that output.",
+                        }
+                    )
+                for source_port in source_ports:
+                    edges.append({"source": source_id, "source_port": source_port, "target": target_id, "target_port": target_port})
     return ImportResult(
         graph={"format": "ezflow/1", "nodes": nodes, "edges": edges},
         name=str(data.get("name") or "Imported flow"),
