@@ -12,24 +12,18 @@ from apps.flows.engine.validation import validate_graph
 from apps.flows.models import Flow
 from apps.flows.nodes.registry import load_builtin_nodes
 from apps.flows.problems import problems_payload
+from apps.flows.scrub import scrub_node_secrets
 from apps.flows.services.flows import flow_create
-
-SECRET_PARAMETERS = {"trigger.webhook": ("secret",)}
 
 
 def graph_without_secrets(graph: dict) -> dict:
-    """A copy with credential references, webhook secrets and pinned test data removed."""
+    """A copy without pinned test data, credential references, webhook secrets and secrets typed into steps (header
+    and query values, keys in addresses or code): the same scrubbing as sharing a template (apps/flows/scrub.py)."""
     registry = load_builtin_nodes()
     clean = copy.deepcopy({key: value for key, value in graph.items() if key != "pinned"})
     for node in clean.get("nodes", []):
-        node_type = registry.get(node.get("type"))
-        parameters = node.get("parameters") or {}
-        for spec in node_type.params if node_type else ():
-            if spec.type == "credential" and spec.name in parameters:
-                parameters[spec.name] = ""
-        for name in SECRET_PARAMETERS.get(node.get("type"), ()):
-            if name in parameters:
-                parameters[name] = ""
+        if isinstance(node, dict):
+            scrub_node_secrets(node, registry.get(node.get("type")), lambda path, kind: None)
     return clean
 
 

@@ -17,10 +17,9 @@ from django_tenants.utils import tenant_context
 from apps.flows.engine.validation import validate_graph
 from apps.flows.nodes.registry import load_builtin_nodes
 from apps.flows.problems import problems_payload
-from apps.flows.services.transfer import SECRET_PARAMETERS
+from apps.flows.scrub import scrub_node_secrets
 from apps.marketplace.errors import MarketplaceError
 from apps.marketplace.models import Category, Language, License, Template, TemplateVersion, Visibility
-from apps.marketplace.scrub import SECRET_PARAM, SECRET_PARAMETER_NAME, holds_secret, scrub
 from apps.marketplace.services.common import parse_version, require_author, require_role, require_staff
 
 ICON_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")  # a name from the icon set, never markup or an address
@@ -39,13 +38,6 @@ class PublishPreview:
     origin: tuple = (None, None)  # (template id, version id) when the flow was installed from a template
 
 
-def _credential_type(node_type, spec, parameters: dict) -> str:
-    if spec.credential_type:
-        return spec.credential_type
-    auth = parameters.get("authentication")
-    return auth if isinstance(auth, str) and auth not in ("", "none") else ""
-
-
 def template_publish_preview(*, flow) -> PublishPreview:
     """What publishing `flow` (a tenant Flow) would share: its draft without credential references, secrets,
     secret-looking header/query values, passwords in addresses and pinned (test) data. Run data is never part of a graph."""
@@ -62,7 +54,6 @@ def template_publish_preview(*, flow) -> PublishPreview:
     node_types: set[str] = set()
     for node in graph["nodes"]:
         node_types.add(str(node.get("type")))
-        parameters = node.get("parameters") if isinstance(node.get("parameters"), dict) else {}
         node_type = registry.get(node.get("type"))
         seen: set[str] = set()
 
@@ -71,39 +62,7 @@ def template_publish_preview(*, flow) -> PublishPreview:
                 seen.add(path)
                 removed.append({"node_id": node.get("id"), "node_name": node.get("name") or node.get("id"), "path": path, "kind": kind})
 
-        specs = {spec.name: spec for spec in (node_type.params if node_type else ())}
-        for name in SECRET_PARAMETERS.get(node.get("type"), ()):
-            if parameters.get(name) not in (None, ""):
-                parameters[name] = ""
-                strip(f"parameters.{name}", "secret")
-        for name in list(parameters):
-            spec, value, path = specs.get(name), parameters[name], f"parameters.{name}"
-            if spec is not None and spec.type == "credential":
-                kind = _credential_type(node_type, spec, parameters)
-                if kind:
-                    credential_types.add(kind)
-                if value not in (None, ""):
-                    parameters[name] = ""
-                    strip(path, "credential")
-            elif spec is not None and spec.type == "keyvalue":
-                parameters[name] = scrub(value, path, strip, names=SECRET_PARAMETER_NAME, kind="header")
-            elif (
-                SECRET_PARAM.search(name)
-                and isinstance(value, str)
-                and (spec is None or spec.type in ("string", "text"))
-                and holds_secret(value)
-            ):
-                parameters[name] = ""
-                strip(path, "secret")
-            else:
-                parameters[name] = scrub(value, path, strip)
-        for spec in specs.values():
-            if spec.type == "credential" and spec.name not in parameters:
-                kind = _credential_type(node_type, spec, parameters)
-                if kind:
-                    credential_types.add(kind)
-        if isinstance(node.get("settings"), dict):
-            node["settings"] = scrub(node["settings"], "settings", strip)
+        credential_types |= scrub_node_secrets(node, node_type, strip)
     # Credentials are what every installer chooses for themselves: a missing one is no reason to refuse publishing.
     credential_paths = {
         (node.get("id"), f"parameters.{spec.name}")

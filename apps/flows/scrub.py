@@ -1,4 +1,4 @@
-"""Finds secrets in a flow's node parameters before it is shared as a template.
+"""Finds secrets in a flow's node parameters before it leaves the organization: shared as a template or exported.
 
 Pure Python. Besides credential references and webhook secrets (handled by the publishing service), a flow can
 carry secrets typed in by hand: header and query values, passwords or tokens in addresses, well-known key formats
@@ -124,3 +124,55 @@ def scrub(value, path: str, strip: Strip, *, names: re.Pattern = SECRET_NAME, ki
             strip(path, "secret")
         return cleaned
     return value
+
+
+# Parameters that are secrets by definition, whatever their value looks like.
+SECRET_PARAMETERS = {"trigger.webhook": ("secret",)}
+
+
+def _credential_type(spec, parameters: dict) -> str:
+    if spec.credential_type:
+        return spec.credential_type
+    auth = parameters.get("authentication")
+    return auth if isinstance(auth, str) and auth not in ("", "none") else ""
+
+
+def _is_text(spec, value) -> bool:
+    return isinstance(value, str) and (spec is None or spec.type in ("string", "text"))
+
+
+def scrub_node_secrets(node: dict, node_type, strip: Strip) -> set[str]:
+    """Removes, in place, the node's credential references, secret parameters, secret-looking header and query values,
+    passwords in addresses and known key formats; reports each through `strip`. Returns the credential types the node
+    needs (its installer or importer chooses their own)."""
+    parameters = node.get("parameters") if isinstance(node.get("parameters"), dict) else {}
+    credential_types: set[str] = set()
+    specs = {spec.name: spec for spec in (node_type.params if node_type else ())}
+    for name in SECRET_PARAMETERS.get(node.get("type"), ()):
+        if parameters.get(name) not in (None, ""):
+            parameters[name] = ""
+            strip(f"parameters.{name}", "secret")
+    for name in list(parameters):
+        spec, value, path = specs.get(name), parameters[name], f"parameters.{name}"
+        if spec is not None and spec.type == "credential":
+            kind = _credential_type(spec, parameters)
+            if kind:
+                credential_types.add(kind)
+            if value not in (None, ""):
+                parameters[name] = ""
+                strip(path, "credential")
+        elif spec is not None and spec.type == "keyvalue":
+            parameters[name] = scrub(value, path, strip, names=SECRET_PARAMETER_NAME, kind="header")
+        elif SECRET_PARAM.search(name) and _is_text(spec, value) and holds_secret(value):
+            parameters[name] = ""
+            strip(path, "secret")
+        else:
+            parameters[name] = scrub(value, path, strip)
+    for spec in specs.values():
+        if spec.type == "credential" and spec.name not in parameters:
+            kind = _credential_type(spec, parameters)
+            if kind:
+                credential_types.add(kind)
+    if isinstance(node.get("settings"), dict):
+        node["settings"] = scrub(node["settings"], "settings", strip)
+    return credential_types
