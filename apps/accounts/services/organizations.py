@@ -84,6 +84,9 @@ def organization_suspend(*, organization: Organization, reason: str = "") -> Org
     organization.status = Organization.Status.SUSPENDED
     organization.suspended_reason = reason[:200]
     organization.save(update_fields=["status", "suspended_reason"])
+    from apps.runs.realtime.publisher import close_organization
+
+    close_organization(schema=organization.schema_name)  # open sockets close too, in whichever process holds them
     return organization
 
 

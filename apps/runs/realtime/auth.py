@@ -68,6 +68,25 @@ def _user_from_ticket(ticket: str, organization):
     return get_user_model().objects.filter(pk=data.get("u"), is_active=True).first()
 
 
+def session_key_of(scope) -> str | None:
+    """The session a browser socket was opened with (None for ticket sockets)."""
+    if "ticket=" in scope.get("query_string", b"").decode():
+        return None
+    cookie = SimpleCookie()
+    cookie.load(_header(scope, b"cookie"))
+    return cookie[settings.SESSION_COOKIE_NAME].value if settings.SESSION_COOKIE_NAME in cookie else None
+
+
+@database_sync_to_async
+def still_signed_in(*, session_key: str | None, organization, user) -> bool:
+    """Checked again when a session may have ended: signed out, password changed, account deactivated."""
+    if session_key is not None:
+        current = _user_from_session(session_key, organization)
+        return current is not None and current.pk == user.pk
+    # A ticket is only checked when the socket opens; afterwards the account must stay active.
+    return get_user_model().objects.filter(pk=user.pk, is_active=True).exists()
+
+
 @database_sync_to_async
 def identify(scope) -> tuple[object | None, object | None, object | None]:
     """(organization, user, membership) for a WebSocket scope; None where unknown or not allowed."""

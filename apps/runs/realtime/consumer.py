@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django_tenants.utils import tenant_context
 
 from apps.core.metrics import WEBSOCKETS
-from apps.runs.realtime.auth import identify
+from apps.runs.realtime.auth import identify, session_key_of, still_signed_in
 
 CLOSE_UNKNOWN_ORGANIZATION = 4404
 CLOSE_NOT_SIGNED_IN = 4401
@@ -19,6 +21,11 @@ MAX_SUBSCRIPTIONS = 50
 def group_name(schema: str, page: str, object_id: int | None = None) -> str:
     # Primary keys repeat across organization schemas, so the schema is part of every group name.
     return f"t.{schema}.{page}" + (f".{object_id}" if object_id is not None else "")
+
+
+def session_digest(session_key: str) -> str:
+    """Stands for a session key in channel layer messages: the key itself never leaves the session store."""
+    return hashlib.sha256(f"ezflow.realtime.session:{session_key}".encode()).hexdigest()
 
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
@@ -39,8 +46,13 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if refusal is not None:
             await self.close(code=refusal)
             return
-        # Every socket of this person joins their own group, so a removed membership can evict it.
+        self.session_key = session_key_of(self.scope)
+        # Every socket of this person joins their own group, so a removed membership or an ended session can close
+        # it, and the organization's group, so a suspension closes them all.
         await self._join(group_name(self.organization.schema_name, "user", self.user.pk))
+        # Not counted as a subscription: kept apart and left on disconnect.
+        self.organization_group = group_name(self.organization.schema_name, "org")
+        await self.channel_layer.group_add(self.organization_group, self.channel_name)
         WEBSOCKETS.inc()
         self.counted = True
 
@@ -48,6 +60,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if getattr(self, "counted", False):
             WEBSOCKETS.dec()
             self.counted = False
+        if getattr(self, "organization_group", None):
+            await self.channel_layer.group_discard(self.organization_group, self.channel_name)
         for group in list(getattr(self, "subscriptions", ())):
             await self.channel_layer.group_discard(group, self.channel_name)
 
@@ -116,3 +130,15 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def access_revoked(self, event):
         await self.close(code=CLOSE_NOT_A_MEMBER)
+
+    async def organization_suspended(self, event):
+        await self.close(code=CLOSE_SUSPENDED)
+
+    async def session_ended(self, event):
+        ended = event.get("session")
+        if ended is not None:  # a sign-out: only the sockets of that session
+            if self.session_key is not None and ended == session_digest(self.session_key):
+                await self.close(code=CLOSE_NOT_SIGNED_IN)
+            return
+        if not await still_signed_in(session_key=self.session_key, organization=self.organization, user=self.user):
+            await self.close(code=CLOSE_NOT_SIGNED_IN)

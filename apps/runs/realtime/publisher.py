@@ -14,7 +14,7 @@ import zlib
 from channels.layers import get_channel_layer
 from django.db import connection, transaction
 
-from apps.runs.realtime.consumer import group_name
+from apps.runs.realtime.consumer import group_name, session_digest
 
 logger = logging.getLogger(__name__)
 QUEUE_LIMIT = 10_000
@@ -103,3 +103,20 @@ def evict_person(*, schema: str, user_id: int) -> None:
     """Closes every open socket of this person on this organization (they lost access)."""
     groups = [group_name(schema, "user", user_id)]
     transaction.on_commit(lambda: _submit_message(groups, {"type": "access.revoked"}))
+
+
+def close_organization(*, schema: str) -> None:
+    """Closes every open socket of this organization (it was suspended), in whichever process holds them."""
+    groups = [group_name(schema, "org")]
+    transaction.on_commit(lambda: _submit_message(groups, {"type": "organization.suspended"}))
+
+
+def end_sessions(*, schemas: list[str], user_id: int, session_key: str | None = None) -> None:
+    """Tells this person's sockets that a session ended. With a session key (a sign-out) only the sockets of that
+    session close; without one (password changed, account deactivated) each socket checks whether its own session
+    is still valid. Only a digest of the key travels through the channel layer."""
+    if not schemas:
+        return
+    message = {"type": "session.ended", "session": session_digest(session_key) if session_key else None}
+    groups = [group_name(schema, "user", user_id) for schema in schemas]
+    transaction.on_commit(lambda: _submit_message(groups, message))

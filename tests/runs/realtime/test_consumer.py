@@ -170,3 +170,102 @@ def test_the_answer_to_a_subscription_tells_what_the_page_may_have_missed(world)
     finally:
         with schema_of(world.a):
             Run.objects.filter(pk=world.run_a.pk).update(seq=0)
+
+
+@pytest.fixture
+def relayed(monkeypatch, django_capture_on_commit_callbacks):
+    """Messages the services publish after commit, kept to be sent on the test's own event loop (the in-memory
+    channel layer does not cross loops, and the publisher's background sender has its own)."""
+    from apps.runs.realtime import publisher
+
+    messages = []
+    monkeypatch.setattr(publisher, "_submit_message", lambda groups, message, key="": messages.append((groups, message)))
+
+    async def send():
+        layer = get_channel_layer()
+        for groups, message in messages:
+            for group in groups:
+                await layer.group_send(group, message)
+        messages.clear()
+
+    return send
+
+
+async def closing_code(communicator) -> int | None:
+    output = await communicator.receive_output(timeout=1)
+    return output["code"] if output["type"] == "websocket.close" else None
+
+
+def test_suspending_the_organization_closes_its_open_sockets(world, relayed, django_capture_on_commit_callbacks):
+    from asgiref.sync import sync_to_async
+
+    from apps.accounts.models import Organization
+    from apps.accounts.services.organizations import organization_suspend
+
+    def suspend():
+        with django_capture_on_commit_callbacks(execute=True):
+            organization_suspend(organization=Organization.objects.get(pk=world.a.pk), reason="test")
+
+    async def scenario():
+        communicator, connected, _ = await open_socket("ws-a.localhost", world.cookie_a)
+        assert connected and await communicator.receive_nothing(timeout=0.1)
+        await sync_to_async(suspend)()
+        await relayed()
+        assert await closing_code(communicator) == 4423
+
+    async_to_sync(scenario)()
+
+
+def test_signing_out_closes_the_sockets_of_that_session_only(data, world, relayed, django_capture_on_commit_callbacks):
+    from asgiref.sync import sync_to_async
+
+    leaving = data.client_for(world.a, world.owner)
+    leaving_cookie = f"sessionid={leaving.cookies['sessionid'].value}".encode()
+
+    def sign_out():
+        with django_capture_on_commit_callbacks(execute=True):
+            assert leaving.post("/logout/").status_code == 302
+
+    async def scenario():
+        closing, connected, _ = await open_socket("ws-a.localhost", leaving_cookie)
+        staying, still, _ = await open_socket("ws-a.localhost", world.cookie_a)  # the same person in another browser
+        assert connected and still
+        await sync_to_async(sign_out)()
+        await relayed()
+        assert await closing_code(closing) == 4401
+        assert await staying.receive_nothing(timeout=0.2)
+        await staying.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_a_new_password_or_a_deactivated_account_closes_open_sockets(data, world, relayed, django_capture_on_commit_callbacks):
+    from asgiref.sync import sync_to_async
+
+    member = data.create_member(world.a)
+    cookie = cookie_for(data, world.a, member.user)
+
+    def change(**fields):
+        def apply():
+            user = type(member.user).objects.get(pk=member.user.pk)
+            with django_capture_on_commit_callbacks(execute=True):
+                if "password" in fields:
+                    user.set_password(fields["password"])
+                    user.save()
+                else:
+                    user.is_active = False
+                    user.save(update_fields=["is_active"])
+
+        return sync_to_async(apply)()
+
+    async def scenario(**fields):
+        communicator, connected, _ = await open_socket("ws-a.localhost", cookie)
+        assert connected and await communicator.receive_nothing(timeout=0.1)
+        await change(**fields)
+        await relayed()
+        assert await closing_code(communicator) == 4401
+
+    async_to_sync(scenario)(password="a whole new password 123")
+    member.user.refresh_from_db()  # signed in again, with the new password
+    cookie = cookie_for(data, world.a, member.user)
+    async_to_sync(scenario)(is_active=False)
