@@ -123,9 +123,10 @@ def _warning_text(code: str) -> str:
         "edge_dropped": _("A connection to a node that could not be imported was left out."),
         "expression_review": _("An expression was written for n8n. Check that it still does what you expect."),
         "operator_review": _("A comparison was changed to a similar one. Check the condition."),
-        "secret_not_imported": _("A secret was not imported. Enter it again in the node."),
-        "credential_not_imported": _("Credentials are never imported. Choose one in the node."),
+        "secret_not_imported": _("A secret was not imported. Enter it again in the step."),
+        "credential_not_imported": _("Credentials are never imported. Choose one in the step."),
         "code_review": _("The code was imported as it is. Check that it reads items and sets result."),
+        "mode_review": _("A mode has no EZFlow equivalent and was changed. Check what this step does."),
     }
     return texts.get(code, _("Check this step in the editor."))
 

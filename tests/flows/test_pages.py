@@ -325,3 +325,20 @@ def test_service_worker_is_served_from_the_root_without_caching(data, org):
 def test_offline_page_needs_no_sign_in(data, org):
     response = data.client_for(org).get("/offline/", HTTP_ACCEPT_LANGUAGE="ko")
     assert response.status_code == 200 and "오프라인" in response.content.decode()
+
+
+def test_every_import_warning_the_importer_gives_has_its_own_words_in_korean():
+    import re
+    from pathlib import Path
+
+    from django.utils import translation
+
+    from apps.flows.pages import _warning_text
+
+    source = (Path(__file__).parents[2] / "apps" / "flows" / "engine" / "n8n.py").read_text()
+    codes = set(re.findall(r"""["']code["']\s*:\s*["']([a-z_]+)["']""", source))
+    assert "mode_review" in codes
+    with translation.override("ko"):
+        generic = _warning_text("no_such_code")
+        for code in codes:
+            assert _warning_text(code) != generic, code
