@@ -1,6 +1,6 @@
 """Open WebSockets end with the session: signing out, a new password or a deactivated account closes them.
 
-Connected from apps.accounts.services (imported at start-up); sockets live in other processes, so this goes
+Connected in AccountsConfig.ready(); sockets live in other processes, so this goes
 through the channel layer (apps.runs.realtime.publisher), after the change is committed.
 """
 
