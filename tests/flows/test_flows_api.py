@@ -131,6 +131,14 @@ def test_viewer_reads_but_cannot_change_or_run(data, organization, api):
     assert viewer.post(f"/api/v1/flows/{flow['id']}/run", {}, content_type="application/json").status_code == 403
     assert viewer.post("/api/v1/flows", {"name": "x"}, content_type="application/json").status_code == 403
     assert viewer.post(f"/api/v1/flows/{flow['id']}/publish", {}, content_type="application/json").status_code == 403
+    # Runs too: a viewer reads them but cannot cancel or retry (a queued run of the flow made by an editor).
+    from apps.runs.models import Run
+
+    run = Run.objects.create(flow_id=flow["id"], graph={}, trigger="manual", status="failed")
+    assert viewer.get(f"/api/v1/runs/{run.pk}").status_code == 200
+    assert viewer.post(f"/api/v1/runs/{run.pk}/retry", {}, content_type="application/json").status_code == 403
+    assert viewer.post(f"/api/v1/runs/{run.pk}/cancel", {}, content_type="application/json").status_code == 403
+    assert api.post(f"/api/v1/runs/{run.pk}/cancel", {}, content_type="application/json").status_code != 403
 
 
 def test_flows_and_runs_of_another_organization_are_404(data, api):

@@ -121,3 +121,7 @@ def test_openapi_schema_is_served(data, organization):
     response = data.client_for(organization).get("/api/schema/")
     assert response.status_code == 200
     assert b"/api/v1/members" in response.content
+    for path in (b"/api/v1/flows", b"/api/v1/runs/{id}/retry", b"/api/v1/credentials", b"/api/v1/runs/stats"):
+        assert path in response.content, path
+    docs = data.client_for(organization).get("/api/docs/")
+    assert docs.status_code == 200 and b"/api/schema/" in docs.content  # the interactive page loads the schema

@@ -318,3 +318,44 @@ def test_a_pure_node_over_many_items_stops_at_its_timeout(monkeypatch):
     quick = node("quick", "data.set", "Quick", settings={"timeout_seconds": 60}, fields=[{"name": "y", "value": "{{ json.x * 2 }}"}])
     result, _ = run([START, quick], [edge("start", "quick")], [{"x": i} for i in range(1000)])
     assert result.status == "success" and len(result.outputs["quick"]["main"]) == 1000
+
+
+def test_filter_keeps_matching_items_and_hands_the_rest_to_its_discarded_output():
+    nodes = [START, node("f", "data.filter", conditions=[cond("{{ json.qty }}", "gt", 2)]), node("rest", "flow.noop")]
+    result, _ = run(nodes, [edge("start", "f"), edge("f", "rest", "discarded")], [{"qty": 1}, {"qty": 5}, {"qty": 3}])
+    assert result.outputs["f"]["main"] == [{"qty": 5}, {"qty": 3}]
+    assert result.outputs["rest"]["main"] == [{"qty": 1}]
+
+
+def test_merge_modes_and_a_branch_that_sends_nothing():
+    def merged(mode, items, **params):
+        nodes = [
+            START,
+            node("if", "flow.if", conditions=[cond("{{ json.side }}", "equals", "a")]),
+            node("m", "flow.merge", mode=mode, **params),
+        ]
+        edges = [edge("start", "if"), edge("if", "m", "true", target_port="a"), edge("if", "m", "false", target_port="b")]
+        result, _ = run(nodes, edges, items)
+        return result.outputs["m"]["main"]
+
+    items = [{"side": "a", "id": 1}, {"side": "b", "id": 1, "x": "B1"}, {"side": "a", "id": 2}]
+    assert merged("append", items) == [{"side": "a", "id": 1}, {"side": "a", "id": 2}, {"side": "b", "id": 1, "x": "B1"}]
+    assert merged("left_join", items) == [{"side": "b", "id": 1, "x": "B1"}, {"side": "a", "id": 2}]
+    assert merged("by_position", items) == [{"side": "b", "id": 1, "x": "B1"}]
+    # Input b gets nothing: the merge still runs once both branches are done, with what came.
+    assert merged("append", [{"side": "a", "id": 7}]) == [{"side": "a", "id": 7}]
+
+
+def test_aggregate_collects_whole_items_or_chosen_fields_and_rename_moves_a_field():
+    items = [{"name": "Kim", "n": 1}, {"name": "Lee", "n": 2}]
+    nodes = [
+        START,
+        node("all", "data.aggregate", mode="all", output_field="people"),
+        node("fields", "data.aggregate", mode="fields", fields=["name"]),
+        node("rename", "data.rename", renames=[{"from": "name", "to": "who"}]),
+    ]
+    edges = [edge("start", "all"), edge("start", "fields"), edge("start", "rename")]
+    result, _ = run(nodes, edges, items)
+    assert result.outputs["all"]["main"] == [{"people": items}]
+    assert result.outputs["fields"]["main"] == [{"name": ["Kim", "Lee"]}]
+    assert result.outputs["rename"]["main"] == [{"who": "Kim", "n": 1}, {"who": "Lee", "n": 2}]
