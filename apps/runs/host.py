@@ -7,7 +7,7 @@ import time
 import zoneinfo
 from collections.abc import Mapping
 
-from apps.flows.engine.errors import NodeError
+from apps.flows.engine.errors import NodeError, gettext_noop
 
 
 class LazyVariables(Mapping):
@@ -52,7 +52,9 @@ class ProductHost:
         data = credential_data(credential_id=credential_id, credential_type=credential_type)
         if data is None:
             raise NodeError(
-                f"The credential {credential_id} ({credential_type}) does not exist in this organization.", code="credential_missing"
+                gettext_noop("The credential %(credential)s (%(type)s) does not exist in this organization."),
+                code="credential_missing",
+                values={"credential": str(credential_id), "type": str(credential_type)},
             )
         return data
 
@@ -63,13 +65,21 @@ class ProductHost:
 
         flow = Flow.objects.select_related("published_version").filter(pk=flow_ref if str(flow_ref).isdigit() else None).first()
         if flow is None or flow.published_version is None:
-            raise NodeError(f"The flow {flow_ref} does not exist or has no published version.", code="flow_missing")
+            raise NodeError(
+                gettext_noop("The flow %(flow)s does not exist or has no published version."),
+                code="flow_missing",
+                values={"flow": str(flow_ref)},
+            )
         child = ProductHost(organization=self.organization, run=self.run)
         result = Executor(
             Graph.from_dict(flow.published_version.graph), host=child, depth=depth, flow_meta={"id": flow.pk, "name": flow.name}
         ).run(trigger_items=items)
         if result.status != "success":
-            raise NodeError(f"The flow “{flow.name}” failed: {result.error}", code="subflow_failed")
+            raise NodeError(
+                gettext_noop("The flow “%(flow)s” failed: %(reason)s"),
+                code="subflow_failed",
+                values={"flow": flow.name, "reason": result.error},
+            )
         return result.last_items
 
     def is_cancelled(self) -> bool:

@@ -166,3 +166,49 @@ def test_a_failed_run_says_its_error_in_the_readers_language(organization, data)
     assert "계산에 실패했습니다" in korean["error"] and "ZeroDivisionError" in korean["error"]  # the values stay as they were
     failed_node = next(n for n in korean["node_runs"] if n["status"] == "failed")
     assert failed_node["error"] == korean["error"]
+
+
+def test_a_sub_flow_of_the_organization_runs_its_published_version_and_says_why_it_cannot(organization):
+    from django.utils import translation
+
+    child = published(
+        {
+            "nodes": [
+                node("in", "trigger.manual", "In"),
+                node("double", "data.set", "Double", fields=[{"name": "y", "value": "{{ json.x * 2 }}"}]),
+            ],
+            "edges": [edge("in", "double")],
+        },
+        name="Doubler",
+    )
+
+    def parent_calling(flow_ref):
+        graph = {
+            "nodes": [node("start", "trigger.manual", "Start"), node("call", "flow.call", "Call", flow=str(flow_ref))],
+            "edges": [edge("start", "call")],
+        }
+        return run_execute(run_id=run_create(flow=published(graph, name=f"Parent {flow_ref}"), trigger="manual", items=[{"x": 21}]).pk)
+
+    ok = parent_calling(child.pk)
+    assert ok.status == "success", ok.error
+    assert NodeRun.objects.get(run=ok, node_id="call").output_sample["main"]["items"] == [{"x": 21, "y": 42}]
+    unpublished = flow_create(user=None, name="Draft only", graph=failing_graph())
+    missing = parent_calling(unpublished.pk)
+    assert missing.status == "failed" and missing.error_code == "flow_missing"
+    with translation.override("ko"):
+        assert "게시된 버전" in missing.error_text
+    failing = published(failing_graph(), name="Divider")
+    broken = run_execute(
+        run_id=run_create(
+            flow=published(
+                {
+                    "nodes": [node("start", "trigger.manual", "Start"), node("call", "flow.call", "Call", flow=str(failing.pk))],
+                    "edges": [edge("start", "call")],
+                },
+                name="Calls the divider",
+            ),
+            trigger="manual",
+            items=[{"divisor": 0}],
+        ).pk
+    )
+    assert broken.status == "failed" and broken.error_code == "subflow_failed" and "Divider" in broken.error
