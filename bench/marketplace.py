@@ -18,6 +18,8 @@ import sys
 import time
 import uuid
 
+from bench.common import percentile, setup_django
+
 TEMPLATES = int(os.environ.get("BENCH_TEMPLATES", "100000"))
 SAMPLES = int(os.environ.get("BENCH_SAMPLES", "200"))
 USERS = 2_000
@@ -47,11 +49,6 @@ QUERIES = [
     "crm",
 ]
 CATEGORIES = ["sales", "marketing", "support", "hr", "finance", "operations", "it", "productivity", "data", "other"]
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
 def _copy(cursor, table: str, columns: list[str], rows) -> None:
@@ -194,10 +191,7 @@ def main() -> int:
     reuse = os.environ.get("BENCH_REUSE_DB", "")  # a database kept by an earlier run (BENCH_KEEP_DB=1)
     name = reuse or f"ezflow_bench_{uuid.uuid4().hex[:8]}"
     os.environ["DATABASE_URL"] = dbadmin.with_database(server_url, name) if reuse else dbadmin.create_database(server_url, name)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ezflow_site.settings")
-    import django
-
-    django.setup()
+    setup_django()
     from django.core.management import call_command
     from django.db import connection, transaction
     from django.test import Client

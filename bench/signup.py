@@ -13,13 +13,10 @@ import sys
 import time
 import uuid
 
+from bench.common import percentile, setup_django
+
 LEVELS = [int(x) for x in os.environ.get("BENCH_LEVELS", "10,100,500").split(",")]
 SAMPLES = int(os.environ.get("BENCH_SAMPLES", "20"))
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
 def main() -> int:
@@ -28,10 +25,7 @@ def main() -> int:
     server_url = os.environ["DATABASE_URL"]
     name = f"ezflow_bench_{uuid.uuid4().hex[:8]}"
     os.environ["DATABASE_URL"] = dbadmin.create_database(server_url, name)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ezflow_site.settings")
-    import django
-
-    django.setup()
+    setup_django()
     from django.core.management import call_command
 
     from apps.accounts.models import Organization

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import statistics
 import sys
 import time
 
 import psutil
+
+from bench.common import percentile, run_modes, setup_django
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "20"))
 CONCURRENCY = [int(c) for c in os.environ.get("BENCH_CONCURRENCY", "1,8,32").split(",")]
@@ -122,11 +123,6 @@ def server_cpu(stack, web: int) -> tuple[float, float]:
     return web_cpu, db_cpu
 
 
-def percentile(values, pct):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))] if ordered else float("nan")
-
-
 def run_mode(mode: str, redis_url: str = "") -> None:
     from tests.support.stack import Stack
 
@@ -159,21 +155,9 @@ def run_mode(mode: str, redis_url: str = "") -> None:
 
 
 def main() -> int:
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the stack's processes when stopped ourselves
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ezflow_site.settings")
-    import django
-
-    django.setup()
+    setup_django()
     print(f"webhook → set → IF → respond, wait-for-result; {SECONDS:g} s per concurrency level")
-    modes = os.environ.get("BENCH_MODES", "embedded,scale-out").split(",")
-    if "embedded" in modes:
-        run_mode("embedded")
-    if "scale-out" in modes:
-        if os.environ.get("REDIS_URL"):
-            run_mode("scale-out", redis_url=os.environ["REDIS_URL"])
-        else:
-            print("scale-out: skipped (set REDIS_URL)")
-    return 0
+    return run_modes(run_mode)
 
 
 if __name__ == "__main__":

@@ -18,11 +18,12 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import signal
 import statistics
 import sys
 import threading
 import time
+
+from bench.common import percentile, run_modes, setup_django
 
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "50"))
 RATE = float(os.environ.get("BENCH_RATE", "20"))
@@ -149,11 +150,6 @@ async def measure(stack, client, flow, tickets, host: str):
     return delays, started, counts
 
 
-def percentile(values, pct):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))] if ordered else float("nan")
-
-
 def run_mode(mode: str, redis_url: str = "") -> None:
     from ezflow_site.processes import celery_worker_command
     from tests.support.stack import Stack
@@ -193,24 +189,12 @@ def run_mode(mode: str, redis_url: str = "") -> None:
 
 
 def main() -> int:
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the stack's processes when stopped ourselves
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ezflow_site.settings")
-    import django
-
-    django.setup()
+    setup_django()
     import logging
 
     logging.getLogger("httpx2").setLevel(logging.WARNING)
     print(f"{CLIENTS} WebSocket clients, {RATE:g} runs/s for {SECONDS:g} s; delay from node finished (worker) to event received")
-    modes = os.environ.get("BENCH_MODES", "embedded,scale-out").split(",")
-    if "embedded" in modes:
-        run_mode("embedded")
-    if "scale-out" in modes:
-        if os.environ.get("REDIS_URL"):
-            run_mode("scale-out", redis_url=os.environ["REDIS_URL"])
-        else:
-            print("scale-out: skipped (set REDIS_URL)")
-    return 0
+    return run_modes(run_mode)
 
 
 if __name__ == "__main__":

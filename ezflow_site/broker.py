@@ -17,6 +17,7 @@ import logging
 import os
 import shutil
 import uuid
+from pathlib import Path
 from queue import Empty
 from time import monotonic
 
@@ -27,7 +28,22 @@ from kombu.utils.json import dumps, loads
 
 logger = logging.getLogger("ezflow.broker")
 
-PARTIAL_SUFFIX = ".part"  # "<ms>_<uuid>.<queue>.msg.part" never matches the "<queue>.msg" a consumer looks for
+PARTIAL_SUFFIX = ".part"
+
+
+def transport_options(folder: Path, *, polling_interval: float = 0.1) -> dict:
+    """Celery's broker_transport_options for a broker folder (created if missing): one queue folder for in and out,
+    and the control and processed folders beside it (on the same file system, as the renames need)."""
+    for name in ("queue", "control", "processed"):
+        (folder / name).mkdir(parents=True, exist_ok=True)
+    return {
+        "data_folder_in": str(folder / "queue"),
+        "data_folder_out": str(folder / "queue"),
+        "control_folder": str(folder / "control"),
+        "processed_folder": str(folder / "processed"),
+        "store_processed": False,
+        "polling_interval": polling_interval,
+    }  # "<ms>_<uuid>.<queue>.msg.part" never matches the "<queue>.msg" a consumer looks for
 
 
 class Channel(filesystem.Channel):

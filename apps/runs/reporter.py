@@ -122,7 +122,7 @@ class DatabaseReporter:
                 error=result.error[:10_000],
                 error_code=result.error_code,
                 error_detail=result.error_detail[:20_000],
-                error_args=_limited_args(result.error_args),
+                error_args=limited_error_args(result.error_args),
                 started_at=_time(result.started_at),
                 finished_at=_time(result.finished_at),
                 seq=self.run.seq,
@@ -199,7 +199,7 @@ class DeferredReporter(DatabaseReporter):
             super()._publish_events()
 
 
-def _limited_args(args: dict) -> dict:
+def limited_error_args(args: dict) -> dict:
     """The error's template and values, each value capped like the message itself (values may quote item data)."""
     if not args:
         return {}

@@ -8,26 +8,13 @@ from pathlib import Path
 import pytest
 from kombu import Connection
 
-from ezflow_site.broker import PARTIAL_SUFFIX, Transport
+from ezflow_site.broker import PARTIAL_SUFFIX, Transport, transport_options
 
 MESSAGES = 1500
 
 
-def options(folder: Path) -> dict:
-    for name in ("queue", "control", "processed"):
-        (folder / name).mkdir(exist_ok=True)
-    return {
-        "data_folder_in": str(folder / "queue"),
-        "data_folder_out": str(folder / "queue"),
-        "control_folder": str(folder / "control"),
-        "processed_folder": str(folder / "processed"),
-        "store_processed": False,
-        "polling_interval": 0.01,
-    }
-
-
 def connection(folder: Path) -> Connection:
-    return Connection("filesystem://", transport=Transport, transport_options=options(folder))
+    return Connection("filesystem://", transport=Transport, transport_options=transport_options(folder, polling_interval=0.01))
 
 
 def produce(folder: str, start: int, count: int) -> None:

@@ -60,23 +60,19 @@ def finished_run(flow, status="failed", *, error="Division by zero in row 12", n
     )
 
 
+def failure_rule(flow, owner, **values):
+    """An alert rule for every failure of `flow`, in the bell only unless `values` say otherwise."""
+    from apps.notifications.services.rules import alert_rule_create
+
+    settings = {"kind": "failure", "threshold": 3, "duration_seconds": 300, "in_app": True, "email": False, "recipient_ids": []}
+    return alert_rule_create(flow=flow, user=owner, **{**settings, **values})
+
+
 def notified_failure(flow, owner) -> Run:
     """An in-app alert rule for every failure, then a failed run it has been checked against."""
     from apps.notifications.services.alerts import alerts_evaluate_run
-    from apps.notifications.services.rules import alert_rule_create
 
-    alert_rule_create(
-        flow=flow,
-        user=owner,
-        kind="failure",
-        threshold=3,
-        duration_seconds=300,
-        in_app=True,
-        email=False,
-        recipient_ids=[],
-        deactivate_after=None,
-        enabled=True,
-    )
+    failure_rule(flow, owner)
     run = finished_run(flow)
     alerts_evaluate_run(run_id=run.pk)
     return run

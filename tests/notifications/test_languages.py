@@ -1,25 +1,13 @@
 """Alerts speak the reader's language: email in the recipient's remembered language, API errors in the request's."""
 
 from apps.notifications.services.alerts import alerts_evaluate_run
-from apps.notifications.services.rules import alert_rule_create
-from tests.notifications.conftest import finished_run
+from tests.notifications.conftest import failure_rule, finished_run
 
 
 def test_email_is_in_the_recipients_language(organization, owner, flow, mailbox):
     owner.language = "ko"
     owner.save()
-    alert_rule_create(
-        flow=flow,
-        user=owner,
-        kind="failure",
-        threshold=3,
-        duration_seconds=300,
-        in_app=True,
-        email=True,
-        recipient_ids=[],
-        deactivate_after=None,
-        enabled=True,
-    )
+    failure_rule(flow, owner, email=True)
     run = finished_run(flow, error="The server did not answer within 5 seconds.")
     run.error_args = {"template": "The server did not answer within %(seconds)s seconds.", "values": {"seconds": "5"}}
     run.save(update_fields=["error_args"])

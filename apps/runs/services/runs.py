@@ -20,7 +20,7 @@ from apps.notifications.hooks import alerts_after_run
 from apps.runs.host import ProductHost
 from apps.runs.models import NodeRun, Run
 from apps.runs.realtime.publisher import publish_run
-from apps.runs.reporter import DatabaseReporter, DeferredReporter, _limited_args, _sample
+from apps.runs.reporter import DatabaseReporter, DeferredReporter, _sample, limited_error_args
 from apps.runs.services.tally import tally_success
 
 REPLAYABLE = ("success", "pinned", "disabled", "reused")
@@ -276,7 +276,7 @@ def _settle(run: Run, result: RunResult) -> None:
         run.status = {"success": Run.Status.SUCCESS, "failed": Run.Status.FAILED, "cancelled": Run.Status.CANCELLED}[result.status]
         run.finished_at = timezone.now()
         run.error, run.error_code, run.error_detail = result.error[:10_000], result.error_code, result.error_detail[:20_000]
-        run.error_args = _limited_args(result.error_args)
+        run.error_args = limited_error_args(result.error_args)
         run.error_node_id = result.failed_node or ""
         if run.status == Run.Status.FAILED:
             _start_error_flow(run)

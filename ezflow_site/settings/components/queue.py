@@ -11,19 +11,11 @@ if REDIS_URL:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
 else:
     # kombu's filesystem transport lets a separate worker process share the queue without a server.
-    _broker_dir = DATA_DIR / "broker"
+    from ezflow_site.broker import transport_options
+
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT = "ezflow_site.broker:Transport"  # kombu's, with atomic message files (see there)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir / "queue"),
-        "data_folder_out": str(_broker_dir / "queue"),
-        "control_folder": str(_broker_dir / "control"),
-        "processed_folder": str(_broker_dir / "processed"),
-        "store_processed": False,
-        "polling_interval": 0.1,
-    }
-    for _folder in ("queue", "control", "processed"):
-        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = transport_options(DATA_DIR / "broker")
     # Cross-process WebSocket events without a Redis server: PostgreSQL LISTEN/NOTIFY via channels-postgres.
     from .database import DATABASES as _databases
 

@@ -8,15 +8,12 @@ from apps.accounts.roles import Role
 from apps.flows.models import Flow
 from apps.notifications.models import AlertGroup, Notification
 from apps.notifications.services.alerts import alerts_check_long_runs, alerts_evaluate_run, alerts_flush_pending, error_fingerprint
-from apps.notifications.services.rules import alert_rule_create
 from apps.runs.models import Run
-from tests.notifications.conftest import finished_run
+from tests.notifications.conftest import failure_rule, finished_run
 
 
 def rule(flow, owner, **values):
-    defaults = {"kind": "failure", "threshold": 3, "duration_seconds": 300, "in_app": True, "email": True, "recipient_ids": []}
-    defaults.update(values)
-    return alert_rule_create(flow=flow, user=owner, **defaults)
+    return failure_rule(flow, owner, **{"email": True, **values})
 
 
 def evaluate(run):

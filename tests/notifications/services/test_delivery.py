@@ -4,15 +4,12 @@ import json
 
 from apps.notifications.models import AlertGroup, Notification
 from apps.notifications.services.alerts import alerts_evaluate_run
-from apps.notifications.services.rules import alert_rule_create
-from tests.notifications.conftest import finished_run
+from tests.notifications.conftest import failure_rule, finished_run
 from tests.support.fake_http import FakeServer
 
 
 def slack_rule(flow, owner, url, **values):
-    settings = {"kind": "failure", "threshold": 3, "duration_seconds": 300, "in_app": True, "email": False, "recipient_ids": []}
-    settings.update(values)
-    return alert_rule_create(flow=flow, user=owner, slack_webhook_url=url, **settings)
+    return failure_rule(flow, owner, slack_webhook_url=url, **values)
 
 
 def test_slack_gets_the_alert_with_a_link_to_the_run(organization, owner, flow):
