@@ -1,13 +1,14 @@
 """URLs of an organization's host, <slug>.localhost."""
 
-from django.urls import include, path, re_path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularSwaggerView
 
 from apps.accounts.admin import organization_admin_site
 from apps.flows.editor import flow_editor
 from apps.flows.page_urls import pwa_urlpatterns
-from apps.flows.views import webhook
+from apps.flows.page_urls import urlpatterns as flow_page_urlpatterns
 from apps.marketplace.graphql.view import MarketplaceGraphQLView
+from apps.runs.flow_pages import flow_urlpatterns as run_flow_page_urlpatterns
 from ezflow_site.urls_common import common_urlpatterns, handlers
 
 urlpatterns = [
@@ -15,11 +16,10 @@ urlpatterns = [
     path("admin/", organization_admin_site.urls),
     path("flows/<int:flow_id>/edit/", flow_editor, name="flow-editor"),
     path("", include("apps.notifications.urls")),
-    path("flows/", include("apps.flows.page_urls")),
+    path("flows/", include((flow_page_urlpatterns + run_flow_page_urlpatterns, "flow_pages"))),
     *pwa_urlpatterns,
     path("marketplace/", include(("apps.marketplace.page_urls", "marketplace"))),
     path("", include("apps.runs.urls")),
-    re_path(r"^webhook/(?P<token>[A-Za-z0-9_-]{16,64})/?$", webhook, name="webhook"),
     path("api/v1/", include("apps.accounts.api.urls")),
     path("api/v1/", include("apps.flows.api.urls")),
     path("api/v1/", include("apps.runs.api.urls")),

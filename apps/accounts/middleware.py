@@ -8,12 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.selectors import membership_get
+from apps.core.paths import is_api_path
 
 SESSION_ORGANIZATION_KEY = "ezflow_organization"
-
-
-def is_api_path(path: str) -> bool:
-    return path.startswith("/api/") or path.startswith("/graphql")
 
 
 def current_organization(request):

@@ -1,7 +1,7 @@
 """Open WebSockets end with the session: signing out, a new password or a deactivated account closes them.
 
-Connected in AccountsConfig.ready(); sockets live in other processes, so this goes
-through the channel layer (apps.runs.realtime.publisher), after the change is committed.
+Connected in AccountsConfig.ready(). Sockets belong to the runs app, a higher layer: this only sends the
+`sessions_ended` event after the change is committed, and the runs app closes them.
 """
 
 from __future__ import annotations
@@ -10,6 +10,9 @@ from django.contrib.auth import get_user_model, user_logged_out
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from apps.accounts.events import sessions_ended
+from apps.core.events import send_on_commit
+
 
 @receiver(user_logged_out, dispatch_uid="ezflow.accounts.close_sockets_on_logout")
 def close_sockets_on_logout(sender, request, user, **kwargs):
@@ -17,9 +20,7 @@ def close_sockets_on_logout(sender, request, user, **kwargs):
     session_key = getattr(getattr(request, "session", None), "session_key", None)
     if user is None or tenant is None or getattr(tenant, "is_public", True) or not session_key:
         return
-    from apps.runs.realtime.publisher import end_sessions
-
-    end_sessions(schemas=[tenant.schema_name], user_id=user.pk, session_key=session_key)
+    send_on_commit(sessions_ended, schemas=[tenant.schema_name], user_id=user.pk, session_key=session_key)
 
 
 @receiver(post_save, sender=get_user_model(), dispatch_uid="ezflow.accounts.close_sockets_on_account_change")
@@ -35,7 +36,7 @@ def close_sockets_on_account_change(sender, instance, created, update_fields=Non
     if not (password_changed or deactivated):
         return
     from apps.accounts.models import Membership
-    from apps.runs.realtime.publisher import end_sessions
 
     schemas = list(Membership.objects.filter(user_id=instance.pk).values_list("organization__schema_name", flat=True).distinct())
-    end_sessions(schemas=schemas, user_id=instance.pk)
+    if schemas:
+        send_on_commit(sessions_ended, schemas=schemas, user_id=instance.pk, session_key=None)

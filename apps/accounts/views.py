@@ -20,7 +20,7 @@ from apps.accounts.forms import (
     SignupForm,
     TokenForm,
 )
-from apps.accounts.middleware import SESSION_ORGANIZATION_KEY, current_organization, is_api_path
+from apps.accounts.middleware import SESSION_ORGANIZATION_KEY, current_organization
 from apps.accounts.models import Invitation
 from apps.accounts.roles import ROLE_HELP, Role, can_manage_members
 from apps.accounts.services.authentication import credentials_check, member_login_check
@@ -30,6 +30,7 @@ from apps.accounts.services.memberships import membership_update
 from apps.accounts.services.organizations import organization_update
 from apps.accounts.services.signup import organization_signup
 from apps.accounts.services.tokens import api_token_create, api_token_revoke
+from apps.core.paths import is_api_path
 
 
 def lockout_response(request, credentials, *args, **kwargs):

@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from apps.accounts.middleware import is_api_path
+from apps.core.paths import is_api_path
 
 
 def _error(request, status, code, message, template):

@@ -25,6 +25,9 @@ class Flow(models.Model):
     webhook_token = models.CharField(max_length=64, unique=True, default=new_webhook_token)
     error_flow = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     save_history = models.BooleanField(_("save run history"), default=True)
+    # Kept by the notifications app: enabled alert rules watch this flow, so even a successful run of a flow with
+    # history off is recorded (the webhook path reads it in its one lookup statement).
+    watched_by_alerts = models.BooleanField(default=False, editable=False)
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True, help_text=_("Empty: the organization's time zone."))
     # People live in the public schema; they are never deleted (only deactivated), so no database constraint.
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")

@@ -13,14 +13,12 @@ import json
 import zoneinfo
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.core.exceptions import RequestDataTooBig
-from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -31,39 +29,33 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.accounts.middleware import current_organization
-from apps.accounts.models import User
 from apps.accounts.models.organization import site_url
 from apps.accounts.roles import Role, role_at_least
 from apps.core.errors import DomainError
 from apps.flows import selectors
 from apps.flows.engine.cron import PRESETS, cron_for, cron_problem, next_fire
-from apps.flows.forms import FlowSearchForm, ImportForm, NewFlowForm
+from apps.flows.forms import ImportForm, NewFlowForm
 from apps.flows.nodes.registry import load_builtin_nodes
 from apps.flows.services.flows import flow_create, flow_set_active
 from apps.flows.services.transfer import flow_export, flow_import
-from apps.runs.models import Run
-from apps.runs.services.runs import run_create, run_enqueue
 
-PAGE_SIZE = 20
-LAST_RUNS = 10
 IMPORT_REPORT_KEY = "ezflow_flow_import_report"
 
 
-def _can_edit(request) -> bool:
+def can_edit(request) -> bool:
     return request.membership is not None and role_at_least(request.membership.role, Role.EDITOR)
 
 
-def _refused(request, to: str):
+def refused(request, to: str):
     messages.error(request, _("Viewers can look at flows but cannot change or run them. Ask an admin for the editor role."))
     return redirect(to)
 
 
-def _flow(pk):
+def flow_get_or_404(pk):
     return get_object_or_404(selectors.flow_list(), pk=pk)
 
 
-def _message(exc: DomainError) -> str:
+def error_message(exc: DomainError) -> str:
     return str(exc.message)
 
 
@@ -71,54 +63,21 @@ def _message(exc: DomainError) -> str:
 
 
 @login_required
-def flow_list_page(request):
-    form = FlowSearchForm(request.GET)
-    search = tag = ""
-    if form.is_valid():
-        search, tag = form.cleaned_data["q"].strip(), form.cleaned_data["tag"].strip()
-    page = Paginator(selectors.flow_list_with_last_run(search=search, tag=tag), PAGE_SIZE).get_page(request.GET.get("page"))
-    filters = {key: value for key, value in (("q", search), ("tag", tag)) if value}
-    context = {
-        "form": form,
-        "page": page,
-        "flows": [_list_row(flow) for flow in page.object_list],
-        "tags": selectors.flow_tag_list(),
-        "search": search,
-        "tag": tag,
-        "filter_query": urlencode(filters),
-        "can_edit": _can_edit(request),
-        "new_form": NewFlowForm(),
-    }
-    return render(request, "flows/list.html", context)
-
-
-def _list_row(flow) -> dict:
-    status = flow.last_run_status
-    return {
-        "flow": flow,
-        "last_run_id": flow.last_run_id,
-        "last_run_status": status,
-        "last_run_label": Run.Status(status).label if status else "",
-        "last_run_at": flow.last_run_at,
-    }
-
-
-@login_required
 @require_POST
 def flow_new(request):
-    if not _can_edit(request):
-        return _refused(request, "flow_pages:list")
+    if not can_edit(request):
+        return refused(request, "flow_pages:list")
     form = NewFlowForm(request.POST)
     name = form.cleaned_data["name"].strip() if form.is_valid() else ""
     try:
         flow = flow_create(user=request.user, name=name or _("Untitled flow"))
     except DomainError as exc:
-        messages.error(request, _message(exc))
+        messages.error(request, error_message(exc))
         return redirect("flow_pages:list")
     return redirect(f"/flows/{flow.pk}/edit/")
 
 
-def _warning_text(code: str) -> str:
+def import_warning_text(code: str) -> str:
     texts = {
         "edge_dropped": _("A connection to a node that could not be imported was left out."),
         "expression_review": _("An expression was written for n8n. Check that it still does what you expect."),
@@ -133,19 +92,19 @@ def _warning_text(code: str) -> str:
 
 @login_required
 def flow_import_page(request):
-    if request.method == "POST" and not _can_edit(request):
-        return _refused(request, "flow_pages:list")
+    if request.method == "POST" and not can_edit(request):
+        return refused(request, "flow_pages:list")
     try:
         form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
     except RequestDataTooBig:
         form = ImportForm()
         form.add_error(None, _("The pasted text is too large. Paste less, or import it as a file."))
-        return render(request, "flows/import.html", {"form": form, "can_edit": _can_edit(request)}, status=400)
+        return render(request, "flows/import.html", {"form": form, "can_edit": can_edit(request)}, status=400)
     if request.method == "POST" and form.is_valid():
         try:
             result = flow_import(user=request.user, data=form.cleaned_data["data"])
         except DomainError as exc:
-            form.add_error(None, _message(exc))
+            form.add_error(None, error_message(exc))
         else:
             flow = result["flow"]
             request.session[IMPORT_REPORT_KEY] = {
@@ -158,13 +117,13 @@ def flow_import_page(request):
             messages.success(request, _("“%(name)s” was imported as a draft.") % {"name": flow.name})
             return redirect("flow_pages:overview", pk=flow.pk)
     status = 400 if form.errors else 200
-    return render(request, "flows/import.html", {"form": form, "can_edit": _can_edit(request)}, status=status)
+    return render(request, "flows/import.html", {"form": form, "can_edit": can_edit(request)}, status=status)
 
 
 @login_required
 @require_GET
 def flow_export_download(request, pk):
-    flow = _flow(pk)
+    flow = flow_get_or_404(pk)
     body = json.dumps(flow_export(flow=flow), ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     filename = f"{slugify(flow.name) or 'flow'}-{flow.pk}.ezflow.json"
@@ -187,39 +146,11 @@ class TriggerSummary:
     time_zone: str = ""
 
 
-@login_required
-def flow_overview(request, pk):
-    flow = _flow(pk)
-    organization = current_organization(request)
-    published = flow.published_version
-    graph = published.graph if published else flow.draft
-    versions = list(selectors.version_list(flow=flow).defer("graph")[:20])
-    authors = {u.pk: u for u in User.objects.filter(pk__in={v.created_by_id for v in versions if v.created_by_id})}
-    runs = list(Run.objects.filter(flow=flow).only("id", "status", "trigger", "created_at", "started_at", "finished_at")[:LAST_RUNS])
-    report = request.session.pop(IMPORT_REPORT_KEY, None)
-    if report and report.get("flow_id") != flow.pk:
-        report = None
-    if report:
-        for warning in report["warnings"]:
-            warning["text"] = _warning_text(warning["code"])
-    context = {
-        "flow": flow,
-        "published": published,
-        "unpublished_changes": published is not None and _without_pins(flow.draft) != _without_pins(published.graph),
-        "triggers": _triggers(flow, graph, organization),
-        "versions": [(v, authors.get(v.created_by_id)) for v in versions],
-        "runs": runs,
-        "can_edit": _can_edit(request),
-        "import_report": report,
-    }
-    return render(request, "flows/overview.html", context)
-
-
-def _without_pins(graph: dict) -> dict:
+def without_pins(graph: dict) -> dict:
     return {key: value for key, value in (graph or {}).items() if key != "pinned"}
 
 
-def _triggers(flow, graph: dict, organization) -> list[TriggerSummary]:
+def trigger_summaries(flow, graph: dict, organization) -> list[TriggerSummary]:
     registry = load_builtin_nodes()
     found = []
     for node in graph.get("nodes", []):
@@ -307,30 +238,14 @@ def _schedule_words(parameters: dict) -> str:
 
 @login_required
 @require_POST
-def flow_run_now(request, pk):
-    flow = _flow(pk)
-    if not _can_edit(request):
-        return _refused(request, f"/flows/{flow.pk}/")
-    try:
-        run = run_create(flow=flow, trigger=Run.Trigger.MANUAL, user=request.user)
-    except DomainError as exc:
-        messages.error(request, _message(exc))
-    else:
-        run_enqueue(run)
-        messages.success(request, _("Run #%(id)s started. It appears under Last runs.") % {"id": run.pk})
-    return redirect("flow_pages:overview", pk=flow.pk)
-
-
-@login_required
-@require_POST
 def flow_activation(request, pk, active: bool):
-    flow = _flow(pk)
-    if not _can_edit(request):
-        return _refused(request, f"/flows/{flow.pk}/")
+    flow = flow_get_or_404(pk)
+    if not can_edit(request):
+        return refused(request, f"/flows/{flow.pk}/")
     try:
         flow_set_active(flow=flow, active=active)
     except DomainError as exc:
-        messages.error(request, _message(exc))
+        messages.error(request, error_message(exc))
     else:
         if active:
             messages.success(request, _("“%(name)s” is on. Its triggers now start runs.") % {"name": flow.name})

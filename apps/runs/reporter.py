@@ -18,33 +18,17 @@ from django.utils import timezone
 
 from apps.core.metrics import NODE_DURATION
 from apps.flows.engine.reporter import NodeResult
+from apps.flows.engine.sampling import sample_outputs
 from apps.flows.nodes.registry import load_builtin_nodes
 from apps.runs.models import NodeRun, Run
 from apps.runs.realtime.publisher import publish_node
 
-SAMPLE_ITEMS = 10
-SAMPLE_BYTES = 32_000
 FULL_OUTPUT_BYTES = 5_000_000
 FLUSH_SECONDS = 0.5
 LIVE_AFTER_SECONDS = 0.2
 # Nodes that may block for long without side effects: live events go out before them, and a deferred run is
 # written before them.
 BLOCKING_TYPES = frozenset({"flow.wait", "code.python"})
-
-
-def _sample(outputs: dict[str, list[dict]]) -> dict:
-    sample, budget = {}, SAMPLE_BYTES
-    for port, items in outputs.items():
-        kept = []
-        for item in items[:SAMPLE_ITEMS]:
-            size = len(json.dumps(item, default=str))
-            if size > budget:
-                kept.append({"_truncated": True, "size": size})
-                break
-            budget -= size
-            kept.append(item)
-        sample[port] = {"items": kept, "count": len(items)}
-    return sample
 
 
 def _storable(outputs: dict) -> dict | None:
@@ -117,7 +101,7 @@ class DatabaseReporter:
                 attempts=result.attempts,
                 items_in=result.items_in,
                 items_out=result.items_out,
-                output_sample=_sample(result.outputs),
+                output_sample=sample_outputs(result.outputs),
                 outputs=_storable(result.outputs),
                 error=result.error[:10_000],
                 error_code=result.error_code,

@@ -1,4 +1,4 @@
-"""The lean /webhook/ route (apps.flows.webhook_asgi) against real daphne processes: two web processes on their own
+"""The lean /webhook/ route (apps.runs.webhooks.asgi) against real daphne processes: two web processes on their own
 ports, so changes made through one process must apply to the very next call served by the other."""
 
 import asyncio

@@ -333,7 +333,7 @@ def test_every_import_warning_the_importer_gives_has_its_own_words_in_korean():
 
     from django.utils import translation
 
-    from apps.flows.pages import _warning_text
+    from apps.flows.pages import import_warning_text as _warning_text
 
     source = (Path(__file__).parents[2] / "apps" / "flows" / "engine" / "n8n.py").read_text()
     codes = set(re.findall(r"""["']code["']\s*:\s*["']([a-z_]+)["']""", source))

@@ -2,8 +2,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from apps.accounts.errors import NotAllowed, field_errors
+from apps.accounts.events import membership_revoked
 from apps.accounts.models import Membership
 from apps.accounts.roles import Role, can_manage_members
+from apps.core.events import send_on_commit
 
 
 def membership_update(*, actor: Membership, membership: Membership, role: str | None = None, is_active: bool | None = None) -> Membership:
@@ -34,7 +36,5 @@ def membership_update(*, actor: Membership, membership: Membership, role: str | 
         locked.role, locked.is_active = new_role, new_active
         locked.save(update_fields=["role", "is_active", "updated_at"])
         if not new_active:
-            from apps.runs.realtime.publisher import evict_person
-
-            evict_person(schema=locked.organization.schema_name, user_id=locked.user_id)
+            send_on_commit(membership_revoked, schema=locked.organization.schema_name, user_id=locked.user_id)
     return locked

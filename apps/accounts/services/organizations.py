@@ -5,8 +5,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from apps.accounts.errors import NotAllowed, field_errors
+from apps.accounts.events import organization_suspended
 from apps.accounts.models import Membership, Organization
 from apps.accounts.roles import Role, role_at_least
+from apps.core.events import send_on_commit
 
 
 @cache
@@ -84,9 +86,8 @@ def organization_suspend(*, organization: Organization, reason: str = "") -> Org
     organization.status = Organization.Status.SUSPENDED
     organization.suspended_reason = reason[:200]
     organization.save(update_fields=["status", "suspended_reason"])
-    from apps.runs.realtime.publisher import close_organization
-
-    close_organization(schema=organization.schema_name)  # open sockets close too, in whichever process holds them
+    # Open sockets close too, in whichever process holds them.
+    send_on_commit(organization_suspended, schema=organization.schema_name)
     return organization
 
 

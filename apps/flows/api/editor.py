@@ -17,7 +17,7 @@ from apps.flows import selectors
 from apps.flows.engine.errors import ExpressionError, ExpressionSecurityError
 from apps.flows.engine.expressions import MAX_EXPRESSION_LENGTH, build_scope, evaluate
 from apps.flows.error_text import engine_error_text
-from apps.runs.host import ProductHost
+from apps.flows.host import FlowHost
 
 MAX_PREVIEW_ITEMS = 20
 
@@ -43,7 +43,7 @@ class ExpressionPreviewApi(APIView):
         data = ExpressionPreviewInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        host = ProductHost(organization=connection.tenant)
+        host = FlowHost(organization=connection.tenant)
         outputs = {
             name: {"json": items[0] if items else {}, "items": items, "outputs": {"main": items}} for name, items in values["nodes"].items()
         }

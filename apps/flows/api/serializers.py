@@ -50,13 +50,6 @@ class PublishInput(serializers.Serializer):
     message = serializers.CharField(max_length=500, required=False, allow_blank=True)
 
 
-class RunInput(serializers.Serializer):
-    items = serializers.JSONField(required=False)
-    draft = serializers.BooleanField(
-        required=False, default=False, help_text="Test the draft (with pinned data) instead of the published version."
-    )
-
-
 class PinInput(serializers.Serializer):
     node_id = serializers.CharField(max_length=100)
     items = serializers.JSONField(allow_null=True)

@@ -20,7 +20,6 @@ urlpatterns = [
     path("flows/<int:pk>/versions/diff", views.VersionDiffApi.as_view(), name="flow-version-diff"),
     path("flows/<int:pk>/versions/<int:number>", views.VersionDetailApi.as_view(), name="flow-version"),
     path("flows/<int:pk>/versions/<int:number>/restore", views.VersionRestoreApi.as_view(), name="flow-version-restore"),
-    path("flows/<int:pk>/run", views.FlowRunApi.as_view(), name="flow-run"),
     path("flows/<int:pk>/pin", views.PinApi.as_view(), name="flow-pin"),
     path("flows/<int:pk>/test-node", views.TestNodeApi.as_view(), name="flow-test-node"),
     path("flows/<int:pk>/expression", editor.ExpressionPreviewApi.as_view(), name="flow-expression-preview"),

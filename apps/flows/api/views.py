@@ -22,8 +22,6 @@ from apps.flows.services import flows as flow_services
 from apps.flows.services import variables as variable_services
 from apps.flows.services.testing import node_test
 from apps.flows.services.transfer import flow_export, flow_import
-from apps.runs.api.serializers import RunOutput
-from apps.runs.services.runs import run_create, run_enqueue
 
 EditorsWrite = role_required(Role.EDITOR, safe_methods_for_members=True)
 AdminsWrite = role_required(Role.ADMIN, safe_methods_for_members=True)
@@ -165,24 +163,6 @@ class VersionDiffApi(APIView):
             return get_object_or_404(selectors.version_list(flow=flow), number=int(ref)).graph
 
         return Response(graph_diff(graph_of(request.query_params.get("from", "")), graph_of(request.query_params.get("to", "draft"))))
-
-
-class FlowRunApi(APIView):
-    permission_classes = [role_required(Role.EDITOR)]
-
-    @extend_schema(request=s.RunInput, responses={202: RunOutput})
-    def post(self, request, pk):
-        data = s.RunInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        run = run_create(
-            flow=_flow(pk),
-            trigger="test" if data.validated_data["draft"] else "manual",
-            items=data.validated_data.get("items"),
-            user=request.user,
-            draft=data.validated_data["draft"],
-        )
-        run_enqueue(run)
-        return Response(RunOutput(run).data, status=status.HTTP_202_ACCEPTED)
 
 
 class PinApi(APIView):

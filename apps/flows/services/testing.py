@@ -8,10 +8,10 @@ from django.utils.translation import gettext as _
 from apps.core.errors import DomainError
 from apps.flows.engine.executor import Executor
 from apps.flows.engine.graph import Graph
+from apps.flows.engine.sampling import sample_outputs
 from apps.flows.error_text import engine_error_text
+from apps.flows.host import FlowHost
 from apps.flows.models import Flow
-from apps.runs.host import ProductHost
-from apps.runs.reporter import _sample
 
 
 def node_test(*, flow: Flow, node_id: str, items: list | None = None) -> dict:
@@ -24,14 +24,14 @@ def node_test(*, flow: Flow, node_id: str, items: list | None = None) -> dict:
         items = next((graph.pinned[u] for u in upstream if u in graph.pinned), [{}])
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         raise DomainError(_("Input must be a list of JSON objects."), code="invalid", field="items")
-    executor = Executor(graph, host=ProductHost(organization=connection.tenant), flow_meta={"id": flow.pk, "name": flow.name})
+    executor = Executor(graph, host=FlowHost(organization=connection.tenant), flow_meta={"id": flow.pk, "name": flow.name})
     result = executor.run_single(node_id, {"main": items})
     return {
         "node_id": node_id,
         "status": result.status,
         "items_in": result.items_in,
         "items_out": result.items_out,
-        "outputs": _sample(result.outputs),
+        "outputs": sample_outputs(result.outputs),
         "error": engine_error_text(result.error, result.error_args),
         "error_code": result.error_code,
     }

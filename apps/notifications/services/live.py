@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import connection, transaction
 
 from apps.notifications.models import Notification
-from apps.runs.realtime.consumer import group_name
+from apps.runs.realtime.groups import group_name
 
 
 def notifications_group(schema: str, user_id: int) -> str:
@@ -14,9 +14,9 @@ def notifications_group(schema: str, user_id: int) -> str:
 
 def notification_publish(*, user_id: int, event: str, notification_id: int | None = None) -> None:
     """Sent after commit; the count is taken inside the transaction, after its writes, so it matches the database."""
-    from apps.runs.realtime.publisher import _submit
+    from apps.runs.realtime.publisher import publish_to_groups
 
     schema = connection.schema_name
     unread = Notification.objects.filter(user_id=user_id, read_at__isnull=True).count()
     payload = {"type": event, "id": notification_id, "unread": unread}
-    transaction.on_commit(lambda: _submit([notifications_group(schema, user_id)], payload))
+    transaction.on_commit(lambda: publish_to_groups([notifications_group(schema, user_id)], payload))

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from apps.flows import credentials as crypto
 from apps.flows.http.guard import AllowList
+from apps.flows.models import Flow
 from apps.notifications.models import AlertRule
 from apps.notifications.selectors import active_members
 
@@ -100,7 +101,13 @@ def _apply(rule: AlertRule, changes: dict) -> AlertRule:
     rule.slack_webhook = crypto.encrypt({"url": url}) if url else ""
     rule.slack_hint = slack_hint(url) if url else ""
     rule.save()
+    _mark_watched(rule.flow_id)
     return rule
+
+
+def _mark_watched(flow_id: int) -> None:
+    watched = AlertRule.objects.filter(flow_id=flow_id, enabled=True).exists()
+    Flow.objects.filter(pk=flow_id).exclude(watched_by_alerts=watched).update(watched_by_alerts=watched)
 
 
 def alert_rule_create(*, flow, user, **values) -> AlertRule:
@@ -115,7 +122,9 @@ def alert_rule_update(*, rule: AlertRule, **changes) -> AlertRule:
 
 def alert_rule_delete(*, rule: AlertRule) -> None:
     with transaction.atomic():
+        flow_id = rule.flow_id
         rule.delete()
+        _mark_watched(flow_id)
 
 
 def alert_rule_slack_url(rule: AlertRule) -> str:

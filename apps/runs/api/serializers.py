@@ -59,3 +59,10 @@ class RunDetailOutput(RunOutput):
 
     class Meta(RunOutput.Meta):
         fields = [*RunOutput.Meta.fields, "input_items", "result_sample", "response", "error_detail", "node_runs"]
+
+
+class RunInput(serializers.Serializer):
+    items = serializers.JSONField(required=False)
+    draft = serializers.BooleanField(
+        required=False, default=False, help_text="Test the draft (with pinned data) instead of the published version."
+    )

@@ -6,6 +6,7 @@ app_name = "runs_api"
 
 urlpatterns = [
     path("realtime/ticket", views.RealtimeTicketApi.as_view(), name="realtime-ticket"),
+    path("flows/<int:pk>/run", views.FlowRunApi.as_view(), name="flow-run"),
     path("runs", views.RunListApi.as_view(), name="runs"),
     path("runs/stats", views.RunStatsApi.as_view(), name="run-stats"),
     path("runs/<int:pk>", views.RunDetailApi.as_view(), name="run-detail"),

@@ -1,5 +1,6 @@
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -9,10 +10,10 @@ from rest_framework.views import APIView
 from apps.accounts.permissions import role_required
 from apps.accounts.roles import Role
 from apps.flows.selectors import flow_list
-from apps.runs.api.serializers import RunDetailOutput, RunOutput
+from apps.runs.api.serializers import RunDetailOutput, RunInput, RunOutput
 from apps.runs.forms import RunFilterForm
 from apps.runs.selectors import DEFAULT_PERIOD, PERIODS, run_list, run_stats
-from apps.runs.services.runs import run_cancel, run_enqueue, run_retry
+from apps.runs.services.runs import run_cancel, run_create, run_enqueue, run_retry
 
 
 class RealtimeTicketApi(APIView):
@@ -75,4 +76,22 @@ class RunRetryApi(APIView):
         original = get_object_or_404(run_list(), pk=pk)
         from_failed = str(request.data.get("from_failed_node", "true")).lower() != "false" if isinstance(request.data, dict) else True
         run = run_enqueue(run_retry(run=original, user=request.user, from_failed_node=from_failed))
+        return Response(RunOutput(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+class FlowRunApi(APIView):
+    permission_classes = [role_required(Role.EDITOR)]
+
+    @extend_schema(request=RunInput, responses={202: RunOutput})
+    def post(self, request, pk):
+        data = RunInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        run = run_create(
+            flow=get_object_or_404(flow_list(), pk=pk),
+            trigger="test" if data.validated_data["draft"] else "manual",
+            items=data.validated_data.get("items"),
+            user=request.user,
+            draft=data.validated_data["draft"],
+        )
+        run_enqueue(run)
         return Response(RunOutput(run).data, status=status.HTTP_202_ACCEPTED)

@@ -14,7 +14,7 @@ import zlib
 from channels.layers import get_channel_layer
 from django.db import connection, transaction
 
-from apps.runs.realtime.consumer import group_name, session_digest
+from apps.runs.realtime.groups import group_name, session_digest
 
 logger = logging.getLogger(__name__)
 QUEUE_LIMIT = 10_000
@@ -67,7 +67,7 @@ _sender: _Sender | None = None
 _lock = threading.Lock()
 
 
-def _submit(groups: list[str], payload: dict) -> None:
+def publish_to_groups(groups: list[str], payload: dict) -> None:
     # Group names are t.<schema>.<page>...: every event of one run shares a lane, whichever groups it goes to.
     run_id = payload.get("run_id")
     key = f"{groups[0].split('.')[1]}:{run_id}" if run_id is not None else groups[0]
@@ -89,14 +89,14 @@ def publish_run(run, event_type: str, **fields) -> None:
     groups = [group_name(schema, "flow", run.flow_id), group_name(schema, "runs")]
     if event_type != "run.queued":  # nobody can be watching a run's own page before it exists
         groups.insert(0, group_name(schema, "run", run.pk))
-    transaction.on_commit(lambda: _submit(groups, payload))
+    transaction.on_commit(lambda: publish_to_groups(groups, payload))
 
 
 def publish_node(run, event_type: str, **fields) -> None:
     """Node events go to the run's page only; `nodes` carries several node events in one message."""
     schema = connection.schema_name
     payload = {"type": event_type, "run_id": run.pk, "seq": run.seq, **fields}
-    transaction.on_commit(lambda: _submit([group_name(schema, "run", run.pk)], payload))
+    transaction.on_commit(lambda: publish_to_groups([group_name(schema, "run", run.pk)], payload))
 
 
 def evict_person(*, schema: str, user_id: int) -> None:

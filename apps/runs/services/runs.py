@@ -11,16 +11,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.errors import DomainError
+from apps.core.events import send_on_commit
 from apps.core.logs import log_context, set_log_field
 from apps.core.metrics import RUNS_FINISHED, RUNS_STARTED
 from apps.flows.engine.executor import Executor, RunResult
 from apps.flows.engine.graph import Graph
+from apps.flows.engine.sampling import sample_outputs
 from apps.flows.models import Flow
-from apps.notifications.hooks import alerts_after_run
-from apps.runs.host import ProductHost
+from apps.runs.events import run_finished
+from apps.runs.host import RunHost
 from apps.runs.models import NodeRun, Run
 from apps.runs.realtime.publisher import publish_run
-from apps.runs.reporter import DatabaseReporter, DeferredReporter, _sample, limited_error_args
+from apps.runs.reporter import DatabaseReporter, DeferredReporter, limited_error_args
 from apps.runs.services.tally import tally_success
 
 REPLAYABLE = ("success", "pinned", "disabled", "reused")
@@ -123,7 +125,7 @@ def _execute_locked(run_id: int) -> Run | None:
     reporter = DatabaseReporter(run, node_names=names, save_history=run.flow.save_history)
     executor = Executor(
         graph,
-        host=ProductHost(organization=connection.tenant, run=run),
+        host=RunHost(organization=connection.tenant, run=run),
         reporter=reporter,
         run_meta={"id": run.pk, "trigger": run.trigger},
         flow_meta={"id": run.flow_id, "name": run.flow.name},
@@ -174,7 +176,7 @@ def run_execute_inline(
         RUNS_STARTED.labels(run.trigger).inc()
         executor = Executor(
             graph,
-            host=ProductHost(organization=connection.tenant, run=run),
+            host=RunHost(organization=connection.tenant, run=run),
             reporter=reporter,
             run_meta={"id": run.pk, "trigger": run.trigger},
             flow_meta={"id": flow.pk, "name": flow.name},
@@ -198,7 +200,7 @@ def run_execute_inline(
         if stored:
             publish_run(run, f"run.{run.status}", error=run.error[:500], error_node_id=run.error_node_id)
             if watched:
-                alerts_after_run(run)
+                _announce_finished(run)
     return run
 
 
@@ -256,14 +258,18 @@ def _finish(run: Run, result: RunResult) -> Run:
             "seq",
         ]
     )
-    if run.status in (Run.Status.SUCCESS, Run.Status.FAILED):
-        alerts_after_run(run)
+    _announce_finished(run)
     return run
+
+
+def _announce_finished(run: Run) -> None:
+    if run.trigger != Run.Trigger.TEST and run.status in (Run.Status.SUCCESS, Run.Status.FAILED):
+        send_on_commit(run_finished, schema=connection.schema_name, run=run)
 
 
 def _settle(run: Run, result: RunResult) -> None:
     """Copies the engine's result onto the run (not saved); a failure also starts the flow's error flow."""
-    run.result_sample = _sample({"main": result.last_items})["main"]["items"]
+    run.result_sample = sample_outputs({"main": result.last_items})["main"]["items"]
     run.response = result.response
     run.seq += 1
     if result.status == "waiting":

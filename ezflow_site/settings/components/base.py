@@ -83,7 +83,7 @@ TEMPLATES = [
                 "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "apps.core.context_processors.ezflow",
+                "apps.accounts.context_processors.ezflow",
             ],
         },
     },

@@ -1,4 +1,11 @@
-"""Receiving a webhook call: find the active flow, check method and signature, start the run."""
+"""Where a webhook call becomes a run: the one place, used by the one entry (apps.runs.webhooks.asgi).
+
+1. `webhook_find` — one statement finds the active flow at the token (and, given the host, proves the host still
+   belongs to the organization and refreshes its status), and reserves the run's id;
+2. `webhook_start` — checks the method and the signature, then either saves and queues the run (answer 202) or,
+   for a caller that waits, prepares a PendingRun;
+3. `webhook_execute` — runs a waiting caller's run (inline when every step is pure) and turns it into the answer.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +13,8 @@ import hashlib
 import hmac
 import json
 from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from urllib.parse import parse_qs
 
 from django.db import close_old_connections, connection
@@ -18,10 +25,12 @@ from apps.flows.engine.graph import Graph
 from apps.flows.models import Flow, FlowVersion
 from apps.flows.nodes.registry import load_builtin_nodes
 from apps.runs.models import Run
+from apps.runs.reporter import BLOCKING_TYPES
 from apps.runs.services.runs import run_create, run_enqueue, run_execute, run_execute_inline
 
 SIGNATURE_HEADER = "X-EZFlow-Signature"
-_pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="webhook-run")
+# Runs that may block or change the world run here, not on the few threads that serve lookups.
+general_pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="webhook-run")
 
 
 @dataclass
@@ -114,8 +123,6 @@ def _version(version_id: int, stamp) -> _Version:
     key = (connection.schema_name, version_id, stamp)
     cached = _versions.get(key)
     if cached is None:
-        from apps.runs.reporter import BLOCKING_TYPES
-
         version = FlowVersion.objects.get(pk=version_id)
         nodes = version.graph.get("nodes", [])
         registry = load_builtin_nodes()
@@ -129,14 +136,41 @@ def _version(version_id: int, stamp) -> _Version:
     return cached
 
 
+class _Found(NamedTuple):
+    flow_id: int | None
+    name: str | None
+    active: bool | None
+    save_history: bool | None
+    error_flow_id: int | None
+    published_version_id: int | None
+    run_id: int
+    watched: bool | None
+    version_stamp: object
+
+
+class _FoundWithHost(NamedTuple):
+    flow_id: int | None
+    name: str | None
+    active: bool | None
+    save_history: bool | None
+    error_flow_id: int | None
+    published_version_id: int | None
+    run_id: int
+    watched: bool | None
+    status: str
+    time_zone: str
+    allowed_internal_hosts: list | None
+    version_stamp: object
+
+
 def _lookup_sql(*, with_host: bool) -> str:
     from apps.accounts.models import Domain, Organization
-    from apps.notifications.models import AlertRule
 
-    # Only table names from model metadata are interpolated; every value is a parameter.
+    # Only table names from model metadata are interpolated; every value is a parameter. The columns are in the
+    # order of _Found / _FoundWithHost.
     flow_columns = "f.id, f.name, f.active, f.save_history, f.error_flow_id, f.published_version_id"
     reserve = f"nextval(pg_get_serial_sequence('{Run._meta.db_table}', 'id'))"
-    watched = f"EXISTS (SELECT 1 FROM {AlertRule._meta.db_table} r WHERE r.flow_id = f.id AND r.enabled)"  # noqa: S608
+    watched = "f.watched_by_alerts"
     # With the version's id, its creation time identifies it in the cache even if a schema is ever created anew.
     stamp = f"(SELECT v.created_at FROM {FlowVersion._meta.db_table} v WHERE v.id = f.published_version_id)"  # noqa: S608
     if not with_host:
@@ -161,24 +195,33 @@ def webhook_find(*, token: str, host: str | None = None) -> WebhookTarget:
             cursor.execute(_lookup_sql(with_host=False), [token])
         else:
             cursor.execute(_lookup_sql(with_host=True), [organization.pk, token, host])
-        row = cursor.fetchone()
+        raw = cursor.fetchone()
+    found = None if raw is None else (_Found(*raw) if host is None else _FoundWithHost(*raw))
     if host is not None:
-        if row is None:
+        if found is None:
             raise HostMoved(host)
-        organization.status, organization.time_zone, organization.allowed_internal_hosts = row[8], row[9], row[10] or []
+        organization.status, organization.time_zone = found.status, found.time_zone
+        organization.allowed_internal_hosts = found.allowed_internal_hosts or []
         if organization.is_suspended:
             raise DomainError(
                 _("This organization has been suspended. Its data is kept safe; please contact EZFlow support."),
                 code="organization_suspended",
                 status=403,
             )
-    if row is None or row[0] is None or not row[2] or row[5] is None:
+    if found is None or found.flow_id is None or not found.active or found.published_version_id is None:
         raise DomainError(_("No active flow listens at this address."), code="not_found", status=404)
-    version = _version(row[5], row[-1])
+    version = _version(found.published_version_id, found.version_stamp)
     if version.trigger is None:
         raise DomainError(_("No active flow listens at this address."), code="not_found", status=404)
     flow = Flow(
-        id=row[0], name=row[1], active=row[2], save_history=row[3], error_flow_id=row[4], published_version_id=row[5], webhook_token=token
+        id=found.flow_id,
+        name=found.name,
+        active=found.active,
+        save_history=found.save_history,
+        error_flow_id=found.error_flow_id,
+        published_version_id=found.published_version_id,
+        webhook_token=token,
+        watched_by_alerts=bool(found.watched),
     )
     flow.published_version = version.version
     params = {
@@ -187,7 +230,7 @@ def webhook_find(*, token: str, host: str | None = None) -> WebhookTarget:
         "response_timeout_seconds": 30,
         **(version.trigger.get("parameters") or {}),
     }
-    return WebhookTarget(flow=flow, graph=version.graph, params=params, run_id=row[6], watched=row[7], pure=version.pure)
+    return WebhookTarget(flow=flow, graph=version.graph, params=params, run_id=found.run_id, watched=bool(found.watched), pure=version.pure)
 
 
 def webhook_start(*, target: WebhookTarget, call: WebhookCall) -> WebhookAnswer | PendingRun:
@@ -240,22 +283,8 @@ def webhook_timed_out(pending: PendingRun) -> WebhookAnswer:
     return WebhookAnswer(504, {"run_id": run_id, "status": "running", "message": _("The flow is still running.")})
 
 
-def webhook_receive(*, token: str, call: WebhookCall) -> WebhookAnswer:
-    """The whole call inside a Django request (the lean ASGI route in apps.flows.webhook_asgi does the same steps)."""
-    started = webhook_start(target=webhook_find(token=token), call=call)
-    if isinstance(started, WebhookAnswer):
-        return started
-    future = _pool.submit(_execute_in_thread, connection.tenant, started)
-    # Hand this request's connection back to the pool while waiting: the run's thread needs one, and with
-    # every request thread holding its own, a busy server would deadlock on the pool.
-    connection.close()
-    try:
-        return future.result(timeout=started.timeout)
-    except FutureTimeout:
-        return webhook_timed_out(started)
-
-
-def _execute_in_thread(tenant, pending: PendingRun) -> WebhookAnswer:
+def webhook_execute_in_thread(tenant, pending: PendingRun) -> WebhookAnswer:
+    """webhook_execute on a thread of general_pool, with a connection of its own for the organization."""
     close_old_connections()
     connection.set_tenant(tenant)
     try:

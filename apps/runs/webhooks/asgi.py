@@ -4,12 +4,15 @@ Webhook callers are machines: they need no session, CSRF, messages, membership o
 those costs time on every call. This ASGI route answers webhook calls itself and hands everything else to Django:
 
 - the organization comes from the Host header through a per-process host → organization map; the single lookup
-  statement of every call (apps.flows.services.webhooks.webhook_find) proves the mapping still holds and reads
+  statement of every call (apps.runs.webhooks.receive.webhook_find) proves the mapping still holds and reads
   the organization's status, so a suspension, a publish, an activation or a deactivation made through any
   process applies to the very next call, with no cache to invalidate;
 - the database work runs on a few threads per process that keep their connection (and its search_path) between
   calls; runs of flows with side effects or slow nodes run on the general webhook pool instead;
-- the steps, errors and answers are the same services as the Django view (apps.flows.views.webhook).
+- it is the only entry: Django has no webhook view. How a call becomes a run is apps.runs.webhooks.receive.
+
+Tests drive this same route in-process with `WebhookRoute(app, in_caller_thread=True)`: the database work then
+runs on the caller's thread (and its test transaction) instead of the route's own threads.
 """
 
 from __future__ import annotations
@@ -78,12 +81,16 @@ def _settle_connection() -> None:
 
 
 def _resolve(host: str):
-    from apps.accounts.models import Domain
-
     try:
-        domain = Domain.objects.select_related("tenant").filter(domain=host).first()
+        return _resolve_unsettled(host)
     finally:
         _settle_connection()
+
+
+def _resolve_unsettled(host: str):
+    from apps.accounts.models import Domain
+
+    domain = Domain.objects.select_related("tenant").filter(domain=host).first()
     if domain is None or domain.tenant.is_public:
         return None
     if len(_hosts) >= _HOSTS_KEPT:
@@ -93,7 +100,7 @@ def _resolve(host: str):
 
 
 def _start(organization, host: str, token: str, call, language: str):
-    from apps.flows.services.webhooks import HostMoved, webhook_find, webhook_start
+    from apps.runs.webhooks.receive import HostMoved, webhook_find, webhook_start
 
     try:
         _use(organization)
@@ -110,7 +117,7 @@ def _start(organization, host: str, token: str, call, language: str):
 
 
 def _execute_fast(organization, pending, language: str):
-    from apps.flows.services.webhooks import webhook_execute
+    from apps.runs.webhooks.receive import webhook_execute
 
     try:
         _use(organization)
@@ -121,15 +128,48 @@ def _execute_fast(organization, pending, language: str):
 
 
 def _execute_general(organization, pending, language: str):
-    from apps.flows.services.webhooks import _execute_in_thread
+    from apps.runs.webhooks.receive import webhook_execute_in_thread
 
     with translation.override(language):
-        return _execute_in_thread(organization, pending)
+        return webhook_execute_in_thread(organization, pending)
+
+
+def _in_caller_thread(function):
+    """For tests: the same steps on the caller's own connection, which is left as it is (no settling)."""
+    from apps.runs.webhooks.receive import HostMoved, webhook_execute, webhook_find, webhook_start
+
+    def start(organization, host: str, token: str, call, language: str):
+        _use(organization)
+        with translation.override(language), log_context(organization=organization.schema_name):
+            try:
+                return webhook_start(target=webhook_find(token=token, host=host), call=call)
+            except HostMoved:
+                _hosts.pop(host, None)
+                raise _Moved from None
+            except DomainError as exc:
+                return exc
+
+    def execute(organization, pending, language: str):
+        _use(organization)
+        with translation.override(language):
+            return webhook_execute(pending)
+
+    return start if function is _start else execute
 
 
 class WebhookRoute:
-    def __init__(self, django_app):
+    def __init__(self, django_app, *, in_caller_thread: bool = False):
         self.django_app = django_app
+        self.in_caller_thread = in_caller_thread
+
+    async def _call(self, pool, function, *args):
+        if self.in_caller_thread:
+            from asgiref.sync import sync_to_async
+
+            if function is _resolve:
+                return await sync_to_async(_resolve_unsettled, thread_sensitive=True)(*args)
+            return await sync_to_async(_in_caller_thread(function), thread_sensitive=True)(*args)
+        return await asyncio.get_running_loop().run_in_executor(pool, function, *args)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or not scope["path"].startswith(PREFIX):
@@ -140,8 +180,7 @@ class WebhookRoute:
         if not TOKEN.fullmatch(token) or not host or not validate_host(host, settings.ALLOWED_HOSTS):
             return await self.django_app(scope, receive, send)
         token = token.rstrip("/")
-        loop = asyncio.get_running_loop()
-        organization = _hosts.get(host) or await loop.run_in_executor(_fast, _resolve, host)
+        organization = _hosts.get(host) or await self._call(_fast, _resolve, host)
         if organization is None:  # the public site or an unknown host: Django answers as for any other path
             return await self.django_app(scope, receive, send)
         timer = RequestTimer()
@@ -149,10 +188,9 @@ class WebhookRoute:
         timer.observe(scope["method"], status)
 
     async def _serve(self, scope, receive, send, organization, host, token, headers) -> int:
-        from apps.flows.services.webhooks import PendingRun, WebhookAnswer, WebhookCall, webhook_timed_out
+        from apps.runs.webhooks.receive import PendingRun, WebhookAnswer, WebhookCall, webhook_timed_out
 
         language = _language(headers)
-        loop = asyncio.get_running_loop()
         try:
             body = await _read_body(receive, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
             if body is None:
@@ -167,20 +205,20 @@ class WebhookRoute:
                 content_type=headers.get("Content-Type", "").split(";")[0].strip(),
             )
             try:
-                started = await loop.run_in_executor(_fast, _start, organization, host, token, call, language)
+                started = await self._call(_fast, _start, organization, host, token, call, language)
             except _Moved:
-                organization = await loop.run_in_executor(_fast, _resolve, host)
+                organization = await self._call(_fast, _resolve, host)
                 if organization is None:
                     with translation.override(language):
                         started = DomainError(_("No active flow listens at this address."), code="not_found", status=404)
                 else:
-                    started = await loop.run_in_executor(_fast, _start, organization, host, token, call, language)
+                    started = await self._call(_fast, _start, organization, host, token, call, language)
             if isinstance(started, DomainError):
                 return await _send_error(send, started, language)
             if isinstance(started, PendingRun):
                 execute = _execute_fast if started.run is None else _execute_general
                 pool = _fast if started.run is None else _general_pool()
-                future = loop.run_in_executor(pool, execute, organization, started, language)
+                future = asyncio.ensure_future(self._call(pool, execute, organization, started, language))
                 try:
                     started = await asyncio.wait_for(asyncio.shield(future), timeout=started.timeout)
                 except TimeoutError:
@@ -196,9 +234,9 @@ class WebhookRoute:
 
 
 def _general_pool():
-    from apps.flows.services.webhooks import _pool
+    from apps.runs.webhooks.receive import general_pool
 
-    return _pool
+    return general_pool
 
 
 def _headers(scope) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""The one call the runs app makes when a run finishes."""
+"""Reactions to events of lower apps, connected in NotificationsConfig.ready()."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from django.db import connection, transaction
 logger = logging.getLogger("ezflow.notifications")
 
 
-def alerts_after_run(run) -> None:
-    """Queues the alert check after commit. One query when nothing can match (a success that was quick enough),
-    and never an error for the run: alerts must not break what they watch."""
+def alerts_after_run(sender=None, *, schema: str, run, **kwargs) -> None:
+    """On `run_finished`: queues the alert check. One query when nothing can match (a success that was quick
+    enough), and never an error for the run: alerts must not break what they watch."""
     from apps.notifications.models import AlertRule
     from apps.notifications.tasks import evaluate_run_task
 
@@ -24,7 +24,10 @@ def alerts_after_run(run) -> None:
             rules = [kind for kind, seconds in rules if kind == AlertRule.Kind.DURATION and duration_ms > seconds * 1000]
         if not rules:
             return
-        schema, run_id = connection.schema_name, run.pk
+        if connection.schema_name != schema:  # events come after commit, on the connection that sent them
+            logger.error("run event from another schema", extra={"run_id": run.pk})
+            return
+        run_id = run.pk
         transaction.on_commit(lambda: evaluate_run_task.apply_async((run_id,), headers={"_schema_name": schema}))
     except Exception:
         logger.exception("could not queue the alert check", extra={"run_id": run.pk})

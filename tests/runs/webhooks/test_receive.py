@@ -9,6 +9,7 @@ from apps.core.errors import DomainError
 from apps.flows.services.flows import flow_create, flow_publish, flow_set_active
 from apps.runs.models import Run
 from tests.flows.graphs import webhook_graph
+from tests.support.webhooks import call_webhook
 
 
 @pytest.fixture
@@ -27,8 +28,7 @@ def make_flow(organization, active=True, **trigger):
 
 
 def post(data, organization, flow, body=b'{"qty": 3, "price": 50}', **headers):
-    client = data.client_for(organization)
-    return client.post(f"/webhook/{flow.webhook_token}", body, content_type="application/json", **headers)
+    return call_webhook(organization.host, f"/webhook/{flow.webhook_token}", body, **headers)
 
 
 def test_immediate_mode_answers_202_and_the_run_executes(data, organization, eager_tasks, django_capture_on_commit_callbacks):
@@ -49,7 +49,7 @@ def test_immediate_mode_answers_202_and_the_run_executes(data, organization, eag
 def test_inactive_unknown_and_wrong_method(data, organization):
     inactive = make_flow(organization, active=False)
     assert post(data, organization, inactive).status_code == 404
-    assert data.client_for(organization).post("/webhook/" + "x" * 32, b"{}", content_type="application/json").status_code == 404
+    assert call_webhook(organization.host, "/webhook/" + "x" * 32, b"{}").status_code == 404
     flow = make_flow(organization, methods=["PUT"])
     response = post(data, organization, flow)
     assert response.status_code == 405 and response["Allow"] == "PUT"
@@ -86,17 +86,17 @@ def test_a_body_over_the_limit_is_a_clear_413(data, organization, settings):
     assert response.status_code == 413 and json.loads(response.content)["error"]["code"] == "too_large"
 
 
-# ---- the inline path for callers that wait (apps.flows.services.webhooks + runs.run_execute_inline) ----------
+# ---- the inline path for callers that wait (apps.runs.webhooks.receive + runs.run_execute_inline) ----------
 
 
 def wait_call(body=b'{"qty": 3, "price": 50}'):
-    from apps.flows.services.webhooks import WebhookCall
+    from apps.runs.webhooks.receive import WebhookCall
 
     return WebhookCall(method="POST", headers={}, query={}, body=body, content_type="application/json")
 
 
 def receive_inline(token, call=None):
-    from apps.flows.services.webhooks import PendingRun, webhook_execute, webhook_find, webhook_start
+    from apps.runs.webhooks.receive import PendingRun, webhook_execute, webhook_find, webhook_start
 
     pending = webhook_start(target=webhook_find(token=token), call=call or wait_call())
     assert isinstance(pending, PendingRun) and pending.run is None  # a pure flow: nothing written yet
@@ -156,7 +156,7 @@ def test_history_off_writes_no_run_for_a_success_but_keeps_a_failure(data, organ
 
 def test_a_publish_or_deactivation_applies_to_the_next_lookup(data, organization):
     from apps.flows.services.flows import flow_set_active, flow_update
-    from apps.flows.services.webhooks import webhook_find
+    from apps.runs.webhooks.receive import webhook_find
 
     flow = make_flow(organization, response_mode="wait")
     connection.set_tenant(organization)
@@ -172,7 +172,7 @@ def test_a_publish_or_deactivation_applies_to_the_next_lookup(data, organization
 
 
 def test_flows_with_side_effects_or_waits_are_written_before_they_run(data, organization):
-    from apps.flows.services.webhooks import PendingRun, webhook_execute, webhook_find, webhook_start
+    from apps.runs.webhooks.receive import PendingRun, webhook_execute, webhook_find, webhook_start
     from tests.flows.graphs import edge, node
 
     connection.set_tenant(organization)
