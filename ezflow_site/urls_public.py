@@ -5,7 +5,7 @@ from django.urls import include, path
 
 from apps.accounts.api.urls import public_urlpatterns as public_api
 from apps.accounts.urls import public_urlpatterns as public_pages
-from apps.marketplace.graphql.view import MarketplaceGraphQLView
+from apps.core.graphql.view import RootGraphQLView
 from apps.marketplace.page_urls import public_urlpatterns as marketplace_pages
 from ezflow_site.urls_common import common_urlpatterns, handlers
 
@@ -14,7 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("marketplace/", include((marketplace_pages, "marketplace"))),
     path("api/v1/", include((public_api, "public_api"))),
-    path("graphql/", MarketplaceGraphQLView.as_view(), name="graphql"),
+    path("graphql/", RootGraphQLView.as_view(), name="graphql"),
     *common_urlpatterns,
 ]
 

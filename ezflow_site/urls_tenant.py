@@ -4,10 +4,10 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularSwaggerView
 
 from apps.accounts.admin import organization_admin_site
+from apps.core.graphql.view import RootGraphQLView
 from apps.flows.editor import flow_editor
 from apps.flows.page_urls import pwa_urlpatterns
 from apps.flows.page_urls import urlpatterns as flow_page_urlpatterns
-from apps.marketplace.graphql.view import MarketplaceGraphQLView
 from apps.runs.flow_pages import flow_urlpatterns as run_flow_page_urlpatterns
 from ezflow_site.urls_common import common_urlpatterns, handlers
 
@@ -25,7 +25,7 @@ urlpatterns = [
     path("api/v1/", include("apps.runs.api.urls")),
     path("api/v1/", include("apps.notifications.api.urls")),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("graphql/", MarketplaceGraphQLView.as_view(), name="graphql"),
+    path("graphql/", RootGraphQLView.as_view(), name="graphql"),
     *common_urlpatterns,
 ]
 

@@ -9,3 +9,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from apps.accounts import signals  # noqa: F401  (closes live sockets when a session ends)
+        from apps.accounts.graphql.authentication import api_token_graphql_authenticate
+        from apps.core.graphql.registry import graphql_registry
+
+        graphql_registry.authenticate_with("bearer", api_token_graphql_authenticate)

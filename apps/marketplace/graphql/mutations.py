@@ -1,14 +1,15 @@
-"""Mutations: each declares the least role it needs, checked in one base class, and answers typed errors."""
+"""Mutations: each declares who may run it (`permission`, checked in core's BaseMutation) and answers typed errors."""
 
 from __future__ import annotations
 
 import graphene
 from django.utils.translation import gettext as _
 
-from apps.accounts.roles import Role, role_at_least
-from apps.core.errors import DomainError
+from apps.accounts.graphql.permissions import Member
+from apps.accounts.roles import Role
+from apps.core.graphql.errors import MutationRefused
+from apps.core.graphql.mutations import BaseMutation
 from apps.marketplace import services
-from apps.marketplace.graphql.errors import ErrorType, errors_from
 from apps.marketplace.graphql.types import (
     CommentType,
     ConflictType,
@@ -21,37 +22,6 @@ from apps.marketplace.graphql.types import (
 )
 from apps.marketplace.models import Comment, Rating, TemplateVersion
 from apps.marketplace.selectors import template_detail, template_visible
-
-
-class MutationRefused(DomainError):
-    pass
-
-
-class MarketplaceMutation(graphene.Mutation):
-    """Base: only signed-in members of the host's organization, with at least `minimum_role`."""
-
-    errors = graphene.List(graphene.NonNull(ErrorType), required=True)
-
-    minimum_role = Role.VIEWER
-
-    class Meta:
-        abstract = True
-
-    @classmethod
-    def mutate(cls, root, info, **arguments):
-        membership = getattr(info.context, "membership", None)
-        try:
-            if membership is None or request_organization(info) is None:
-                raise MutationRefused(_("Sign in to your organization to do this."), code="not_signed_in")
-            if not role_at_least(membership.role, cls.minimum_role):
-                raise MutationRefused(_("Your role in this organization does not allow this."), code="permission_denied")
-            return cls.perform(info, membership, **arguments)
-        except DomainError as exc:
-            return cls(errors=errors_from(exc))
-
-    @classmethod
-    def perform(cls, info, membership, **arguments):  # pragma: no cover - overridden
-        raise NotImplementedError
 
 
 def _template(info, value, field="templateId"):
@@ -108,8 +78,8 @@ def _details(details) -> dict:
     return {key: value for key, value in dict(details or {}).items() if value is not None}
 
 
-class PublishTemplate(MarketplaceMutation):
-    minimum_role = Role.EDITOR
+class PublishTemplate(BaseMutation):
+    permission = Member(Role.EDITOR)
 
     class Arguments:
         flow_id = graphene.ID(required=True)
@@ -128,8 +98,8 @@ class PublishTemplate(MarketplaceMutation):
         return cls(template=template, errors=[])
 
 
-class UpdateTemplate(MarketplaceMutation):
-    minimum_role = Role.EDITOR
+class UpdateTemplate(BaseMutation):
+    permission = Member(Role.EDITOR)
 
     class Arguments:
         template_id = graphene.ID(required=True)
@@ -143,8 +113,8 @@ class UpdateTemplate(MarketplaceMutation):
         return cls(template=template, errors=[])
 
 
-class PublishTemplateVersion(MarketplaceMutation):
-    minimum_role = Role.EDITOR
+class PublishTemplateVersion(BaseMutation):
+    permission = Member(Role.EDITOR)
 
     class Arguments:
         template_id = graphene.ID(required=True)
@@ -163,8 +133,8 @@ class PublishTemplateVersion(MarketplaceMutation):
         return cls(version=new, errors=[])
 
 
-class YankTemplateVersion(MarketplaceMutation):
-    minimum_role = Role.EDITOR
+class YankTemplateVersion(BaseMutation):
+    permission = Member(Role.EDITOR)
 
     class Arguments:
         version_id = graphene.ID(required=True)
@@ -178,7 +148,9 @@ class YankTemplateVersion(MarketplaceMutation):
         return cls(version=version, errors=[])
 
 
-class RateTemplate(MarketplaceMutation):
+class RateTemplate(BaseMutation):
+    permission = Member(Role.VIEWER)
+
     class Arguments:
         template_id = graphene.ID(required=True)
         stars = graphene.Int(required=True)
@@ -195,8 +167,10 @@ class RateTemplate(MarketplaceMutation):
         return cls(rating=rating, template=template, errors=[])
 
 
-class ReviewTemplate(MarketplaceMutation):
+class ReviewTemplate(BaseMutation):
     """Writes or changes the review text; needs stars the first time."""
+
+    permission = Member(Role.VIEWER)
 
     class Arguments:
         template_id = graphene.ID(required=True)
@@ -217,7 +191,9 @@ class ReviewTemplate(MarketplaceMutation):
         return cls(rating=rating, errors=[])
 
 
-class CreateComment(MarketplaceMutation):
+class CreateComment(BaseMutation):
+    permission = Member(Role.VIEWER)
+
     class Arguments:
         template_id = graphene.ID(required=True)
         body = graphene.String(required=True)
@@ -233,7 +209,9 @@ class CreateComment(MarketplaceMutation):
         return cls(comment=comment, errors=[])
 
 
-class EditComment(MarketplaceMutation):
+class EditComment(BaseMutation):
+    permission = Member(Role.VIEWER)
+
     class Arguments:
         comment_id = graphene.ID(required=True)
         body = graphene.String(required=True)
@@ -246,7 +224,9 @@ class EditComment(MarketplaceMutation):
         return cls(comment=comment, errors=[])
 
 
-class DeleteComment(MarketplaceMutation):
+class DeleteComment(BaseMutation):
+    permission = Member(Role.VIEWER)
+
     class Arguments:
         comment_id = graphene.ID(required=True)
 
@@ -258,7 +238,9 @@ class DeleteComment(MarketplaceMutation):
         return cls(comment=comment, errors=[])
 
 
-class ReportComment(MarketplaceMutation):
+class ReportComment(BaseMutation):
+    permission = Member(Role.VIEWER)
+
     class Arguments:
         comment_id = graphene.ID(required=True)
         reason = graphene.String(default_value="other", description="spam, abuse, secret or other")
@@ -279,10 +261,10 @@ class ReportComment(MarketplaceMutation):
         return result
 
 
-class ForkTemplate(MarketplaceMutation):
+class ForkTemplate(BaseMutation):
     """ "Use this template": installs a version (the newest by default) as a new flow of this organization."""
 
-    minimum_role = Role.EDITOR
+    permission = Member(Role.EDITOR)
 
     class Arguments:
         template_id = graphene.ID(required=True)
@@ -313,8 +295,8 @@ class ForkTemplate(MarketplaceMutation):
         return result
 
 
-class UpdateFork(MarketplaceMutation):
-    minimum_role = Role.EDITOR
+class UpdateFork(BaseMutation):
+    permission = Member(Role.EDITOR)
 
     class Arguments:
         flow_id = graphene.ID(required=True)

@@ -1,4 +1,5 @@
-"""Marketplace queries. Browsing is open to everyone; organization-specific fields need a member of the host."""
+"""Marketplace queries and mutations, contributed to the root schema (apps/core/graphql) by MarketplaceConfig.ready().
+Browsing is open to everyone; organization-specific fields need a member of the host."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from graphql_relay import cursor_to_offset, offset_to_cursor
 
 from apps.accounts.roles import Role, role_at_least
 from apps.marketplace.graphql.dataloaders import loaders
-from apps.marketplace.graphql.mutations import Mutation
+from apps.marketplace.graphql.mutations import Mutation  # noqa: F401  (contributed with Query)
 from apps.marketplace.graphql.types import (
     ChoiceType,
     ForkStatusType,
@@ -222,6 +223,3 @@ class Query(graphene.ObjectType):
             node_types=preview.node_types,
             problems=preview.problems,
         )
-
-
-schema = graphene.Schema(query=Query, mutation=Mutation)

@@ -1,10 +1,10 @@
 from .env import env
 
 GRAPHENE = {
-    "SCHEMA": "apps.marketplace.graphql.schema.schema",
+    "SCHEMA": "apps.core.graphql.schema.schema",  # composed from every app's contribution at first use
     "ATOMIC_MUTATIONS": False,  # services own their transactions
 }
-# Bounds on one GraphQL document (see apps/marketplace/graphql/limits.py).
+# Bounds on one GraphQL document (see apps/core/graphql/limits.py).
 EZFLOW_GRAPHQL_MAX_DEPTH = env.int("EZFLOW_GRAPHQL_MAX_DEPTH", default=10)
 EZFLOW_GRAPHQL_MAX_ALIASES = env.int("EZFLOW_GRAPHQL_MAX_ALIASES", default=20)
 EZFLOW_GRAPHQL_MAX_COST = env.int("EZFLOW_GRAPHQL_MAX_COST", default=5000)

@@ -1,5 +1,6 @@
-"""/graphql/: anonymous browsing on every host; on an organization host also mutations by its members, who sign in with
-the browser session (then the CSRF token is required, as for forms) or an API token (`Authorization: Bearer ezf_…`)."""
+"""/graphql/: queries on every host; on an organization host also mutations, by people signed in with the browser
+session (then the CSRF token is required, as for forms) or by an `Authorization: <scheme> …` header whose scheme an
+app registered (accounts: `Bearer ezf_…`)."""
 
 from __future__ import annotations
 
@@ -13,14 +14,13 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+from django_tenants.utils import get_public_schema_name
 from graphene_django.views import GraphQLView, HttpError
 from graphql import ExecutionResult, GraphQLError, OperationType, execute, get_operation_ast, parse, validate
 
-from apps.accounts.errors import LoginFailed
-from apps.accounts.middleware import current_organization
-from apps.accounts.services.tokens import api_token_authenticate
-from apps.marketplace.graphql.limits import validation_rules
-from apps.marketplace.graphql.schema import schema
+from apps.core.errors import DomainError
+from apps.core.graphql.limits import validation_rules
+from apps.core.graphql.registry import graphql_registry
 
 
 def _refuse(status: int, code: str, message: str) -> HttpResponse:
@@ -75,8 +75,8 @@ def _unreadable(request) -> HttpResponse | None:
 
 
 @lru_cache(maxsize=512)
-def prepared(query: str, public: bool, language: str):
-    """Parsed and validated documents, by query text: clients send the same few queries again and again.
+def prepared(schema, query: str, public: bool, language: str):
+    """Parsed and validated documents, by schema and query text: clients send the same few queries again and again.
     (Validation messages are translated, hence the language in the key.)"""
     try:
         document = parse(query)
@@ -85,28 +85,33 @@ def prepared(query: str, public: bool, language: str):
     return document, tuple(validate(schema.graphql_schema, document, validation_rules(public=public), max_errors=20))
 
 
+def _public_host(request) -> bool:
+    tenant = getattr(request, "tenant", None)
+    return tenant is None or tenant.schema_name == get_public_schema_name()
+
+
 @method_decorator(csrf_exempt, name="dispatch")  # enforced below, only for session-authenticated requests
-class MarketplaceGraphQLView(GraphQLView):
-    schema = schema
+class RootGraphQLView(GraphQLView):
     graphiql = False
+
+    def __init__(self, schema=None, **options):
+        # The registry's schema at each request (not graphene-django's cached setting): built once, at first use.
+        super().__init__(schema=schema or graphql_registry.schema(), **options)
 
     def dispatch(self, request, *args, **kwargs):
         refused = _unreadable(request)
         if refused is not None:
             return refused
-        organization = current_organization(request)
-        header = request.META.get("HTTP_AUTHORIZATION", "")
-        if header.lower().startswith("bearer "):
-            if organization is None:
-                return _refuse(401, "invalid_token", _("API tokens are used on an organization's host."))
+        scheme, space, credentials = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+        authenticate = graphql_registry.authenticator(scheme) if space else None
+        if authenticate is not None:
             try:
-                user, _token, membership = api_token_authenticate(raw=header.split(None, 1)[1].strip(), organization=organization)
-            except LoginFailed as exc:
-                return _refuse(401, exc.code, exc.message)
-            request.user, request.membership = user, membership
+                authenticate(request, credentials.strip())
+            except DomainError as exc:
+                return _refuse(exc.status, exc.code, exc.message)
         elif request.method == "POST" and request.user.is_authenticated and _csrf_failure(request):
             return _refuse(403, "csrf_failed", _("Your form expired. Please go back, reload the page and try again."))
-        self.public = organization is None
+        self.public = _public_host(request)
         return super().dispatch(request, *args, **kwargs)
 
     def get_middleware(self, request):
@@ -117,7 +122,7 @@ class MarketplaceGraphQLView(GraphQLView):
             raise HttpError(HttpResponseBadRequest("Must provide query string."))
         if len(query) > settings.EZFLOW_GRAPHQL_MAX_QUERY_LENGTH:
             return ExecutionResult(errors=[GraphQLError(_("This query is too long."), extensions={"code": "query_too_long"})])
-        document, errors = prepared(query, self.public, getattr(request, "LANGUAGE_CODE", ""))
+        document, errors = prepared(self.schema, query, self.public, getattr(request, "LANGUAGE_CODE", ""))
         if errors:
             return ExecutionResult(errors=list(errors))
         operation = get_operation_ast(document, operation_name)
@@ -125,7 +130,7 @@ class MarketplaceGraphQLView(GraphQLView):
             raise HttpError(HttpResponseNotAllowed(["POST"], "Changes need a POST request."))
         try:
             return execute(
-                schema.graphql_schema,
+                self.schema.graphql_schema,
                 document,
                 root_value=self.get_root_value(request),
                 context_value=request,
