@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 
-.PHONY: run test lint format messages manage bench clean-data frontend
+.PHONY: run test test-editor lint format messages manage bench clean-data frontend
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,7 +20,16 @@ PYTEST_ARGS ?= -n 2 --dist loadfile
 test: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	@$(MAKE) --no-print-directory test-editor
 	$(PY) -m ezflow_site.launcher test $(PYTEST_ARGS)
+
+# The editor's unit tests (Vitest) need Node and npm; without them they are skipped with a line saying so.
+test-editor:
+	@if command -v npm >/dev/null 2>&1; then \
+	  cd frontend && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; } && npx vitest run; \
+	else \
+	  echo "[make test] npm not found: the editor unit tests (frontend/, Vitest) were skipped"; \
+	fi
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

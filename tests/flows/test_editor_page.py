@@ -96,14 +96,17 @@ def test_the_committed_bundle_is_there_with_fixed_names():
 
 
 def test_every_editor_string_has_korean():
-    """Each t("...") in the editor's source has a Korean entry in frontend/src/ko.js."""
+    """Each t("...") in the editor's source has a Korean entry in frontend/src/lib/ko.ts."""
     source = ROOT / "frontend" / "src"
     keys = set()
-    for path in source.glob("*.js*"):
+    for path in source.rglob("*.ts*"):
         keys |= set(re.findall(r'\bt\(\s*"((?:[^"\\]|\\.)*)"\s*\)', path.read_text(encoding="utf-8")))
-    keys |= set(re.findall(r'\[\s*"[^"]+",\s*"((?:[^"\\]|\\.)*)"\s*\]', (source / "dialogs.jsx").read_text(encoding="utf-8")))
-    korean = (source / "ko.js").read_text(encoding="utf-8")
+    shortcuts = (source / "components" / "dialogs.tsx").read_text(encoding="utf-8")
+    keys |= set(re.findall(r'\[\s*"[^"]+",\s*"((?:[^"\\]|\\.)*)"\s*\]', shortcuts))
+    korean = (source / "lib" / "ko.ts").read_text(encoding="utf-8")
     defined = set(re.findall(r'^\s*"((?:[^"\\]|\\.)*)":', korean, flags=re.MULTILINE))
-    english_keys = set(re.findall(r'^\s*"((?:[^"\\]|\\.)*)":', (source / "i18n.js").read_text(encoding="utf-8"), flags=re.MULTILINE))
+    english = (source / "lib" / "i18n.ts").read_text(encoding="utf-8")
+    english_keys = set(re.findall(r'^\s*"((?:[^"\\]|\\.)*)":', english, flags=re.MULTILINE))
+    assert len(keys) > 100, "the editor's strings were not found: did frontend/src move?"
     missing = sorted((keys | english_keys) - defined)
     assert not missing, f"no Korean for: {missing}"

@@ -1,22 +1,46 @@
-import { lazy, Suspense, useEffect, useRef, useState } from "react";
-import { useEditor } from "./context.js";
-import ExpressionInput from "./ExpressionInput.jsx";
+import { lazy, Suspense, useEffect, useRef, useState, type ReactNode } from "react";
+import { useEditor } from "./context";
+import ExpressionInput from "./ExpressionInput";
+import { fieldMessages } from "../lib/errors";
+import { ApiError } from "../lib/api";
+import type { ParamSpec } from "../types/catalog";
 
-const CodeEditor = lazy(() => import("./CodeEditor.jsx"));
+const CodeEditor = lazy(() => import("./CodeEditor"));
+
+type OnChange = (value: unknown) => void;
+
+interface ControlProps {
+  onChange: OnChange;
+  disabled?: boolean;
+  testid: string;
+  fields?: string[];
+  nodeId: string;
+}
+
+interface Condition {
+  left?: unknown;
+  operator?: string;
+  right?: unknown;
+}
+
+// What a plain input or select shows for a stored value (React would turn anything else into text the same way).
+const shown = (v: unknown): string | number => (typeof v === "number" || typeof v === "string" ? v : v == null ? "" : String(v));
+
+const isRecord = (value: unknown): value is Record<string, unknown> => !!value && typeof value === "object" && !Array.isArray(value);
 
 const OPERATORS = ["equals", "not_equals", "gt", "gte", "lt", "lte", "contains", "not_contains", "starts_with", "ends_with", "is_empty", "is_not_empty", "is_true", "is_false"];
 
 // JSON typed but not valid yet, per step and field: it is not saved, but it is still there when the person comes back
 // to the step (until the page is reloaded), with its message.
-const unfinishedJson = new Map();
+const unfinishedJson = new Map<string, string>();
 
-function JsonField({ id, value, onChange, disabled, testid, allowExpressions, nodeId }) {
+function JsonField({ id, value, onChange, disabled, testid, allowExpressions, nodeId }: Omit<ControlProps, "fields"> & { id: string; value: unknown; allowExpressions: boolean }) {
   const { t } = useEditor();
   const key = `${nodeId}:${testid}`;
   const invalidText = t("This is not valid JSON. Check quotes, commas and brackets.");
-  const show = (v) => (v === undefined || v === null ? "" : typeof v === "string" ? v : JSON.stringify(v, null, 2));
-  const [text, setText] = useState(unfinishedJson.has(key) ? unfinishedJson.get(key) : show(value));
-  const [error, setError] = useState(unfinishedJson.has(key) ? invalidText : null);
+  const show = (v: unknown): string => (v === undefined || v === null ? "" : typeof v === "string" ? v : JSON.stringify(v, null, 2));
+  const [text, setText] = useState<string>(unfinishedJson.get(key) ?? show(value));
+  const [error, setError] = useState<string | null>(unfinishedJson.has(key) ? invalidText : null);
   const shown = useRef(JSON.stringify(value));
   useEffect(() => {
     if (shown.current === JSON.stringify(value)) return; // only when the value changed (undo, another tab)
@@ -46,7 +70,7 @@ function JsonField({ id, value, onChange, disabled, testid, allowExpressions, no
           try {
             onChange(JSON.parse(raw));
             setError(null);
-          } catch (exc) {
+          } catch {
             if (allowExpressions && raw.includes("{{")) {
               onChange(raw);
               setError(null);
@@ -66,16 +90,16 @@ function JsonField({ id, value, onChange, disabled, testid, allowExpressions, no
   );
 }
 
-function KeyValueField({ value, onChange, disabled, fields, nodeId, testid }) {
+function KeyValueField({ value, onChange, disabled, fields, nodeId, testid }: ControlProps & { value: unknown }) {
   const { t } = useEditor();
-  const rows = Object.entries(value && typeof value === "object" && !Array.isArray(value) ? value : {});
+  const rows = Object.entries(isRecord(value) ? value : {});
   // Rows not in the saved object yet: a new row without a name, or one whose name another row already uses. They stay on
   // screen (nothing typed is dropped) until they get a name of their own.
-  const [pending, setPending] = useState([]);
+  const [pending, setPending] = useState<[string, unknown][]>([]);
   const all = [...rows, ...pending];
-  const commit = (next) => {
-    const object = {};
-    const leftovers = [];
+  const commit = (next: [string, unknown][]) => {
+    const object: Record<string, unknown> = {};
+    const leftovers: [string, unknown][] = [];
     for (const [k, v] of next) {
       if (k && !Object.prototype.hasOwnProperty.call(object, k)) object[k] = v;
       else leftovers.push([k, v]);
@@ -99,7 +123,7 @@ function KeyValueField({ value, onChange, disabled, fields, nodeId, testid }) {
                 value={k}
                 disabled={disabled}
                 data-testid={`${testid}-${index}-name`}
-                onChange={(event) => commit(all.map((row, i) => (i === index ? [event.target.value, row[1]] : row)))}
+                onChange={(event) => commit(all.map((row, i): [string, unknown] => (i === index ? [event.target.value, row[1]] : row)))}
               />
               <ExpressionInput
                 value={v}
@@ -107,7 +131,7 @@ function KeyValueField({ value, onChange, disabled, fields, nodeId, testid }) {
                 nodeId={nodeId}
                 disabled={disabled}
                 testid={`${testid}-${index}-value`}
-                onChange={(next) => commit(all.map((row, i) => (i === index ? [row[0], next] : row)))}
+                onChange={(next) => commit(all.map((row, i): [string, unknown] => (i === index ? [row[0], next] : row)))}
               />
               {!disabled && (
                 <button type="button" className="ez-icon-button" aria-label={t("Remove")} onClick={() => commit(all.filter((_, i) => i !== index))}>
@@ -132,10 +156,10 @@ function KeyValueField({ value, onChange, disabled, fields, nodeId, testid }) {
   );
 }
 
-function ConditionsField({ value, onChange, disabled, fields, nodeId, testid }) {
+function ConditionsField({ value, onChange, disabled, fields, nodeId, testid }: ControlProps & { value: unknown }) {
   const { t } = useEditor();
-  const list = Array.isArray(value) ? value : [];
-  const update = (index, key, v) => onChange(list.map((c, i) => (i === index ? { ...c, [key]: v } : c)));
+  const list: Condition[] = Array.isArray(value) ? value : [];
+  const update = (index: number, key: keyof Condition, v: unknown) => onChange(list.map((c, i) => (i === index ? { ...c, [key]: v } : c)));
   return (
     <div className="ez-conditions" data-testid={testid}>
       {list.map((condition, index) => (
@@ -161,7 +185,7 @@ function ConditionsField({ value, onChange, disabled, fields, nodeId, testid }) 
               </option>
             ))}
           </select>
-          {!["is_empty", "is_not_empty", "is_true", "is_false"].includes(condition.operator) && (
+          {!["is_empty", "is_not_empty", "is_true", "is_false"].includes(condition.operator || "") && (
             <ExpressionInput
               value={condition.right}
               fields={fields}
@@ -192,7 +216,7 @@ function ConditionsField({ value, onChange, disabled, fields, nodeId, testid }) 
   );
 }
 
-function SimpleList({ list, onChange, disabled, testid }) {
+function SimpleList({ list, onChange, disabled, testid }: { list: unknown[]; onChange: OnChange; disabled?: boolean; testid: string }) {
   const { t } = useEditor();
   const [text, setText] = useState(list.join(", "));
   return (
@@ -210,9 +234,9 @@ function SimpleList({ list, onChange, disabled, testid }) {
   );
 }
 
-function ListField({ param, value, onChange, disabled, fields, nodeId, testid, credentialType }) {
+function ListField({ param, value, onChange, disabled, fields, nodeId, testid, credentialType }: ControlProps & { param: ParamSpec; value: unknown; credentialType?: string }) {
   const { t } = useEditor();
-  const list = Array.isArray(value) ? value : [];
+  const list: Record<string, unknown>[] = Array.isArray(value) ? value : [];
   if (!param.item_fields || !param.item_fields.length) {
     return <SimpleList list={list} onChange={onChange} disabled={disabled} testid={testid} />;
   }
@@ -250,19 +274,19 @@ function ListField({ param, value, onChange, disabled, fields, nodeId, testid, c
   );
 }
 
-function CredentialField({ value, onChange, disabled, credentialType, testid }) {
+function CredentialField({ value, onChange, disabled, credentialType, testid }: { value: unknown; onChange: OnChange; disabled?: boolean; credentialType?: string; testid: string }) {
   const { t, credentials, credentialTypes, createCredential, canManageCredentials } = useEditor();
   const [creating, setCreating] = useState(false);
   const [name, setName] = useState("");
-  const [values, setValues] = useState({});
-  const [error, setError] = useState(null);
+  const [values, setValues] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | null>(null);
   const type = credentialTypes.find((c) => c.key === credentialType);
   const options = credentials.filter((c) => !credentialType || c.type === credentialType);
   if (!credentialType) return <p className="ez-hint">{t("Choose an authentication method first.")}</p>;
   return (
     <div className="ez-credential">
       <div className="ez-kv-row">
-        <select value={value || ""} disabled={disabled} onChange={(event) => onChange(event.target.value ? Number(event.target.value) : "")} data-testid={testid}>
+        <select value={typeof value === "number" || typeof value === "string" ? value : ""} disabled={disabled} onChange={(event) => onChange(event.target.value ? Number(event.target.value) : "")} data-testid={testid}>
           <option value="">{t("— choose —")}</option>
           {options.map((c) => (
             <option key={c.id} value={c.id}>
@@ -316,16 +340,8 @@ function CredentialField({ value, onChange, disabled, credentialType, testid }) 
                 setValues({});
                 setError(null);
               } catch (exc) {
-                // Field errors may be nested ({"data": {"url": [...]}}): collect every message in them.
-                const messages = [];
-                const collect = (v) => {
-                  if (!v) return;
-                  if (typeof v === "string") messages.push(v);
-                  else if (Array.isArray(v)) v.forEach(collect);
-                  else if (typeof v === "object") (v.message ? messages.push(v.message) : Object.values(v).forEach(collect));
-                };
-                collect(exc.fields);
-                const text = [exc.message, ...messages].filter(Boolean).join(" ");
+                // Field errors may be nested ({"data": {"url": [...]}}): every message in them is shown.
+                const text = exc instanceof ApiError ? [exc.message, ...fieldMessages(exc.fields)].filter(Boolean).join(" ") : "";
                 setError(text || t("Something went wrong. Please try again."));
               }
             }}
@@ -338,12 +354,19 @@ function CredentialField({ value, onChange, disabled, credentialType, testid }) 
   );
 }
 
-export function Field({ param, value, onChange, disabled, fields, nodeId, testid, error, credentialType }) {
+interface FieldProps extends ControlProps {
+  param: ParamSpec;
+  value: unknown;
+  error?: string | null;
+  credentialType?: string;
+}
+
+export function Field({ param, value, onChange, disabled, fields, nodeId, testid, error, credentialType }: FieldProps) {
   const { labelOf, t } = useEditor();
   const id = `f-${testid}`;
   const current = value === undefined ? param.default : value;
   const exprs = param.expressions !== false;
-  let control;
+  let control: ReactNode;
   switch (param.type) {
     case "boolean":
       control = (
@@ -355,7 +378,7 @@ export function Field({ param, value, onChange, disabled, fields, nodeId, testid
       break;
     case "select":
       control = (
-        <select id={id} value={current ?? ""} disabled={disabled} onChange={(event) => onChange(event.target.value)} data-testid={testid}>
+        <select id={id} value={shown(current)} disabled={disabled} onChange={(event) => onChange(event.target.value)} data-testid={testid}>
           {(param.options || []).map((o) => (
             <option key={o.value} value={o.value}>
               {labelOf(o.label)}
@@ -380,7 +403,7 @@ export function Field({ param, value, onChange, disabled, fields, nodeId, testid
         <input
           id={id}
           type="number"
-          value={current ?? ""}
+          value={shown(current)}
           min={param.minimum}
           max={param.maximum}
           disabled={disabled}
@@ -405,8 +428,8 @@ export function Field({ param, value, onChange, disabled, fields, nodeId, testid
       break;
     case "code":
       control = (
-        <Suspense fallback={<textarea className="ez-mono" rows={8} value={current || ""} readOnly />}>
-          <CodeEditor value={current || ""} onChange={onChange} disabled={disabled} testid={testid} />
+        <Suspense fallback={<textarea className="ez-mono" rows={8} value={typeof current === "string" ? current : ""} readOnly />}>
+          <CodeEditor value={typeof current === "string" ? current : ""} onChange={onChange} disabled={disabled} testid={testid} />
         </Suspense>
       );
       break;

@@ -3,14 +3,15 @@ import { createRoot } from "react-dom/client";
 import { ReactFlowProvider } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import "./styles.css";
-import App from "./App.jsx";
-import { setBoot } from "./api.js";
-import { translator } from "./i18n.js";
+import App from "./App";
+import { setBoot } from "./lib/api";
+import { translator } from "./lib/i18n";
+import type { Boot } from "./types/api";
 
 const bootElement = document.getElementById("editor-boot");
 const root = document.getElementById("editor-root");
 if (bootElement && root) {
-  const boot = JSON.parse(bootElement.textContent);
+  const boot = JSON.parse(bootElement.textContent || "{}") as Boot;
   setBoot(boot);
   const { t, labelOf } = translator(boot.language);
   createRoot(root).render(

@@ -1,26 +1,34 @@
 import { useState } from "react";
-import { useEditor } from "./context.js";
+import { useEditor } from "./context";
+import type { Item } from "../types/graph";
 
-function cell(value) {
+function cell(value: unknown): string {
   if (value === null || value === undefined) return "";
   if (typeof value === "object") return JSON.stringify(value);
   return String(value);
 }
 
 // Items as a table (one column per top-level field) or as JSON.
-export default function DataView({ title, items, count, testid }) {
+interface Props {
+  title: string;
+  items: Item[] | null | undefined;
+  count?: number | null;
+  testid: string;
+}
+
+export default function DataView({ title, items, count, testid }: Props) {
   const { t } = useEditor();
-  const [mode, setMode] = useState("table");
+  const [mode, setMode] = useState<"table" | "json">("table");
   const list = Array.isArray(items) ? items : [];
   const columns = [...new Set(list.flatMap((item) => (item && typeof item === "object" ? Object.keys(item) : [])))].slice(0, 12);
   return (
     <section className="ez-data" data-testid={testid}>
       <header>
         <h4>
-          {title} <span className="ez-count">({(count ?? list.length) === 1 ? t("1 item") : t("{n} items").replace("{n}", count ?? list.length)})</span>
+          {title} <span className="ez-count">({(count ?? list.length) === 1 ? t("1 item") : t("{n} items").replace("{n}", String(count ?? list.length))})</span>
         </h4>
         <div className="ez-tabs" role="tablist">
-          {["table", "json"].map((m) => (
+          {(["table", "json"] as const).map((m) => (
             <button key={m} type="button" role="tab" aria-selected={mode === m} className={mode === m ? "active" : ""} onClick={() => setMode(m)}>
               {m === "table" ? t("Table") : "JSON"}
             </button>

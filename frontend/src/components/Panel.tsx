@@ -1,19 +1,28 @@
 import { useEffect, useState } from "react";
-import { useEditor } from "./context.js";
-import { Field } from "./fields.jsx";
-import DataView from "./DataView.jsx";
+import { useEditor } from "./context";
+import { Field } from "./fields";
+import DataView from "./DataView";
+import type { OutputSample } from "../types/api";
+import type { FlowNode, Item, NodeData, NodeSettings, Problem } from "../types/graph";
 
-const ON_ERROR = ["stop", "continue", "error_output"];
+const ON_ERROR = ["stop", "continue", "error_output"] as const;
 
-function problemFor(problems, name) {
+function problemFor(problems: Problem[], name: string): string | null {
   const found = problems.filter((p) => p.path === `parameters.${name}` || (p.path || "").startsWith(`parameters.${name}.`) || (p.path || "").startsWith(`parameters.${name}[`));
   return found.length ? found.map((p) => p.message).join(" ") : null;
 }
 
-function PinEditor({ pinned, output, onPin, readOnly }) {
+interface PinEditorProps {
+  pinned: Item[] | undefined;
+  output: Item[] | null;
+  onPin: (items: Item[] | null) => void;
+  readOnly: boolean;
+}
+
+function PinEditor({ pinned, output, onPin, readOnly }: PinEditorProps) {
   const { t } = useEditor();
   const [text, setText] = useState(pinned ? JSON.stringify(pinned, null, 2) : "");
-  const [error, setError] = useState(null);
+  const [error, setError] = useState<string | null>(null);
   useEffect(() => setText(pinned ? JSON.stringify(pinned, null, 2) : ""), [JSON.stringify(pinned)]);
   if (readOnly) return null;
   return (
@@ -36,12 +45,12 @@ function PinEditor({ pinned, output, onPin, readOnly }) {
           data-testid="pin-save"
           onClick={() => {
             try {
-              let items = JSON.parse(text);
-              if (!Array.isArray(items)) items = [items];
-              if (!items.every((i) => i && typeof i === "object" && !Array.isArray(i))) throw new Error("shape");
+              const parsed: unknown = JSON.parse(text);
+              const items: unknown[] = Array.isArray(parsed) ? parsed : [parsed];
+              if (!items.every((i): i is Item => !!i && typeof i === "object" && !Array.isArray(i))) throw new Error("shape");
               setError(null);
               onPin(items);
-            } catch (exc) {
+            } catch {
               setError(t("Write a JSON list of objects, like [{\"name\": \"Kim\"}]."));
             }
           }}
@@ -63,17 +72,33 @@ function PinEditor({ pinned, output, onPin, readOnly }) {
   );
 }
 
-export default function Panel({ node, onChange, onRename, problems, fields, input, output, onTestNode, testing, pinned, onPin, onClose, runError }) {
+interface Props {
+  node: FlowNode;
+  onChange: (id: string, changes: Partial<NodeData>) => void;
+  onRename: (id: string, name: string) => boolean;
+  problems: Problem[];
+  fields: string[];
+  input: Item[] | null;
+  output: OutputSample | null;
+  onTestNode: (id: string) => void;
+  testing: boolean;
+  pinned: Item[] | undefined;
+  onPin: (id: string, items: Item[] | null) => void;
+  onClose: () => void;
+  runError: string | undefined;
+}
+
+export default function Panel({ node, onChange, onRename, problems, fields, input, output, onTestNode, testing, pinned, onPin, onClose, runError }: Props) {
   const { catalog, t, labelOf, readOnly, webhookUrl, copyWebhook } = useEditor();
   const spec = catalog[node.data.ntype];
   const [name, setName] = useState(node.data.name);
   useEffect(() => setName(node.data.name), [node.id, node.data.name]);
   const parameters = node.data.parameters || {};
   const settings = node.data.settings || {};
-  const setParam = (key, value) => onChange(node.id, { parameters: { ...parameters, [key]: value } });
-  const setSetting = (key, value) => onChange(node.id, { settings: { ...settings, [key]: value } });
+  const setParam = (key: string, value: unknown) => onChange(node.id, { parameters: { ...parameters, [key]: value } });
+  const setSetting = <K extends keyof NodeSettings>(key: K, value: NodeSettings[K]) => onChange(node.id, { settings: { ...settings, [key]: value } });
   const nodeProblems = problems.filter((p) => !(p.path || "").startsWith("parameters."));
-  const authType = parameters.authentication && parameters.authentication !== "none" ? parameters.authentication : "";
+  const authType = typeof parameters.authentication === "string" && parameters.authentication !== "none" ? parameters.authentication : "";
   const outputItems = output ? Object.values(output).flatMap((port) => port.items || []) : null;
   const outputCount = output ? Object.values(output).reduce((sum, port) => sum + (port.count || 0), 0) : null;
   return (
@@ -138,7 +163,7 @@ export default function Panel({ node, onChange, onRename, problems, fields, inpu
             <summary>{t("Step options")}</summary>
             <label className="ez-field">
               <span className="ez-field-label">{t("When this step fails")}</span>
-              <select value={settings.on_error || "stop"} disabled={readOnly} onChange={(event) => setSetting("on_error", event.target.value)}>
+              <select value={settings.on_error || "stop"} disabled={readOnly} onChange={(event) => setSetting("on_error", event.target.value as NodeSettings["on_error"])}>
                 {ON_ERROR.map((v) => (
                   <option key={v} value={v}>
                     {t(`on_error:${v}`)}

@@ -1,7 +1,11 @@
 // UI strings: the English text is the key; Korean comes from KO. Labels from the server come as {en, ko}.
-import KO from "./ko.js";
+import KO from "./ko";
+import type { Label } from "../types/catalog";
 
-const EN = {
+export type Translate = (key: string) => string;
+export type LabelOf = (label: Label | string | null | undefined) => string;
+
+const EN: Record<string, string> = {
   "category:trigger": "Triggers",
   "category:action": "Actions",
   "category:data": "Data",
@@ -45,10 +49,10 @@ const EN = {
   "port:discarded": "discarded",
 };
 
-export function translator(language) {
+export function translator(language: string | null | undefined): { t: Translate; labelOf: LabelOf } {
   const korean = (language || "").startsWith("ko");
-  const t = (key) => (korean && KO[key]) || EN[key] || key;
-  const labelOf = (label) => {
+  const t: Translate = (key) => (korean && KO[key]) || EN[key] || key;
+  const labelOf: LabelOf = (label) => {
     if (!label) return "";
     if (typeof label === "string") return label;
     return (korean ? label.ko : label.en) || label.en || label.ko || "";

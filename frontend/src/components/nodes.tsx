@@ -1,14 +1,17 @@
 import { memo } from "react";
-import { Handle, Position, NodeResizer } from "@xyflow/react";
-import { useEditor } from "./context.js";
-import { portsOf } from "./graph.js";
+import { Handle, Position, NodeResizer, type NodeProps, type NodeTypes } from "@xyflow/react";
+import type { LucideIcon } from "lucide-react";
+import { useEditor } from "./context";
+import { portsOf } from "../lib/graph";
+import type { NodeSpec } from "../types/catalog";
+import type { FlowNode } from "../types/graph";
 import {
   AlertTriangle, ArrowUpDown, Ban, Box, Calendar, Circle, Clock, Code, Copy, Eraser, Filter, GitBranch, GitFork, GitMerge,
   Globe, Hourglass, Layers, Lock, Mail, MessageSquare, Pencil, Play, Repeat, Reply, Scissors, Split, StickyNote, Table,
   Webhook, Workflow, Pin,
 } from "lucide-react";
 
-const ICONS = {
+const ICONS: Record<string, LucideIcon> = {
   alert: AlertTriangle, branch: GitBranch, calendar: Calendar, circle: Circle, clock: Clock, code: Code, copy: Copy,
   eraser: Eraser, filter: Filter, globe: Globe, hourglass: Hourglass, layers: Layers, lock: Lock, mail: Mail,
   merge: GitMerge, note: StickyNote, pencil: Pencil, play: Play, repeat: Repeat, reply: Reply, scissors: Scissors,
@@ -16,24 +19,24 @@ const ICONS = {
   webhook: Webhook,
 };
 
-export function iconOf(spec, size = 18) {
+export function iconOf(spec: NodeSpec | undefined, size = 18) {
   const Icon = (spec && ICONS[spec.icon]) || Box;
   return <Icon size={size} strokeWidth={2} aria-hidden="true" />;
 }
 
-const STATUS_MARK = { running: "…", success: "✓", error: "✗", skipped: "–", waiting: "⏸" };
+const STATUS_MARK: Record<string, string> = { running: "…", success: "✓", error: "✗", skipped: "–", waiting: "⏸" };
 
-function EzNode({ id, data, selected }) {
+function EzNode({ id, data, selected }: NodeProps<FlowNode>) {
   const { catalog, t, labelOf } = useEditor();
   const spec = catalog[data.ntype];
-  const { inputs, outputs } = portsOf(spec, { data });
+  const { inputs, outputs } = portsOf(spec, data);
   const classes = ["ez-node", `cat-${spec ? spec.category : "unknown"}`];
   if (selected) classes.push("selected");
   if (data.status) classes.push(`status-${data.status}`);
   if (data.problems && data.problems.length) classes.push("has-problems");
   if (data.diff) classes.push(`diff-${data.diff}`);
   if (data.settings && data.settings.disabled) classes.push("disabled");
-  const portLabel = (port) => (port === "main" ? "" : t(`port:${port}`) === `port:${port}` ? port : t(`port:${port}`));
+  const portLabel = (port: string) => (port === "main" ? "" : t(`port:${port}`) === `port:${port}` ? port : t(`port:${port}`));
   return (
     <div className={classes.join(" ")} data-testid={`node-${data.name}`} data-node-id={id} data-status={data.status || ""} title={data.name}>
       {inputs.map((port, index) => (
@@ -81,14 +84,14 @@ function EzNode({ id, data, selected }) {
   );
 }
 
-function StickyNode({ data, selected }) {
+function StickyNode({ data, selected }: NodeProps<FlowNode>) {
   const { readOnly } = useEditor();
   return (
     <div className={`ez-sticky${selected ? " selected" : ""}${data.diff ? ` diff-${data.diff}` : ""}`} data-testid={`node-${data.name}`}>
       <NodeResizer isVisible={selected && !readOnly} minWidth={140} minHeight={80} />
-      <div className="ez-sticky-text">{(data.parameters && data.parameters.text) || data.name}</div>
+      <div className="ez-sticky-text">{(data.parameters && typeof data.parameters.text === "string" && data.parameters.text) || data.name}</div>
     </div>
   );
 }
 
-export const nodeTypes = { ez: memo(EzNode), sticky: memo(StickyNode) };
+export const nodeTypes: NodeTypes = { ez: memo(EzNode), sticky: memo(StickyNode) };

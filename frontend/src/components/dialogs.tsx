@@ -1,26 +1,40 @@
-import { useEffect, useRef, useState } from "react";
-import { get, post } from "./api.js";
-import { useEditor } from "./context.js";
+import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
+import { get, post } from "../lib/api";
+import { useEditor } from "./context";
+import type { EditorDiff } from "../lib/display";
+import type { LabelOf, Translate } from "../lib/i18n";
+import type { ImportResult, Version } from "../types/api";
+import type { NodeSpec } from "../types/catalog";
 
-function Dialog({ title, onClose, children, testid, wide }) {
+const messageOf = (exc: unknown): string => (exc instanceof Error ? exc.message : String(exc));
+
+interface DialogProps {
+  title: string;
+  onClose: () => void;
+  children: ReactNode;
+  testid: string;
+  wide?: boolean;
+}
+
+function Dialog({ title, onClose, children, testid, wide }: DialogProps) {
   const { t } = useEditor();
-  const ref = useRef(null);
+  const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     // Focus goes into the dialog and, when it closes, back to what opened it (the "more" menu, a button).
     const opener = document.activeElement;
-    const first = ref.current && ref.current.querySelector("input, textarea, button, select");
+    const first = ref.current && ref.current.querySelector<HTMLElement>("input, textarea, button, select");
     if (first) first.focus();
     return () => {
       // A menu entry that opened it is gone by now: its menu button takes the focus instead.
-      const target = opener && opener !== document.body && opener.isConnected ? opener : document.querySelector("[data-dialog-return]");
+      const target = opener instanceof HTMLElement && opener !== document.body && opener.isConnected ? opener : document.querySelector<HTMLElement>("[data-dialog-return]");
       if (target && typeof target.focus === "function") target.focus();
     };
   }, []);
   // Tab and Shift+Tab go round inside the dialog instead of wandering onto the page behind it.
-  const keepFocusInside = (event) => {
+  const keepFocusInside = (event: KeyboardEvent<HTMLDivElement>) => {
     if (event.key !== "Tab" || !ref.current) return;
-    const focusable = [...ref.current.querySelectorAll("a[href], button, input, textarea, select, [tabindex]:not([tabindex='-1'])")].filter(
-      (el) => !el.disabled && el.offsetParent !== null,
+    const focusable = [...ref.current.querySelectorAll<HTMLElement>("a[href], button, input, textarea, select, [tabindex]:not([tabindex='-1'])")].filter(
+      (el) => !(el as HTMLButtonElement).disabled && el.offsetParent !== null,
     );
     if (!focusable.length) return;
     const [first, last] = [focusable[0], focusable[focusable.length - 1]];
@@ -55,7 +69,7 @@ function Dialog({ title, onClose, children, testid, wide }) {
   );
 }
 
-export function PublishDialog({ onPublish, onClose }) {
+export function PublishDialog({ onPublish, onClose }: { onPublish: (message: string) => Promise<boolean>; onClose: () => void }) {
   const { t } = useEditor();
   const [message, setMessage] = useState("");
   const [busy, setBusy] = useState(false);
@@ -89,8 +103,8 @@ export function PublishDialog({ onPublish, onClose }) {
 }
 
 // "parameters.fields[0].value" in words: the field's label (and row), "moved", "name", "Step options".
-function describeChanges(changes, spec, t, labelOf) {
-  const out = [];
+function describeChanges(changes: Record<string, unknown>, spec: NodeSpec | undefined, t: Translate, labelOf: LabelOf): string {
+  const out: string[] = [];
   for (const path of Object.keys(changes)) {
     let text;
     if (path === "position") text = t("moved");
@@ -102,21 +116,29 @@ function describeChanges(changes, spec, t, labelOf) {
       const param = match && spec ? (spec.parameters || []).find((p) => p.name === match[1]) : null;
       text = param ? labelOf(param.label) : match ? match[1] : path;
       const row = match && /\[(\d+)\]/.exec(match[2]);
-      if (row) text = `${text} (${t("row {n}").replace("{n}", Number(row[1]) + 1)})`;
+      if (row) text = `${text} (${t("row {n}").replace("{n}", String(Number(row[1]) + 1))})`;
     }
     if (!out.includes(text)) out.push(text);
   }
   return out.join(", ");
 }
 
-export function HistoryPanel({ flowApi, diff, onDiff, onRestore, onClose }) {
+interface HistoryProps {
+  flowApi: string;
+  diff: EditorDiff | null;
+  onDiff: (number: number | null) => void;
+  onRestore: (number: number) => void;
+  onClose: () => void;
+}
+
+export function HistoryPanel({ flowApi, diff, onDiff, onRestore, onClose }: HistoryProps) {
   const { t, catalog, labelOf } = useEditor();
-  const [versions, setVersions] = useState(null);
-  const [error, setError] = useState(null);
+  const [versions, setVersions] = useState<Version[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    get(`${flowApi}/versions`)
+    get<Version[]>(`${flowApi}/versions`)
       .then(setVersions)
-      .catch((exc) => setError(exc.message));
+      .catch((exc: unknown) => setError(messageOf(exc)));
   }, [flowApi]);
   return (
     <Dialog title={t("Versions and changes")} onClose={onClose} testid="history">
@@ -151,7 +173,7 @@ export function HistoryPanel({ flowApi, diff, onDiff, onRestore, onClose }) {
           <ul>
             {diff.changed.map((n) => (
               <li key={n.id}>
-                <strong>{n.name}</strong>: <span title={Object.keys(n.changes).join(", ")}>{describeChanges(n.changes, catalog[n.type], t, labelOf)}</span>
+                <strong>{n.name}</strong>: <span title={Object.keys(n.changes).join(", ")}>{describeChanges(n.changes, n.type ? catalog[n.type] : undefined, t, labelOf)}</span>
               </li>
             ))}
           </ul>
@@ -161,11 +183,11 @@ export function HistoryPanel({ flowApi, diff, onDiff, onRestore, onClose }) {
   );
 }
 
-export function ImportDialog({ onClose }) {
+export function ImportDialog({ onClose }: { onClose: () => void }) {
   const { t } = useEditor();
   const [text, setText] = useState("");
-  const [result, setResult] = useState(null);
-  const [error, setError] = useState(null);
+  const [result, setResult] = useState<ImportResult | null>(null);
+  const [error, setError] = useState<string | null>(null);
   return (
     <Dialog title={t("Import a flow")} onClose={onClose} testid="import-dialog" wide>
       <p>{t("Paste an EZFlow export or an n8n workflow (JSON), or choose a file. A new flow is created; this one stays as it is.")}</p>
@@ -174,7 +196,7 @@ export function ImportDialog({ onClose }) {
         accept=".json,application/json"
         aria-label={t("Choose a file")}
         onChange={async (event) => {
-          const file = event.target.files[0];
+          const file = event.target.files && event.target.files[0];
           if (file) setText(await file.text());
         }}
       />
@@ -213,18 +235,18 @@ export function ImportDialog({ onClose }) {
           className="ez-button primary"
           data-testid="import-confirm"
           onClick={async () => {
-            let data;
+            let data: unknown;
             try {
               data = JSON.parse(text);
-            } catch (exc) {
+            } catch {
               setError(t("This is not valid JSON. Check quotes, commas and brackets."));
               return;
             }
             try {
-              setResult(await post("/flows/import", data));
+              setResult(await post<ImportResult>("/flows/import", data));
               setError(null);
             } catch (exc) {
-              setError(exc.message);
+              setError(messageOf(exc));
             }
           }}
         >
@@ -256,7 +278,7 @@ const SHORTCUTS = [
   ["?", "Show this help"],
 ];
 
-export function HelpOverlay({ onClose }) {
+export function HelpOverlay({ onClose }: { onClose: () => void }) {
   const { t } = useEditor();
   return (
     <Dialog title={t("Keyboard shortcuts")} onClose={onClose} testid="help">

@@ -1,18 +1,32 @@
-import { useEffect, useRef, useState } from "react";
-import { useEditor } from "./context.js";
+import { useEffect, useRef, useState, type ChangeEvent, type KeyboardEvent } from "react";
+import { useEditor } from "./context";
+import { insertField, partialAt, suggestionsFor } from "../lib/expressions";
+import type { PreviewResult } from "../hooks/useExpressions";
+
+interface Props {
+  id?: string;
+  value: unknown;
+  onChange: (value: string) => void;
+  multiline?: boolean;
+  fields?: string[];
+  nodeId: string;
+  disabled?: boolean;
+  testid?: string;
+  allowExpressions?: boolean;
+}
 
 // Text input that understands {{ expressions }}: autocomplete of fields from earlier nodes' last test output and a
 // live preview of the value for the first item, with errors shown inline.
-export default function ExpressionInput({ id, value, onChange, multiline, fields, nodeId, disabled, testid, allowExpressions = true }) {
+export default function ExpressionInput({ id, value, onChange, multiline, fields, nodeId, disabled, testid, allowExpressions = true }: Props) {
   const { t, preview } = useEditor();
-  const ref = useRef(null);
+  const ref = useRef<HTMLInputElement & HTMLTextAreaElement>(null);
   const [open, setOpen] = useState(false);
-  const [partial, setPartial] = useState(null);
+  const [partial, setPartial] = useState<string | null>(null);
   const [active, setActive] = useState(0);
-  const [result, setResult] = useState(null);
+  const [result, setResult] = useState<PreviewResult | null>(null);
   const text = value == null ? "" : String(value);
 
-  const suggestions = (fields || []).filter((f) => partial === null || f.toLowerCase().includes(partial.toLowerCase())).slice(0, 30);
+  const suggestions = suggestionsFor(fields || [], partial);
 
   useEffect(() => {
     if (!allowExpressions || !text.includes("{{")) {
@@ -23,44 +37,24 @@ export default function ExpressionInput({ id, value, onChange, multiline, fields
     return () => clearTimeout(timer);
   }, [text, nodeId, allowExpressions, preview]);
 
-  function detectPartial(nextText, cursor) {
-    const before = nextText.slice(0, cursor);
-    const openAt = before.lastIndexOf("{{");
-    if (openAt >= 0 && openAt > before.lastIndexOf("}}")) {
-      setPartial(before.slice(openAt + 2).trim());
-      setOpen(true);
-      setActive(0);
-    } else {
-      setPartial(null);
-      setOpen(false);
-    }
+  function detectPartial(nextText: string, cursor: number) {
+    const found = partialAt(nextText, cursor);
+    setPartial(found);
+    setOpen(found !== null);
+    if (found !== null) setActive(0);
   }
 
-  function insert(field) {
+  function insert(field: string) {
     const element = ref.current;
-    const cursor = element ? element.selectionStart : text.length;
-    let next;
-    let caret;
-    const before = text.slice(0, cursor);
-    const openAt = before.lastIndexOf("{{");
-    if (partial !== null && openAt >= 0) {
-      const after = text.slice(cursor);
-      const closes = after.trimStart().startsWith("}}");
-      const piece = ` ${field} ${closes ? "" : "}}"}`;
-      next = text.slice(0, openAt + 2) + piece + (closes ? after.trimStart() : after);
-      caret = openAt + 2 + piece.length + (closes ? 2 : 0);
-    } else {
-      const piece = `{{ ${field} }}`;
-      next = before + piece + text.slice(cursor);
-      caret = cursor + piece.length;
-    }
-    onChange(next);
+    const cursor = element && element.selectionStart !== null ? element.selectionStart : text.length;
+    const next = insertField(text, cursor, partial, field);
+    onChange(next.text);
     setOpen(false);
     setPartial(null);
     requestAnimationFrame(() => {
       if (element) {
         element.focus();
-        element.setSelectionRange(caret, caret);
+        element.setSelectionRange(next.caret, next.caret);
       }
     });
   }
@@ -71,12 +65,12 @@ export default function ExpressionInput({ id, value, onChange, multiline, fields
     value: text,
     disabled,
     "data-testid": testid,
-    "aria-autocomplete": allowExpressions ? "list" : undefined,
-    onChange: (event) => {
+    "aria-autocomplete": allowExpressions ? ("list" as const) : undefined,
+    onChange: (event: ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => {
       onChange(event.target.value);
-      if (allowExpressions) detectPartial(event.target.value, event.target.selectionStart);
+      if (allowExpressions) detectPartial(event.target.value, event.target.selectionStart ?? event.target.value.length);
     },
-    onKeyDown: (event) => {
+    onKeyDown: (event: KeyboardEvent<HTMLInputElement | HTMLTextAreaElement>) => {
       if (!open || !suggestions.length) return;
       if (event.key === "ArrowDown") {
         event.preventDefault();

@@ -1,5 +1,5 @@
 // Korean for the editor's UI strings (the English text is the key). tests/flows/test_editor_page.py checks coverage.
-export default {
+const KO: Record<string, string> = {
   "(no message)": "(메시지 없음)",
   "Only administrators can add credentials; ask one if the one you need is missing.": "자격 증명은 관리자만 추가할 수 있습니다. 필요한 것이 없으면 관리자에게 요청하세요.",
   "No credential of this kind yet. Only administrators can add credentials; ask one to add it.": "이 종류의 자격 증명이 아직 없습니다. 자격 증명은 관리자만 추가할 수 있으니 관리자에게 추가를 요청하세요.",
@@ -186,3 +186,5 @@ export default {
   "To fix before publishing: {n}": "게시 전에 고칠 것 {n}개",
   "— choose —": "— 선택 —",
 };
+
+export default KO;

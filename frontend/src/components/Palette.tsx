@@ -1,11 +1,17 @@
-import { useMemo, useState } from "react";
-import { useEditor } from "./context.js";
-import { iconOf } from "./nodes.jsx";
+import { useMemo, useState, type RefObject } from "react";
+import { useEditor } from "./context";
+import { iconOf } from "./nodes";
+import type { NodeSpec } from "../types/catalog";
 
 const CATEGORY_ORDER = ["trigger", "action", "data", "flow", "transform", "note"];
-const rank = (category) => (CATEGORY_ORDER.includes(category) ? CATEGORY_ORDER.indexOf(category) : CATEGORY_ORDER.length);
+const rank = (category: string) => (CATEGORY_ORDER.includes(category) ? CATEGORY_ORDER.indexOf(category) : CATEGORY_ORDER.length);
 
-export default function Palette({ onAdd, searchRef }) {
+interface Props {
+  onAdd: (key: string) => void;
+  searchRef: RefObject<HTMLInputElement>;
+}
+
+export default function Palette({ onAdd, searchRef }: Props) {
   const { catalogList, t, labelOf } = useEditor();
   const [query, setQuery] = useState("");
   const groups = useMemo(() => {
@@ -15,11 +21,11 @@ export default function Palette({ onAdd, searchRef }) {
       const text = [spec.key, spec.label.en, spec.label.ko, spec.description.en, spec.description.ko].join(" ").toLowerCase();
       return text.includes(q);
     });
-    const byCategory = {};
+    const byCategory: Record<string, NodeSpec[]> = {};
     for (const spec of matches) (byCategory[spec.category] = byCategory[spec.category] || []).push(spec);
     return Object.keys(byCategory)
       .sort((a, b) => rank(a) - rank(b))
-      .map((category) => [category, byCategory[category]]);
+      .map((category): [string, NodeSpec[]] => [category, byCategory[category]]);
   }, [catalogList, query]);
 
   return (

@@ -1,4 +1,4 @@
-import { defineConfig } from "vite";
+import { defineConfig } from "vitest/config";
 import react from "@vitejs/plugin-react";
 
 // One bundle with fixed names (editor.js, editor.css) so the Django template never changes and the build is
@@ -14,12 +14,17 @@ export default defineConfig({
     cssCodeSplit: false,
     reportCompressedSize: false,
     rollupOptions: {
-      input: "src/main.jsx",
+      input: "src/main.tsx",
       output: {
         entryFileNames: "editor.js",
         assetFileNames: "editor[extname]",
         chunkFileNames: "editor-[name].js",
       },
     },
+  },
+  test: {
+    environment: "jsdom",
+    include: ["tests/**/*.test.{ts,tsx}"],
+    setupFiles: ["tests/setup.ts"],
   },
 });

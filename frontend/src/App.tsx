@@ -1,0 +1,327 @@
+// The flow editor: composes the graph store, the hooks for loading, saving, test runs, expressions, publishing,
+// clipboard and keyboard, and the parts of the screen. Behaviour lives in those modules, not here.
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { ReactFlow, Background, Controls, MiniMap, useReactFlow } from "@xyflow/react";
+import { EditorContext, type EditorContextValue } from "./components/context";
+import { nodeTypes } from "./components/nodes";
+import Palette from "./components/Palette";
+import Panel from "./components/Panel";
+import Toolbar, { type DialogName } from "./components/Toolbar";
+import { HistoryPanel, ImportDialog, HelpOverlay, PublishDialog } from "./components/dialogs";
+import { useAutosave } from "./hooks/useAutosave";
+import { useCanvasActions } from "./hooks/useCanvasActions";
+import { useClipboard } from "./hooks/useClipboard";
+import { useEditorLoad } from "./hooks/useEditorLoad";
+import { useExpressionFields, useExpressionPreview } from "./hooks/useExpressions";
+import { useKeyboard } from "./hooks/useKeyboard";
+import { useLiveRuns } from "./hooks/useLiveRuns";
+import { useOnline } from "./hooks/useOnline";
+import { usePublishing } from "./hooks/usePublishing";
+import { useToasts } from "./hooks/useToasts";
+import { displayEdges, displayNodes, problemsByNode as groupProblems } from "./lib/display";
+import { errorTextOf } from "./lib/errors";
+import { inputOf } from "./lib/expressions";
+import type { LabelOf, Translate } from "./lib/i18n";
+import { editorState, useEditorStore } from "./store/editorStore";
+import type { Boot } from "./types/api";
+import type { FlowEdge, FlowNode, Item } from "./types/graph";
+
+interface Props {
+  boot: Boot;
+  t: Translate;
+  labelOf: LabelOf;
+}
+
+const FIT = { padding: 0.3, maxZoom: 1.2 };
+
+export default function App({ boot, t, labelOf }: Props) {
+  const flowApi = `/flows/${boot.flow_id}`;
+  const readOnly = !boot.can_edit;
+  const { fitView } = useReactFlow<FlowNode, FlowEdge>();
+  useState(() => {
+    editorState().reset();
+    editorState().setReadOnly(readOnly);
+  });
+
+  const [dialog, setDialog] = useState<DialogName | null>(null);
+  const [paletteOpen, setPaletteOpen] = useState(window.innerWidth > 900);
+  const searchRef = useRef<HTMLInputElement>(null);
+  const online = useOnline();
+  const { toasts, toast } = useToasts();
+  const errorText = useMemo(() => errorTextOf(t), [t]);
+  const closeDialog = useCallback(() => setDialog(null), []);
+
+  const autosave = useAutosave({ boot, flowApi, readOnly, toast, errorText, t });
+  const { flush, overwrite, setRevision } = autosave;
+  const load = useEditorLoad(boot.flow_id, flowApi, setRevision, errorText);
+  const { loaded, fatal } = load;
+  const runs = useLiveRuns({ boot, loaded, flowApi, readOnly, flush, toast, errorText, t });
+  const { testing, runFlow, testNode } = runs;
+  const publishing = usePublishing({ flowApi, flush, setRevision, closeDialog, toast, errorText, t });
+  const { diff, webhookUrl, copyWebhook } = publishing;
+  const clipboard = useClipboard(toast, t);
+  const canvas = useCanvasActions(readOnly, toast, t, labelOf);
+  const preview = useExpressionPreview(flowApi, t, errorText);
+
+  const catalog = useEditorStore((s) => s.catalog);
+  const catalogList = useEditorStore((s) => s.catalogList);
+  const flow = useEditorStore((s) => s.flow);
+  const nodes = useEditorStore((s) => s.nodes);
+  const edges = useEditorStore((s) => s.edges);
+  const pinned = useEditorStore((s) => s.pinned);
+  const problems = useEditorStore((s) => s.problems);
+  const statuses = useEditorStore((s) => s.statuses);
+  const outputs = useEditorStore((s) => s.outputs);
+  const runInfo = useEditorStore((s) => s.runInfo);
+  const ghostSizes = useEditorStore((s) => s.ghostSizes);
+  const saveState = useEditorStore((s) => s.saveState);
+  const { undo, redo, deleteSelected, onNodesChange, onEdgesChange, remember, updateNodeData, select } = useEditorStore.getState();
+
+  const autoLayout = useCallback(() => {
+    editorState().autoLayout();
+    setTimeout(() => fitView(FIT), 50);
+  }, [fitView]);
+
+  const rename = useCallback(
+    (id: string, name: string) => {
+      if (editorState().rename(id, name)) return true;
+      toast(t("Another step already has this name. Give each step its own name."), "error");
+      return false;
+    },
+    [toast, t],
+  );
+
+  const setPin = useCallback(
+    (id: string, items: Item[] | null) => {
+      editorState().setPin(id, items);
+      toast(items === null ? t("Pinned data cleared.") : t("Test data pinned. Test runs use it instead of running this step."));
+    },
+    [toast, t],
+  );
+
+  useEffect(() => {
+    // Only with steps: React Flow would otherwise keep the request and zoom onto the first step dropped later.
+    if (loaded && editorState().nodes.length) setTimeout(() => fitView(FIT), 50);
+  }, [loaded]); // once, when the flow is there
+
+  useKeyboard({
+    readOnly,
+    dialogOpen: dialog !== null,
+    closeDialog,
+    toggleHelp: () => setDialog(dialog === "help" ? null : "help"),
+    undo,
+    redo,
+    copy: clipboard.copy,
+    paste: clipboard.paste,
+    duplicate: clipboard.duplicate,
+    save: flush,
+    run: runFlow,
+    selectAll: () => select("all"),
+    deleteSelected,
+    fitView: () => fitView(FIT),
+    autoLayout,
+    searchSteps: () => {
+      setPaletteOpen(true);
+      setTimeout(() => {
+        if (!searchRef.current) return;
+        searchRef.current.focus();
+        searchRef.current.select(); // typing replaces the last search
+      }, 0);
+    },
+  });
+
+  const problemsByNode = useMemo(() => groupProblems(problems), [problems]);
+  const shownNodes = useMemo(
+    () => displayNodes({ nodes, statuses, problems: problemsByNode, diff, ghostSizes, pinned, catalog, t, labelOf }),
+    [nodes, statuses, problemsByNode, diff, ghostSizes, pinned, catalog, t, labelOf],
+  );
+  const shownEdges = useMemo(() => displayEdges(edges, nodes, statuses, diff), [edges, nodes, statuses, diff]);
+
+  const selectedNodes = nodes.filter((n) => n.selected);
+  const selected = selectedNodes.length === 1 ? selectedNodes[0] : null;
+  const fields = useExpressionFields(selected ? selected.id : null, load.variableNames);
+
+  const context = useMemo<EditorContextValue>(
+    () => ({
+      catalog,
+      catalogList,
+      t,
+      labelOf,
+      readOnly,
+      preview,
+      credentials: load.credentials,
+      credentialTypes: load.credentialTypes,
+      createCredential: load.createCredential,
+      canManageCredentials: ["owner", "admin"].includes(boot.role),
+      webhookUrl,
+      copyWebhook,
+    }),
+    [catalog, catalogList, t, labelOf, readOnly, preview, load.credentials, load.credentialTypes, load.createCredential, boot.role, webhookUrl, copyWebhook],
+  );
+
+  if (fatal) return <div className="ez-fatal" role="alert">{fatal}</div>;
+  if (!loaded || !flow) return <div className="ez-loading">{t("Loading the editor…")}</div>;
+
+  const hasWebhook = nodes.some((n) => n.data.ntype === "trigger.webhook");
+  const isEmpty = nodes.length === 0;
+
+  return (
+    <EditorContext.Provider value={context}>
+      <div className={`ez-editor${readOnly ? " read-only" : ""}`} data-testid="editor" data-save-state={saveState} data-live={runs.liveState}>
+        <Toolbar
+          t={t}
+          boot={boot}
+          flow={flow}
+          readOnly={readOnly}
+          saveState={saveState}
+          testing={testing}
+          hasWebhook={hasWebhook}
+          paletteOpen={paletteOpen}
+          setPaletteOpen={setPaletteOpen}
+          dialog={dialog}
+          setDialog={setDialog}
+          renameFlow={publishing.renameFlow}
+          undo={undo}
+          redo={redo}
+          autoLayout={autoLayout}
+          runFlow={runFlow}
+          setActive={publishing.setActive}
+          copyWebhook={copyWebhook}
+          exportFlow={publishing.exportFlow}
+          copy={clipboard.copy}
+          paste={clipboard.paste}
+          duplicate={clipboard.duplicate}
+          deleteSelected={deleteSelected}
+        />
+        {!online && (
+          <div className="ez-banner warn" role="alert" data-testid="editor-offline">
+            {t("You are offline. Your changes are kept here and saved when you are back online.")}
+          </div>
+        )}
+        {saveState === "stale" && (
+          <div className="ez-banner error" role="alert" data-testid="stale-warning">
+            <strong>{t("This flow was changed in another tab or by someone else.")}</strong>{" "}
+            {t("Your latest changes are not saved. Reload to see the other version, or keep yours and replace it.")}
+            <span className="ez-row">
+              <button type="button" className="ez-button" onClick={() => window.location.reload()} data-testid="stale-reload">
+                {t("Reload")}
+              </button>
+              <button type="button" className="ez-button danger" onClick={overwrite} data-testid="stale-overwrite">
+                {t("Keep mine")}
+              </button>
+            </span>
+          </div>
+        )}
+        {readOnly && <div className="ez-banner" role="note">{t("You can look at this flow, but only editors can change or run it.")}</div>}
+        {diff && (
+          <div className="ez-banner info" role="status" data-testid="diff-banner">
+            {t("Changes since version {n}:").replace("{n}", String(diff.number))}{" "}
+            <span className="ez-legend added">{t("added")}</span> <span className="ez-legend changed">{t("changed")}</span>{" "}
+            {diff.removed.length > 0 && (
+              <span className="ez-legend removed">
+                {t("removed")}: {diff.removed.map((n) => n.name || n.id).join(", ")}
+              </span>
+            )}
+            <button type="button" className="ez-link" onClick={() => publishing.showDiff(null)}>
+              {t("Hide changes")}
+            </button>
+          </div>
+        )}
+        <div className="ez-body">
+          {!readOnly && paletteOpen && <Palette onAdd={canvas.addFromPalette} searchRef={searchRef} />}
+          <div className="ez-canvas" onDragOver={(event) => { event.preventDefault(); event.dataTransfer.dropEffect = "move"; }} onDrop={canvas.onDrop} data-testid="canvas">
+            <ReactFlow
+              nodes={shownNodes}
+              edges={shownEdges}
+              nodeTypes={nodeTypes}
+              onNodesChange={onNodesChange}
+              onEdgesChange={onEdgesChange}
+              onConnect={canvas.connect}
+              onConnectEnd={canvas.onConnectEnd}
+              isValidConnection={canvas.isValidConnection}
+              onNodeDragStart={() => remember()}
+              deleteKeyCode={null}
+              selectionKeyCode="Shift"
+              multiSelectionKeyCode={["Meta", "Control"]}
+              nodesDraggable={!readOnly}
+              nodesConnectable={!readOnly}
+              connectionRadius={30}
+              minZoom={0.2}
+              maxZoom={2}
+              proOptions={{ hideAttribution: true }}
+              ariaLabelConfig={undefined}
+            >
+              <Background gap={20} />
+              <Controls showInteractive={false} />
+              <MiniMap pannable zoomable className="ez-minimap" />
+            </ReactFlow>
+            {isEmpty && (
+              <div className="ez-empty-canvas" data-testid="empty-canvas">
+                <p>{readOnly ? t("This flow is empty.") : t("Start by dragging a trigger (for example “Webhook”) from the left onto this canvas.")}</p>
+              </div>
+            )}
+            {runInfo && (
+              <div className={`ez-run-info ${runInfo.status}`} data-testid="run-info" role="status">
+                {t("Last test run:")} {t(`run:${runInfo.status}`)}
+                {runInfo.id && <a href={`/runs/${runInfo.id}/`}> #{runInfo.id}</a>}
+              </div>
+            )}
+          </div>
+          {selected && (
+            <Panel
+              key={selected.id}
+              node={selected}
+              onChange={updateNodeData}
+              onRename={rename}
+              problems={problemsByNode[selected.id] || []}
+              fields={fields}
+              input={inputOf({ nodes, edges, pinned, outputs }, selected.id)}
+              output={outputs[selected.id] || (pinned[selected.id] ? { main: { items: pinned[selected.id], count: pinned[selected.id].length } } : null)}
+              onTestNode={testNode}
+              runError={statuses[selected.id] && statuses[selected.id].error}
+              testing={testing}
+              pinned={pinned[selected.id]}
+              onPin={setPin}
+              onClose={() => select([])}
+            />
+          )}
+        </div>
+        {problems.length > 0 && (
+          <details className="ez-problems" data-testid="problems">
+            <summary>⚠ {t("To fix before publishing: {n}").replace("{n}", String(problems.length))}</summary>
+            <ul>
+              {problems.map((p, index) => {
+                const node = nodes.find((n) => n.id === p.node_id);
+                return (
+                  <li key={index}>
+                    <button
+                      type="button"
+                      className="ez-link"
+                      onClick={() => node && select([node.id])}
+                    >
+                      {node ? `${node.data.name}: ` : ""}
+                      {p.message}
+                    </button>
+                  </li>
+                );
+              })}
+            </ul>
+          </details>
+        )}
+        <div className="ez-toasts" aria-live="polite">
+          {toasts.map((x) => (
+            <div key={x.id} className={`ez-toast ${x.kind}`} role={x.kind === "error" ? "alert" : "status"} data-testid="toast">
+              {x.message}
+            </div>
+          ))}
+        </div>
+        {dialog === "publish" && <PublishDialog onPublish={publishing.publish} onClose={() => setDialog(null)} />}
+        {dialog === "history" && (
+          <HistoryPanel flowApi={flowApi} diff={diff} onDiff={publishing.showDiff} onRestore={publishing.restoreVersion} onClose={() => setDialog(null)} />
+        )}
+        {dialog === "import" && <ImportDialog onClose={() => setDialog(null)} />}
+        {dialog === "help" && <HelpOverlay onClose={() => setDialog(null)} />}
+      </div>
+    </EditorContext.Provider>
+  );
+}

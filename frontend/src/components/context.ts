@@ -1,0 +1,31 @@
+// What every part of the editor's UI may need without passing it down: the catalog, translations, credentials and
+// the few server actions fields use (expression preview, creating a credential, the webhook address).
+import { createContext, useContext } from "react";
+import type { Preview } from "../hooks/useExpressions";
+import type { NewCredential } from "../hooks/useEditorLoad";
+import type { LabelOf, Translate } from "../lib/i18n";
+import type { Credential, CredentialType } from "../types/api";
+import type { Catalog, NodeSpec } from "../types/catalog";
+
+export interface EditorContextValue {
+  catalog: Catalog;
+  catalogList: NodeSpec[];
+  t: Translate;
+  labelOf: LabelOf;
+  readOnly: boolean;
+  preview: Preview;
+  credentials: Credential[];
+  credentialTypes: CredentialType[];
+  createCredential(body: NewCredential): Promise<Credential>;
+  canManageCredentials: boolean;
+  webhookUrl: string;
+  copyWebhook(): void;
+}
+
+export const EditorContext = createContext<EditorContextValue | null>(null);
+
+export function useEditor(): EditorContextValue {
+  const value = useContext(EditorContext);
+  if (!value) throw new Error("useEditor() outside <EditorContext.Provider>");
+  return value;
+}

@@ -1,0 +1,107 @@
+// {{ expressions }} in step fields: which data reaches a step, the field paths offered while typing, and the text
+// edits of the autocomplete. Pure functions over the editor's graph and its last test data.
+import type { OutputSample } from "../types/api";
+import type { FlowEdge, FlowNode, Item, Pinned } from "../types/graph";
+
+export interface RunData {
+  nodes: FlowNode[];
+  edges: FlowEdge[];
+  pinned: Pinned;
+  outputs: Record<string, OutputSample>;
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function fieldPaths(value: unknown, prefix: string, depth: number, out: string[]): void {
+  if (out.length > 200) return;
+  out.push(prefix);
+  if (depth >= 3 || !value || typeof value !== "object" || Array.isArray(value)) return;
+  for (const [key, inner] of Object.entries(value)) {
+    const part = IDENTIFIER.test(key) ? `${prefix}.${key}` : `${prefix}[${JSON.stringify(key)}]`;
+    fieldPaths(inner, part, depth + 1, out);
+  }
+}
+
+/** The items a step produced last (pinned data wins), on one port or its main one. */
+export function itemsOf(data: RunData, id: string, port?: string | null): Item[] | null {
+  if (data.pinned[id]) return data.pinned[id];
+  const sample = data.outputs[id];
+  if (!sample) return null;
+  const chosen = (port && sample[port]) || sample.main || Object.values(sample)[0];
+  return chosen ? chosen.items || [] : null;
+}
+
+// What reaches a step: the last output of the step before it, or, when that step has not run yet, what reached
+// that step (most steps pass fields on), so expressions can be previewed before everything was tested.
+export function inputOf(data: RunData, id: string, depth = 0): Item[] | null {
+  const incoming = data.edges.filter((e) => e.target === id);
+  for (const e of incoming) {
+    const items = itemsOf(data, e.source, e.sourceHandle);
+    if (items) return items;
+  }
+  if (depth < 10) {
+    for (const e of incoming) {
+      const items = inputOf(data, e.source, depth + 1);
+      if (items) return items;
+    }
+  }
+  return null;
+}
+
+/** Every step a step's input can come from, however far back. */
+export function ancestors(data: Pick<RunData, "nodes" | "edges">, id: string): FlowNode[] {
+  const seen = new Set<string>();
+  const stack = [id];
+  while (stack.length) {
+    const current = stack.pop();
+    for (const edge of data.edges)
+      if (edge.target === current && !seen.has(edge.source)) {
+        seen.add(edge.source);
+        stack.push(edge.source);
+      }
+  }
+  return data.nodes.filter((x) => seen.has(x.id));
+}
+
+/** The paths offered by autocomplete in a step's fields: its input, earlier steps by name, variables, built-ins. */
+export function expressionFields(data: RunData, nodeId: string, variableNames: string[]): string[] {
+  const out: string[] = [];
+  const input = inputOf(data, nodeId);
+  if (input && input[0]) for (const [key, value] of Object.entries(input[0])) fieldPaths(value, `json.${key}`, 1, out);
+  for (const a of ancestors(data, nodeId)) {
+    const items = itemsOf(data, a.id);
+    if (items && items[0])
+      for (const [key, value] of Object.entries(items[0])) fieldPaths(value, `nodes[${JSON.stringify(a.data.name)}].json.${key}`, 1, out);
+  }
+  out.push(...variableNames.map((name) => `vars.${name}`), "index", "now()", "today()", "flow.name", "run.id");
+  return [...new Set(out)];
+}
+
+/** The text typed after an unclosed "{{" before the cursor, or null when the cursor is not inside one. */
+export function partialAt(text: string, cursor: number): string | null {
+  const before = text.slice(0, cursor);
+  const openAt = before.lastIndexOf("{{");
+  return openAt >= 0 && openAt > before.lastIndexOf("}}") ? before.slice(openAt + 2).trim() : null;
+}
+
+export function suggestionsFor(fields: string[], partial: string | null, limit = 30): string[] {
+  const wanted = partial === null ? null : partial.toLowerCase();
+  return fields.filter((f) => wanted === null || f.toLowerCase().includes(wanted)).slice(0, limit);
+}
+
+/** The text with `field` put in at the cursor: completing the open "{{ …" there, or as a new "{{ field }}". */
+export function insertField(text: string, cursor: number, partial: string | null, field: string): { text: string; caret: number } {
+  const before = text.slice(0, cursor);
+  const openAt = before.lastIndexOf("{{");
+  if (partial !== null && openAt >= 0) {
+    const after = text.slice(cursor);
+    const closes = after.trimStart().startsWith("}}");
+    const piece = ` ${field} ${closes ? "" : "}}"}`;
+    return {
+      text: text.slice(0, openAt + 2) + piece + (closes ? after.trimStart() : after),
+      caret: openAt + 2 + piece.length + (closes ? 2 : 0),
+    };
+  }
+  const piece = `{{ ${field} }}`;
+  return { text: before + piece + text.slice(cursor), caret: cursor + piece.length };
+}

@@ -1,0 +1,114 @@
+// What the REST API answers, as far as the editor reads it.
+import type { Item, Problem, StoredGraph, StoredNode, StoredEdge } from "./graph";
+
+export interface Boot {
+  flow_id: number;
+  flow_url: string;
+  can_edit: boolean;
+  role: string;
+  language: string;
+  api_base: string;
+  ws_path: string;
+  csrf_token: string;
+  max_body_bytes?: number | null;
+}
+
+export interface FlowInfo {
+  id: number;
+  name: string;
+  active: boolean;
+  published_version: number | null;
+  draft_revision: number;
+  webhook_path: string;
+  graph?: StoredGraph;
+}
+
+export type RunStatus = "queued" | "running" | "waiting" | "success" | "failed" | "cancelled";
+
+/** One output port's last test sample. */
+export interface PortSample {
+  items?: Item[];
+  count?: number;
+}
+export type OutputSample = Record<string, PortSample>;
+
+export interface NodeRun {
+  node_id: string;
+  status: string;
+  items_out?: number;
+  error?: string | null;
+  output_sample?: OutputSample | null;
+}
+
+export interface Run {
+  id: number;
+  status: RunStatus;
+  seq?: number;
+  error?: string | null;
+  node_runs?: NodeRun[];
+}
+
+export interface TestNodeResult {
+  status: string;
+  items_out?: number;
+  error?: string | null;
+  outputs: OutputSample;
+}
+
+export interface ExpressionResult {
+  ok: boolean;
+  value?: unknown;
+  error?: string;
+}
+
+export interface Credential {
+  id: number;
+  name: string;
+  type: string;
+}
+
+export interface CredentialField {
+  name: string;
+  label: string;
+  secret?: boolean;
+}
+
+export interface CredentialType {
+  key: string;
+  fields: CredentialField[];
+}
+
+export interface Variable {
+  name: string;
+}
+
+export interface Version {
+  number: number;
+  created_at: string;
+  message: string;
+}
+
+export interface ChangedNode {
+  id: string;
+  name: string;
+  changes: Record<string, unknown>;
+}
+
+export interface VersionDiff {
+  nodes: { added: StoredNode[]; removed: StoredNode[]; changed: ChangedNode[] };
+  edges: { added: StoredEdge[]; removed: StoredEdge[] };
+}
+
+export interface ImportResult {
+  flow: { id: number };
+  unsupported: (string | { name?: string; type?: string })[];
+  warnings: (string | { message?: string })[];
+}
+
+export interface SavedFlow extends FlowInfo {
+  problems?: Problem[];
+}
+
+export interface ValidationResult {
+  problems?: Problem[];
+}
