@@ -10,7 +10,7 @@ from apps.core.errors import Conflict, DomainError
 from apps.flows.engine.validation import validate_graph
 from apps.flows.models import Flow, FlowVersion
 from apps.flows.problems import problems_payload
-from apps.runs.services.scheduler import schedule_remove, schedule_sync
+from apps.flows.triggers.registry import trigger_kinds
 
 
 class InvalidFlow(DomainError):
@@ -95,7 +95,7 @@ def flow_update(*, flow: Flow, revision: int | None = None, **changes) -> Flow:
             fields += ["draft", "draft_revision"]
         locked.save(update_fields=fields)
         if "time_zone" in changes:
-            schedule_sync(flow=locked)
+            trigger_kinds.flow_changed(flow=locked)
     return locked
 
 
@@ -110,7 +110,7 @@ def flow_publish(*, flow: Flow, user, message: str = "") -> FlowVersion:
         version = FlowVersion.objects.create(flow=locked, number=number, graph=graph, message=(message or "")[:500], created_by=user)
         locked.published_version = version
         locked.save(update_fields=["published_version", "updated_at"])
-        schedule_sync(flow=locked)
+        trigger_kinds.flow_changed(flow=locked)
     flow.published_version = version  # the caller's object reflects what was published
     return version
 
@@ -129,13 +129,13 @@ def flow_set_active(*, flow: Flow, active: bool) -> Flow:
             raise DomainError(_("Publish the flow before turning it on."), code="not_published")
         locked.active = active
         locked.save(update_fields=["active", "updated_at"])
-        schedule_sync(flow=locked)
+        trigger_kinds.flow_changed(flow=locked)
     return locked
 
 
 def flow_delete(*, flow: Flow) -> None:
     with transaction.atomic():
-        schedule_remove(flow_id=flow.pk)
+        trigger_kinds.flow_removed(flow_id=flow.pk)
         flow.delete()
 
 

@@ -114,14 +114,12 @@ def _version(version_id: int, stamp) -> _Version:
     key = (connection.schema_name, version_id, stamp)
     cached = _versions.get(key)
     if cached is None:
-        from apps.runs.reporter import BLOCKING_TYPES
-
         version = FlowVersion.objects.get(pk=version_id)
         nodes = version.graph.get("nodes", [])
         registry = load_builtin_nodes()
         kinds = [registry.get(n.get("type")) for n in nodes]
-        pure = all(kind is not None and not kind.side_effects and kind.key not in BLOCKING_TYPES for kind in kinds)
-        trigger = next((n for n in nodes if n.get("type") == "trigger.webhook"), None)
+        pure = all(kind is not None and not kind.side_effects and not kind.blocking for kind in kinds)
+        trigger = next((n for n in nodes if registry.trigger_kind_of(n) == "webhook"), None)
         cached = _Version(version, Graph.from_dict(version.graph), trigger, pure)
         if len(_versions) >= _VERSIONS_KEPT:
             _versions.clear()
