@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class FlowsConfig(AppConfig):
     name = "apps.flows"
     label = "flows"
+
+    def ready(self):
+        from apps.core.discovery import import_submodules
+
+        # Trigger kinds first: a trigger step is checked against its kind when it registers.
+        import_submodules("apps.flows.triggers.builtin")
+        import_submodules("apps.flows.nodes.builtin")

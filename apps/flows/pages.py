@@ -6,12 +6,8 @@ Viewers read everything; their POSTs are refused with a message. The React edito
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 import hashlib
 import json
-import zoneinfo
-from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
@@ -22,22 +18,21 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.accounts.models.organization import site_url
 from apps.accounts.roles import Role, role_at_least
 from apps.core.errors import DomainError
 from apps.flows import selectors
-from apps.flows.engine.cron import PRESETS, cron_for, cron_problem, next_fire
 from apps.flows.forms import ImportForm, NewFlowForm
 from apps.flows.nodes.registry import load_builtin_nodes
 from apps.flows.services.flows import flow_create, flow_set_active
 from apps.flows.services.transfer import flow_export, flow_import
+from apps.flows.triggers.registry import TriggerSummary, trigger_kinds
 
 IMPORT_REPORT_KEY = "ezflow_flow_import_report"
 
@@ -134,106 +129,20 @@ def flow_export_download(request, pk):
 # ---- overview and actions -----------------------------------------------------------------------
 
 
-@dataclass
-class TriggerSummary:
-    kind: str
-    name: str
-    title: str
-    description: str = ""
-    url: str = ""
-    methods: str = ""
-    next_run: dt.datetime | None = None
-    time_zone: str = ""
-
-
 def without_pins(graph: dict) -> dict:
     return {key: value for key, value in (graph or {}).items() if key != "pinned"}
 
 
 def trigger_summaries(flow, graph: dict, organization) -> list[TriggerSummary]:
+    """How the flow starts, in words: each trigger step's kind describes itself."""
     registry = load_builtin_nodes()
     found = []
     for node in graph.get("nodes", []):
         node_type = registry.get(node.get("type"))
-        if node_type is None or not node_type.is_trigger:
-            continue
-        parameters = node.get("parameters") or {}
-        name = str(node.get("name") or node_type.key)
-        kind = node_type.key.split(".", 1)[1]
-        if kind == "webhook":
-            methods = parameters.get("methods") or ["POST"]
-            found.append(
-                TriggerSummary(
-                    kind=kind,
-                    name=name,
-                    title=_("Webhook"),
-                    description=_("Another system starts this flow by sending a request to this address."),
-                    url=site_url(organization.host, f"/webhook/{flow.webhook_token}"),
-                    methods=", ".join(str(m) for m in methods) if isinstance(methods, list) else str(methods),
-                )
-            )
-        elif kind == "schedule":
-            zone = str(parameters.get("time_zone") or flow.time_zone or organization.time_zone)
-            expression = cron_for(parameters)
-            summary = TriggerSummary(kind=kind, name=name, title=_("Schedule"), description=_schedule_words(parameters), time_zone=zone)
-            if flow.active and flow.published_version_id and not cron_problem(expression):
-                with contextlib.suppress(zoneinfo.ZoneInfoNotFoundError, ValueError):
-                    summary.next_run = next_fire(expression, zone, timezone.now())
-            found.append(summary)
-        elif kind == "manual":
-            found.append(
-                TriggerSummary(kind=kind, name=name, title=_("Manual start"), description=_("Starts when someone presses Run now."))
-            )
-        elif kind == "error":
-            found.append(
-                TriggerSummary(
-                    kind=kind,
-                    name=name,
-                    title=_("When another flow fails"),
-                    description=_("Starts when a flow that names this one as its error flow fails."),
-                )
-            )
+        kind = trigger_kinds.get(node_type.trigger_kind) if node_type is not None else None
+        if kind is not None:
+            found.append(kind.summary(node=node, node_type=node_type, flow=flow, organization=organization))
     return found
-
-
-KOREAN_NAMES = {
-    **dict(zip(("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"), "월화수목금토일", strict=True)),
-    **{
-        month: f"{number}월"
-        for number, month in enumerate(
-            ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"),
-            start=1,
-        )
-    },
-}
-
-
-def _schedule_words(parameters: dict) -> str:
-    """A preset's label from the node catalogue, or a custom cron expression described by cron-descriptor."""
-    from cron_descriptor import ExpressionDescriptor, Options
-    from cron_descriptor.Exception import FormatError, MissingFieldError, WrongArgumentError
-
-    korean = (translation.get_language() or "").startswith("ko")
-    preset = parameters.get("preset") or "custom"
-    if preset in PRESETS:
-        schedule = load_builtin_nodes().get("trigger.schedule")
-        options = dict(next(p.options for p in schedule.params if p.name == "preset"))
-        return options[preset]["ko" if korean else "en"]
-    expression = cron_for(parameters)
-    if cron_problem(expression):
-        return _("The schedule “%(cron)s” is not valid. Fix it in the editor.") % {"cron": expression}
-    options = Options()
-    options.locale_code = "ko_KR" if korean else "en_US"
-    options.use_24hour_time_format = True
-    try:
-        words = ExpressionDescriptor(expression, options).get_description()
-    except (FormatError, MissingFieldError, WrongArgumentError, ValueError):
-        return expression
-    if korean:
-        # cron-descriptor takes day and month names from the process locale, which stays English.
-        for english, korean_name in KOREAN_NAMES.items():
-            words = words.replace(english, f"{korean_name}요일" if len(korean_name) == 1 else korean_name)
-    return f"{words} ({expression})"
 
 
 @login_required

@@ -4,6 +4,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from apps.flows.engine.validation import Problem
+from apps.flows.triggers.registry import trigger_kinds
 
 
 def _label(params: dict) -> str:
@@ -50,8 +51,20 @@ def problem_message(problem: Problem) -> str:
         "bad_cron": _("“%(cron)s” is not a schedule. Use five fields: minute hour day month weekday, like 0 9 * * 1-5.")
         % {"cron": p.get("cron", "")},
         "bad_time_zone": _("“%(zone)s” is not a time zone. Use a name like Asia/Seoul.") % {"zone": p.get("zone", "")},
+        "type_version_newer": _(
+            "This step was made with a newer EZFlow (version %(stored)s of “%(type)s”; this server knows up to %(current)s). "
+            "Update EZFlow or remove the step."
+        )
+        % {"stored": p.get("stored"), "type": p.get("type", ""), "current": p.get("current")},
+        "type_version_unknown": _("Version %(stored)s of “%(type)s” cannot be brought up to date. Replace the step with a new one.")
+        % {"stored": p.get("stored"), "type": p.get("type", "")},
+        "type_version_upgrade_failed": _(
+            "This step was saved by an older EZFlow and its settings could not be brought up to date. Set it up again."
+        ),
     }
-    return messages.get(problem.code, problem.code)
+    if problem.code in messages:
+        return messages[problem.code]
+    return next((m for kind in trigger_kinds.all() if (m := kind.problem_message(problem.code, p))), problem.code)
 
 
 def problems_payload(problems: list[Problem]) -> list[dict]:

@@ -126,10 +126,6 @@ def scrub(value, path: str, strip: Strip, *, names: re.Pattern = SECRET_NAME, ki
     return value
 
 
-# Parameters that are secrets by definition, whatever their value looks like.
-SECRET_PARAMETERS = {"trigger.webhook": ("secret",)}
-
-
 def _credential_type(spec, parameters: dict) -> str:
     if spec.credential_type:
         return spec.credential_type
@@ -148,7 +144,7 @@ def scrub_node_secrets(node: dict, node_type, strip: Strip) -> set[str]:
     parameters = node.get("parameters") if isinstance(node.get("parameters"), dict) else {}
     credential_types: set[str] = set()
     specs = {spec.name: spec for spec in (node_type.params if node_type else ())}
-    for name in SECRET_PARAMETERS.get(node.get("type"), ()):
+    for name in node_type.secret_params if node_type else ():
         if parameters.get(name) not in (None, ""):
             parameters[name] = ""
             strip(f"parameters.{name}", "secret")

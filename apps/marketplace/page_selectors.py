@@ -62,8 +62,9 @@ def graph_preview(graph: dict | None) -> GraphPreview:
     """Boxes at the nodes' editor positions (or in a row when a graph has none), edges as curves. Read-only."""
     registry = load_builtin_nodes()
     raw_nodes = [n for n in (graph or {}).get("nodes", []) if isinstance(n, dict) and isinstance(n.get("id"), str)]
-    notes = [str((n.get("parameters") or {}).get("text", "")) for n in raw_nodes if n.get("type") == "note.sticky"]
-    raw_nodes = [n for n in raw_nodes if n.get("type") != "note.sticky"]
+    notes_of = [getattr(registry.get(n.get("type")), "category", "") == "note" for n in raw_nodes]
+    notes = [str((n.get("parameters") or {}).get("text", "")) for n, is_note in zip(raw_nodes, notes_of, strict=True) if is_note]
+    raw_nodes = [n for n, is_note in zip(raw_nodes, notes_of, strict=True) if not is_note]
     truncated = len(raw_nodes) > MAX_PREVIEW_NODES
     raw_nodes = raw_nodes[:MAX_PREVIEW_NODES]
     positions = {}
@@ -152,11 +153,11 @@ def tag_facets(*, organization=None, limit: int = 24) -> list[tuple[str, int]]:
 
 
 def node_type_choices() -> list[tuple[str, str]]:
-    """Node types worth filtering by (triggers and actions, plus code), labelled in the current language."""
+    """Node types worth filtering by (triggers, actions, and steps that run code or wait), labelled in the current language."""
     return [
         (node_type.key, _label(node_type.label, node_type.key))
         for node_type in load_builtin_nodes().all()
-        if node_type.category in ("trigger", "action") or node_type.key == "code.python"
+        if node_type.category in ("trigger", "action") or node_type.blocking
     ]
 
 

@@ -26,9 +26,6 @@ from apps.runs.realtime.publisher import publish_node
 FULL_OUTPUT_BYTES = 5_000_000
 FLUSH_SECONDS = 0.5
 LIVE_AFTER_SECONDS = 0.2
-# Nodes that may block for long without side effects: live events go out before them, and a deferred run is
-# written before them.
-BLOCKING_TYPES = frozenset({"flow.wait", "code.python"})
 
 
 def _storable(outputs: dict) -> dict | None:
@@ -61,7 +58,7 @@ class DatabaseReporter:
 
     def _may_take_long(self, node_id: str) -> bool:
         kind = self._registry.get(self.node_names.get(node_id, ("", ""))[1])
-        return kind is None or kind.side_effects or kind.key in BLOCKING_TYPES
+        return kind is None or kind.side_effects or kind.blocking
 
     def node_finished(self, result: NodeResult) -> None:
         name, node_type = self.node_names.get(result.node_id, (result.node_id, ""))

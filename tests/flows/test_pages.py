@@ -335,9 +335,13 @@ def test_every_import_warning_the_importer_gives_has_its_own_words_in_korean():
 
     from apps.flows.pages import import_warning_text as _warning_text
 
-    source = (Path(__file__).parents[2] / "apps" / "flows" / "engine" / "n8n.py").read_text()
+    flows = Path(__file__).parents[2] / "apps" / "flows"
+    # the importer and the built-in steps' n8n converters
+    paths = [flows / "engine" / "n8n.py", flows / "nodes" / "n8n.py", *(flows / "nodes" / "builtin" / "from_n8n").glob("*.py")]
+    source = "\n".join(path.read_text() for path in paths)
     codes = set(re.findall(r"""["']code["']\s*:\s*["']([a-z_]+)["']""", source))
-    assert "mode_review" in codes
+    codes |= set(re.findall(r"""warning\(\s*node,\s*["']([a-z_]+)["']""", source))
+    assert {"mode_review", "edge_dropped", "code_review", "secret_not_imported", "credential_not_imported"} <= codes
     with translation.override("ko"):
         generic = _warning_text("no_such_code")
         for code in codes:

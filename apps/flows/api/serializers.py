@@ -1,6 +1,15 @@
 from rest_framework import serializers
 
+from apps.flows.engine.versions import upgrade_graph_data
 from apps.flows.models import Credential, Flow, FlowVersion
+from apps.flows.nodes.registry import registry
+
+
+class UpgradedGraphField(serializers.JSONField):
+    """A stored graph as the editor loads it: nodes saved by older versions of their type are brought up to date."""
+
+    def to_representation(self, value):
+        return super().to_representation(upgrade_graph_data(value, registry))
 
 
 class FlowListOutput(serializers.ModelSerializer):
@@ -12,7 +21,7 @@ class FlowListOutput(serializers.ModelSerializer):
 
 
 class FlowOutput(FlowListOutput):
-    graph = serializers.JSONField(source="draft")
+    graph = UpgradedGraphField(source="draft")
     webhook_path = serializers.SerializerMethodField()
 
     class Meta(FlowListOutput.Meta):

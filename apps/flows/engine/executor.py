@@ -18,6 +18,7 @@ from apps.flows.engine.context import EngineHost, LocalHost, NodeContext, NodeOu
 from apps.flows.engine.errors import EngineError, ExpressionError, NodeError, RunCancelled, Suspend, gettext_noop
 from apps.flows.engine.graph import Graph, loop_back_edges, reachable, topological_order
 from apps.flows.engine.reporter import NodeResult, NullReporter, Reporter
+from apps.flows.engine.versions import upgrade_graph
 from apps.flows.nodes.registry import NodeRegistry, load_builtin_nodes
 
 MAX_DEPTH = 5
@@ -68,10 +69,15 @@ class Executor:
         depth: int = 0,
         sleep=time.sleep,
     ):
-        self.graph = graph
         self.host = host or LocalHost()
         self.reporter = reporter or NullReporter()
         self.registry = registry or load_builtin_nodes()
+        self._load_error: EngineError | None = None
+        try:
+            graph = upgrade_graph(graph, self.registry)
+        except EngineError as exc:
+            self._load_error = exc
+        self.graph = graph
         self.completed = completed or {}
         self.pinned = pinned or {}
         self.resumed = resumed or set()
@@ -116,6 +122,8 @@ class Executor:
         return RunResult(status="failed", error=error.message, error_code=error.code, error_args=error.translatable)
 
     def run(self, *, trigger_items: list[dict] | None = None, start_node: str | None = None) -> RunResult:
+        if self._load_error is not None:
+            return self._refused(self._load_error)
         if self.depth > MAX_DEPTH:
             too_deep = gettext_noop("Flows may call other flows at most %(max)s levels deep.")
             return self._refused(EngineError(too_deep, code="too_deep", values={"max": MAX_DEPTH}))
@@ -144,6 +152,9 @@ class Executor:
     def run_single(self, node_id: str, inputs: dict[str, list[dict]]) -> NodeResult:
         """Test one node on its own with the given input items (pinned or earlier test data)."""
         node = self.graph.nodes[node_id]
+        if self._load_error is not None:
+            error = self._load_error
+            return NodeResult(node_id, 0, "failed", error=error.message, error_code=error.code, error_args=error.translatable)
         try:
             return self._run_node(node, inputs, run_index=0, report=False)
         except _NodeFailed as failure:

@@ -10,8 +10,9 @@ from typing import Any
 
 from apps.flows.engine import expressions
 from apps.flows.engine.graph import Edge, Graph, loop_back_edges, topological_order
-from apps.flows.nodes.base import Param
+from apps.flows.nodes.base import Param, TypeVersionError
 from apps.flows.nodes.registry import NodeRegistry, load_builtin_nodes
+from apps.flows.triggers.registry import trigger_kinds
 
 MAX_NODES = 2_000
 ON_ERROR = frozenset({"stop", "continue", "error_output"})
@@ -62,6 +63,14 @@ def validate_graph(data: Any, registry: NodeRegistry | None = None) -> list[Prob
         if not isinstance(parameters, dict):
             problems.append(Problem("parameters_not_object", node_id, "parameters"))
             continue
+        if node_type.needs_upgrade(raw.get("type_version")):
+            try:
+                parameters = node_type.upgrade(parameters, raw.get("type_version"))
+            except TypeVersionError as exc:
+                values = {"type": node_type.key, "stored": exc.stored, "current": exc.current}
+                problems.append(Problem(exc.code, node_id, "type_version", values))
+                continue
+            raw = {**raw, "parameters": parameters, "type_version": node_type.version}
         problems.extend(_check_parameters(node_id, node_type.params, parameters, "parameters"))
         problems.extend(_check_settings(node_id, raw.get("settings", {})))
         valid_nodes.append(raw)
@@ -93,8 +102,9 @@ def validate_graph(data: Any, registry: NodeRegistry | None = None) -> list[Prob
         good_edges.append(Edge(source, target, source_port, target_port))
 
     for raw in valid_nodes:
-        if raw["type"] == "trigger.schedule":
-            problems.extend(_check_schedule(raw))
+        kind = trigger_kinds.get(registry.get(raw["type"]).trigger_kind)
+        if kind is not None:
+            problems.extend(Problem(issue.code, raw["id"], issue.path, dict(issue.params)) for issue in kind.validate(raw))
     triggers = [raw for raw in valid_nodes if registry.get(raw["type"]).is_trigger]
     if not triggers:
         problems.append(Problem("no_trigger"))
@@ -105,26 +115,6 @@ def validate_graph(data: Any, registry: NodeRegistry | None = None) -> list[Prob
     forward = [edge for edge in good_edges if edge not in back]
     if topological_order(set(nodes_by_id), forward) is None:
         problems.append(Problem("cycle"))
-    return problems
-
-
-def _check_schedule(raw: dict) -> list[Problem]:
-    import zoneinfo
-
-    from apps.flows.engine.cron import cron_for, cron_problem
-
-    parameters = raw.get("parameters") or {}
-    problems = []
-    expression = cron_for(parameters)
-    reason = cron_problem(expression)
-    if reason:
-        problems.append(Problem("bad_cron", raw["id"], "parameters.cron", {"cron": expression, "reason": reason}))
-    zone = parameters.get("time_zone") or ""
-    if zone:
-        try:
-            zoneinfo.ZoneInfo(zone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            problems.append(Problem("bad_time_zone", raw["id"], "parameters.time_zone", {"zone": str(zone)}))
     return problems
 
 

@@ -1,16 +1,20 @@
 """What a node type is: a stable key, its parameters, ports, labels in Korean and English, and how it executes.
 
 Node types are pure Python. They receive a NodeContext (items, parameters resolved per item, host services)
-and return items per output port.
+and return items per output port. A type also declares everything the rest of the product needs to know about it
+(its trigger kind, whether it blocks, its secret parameters, dynamic ports, parameter migrations between versions,
+n8n mappings), so that no other module keeps a list of step keys.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from apps.flows.engine.context import NodeContext
+    from apps.flows.nodes.n8n import N8nMapping
 
 Items = list[dict]
 
@@ -64,6 +68,35 @@ def t(en: str, ko: str) -> dict[str, str]:
     return {"en": en, "ko": ko}
 
 
+@dataclass(frozen=True)
+class DynamicOutputs:
+    """Outputs "0".."n-1", one per entry of the list parameter `source`, followed by the fixed ports `then`."""
+
+    source: str
+    then: tuple[str, ...] = ()
+
+    def ports(self, parameters: dict) -> tuple[str, ...]:
+        entries = parameters.get(self.source) or []
+        count = len(entries) if isinstance(entries, (list, tuple)) else 0
+        return tuple(str(index) for index in range(count)) + self.then
+
+    def describe(self) -> dict:
+        return {"from": self.source, "then": list(self.then)}
+
+
+class TypeVersionError(ValueError):
+    """A stored node whose `type_version` this server cannot bring to the type's current version."""
+
+    def __init__(self, code: str, *, stored: Any, current: int):
+        super().__init__(f"{code}: stored version {stored!r}, current {current}")
+        self.code = code  # "type_version_newer" | "type_version_unknown" | "type_version_upgrade_failed"
+        self.stored = stored
+        self.current = current
+
+
+Migration = Callable[[dict], dict]
+
+
 class NodeType:
     key: ClassVar[str]
     version: ClassVar[int] = 1
@@ -83,9 +116,46 @@ class NodeType:
     # Nodes that change the world outside the run (send, call). Their results are saved the moment they finish,
     # so that a run resumed after a crash never repeats them; other nodes' results may be saved in batches.
     side_effects: ClassVar[bool] = False
+    # Nodes that wait, sleep or run a child process: never executed inline in the web process, and live events
+    # go out before them.
+    blocking: ClassVar[bool] = False
+    # A key of the trigger-kind registry (apps.flows.triggers): how runs of a flow starting here are started.
+    trigger_kind: ClassVar[str | None] = None
+    # Parameters that are secrets whatever their value looks like: emptied in exports and shared templates.
+    secret_params: ClassVar[tuple[str, ...]] = ()
+    dynamic_outputs: ClassVar[DynamicOutputs | None] = None
+    # {old version: pure function upgrading that version's parameters to the next}; applied in order on load.
+    migrations: ClassVar[Mapping[int, Migration]] = {}
+    # The n8n node types that import as this type (see apps.flows.nodes.n8n).
+    n8n: ClassVar[tuple[N8nMapping, ...]] = ()
 
     def output_ports(self, parameters: dict) -> tuple[str, ...]:
+        if self.dynamic_outputs is not None:
+            return self.dynamic_outputs.ports(parameters)
         return self.outputs
+
+    def needs_upgrade(self, type_version: Any) -> bool:
+        return (1 if type_version is None else type_version) != self.version
+
+    def upgrade(self, parameters: dict, type_version: Any) -> dict:
+        """The parameters of a node stored at `type_version`, brought to the current version (a new dict)."""
+        stored = 1 if type_version is None else type_version
+        if not isinstance(stored, int) or isinstance(stored, bool) or stored < 1:
+            raise TypeVersionError("type_version_unknown", stored=stored, current=self.version)
+        if stored > self.version:
+            raise TypeVersionError("type_version_newer", stored=stored, current=self.version)
+        upgraded = dict(parameters)
+        for version in range(stored, self.version):
+            migration = self.migrations.get(version)
+            if migration is None:
+                raise TypeVersionError("type_version_unknown", stored=stored, current=self.version)
+            try:
+                upgraded = migration(dict(upgraded))
+            except Exception as exc:  # a migration meeting data it was not written for must not lose the flow
+                raise TypeVersionError("type_version_upgrade_failed", stored=stored, current=self.version) from exc
+            if not isinstance(upgraded, dict):
+                raise TypeVersionError("type_version_upgrade_failed", stored=stored, current=self.version)
+        return upgraded
 
     def execute(self, ctx: NodeContext) -> dict[str, Items]:
         raise NotImplementedError
@@ -102,4 +172,10 @@ class NodeType:
             "inputs": list(self.inputs),
             "outputs": list(self.outputs),
             "parameters": [p.schema() for p in self.params],
+            "dynamic_outputs": self.dynamic_outputs.describe() if self.dynamic_outputs else None,
+            "is_loop": self.is_loop,
+            "trigger_kind": self.trigger_kind,
+            "blocking": self.blocking,
+            "side_effects": self.side_effects,
+            "secret_params": list(self.secret_params),
         }

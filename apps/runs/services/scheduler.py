@@ -19,6 +19,7 @@ from django_tenants.utils import get_tenant_model, tenant_context
 from apps.core.models import ScheduleEntry, Wakeup
 from apps.flows.engine.cron import cron_for, next_fire
 from apps.flows.models import Flow
+from apps.flows.nodes.registry import registry
 from apps.runs.models import Run
 
 logger = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ STUCK_AFTER = dt.timedelta(seconds=settings.EZFLOW_STUCK_RUN_SECONDS)
 def _schedule_node(flow: Flow) -> dict | None:
     if flow.published_version is None:
         return None
-    return next((n for n in flow.published_version.graph.get("nodes", []) if n.get("type") == "trigger.schedule"), None)
+    return next((n for n in flow.published_version.graph.get("nodes", []) if registry.trigger_kind_of(n) == "schedule"), None)
 
 
 def schedule_sync(*, flow: Flow) -> None:

@@ -25,7 +25,6 @@ from apps.flows.engine.graph import Graph
 from apps.flows.models import Flow, FlowVersion
 from apps.flows.nodes.registry import load_builtin_nodes
 from apps.runs.models import Run
-from apps.runs.reporter import BLOCKING_TYPES
 from apps.runs.services.runs import run_create, run_enqueue, run_execute, run_execute_inline
 
 SIGNATURE_HEADER = "X-EZFlow-Signature"
@@ -127,8 +126,8 @@ def _version(version_id: int, stamp) -> _Version:
         nodes = version.graph.get("nodes", [])
         registry = load_builtin_nodes()
         kinds = [registry.get(n.get("type")) for n in nodes]
-        pure = all(kind is not None and not kind.side_effects and kind.key not in BLOCKING_TYPES for kind in kinds)
-        trigger = next((n for n in nodes if n.get("type") == "trigger.webhook"), None)
+        pure = all(kind is not None and not kind.side_effects and not kind.blocking for kind in kinds)
+        trigger = next((n for n in nodes if registry.trigger_kind_of(n) == "webhook"), None)
         cached = _Version(version, Graph.from_dict(version.graph), trigger, pure)
         if len(_versions) >= _VERSIONS_KEPT:
             _versions.clear()

@@ -1,5 +1,7 @@
 from apps.flows.engine.errors import NodeError
 from apps.flows.nodes.base import NodeType, Param, t
+from apps.flows.nodes.builtin.from_n8n import code as from_n8n
+from apps.flows.nodes.n8n import N8nMapping
 from apps.flows.nodes.registry import register
 from apps.flows.sandbox.runner import Limits, SandboxError, run_code
 
@@ -11,7 +13,9 @@ result = [{**item, "total": item.get("qty", 0) * item.get("price", 0)} for item 
 @register
 class CodeNode(NodeType):
     key = "code.python"
+    n8n = (N8nMapping(("n8n-nodes-base.code",), from_n8n.python),)
     category = "transform"
+    blocking = True
     icon = "code"
     label = t("Code (Python)", "코드 (파이썬)")
     description = t(

@@ -17,6 +17,8 @@ from apps.flows.nodes.builtin.common import (
     set_path,
     with_output_field,
 )
+from apps.flows.nodes.builtin.from_n8n import data as from_n8n
+from apps.flows.nodes.n8n import N8nMapping
 from apps.flows.nodes.registry import register
 
 FIELD = Param("name", "string", t("Field", "필드"), required=True, expressions=False)
@@ -25,6 +27,7 @@ FIELD = Param("name", "string", t("Field", "필드"), required=True, expressions
 @register
 class SetFields(NodeType):
     key = "data.set"
+    n8n = (N8nMapping(("n8n-nodes-base.set",), from_n8n.set_fields),)
     icon = "pencil"
     label = t("Set fields", "필드 설정")
     description = t("Adds or changes fields on every item.", "모든 항목에 필드를 추가하거나 값을 바꿉니다.")
@@ -112,6 +115,7 @@ class RemoveFields(NodeType):
 @register
 class Filter(NodeType):
     key = "data.filter"
+    n8n = (N8nMapping(("n8n-nodes-base.filter",), from_n8n.filter_items, outputs=("main", "discarded")),)
     icon = "filter"
     label = t("Filter", "필터")
     description = t("Keeps only the items that match the conditions.", "조건에 맞는 항목만 남깁니다.")

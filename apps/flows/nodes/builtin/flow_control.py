@@ -6,8 +6,10 @@ import datetime as dt
 import json
 
 from apps.flows.engine.errors import NodeError, StopFlow, Suspend, gettext_noop
-from apps.flows.nodes.base import NodeType, Param, t
+from apps.flows.nodes.base import DynamicOutputs, NodeType, Param, t
 from apps.flows.nodes.builtin.common import COMBINE_PARAM, conditions_match, conditions_param, copy_item, get_path
+from apps.flows.nodes.builtin.from_n8n import flow_control as from_n8n
+from apps.flows.nodes.n8n import N8nMapping
 from apps.flows.nodes.registry import register
 
 INLINE_WAIT_SECONDS = 5.0  # shorter waits sleep in place; longer ones park the run and free the worker
@@ -16,6 +18,7 @@ INLINE_WAIT_SECONDS = 5.0  # shorter waits sleep in place; longer ones park the 
 @register
 class If(NodeType):
     key = "flow.if"
+    n8n = (N8nMapping(("n8n-nodes-base.if",), from_n8n.if_node, outputs=("true", "false")),)
     category = "flow"
     icon = "branch"
     label = t("If", "조건 분기")
@@ -35,6 +38,7 @@ class If(NodeType):
 @register
 class Switch(NodeType):
     key = "flow.switch"
+    n8n = (N8nMapping(("n8n-nodes-base.switch",), from_n8n.switch, output_ports=from_n8n.switch_ports),)
     category = "flow"
     icon = "switch"
     label = t("Switch", "여러 갈래 분기")
@@ -52,10 +56,7 @@ class Switch(NodeType):
         ),
         Param("all_matches", "boolean", t("Send to every matching rule", "맞는 규칙 모두로 보내기"), default=False, expressions=False),
     )
-
-    def output_ports(self, parameters: dict) -> tuple[str, ...]:
-        rules = parameters.get("rules") or []
-        return tuple(str(index) for index in range(len(rules))) + ("fallback",)
+    dynamic_outputs = DynamicOutputs("rules", ("fallback",))
 
     def execute(self, ctx):
         ports = self.output_ports(ctx.node.parameters)
@@ -76,6 +77,7 @@ class Switch(NodeType):
 @register
 class Merge(NodeType):
     key = "flow.merge"
+    n8n = (N8nMapping(("n8n-nodes-base.merge",), from_n8n.merge, inputs=("a", "b")),)
     category = "flow"
     icon = "merge"
     label = t("Merge", "합치기")
@@ -125,6 +127,7 @@ class Merge(NodeType):
 @register
 class LoopOverItems(NodeType):
     key = "flow.loop"
+    n8n = (N8nMapping(("n8n-nodes-base.splitInBatches",), from_n8n.loop, outputs=("done", "loop")),)  # n8n: 0 = done, 1 = loop
     category = "flow"
     icon = "repeat"
     label = t("Loop over items", "항목 반복")
@@ -144,7 +147,9 @@ class LoopOverItems(NodeType):
 @register
 class Wait(NodeType):
     key = "flow.wait"
+    n8n = (N8nMapping(("n8n-nodes-base.wait",), from_n8n.wait),)
     category = "flow"
+    blocking = True
     icon = "hourglass"
     label = t("Wait", "대기")
     description = t(
@@ -209,6 +214,7 @@ class StopWithError(NodeType):
 @register
 class NoOp(NodeType):
     key = "flow.noop"
+    n8n = (N8nMapping(("n8n-nodes-base.noOp",), from_n8n.noop),)
     description = t(
         "Passes items on unchanged; useful as a placeholder while you build.",
         "항목을 그대로 넘깁니다. 만드는 중에 자리를 표시할 때 씁니다.",
@@ -225,6 +231,7 @@ class NoOp(NodeType):
 @register
 class RespondToWebhook(NodeType):
     key = "flow.respond"
+    n8n = (N8nMapping(("n8n-nodes-base.respondToWebhook",), from_n8n.respond),)
     category = "flow"
     icon = "reply"
     label = t("Respond to webhook", "웹훅에 응답")
@@ -267,6 +274,7 @@ class CallFlow(NodeType):
 @register
 class StickyNote(NodeType):
     key = "note.sticky"
+    n8n = (N8nMapping(("n8n-nodes-base.stickyNote",), from_n8n.sticky_note),)
     description = t(
         "A note on the canvas for people reading the flow; it does not run.",
         "플로우를 보는 사람을 위한 캔버스 메모입니다. 실행되지 않습니다.",

@@ -16,6 +16,8 @@ from apps.flows.engine.errors import NodeError, gettext_noop
 from apps.flows.http.guard import AllowList, GuardError, guard_error, guarded_client, resolve_checked
 from apps.flows.nodes.base import NodeType, Param, t
 from apps.flows.nodes.builtin.common import copy_item, get_path
+from apps.flows.nodes.builtin.from_n8n import network as from_n8n
+from apps.flows.nodes.n8n import N8nMapping
 from apps.flows.nodes.registry import register
 
 MAX_REDIRECTS = 5
@@ -136,6 +138,7 @@ def send_request(
 class HttpRequest(NodeType):
     side_effects = True
     key = "net.http"
+    n8n = (N8nMapping(("n8n-nodes-base.httpRequest",), from_n8n.http_request),)
     category = "action"
     icon = "globe"
     label = t("HTTP request", "HTTP 요청")

@@ -1,4 +1,6 @@
 from apps.flows.nodes.base import NodeType, Param, t
+from apps.flows.nodes.builtin.from_n8n import triggers as from_n8n
+from apps.flows.nodes.n8n import N8nMapping
 from apps.flows.nodes.registry import register
 
 
@@ -14,6 +16,8 @@ class _Trigger(NodeType):
 @register
 class ManualTrigger(_Trigger):
     key = "trigger.manual"
+    trigger_kind = "manual"
+    n8n = (N8nMapping(("n8n-nodes-base.manualTrigger",), from_n8n.manual),)
     icon = "play"
     label = t("Manual start", "수동 실행")
     description = t("Starts the flow when you click Run or call the API.", "실행 버튼을 누르거나 API를 호출하면 플로우를 시작합니다.")
@@ -22,6 +26,9 @@ class ManualTrigger(_Trigger):
 @register
 class WebhookTrigger(_Trigger):
     key = "trigger.webhook"
+    trigger_kind = "webhook"
+    n8n = (N8nMapping(("n8n-nodes-base.webhook",), from_n8n.webhook),)
+    secret_params = ("secret",)
     icon = "webhook"
     label = t("Webhook", "웹훅")
     description = t(
@@ -70,6 +77,8 @@ class WebhookTrigger(_Trigger):
 @register
 class ScheduleTrigger(_Trigger):
     key = "trigger.schedule"
+    trigger_kind = "schedule"
+    n8n = (N8nMapping(("n8n-nodes-base.scheduleTrigger", "n8n-nodes-base.cron"), from_n8n.schedule),)
     icon = "clock"
     label = t("Schedule", "일정")
     description = t("Starts the flow at fixed times, like every weekday at 9:00.", "매주 평일 9시처럼 정해진 시간에 플로우를 시작합니다.")
@@ -112,6 +121,8 @@ class ScheduleTrigger(_Trigger):
 @register
 class ErrorTrigger(_Trigger):
     key = "trigger.error"
+    trigger_kind = "event"
+    n8n = (N8nMapping(("n8n-nodes-base.errorTrigger",), from_n8n.error),)
     icon = "alert"
     label = t("When another flow fails", "다른 플로우 실패 시")
     description = t(
