@@ -42,7 +42,10 @@ export interface NodeSpec {
    * Connections may form a cycle through this step.
    */
   is_loop?: boolean;
-  trigger_kind?: null | "manual" | "webhook" | "schedule" | "event" | "polling";
+  /**
+   * The key of a registered trigger kind (manual, webhook, schedule, event, polling, or one an app adds); null for steps that are not triggers.
+   */
+  trigger_kind?: string | null;
   blocking?: boolean;
   side_effects?: boolean;
   secret_params?: string[];

@@ -234,18 +234,17 @@ def test_polling_keeps_a_dedupe_state_so_no_item_starts_two_runs():
     assert kind.interval_seconds({"interval_minutes": 30}) == 1800 and kind.interval_seconds({}) == 15 * 60
 
 
-def test_activation_hooks_of_a_trigger_kind_run_when_a_flow_is_published_switched_and_deleted(org):
+def test_a_higher_app_hears_when_a_flow_is_published_switched_and_deleted(org):
+    """How a trigger kind of a higher app (polling, like the runs app's schedules) follows flows: the flows event."""
+    from apps.flows.events import flow_live_changed
+
     connection.set_tenant(org)
     calls = []
 
-    def sync(*, flow):
-        calls.append(("sync", flow.pk, flow.active, flow.published_version_id is not None))
+    def follow(sender=None, *, flow, deleted, **kwargs):
+        calls.append(("remove", flow.pk) if deleted else ("sync", flow.pk, flow.active, flow.published_version_id is not None))
 
-    def remove(*, flow_id):
-        calls.append(("remove", flow_id))
-
-    kind = trigger_kinds.get("acme_inbox")
-    kind.connect(sync=sync, remove=remove)
+    flow_live_changed.connect(follow, dispatch_uid="test.follow")
     try:
         flow = flow_create(user=None, name="Inbox", graph=inbox_graph(15))
         flow_publish(flow=flow, user=None)
@@ -254,7 +253,7 @@ def test_activation_hooks_of_a_trigger_kind_run_when_a_flow_is_published_switche
         flow_id = flow.pk
         flow_delete(flow=flow)
     finally:
-        kind.disconnect(sync=sync, remove=remove)
+        flow_live_changed.disconnect(dispatch_uid="test.follow")
     assert calls == [
         ("sync", flow_id, False, True),
         ("sync", flow_id, True, True),
