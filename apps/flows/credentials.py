@@ -1,16 +1,14 @@
-"""Credential types, and encryption at rest with key rotation (MultiFernet: the first key encrypts, all decrypt)."""
+"""Credential types. Encryption at rest lives in apps.core.crypto; its names stay importable from here."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
 from dataclasses import dataclass
-from functools import cache
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+
+from apps.core.crypto import decrypt, encrypt, reset_cipher_cache, rotate
+
+__all__ = ["CREDENTIAL_TYPES", "CredentialField", "CredentialType", "decrypt", "encrypt", "reset_cipher_cache", "rotate"]
 
 
 @dataclass(frozen=True)
@@ -69,33 +67,3 @@ CREDENTIAL_TYPES = {
         CredentialType("slack_webhook", _("Slack incoming webhook"), (CredentialField("url", _("Webhook address")),)),
     )
 }
-
-
-def _derive(secret: str) -> bytes:
-    return base64.urlsafe_b64encode(hashlib.sha256(f"ezflow-credentials:{secret}".encode()).digest())
-
-
-@cache
-def _cipher() -> MultiFernet:
-    keys = [k for k in settings.EZFLOW_CREDENTIAL_KEYS if k] or [_derive(settings.SECRET_KEY).decode()]
-    return MultiFernet([Fernet(key.encode() if isinstance(key, str) else key) for key in keys])
-
-
-def encrypt(data: dict) -> str:
-    return _cipher().encrypt(json.dumps(data, ensure_ascii=False).encode()).decode()
-
-
-def decrypt(token: str) -> dict:
-    try:
-        return json.loads(_cipher().decrypt(token.encode()))
-    except InvalidToken:
-        raise ValueError("credential cannot be decrypted with the configured keys") from None
-
-
-def rotate(token: str) -> str:
-    """Re-encrypt with the first (newest) key."""
-    return _cipher().rotate(token.encode()).decode()
-
-
-def reset_cipher_cache() -> None:
-    _cipher.cache_clear()

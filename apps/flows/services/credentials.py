@@ -3,13 +3,14 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from apps.core import crypto
 from apps.core.errors import DomainError
-from apps.flows import credentials as crypto
+from apps.flows.credentials import CREDENTIAL_TYPES
 from apps.flows.models import Credential
 
 
 def _clean(type_key: str, data, *, existing: dict | None = None) -> dict:
-    credential_type = crypto.CREDENTIAL_TYPES.get(type_key)
+    credential_type = CREDENTIAL_TYPES.get(type_key)
     if credential_type is None:
         raise DomainError(_("Unknown credential type “%(type)s”.") % {"type": type_key}, code="invalid", field="type")
     if not isinstance(data, dict):
@@ -48,7 +49,7 @@ def credential_update(*, credential: Credential, name: str | None = None, data: 
 
 def credential_public_fields(credential: Credential) -> dict:
     """The non-secret values (a username, a host) that the UI may show."""
-    credential_type = crypto.CREDENTIAL_TYPES.get(credential.type)
+    credential_type = CREDENTIAL_TYPES.get(credential.type)
     data = crypto.decrypt(credential.encrypted_data)
     return {f.name: data.get(f.name, "") for f in credential_type.fields if not f.secret} if credential_type else {}
 
