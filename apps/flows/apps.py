@@ -6,6 +6,7 @@ class FlowsConfig(AppConfig):
     label = "flows"
 
     def ready(self):
+        import apps.flows.credential_kinds.builtin  # noqa: F401  (registers the built-in credential kinds)
         from apps.core.crypto import register_rotator
         from apps.flows.services.credentials import credentials_rotate
 
