@@ -7,7 +7,7 @@ import smtplib
 
 from apps.flows.credential_kinds.base import CredentialKind, Field, OutgoingRequest, TestResult, t
 from apps.flows.credential_kinds.oauth2 import OAuth2Kind
-from apps.flows.credential_kinds.probe import ProbeFailed, send_probe, test_http
+from apps.flows.credential_kinds.probe import ProbeFailed, probe_http, send_probe
 from apps.flows.credential_kinds.registry import register
 from apps.flows.engine.errors import gettext_noop
 from apps.flows.http.guard import GuardError
@@ -19,7 +19,7 @@ class _HttpKind(CredentialKind):
     test_needs_url = True
 
     def test(self, data, *, allow_hosts=(), url=""):
-        return test_http(self, data, allow_hosts=allow_hosts, url=url)
+        return probe_http(self, data, allow_hosts=allow_hosts, url=url)
 
 
 @register

@@ -17,7 +17,7 @@ from authlib.common.security import generate_token
 from authlib.integrations.httpx_client import OAuth2Client, OAuthError
 
 from apps.flows.credential_kinds.base import CredentialKind, Field, OutgoingRequest, TestResult, t
-from apps.flows.credential_kinds.probe import test_http
+from apps.flows.credential_kinds.probe import probe_http
 from apps.flows.engine.errors import NodeError, gettext_noop
 from apps.flows.http.guard import AllowList, GuardedTransport, guard_error
 
@@ -182,7 +182,7 @@ class OAuth2Kind(CredentialKind):
         """With an address: one call signed with the (fresh) access token. Without: having a fresh token is the test."""
         address = url or self.test_url or data.get("test_url", "")
         if address:
-            return test_http(self, data, allow_hosts=allow_hosts, url=address)
+            return probe_http(self, data, allow_hosts=allow_hosts, url=address)
         if (data.get(TOKENS) or {}).get("access_token"):
             return TestResult(True, gettext_noop("Connected: the service issued a valid access token."))
         return TestResult(False, gettext_noop("Not connected yet: choose Connect to sign in with the service."))

@@ -64,7 +64,7 @@ def http_verdict(answer: Answer) -> TestResult:
     return TestResult(True, gettext_noop("The server accepted the credential (%(status)s %(reason)s)."), values)
 
 
-def test_http(kind, data: dict, *, allow_hosts: Iterable[str], url: str) -> TestResult:
+def probe_http(kind, data: dict, *, allow_hosts: Iterable[str], url: str) -> TestResult:
     if not url:
         return TestResult(False, gettext_noop("Give an address to test the credential with (an API address it is meant for)."))
     request = OutgoingRequest()

@@ -136,7 +136,7 @@ def credential_fresh_data(credential: Credential) -> dict:
         raise _reconnect_error(credential)
     if not kind.needs_refresh(data):
         return data
-    failure = None
+    failure, changed = None, False
     # The row stays locked during the call to the provider: two runs refreshing at once would each spend the
     # refresh token, and providers that rotate refresh tokens then refuse the second one.
     with transaction.atomic():
@@ -144,24 +144,24 @@ def credential_fresh_data(credential: Credential) -> dict:
         data = crypto.decrypt(locked.encrypted_data)
         if locked.status == Status.NEEDS_RECONNECT:
             failure = _reconnect_error(locked)
-        elif kind.needs_refresh(data):
+        elif kind.needs_refresh(data):  # not refreshed by another run while this one waited for the lock
             try:
                 data[TOKENS] = kind.refresh(data, allow_hosts=organization_allow_hosts())
-                locked.status, locked.status_reason = Status.CONNECTED, ""
+                locked.status, locked.status_reason, changed = Status.CONNECTED, "", True
             except OAuth2Failed as failed:
-                if not failed.rejected:
+                if failed.rejected:
+                    data.pop(TOKENS, None)
+                    locked.status, locked.status_reason, changed = Status.NEEDS_RECONNECT, failed.error[:200], True
+                    failure = _reconnect_error(locked)
+                else:
                     failure = NodeError(
                         gettext_noop("The access token of “%(credential)s” could not be renewed: %(reason)s"),
                         code="credential_refresh_failed",
                         values={"credential": locked.name, "reason": str(failed)},
                     )
-                else:
-                    data.pop(TOKENS, None)
-                    locked.status, locked.status_reason = Status.NEEDS_RECONNECT, failed.error[:200]
-                    failure = _reconnect_error(locked)
-            if failure is None or locked.status == Status.NEEDS_RECONNECT:
-                locked.encrypted_data = crypto.encrypt(data)
-                locked.save(update_fields=["encrypted_data", "status", "status_reason", "updated_at"])
+        if changed:
+            locked.encrypted_data = crypto.encrypt(data)
+            locked.save(update_fields=["encrypted_data", "status", "status_reason", "updated_at"])
     # Raised after the block so that "needs reconnect" is stored even though the step fails.
     if failure is not None:
         raise failure
