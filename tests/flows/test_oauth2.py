@@ -259,3 +259,19 @@ def test_test_connection_uses_a_fresh_token_and_reports_a_refused_refresh(admin,
     refused = admin.post(f"/api/v1/credentials/{credential_id}/test", {}, content_type="application/json").json()
     assert refused["ok"] is False and "must be reconnected" in refused["message"]
     assert stored(organization, credential_id).status == "needs_reconnect"
+
+
+def test_addresses_must_be_web_addresses_and_the_token_call_goes_through_the_guard(admin, organization, provider):
+    refused = admin.post(
+        "/api/v1/credentials",
+        {"name": "X", "type": "oauth2", "data": oauth2_data(provider, authorization_url="javascript:alert(1)")},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400 and "Authorization address" in refused.json()["error"]["fields"]["data"][0]["message"]
+    credential_id = create(admin, provider)
+    callback = start(admin, credential_id)
+    organization.allowed_internal_hosts = []  # the provider is now an internal address flows may not call
+    organization.save()
+    blocked = finish(admin, callback)
+    assert blocked.status_code == 400 and "Could not reach the service" in blocked.content.decode()
+    assert "internal address" in blocked.content.decode() and provider.token_requests == []

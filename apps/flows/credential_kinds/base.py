@@ -84,6 +84,10 @@ class CredentialKind:
     def can_test(self) -> bool:
         return type(self).test is not CredentialKind.test
 
+    def problems(self, data: dict) -> list[tuple[str, dict]]:
+        """What is wrong with values that passed the required-field check: (gettext_noop template, values) pairs."""
+        return []
+
     def form_fields(self) -> tuple[Field, ...]:
         """The fields a person fills in (an OAuth2 kind may leave out those the platform provides)."""
         return self.fields

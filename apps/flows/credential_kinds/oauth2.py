@@ -16,7 +16,7 @@ import httpx2
 from authlib.common.security import generate_token
 from authlib.integrations.httpx_client import OAuth2Client, OAuthError
 
-from apps.flows.credential_kinds.base import CredentialKind, Field, OutgoingRequest, TestResult, t
+from apps.flows.credential_kinds.base import CredentialKind, Field, OutgoingRequest, TestResult, label_text, t
 from apps.flows.credential_kinds.probe import probe_http
 from apps.flows.engine.errors import NodeError, gettext_noop
 from apps.flows.http.guard import AllowList, GuardedTransport, guard_error
@@ -75,6 +75,15 @@ class OAuth2Kind(CredentialKind):
         if item in CLIENT_FIELDS and self.platform_client():
             return False
         return item.required
+
+    def problems(self, data: dict) -> list[tuple[str, dict]]:
+        addresses = [f for f in ENDPOINT_FIELDS if f.name.endswith("_url")] if not self.authorization_url else []
+        template = gettext_noop("“%(field)s” must be an address starting with https:// or http://.")
+        return [
+            (template, {"field": label_text(f.label)})
+            for f in addresses
+            if data.get(f.name) and not str(data[f.name]).lower().startswith(("https://", "http://"))
+        ]
 
     def describe(self) -> dict:
         return {**super().describe(), "platform_client": self.platform_client() is not None, "redirect_path": CALLBACK_PATH}

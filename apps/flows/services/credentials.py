@@ -43,6 +43,8 @@ def _clean(kind: CredentialKind, data, *, existing: dict | None = None) -> dict:
     missing = [label_text(f.label) for f in fields if kind.field_required(f) and not merged.get(f.name, "").strip()]
     if missing:
         raise DomainError(_("Fill in: %(fields)s.") % {"fields": ", ".join(missing)}, code="invalid", field="data")
+    for template, values in kind.problems(merged):
+        raise DomainError(_text(template, values), code="invalid", field="data")
     return merged
 
 

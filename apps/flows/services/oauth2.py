@@ -107,6 +107,11 @@ def oauth2_complete(*, state: str, code: str, error: str, user, organization) ->
             data, code=code, code_verifier=pending["verifier"], redirect_uri=pending["redirect_uri"], allow_hosts=organization_allow_hosts()
         )
     except OAuth2Failed as failed:
+        if not failed.rejected:
+            raise DomainError(
+                _("Could not reach the service to finish the sign-in: %(reason)s") % {"reason": failed.description[:300] or failed.error},
+                code="oauth2_unreachable",
+            ) from None
         raise DomainError(
             _("The service refused the sign-in (%(error)s). Check the client ID and secret and try again.") % {"error": failed.error[:100]},
             code="oauth2_exchange_failed",
