@@ -11,3 +11,8 @@ class FlowsConfig(AppConfig):
         # Trigger kinds first: a trigger step is checked against its kind when it registers.
         import_submodules("apps.flows.triggers.builtin")
         import_submodules("apps.flows.nodes.builtin")
+        import apps.flows.credential_kinds.builtin  # noqa: F401  (registers the built-in credential kinds)
+        from apps.core.crypto import register_rotator
+        from apps.flows.services.credentials import credentials_rotate
+
+        register_rotator("credentials", credentials_rotate, label="credential(s)")

@@ -70,12 +70,22 @@ class Credential(models.Model):
     name = models.CharField(_("name"), max_length=200)
     type = models.CharField(_("type"), max_length=50)
     encrypted_data = models.TextField()
+    # Connection state of kinds that sign in with the service (OAuth2); empty for kinds that have none.
+    status = models.CharField(max_length=20, blank=True, default="")
+    # The service's error code (e.g. invalid_grant) behind "needs reconnect"; never a secret.
+    status_reason = models.CharField(max_length=200, blank=True, default="")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
+
+    class Status:
+        NONE = ""
+        NOT_CONNECTED = "not_connected"
+        CONNECTED = "connected"
+        NEEDS_RECONNECT = "needs_reconnect"
 
     def __str__(self):
         return self.name

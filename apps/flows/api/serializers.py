@@ -76,9 +76,20 @@ class VariableSerializer(serializers.Serializer):
 
 
 class CredentialOutput(serializers.ModelSerializer):
+    status_message = serializers.SerializerMethodField()
+
     class Meta:
         model = Credential
-        fields = ["id", "name", "type", "created_at", "updated_at"]
+        fields = ["id", "name", "type", "status", "status_message", "created_at", "updated_at"]
+
+    def get_status_message(self, credential) -> str:
+        from apps.flows.services.credentials import credential_status_message
+
+        return credential_status_message(credential)
+
+
+class CredentialTestInput(serializers.Serializer):
+    url = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
 class CredentialInput(serializers.Serializer):

@@ -28,4 +28,6 @@ urlpatterns = [
     path("credentials/types", views.CredentialTypesApi.as_view(), name="credential-types"),
     path("credentials", views.CredentialListApi.as_view(), name="credentials"),
     path("credentials/<int:pk>", views.CredentialDetailApi.as_view(), name="credential-detail"),
+    path("credentials/<int:pk>/test", views.CredentialTestApi.as_view(), name="credential-test"),
+    path("credentials/<int:pk>/oauth2/authorize", views.CredentialOAuth2AuthorizeApi.as_view(), name="credential-oauth2-authorize"),
 ]

@@ -8,9 +8,8 @@ from rest_framework.views import APIView
 from apps.accounts.permissions import role_required
 from apps.accounts.roles import Role
 from apps.core.errors import DomainError
-from apps.flows import selectors
+from apps.flows import credential_kinds, selectors
 from apps.flows.api import serializers as s
-from apps.flows.credentials import CREDENTIAL_TYPES
 from apps.flows.engine.diff import graph_diff
 from apps.flows.engine.schema import GRAPH_SCHEMA
 from apps.flows.engine.validation import validate_graph
@@ -19,6 +18,7 @@ from apps.flows.nodes.registry import load_builtin_nodes
 from apps.flows.problems import problems_payload
 from apps.flows.services import credentials as credential_services
 from apps.flows.services import flows as flow_services
+from apps.flows.services import oauth2 as oauth2_services
 from apps.flows.services import variables as variable_services
 from apps.flows.services.testing import node_test
 from apps.flows.services.transfer import flow_export, flow_import
@@ -237,7 +237,7 @@ class VariableDetailApi(APIView):
 
 class CredentialTypesApi(APIView):
     def get(self, request):
-        return Response([t.describe() for t in CREDENTIAL_TYPES.values()])
+        return Response([kind.describe() for kind in credential_kinds.all_kinds()])
 
 
 class CredentialListApi(APIView):
@@ -277,3 +277,28 @@ class CredentialDetailApi(APIView):
     def delete(self, request, pk):
         self._get(pk).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CredentialTestApi(APIView):
+    """ "Test connection": one request with the credential; {"ok": bool, "message": translated}."""
+
+    permission_classes = [role_required(Role.ADMIN)]
+
+    @extend_schema(request=s.CredentialTestInput)
+    def post(self, request, pk):
+        data = s.CredentialTestInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        credential = get_object_or_404(selectors.credential_list(), pk=pk)
+        return Response(credential_services.credential_test(credential=credential, url=data.validated_data.get("url", "")))
+
+
+class CredentialOAuth2AuthorizeApi(APIView):
+    """The provider's sign-in address for an OAuth2 credential; the browser goes there and comes back to
+    /oauth2/callback/ on this organization's host."""
+
+    permission_classes = [role_required(Role.ADMIN)]
+
+    def post(self, request, pk):
+        credential = get_object_or_404(selectors.credential_list(), pk=pk)
+        url = oauth2_services.oauth2_authorize(credential=credential, user=request.user, organization=request.tenant)
+        return Response({"authorization_url": url, "redirect_uri": oauth2_services.oauth2_redirect_uri(request.tenant)})

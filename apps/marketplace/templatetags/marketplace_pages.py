@@ -13,7 +13,7 @@ def public_name(user) -> str:
 @register.filter
 def credential_label(kind: str) -> str:
     """A credential type in words ("Slack incoming webhook"), not its key (slack_webhook)."""
-    from apps.flows.credentials import CREDENTIAL_TYPES
+    from apps.flows import credential_kinds
 
-    credential_type = CREDENTIAL_TYPES.get(kind)
-    return str(credential_type.label) if credential_type else kind
+    found = credential_kinds.get(kind)
+    return credential_kinds.label_text(found.label) if found else kind

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from apps.flows import credentials as crypto
+from apps.core import crypto
 from apps.flows.http.guard import AllowList
 from apps.flows.models import Flow
 from apps.notifications.models import AlertRule

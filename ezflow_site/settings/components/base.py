@@ -112,6 +112,9 @@ CSRF_FAILURE_VIEW = "apps.core.views.csrf_failure"
 # Fernet keys for credentials at rest, newest first (rotation: add a new key in front, run
 # `manage.py rotate_credentials`, then drop the old one). Without it a key is derived from SECRET_KEY.
 EZFLOW_CREDENTIAL_KEYS = env.list("EZFLOW_CREDENTIAL_KEYS", default=[])
+# OAuth2 clients the platform registered with providers, by credential kind:
+# {"oauth2_kind_key": {"client_id": "...", "client_secret": "..."}}. An organization may type its own instead.
+EZFLOW_OAUTH_CLIENTS = env.json("EZFLOW_OAUTH_CLIENTS", default={})
 
 # Bearer token for GET /metrics (Prometheus); metrics are off (404) while it is empty.
 EZFLOW_METRICS_TOKEN = env.str("EZFLOW_METRICS_TOKEN", default="")

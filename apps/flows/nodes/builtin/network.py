@@ -5,15 +5,17 @@ from __future__ import annotations
 import base64
 import json
 import smtplib
-import socket
-import ssl
+from collections.abc import Sequence
 from email.message import EmailMessage
 from urllib.parse import urljoin, urlsplit
 
 import httpx2
 
+from apps.flows import credential_kinds
+from apps.flows.credential_kinds import OutgoingRequest
 from apps.flows.engine.errors import NodeError, gettext_noop
-from apps.flows.http.guard import AllowList, GuardError, guard_error, guarded_client, resolve_checked
+from apps.flows.http.guard import GuardError, guard_error, guarded_client
+from apps.flows.http.smtp import smtp_session
 from apps.flows.nodes.base import NodeType, Param, t
 from apps.flows.nodes.builtin.common import copy_item, get_path
 from apps.flows.nodes.builtin.from_n8n import network as from_n8n
@@ -22,7 +24,6 @@ from apps.flows.nodes.registry import register
 
 MAX_REDIRECTS = 5
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
-AUTH_TYPES = {"http_basic", "http_bearer", "http_header", "http_query"}
 
 
 def _read_limited(response: httpx2.Response, limit: int) -> bytes:
@@ -44,23 +45,29 @@ def _origin(url: str) -> tuple:
     return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port or {"http": 80, "https": 443}.get(parts.scheme.lower())
 
 
-def _apply_auth(ctx, params: dict, headers: dict, query: dict) -> tuple | None:
-    """Adds the credential to the headers or the query; returns basic-auth parts for the client, if any."""
-    kind = params.get("authentication") or "none"
-    if kind == "none":
-        return None
-    if kind not in AUTH_TYPES:
-        raise NodeError(gettext_noop("Unknown authentication “%(kind)s”."), code="bad_auth", values={"kind": str(kind)})
-    secret = ctx.credential(params.get("credential"), kind)
-    if kind == "http_basic":
-        return (secret.get("username", ""), secret.get("password", ""))
-    if kind == "http_bearer":
-        headers["Authorization"] = f"Bearer {secret.get('token', '')}"
-    elif kind == "http_header":
-        headers[secret.get("header", "X-API-Key")] = secret.get("value", "")
-    else:
-        query[secret.get("parameter", "api_key")] = secret.get("value", "")
-    return None
+def _apply_auth(ctx, params: dict, headers: dict, query: dict) -> None:
+    """The chosen credential kind adds itself to the headers or the query (see apps/flows/credential_kinds)."""
+    key = params.get("authentication") or "none"
+    if key == "none":
+        return
+    kind = credential_kinds.get(key)
+    if kind is None or not kind.http_auth:
+        raise NodeError(gettext_noop("Unknown authentication “%(kind)s”."), code="bad_auth", values={"kind": str(key)})
+    kind.authenticate(OutgoingRequest(headers, query), ctx.credential(params.get("credential"), key))
+
+
+class _AuthenticationOptions(Sequence):
+    """The HTTP step's "Authentication" choices: "none" and every kind that signs HTTP requests, read from the
+    registry when asked (kinds register after this module is imported)."""
+
+    def _options(self) -> tuple:
+        return (("none", t("none", "없음")), *((kind.key, kind.label) for kind in credential_kinds.http_auth_kinds()))
+
+    def __getitem__(self, index):
+        return self._options()[index]
+
+    def __len__(self) -> int:
+        return len(self._options())
 
 
 def _never_across(secret_headers: frozenset) -> set:
@@ -175,13 +182,7 @@ class HttpRequest(NodeType):
             t("Authentication", "인증"),
             default="none",
             expressions=False,
-            options=(
-                ("none", t("none", "없음")),
-                ("http_basic", t("username and password", "아이디와 비밀번호")),
-                ("http_bearer", t("bearer token", "베어러 토큰")),
-                ("http_header", t("API key in a header", "헤더의 API 키")),
-                ("http_query", t("API key in the address", "주소의 API 키")),
-            ),
+            options=_AuthenticationOptions(),
         ),
         Param("credential", "credential", t("Credential", "자격 증명"), default="", expressions=False),
         Param(
@@ -237,7 +238,7 @@ class HttpRequest(NodeType):
         headers = {str(k): str(v) for k, v in (params.get("headers") or {}).items()}
         query = {str(k): v for k, v in (params.get("query") or {}).items()}
         plain, plain_query = set(headers), set(query)
-        auth = _apply_auth(ctx, params, headers, query)
+        _apply_auth(ctx, params, headers, query)
         secret_query = {k: v for k, v in query.items() if k not in plain_query}
         secret_headers = frozenset(name for name in headers if name not in plain or name.lower() == "authorization")
         trusted_origin = _origin(params["url"])
@@ -253,7 +254,6 @@ class HttpRequest(NodeType):
                 url=url,
                 headers=headers,
                 query=query,
-                auth=auth,
                 secret_headers=secret_headers,
                 secret_query=secret_query,
                 trusted_origin=trusted_origin,
@@ -329,28 +329,6 @@ class HttpRequest(NodeType):
                 if fmt == "json":
                     raise NodeError(gettext_noop("The answer is not valid JSON."), code="bad_json", detail=text[:2000]) from None
         return text
-
-
-class _PinnedSMTP(smtplib.SMTP):
-    """Connects to the address the SSRF guard checked, while STARTTLS checks the certificate against the host name
-    (connecting to the name again could reach another address; connecting to the address alone fails TLS)."""
-
-    def __init__(self, address: str, *args, **kwargs):
-        self._pinned_address = address
-        super().__init__(*args, **kwargs)
-
-    def _get_socket(self, host, port, timeout):
-        return socket.create_connection((self._pinned_address, port), timeout, self.source_address)
-
-
-class _PinnedSMTPSSL(smtplib.SMTP_SSL):
-    def __init__(self, address: str, *args, **kwargs):
-        self._pinned_address = address
-        super().__init__(*args, **kwargs)
-
-    def _get_socket(self, host, port, timeout):
-        sock = socket.create_connection((self._pinned_address, port), timeout, self.source_address)
-        return self.context.wrap_socket(sock, server_hostname=host)
 
 
 @register
@@ -430,24 +408,11 @@ class SendEmail(NodeType):
 
     @staticmethod
     def _send(ctx, smtp: dict, message: EmailMessage) -> None:
-        host, port = smtp.get("host", ""), int(smtp.get("port") or 587)
         try:
-            address = resolve_checked(host, port, AllowList(ctx.host.http_allow_hosts))[0][4][0]
+            with smtp_session(smtp, allow_hosts=ctx.host.http_allow_hosts, timeout=min(30.0, max(ctx.seconds_left(), 1.0))) as client:
+                client.send_message(message)
         except GuardError as refused:
             raise NodeError(refused.template, code="smtp_error", values=refused.values) from None
-        timeout = min(30.0, max(ctx.seconds_left(), 1.0))
-        security = (smtp.get("security") or "starttls").lower()
-        try:
-            if security == "ssl":
-                client = _PinnedSMTPSSL(address, host, port, timeout=timeout, context=ssl.create_default_context())
-            else:
-                client = _PinnedSMTP(address, host, port, timeout=timeout)
-            with client:
-                if security == "starttls":
-                    client.starttls(context=ssl.create_default_context())
-                if smtp.get("username"):
-                    client.login(smtp["username"], smtp.get("password", ""))
-                client.send_message(message)
         except (OSError, smtplib.SMTPException) as exc:
             raise NodeError(
                 gettext_noop("The email could not be sent: %(reason)s"), code="smtp_error", values={"reason": str(exc)}

@@ -1,0 +1,18 @@
+"""Credential kinds: a registry keyed by stable strings (see docs/credentials.md)."""
+
+from apps.flows.credential_kinds.base import CredentialKind, Field, OutgoingRequest, TestResult, label_text, t
+from apps.flows.credential_kinds.registry import all_kinds, get, http_auth_kinds, register, unregister
+
+__all__ = [
+    "CredentialKind",
+    "Field",
+    "OutgoingRequest",
+    "TestResult",
+    "all_kinds",
+    "get",
+    "http_auth_kinds",
+    "label_text",
+    "register",
+    "t",
+    "unregister",
+]
