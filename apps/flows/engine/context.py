@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from apps.flows.engine import expressions
 from apps.flows.engine.errors import NodeError, gettext_noop
+from apps.flows.engine.jsonsafe import json_safe
 
 if TYPE_CHECKING:
     from apps.flows.engine.graph import Node
@@ -179,7 +180,8 @@ class NodeContext:
         return self.host.credential(credential_id, credential_type)
 
     def respond(self, *, status: int, body: Any, headers: dict | None = None) -> None:
-        self.executor.response = {"status": status, "body": body, "headers": headers or {}}
+        body = json_safe(body, path="body")
+        self.executor.response = {"status": status, "body": body, "headers": json_safe(headers or {}, path="headers")}
 
     def seconds_left(self) -> float:
         return max(self.deadline - time.monotonic(), 0.0)
