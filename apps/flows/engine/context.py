@@ -105,6 +105,9 @@ class NodeOutputs(Mapping):
     def __len__(self) -> int:
         return sum(1 for _ in self)
 
+    def __repr__(self) -> str:  # as the data it stands for: the default would show a memory address
+        return repr(dict(self))
+
 
 class NodeContext:
     def __init__(

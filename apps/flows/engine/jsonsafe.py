@@ -14,7 +14,7 @@ import datetime as dt
 import decimal
 import math
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, MappingView
 from typing import Any
 
 from apps.flows.engine.errors import NodeError, gettext_noop
@@ -31,7 +31,7 @@ def _unstorable(value: Any, path: str) -> UnstorableOutput:
     if callable(value):  # mostly a helper used without its parentheses: `{{ now }}`
         return UnstorableOutput(
             gettext_noop("The value at “%(path)s” is a function (%(type)s), not data. Call it with (), e.g. now()."),
-            values={"path": path or "/", "type": type(value).__name__},
+            values={"path": path or "/", "type": getattr(value, "__name__", None) or type(value).__name__},
         )
     return UnstorableOutput(
         gettext_noop(
@@ -128,7 +128,7 @@ def _convert(value: Any, path: str, depth: int) -> Any:  # noqa: C901  (one bran
     if isinstance(value, bytes | bytearray | memoryview):
         raw = bytes(value)  # the product's convention for files and binary data (see the HTTP step)
         return {"base64": base64.b64encode(raw).decode(), "content_type": "application/octet-stream", "size": len(raw)}
-    if isinstance(value, set | frozenset | Iterator):
+    if isinstance(value, set | frozenset | Iterator | MappingView):
         items = []
         for index, item in enumerate(value):
             if index >= MAX_ELEMENTS:

@@ -56,8 +56,8 @@ def test_plain_json_is_returned_as_it_is():
 @pytest.mark.parametrize(
     ("value", "words"),
     [
-        (len, "is a function (builtin_function_or_method)"),
-        (lambda: 1, "is a function (function)"),
+        (len, "is a function (len)"),
+        (lambda: 1, "is a function (<lambda>)"),
         (object(), "Python type “object”"),
         (1j, "Python type “complex”"),
         ("a\x00b", "NUL character"),
