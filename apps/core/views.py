@@ -33,6 +33,11 @@ def bad_request(request, exception=None):
     return _error(request, 400, "bad_request", _("The request could not be understood."), "errors/400.html")
 
 
+def nul_character(request):
+    message = _("The text contains an invisible NUL character. Remove it and try again.")
+    return _error(request, 400, "invalid_text", message, "errors/400.html")
+
+
 def server_error(request):
     return _error(request, 500, "server_error", _("Something went wrong on our side. Please try again in a moment."), "errors/500.html")
 

@@ -1,9 +1,9 @@
 """Forms of the flow pages (the list's search, new flow, import)."""
 
-import json
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from apps.core.jsonbody import JSONInputError, json_loads
 
 IMPORT_MAX_BYTES = 2 * 1024 * 1024
 
@@ -57,7 +57,9 @@ class ImportForm(forms.Form):
                     params={"limit": _megabytes(IMPORT_MAX_BYTES)},
                 )
         try:
-            cleaned["data"] = json.loads(raw.decode("utf-8-sig"))
+            cleaned["data"] = json_loads(raw.decode("utf-8-sig"))
+        except JSONInputError as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from None
         except (UnicodeDecodeError, ValueError):
             raise forms.ValidationError(
                 _("This is not a JSON file. Export the flow from EZFlow or n8n as JSON and try again."), code="not_json"

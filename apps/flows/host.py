@@ -34,6 +34,9 @@ class LazyVariables(Mapping):
     def __len__(self) -> int:
         return len(self._load())
 
+    def __repr__(self) -> str:  # expressions may turn `vars` into text: the default would show a memory address
+        return repr(self._load())
+
 
 class FlowHost:
     def __init__(self, *, organization):

@@ -42,6 +42,9 @@ class Run(models.Model):
     scheduled_for = models.DateTimeField(null=True, blank=True, help_text="The schedule tick this run belongs to.")
     resumed_nodes = models.JSONField(default=list, blank=True)
     cancel_requested = models.BooleanField(default=False)
+    restarts = models.PositiveSmallIntegerField(
+        default=0, help_text="Times the run was started again after an attempt stopped without finishing (apps/runs/services/recovery.py)."
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import time
 
+from django.db import transaction
 from django.utils import timezone
 
 from apps.core.metrics import NODE_DURATION
@@ -112,32 +113,41 @@ class DatabaseReporter:
         if due:
             self.flush()
 
+    def discard(self) -> None:
+        """Drops results that could not be written (the run is failing), so nothing tries them again."""
+        self._pending = []
+        self._events = []
+
     def flush(self) -> None:
         if self._pending:
-            NodeRun.objects.bulk_create(
-                self._pending,
-                update_conflicts=True,
-                unique_fields=["run", "node_id", "run_index"],
-                update_fields=[
-                    "status",
-                    "attempts",
-                    "items_in",
-                    "items_out",
-                    "output_sample",
-                    "outputs",
-                    "error",
-                    "error_code",
-                    "error_detail",
-                    "error_args",
-                    "started_at",
-                    "finished_at",
-                    "seq",
-                ],
-            )
-            Run.objects.filter(pk=self.run.pk).update(seq=self.run.seq, updated_at=timezone.now())
+            with transaction.atomic():  # a refused row leaves the connection usable for failing the run
+                self._write()
             self._pending = []
         self._publish_events()
         self._flushed_at = time.monotonic()
+
+    def _write(self) -> None:
+        NodeRun.objects.bulk_create(
+            self._pending,
+            update_conflicts=True,
+            unique_fields=["run", "node_id", "run_index"],
+            update_fields=[
+                "status",
+                "attempts",
+                "items_in",
+                "items_out",
+                "output_sample",
+                "outputs",
+                "error",
+                "error_code",
+                "error_detail",
+                "error_args",
+                "started_at",
+                "finished_at",
+                "seq",
+            ],
+        )
+        Run.objects.filter(pk=self.run.pk).update(seq=self.run.seq, updated_at=timezone.now())
 
     def _publish_events(self) -> None:
         if self._events:

@@ -92,3 +92,27 @@ def test_preview_errors_are_sentences_without_python_names(data, organization):
         HTTP_ACCEPT_LANGUAGE="ko",
     ).json()
     assert korean["error"] != division["error"] and "0으로" in korean["error"]
+
+
+def test_the_preview_bounds_expressions_and_never_shows_internals(data, organization):
+    import time
+
+    api = data.editor_api(organization)
+    flow_id = flow_of(api)
+    started = time.perf_counter()
+    bomb = preview(api, flow_id, value="{{ range(5000)|list|tojson(99999)|length }}").json()
+    assert time.perf_counter() - started < 2.0
+    assert bomb["ok"] is False and bomb["code"] == "expression_limit" and "8" in bomb["error"]
+    leak = preview(api, flow_id, value="{{ '{0.keys}'.format(json) }}", item={"a": 1}).json()
+    assert leak["ok"] is False and "0x" not in leak["error"] and "keys" in leak["error"]
+    function = preview(api, flow_id, value="{{ now }}").json()
+    assert function["ok"] is False and "now()" in function["error"]
+    dates = preview(api, flow_id, value="{{ [today(), days(2), range(2)] }}").json()
+    assert dates["ok"] is True and dates["value"][1:] == ["P2D", [0, 1]]
+    korean = api.post(
+        f"/api/v1/flows/{flow_id}/expression",
+        {"value": "{{ range(5000)|list|tojson(99999)|length }}"},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="ko",
+    ).json()
+    assert "8" in korean["error"] and "들여쓰기" in korean["error"]

@@ -21,6 +21,7 @@ from graphql import ExecutionResult, GraphQLError, OperationType, execute, get_o
 from apps.core.errors import DomainError
 from apps.core.graphql.limits import validation_rules
 from apps.core.graphql.registry import graphql_registry
+from apps.core.jsonbody import JSONInputError, json_loads
 
 
 def _refuse(status: int, code: str, message: str) -> HttpResponse:
@@ -62,7 +63,9 @@ def _unreadable(request) -> HttpResponse | None:
             return _refuse(413, "request_too_large", _("This request is too large. Send less text at once."))
         if request.content_type == "application/json":
             try:
-                data = json.loads(body or b"null")
+                data = json_loads(body or b"null")
+            except JSONInputError as exc:
+                return _refuse(400, exc.code, str(exc.message))
             except ValueError:
                 data = None
             if not isinstance(data, dict):

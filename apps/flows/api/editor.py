@@ -16,6 +16,7 @@ from apps.accounts.roles import Role
 from apps.flows import selectors
 from apps.flows.engine.errors import ExpressionError, ExpressionSecurityError
 from apps.flows.engine.expressions import MAX_EXPRESSION_LENGTH, build_scope, evaluate
+from apps.flows.engine.jsonsafe import UnstorableOutput, json_safe
 from apps.flows.error_text import engine_error_text
 from apps.flows.host import FlowHost
 
@@ -57,27 +58,18 @@ class ExpressionPreviewApi(APIView):
             now=host.now(),
         )
         try:
-            result = evaluate(values["value"], scope)
-        except (ExpressionError, ExpressionSecurityError) as exc:
+            # As a step would store it: the preview shows what the run will save, or the step's error.
+            result = json_safe(evaluate(values["value"], scope))
+        except (ExpressionError, ExpressionSecurityError, UnstorableOutput) as exc:
             return Response({"ok": False, "error": expression_message(exc), "code": exc.code})
-        return Response({"ok": True, "value": _jsonable(result)})
-
-
-def _jsonable(value):
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    return str(value)
+        return Response({"ok": True, "value": result})
 
 
 _UNDEFINED_NAME = re.compile(r"'([^']{1,100})' is undefined|Unknown name “([^”]{1,100})”")
 _MISSING_FIELD = re.compile(r"has no attribute '([^']{1,100})'")
 
 
-def expression_message(exc: ExpressionError) -> str:
+def expression_message(exc: ExpressionError | UnstorableOutput) -> str:
     """The engine's error in words for the person typing (in their language), without Python names in it."""
     if exc.code == "undefined":
         if found := _UNDEFINED_NAME.search(exc.message):

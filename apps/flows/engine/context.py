@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from apps.flows.engine import expressions
 from apps.flows.engine.errors import NodeError, gettext_noop
+from apps.flows.engine.jsonsafe import json_safe
 
 if TYPE_CHECKING:
     from apps.flows.engine.graph import Node
@@ -104,6 +105,9 @@ class NodeOutputs(Mapping):
     def __len__(self) -> int:
         return sum(1 for _ in self)
 
+    def __repr__(self) -> str:  # as the data it stands for: the default would show a memory address
+        return repr(dict(self))
+
 
 class NodeContext:
     def __init__(
@@ -179,7 +183,8 @@ class NodeContext:
         return self.host.credential(credential_id, credential_type)
 
     def respond(self, *, status: int, body: Any, headers: dict | None = None) -> None:
-        self.executor.response = {"status": status, "body": body, "headers": headers or {}}
+        body = json_safe(body, path="body")
+        self.executor.response = {"status": status, "body": body, "headers": json_safe(headers or {}, path="headers")}
 
     def seconds_left(self) -> float:
         return max(self.deadline - time.monotonic(), 0.0)

@@ -17,6 +17,7 @@ from apps.flows.engine import expressions
 from apps.flows.engine.context import EngineHost, LocalHost, NodeContext, NodeOutputs
 from apps.flows.engine.errors import EngineError, ExpressionError, NodeError, RunCancelled, Suspend, gettext_noop
 from apps.flows.engine.graph import Graph, loop_back_edges, reachable, topological_order
+from apps.flows.engine.jsonsafe import json_safe_outputs
 from apps.flows.engine.reporter import NodeResult, NullReporter, Reporter
 from apps.flows.engine.versions import upgrade_graph
 from apps.flows.nodes.registry import NodeRegistry, load_builtin_nodes
@@ -262,7 +263,8 @@ class Executor:
                 resumed=node.id in self.resumed,
             )
             try:
-                outputs = node_type.execute(ctx)
+                # Converted here, for every step, so what is handed on and saved is always plain JSON.
+                outputs = json_safe_outputs(node_type.execute(ctx))
                 break
             except Suspend as suspend:
                 suspend.state.setdefault("node_id", node.id)

@@ -15,19 +15,23 @@ import json as jsonlib
 import math
 import operator
 import re
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, meta
 from jinja2 import nodes as jinja_nodes
+from jinja2.compiler import CodeGenerator
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import missing
 
+from apps.flows.engine import expression_limits as limits
 from apps.flows.engine.errors import ExpressionError, ExpressionSecurityError, gettext_noop
+from apps.flows.engine.expression_limits import Function, tick, unwrap
 
 MAX_EXPRESSION_LENGTH = 5_000
-MAX_SIZE = 1_000_000  # characters of a string, elements of a list
+MAX_SIZE = limits.MAX_TEXT  # characters of a string, elements of a list
 MAX_EXPONENT = 256
 MAX_INT_BITS = 4_096
 MAX_NUMERIC_ARGUMENT = 100_000
@@ -58,6 +62,15 @@ SAFE_FILTERS = frozenset(
     "sort string sum title trim truncate unique tojson dictsort map select reject selectattr rejectattr batch groupby "
     "items escape e striptags urlencode wordcount bool".split()
 )
+# Filters that turn their value into text first: a list or object is measured before it becomes text.
+TEXT_FILTERS = frozenset("capitalize lower upper replace title trim truncate escape e striptags wordcount".split())
+# Filters replaced by bounded versions (linear time, text size known before it is made).
+BOUNDED_FILTERS = {
+    "join": limits.join_filter,
+    "string": limits.string_filter,
+    "sum": limits.sum_values,
+    "tojson": limits.json_text,
+}
 
 
 def _size(value: Any) -> int:
@@ -91,6 +104,13 @@ def _check_arguments(args: tuple, kwargs: dict) -> None:
 
 
 def _bounded_binop(op: str, left: Any, right: Any) -> Any:
+    tick()
+    if op == "+" and isinstance(left, (str, list, tuple)) and isinstance(right, (str, list, tuple)) and len(left) + len(right) > MAX_SIZE:
+        raise ExpressionSecurityError(
+            gettext_noop("The result would be too large (over %(limit)s characters or elements)."),
+            code="too_large",
+            values={"limit": f"{MAX_SIZE:,}"},
+        )
     if op == "**":
         if not isinstance(right, (int, float)) or abs(right) > MAX_EXPONENT:
             raise ExpressionSecurityError(
@@ -129,10 +149,16 @@ def _guarded_filter(name: str, function):
 
     @functools.wraps(function)
     def guarded(*args, **kwargs):
+        tick()
         _check_arguments(tuple(args[skip:]), kwargs)
+        if name in TEXT_FILTERS and len(args) >= skip and not isinstance(args[skip - 1], str):
+            args = (*args[: skip - 1], limits.to_text(args[skip - 1]), *args[skip:])
         if name == "replace" and len(args) >= skip + 2 and isinstance(args[skip - 1], str):
             _check_replace(str(args[skip - 1]), *args[skip : skip + 2])
-        return _check_size(function(*args, **kwargs))
+        result = function(*args, **kwargs)
+        if isinstance(result, Iterator):  # lazy filters (map, select, items, unique...): their text is an address
+            result = limits.collect(result)
+        return _check_size(result)
 
     return guarded
 
@@ -158,13 +184,34 @@ def _check_shape(source: str) -> None:
         )
 
 
+class _CodeGenerator(CodeGenerator):
+    def visit_Concat(self, node, frame) -> None:  # noqa: N802  (Jinja's visitor naming)
+        # `a ~ b` is compiled to a plain str() join that no sandbox hook sees; it goes through the bounded one.
+        self.write("environment.concat((")
+        for argument in node.nodes:
+            self.visit(argument, frame)
+            self.write(", ")
+        self.write("))")
+
+
 class ExpressionEnvironment(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**", "+", "%", "//"})
+    code_generator_class = _CodeGenerator
 
     def __init__(self):
         super().__init__(undefined=StrictUndefined, autoescape=False)
-        self.filters = {name: _guarded_filter(name, f) for name, f in self.filters.items() if name in SAFE_FILTERS}
-        self.globals = {"range": self.globals["range"], "dict": dict}
+        filters = {**self.filters, **BOUNDED_FILTERS}
+        self.filters = {name: _guarded_filter(name, f) for name, f in filters.items() if name in SAFE_FILTERS}
+        self.globals = {"range": Function(limits.bounded_range, "range"), "dict": Function(dict, "dict")}
+
+    @staticmethod
+    def concat(values) -> str:
+        return limits.concat(values)
+
+    def wrap_str_format(self, value: Any):
+        if getattr(value, "__name__", None) in ("format", "format_map") and isinstance(getattr(value, "__self__", None), str):
+            return limits.bounded_format(self, value.__self__, value.__name__)
+        return None
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         if attr.startswith("_"):
@@ -175,17 +222,19 @@ class ExpressionEnvironment(ImmutableSandboxedEnvironment):
         return False
 
     def getattr(self, obj: Any, attribute: str) -> Any:
+        tick()
         # Data first: an item field called "items" or "keys" must win over the dict method of that name.
         if isinstance(obj, dict) and attribute in obj:
             return obj[attribute]
         if attribute.startswith("_"):
             return self.unsafe_undefined(obj, attribute)
-        return super().getattr(obj, attribute)
+        return _as_function(super().getattr(obj, attribute), attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
+        tick()
         if isinstance(argument, str) and argument.startswith("_") and not isinstance(obj, dict):
             return self.unsafe_undefined(obj, argument)
-        return super().getitem(obj, argument)
+        return _as_function(super().getitem(obj, argument), argument)
 
     def unsafe_undefined(self, obj: Any, attribute: str) -> Any:
         raise ExpressionSecurityError(
@@ -196,22 +245,35 @@ class ExpressionEnvironment(ImmutableSandboxedEnvironment):
         return _bounded_binop(operator_name, left, right)
 
     def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805  (Jinja's signature)
+        tick()
         _check_arguments(args, kwargs)
-        original = getattr(__obj, "__wrapped__", __obj)  # Jinja wraps str.format in a sandboxed formatter
+        original = unwrap(__obj)
         bound_to = getattr(original, "__self__", None)
-        if isinstance(bound_to, str):
-            method = getattr(original, "__name__", "")
-            if method == "replace":
-                _check_replace(bound_to, *args[:2])
-            elif method == "format":
-                _check_arguments((bound_to,), {})  # the format string itself may ask for a huge width
-        return _check_size(super().call(__context, __obj, *args, **kwargs))
+        if isinstance(bound_to, str) and getattr(original, "__name__", "") == "replace":
+            _check_replace(bound_to, *args[:2])
+        elif isinstance(bound_to, str) and getattr(original, "__name__", "") == "join" and args:
+            limits.check_text_join(bound_to, args[0])
+        result = super().call(__context, original, *args, **kwargs)
+        if isinstance(result, Iterator):
+            result = limits.collect(result)
+        return _check_size(result)
+
+
+def _as_function(value: Any, name: Any) -> Any:
+    """Methods reached through an attribute become Functions: callable, but never text (it would show addresses)."""
+    if callable(value) and not isinstance(value, (Function, type, StrictUndefined)):
+        return Function(value, str(name))
+    return value
 
 
 _environment = ExpressionEnvironment()
 
 
 def helpers(now: dt.datetime) -> dict:
+    return {name: Function(function, name) for name, function in _helper_functions(now).items()}
+
+
+def _helper_functions(now: dt.datetime) -> dict:
     return {
         "now": lambda: now,
         "today": lambda: now.date(),
@@ -219,18 +281,18 @@ def helpers(now: dt.datetime) -> dict:
         "hours": lambda n=1: dt.timedelta(hours=n),
         "minutes": lambda n=1: dt.timedelta(minutes=n),
         "parse_date": _parse_date,
-        "to_json": lambda value: jsonlib.dumps(value, ensure_ascii=False, default=str),
+        "to_json": limits.json_text,
         "from_json": _from_json,
         "round": round,
         "floor": math.floor,
         "ceil": math.ceil,
         "len": len,
-        "str": str,
+        "str": limits.to_text,
         "int": int,
         "float": float,
         "min": min,
         "max": max,
-        "sum": sum,
+        "sum": limits.sum_values,
         "abs": abs,
         "sorted": sorted,
     }
@@ -291,6 +353,7 @@ def check_syntax(text: str) -> list[str]:
 
 def _evaluate_one(source: str, scope: dict) -> Any:
     compiled, names = _compile(source.strip())
+    clock = limits.start_clock()
     try:
         # Only the names the expression uses: building Jinja's context is the main cost per evaluation.
         value = compiled(**{name: scope[name] for name in names if name in scope})
@@ -316,6 +379,8 @@ def _evaluate_one(source: str, scope: dict) -> Any:
             code="failed",
             values={"error": type(exc).__name__, "reason": str(exc)},
         ) from None
+    finally:
+        limits.stop_clock(clock)
     if isinstance(value, StrictUndefined):
         if value._undefined_obj is missing:  # a name that does not exist at all, e.g. a typo
             raise ExpressionError(
@@ -330,11 +395,19 @@ def _evaluate_one(source: str, scope: dict) -> Any:
 def _as_text(value: Any) -> str:
     if value is None:
         return ""
-    if isinstance(value, (dict, list)):
-        return jsonlib.dumps(value, ensure_ascii=False, default=str)
+    if isinstance(value, (Mapping, list)):
+        return limits.json_text(value)
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return limits.to_text(value)
+
+
+def _as_text_clocked(value: Any) -> str:
+    clock = limits.start_clock()
+    try:
+        return _as_text(value)
+    finally:
+        limits.stop_clock(clock)
 
 
 def evaluate(value: Any, scope: dict) -> Any:
@@ -352,7 +425,7 @@ def evaluate(value: Any, scope: dict) -> Any:
             return _evaluate_one(match.group(1), scope)
         if value.count("{{") != value.count("}}"):
             raise ExpressionError(gettext_noop("An expression is missing its closing }}."), code="syntax_error")
-        return _check_size(EXPRESSION_RE.sub(lambda m: _as_text(_evaluate_one(m.group(1), scope)), value))
+        return _check_size(EXPRESSION_RE.sub(lambda m: _as_text_clocked(_evaluate_one(m.group(1), scope)), value))
     if isinstance(value, dict):
         return {key: evaluate(item, scope) for key, item in value.items()}
     if isinstance(value, list):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import zlib
 
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from apps.runs.host import RunHost
 from apps.runs.models import NodeRun, Run
 from apps.runs.realtime.publisher import publish_run
 from apps.runs.reporter import DatabaseReporter, DeferredReporter, limited_error_args
+from apps.runs.services import recovery
 from apps.runs.services.tally import tally_success
 
 REPLAYABLE = ("success", "pinned", "disabled", "reused")
@@ -109,6 +110,9 @@ def _execute_locked(run_id: int) -> Run | None:
         return run
     if run.cancel_requested:
         return _finish_cancelled(run)
+    refusal = recovery.restart_refusal(run=run)
+    if refusal is not None:
+        return _finish_saved(run, refusal)
     fresh = run.status == Run.Status.QUEUED and run.retry_of_id is None
     if run.status == Run.Status.WAITING:
         from apps.runs.services.scheduler import wakeup_done
@@ -133,9 +137,21 @@ def _execute_locked(run_id: int) -> Run | None:
         pinned=run.pinned,
         resumed=set(run.resumed_nodes),
     )
-    result = executor.run(trigger_items=run.input_items)
-    reporter.flush()
-    return _finish(run, result)
+    try:
+        result = executor.run(trigger_items=run.input_items)
+        reporter.flush()
+        return _finish_saved(run, result)
+    except (OperationalError, InterfaceError):
+        raise  # the database went away: the run is picked up again later, and counted (recovery.restart_refusal)
+    except Exception as exc:  # anything else would fail again on every restart: the run fails with the reason
+        logger.exception("run result not saved")
+        reporter.discard()
+        return _finish_saved(run, recovery.unsaved_result(exc))
+
+
+def _finish_saved(run: Run, result: RunResult) -> Run:
+    with transaction.atomic():  # all or nothing, so that a failed save leaves the connection usable
+        return _finish(run, result)
 
 
 def run_execute_inline(

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -21,6 +20,7 @@ from django.db import close_old_connections, connection
 from django.utils.translation import gettext as _
 
 from apps.core.errors import DomainError
+from apps.core.jsonbody import json_loads
 from apps.flows.engine.graph import Graph
 from apps.flows.models import Flow, FlowVersion
 from apps.flows.nodes.registry import load_builtin_nodes
@@ -54,7 +54,7 @@ def _parse_body(call: WebhookCall):
     kind = call.content_type.split(";")[0].strip().lower()
     if kind == "application/json" or kind.endswith("+json"):
         try:
-            return json.loads(call.body)
+            return json_loads(call.body)  # bounded depth, no NUL: apps/core/jsonbody.py
         except ValueError:
             raise DomainError(_("The request body is not valid JSON."), code="bad_json") from None
     if kind == "application/x-www-form-urlencoded":

@@ -64,5 +64,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 EZFLOW_TALLY_FLUSH_SECONDS = env.float("EZFLOW_TALLY_FLUSH_SECONDS", default=1.0)
 # A queued or running run untouched this long is queued again (safe: one advisory lock per run).
 EZFLOW_STUCK_RUN_SECONDS = env.int("EZFLOW_STUCK_RUN_SECONDS", default=120)
+# A run left unfinished this many times (worker killed, out of memory...) fails instead of starting again.
+EZFLOW_RUN_MAX_RESTARTS = env.int("EZFLOW_RUN_MAX_RESTARTS", default=3)
 # Repeated alerts with the same cause join one notification; email and Slack for it at most once per window.
 EZFLOW_ALERT_WINDOW_SECONDS = env.int("EZFLOW_ALERT_WINDOW_SECONDS", default=900)
