@@ -1,12 +1,28 @@
 """Everything the (made-up) Acme service adds to EZFlow, in one file: a polling trigger kind, a trigger step of that
-kind, and a routing step at version 2 with a migration from version 1, a secret parameter, one output per lane
-and an n8n mapping. Nothing else in the product names them."""
+kind, a routing step at version 2 with a migration from version 1, a secret parameter, one output per lane and an
+n8n mapping, and a credential kind that signs HTTP requests. Nothing else in the product names them."""
 
+from apps.flows.credential_kinds.base import CredentialKind, Field
+from apps.flows.credential_kinds.registry import register as register_credential_kind
 from apps.flows.nodes.base import DynamicOutputs, NodeType, Param, t
 from apps.flows.nodes.n8n import Converted, N8nMapping, convert_expression, int_or, warning
 from apps.flows.nodes.registry import register
 from apps.flows.triggers.polling import PollingTriggerKind
 from apps.flows.triggers.registry import register_trigger_kind
+
+
+@register_credential_kind
+class AcmeApiKey(CredentialKind):
+    """Acme wants the account in one header and the key, reversed, in another."""
+
+    key = "acme_api_key"
+    label = t("Acme API key", "Acme API 키")
+    http_auth = True
+    fields = (Field("account", t("Account", "계정"), secret=False), Field("key", t("API key", "API 키")))
+
+    def authenticate(self, request, data):
+        request.headers["X-Acme-Account"] = data["account"]
+        request.headers["X-Acme-Key"] = data["key"][::-1]
 
 
 @register_trigger_kind

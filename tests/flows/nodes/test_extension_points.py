@@ -9,6 +9,8 @@ from django.db import connection
 from django.utils import translation
 
 from apps.accounts.roles import Role
+from apps.flows.credential_kinds import registry as credential_kinds
+from apps.flows.engine.context import LocalHost
 from apps.flows.engine.executor import Executor
 from apps.flows.engine.graph import Graph
 from apps.flows.engine.n8n import import_n8n
@@ -19,6 +21,7 @@ from apps.flows.services.flows import flow_create, flow_delete, flow_publish, fl
 from apps.flows.triggers.registry import trigger_kinds
 from apps.runs.services.runs import run_create, run_execute
 from tests.flows.graphs import edge, node
+from tests.support.fake_http import FakeServer
 
 EXTENSION = "tests.extension_app.extensions.acme"
 
@@ -69,6 +72,7 @@ def test_the_extension_is_one_module_of_an_app_the_product_does_not_list():
     assert type(registry.get("acme.route")).__module__ == EXTENSION
     assert type(registry.get("acme.new_message")).__module__ == EXTENSION
     assert type(trigger_kinds.get("acme_inbox")).__module__ == EXTENSION
+    assert type(credential_kinds.get("acme_api_key")).__module__ == EXTENSION
     assert EXTENSION in sys.modules
 
 
@@ -260,3 +264,30 @@ def test_a_higher_app_hears_when_a_flow_is_published_switched_and_deleted(org):
         ("sync", flow_id, False, True),
         ("remove", flow_id),
     ]
+
+
+def test_its_credential_kind_is_offered_and_signs_the_http_step(api):
+    listed = {entry["key"]: entry for entry in api.get("/api/v1/credentials/types", HTTP_ACCEPT_LANGUAGE="ko").json()}
+    assert listed["acme_api_key"]["label"] == "Acme API 키" and listed["acme_api_key"]["http_auth"] is True
+    assert [f["name"] for f in listed["acme_api_key"]["fields"]] == ["account", "key"]
+    http = registry.get("net.http").describe()
+    choices = [o["value"] for o in next(p for p in http["parameters"] if p["name"] == "authentication")["options"]]
+    assert "acme_api_key" in choices
+    with FakeServer() as server:
+        server.routes["/inbox"] = lambda r: (200, {}, {"ok": True})
+        host = LocalHost(
+            http_allow_hosts=("127.0.0.1",), credentials={"7": {"type": "acme_api_key", "data": {"account": "kim", "key": "abc"}}}
+        )
+        graph = Graph.from_dict(
+            {
+                "nodes": [
+                    node("start", "trigger.manual", "Start"),
+                    node("http", "net.http", "Call", url=server.url("/inbox"), authentication="acme_api_key", credential="7"),
+                ],
+                "edges": [edge("start", "http")],
+            }
+        )
+        result = Executor(graph, host=host).run(trigger_items=[{}])
+        assert result.status == "success", result.error
+        (request,) = server.requests
+        assert request["headers"]["X-Acme-Account"] == "kim" and request["headers"]["X-Acme-Key"] == "cba"
