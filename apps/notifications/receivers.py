@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from django.db import connection, transaction
+from django.db import transaction
+from django_tenants.utils import schema_context
 
 logger = logging.getLogger("ezflow.notifications")
 
@@ -15,17 +16,17 @@ def alerts_after_run(sender=None, *, schema: str, run, **kwargs) -> None:
     from apps.notifications.models import AlertRule
     from apps.notifications.tasks import evaluate_run_task
 
+    if run.trigger == "test" or run.status not in ("success", "failed"):
+        return
     try:
-        if run.trigger == "test" or run.status not in ("success", "failed"):
-            return
-        rules = list(AlertRule.objects.filter(flow_id=run.flow_id, enabled=True).values_list("kind", "duration_seconds"))
+        # Events arrive after commit, when the connection may already serve another organization (the scheduler
+        # and workers go from one to the next); a savepoint keeps a failure here out of the caller's transaction.
+        with schema_context(schema), transaction.atomic():
+            rules = list(AlertRule.objects.filter(flow_id=run.flow_id, enabled=True).values_list("kind", "duration_seconds"))
         duration_ms = run.duration_ms or 0
         if run.status == "success":
             rules = [kind for kind, seconds in rules if kind == AlertRule.Kind.DURATION and duration_ms > seconds * 1000]
         if not rules:
-            return
-        if connection.schema_name != schema:  # events come after commit, on the connection that sent them
-            logger.error("run event from another schema", extra={"run_id": run.pk})
             return
         run_id = run.pk
         transaction.on_commit(lambda: evaluate_run_task.apply_async((run_id,), headers={"_schema_name": schema}))

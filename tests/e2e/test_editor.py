@@ -669,3 +669,38 @@ def test_an_editor_who_is_not_an_admin_is_told_who_adds_credentials(embedded_sta
     expect(page.get_by_test_id("param-credential-admins-only")).to_contain_text("Only administrators can add credentials")
     expect(page.get_by_test_id("param-credential-new")).to_have_count(0)
     assert new_context.page_errors == []
+
+
+def test_ports_come_from_the_catalogue_switch_rules_and_a_loop(embedded_stack, new_context, shots):
+    """The editor knows no step keys: a switch's outputs follow its rules (the catalogue's dynamic_outputs), and a
+    connection back into a loop step is allowed only because the catalogue says it loops."""
+    org = Organization(embedded_stack, "ports")
+    rule = {"conditions": [{"left": "{{ json.n }}", "operator": "gt", "right": "1"}], "combine": "and"}
+    graph = {
+        "nodes": [
+            {"id": "start", "type": "trigger.manual", "name": "Start", "position": [0, 0], "parameters": {}},
+            {"id": "sw", "type": "flow.switch", "name": "Route", "position": [260, 0], "parameters": {"rules": [rule, rule]}},
+            {"id": "loop", "type": "flow.loop", "name": "Each", "position": [520, 0], "parameters": {}},
+            {"id": "noop", "type": "flow.noop", "name": "Work", "position": [780, 0], "parameters": {}},
+        ],
+        "edges": [
+            {"source": "start", "source_port": "main", "target": "sw", "target_port": "main"},
+            {"source": "sw", "source_port": "0", "target": "loop", "target_port": "main"},
+        ],
+    }
+    flow = org.flow("Ports", graph)
+    page = new_context(viewport=DESKTOP).new_page()
+    sign_in_with_link(page, org.login_url)
+    open_editor(page, org, flow["id"])
+    for port in ("0", "1", "fallback"):
+        expect(page.get_by_test_id(f"out-Route-{port}")).to_be_visible()
+    expect(page.get_by_test_id("out-Route-main")).to_have_count(0)
+    expect(page.get_by_test_id("out-Each-loop")).to_be_visible()
+    expect(page.get_by_test_id("out-Each-done")).to_be_visible()
+    # Each (loop) → Work → Each closes a circle through the loop step: allowed.
+    drag_wire(page, page.get_by_test_id("out-Each-loop"), page.get_by_test_id("in-Work-main"))
+    drag_wire(page, page.get_by_test_id("out-Work-main"), page.get_by_test_id("in-Each-main"))
+    saved(page)
+    stored = org.api.get(f"/api/v1/flows/{flow['id']}").json()["draft"]["edges"]
+    assert {"source": "noop", "target": "loop"} in [{"source": e["source"], "target": e["target"]} for e in stored]
+    shots.take(page, "ports-from-catalogue")

@@ -10,8 +10,8 @@ from django.db import connection
 
 from apps.core import crypto
 from apps.flows.credential_kinds.oauth2 import TOKENS
+from apps.flows.host import FlowHost
 from apps.flows.models import Credential
-from apps.runs.host import ProductHost
 from tests.flows.engine.helpers import edge, node, run
 from tests.support.fake_oauth2 import FakeOAuth2Provider
 
@@ -80,7 +80,7 @@ def stored(organization, credential_id) -> Credential:
 def call_api(organization, credential_id, provider):
     connection.set_tenant(organization)
     step = node("http", "net.http", "Call", url=provider.url("/api/me"), authentication="oauth2", credential=str(credential_id))
-    result, _ = run([START, step], [edge("start", "http")], [{}], host=ProductHost(organization=organization))
+    result, _ = run([START, step], [edge("start", "http")], [{}], host=FlowHost(organization=organization))
     return result
 
 

@@ -154,7 +154,7 @@ def concat(values) -> str:
 
 
 def join_filter(value: Any, d: str = "", attribute: Any = None) -> str:
-    from apps.flows.engine.expressions import _environment  # the filter is registered on that environment
+    from apps.flows.engine.expressions import environment  # the filter is registered on that environment
 
     separator = to_text(d)
     pieces, total = [], 0
@@ -162,7 +162,7 @@ def join_filter(value: Any, d: str = "", attribute: Any = None) -> str:
         if index % _TICK_EVERY == 0:
             tick()
         if attribute is not None:
-            item = _environment.getitem(item, attribute)
+            item = environment.getitem(item, attribute)
         piece = to_text(item)
         total += len(piece) + len(separator)
         if total > MAX_TEXT + len(separator):
@@ -185,7 +185,7 @@ def string_filter(value: Any) -> str:
 
 def sum_values(values: Any, start: Any = 0, attribute: Any = None) -> Any:
     """sum() and |sum in linear time: adding lists or text one by one would copy the growing total each time."""
-    from apps.flows.engine.expressions import _bounded_binop, _environment
+    from apps.flows.engine.expressions import bounded_binop, environment
 
     items = values if isinstance(values, list | tuple | range) else collect(values)
     if isinstance(start, list | tuple):
@@ -194,7 +194,7 @@ def sum_values(values: Any, start: Any = 0, attribute: Any = None) -> Any:
             if index % _TICK_EVERY == 0:
                 tick()
             if attribute is not None:
-                item = _environment.getitem(item, attribute)
+                item = environment.getitem(item, attribute)
             if not isinstance(item, list | tuple):
                 raise ExpressionError(gettext_noop("sum() with a list to start from can only add lists."), code="failed")
             total.extend(item)
@@ -208,8 +208,8 @@ def sum_values(values: Any, start: Any = 0, attribute: Any = None) -> Any:
         if index % _TICK_EVERY == 0:
             tick()
         if attribute is not None:
-            item = _environment.getitem(item, attribute)
-        total = _bounded_binop("+", total, item)
+            item = environment.getitem(item, attribute)
+        total = bounded_binop("+", total, item)
     return total
 
 
@@ -247,7 +247,7 @@ class BoundedFormatter(Formatter):
         first, rest = formatter_field_name_split(field_name)
         obj = self.get_value(first, args, kwargs)
         for is_attr, key in rest:
-            obj = self._environment.getattr(obj, key) if is_attr else self._environment.getitem(obj, key)
+            obj = self._environment.getattr(obj, key) if is_attr else self.environment.getitem(obj, key)
         return obj, first
 
     def convert_field(self, value, conversion):

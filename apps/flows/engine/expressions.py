@@ -103,7 +103,7 @@ def _check_arguments(args: tuple, kwargs: dict) -> None:
             raise ExpressionSecurityError(gettext_noop("Format widths that large are not allowed."), code="too_large")
 
 
-def _bounded_binop(op: str, left: Any, right: Any) -> Any:
+def bounded_binop(op: str, left: Any, right: Any) -> Any:
     tick()
     if op == "+" and isinstance(left, (str, list, tuple)) and isinstance(right, (str, list, tuple)) and len(left) + len(right) > MAX_SIZE:
         raise ExpressionSecurityError(
@@ -166,7 +166,7 @@ def _guarded_filter(name: str, function):
 def _check_shape(source: str) -> None:
     """Refuse expressions whose shape alone could make them expensive (huge trees, long ~ chains)."""
     try:
-        tree = _environment.parse("{{ " + source + " }}")
+        tree = environment.parse("{{ " + source + " }}")
     except TemplateSyntaxError:
         return  # compile reports it with a better message
     count = 0
@@ -242,7 +242,7 @@ class ExpressionEnvironment(ImmutableSandboxedEnvironment):
         )
 
     def call_binop(self, context, operator_name: str, left: Any, right: Any) -> Any:
-        return _bounded_binop(operator_name, left, right)
+        return bounded_binop(operator_name, left, right)
 
     def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805  (Jinja's signature)
         tick()
@@ -266,7 +266,7 @@ def _as_function(value: Any, name: Any) -> Any:
     return value
 
 
-_environment = ExpressionEnvironment()
+environment = ExpressionEnvironment()
 
 
 def helpers(now: dt.datetime) -> dict:
@@ -328,8 +328,8 @@ def _compile(source: str):
         )
     try:
         _check_shape(source)
-        names = frozenset(meta.find_undeclared_variables(_environment.parse("{{ " + source + " }}")))
-        return _environment.compile_expression(source, undefined_to_none=False), names
+        names = frozenset(meta.find_undeclared_variables(environment.parse("{{ " + source + " }}")))
+        return environment.compile_expression(source, undefined_to_none=False), names
     except TemplateSyntaxError as exc:
         raise ExpressionError(
             gettext_noop("The expression has a syntax error: %(reason)s"), code="syntax_error", values={"reason": str(exc.message)}

@@ -20,7 +20,7 @@ from django.db import close_old_connections, connection
 from django.utils.translation import gettext as _
 
 from apps.core.errors import DomainError
-from apps.core.jsonbody import json_loads
+from apps.core.jsonbody import JSONInputError, json_loads
 from apps.flows.engine.graph import Graph
 from apps.flows.models import Flow, FlowVersion
 from apps.flows.nodes.registry import load_builtin_nodes
@@ -55,6 +55,8 @@ def _parse_body(call: WebhookCall):
     if kind == "application/json" or kind.endswith("+json"):
         try:
             return json_loads(call.body)  # bounded depth, no NUL: apps/core/jsonbody.py
+        except JSONInputError as exc:
+            raise DomainError(exc.message, code=exc.code) from None
         except ValueError:
             raise DomainError(_("The request body is not valid JSON."), code="bad_json") from None
     if kind == "application/x-www-form-urlencoded":
