@@ -1,6 +1,5 @@
 from .env import BASE_DIR, DATA_DIR, env
 
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-only-insecure-key-change-me-in-production-0123456789")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
 # Every organization lives at http://<slug>.<EZFLOW_BASE_DOMAIN>:<EZFLOW_PORT>.
@@ -108,10 +107,6 @@ CSRF_COOKIE_SECURE = EZFLOW_SCHEME == "https"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 CSRF_FAILURE_VIEW = "apps.core.views.csrf_failure"
-
-# Fernet keys for credentials at rest, newest first (rotation: add a new key in front, run
-# `manage.py rotate_credentials`, then drop the old one). Without it a key is derived from SECRET_KEY.
-EZFLOW_CREDENTIAL_KEYS = env.list("EZFLOW_CREDENTIAL_KEYS", default=[])
 
 # Bearer token for GET /metrics (Prometheus); metrics are off (404) while it is empty.
 EZFLOW_METRICS_TOKEN = env.str("EZFLOW_METRICS_TOKEN", default="")
