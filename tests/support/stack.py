@@ -77,6 +77,7 @@ class Stack:
             # The test process's own keys: it reads what these processes sign and encrypt, and the reverse.
             DJANGO_SECRET_KEY=settings.SECRET_KEY,
             EZFLOW_CREDENTIAL_KEYS=",".join(settings.EZFLOW_CREDENTIAL_KEYS),
+            EZFLOW_SSRF_ALLOW_LOOPBACK_FOR_TESTS="1",  # the fake servers tests call listen on 127.0.0.1 (tests/conftest.py)
         )
         if self.redis_url:
             env["REDIS_URL"] = self.redis_url
