@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from ezflow_site import embedded_db
+from ezflow_site import embedded_db, instance_secrets
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -46,9 +46,22 @@ def start_embedded_postgres():
     return server, embedded_db.url_for(socket_dir, port)
 
 
-def prepare_environment() -> object | None:
+def export_secrets(*, always: bool = False) -> None:
+    """The embedded mode's generated keys, for every process started from here (before the database is created:
+    a data directory without pg/ is new, so it has no credentials encrypted with the old built-in key).
+    Scale-out (REDIS_URL) must bring its own DJANGO_SECRET_KEY; tests and benchmarks are not deployments."""
+    if os.environ.get("REDIS_URL") and not always:
+        return
+    exported = instance_secrets.environment_for_children(os.environ, embedded_db.data_dir())
+    if exported:
+        say(f"secret keys from {embedded_db.data_dir() / instance_secrets.FILE} (generated on first start; owner-only)")
+    os.environ.update(exported)
+
+
+def prepare_environment(*, always_export_secrets: bool = False) -> object | None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ezflow_site.settings")
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    export_secrets(always=always_export_secrets)
     if os.environ.get("DATABASE_URL"):
         say("using external PostgreSQL from DATABASE_URL")
         return None
@@ -130,7 +143,7 @@ def supervise(children: list[subprocess.Popen]) -> int:
 
 
 def test(pytest_args: list[str]) -> int:
-    server = prepare_environment()  # noqa: F841
+    server = prepare_environment(always_export_secrets=True)  # noqa: F841
     if not os.environ.get("REDIS_URL"):
         say("REDIS_URL is not set: scale-out tests will be skipped (set it to run them against Redis)")
     return subprocess.run([PYTHON, "-m", "pytest", *pytest_args], cwd=ROOT).returncode
@@ -142,7 +155,7 @@ def manage_command(manage_args: list[str]) -> int:
 
 
 def bench(names: list[str]) -> int:
-    server = prepare_environment()  # noqa: F841
+    server = prepare_environment(always_export_secrets=True)  # noqa: F841
     status = 0
     for name in names or ["signup"]:
         say(f"benchmark {name}")

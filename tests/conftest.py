@@ -33,6 +33,9 @@ def _english_by_default(settings):
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     # Counts of unstored runs are written when a test calls tally_flush(), not by a thread outside its transaction.
     settings.EZFLOW_TALLY_FLUSH_SECONDS = 0
+    # Local fake servers listen on 127.0.0.1: the platform lets organizations allow loopback in tests only (a
+    # setting no organization can change); tests of the production policy turn it off.
+    settings.EZFLOW_SSRF_ALLOW_LOOPBACK_FOR_TESTS = True
 
 
 @pytest.fixture

@@ -6,7 +6,9 @@ from .components.database import *  # noqa: F403
 from .components.email import *  # noqa: F403
 from .components.graphql import *  # noqa: F403
 from .components.i18n import *  # noqa: F403
+from .components.keys import *  # noqa: F403
 from .components.logging import *  # noqa: F403
+from .components.network import *  # noqa: F403
 from .components.queue import *  # noqa: F403
 from .components.rest import *  # noqa: F403
 from .components.tenants import *  # noqa: F403

@@ -28,6 +28,30 @@ SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 TIMEOUT_MS = 15_000
 
 
+# Reports every Content-Security-Policy violation on the console, where watch_csp() collects it. Playwright's init
+# scripts run outside the page's policy, so the listener is installed even on pages that allow no inline script.
+_CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.effectiveDirective} blocked ${event.blockedURI || "inline"} ` +
+    `at ${event.sourceFile || event.documentURI}:${event.lineNumber} (${(event.sample || "").slice(0, 80)})`);
+});
+"""
+CSP_MARKERS = ("CSP violation:", "Content Security Policy", "Refused to ")
+
+
+def watch_csp(context, violations: list[str]) -> None:
+    """Collects, into `violations`, every Content-Security-Policy refusal in the context's pages (the browser's own
+    "Refused to …" console messages, and the securitypolicyviolation events). The page fixtures fail a test that
+    leaves any: the pages must work under the policy, not around it."""
+    context.add_init_script(_CSP_LISTENER)
+
+    def on_console(message, page):
+        if any(marker in message.text for marker in CSP_MARKERS):
+            violations.append(f"{page.url}: {message.text}")
+
+    context.on("page", lambda page: page.on("console", lambda message: on_console(message, page)))
+
+
 def safe_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-")[:120] or "page"
 

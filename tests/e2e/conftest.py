@@ -83,10 +83,11 @@ def new_context(browser_executable, embedded_stack, browser, shots, request):
     Playwright starts, because Django's test-database setup must not run in this thread once Playwright's
     event loop is installed (Django would raise SynchronousOnlyOperation).
     """
-    from tests.e2e.browser import TIMEOUT_MS
+    from tests.e2e.browser import TIMEOUT_MS, watch_csp
 
     contexts = []
     page_errors: list[str] = []
+    csp_violations: list[str] = []
     failed_before = request.session.testsfailed
 
     def make(**options):
@@ -95,10 +96,12 @@ def new_context(browser_executable, embedded_stack, browser, shots, request):
         context.set_default_timeout(TIMEOUT_MS)
         context.set_default_navigation_timeout(TIMEOUT_MS)
         context.on("page", lambda page: page.on("pageerror", lambda error: page_errors.append(f"{page.url}: {error}")))
+        watch_csp(context, csp_violations)
         contexts.append(context)
         return context
 
     make.page_errors = page_errors
+    make.csp_violations = csp_violations
     yield make
     if request.session.testsfailed > failed_before:
         for c_index, context in enumerate(contexts):
@@ -112,6 +115,8 @@ def new_context(browser_executable, embedded_stack, browser, shots, request):
             print("JavaScript errors:\n" + "\n".join(page_errors))
     for context in contexts:
         context.close()
+    if csp_violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(csp_violations), pytrace=False)
 
 
 @pytest.fixture

@@ -1,9 +1,12 @@
 """`make run` end to end: the launcher starts its own embedded PostgreSQL, the web server and a worker;
 Ctrl-C stops them all and the database; a second start keeps the data."""
 
+import json
 import os
+import re
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -14,6 +17,7 @@ import httpx2
 import psutil
 import pytest
 
+from ezflow_site.instance_secrets import KNOWN_DEFAULT_SECRET_KEYS
 from tests.support.data import PASSWORD
 from tests.support.stack import ROOT, free_port
 
@@ -21,7 +25,9 @@ pytestmark = pytest.mark.stack
 
 
 def start(data_dir, port):
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "XDG_RUNTIME_DIR"} and not k.startswith("PYTEST")}
+    # Without the test run's keys: the launcher must make its own on first start.
+    dropped = {"DATABASE_URL", "REDIS_URL", "XDG_RUNTIME_DIR", "DJANGO_SECRET_KEY", "EZFLOW_CREDENTIAL_KEYS"}
+    env = {k: v for k, v in os.environ.items() if k not in dropped and not k.startswith("PYTEST")}
     env.update(EZFLOW_DATA_DIR=str(data_dir), EZFLOW_PORT=str(port), EZFLOW_WORKER_CONCURRENCY="1")
     log = open(data_dir.parent / f"launcher-{uuid.uuid4().hex[:6]}.log", "wb")  # noqa: SIM115
     return subprocess.Popen(
@@ -49,6 +55,15 @@ def postgres_running_on(pgdata) -> bool:
     return False
 
 
+def sign_in(port: int, host: str) -> httpx2.Client:
+    client = httpx2.Client(base_url=f"http://127.0.0.1:{port}", headers={"Host": host}, timeout=30)
+    page = client.get("/login/")
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    signed_in = client.post("/login/", data={"csrfmiddlewaretoken": csrf, "email": "kept@example.com", "password": PASSWORD})
+    assert signed_in.status_code == 302, signed_in.text
+    return client
+
+
 def test_run_stop_and_restart_keeps_data():
     base = ROOT / ".data" / "tmp" / f"launcher-{uuid.uuid4().hex[:8]}"
     data_dir = base / "data"
@@ -62,10 +77,19 @@ def test_run_stop_and_restart_keeps_data():
             f"http://127.0.0.1:{port}/api/v1/signup",
             json={"organization": "Kept", "slug": "kept-co", "email": "kept@example.com", "password": PASSWORD},
             headers=host,
+            timeout=60,  # a new organization's schema: seconds on a busy machine
         )
         assert response.status_code == 201, response.text
         demo = httpx2.get(f"http://127.0.0.1:{port}/login/", headers={"Host": f"demo.localhost:{port}"})
         assert demo.status_code == 200
+        # Random keys generated on first start, readable by the owner only (issue 12: no built-in SECRET_KEY).
+        keys_file = data_dir / "secrets" / "keys.json"
+        assert stat.S_IMODE(keys_file.stat().st_mode) == 0o600 and stat.S_IMODE(keys_file.parent.stat().st_mode) == 0o700
+        keys = json.loads(keys_file.read_text())
+        assert keys["secret_key"] not in KNOWN_DEFAULT_SECRET_KEYS and len(keys["secret_key"]) >= 50
+        assert len(keys["credential_keys"]) == 1  # a new installation has no credentials under the old derived key
+        browser = sign_in(port, f"kept-co.localhost:{port}")
+        assert browser.get("/").status_code == 200
 
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=40) == 0
@@ -77,6 +101,9 @@ def test_run_stop_and_restart_keeps_data():
         wait_ready(port, process, log)
         kept = httpx2.get(f"http://127.0.0.1:{port}/login/", headers={"Host": f"kept-co.localhost:{port}"})
         assert kept.status_code == 200 and "Kept" in kept.text
+        # The same keys again: the session signed in before the restart is still valid.
+        assert json.loads(keys_file.read_text()) == keys
+        assert browser.get("/").status_code == 200
         token = httpx2.post(
             f"http://127.0.0.1:{port}/api/v1/auth/token",
             json={"email": "kept@example.com", "password": PASSWORD},

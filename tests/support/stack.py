@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx2
+from django.conf import settings
 
 from ezflow_site import dbadmin
 from ezflow_site.processes import celery_beat_command, celery_worker_command
@@ -73,6 +74,10 @@ class Stack:
             PROMETHEUS_MULTIPROC_DIR=str(self.tmp / "metrics"),
             EZFLOW_METRICS_TOKEN=METRICS_TOKEN,
             PYTHONUNBUFFERED="1",
+            # The test process's own keys: it reads what these processes sign and encrypt, and the reverse.
+            DJANGO_SECRET_KEY=settings.SECRET_KEY,
+            EZFLOW_CREDENTIAL_KEYS=",".join(settings.EZFLOW_CREDENTIAL_KEYS),
+            EZFLOW_SSRF_ALLOW_LOOPBACK_FOR_TESTS="1",  # the fake servers tests call listen on 127.0.0.1 (tests/conftest.py)
         )
         if self.redis_url:
             env["REDIS_URL"] = self.redis_url

@@ -9,6 +9,7 @@ from apps.accounts.events import organization_suspended
 from apps.accounts.models import Membership, Organization
 from apps.accounts.roles import Role, role_at_least
 from apps.core.events import send_on_commit
+from apps.core.network_policy import policy
 
 
 @cache
@@ -17,11 +18,13 @@ def time_zone_names() -> list[str]:
 
 
 def _host_entries(entries) -> list[str]:
+    """Entries the platform's network policy lets an organization allow; the first one it refuses is named."""
     import ipaddress
     import re
 
     if not isinstance(entries, list) or len(entries) > 50:
         raise field_errors({"allowed_internal_hosts": [_("Give at most 50 host names, IP addresses or ranges.")]})
+    platform = policy()
     cleaned = []
     for raw in entries:
         entry = str(raw).strip().lower()
@@ -34,6 +37,8 @@ def _host_entries(entries) -> list[str]:
                 raise field_errors(
                     {"allowed_internal_hosts": [_("“%(entry)s” is not a host name, IP address or range.") % {"entry": entry}]}
                 )
+        if problem := platform.entry_problem(entry):
+            raise field_errors({"allowed_internal_hosts": [problem]})
         cleaned.append(entry)
     return cleaned
 

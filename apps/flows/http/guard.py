@@ -2,7 +2,9 @@
 
 The check happens when the TCP connection is opened, on the address actually connected to, after DNS
 resolution: a name that resolves to a private address, a DNS answer that changes between check and use, or a
-redirect to an internal host are all refused the same way. Organization admins may allow-list internal hosts.
+redirect to an internal host are all refused the same way. Organization admins may allow-list internal hosts, within
+the platform's policy (apps/core/network_policy.py), which is applied here again on every connection: an entry stored
+before the policy changed, or a name that now resolves to a forbidden address, opens nothing.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import httpcore2
 import httpx2
 from httpcore2._backends.sync import SyncBackend
 
+from apps.core.network_policy import Policy, address_of, policy
 from apps.flows.engine.errors import gettext_noop
 
 # Addresses that are never reachable from flows unless allow-listed (loopback, private, link-local including
@@ -49,18 +52,17 @@ def guard_error(exc: BaseException | None) -> GuardError | None:
 
 
 def is_internal(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    ip = address_of(address)
     if not ip.is_global or ip.is_multicast:
         return True
     return any(ip in network for network in _EXTRA_BLOCKED if ip.version == network.version)
 
 
 class AllowList:
-    """Host names, IP addresses and CIDR ranges an organization admin has allowed."""
+    """Host names, IP addresses and CIDR ranges an organization admin has allowed, inside the platform's policy."""
 
-    def __init__(self, entries: Iterable[str] = ()):
+    def __init__(self, entries: Iterable[str] = (), platform: Policy | None = None):
+        self.platform = platform or policy()
         self.names: set[str] = set()
         self.networks: list = []
         for raw in entries:
@@ -73,10 +75,18 @@ class AllowList:
                 self.names.add(entry.rstrip("."))
 
     def allows(self, host: str, address: str) -> bool:
+        ip = address_of(address)
+        if not self.platform.organizations_may_reach(ip):
+            return False
         if host.lower().rstrip(".") in self.names:
             return True
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
         return any(ip.version == network.version and ip in network for network in self.networks)
+
+
+def reachable(host: str, address: str, allow: AllowList) -> bool:
+    if allow.platform.refuses(address_of(address)):
+        return False  # the platform's own hosts, even at a public address
+    return not is_internal(address) or allow.allows(host, address)
 
 
 def resolve_checked(host: str, port: int, allow: AllowList) -> list[tuple]:
@@ -87,8 +97,16 @@ def resolve_checked(host: str, port: int, allow: AllowList) -> list[tuple]:
         raise HostNotFound(
             gettext_noop("The host name “%(host)s” could not be found (%(reason)s)."), {"host": host, "reason": exc.strerror}
         ) from None
-    usable = [info for info in infos if not is_internal(info[4][0]) or allow.allows(host, info[4][0])]
+    usable = [info for info in infos if reachable(host, info[4][0], allow)]
     if not usable:
+        if any(allow.platform.refuses(address_of(info[4][0])) for info in infos):
+            raise BlockedAddress(
+                gettext_noop(
+                    "“%(host)s” points to %(address)s, an internal address flows may never call: it belongs to this "
+                    "platform's own network (its servers, loopback, link-local or cloud metadata addresses)."
+                ),
+                {"host": host, "address": infos[0][4][0]},
+            )
         raise BlockedAddress(
             gettext_noop(
                 "“%(host)s” points to an internal address (%(address)s). Flows may not call internal addresses "

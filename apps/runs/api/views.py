@@ -7,6 +7,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.models import ApiToken
 from apps.accounts.permissions import role_required
 from apps.accounts.roles import Role
 from apps.flows.selectors import flow_list
@@ -17,13 +18,19 @@ from apps.runs.services.runs import run_cancel, run_create, run_enqueue, run_ret
 
 
 class RealtimeTicketApi(APIView):
-    """A ticket for `/ws/?ticket=...`, valid for one minute, for API clients without a browser session."""
+    """A one-use ticket for `/ws/?ticket=...`, valid for one minute, bound to the caller's session or API token."""
 
     def post(self, request):
         from apps.accounts.middleware import current_organization
         from apps.runs.realtime.auth import TICKET_MAX_AGE, ticket_for
 
-        ticket = ticket_for(user=request.user, organization=current_organization(request))
+        token = request.auth if isinstance(request.auth, ApiToken) else None  # Bearer; otherwise the browser session
+        ticket = ticket_for(
+            user=request.user,
+            organization=current_organization(request),
+            session_key=None if token else request.session.session_key,
+            token_id=token.pk if token else None,
+        )
         return Response({"ticket": ticket, "path": f"/ws/?ticket={ticket}", "expires_in": TICKET_MAX_AGE}, status=status.HTTP_201_CREATED)
 
 

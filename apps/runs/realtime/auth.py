@@ -7,6 +7,7 @@ lookup switches schema explicitly instead of trusting whatever the thread's conn
 from __future__ import annotations
 
 from http.cookies import SimpleCookie
+from importlib import import_module
 
 from channels.db import database_sync_to_async
 from django.conf import settings
@@ -16,16 +17,29 @@ from django.db import connection
 from django.utils.crypto import constant_time_compare
 
 from apps.accounts.middleware import SESSION_ORGANIZATION_KEY
-from apps.accounts.models import Domain
+from apps.accounts.models import ApiToken, Domain
 from apps.accounts.selectors import membership_get
 
 TICKET_SALT = "ezflow.realtime.ticket"
 TICKET_MAX_AGE = 60
+# A ticket is a server-side record (in the session store: shared by every process, expiring by itself) named by an
+# unguessable key; the signed value only carries that key. Knowing SECRET_KEY and a person's ids is not enough to
+# make one, and a ticket opens one socket at most, for as long as the session or token it was issued for is valid.
+TICKET_RECORD = "ezflow_realtime_ticket"
+TICKET_SESSION_SCOPE_KEY = "ezflow.ticket_session"
 
 
-def ticket_for(*, user, organization) -> str:
-    """A short-lived signed ticket for API clients that have a token but no browser session."""
-    return signing.dumps({"u": user.pk, "o": organization.pk}, salt=TICKET_SALT)
+def _session_store(session_key: str | None = None):
+    return import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+
+
+def ticket_for(*, user, organization, session_key: str | None = None, token_id: int | None = None) -> str:
+    """A one-use ticket, valid for TICKET_MAX_AGE seconds, bound to the session or API token that asked for it."""
+    record = _session_store()
+    record[TICKET_RECORD] = {"u": user.pk, "o": organization.pk, "s": session_key, "t": token_id}
+    record.set_expiry(TICKET_MAX_AGE)
+    record.create()
+    return signing.dumps({"n": record.session_key}, salt=TICKET_SALT)
 
 
 def _header(scope, name: bytes) -> str:
@@ -44,10 +58,7 @@ def _organization_for(host: str):
 
 
 def _user_from_session(session_key: str, organization):
-    from importlib import import_module
-
-    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
-    data = store.load()
+    data = _session_store(session_key).load()
     if not data or data.get(SESSION_ORGANIZATION_KEY) != organization.pk:
         return None
     user = get_user_model().objects.filter(pk=data.get(SESSION_KEY), is_active=True).first()
@@ -58,20 +69,41 @@ def _user_from_session(session_key: str, organization):
     return user
 
 
-def _user_from_ticket(ticket: str, organization):
+def _token_is_valid(token_id, *, user, organization) -> bool:
+    return ApiToken.objects.filter(pk=token_id, user=user, organization=organization, revoked_at__isnull=True).exists()
+
+
+def _user_from_ticket(ticket: str, organization, scope):
     try:
-        data = signing.loads(ticket, salt=TICKET_SALT, max_age=TICKET_MAX_AGE)
-    except signing.BadSignature:
+        nonce = signing.loads(ticket, salt=TICKET_SALT, max_age=TICKET_MAX_AGE).get("n")
+    except (signing.BadSignature, AttributeError):
         return None
-    if data.get("o") != organization.pk:
+    if not isinstance(nonce, str) or not nonce:
         return None
-    return get_user_model().objects.filter(pk=data.get("u"), is_active=True).first()
+    store = _session_store(nonce)
+    record = store.load().get(TICKET_RECORD)  # nothing once expired
+    if not isinstance(record, dict):
+        return None
+    store.delete()
+    if record.get("o") != organization.pk:
+        return None
+    user = get_user_model().objects.filter(pk=record.get("u"), is_active=True).first()
+    if user is None:
+        return None
+    if record.get("s"):
+        if getattr(_user_from_session(record["s"], organization), "pk", None) != user.pk:
+            return None  # signed out (or password changed) since the ticket was issued
+        scope[TICKET_SESSION_SCOPE_KEY] = record["s"]  # the socket then lives only as long as that session
+        return user
+    if record.get("t") and _token_is_valid(record["t"], user=user, organization=organization):
+        return user
+    return None
 
 
 def session_key_of(scope) -> str | None:
-    """The session a browser socket was opened with (None for ticket sockets)."""
+    """The session a browser socket was opened with, or the one its ticket was issued for (None for API tokens)."""
     if "ticket=" in scope.get("query_string", b"").decode():
-        return None
+        return scope.get(TICKET_SESSION_SCOPE_KEY)
     cookie = SimpleCookie()
     cookie.load(_header(scope, b"cookie"))
     return cookie[settings.SESSION_COOKIE_NAME].value if settings.SESSION_COOKIE_NAME in cookie else None
@@ -96,7 +128,7 @@ def identify(scope) -> tuple[object | None, object | None, object | None]:
     user = None
     query = dict(pair.split("=", 1) for pair in scope.get("query_string", b"").decode().split("&") if "=" in pair)
     if query.get("ticket"):
-        user = _user_from_ticket(query["ticket"], organization)
+        user = _user_from_ticket(query["ticket"], organization, scope)
     else:
         cookie = SimpleCookie()
         cookie.load(_header(scope, b"cookie"))

@@ -1,6 +1,7 @@
+from csp.constants import NONCE
+
 from .env import BASE_DIR, DATA_DIR, env
 
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-only-insecure-key-change-me-in-production-0123456789")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
 # Every organization lives at http://<slug>.<EZFLOW_BASE_DOMAIN>:<EZFLOW_PORT>.
@@ -38,6 +39,7 @@ SHARED_APPS = [
     "channels",
     "channels_postgres",
     "graphene_django",
+    "csp",
 ]
 # The admin log lives per organization so that tenant admins see only their own history.
 TENANT_APPS = [
@@ -66,6 +68,7 @@ MIDDLEWARE = [
     "apps.accounts.middleware.OrganizationTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "apps.core.csp.EZFlowCSPMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -110,12 +113,30 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 CSRF_FAILURE_VIEW = "apps.core.views.csrf_failure"
 
-# Fernet keys for credentials at rest, newest first (rotation: add a new key in front, run
-# `manage.py rotate_credentials`, then drop the old one). Without it a key is derived from SECRET_KEY.
-EZFLOW_CREDENTIAL_KEYS = env.list("EZFLOW_CREDENTIAL_KEYS", default=[])
 # OAuth2 clients the platform registered with providers, by credential kind:
 # {"oauth2_kind_key": {"client_id": "...", "client_secret": "..."}}. An organization may type its own instead.
 EZFLOW_OAUTH_CLIENTS = env.json("EZFLOW_OAUTH_CLIENTS", default={})
+
+# Content-Security-Policy (apps/core/csp.py adds the page's own ws:// and wss:// origin to connect-src).
+_SELF, _NONE = "'self'", "'none'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF, NONCE],
+        "style-src": [_SELF, NONCE],
+        "style-src-attr": ["'unsafe-inline'"],  # widths of bars and timelines; cannot run code or select elements
+        "img-src": [_SELF, "data:"],
+        "font-src": [_SELF, "data:"],
+        "connect-src": [_SELF],
+        "worker-src": [_SELF],
+        "manifest-src": [_SELF],
+        "object-src": [_NONE],
+        "base-uri": [_SELF],
+        "frame-ancestors": [_NONE],
+        # Forms post to this site; sign-up and sign-in then continue on the organization's own host.
+        "form-action": [_SELF, *CSRF_TRUSTED_ORIGINS],
+    }
+}
 
 # Bearer token for GET /metrics (Prometheus); metrics are off (404) while it is empty.
 EZFLOW_METRICS_TOKEN = env.str("EZFLOW_METRICS_TOKEN", default="")

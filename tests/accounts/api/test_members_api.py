@@ -123,5 +123,8 @@ def test_openapi_schema_is_served(data, organization):
     assert b"/api/v1/members" in response.content
     for path in (b"/api/v1/flows", b"/api/v1/runs/{id}/retry", b"/api/v1/credentials", b"/api/v1/runs/stats"):
         assert path in response.content, path
-    docs = data.client_for(organization).get("/api/docs/")
-    assert docs.status_code == 200 and b"/api/schema/" in docs.content  # the interactive page loads the schema
+    client = data.client_for(organization)
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 200 and b"/api/docs/?script=" in docs.content  # start-up script from a URL: allowed by the CSP
+    script = client.get("/api/docs/?script=")
+    assert script.status_code == 200 and b"/api/schema/" in script.content  # the interactive page loads the schema

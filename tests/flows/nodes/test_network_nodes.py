@@ -95,6 +95,43 @@ def test_internal_addresses_are_refused_unless_allowed(server):
     assert http(server, allow=("127.0.0.0/8",), url=server.url("/")).status == "success"
 
 
+@pytest.fixture
+def production_policy(settings):
+    settings.EZFLOW_SSRF_ALLOW_LOOPBACK_FOR_TESTS = False
+
+
+def test_an_allow_list_cannot_open_what_the_platform_never_allows(server, production_policy):
+    """Issue 12: an organization's allow-list stored before the platform policy (or edited in the database) is
+    checked again on every connection: loopback, wildcards and metadata stay closed whatever it says."""
+    server.routes["/"] = lambda r: (200, {}, {"ok": True})
+    for allow in (("127.0.0.0/8",), ("0.0.0.0/0", "::/0"), ("localhost",), ("127.0.0.1",)):
+        for url in (server.url("/"), f"http://localhost:{server.port}/", f"http://[::1]:{server.port}/"):
+            result = http(server, allow=allow, url=url, timeout_seconds=2)
+            assert result.status == "failed" and "may never call" in result.error, (allow, url, result.error)
+    metadata = http(server, allow=("169.254.0.0/16",), url="http://169.254.169.254/latest/meta-data/", timeout_seconds=2)
+    assert metadata.status == "failed" and "may never call" in metadata.error
+    assert server.requests == []
+    with translation.override("ko"):
+        assert "절대 호출할 수 없습니다" in engine_error_text(metadata.error, metadata.error_args)
+
+
+def test_private_ranges_the_platform_opens_stay_reachable_when_allowed(production_policy, settings):
+    from apps.flows.http.guard import AllowList, reachable
+
+    allow = AllowList(["10.1.0.0/16", "intranet.example.internal"])
+    assert reachable("10.1.2.3", "10.1.2.3", allow)
+    assert reachable("intranet.example.internal", "192.168.5.5", allow)  # an allowed name, at a private address
+    assert not reachable("10.2.0.1", "10.2.0.1", allow)  # not on the list
+    assert not reachable("intranet.example.internal", "127.0.0.1", allow)  # a name that resolves to loopback
+    assert reachable("example.com", "93.184.215.14", AllowList())  # public addresses need no permission
+    # A changed platform policy applies to entries already stored.
+    settings.EZFLOW_SSRF_ORGANIZATIONS_MAY_ALLOW = ["192.168.0.0/16"]
+    assert not reachable("10.1.2.3", "10.1.2.3", AllowList(["10.1.0.0/16"]))
+    settings.EZFLOW_SSRF_PLATFORM_HOSTS = ["192.168.5.5", "93.184.215.14"]
+    assert not reachable("intranet.example.internal", "192.168.5.5", AllowList(["intranet.example.internal"]))
+    assert not reachable("example.com", "93.184.215.14", AllowList())  # the platform's own host, even public
+
+
 def test_redirects_are_checked_on_every_hop(server):
     server.routes["/hop"] = lambda r: (302, {"Location": "http://169.254.169.254/latest/meta-data/"}, b"")
     server.routes["/ok"] = lambda r: (301, {"Location": "/final"}, b"")

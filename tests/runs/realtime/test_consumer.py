@@ -142,6 +142,60 @@ def test_api_clients_use_a_short_lived_ticket_for_one_organization(db, data, wor
     assert connect("ws-a.localhost", path="/ws/?ticket=forged") == (False, 4401)
 
 
+def test_a_ticket_opens_one_socket(db, data, world):
+    ticket = data.api_client(world.a, world.token).post("/api/v1/realtime/ticket").json()["ticket"]
+    assert connect("ws-a.localhost", path=f"/ws/?ticket={ticket}") == (True, None)
+    assert connect("ws-a.localhost", path=f"/ws/?ticket={ticket}") == (False, 4401)
+
+
+def test_tickets_signed_with_any_key_but_not_issued_are_refused(db, data, world):
+    """Issue 12: with the old built-in SECRET_KEY anyone could sign {user, organization} ids. A ticket now names a
+    server-side record, so neither that key nor the real one makes a ticket without asking the server."""
+    from django.core import signing
+
+    from apps.runs.realtime.auth import TICKET_SALT
+    from ezflow_site.instance_secrets import KNOWN_DEFAULT_SECRET_KEYS
+
+    ids = {"u": world.owner.pk, "o": world.a.pk}
+    for key in [*KNOWN_DEFAULT_SECRET_KEYS, None]:  # None: this installation's own key
+        for payload in (ids, {**ids, "n": "a" * 32}):
+            forged = signing.dumps(payload, salt=TICKET_SALT, key=key)
+            assert connect("ws-a.localhost", path=f"/ws/?ticket={forged}") == (False, 4401), (key, payload)
+
+
+def test_tickets_expire_after_a_minute(db, data, world):
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    api = data.api_client(world.a, world.token)
+    expired = api.post("/api/v1/realtime/ticket").json()
+    assert expired["expires_in"] == 60
+    Session.objects.filter(expire_date__gt=timezone.now()).update(expire_date=timezone.now() - timedelta(seconds=1))
+    assert connect("ws-a.localhost", path=f"/ws/?ticket={expired['ticket']}") == (False, 4401)
+
+
+def test_a_ticket_is_bound_to_the_session_or_token_that_asked_for_it(db, data, world):
+    from django.utils import timezone
+
+    from apps.accounts.models import ApiToken
+
+    browser = data.client_for(world.a, world.owner)
+    from_session = browser.post("/api/v1/realtime/ticket").json()["ticket"]
+    browser.post("/logout/")
+    assert connect("ws-a.localhost", path=f"/ws/?ticket={from_session}") == (False, 4401)
+
+    browser = data.client_for(world.a, world.owner)
+    live = browser.post("/api/v1/realtime/ticket").json()["ticket"]
+    assert connect("ws-a.localhost", path=f"/ws/?ticket={live}") == (True, None)
+
+    raw = data.create_token(world.a, world.owner)
+    from_token = data.api_client(world.a, raw).post("/api/v1/realtime/ticket").json()["ticket"]
+    ApiToken.objects.filter(prefix=raw.split("_")[1]).update(revoked_at=timezone.now())
+    assert connect("ws-a.localhost", path=f"/ws/?ticket={from_token}") == (False, 4401)
+
+
 def test_the_answer_to_a_subscription_tells_what_the_page_may_have_missed(world):
     """A page rendered before the run moved on (or before a new run came) must learn it from the answer: events sent
     before the subscription never reach it. The run's seq, the feed's last change and the unread count are read

@@ -1,6 +1,7 @@
 import pytest
 from django.db import connection
 
+from apps.accounts.models import Organization
 from apps.flows.services.flows import flow_create, flow_publish
 from apps.runs.models import NodeRun, Run
 from apps.runs.services.runs import run_cancel, run_create, run_execute, run_retry
@@ -212,3 +213,22 @@ def test_a_sub_flow_of_the_organization_runs_its_published_version_and_says_why_
         ).pk
     )
     assert broken.status == "failed" and broken.error_code == "subflow_failed" and "Divider" in broken.error
+
+
+def test_a_stored_allow_list_entry_the_platform_refuses_opens_nothing(organization, settings):
+    """Issue 12: 127.0.0.0/8 saved before the platform policy existed: the run's HTTP step is still refused."""
+    from tests.support.fake_http import FakeServer
+
+    settings.EZFLOW_SSRF_ALLOW_LOOPBACK_FOR_TESTS = False
+    with FakeServer() as server:
+        server.routes["/admin"] = lambda r: (200, {}, {"inside": True})
+        Organization.objects.filter(pk=organization.pk).update(allowed_internal_hosts=["127.0.0.0/8", "0.0.0.0/0"])
+        organization.refresh_from_db()
+        connection.set_tenant(organization)
+        graph = {
+            "nodes": [node("start", "trigger.manual"), node("fetch", "net.http", url=server.url("/admin"))],
+            "edges": [edge("start", "fetch")],
+        }
+        run = run_execute(run_id=run_create(flow=published(graph), trigger="manual").pk)
+        assert run.status == "failed" and run.error_node_id == "fetch" and "may never call" in run.error
+        assert server.requests == []
