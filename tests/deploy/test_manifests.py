@@ -1,7 +1,8 @@
 """The deployment files (Dockerfile, deploy/compose.yaml, deploy/k8s, deploy/prometheus) say what the product runs.
 
 No Docker daemon or cluster here: the files are parsed, Kubernetes objects are validated against the Kubernetes JSON
-schemas (kubernetes-validate, strict: unknown fields fail), and every process command is compared with the one
+schemas (kubernetes-validate, strict: unknown fields fail), the compose file by a Compose Specification parser
+(compose-spec: unknown keys, wrong types and values fail), and every process command is compared with the one
 `make run` and the loopback tests start (ezflow_site/processes.py, tests/support/stack.py).
 """
 
@@ -17,6 +18,7 @@ from pathlib import Path
 import kubernetes_validate
 import pytest
 import yaml
+from compose_spec import PyCompose
 
 from ezflow_site import container, processes
 
@@ -199,6 +201,35 @@ def test_the_image_copies_what_the_product_imports_and_ignores_local_state():
 
 
 # --- Docker Compose ------------------------------------------------------------------------------------------------
+
+
+def _interpolated(text: str, environ: dict) -> str:
+    """Compose's variable substitution, done before validation: ${NAME}, ${NAME:-default}, ${NAME:?error}, $$."""
+
+    def value(match):
+        if match.group(0) == "$$":
+            return "$"
+        name, operator, argument = match.groups()
+        if name in environ:
+            return environ[name]
+        if operator == ":?":
+            raise KeyError(f"{name}: {argument}")
+        return argument or ""
+
+    return re.sub(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:-|:\?)([^}]*))?\}", value, text)
+
+
+def test_the_compose_file_follows_the_compose_specification():
+    environ = {"POSTGRES_PASSWORD": "secret", "DJANGO_SECRET_KEY": "k" * 50, "EZFLOW_CREDENTIAL_KEYS": "key"}
+    text = _interpolated((DEPLOY / "compose.yaml").read_text(), environ)
+    parsed = PyCompose.from_json(json.dumps(yaml.safe_load(text)))  # YAML merge keys resolved first, as Compose does
+    assert sorted(parsed.service_names()) == sorted(_compose()["services"])
+    wrong = text.replace("condition: service_completed_successfully", "condition: service_finished", 1)
+    with pytest.raises(ValueError, match="service_finished"):
+        PyCompose.from_json(json.dumps(yaml.safe_load(wrong)))
+    for required in environ:
+        with pytest.raises(KeyError, match=required):
+            _interpolated((DEPLOY / "compose.yaml").read_text(), {k: v for k, v in environ.items() if k != required})
 
 
 def test_compose_runs_every_process_of_a_deployment():
