@@ -287,6 +287,17 @@ def test_compose_takes_every_secret_from_the_environment():
     )
 
 
+def test_the_example_environment_names_every_variable_the_compose_file_reads():
+    read = set(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)", (DEPLOY / "compose.yaml").read_text()))
+    example = {line.split("=", 1)[0] for line in (DEPLOY / "env.example").read_text().splitlines() if line and not line.startswith("#")}
+    assert read == example
+    assert all(
+        line.endswith("=") for line in (DEPLOY / "env.example").read_text().splitlines() if line.startswith(("DJANGO_SECRET", "POSTGRES"))
+    )
+    ignored = (ROOT / ".gitignore").read_text().split()
+    assert "deploy/.env" in ignored and "deploy/ezflow.env" in ignored
+
+
 def test_the_compose_proxy_forwards_websockets_to_the_web_replicas():
     config = (DEPLOY / "nginx.conf").read_text()
     assert "server web:8000" in config
