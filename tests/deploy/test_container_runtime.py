@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx2
 import pytest
+from cryptography.fernet import Fernet
 from django.db import OperationalError
 
 from ezflow_site import container
@@ -92,3 +93,41 @@ def test_migrations_applied_is_what_health_reports(db):
     assert container.migrations_applied() is True
     PlatformState.objects.filter(key="tenant_migrations").update(value="fingerprint of older code")
     assert container.migrations_applied() is False
+
+
+def test_the_web_role_serves_healthz_on_the_containers_port(django_db_setup, tmp_path):
+    """The real `web` role against the test database: daphne on 0.0.0.0 answering /healthz (503: no worker here)."""
+    from django.conf import settings
+    from django.db import connection
+
+    from ezflow_site import dbadmin
+
+    port = free_port()
+    url = dbadmin.with_database(os.environ["DATABASE_URL"], settings.DATABASES["default"]["NAME"])
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "EZFLOW_", "DJANGO_"))}
+    env |= {
+        "DATABASE_URL": url,
+        "REDIS_URL": "redis://127.0.0.1:9/0",  # nothing listens: the web process must still start and answer
+        "DJANGO_SECRET_KEY": "w" * 50,
+        "EZFLOW_CREDENTIAL_KEYS": Fernet.generate_key().decode(),
+        "EZFLOW_DATA_DIR": str(tmp_path),
+        "EZFLOW_LISTEN_PORT": str(port),
+    }
+    connection.close()
+    web = subprocess.Popen([sys.executable, "-m", "ezflow_site.container", "web"], cwd=ROOT, env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                response = httpx2.get(f"http://127.0.0.1:{port}/healthz", headers={"Host": f"10.1.2.3:{port}"}, timeout=10)
+                break
+            except httpx2.TransportError:
+                assert time.monotonic() < deadline and web.poll() is None, "the web role did not start"
+                time.sleep(0.3)
+        assert response.status_code == 503
+        checks = response.json()["checks"]
+        assert checks["database"]["ok"] is True and checks["migrations"]["ok"] is True and checks["worker"]["ok"] is False
+        assert response.json()["mode"] == "scale-out"
+    finally:
+        web.terminate()
+        web.wait(timeout=20)
