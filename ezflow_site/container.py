@@ -1,18 +1,21 @@
 """The container image's entry point: one image, one role per container (docs/deployment.md).
 
-    python -m ezflow_site.container web | worker | beat | migrate | metrics
+    python -m ezflow_site.container web | worker | beat | migrate | metrics | wait-for-migrations
 
 web, worker and beat run the commands `make run` and the loopback cluster tests run (ezflow_site/processes.py), bound
 for a container: daphne on 0.0.0.0, a worker named after the container's host name, beat's schedule file in the data
 folder. The process replaces this one (exec), so it is PID 1 and receives the orchestrator's SIGTERM itself.
 `metrics` serves the worker's Prometheus files to the scraper (the worker has no HTTP server of its own).
 `wait-for-migrations` (an init container) returns once the database has every migration this image expects.
+The last two run in this process; as PID 1 it must stop on SIGTERM itself (the kernel ignores the default action
+for PID 1), or a pod would wait out its whole grace period.
 """
 
 from __future__ import annotations
 
 import hmac
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -141,6 +144,10 @@ def serve_metrics(environ) -> int:
     return 0
 
 
+def _stop(signum, frame):
+    sys.exit(0)
+
+
 def main(argv: list[str] | None = None, environ=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     environ = os.environ if environ is None else environ
@@ -152,10 +159,9 @@ def main(argv: list[str] | None = None, environ=None) -> int:
     if missing:
         print(f"[ezflow] {role}: missing required environment: {', '.join(missing)} (see docs/deployment.md)", file=sys.stderr)
         return 2
-    if role == "metrics":
-        return serve_metrics(environ)
-    if role == "wait-for-migrations":
-        return wait_for_migrations(environ)
+    if role in ("metrics", "wait-for-migrations"):
+        signal.signal(signal.SIGTERM, _stop)
+        return serve_metrics(environ) if role == "metrics" else wait_for_migrations(environ)
     if role in ("web", "worker"):
         prepare_metrics_folder(environ)
     data_dir(environ).mkdir(parents=True, exist_ok=True)

@@ -45,7 +45,8 @@ def worker_metrics(tmp_path):
             time.sleep(0.2)
     yield f"http://127.0.0.1:{port}"
     server.terminate()
-    server.wait(timeout=10)
+    # Exits by its own SIGTERM handler (0), as it must as a container's PID 1, where the default action is ignored.
+    assert server.wait(timeout=10) == 0
 
 
 def test_the_metrics_role_serves_every_worker_process_counts_with_the_token(worker_metrics):
