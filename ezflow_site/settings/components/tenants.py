@@ -16,6 +16,6 @@ TENANT_LIMIT_SET_CALLS = True  # one SET search_path per connection and tenant s
 
 # How `ezflow_setup` migrates the organization schemas (docs/deployment.md): "standard" one after another in one
 # process, or "subprocess" with EZFLOW_MIGRATION_PARALLEL fresh processes at once. django-tenants' "multiprocessing"
-# executor is refused: it forks with the connection pool open and the children hang.
+# executor is refused: it forks with the connection pool open, and its children hung when tried (docs/deployment.md).
 EZFLOW_MIGRATION_EXECUTOR = env.str("EZFLOW_MIGRATION_EXECUTOR", default="standard")
 EZFLOW_MIGRATION_PARALLEL = env.int("EZFLOW_MIGRATION_PARALLEL", default=4)
