@@ -1,10 +1,12 @@
 """Whether every organization schema has the tenant migrations this code expects.
 
-Checking hundreds of schemas on every /healthz call would be slow, so `ezflow_setup` records a fingerprint of the
-tenant migration graph once `migrate_schemas --tenant` has finished; health compares it with the running code.
+Checking hundreds of schemas on every /healthz call would be slow, so `ezflow_setup` records the tenant migrations it
+applied everywhere once `migrate_schemas --tenant` has finished; health checks that the running code's are among them.
+A superset is current too: after a rollback to the previous image (docs/deployment.md), schemas hold migrations that
+code does not know yet, and it must still serve.
 """
 
-import hashlib
+import json
 
 from django.conf import settings
 from django.db import connection
@@ -13,22 +15,25 @@ from django.db.migrations.loader import MigrationLoader
 KEY = "tenant_migrations"
 
 
-def tenant_migration_fingerprint() -> str:
+def tenant_migration_names() -> set[str]:
     tenant_labels = {app.rsplit(".", 1)[-1] for app in settings.TENANT_APPS}
     loader = MigrationLoader(None, ignore_no_migrations=True)
-    leaves = sorted(f"{app}.{name}" for app, name in loader.graph.leaf_nodes() if app in tenant_labels)
-    return hashlib.sha256("\n".join(leaves).encode()).hexdigest()
+    return {f"{app}.{name}" for app, name in loader.graph.nodes if app in tenant_labels}
 
 
 def record_tenant_migrations() -> None:
     from apps.core.models import PlatformState
 
     connection.set_schema_to_public()
-    PlatformState.objects.update_or_create(key=KEY, defaults={"value": tenant_migration_fingerprint()})
+    PlatformState.objects.update_or_create(key=KEY, defaults={"value": json.dumps(sorted(tenant_migration_names()))})
 
 
 def tenant_migrations_current() -> bool:
     from apps.core.models import PlatformState
 
     recorded = PlatformState.objects.filter(key=KEY).values_list("value", flat=True).first()
-    return recorded == tenant_migration_fingerprint()
+    try:
+        applied = set(json.loads(recorded or "[]"))
+    except (ValueError, TypeError):  # a record written by older code (a fingerprint): migrate again
+        return False
+    return tenant_migration_names() <= applied

@@ -14,10 +14,16 @@ ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS",
     default=[EZFLOW_BASE_DOMAIN, f".{EZFLOW_BASE_DOMAIN}", "127.0.0.1"],
 )
+# Browsers send an Origin without the scheme's default port (https://acme.example.com), so the port is named only
+# when it is another one.
+_ORIGIN_PORT = "" if {"http": 80, "https": 443}.get(EZFLOW_SCHEME) == EZFLOW_PORT else f":{EZFLOW_PORT}"
 CSRF_TRUSTED_ORIGINS = env.list(
     "DJANGO_CSRF_TRUSTED_ORIGINS",
-    default=[f"{EZFLOW_SCHEME}://*.{EZFLOW_BASE_DOMAIN}:{EZFLOW_PORT}", f"{EZFLOW_SCHEME}://{EZFLOW_BASE_DOMAIN}:{EZFLOW_PORT}"],
+    default=[f"{EZFLOW_SCHEME}://*.{EZFLOW_BASE_DOMAIN}{_ORIGIN_PORT}", f"{EZFLOW_SCHEME}://{EZFLOW_BASE_DOMAIN}{_ORIGIN_PORT}"],
 )
+# Behind a proxy that terminates TLS (an ingress, a load balancer) and sets X-Forwarded-Proto: docs/deployment.md.
+if env.bool("EZFLOW_TRUST_X_FORWARDED_PROTO", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 SHARED_APPS = [
     "django_tenants",

@@ -1,3 +1,5 @@
+from .env import env
+
 TENANT_MODEL = "accounts.Organization"
 TENANT_DOMAIN_MODEL = "accounts.Domain"
 PUBLIC_SCHEMA_NAME = "public"
@@ -11,3 +13,9 @@ EZFLOW_RESERVED_SLUGS = frozenset(
     """.split()
 )
 TENANT_LIMIT_SET_CALLS = True  # one SET search_path per connection and tenant switch, not per cursor
+
+# How `ezflow_setup` migrates the organization schemas (docs/deployment.md): "standard" one after another in one
+# process, or "subprocess" with EZFLOW_MIGRATION_PARALLEL fresh processes at once. django-tenants' "multiprocessing"
+# executor is refused: it forks with the connection pool open, and its children hung when tried (docs/deployment.md).
+EZFLOW_MIGRATION_EXECUTOR = env.str("EZFLOW_MIGRATION_EXECUTOR", default="standard")
+EZFLOW_MIGRATION_PARALLEL = env.int("EZFLOW_MIGRATION_PARALLEL", default=4)
