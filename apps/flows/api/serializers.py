@@ -209,10 +209,32 @@ class FlowExportSerializer(serializers.Serializer):
     graph = graph_field()
 
 
+N8N_CONNECTIONS_SCHEMA = {
+    "type": "object",
+    "description": "n8n's connections by source node name; others are left out with a warning.",
+    "additionalProperties": {
+        "type": "object",
+        "properties": {
+            "main": {
+                "type": "array",
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["node"],
+                        "properties": {"node": {"type": "string"}, "type": {"type": "string"}, "index": {"type": "integer"}},
+                    },
+                },
+            }
+        },
+    },
+}
+
+
 class N8nWorkflowInput(serializers.Serializer):
     name = serializers.CharField(required=False, allow_blank=True)
     nodes = serializers.ListField(child=serializers.DictField())
-    connections = serializers.DictField()
+    connections = described(N8N_CONNECTIONS_SCHEMA, serializers.DictField)
 
 
 class ImportOutput(serializers.Serializer):
