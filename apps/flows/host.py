@@ -65,7 +65,7 @@ class FlowHost:
         from apps.flows.engine.graph import Graph
         from apps.flows.models import Flow
 
-        flow = Flow.objects.select_related("published_version").filter(pk=flow_ref if str(flow_ref).isdigit() else None).first()
+        flow = Flow.objects.select_related("published_version").filter(pk=flow_ref if str(flow_ref).isdecimal() else None).first()
         if flow is None or flow.published_version is None:
             raise NodeError(
                 gettext_noop("The flow %(flow)s does not exist or has no published version."),

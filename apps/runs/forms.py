@@ -25,7 +25,7 @@ class RunFilterForm(forms.Form):
 
     def clean_q(self):
         value = self.cleaned_data["q"].strip().lstrip("#").strip()
-        if value and not value.isdigit():
+        if value and not value.isdecimal():
             raise forms.ValidationError(_("A run ID is a number, like 123."), code="invalid")
         return value
 

@@ -27,7 +27,7 @@ def run_list(*, flow_id=None, status=None, trigger=None, date_from=None, date_to
     """Newest first. Unknown filter values match nothing rather than everything (a typo must not look like "all")."""
     runs = Run.objects.select_related("flow", "version")
     if flow_id not in (None, ""):
-        runs = runs.filter(flow_id=int(flow_id)) if str(flow_id).isdigit() else runs.none()
+        runs = runs.filter(flow_id=int(flow_id)) if str(flow_id).isdecimal() else runs.none()
     if status:
         runs = runs.filter(status=status)
     if trigger:
@@ -37,7 +37,7 @@ def run_list(*, flow_id=None, status=None, trigger=None, date_from=None, date_to
     if date_to:
         runs = runs.filter(created_at__lt=date_to)
     if run_id not in (None, ""):
-        runs = runs.filter(pk=int(run_id)) if str(run_id).isdigit() else runs.none()
+        runs = runs.filter(pk=int(run_id)) if str(run_id).isdecimal() else runs.none()
     return runs
 
 

@@ -175,3 +175,28 @@ def test_flow_list_is_paginated_and_filtered(api):
     assert page["count"] == 3 and len(page["results"]) == 3  # page size is the API's default (50)
     assert [f["name"] for f in api.get("/api/v1/flows?tag=daily").json()["results"]] == ["Report 2", "Report 1"]
     assert api.get("/api/v1/flows?search=report 0").json()["count"] == 1
+
+
+def test_a_graph_of_another_shape_is_refused_naming_the_place_but_a_draft_may_have_problems(api):
+    """The shape is the `ezflow/1` format the OpenAPI schema describes (FlowGraphInput); what validation reports as a
+    problem (an unknown step, a setting out of range) is still saved as a draft."""
+    flow = create(api)
+    for graph, place in (
+        ({"nodes": "start"}, "nodes"),
+        ({"nodes": [{"id": "a", "type": "flow.noop", "position": ["x", 0]}]}, "nodes[0].position[0]"),
+        ({"nodes": [], "edges": [{"source": "a"}]}, "edges[0]"),
+        ({"format": "ezflow/2", "nodes": []}, "format"),
+    ):
+        response = api.patch(f"/api/v1/flows/{flow['id']}", {"graph": graph}, content_type="application/json")
+        assert response.status_code == 400, (graph, response.content)
+        assert f"“{place}”" in response.json()["error"]["fields"]["graph"][0]["message"], response.json()
+        imported = api.post("/api/v1/flows/import", {"format": "ezflow/1", "name": "X", "graph": graph}, content_type="application/json")
+        validated = api.post("/api/v1/flows/validate", {"graph": graph}, content_type="application/json")
+        assert imported.status_code == validated.status_code == 400
+    draft = greeting_graph()
+    draft["nodes"][1]["settings"] = {"retry_attempts": 25}
+    draft["nodes"].append(node("odd", "what.ever", "Odd"))
+    saved = api.patch(f"/api/v1/flows/{flow['id']}", {"graph": draft}, content_type="application/json")
+    assert saved.status_code == 200
+    problems = api.post(f"/api/v1/flows/{flow['id']}/validate", {}, content_type="application/json").json()["problems"]
+    assert {p["code"] for p in problems} >= {"setting_out_of_range", "unknown_type"}

@@ -207,3 +207,13 @@ def test_switch_fallback_and_legacy_rules_route_like_n8n():
 
     expression = switch_only({"mode": "expression", "output": "={{ $json.n }}", "numberOutputs": 2}, 3, [0, 1])
     assert {w["code"] for w in expression.warnings} == {"mode_review", "edge_dropped"}
+
+
+def test_n8n_connections_of_another_shape_are_dropped_with_a_warning_not_a_crash():
+    """Found by the API fuzz test: a connection list where n8n has an object was a server error."""
+    nodes = [{"name": "A", "type": "n8n-nodes-base.noOp", "parameters": {}}, {"name": "B", "type": "n8n-nodes-base.noOp"}]
+    for connections in ({"A": [[{"node": "B"}]]}, {"A": {"main": [[1, {"node": []}]]}}, {"A": {"main": [{"node": "B"}]}}):
+        result = import_n8n({"nodes": nodes, "connections": connections})
+        assert result.graph["edges"] == [] and {w["code"] for w in result.warnings} == {"edge_dropped"}, connections
+    good = import_n8n({"nodes": nodes, "connections": {"A": {"main": [[{"node": "B", "type": "main", "index": 0}]]}}})
+    assert [(e["source"], e["target"]) for e in good.graph["edges"]] == [("a", "b")] and good.warnings == []

@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from apps.accounts.models import ApiToken, Invitation, Membership
 from apps.accounts.roles import Role
+from apps.core.api.schema import described
 
 
 class SignupInput(serializers.Serializer):
@@ -17,6 +18,12 @@ class OrganizationOutput(serializers.Serializer):
     slug = serializers.CharField()
     url = serializers.CharField()
     time_zone = serializers.CharField()
+
+
+class OrganizationDetailOutput(OrganizationOutput):
+    allowed_internal_hosts = serializers.ListField(child=serializers.CharField())
+    run_retention_days = serializers.IntegerField()
+    run_retention_count = serializers.IntegerField()
 
 
 class SignupOutput(serializers.Serializer):
@@ -51,8 +58,10 @@ class MembershipUpdateInput(serializers.Serializer):
 
 
 class InvitationInput(serializers.Serializer):
-    email = serializers.CharField(max_length=254, allow_blank=True)
-    role = serializers.CharField(max_length=16, default=Role.EDITOR)
+    email = described({"type": "string", "format": "email", "maxLength": 254}, serializers.CharField, max_length=254, allow_blank=True)
+    role = described(
+        {"type": "string", "enum": Role.values, "default": Role.EDITOR}, serializers.CharField, max_length=16, default=Role.EDITOR
+    )
 
 
 class InvitationOutput(serializers.ModelSerializer):
@@ -87,8 +96,20 @@ class TokenCreatedOutput(TokenOutput):
 
 
 class OrganizationUpdateInput(serializers.Serializer):
-    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    time_zone = serializers.CharField(max_length=64, required=False)
-    allowed_internal_hosts = serializers.ListField(child=serializers.CharField(max_length=255, allow_blank=True), required=False)
-    run_retention_days = serializers.IntegerField(required=False)
-    run_retention_count = serializers.IntegerField(required=False)
+    name = described(
+        {"type": "string", "minLength": 1, "maxLength": 100, "pattern": r"\S"},
+        serializers.CharField,
+        max_length=200,
+        required=False,
+        allow_blank=True,
+    )
+    time_zone = serializers.CharField(max_length=64, required=False, help_text="A time zone name like Asia/Seoul.")
+    # Ranges as the service checks them (with its translated messages).
+    allowed_internal_hosts = described(
+        {"type": "array", "items": {"type": "string", "maxLength": 255}, "maxItems": 50},
+        serializers.ListField,
+        child=serializers.CharField(max_length=255, allow_blank=True),
+        required=False,
+    )
+    run_retention_days = described({"type": "integer", "minimum": 1, "maximum": 3650}, serializers.IntegerField, required=False)
+    run_retention_count = described({"type": "integer", "minimum": 10, "maximum": 1_000_000}, serializers.IntegerField, required=False)

@@ -89,6 +89,7 @@ class TokenListApi(APIView):
 
 
 class TokenDetailApi(APIView):
+    @extend_schema(responses={204: None})
     def delete(self, request, pk):
         token = get_object_or_404(selectors.api_token_list(user=request.user, organization=current_organization(request)), pk=pk)
         api_token_revoke(token=token, user=request.user)
@@ -159,6 +160,7 @@ class InvitationListApi(APIView):
 class InvitationDetailApi(APIView):
     permission_classes = [role_required(Role.ADMIN)]
 
+    @extend_schema(responses={204: None})
     def delete(self, request, pk):
         invitation = get_object_or_404(Invitation, pk=pk, organization=current_organization(request))
         invitation_revoke(actor=request_membership(request), invitation=invitation)
@@ -168,11 +170,11 @@ class InvitationDetailApi(APIView):
 class OrganizationApi(APIView):
     permission_classes = [MembersReadAdminsWrite]
 
-    @extend_schema(responses=s.OrganizationOutput)
+    @extend_schema(responses=s.OrganizationDetailOutput)
     def get(self, request):
         return Response(_organization_data(current_organization(request), detail=True))
 
-    @extend_schema(request=s.OrganizationUpdateInput, responses=s.OrganizationOutput)
+    @extend_schema(request=s.OrganizationUpdateInput, responses=s.OrganizationDetailOutput)
     def patch(self, request):
         data = s.OrganizationUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)

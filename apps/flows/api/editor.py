@@ -7,6 +7,7 @@ import re
 from django.db import connection
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -39,6 +40,20 @@ class ExpressionPreviewApi(APIView):
 
     permission_classes = [role_required(Role.EDITOR)]
 
+    @extend_schema(
+        request=ExpressionPreviewInput,
+        responses={
+            200: inline_serializer(
+                "ExpressionPreviewOutput",
+                {
+                    "ok": serializers.BooleanField(),
+                    "value": serializers.JSONField(required=False, help_text="The result, when ok."),
+                    "error": serializers.CharField(required=False, help_text="What is wrong, when not ok."),
+                    "code": serializers.CharField(required=False),
+                },
+            )
+        },
+    )
     def post(self, request, pk):
         flow = get_object_or_404(selectors.flow_list(), pk=pk)
         data = ExpressionPreviewInput(data=request.data)

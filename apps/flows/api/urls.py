@@ -12,7 +12,7 @@ urlpatterns = [
     path("flows/import", views.ImportApi.as_view(), name="flow-import"),
     path("flows/<int:pk>/export", views.ExportApi.as_view(), name="flow-export"),
     path("flows/<int:pk>", views.FlowDetailApi.as_view(), name="flow-detail"),
-    path("flows/<int:pk>/validate", views.ValidateApi.as_view(), name="flow-validate"),
+    path("flows/<int:pk>/validate", views.FlowValidateApi.as_view(), name="flow-validate"),
     path("flows/<int:pk>/publish", views.PublishApi.as_view(), name="flow-publish"),
     path("flows/<int:pk>/activate", views.ActivationApi.as_view(active=True), name="flow-activate"),
     path("flows/<int:pk>/deactivate", views.ActivationApi.as_view(active=False), name="flow-deactivate"),

@@ -1,5 +1,6 @@
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -7,6 +8,7 @@ from rest_framework.views import APIView
 
 from apps.accounts.permissions import role_required
 from apps.accounts.roles import Role
+from apps.core.api.schema import paginated
 from apps.core.errors import DomainError
 from apps.flows import credential_kinds, selectors
 from apps.flows.api import serializers as s
@@ -20,6 +22,7 @@ from apps.flows.services import credentials as credential_services
 from apps.flows.services import flows as flow_services
 from apps.flows.services import oauth2 as oauth2_services
 from apps.flows.services import variables as variable_services
+from apps.flows.services.flows import graph_shape_check
 from apps.flows.services.testing import node_test
 from apps.flows.services.transfer import flow_export, flow_import
 
@@ -32,11 +35,13 @@ def _flow(pk) -> object:
 
 
 class NodeCatalogApi(APIView):
+    @extend_schema(responses={200: {"type": "array", "items": {"type": "object", "additionalProperties": True}}})
     def get(self, request):
         return Response([node_type.describe() for node_type in load_builtin_nodes().all()])
 
 
 class GraphSchemaApi(APIView):
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
         return Response(GRAPH_SCHEMA)
 
@@ -44,7 +49,16 @@ class GraphSchemaApi(APIView):
 class FlowListApi(APIView):
     permission_classes = [EditorsWrite]
 
-    @extend_schema(responses=s.FlowListOutput(many=True))
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("tag", str, description="Only flows with this tag."),
+            OpenApiParameter("active", str, enum=["true", "false"]),
+            OpenApiParameter("search", str, description="Part of the name."),
+            OpenApiParameter("page", int),
+        ],
+        responses=paginated("PaginatedFlowList", s.FlowListOutput(many=True)),
+        operation_id="v1_flows_list",
+    )
     def get(self, request):
         flows = selectors.flow_list()
         if request.query_params.get("tag"):
@@ -88,6 +102,7 @@ class FlowDetailApi(APIView):
         flow = flow_services.flow_update(flow=_flow(pk), revision=revision, **values)
         return Response(s.FlowOutput(flow).data)
 
+    @extend_schema(responses={204: None})
     def delete(self, request, pk):
         flow_services.flow_delete(flow=_flow(pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -98,14 +113,23 @@ class ValidateApi(APIView):
 
     permission_classes = [EditorsWrite]
 
+    @extend_schema(request=s.ValidateInput, responses={200: s.ValidateOutput})
     def post(self, request, pk=None):
         graph = request.data.get("graph") if isinstance(request.data, dict) and "graph" in request.data else None
         if graph is None:
             if pk is None:
                 raise DomainError('Send the graph to validate as {"graph": {...}}.', code="invalid", field="graph")
             graph = _flow(pk).draft
+        else:
+            graph_shape_check(graph)
         problems = validate_graph(graph)
         return Response({"valid": not problems, "problems": problems_payload(problems)})
+
+
+class FlowValidateApi(ValidateApi):
+    @extend_schema(request=s.FlowValidateInput, responses={200: s.ValidateOutput}, operation_id="v1_flows_validate_flow")
+    def post(self, request, pk):
+        return super().post(request, pk)
 
 
 class PublishApi(APIView):
@@ -123,6 +147,7 @@ class ActivationApi(APIView):
     permission_classes = [role_required(Role.EDITOR)]
     active = True
 
+    @extend_schema(request=None, responses={200: s.FlowListOutput})
     def post(self, request, pk):
         flow = flow_services.flow_set_active(flow=_flow(pk), active=self.active)
         return Response(s.FlowListOutput(flow).data)
@@ -143,6 +168,7 @@ class VersionDetailApi(APIView):
 class VersionRestoreApi(APIView):
     permission_classes = [role_required(Role.EDITOR)]
 
+    @extend_schema(request=None, responses={200: s.FlowOutput})
     def post(self, request, pk, number):
         flow = _flow(pk)
         version = get_object_or_404(selectors.version_list(flow=flow), number=number)
@@ -152,13 +178,20 @@ class VersionRestoreApi(APIView):
 class VersionDiffApi(APIView):
     """?from=<number>&to=<number|draft>"""
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", str, required=True, description="A version number or “draft”."),
+            OpenApiParameter("to", str, description="A version number or “draft” (the default)."),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def get(self, request, pk):
         flow = _flow(pk)
 
         def graph_of(ref):
             if ref == "draft":
                 return flow.draft
-            if not str(ref).isdigit():
+            if not str(ref).isdecimal():
                 raise DomainError("Use a version number or “draft”.", code="invalid", field="from")
             return get_object_or_404(selectors.version_list(flow=flow), number=int(ref)).graph
 
@@ -168,6 +201,7 @@ class VersionDiffApi(APIView):
 class PinApi(APIView):
     permission_classes = [role_required(Role.EDITOR)]
 
+    @extend_schema(request=s.PinInput, responses={200: s.FlowOutput})
     def post(self, request, pk):
         data = s.PinInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -178,6 +212,7 @@ class PinApi(APIView):
 class TestNodeApi(APIView):
     permission_classes = [role_required(Role.EDITOR)]
 
+    @extend_schema(request=s.TestNodeInput, responses={200: s.TestNodeOutput})
     def post(self, request, pk):
         data = s.TestNodeInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -185,6 +220,7 @@ class TestNodeApi(APIView):
 
 
 class ExportApi(APIView):
+    @extend_schema(responses=s.FlowExportSerializer)
     def get(self, request, pk):
         return Response(flow_export(flow=_flow(pk)))
 
@@ -194,6 +230,14 @@ class ImportApi(APIView):
 
     permission_classes = [role_required(Role.EDITOR)]
 
+    @extend_schema(
+        request=PolymorphicProxySerializer(
+            component_name="FlowImport",
+            serializers=[s.FlowExportSerializer, s.N8nWorkflowInput],
+            resource_type_field_name=None,
+        ),
+        responses={201: s.ImportOutput},
+    )
     def post(self, request):
         result = flow_import(user=request.user, data=request.data)
         return Response(
@@ -211,9 +255,11 @@ class ImportApi(APIView):
 class VariableListApi(APIView):
     permission_classes = [EditorsWrite]
 
+    @extend_schema(responses=s.VariableSerializer(many=True))
     def get(self, request):
         return Response(s.VariableSerializer(Variable.objects.all(), many=True).data)
 
+    @extend_schema(request=s.VariableSerializer, responses={201: s.VariableSerializer})
     def post(self, request):
         data = s.VariableSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -224,18 +270,21 @@ class VariableListApi(APIView):
 class VariableDetailApi(APIView):
     permission_classes = [EditorsWrite]
 
+    @extend_schema(request=s.VariableSerializer, responses=s.VariableSerializer)
     def patch(self, request, pk):
         data = s.VariableSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         variable = variable_services.variable_update(variable=get_object_or_404(Variable, pk=pk), **data.validated_data)
         return Response(s.VariableSerializer(variable).data)
 
+    @extend_schema(responses={204: None})
     def delete(self, request, pk):
         get_object_or_404(Variable, pk=pk).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class CredentialTypesApi(APIView):
+    @extend_schema(responses=s.CredentialTypeOutput(many=True))
     def get(self, request):
         return Response([kind.describe() for kind in credential_kinds.all_kinds()])
 
@@ -243,9 +292,11 @@ class CredentialTypesApi(APIView):
 class CredentialListApi(APIView):
     permission_classes = [AdminsWrite]
 
+    @extend_schema(responses=s.CredentialOutput(many=True))
     def get(self, request):
         return Response(s.CredentialOutput(selectors.credential_list(), many=True).data)
 
+    @extend_schema(request=s.CredentialInput, responses={201: s.CredentialOutput})
     def post(self, request):
         data = s.CredentialInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -262,18 +313,21 @@ class CredentialDetailApi(APIView):
     def _get(self, pk):
         return get_object_or_404(selectors.credential_list(), pk=pk)
 
+    @extend_schema(responses=s.CredentialDetailOutput)
     def get(self, request, pk):
         credential = self._get(pk)
         return Response({**s.CredentialOutput(credential).data, "fields": credential_services.credential_public_fields(credential)})
 
+    @extend_schema(request=s.CredentialUpdateInput, responses=s.CredentialOutput)
     def patch(self, request, pk):
-        data = s.CredentialInput(data=request.data, partial=True)
+        data = s.CredentialUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         credential = credential_services.credential_update(
             credential=self._get(pk), name=data.validated_data.get("name"), data=data.validated_data.get("data")
         )
         return Response(s.CredentialOutput(credential).data)
 
+    @extend_schema(responses={204: None})
     def delete(self, request, pk):
         self._get(pk).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -284,7 +338,7 @@ class CredentialTestApi(APIView):
 
     permission_classes = [role_required(Role.ADMIN)]
 
-    @extend_schema(request=s.CredentialTestInput)
+    @extend_schema(request=s.CredentialTestInput, responses={200: s.CredentialTestOutput})
     def post(self, request, pk):
         data = s.CredentialTestInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -298,6 +352,7 @@ class CredentialOAuth2AuthorizeApi(APIView):
 
     permission_classes = [role_required(Role.ADMIN)]
 
+    @extend_schema(request=None, responses={200: s.OAuth2AuthorizeOutput})
     def post(self, request, pk):
         credential = get_object_or_404(selectors.credential_list(), pk=pk)
         url = oauth2_services.oauth2_authorize(credential=credential, user=request.user, organization=request.tenant)

@@ -115,10 +115,16 @@ def import_n8n(data: dict, registry: NodeRegistry | None = None) -> ImportResult
         )
     edges = []
     for source_name, outputs in (data.get("connections") or {}).items():
-        for output_index, targets in enumerate((outputs or {}).get("main") or []):
+        main = outputs.get("main") if isinstance(outputs, dict) else None
+        if not isinstance(main, list) or not all(isinstance(targets, list | None) for targets in main):
+            if outputs:
+                message = f"The connections of “{source_name}” are not in n8n's format and were left out."
+                warnings.append({"node": source_name, "code": "edge_dropped", "message": message})
+            continue
+        for output_index, targets in enumerate(main):
             for target in targets or []:
-                target_name = target.get("node")
-                if source_name not in ids or target_name not in ids:
+                target_name = target.get("node") if isinstance(target, dict) else None
+                if source_name not in ids or not isinstance(target_name, str) or target_name not in ids:
                     warnings.append(
                         {
                             "node": source_name,

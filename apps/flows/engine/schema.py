@@ -1,4 +1,10 @@
-"""JSON Schema of the `ezflow/1` graph format, served by the API for editors and programmers."""
+"""JSON Schema of the `ezflow/1` graph format, served by the API for editors and programmers, and the shape check
+of graphs people and programs send."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
 
 GRAPH_SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -59,3 +65,40 @@ GRAPH_SCHEMA = {
         },
     },
 }
+
+
+def _input_schema() -> dict:
+    """What a client may save as a draft: the format's shape, with `format` and missing lists filled in on save.
+    Out-of-range step settings are not refused here: a draft may have problems, which validation lists (and
+    publishing refuses), so the editor never loses a draft to a number typed too large."""
+    schema = copy.deepcopy({key: value for key, value in GRAPH_SCHEMA.items() if key != "required"})
+    schema["$id"] = "https://ezflow.example/schemas/flow-graph-1-input.json"
+    schema["title"] = "EZFlow flow graph as sent (ezflow/1; nodes, edges and pinned default to empty)"
+    settings = schema["properties"]["nodes"]["items"]["properties"]["settings"]["properties"]
+    for name, rule in list(settings.items()):
+        settings[name] = {key: value for key, value in rule.items() if key not in ("minimum", "maximum")}
+    settings["on_error"] = {"type": "string"}
+    return schema
+
+
+GRAPH_INPUT_SCHEMA = _input_schema()
+
+_validator = None
+
+
+def graph_shape_error(graph: Any) -> str | None:
+    """Where `graph` first departs from the format (a path like `nodes[0].id`, "" for the whole graph), or None.
+
+    Only the shape: unknown step types, bad parameters and wrong edges are problems a draft may have."""
+    global _validator
+    if _validator is None:
+        from jsonschema import Draft202012Validator
+
+        _validator = Draft202012Validator(GRAPH_INPUT_SCHEMA)
+    error = next(iter(sorted(_validator.iter_errors(graph), key=lambda e: list(map(str, e.absolute_path)))), None)
+    if error is None:
+        return None
+    path = ""
+    for part in error.absolute_path:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path

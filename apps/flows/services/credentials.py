@@ -172,7 +172,7 @@ def credential_fresh_data(credential: Credential) -> dict:
 
 
 def credential_data(*, credential_id, credential_type: str) -> dict | None:
-    credential = Credential.objects.filter(pk=credential_id if str(credential_id).isdigit() else None, type=credential_type).first()
+    credential = Credential.objects.filter(pk=credential_id if str(credential_id).isdecimal() else None, type=credential_type).first()
     return credential_fresh_data(credential) if credential else None
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from apps.core.errors import Conflict, DomainError
 from apps.core.events import send_in_transaction
+from apps.flows.engine.schema import graph_shape_error
 from apps.flows.engine.validation import validate_graph
 from apps.flows.events import flow_live_changed
 from apps.flows.models import Flow, FlowVersion
@@ -44,9 +45,22 @@ def flow_create(*, user, name: str, description: str = "", tags=None, graph: dic
     return flow
 
 
-def _normalise(graph) -> dict:
+def graph_shape_check(graph) -> None:
+    """Refuses a graph that is not in the `ezflow/1` format (GET /api/v1/flows/schema); a draft may still have
+    problems (unknown steps, missing parameters), which validation lists."""
     if not isinstance(graph, dict):
         raise DomainError(_("The flow must be a JSON object with “nodes” and “edges”."), code="invalid", field="graph")
+    path = graph_shape_error(graph)
+    if path is not None:
+        raise DomainError(
+            _("The flow is not in the expected format at “%(path)s” (see GET /api/v1/flows/schema).") % {"path": path or "graph"},
+            code="invalid",
+            field="graph",
+        )
+
+
+def _normalise(graph) -> dict:
+    graph_shape_check(graph)
     return {"format": "ezflow/1", "nodes": graph.get("nodes", []), "edges": graph.get("edges", []), "pinned": graph.get("pinned", {})}
 
 

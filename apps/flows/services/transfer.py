@@ -13,7 +13,7 @@ from apps.flows.models import Flow
 from apps.flows.nodes.registry import load_builtin_nodes
 from apps.flows.problems import problems_payload
 from apps.flows.scrub import scrub_node_secrets
-from apps.flows.services.flows import flow_create
+from apps.flows.services.flows import flow_create, graph_shape_check
 
 
 def graph_without_secrets(graph: dict) -> dict:
@@ -49,6 +49,7 @@ def flow_import(*, user, data) -> dict:
         description, tags = str(data.get("description") or ""), data.get("tags") or []
     else:
         raise DomainError(_("This is neither an EZFlow export nor an n8n workflow."), code="unknown_format")
+    graph_shape_check(graph)
     flow = flow_create(
         user=user,
         name=str(name)[:200],

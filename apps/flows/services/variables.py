@@ -11,7 +11,7 @@ MAX_VALUE = 10_000
 
 
 def _check(name: str | None, value: str | None) -> None:
-    if name is not None and not NAME_RE.match(name):
+    if name is not None and not NAME_RE.fullmatch(name):
         raise DomainError(
             _("Use letters, digits and _ for the name, starting with a letter (it is used as vars.name)."), code="invalid", field="name"
         )

@@ -107,7 +107,9 @@ def templates_load(*, slugs=None) -> LoadReport:
                 flow = flow_update(flow=flow, graph=content["graph"])
             template_id = _tag_value(flow, ID_TAG)
             shared_graph = template_publish_preview(flow=flow).graph
-        template = Template.objects.filter(pk=int(template_id), author_organization=organization).first() if template_id.isdigit() else None
+        template = None
+        if template_id.isdecimal():
+            template = Template.objects.filter(pk=int(template_id), author_organization=organization).first()
         if template is None:
             template = template_publish(membership=membership, flow=flow, **details, version="1.0.0", changelog=changelog)
             with tenant_context(organization):

@@ -9,6 +9,7 @@ from graphene import relay
 from graphql_relay import cursor_to_offset, offset_to_cursor
 
 from apps.accounts.roles import Role, role_at_least
+from apps.core.graphql.node import NodeField
 from apps.marketplace.graphql.dataloaders import loaders
 from apps.marketplace.graphql.mutations import Mutation  # noqa: F401  (contributed with Query)
 from apps.marketplace.graphql.types import (
@@ -111,7 +112,7 @@ def _member(info, minimum=Role.VIEWER):
 
 
 class Query(graphene.ObjectType):
-    node = relay.Node.Field()
+    node = NodeField()
     templates = relay.ConnectionField(
         TemplateConnection,
         query=graphene.String(description="Words to find (Korean or English); substrings match: 자동화 finds 업무자동화."),

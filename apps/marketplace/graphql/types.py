@@ -27,13 +27,13 @@ def request_membership(info):
 def decode_id(value, type_name: str) -> int | None:
     """Accepts a Relay global id of `type_name` or a plain database id."""
     text = str(value or "").strip()
-    if text.isdigit():
+    if text.isdecimal():
         return int(text)
     try:
         kind, raw = from_global_id(text)
     except Exception:  # noqa: BLE001 - any malformed id is simply "not found"
         return None
-    return int(raw) if kind == type_name and str(raw).isdigit() else None
+    return int(raw) if kind == type_name and str(raw).isdecimal() else None
 
 
 class PersonType(graphene.ObjectType):

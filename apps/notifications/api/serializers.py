@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from apps.core.api.schema import described
 from apps.notifications import messages
 from apps.notifications.models import AlertRule, Notification
 
@@ -78,14 +79,34 @@ class AlertRuleOutput(serializers.ModelSerializer):
 class AlertRuleInput(serializers.Serializer):
     """Types only; ranges and combinations are checked by the service, all at once."""
 
-    kind = serializers.CharField(required=False)
-    threshold = serializers.IntegerField(required=False)
-    duration_seconds = serializers.IntegerField(required=False)
+    kind = described({"type": "string", "enum": AlertRule.Kind.values, "default": "failure"}, serializers.CharField, required=False)
+    threshold = described({"type": "integer", "minimum": 1, "maximum": 100, "default": 3}, serializers.IntegerField, required=False)
+    duration_seconds = described(
+        {"type": "integer", "minimum": 1, "maximum": 86_400, "default": 300}, serializers.IntegerField, required=False
+    )
     in_app = serializers.BooleanField(required=False)
     email = serializers.BooleanField(required=False)
-    slack_webhook_url = serializers.CharField(required=False, allow_blank=True, write_only=True, trim_whitespace=True)
-    recipients = serializers.ListField(child=serializers.IntegerField(), required=False, max_length=200)
-    deactivate_after = serializers.IntegerField(required=False, allow_null=True)
+    slack_webhook_url = described(
+        {"type": "string", "description": "A Slack incoming webhook address (https://hooks.slack.com/…); empty removes it."},
+        serializers.CharField,
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        trim_whitespace=True,
+    )
+    recipients = described(
+        {"type": "array", "items": {"type": "integer"}, "maxItems": 200, "description": "Ids of active members."},
+        serializers.ListField,
+        child=serializers.IntegerField(),
+        required=False,
+        max_length=200,
+    )
+    deactivate_after = described(
+        {"type": "integer", "minimum": 1, "maximum": 100, "nullable": True},
+        serializers.IntegerField,
+        required=False,
+        allow_null=True,
+    )
     enabled = serializers.BooleanField(required=False)
 
     def changes(self) -> dict:

@@ -1,5 +1,5 @@
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 
 from apps.accounts.permissions import role_required
 from apps.accounts.roles import Role
+from apps.core.api.schema import paginated
 from apps.flows import selectors as flow_selectors
 from apps.notifications import selectors
 from apps.notifications.api import serializers as s
@@ -28,7 +29,14 @@ CREATE_DEFAULTS = {
 
 
 class NotificationListApi(APIView):
-    @extend_schema(responses=s.NotificationOutput(many=True))
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("unread", str, enum=["true", "false"]),
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int, description="Up to 100."),
+        ],
+        responses=paginated("PaginatedNotificationList", s.NotificationOutput(many=True), unread=serializers.IntegerField()),
+    )
     def get(self, request):
         notifications = selectors.notification_list(user=request.user, unread_only=request.query_params.get("unread") == "true")
         paginator = PageNumberPagination()

@@ -1,12 +1,13 @@
 from rest_framework import serializers
 
+from apps.core.api.schema import ITEMS_SCHEMA, json_field
 from apps.runs.models import NodeRun, Run
 
 
 class RunOutput(serializers.ModelSerializer):
     flow_name = serializers.CharField(source="flow.name", read_only=True)
-    version = serializers.IntegerField(source="version.number", default=None)
-    duration_ms = serializers.IntegerField(read_only=True)
+    version = serializers.IntegerField(source="version.number", default=None, allow_null=True)
+    duration_ms = serializers.IntegerField(read_only=True, allow_null=True)
     error = serializers.CharField(source="error_text", read_only=True)  # in the request's language; error_code is stable
 
     class Meta:
@@ -62,7 +63,19 @@ class RunDetailOutput(RunOutput):
 
 
 class RunInput(serializers.Serializer):
-    items = serializers.JSONField(required=False)
+    items = json_field(ITEMS_SCHEMA, required=False, help_text="Input items (JSON objects); by default one empty item.")
     draft = serializers.BooleanField(
         required=False, default=False, help_text="Test the draft (with pinned data) instead of the published version."
     )
+
+
+class RunRetryInput(serializers.Serializer):
+    from_failed_node = serializers.BooleanField(
+        required=False, default=True, help_text="Start again at the step that failed (reusing earlier results), or from the start."
+    )
+
+
+class RealtimeTicketOutput(serializers.Serializer):
+    ticket = serializers.CharField()
+    path = serializers.CharField()
+    expires_in = serializers.IntegerField(help_text="Seconds.")

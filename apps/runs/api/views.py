@@ -1,6 +1,7 @@
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -10,9 +11,11 @@ from rest_framework.views import APIView
 from apps.accounts.models import ApiToken
 from apps.accounts.permissions import role_required
 from apps.accounts.roles import Role
+from apps.core.api.schema import paginated
 from apps.flows.selectors import flow_list
-from apps.runs.api.serializers import RunDetailOutput, RunInput, RunOutput
+from apps.runs.api.serializers import RealtimeTicketOutput, RunDetailOutput, RunInput, RunOutput, RunRetryInput
 from apps.runs.forms import RunFilterForm
+from apps.runs.models import Run
 from apps.runs.selectors import DEFAULT_PERIOD, PERIODS, run_list, run_stats
 from apps.runs.services.runs import run_cancel, run_create, run_enqueue, run_retry
 
@@ -20,6 +23,7 @@ from apps.runs.services.runs import run_cancel, run_create, run_enqueue, run_ret
 class RealtimeTicketApi(APIView):
     """A one-use ticket for `/ws/?ticket=...`, valid for one minute, bound to the caller's session or API token."""
 
+    @extend_schema(request=None, responses={201: RealtimeTicketOutput})
     def post(self, request):
         from apps.accounts.middleware import current_organization
         from apps.runs.realtime.auth import TICKET_MAX_AGE, ticket_for
@@ -41,6 +45,19 @@ def _valid(form):
 
 
 class RunListApi(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("flow", int),
+            OpenApiParameter("status", str, enum=Run.Status.values),
+            OpenApiParameter("trigger", str, enum=Run.Trigger.values),
+            OpenApiParameter("date_from", OpenApiTypes.DATE, description="A day in the organization's time zone."),
+            OpenApiParameter("date_to", OpenApiTypes.DATE),
+            OpenApiParameter("q", str, description="A run id, like 123 or #123."),
+            OpenApiParameter("page", int),
+        ],
+        responses=paginated("PaginatedRunList", RunOutput(many=True)),
+        operation_id="v1_runs_list",
+    )
     def get(self, request):
         runs = run_list(**_valid(RunFilterForm(request.query_params)).filters())
         paginator = PageNumberPagination()
@@ -51,11 +68,18 @@ class RunListApi(APIView):
 class RunStatsApi(APIView):
     """Runs over time, success rate, p50/p95 duration and top errors, for the organization or one flow."""
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("flow", int, description="One flow instead of the whole organization."),
+            OpenApiParameter("period", str, enum=list(PERIODS), description=f"Default {DEFAULT_PERIOD}."),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def get(self, request):
         from apps.accounts.middleware import current_organization
 
         flow_id = request.query_params.get("flow") or None
-        if flow_id is not None and not (flow_id.isdigit() and flow_list().filter(pk=int(flow_id)).exists()):
+        if flow_id is not None and not (flow_id.isdecimal() and flow_list().filter(pk=int(flow_id)).exists()):
             raise NotFound(_("That flow does not exist in this organization."))
         period = request.query_params.get("period") or DEFAULT_PERIOD
         if period not in PERIODS:
@@ -65,6 +89,7 @@ class RunStatsApi(APIView):
 
 
 class RunDetailApi(APIView):
+    @extend_schema(responses=RunDetailOutput)
     def get(self, request, pk):
         return Response(RunDetailOutput(get_object_or_404(run_list().prefetch_related("node_runs"), pk=pk)).data)
 
@@ -72,6 +97,7 @@ class RunDetailApi(APIView):
 class RunCancelApi(APIView):
     permission_classes = [role_required(Role.EDITOR)]
 
+    @extend_schema(request=None, responses={200: RunOutput})
     def post(self, request, pk):
         return Response(RunOutput(run_cancel(run=get_object_or_404(run_list(), pk=pk))).data)
 
@@ -79,6 +105,7 @@ class RunCancelApi(APIView):
 class RunRetryApi(APIView):
     permission_classes = [role_required(Role.EDITOR)]
 
+    @extend_schema(request=RunRetryInput, responses={202: RunOutput})
     def post(self, request, pk):
         original = get_object_or_404(run_list(), pk=pk)
         from_failed = str(request.data.get("from_failed_node", "true")).lower() != "false" if isinstance(request.data, dict) else True

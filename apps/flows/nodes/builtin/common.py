@@ -15,7 +15,7 @@ def get_path(item: Any, path: str, default: Any = None) -> Any:
     for part in str(path).split(".") if path else []:
         if isinstance(current, dict) and part in current:
             current = current[part]
-        elif isinstance(current, list) and part.lstrip("-").isdigit() and -len(current) <= int(part) < len(current):
+        elif isinstance(current, list) and part.lstrip("-").isdecimal() and -len(current) <= int(part) < len(current):
             current = current[int(part)]
         else:
             return default
