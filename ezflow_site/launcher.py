@@ -75,21 +75,30 @@ def run() -> int:
         start_daphne,
     )
 
-    web_processes = default_web_processes()
+    embedded = not os.environ.get("REDIS_URL")
+    web_processes = default_web_processes(embedded=embedded)
     sockets = [listening_socket(bind, int(port)) for _ in range(web_processes)]
     access_log = os.environ.get("EZFLOW_ACCESS_LOG") == "1"
-    concurrency = int(os.environ.get("EZFLOW_WORKER_CONCURRENCY", "2"))
+    concurrency = int(os.environ.get("EZFLOW_WORKER_CONCURRENCY", "4"))
     # Metrics from every web and worker process of this machine, gathered by whichever web process is scraped.
     metrics_dir = embedded_db.data_dir() / "metrics"
     shutil.rmtree(metrics_dir, ignore_errors=True)
     metrics_dir.mkdir(parents=True)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
     schedule_file = str(embedded_db.data_dir() / "celerybeat-schedule")
+    if embedded:  # one worker process for every queue, its slots shared fairly (apps/runs/fairness.py), beat inside
+        os.environ.setdefault("DATABASE_POOL_MIN", "1")  # idle connections cost the embedded server memory
+        worker = celery_worker_command(hostname="ezflow@%h", concurrency=concurrency, pool="threads", beat=True)
+        background = [worker + ["--schedule-filename", schedule_file]]
+    else:
+        background = [
+            celery_worker_command(hostname="ezflow@%h", concurrency=concurrency),
+            celery_beat_command(schedule_file=schedule_file),
+        ]
     # Every child in its own session: Ctrl-C reaches only us, and we stop the children in order.
     children = [
         *(start_daphne(sock, cwd=ROOT, access_log=access_log, start_new_session=True) for sock in sockets),
-        subprocess.Popen(celery_worker_command(hostname="ezflow@%h", concurrency=concurrency), cwd=ROOT, start_new_session=True),
-        subprocess.Popen(celery_beat_command(schedule_file=schedule_file), cwd=ROOT, start_new_session=True),
+        *(subprocess.Popen(command, cwd=ROOT, start_new_session=True) for command in background),
     ]
     base = os.environ.get("EZFLOW_BASE_DOMAIN", "localhost")
     say(f"mode: {mode}, {web_processes} web process(es) sharing port {port}")

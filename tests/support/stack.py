@@ -43,6 +43,7 @@ class Stack:
     web_processes: int = 1
     workers: int = 1
     worker_concurrency: int = 1  # runs one worker executes at once
+    worker_pool: str = "prefork"  # "threads": like `make run` in embedded mode
     shared_socket: bool = False
     beat: bool = False
     extra_env: dict = field(default_factory=dict)  # all web processes on one port (as `make run` does) instead of one port each
@@ -116,7 +117,7 @@ class Stack:
 
     def add_worker(self) -> subprocess.Popen:
         index = sum(1 for p in self.processes if "worker" in p.args)
-        command = celery_worker_command(hostname=f"w{index}-{self.database}@%h", concurrency=self.worker_concurrency)
+        command = celery_worker_command(hostname=f"w{index}-{self.database}@%h", concurrency=self.worker_concurrency, pool=self.worker_pool)
         self._spawn(f"worker{index}", command, self.env(), self.tmp / "logs")
         return self.processes[-1]
 

@@ -20,7 +20,6 @@ CSRF_TRUSTED_ORIGINS = env.list(
 
 SHARED_APPS = [
     "django_tenants",
-    "daphne",
     "apps.accounts",
     "apps.core",
     "apps.marketplace",
