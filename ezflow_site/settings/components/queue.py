@@ -72,6 +72,9 @@ EZFLOW_BLOCKING_RUNS_MAX = env.int("EZFLOW_BLOCKING_RUNS_MAX", default=0 if REDI
 # How long a deferred run waits before it asks for a slot again (grows with each deferral, up to the maximum).
 EZFLOW_RUN_DEFER_SECONDS = env.float("EZFLOW_RUN_DEFER_SECONDS", default=1.0)
 EZFLOW_RUN_DEFER_MAX_SECONDS = env.float("EZFLOW_RUN_DEFER_MAX_SECONDS", default=5.0)
+# The longest any step may run, whatever its own timeout setting says (a code step's child process included):
+# a worker slot is never held for longer by one step.
+EZFLOW_MAX_STEP_TIMEOUT_SECONDS = env.int("EZFLOW_MAX_STEP_TIMEOUT_SECONDS", default=900)
 # A prefork pool process that grew beyond this (kB) after a task is replaced by a fresh one (large outputs).
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("EZFLOW_WORKER_MAX_MEMORY_KB", default=400_000)
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("EZFLOW_WORKER_MAX_TASKS_PER_CHILD", default=1000)
