@@ -3,6 +3,9 @@ import os
 from tenant_schemas_celery.app import CeleryApp
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ezflow_site.settings")
+# Django's system checks run with every migrate (ezflow_setup, deployments) and in the tests; run again at worker
+# start they load every URL and view (GraphQL, OpenAPI...), which a worker never serves: tens of MB per worker.
+os.environ.setdefault("CELERY_SKIP_CHECKS", "1")
 
 app = CeleryApp("ezflow")
 app.config_from_object("django.conf:settings", namespace="CELERY")

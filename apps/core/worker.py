@@ -25,7 +25,8 @@ def record_heartbeat(hostname: str) -> None:
         connection.set_schema_to_public()
         WorkerHeartbeat.objects.update_or_create(hostname=hostname, defaults={"last_seen": timezone.now()})
     finally:
-        connection.close()  # back to the pool; a failed connection is discarded, so the next beat reconnects
+        if not connection.in_atomic_block:  # (tests call this inside their transaction)
+            connection.close()  # back to the pool; a failed connection is discarded, so the next beat reconnects
 
 
 def forget_inherited_connections(**_) -> None:

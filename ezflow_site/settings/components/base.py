@@ -36,7 +36,7 @@ SHARED_APPS = [
     "axes",
     "channels",
     "channels_postgres",
-    "graphene_django",
+    "ezflow_site.apps.SiteConfig",  # creates the Celery app (ezflow_site/celery.py)
 ]
 # The admin log lives per organization so that tenant admins see only their own history.
 TENANT_APPS = [
