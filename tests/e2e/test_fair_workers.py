@@ -125,3 +125,38 @@ def test_a_flood_of_sleeping_code_steps_and_slow_calls_does_not_delay_another_or
         assert most_at_once(hogged) <= 3  # EZFLOW_ORG_MAX_CONCURRENT_RUNS
         assert most_at_once(hogged[:FLOOD]) <= 2  # EZFLOW_BLOCKING_RUNS_MAX: code steps
         assert len(server.requests) == FLOOD  # each slow call made once
+
+
+@pytest.fixture
+def scaleout_stack(django_db_setup, redis_url):
+    # As in production: one worker for quick runs and maintenance, one for runs with blocking steps.
+    stack = Stack(
+        mode="scale-out",
+        redis_url=redis_url,
+        workers=2,
+        worker_concurrency=2,
+        worker_queues=(("runs", "maintenance", "default"), ("runs_slow",)),
+    ).start()
+    yield stack
+    stack.stop()
+
+
+def test_scale_out_slow_runs_have_their_own_workers(scaleout_stack):
+    hog = organization(scaleout_stack, "hog-out")
+    code = linear(node("start", "trigger.manual"), node("nap", "code.python", code=f"import time\ntime.sleep({SLEEP})\nresult = items"))
+    sleepy = published(hog, "Sleepy", code)
+    neighbour = organization(scaleout_stack, "neighbour-out")
+    quick = published(
+        neighbour, "Quick", linear(node("start", "trigger.manual"), node("set", "data.set", fields=[{"name": "a", "value": 1}]))
+    )
+
+    flood = [start_run(hog, sleepy) for _ in range(FLOOD)]
+    time.sleep(1.5)
+    asked = time.monotonic()
+    (mine,) = wait_finished(neighbour, [start_run(neighbour, quick)], scaleout_stack, timeout=30)
+    waited = time.monotonic() - asked
+    print(f"scale-out: other organization waited {waited:.2f}s")
+    assert mine["status"] == "success" and waited < SLEEP - 1, (mine, waited)
+    hogged = wait_finished(hog, flood, scaleout_stack, timeout=45)
+    assert [run["status"] for run in hogged] == ["success"] * FLOOD
+    assert most_at_once(hogged) <= 2  # the slow worker's two processes

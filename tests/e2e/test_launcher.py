@@ -62,6 +62,7 @@ def test_run_stop_and_restart_keeps_data():
             f"http://127.0.0.1:{port}/api/v1/signup",
             json={"organization": "Kept", "slug": "kept-co", "email": "kept@example.com", "password": PASSWORD},
             headers=host,
+            timeout=30,  # a sign-up migrates a schema: seconds when the machine is busy
         )
         assert response.status_code == 201, response.text
         demo = httpx2.get(f"http://127.0.0.1:{port}/login/", headers={"Host": f"demo.localhost:{port}"})
