@@ -137,3 +137,11 @@ def test_a_run_over_the_limit_is_deferred_not_dropped(organization, other_worker
     execute_run.run(run.pk, blocking=False)
     run.refresh_from_db()
     assert run.status == Run.Status.SUCCESS
+
+
+def test_workers_consume_every_queue_tasks_are_routed_to(settings):
+    from ezflow_site.processes import ALL_QUEUES
+    from ezflow_site.queues import ROUTES
+
+    assert set(ALL_QUEUES) == set(settings.EZFLOW_QUEUES)
+    assert {*ROUTES.values(), fairness.SLOW_QUEUE, settings.CELERY_TASK_DEFAULT_QUEUE} == set(ALL_QUEUES)
