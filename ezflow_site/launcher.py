@@ -130,11 +130,16 @@ def supervise(children: list[subprocess.Popen]) -> int:
     signal.signal(signal.SIGTERM, stop)
     code = 0
     while not stopping:
-        for child in children:
-            if child.poll() is not None:
-                say(f"process {child.args[2:4]} exited with {child.returncode}; stopping")
-                code = child.returncode or 1
-                stopping = True
+        for index, child in enumerate(children):
+            if child.poll() is None:
+                continue
+            if child.returncode == 0 and "worker" in child.args:  # recycled (memory limit, apps/core/worker.py)
+                say("worker stopped to be recycled; starting a fresh one")
+                children[index] = subprocess.Popen(child.args, cwd=ROOT, start_new_session=True)
+                continue
+            say(f"process {child.args[2:4]} exited with {child.returncode}; stopping")
+            code = child.returncode or 1
+            stopping = True
         time.sleep(0.3)
     say("stopping…")
     for child in children:

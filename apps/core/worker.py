@@ -57,9 +57,10 @@ _trim_lock = threading.Lock()
 
 
 def return_memory(sender=None, **_) -> None:
-    """After a task in a process that grew past the pool's memory limit: free garbage and give freed heap back to the
-    system. Prefork pools also replace such a process (worker_max_memory_per_child); a thread pool cannot, so this is
-    what keeps a threads worker from keeping a large output's memory for ever."""
+    """After a task in a process that grew past half the memory limit: free garbage and give freed heap back to the
+    system. Prefork pools replace a pool process over the limit (worker_max_memory_per_child); a thread pool cannot,
+    so a threads worker still over the limit stops warmly (running tasks finish) and its supervisor starts a fresh one
+    (`make run`: the launcher; elsewhere systemd, Kubernetes...)."""
     from django.conf import settings
 
     limit = settings.CELERY_WORKER_MAX_MEMORY_PER_CHILD
@@ -69,6 +70,11 @@ def return_memory(sender=None, **_) -> None:
         gc.collect()
         if hasattr(_libc, "malloc_trim"):
             _libc.malloc_trim(0)
+        if _resident_kb() > limit and threading.current_thread() is not threading.main_thread():  # a threads pool
+            from celery.worker import state
+
+            logger.warning("worker uses %d kB, over its limit of %d kB: stopping to be replaced", _resident_kb(), limit)
+            state.should_stop = 0
     finally:
         _trim_lock.release()
 
