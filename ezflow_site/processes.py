@@ -1,7 +1,13 @@
 """The processes EZFlow runs as, for `make run` and for tests that start real ones.
 
 Daphne: several processes listen on the same port (SO_REUSEPORT: one socket each, and the kernel spreads new
-connections evenly over them), so one machine's cores all serve. Celery: workers on the `default` queue and one beat.
+connections evenly over them), so one machine's cores all serve. Celery: workers on the queues of
+settings.EZFLOW_QUEUES (ezflow_site/queues.py routes tasks to them) and one beat.
+
+Embedded mode (`make run` on one machine) runs one worker on every queue with a pool of threads and beat inside
+it: runs mostly wait (database, HTTP, a code step's child process), and one process instead of a pool of forked
+ones keeps the idle footprint small. Scale-out runs prefork workers, ideally one group per queue
+(`celery_worker_command(queues=("runs_slow",))` ...), recycled when they grow (worker_max_memory_per_child).
 """
 
 from __future__ import annotations
@@ -28,27 +34,24 @@ def start_daphne(sock: socket.socket, *, cwd, env: dict | None = None, access_lo
     return subprocess.Popen(command, cwd=cwd, env=env, pass_fds=(sock.fileno(),), **popen)
 
 
-def default_web_processes() -> int:
-    return int(os.environ.get("EZFLOW_WEB_PROCESSES", "0")) or max(os.cpu_count() or 1, 1)
+ALL_QUEUES = ("runs", "runs_slow", "maintenance", "default")  # settings.EZFLOW_QUEUES (not imported: no Django here)
 
 
-def celery_worker_command(*, hostname: str, concurrency: int) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "ezflow_site",
-        "worker",
-        "-l",
-        "warning",
-        "-Q",
-        "default",
-        "--concurrency",
-        str(concurrency),
-        "--hostname",
-        hostname,
-    ]
+def default_web_processes(*, embedded: bool = False) -> int:
+    """EZFLOW_WEB_PROCESSES, else one per core; embedded mode defaults to one (memory over peak throughput)."""
+    configured = int(os.environ.get("EZFLOW_WEB_PROCESSES", "0"))
+    return configured or (1 if embedded else max(os.cpu_count() or 1, 1))
+
+
+def celery_worker_command(
+    *, hostname: str, concurrency: int, queues: tuple[str, ...] = ALL_QUEUES, pool: str = "prefork", beat: bool = False
+) -> list[str]:
+    """A worker on `queues`; `beat` runs the periodic scheduler in a thread of this worker (one process less)."""
+    command = [sys.executable, "-m", "celery", "-A", "ezflow_site", "worker", "-l", "warning", "-Q", ",".join(queues)]
+    command += ["--pool", pool, "--concurrency", str(concurrency), "--hostname", hostname]
+    if beat:
+        command += ["--beat-thread"]
+    return command
 
 
 def celery_beat_command(*, schedule_file: str) -> list[str]:

@@ -6,7 +6,12 @@ class FlowsConfig(AppConfig):
     label = "flows"
 
     def ready(self):
+        from django.conf import settings
+
         from apps.core.discovery import import_submodules
+        from apps.flows.engine.graph import STEP_TIMEOUT_LIMITS
+
+        STEP_TIMEOUT_LIMITS["max_seconds"] = settings.EZFLOW_MAX_STEP_TIMEOUT_SECONDS
 
         # Trigger kinds first: a trigger step is checked against its kind when it registers.
         import_submodules("apps.flows.triggers.builtin")

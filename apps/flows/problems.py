@@ -41,6 +41,8 @@ def problem_message(problem: Problem) -> str:
         "not_an_object": _("Each entry of “%(label)s” must be an object.") % {"label": _label(p)},
         "bad_condition": _("This condition's comparison is not known."),
         "setting_out_of_range": _("This setting must be between %(min)s and %(max)s.") % {"min": p.get("min"), "max": p.get("max")},
+        "timeout_over_limit": _("A step may run for at most %(max)s seconds on this platform. Choose a shorter timeout.")
+        % {"max": p.get("max")},
         "setting_choice": _("This setting must be one of: %(choices)s.") % {"choices": ", ".join(p.get("choices", []))},
         "edge_shape": _("A connection must be an object with source and target."),
         "edge_missing_node": _("A connection points to the step “%(node)s”, which does not exist.") % {"node": p.get("node", "")},

@@ -1,11 +1,17 @@
 from celery import shared_task
 
+from apps.runs import fairness
 from apps.runs.services.runs import run_execute
 
 
-@shared_task(name="runs.execute", acks_late=True, reject_on_worker_lost=True)
-def execute_run(run_id: int) -> None:
-    run_execute(run_id=run_id)
+@shared_task(name="runs.execute", bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
+def execute_run(self, run_id: int, blocking: bool = False) -> None:
+    with fairness.run_slot(blocking=blocking) as granted:
+        if not granted:  # over a concurrency limit: back to the queue for a moment, the worker slot goes to others
+            fairness.run_deferred(run_id=run_id)
+            countdown = fairness.defer_seconds(self.request.retries)
+            raise self.retry(countdown=countdown, queue=fairness.run_queue(blocking=blocking))
+        run_execute(run_id=run_id)
 
 
 @shared_task(name="runs.scheduler_tick", ignore_result=True)

@@ -117,3 +117,28 @@ def test_run_stop_and_restart_keeps_data():
         if process.poll() is None:
             process.kill()
         shutil.rmtree(base, ignore_errors=True)
+
+
+def test_the_first_half_minute_logs_no_traceback():
+    """`make run` as it starts: no "worker heartbeat failed … the connection is lost", no traceback of any kind."""
+    base = ROOT / ".data" / "tmp" / f"launcher-{uuid.uuid4().hex[:8]}"
+    data_dir = base / "data"
+    data_dir.mkdir(parents=True)
+    port = free_port()
+    process, log = start(data_dir, port)
+    try:
+        started = time.monotonic()
+        wait_ready(port, process, log)
+        time.sleep(max(30 - (time.monotonic() - started), 12))  # at least one heartbeat after the web answered
+        assert process.poll() is None
+        output = Path(log.name).read_text(errors="replace")
+        assert "EZFlow is running" in output
+        assert "Traceback" not in output, output
+        assert "heartbeat failed" not in output, output
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        shutil.rmtree(base, ignore_errors=True)

@@ -44,6 +44,8 @@ class Stack:
     web_processes: int = 1
     workers: int = 1
     worker_concurrency: int = 1  # runs one worker executes at once
+    worker_pool: str = "prefork"  # "threads": like `make run` in embedded mode
+    worker_queues: tuple = ()  # the queues of each worker (default: every queue)
     shared_socket: bool = False
     beat: bool = False
     extra_env: dict = field(default_factory=dict)  # all web processes on one port (as `make run` does) instead of one port each
@@ -111,17 +113,21 @@ class Stack:
             for index, port in enumerate(self.ports):
                 daphne = [sys.executable, "-m", "daphne", "-v", "0", "-b", "127.0.0.1", "-p", str(port), "ezflow_site.asgi:application"]
                 self._spawn(f"web{index}", daphne, env, logs)
-        for _ in range(self.workers):
-            self.add_worker()
+        for index in range(self.workers):
+            self.add_worker(self.worker_queues[index] if self.worker_queues else None)
         if self.beat:
             beat = celery_beat_command(schedule_file=str(self.tmp / "beat"))
             self._spawn("beat", beat, env, logs)
         self.wait_healthy()
         return self
 
-    def add_worker(self) -> subprocess.Popen:
+    def add_worker(self, queues: tuple[str, ...] | None = None) -> subprocess.Popen:
+        """Another worker, on every queue or on `queues`."""
         index = sum(1 for p in self.processes if "worker" in p.args)
-        command = celery_worker_command(hostname=f"w{index}-{self.database}@%h", concurrency=self.worker_concurrency)
+        options = {"queues": queues} if queues else {}
+        command = celery_worker_command(
+            hostname=f"w{index}-{self.database}@%h", concurrency=self.worker_concurrency, pool=self.worker_pool, **options
+        )
         self._spawn(f"worker{index}", command, self.env(), self.tmp / "logs")
         return self.processes[-1]
 

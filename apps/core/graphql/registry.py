@@ -12,10 +12,13 @@ from __future__ import annotations
 import importlib
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import graphene
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
+
+if TYPE_CHECKING:
+    import graphene
 
 # Sets request.user / request.membership from the credentials after "<scheme> " in the Authorization header, or
 # raises a DomainError (its status and code are answered).
@@ -60,6 +63,8 @@ class GraphQLRegistry:
 
 def compose(modules: dict) -> graphene.Schema:
     """One schema from the apps' modules (app label -> module), in app label order so the result is stable."""
+    import graphene  # here, not at the top: workers register apps too and never build the schema (memory)
+
     queries, mutations, types = [], [], []
     for label in sorted(modules):
         module = modules[label]

@@ -8,6 +8,10 @@ from typing import Any
 
 FORMAT = "ezflow/1"
 
+# The longest a step may run (settings.EZFLOW_MAX_STEP_TIMEOUT_SECONDS, applied by the flows app when it loads):
+# saving a longer timeout is refused, and one stored before the limit existed runs with the limit.
+STEP_TIMEOUT_LIMITS = {"max_seconds": 900}
+
 DEFAULT_SETTINGS = {
     "retry_attempts": 1,  # total tries, 1 = no retry
     "retry_backoff_seconds": 1.0,
@@ -30,7 +34,10 @@ class Node:
     settings: dict[str, Any] = field(default_factory=dict)
 
     def setting(self, key: str) -> Any:
-        return self.settings.get(key, DEFAULT_SETTINGS[key])
+        value = self.settings.get(key, DEFAULT_SETTINGS[key])
+        if key == "timeout_seconds":
+            return min(value, STEP_TIMEOUT_LIMITS["max_seconds"])
+        return value
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from apps.flows.engine import expressions
-from apps.flows.engine.graph import Edge, Graph, loop_back_edges, topological_order
+from apps.flows.engine.graph import STEP_TIMEOUT_LIMITS, Edge, Graph, loop_back_edges, topological_order
 from apps.flows.nodes.base import Param, TypeVersionError
 from apps.flows.nodes.registry import NodeRegistry, load_builtin_nodes
 from apps.flows.triggers.registry import trigger_kinds
@@ -124,10 +124,11 @@ def _check_settings(node_id: str, settings: Any) -> list[Problem]:
     if not isinstance(settings, dict):
         return [Problem("settings_not_object", node_id, "settings")]
     problems = []
-    numbers = {"retry_attempts": (1, 10), "retry_backoff_seconds": (0, 30), "timeout_seconds": (1, 3600)}
+    numbers = {"retry_attempts": (1, 10), "retry_backoff_seconds": (0, 30), "timeout_seconds": (1, STEP_TIMEOUT_LIMITS["max_seconds"])}
     for key, (low, high) in numbers.items():
         if key in settings and (not _is_number(settings[key]) or not low <= settings[key] <= high):
-            problems.append(Problem("setting_out_of_range", node_id, f"settings.{key}", {"min": low, "max": high}))
+            code = "timeout_over_limit" if key == "timeout_seconds" and _is_number(settings[key]) and settings[key] > high else ""
+            problems.append(Problem(code or "setting_out_of_range", node_id, f"settings.{key}", {"min": low, "max": high}))
     if "on_error" in settings and settings["on_error"] not in ON_ERROR:
         problems.append(Problem("setting_choice", node_id, "settings.on_error", {"choices": sorted(ON_ERROR)}))
     for key in ("disabled", "execute_once"):

@@ -58,11 +58,14 @@ def run_create(*, flow: Flow, trigger: str, items: list | None = None, user=None
 
 
 def run_enqueue(run: Run) -> Run:
+    from apps.runs.fairness import graph_is_blocking, run_queue
     from apps.runs.tasks import execute_run
 
     # The schema is captured now: by commit time the connection may be serving another organization.
     schema = connection.schema_name
-    transaction.on_commit(lambda: execute_run.apply_async((run.pk,), headers={"_schema_name": schema}))
+    blocking = graph_is_blocking(run.graph)
+    options = {"headers": {"_schema_name": schema}, "queue": run_queue(blocking=blocking)}
+    transaction.on_commit(lambda: execute_run.apply_async((run.pk,), {"blocking": blocking}, **options))
     return run
 
 

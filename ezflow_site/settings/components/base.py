@@ -27,7 +27,6 @@ if env.bool("EZFLOW_TRUST_X_FORWARDED_PROTO", default=False):
 
 SHARED_APPS = [
     "django_tenants",
-    "daphne",
     "apps.accounts",
     "apps.core",
     "apps.marketplace",
@@ -44,8 +43,8 @@ SHARED_APPS = [
     "axes",
     "channels",
     "channels_postgres",
-    "graphene_django",
     "csp",
+    "ezflow_site.apps.SiteConfig",  # creates the Celery app (ezflow_site/celery.py)
 ]
 # The admin log lives per organization so that tenant admins see only their own history.
 TENANT_APPS = [

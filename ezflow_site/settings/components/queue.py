@@ -46,12 +46,38 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 EZFLOW_WORKER_HEARTBEAT_SECONDS = 10
 EZFLOW_WORKER_STALE_AFTER_SECONDS = 45
-CELERY_TASK_ROUTES = {"accounts.*": {"queue": "default"}, "runs.*": {"queue": "default"}}
+
+# Queues (ezflow_site/queues.py routes tasks to them; ezflow_site/processes.py starts workers on them):
+#   runs       runs whose steps are all quick (no waits, sleeps or child processes)
+#   runs_slow  runs with a blocking step (code step, short in-place waits): never ahead of quick runs
+#   maintenance  beat's periodic tasks (scheduler tick, stuck runs, pruning, alerts), never behind runs
+#   default    everything else (emails, alert checks)
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = ("ezflow_site.queues.route_task",)
+EZFLOW_QUEUES = ("runs", "runs_slow", "maintenance", "default")
+
+# Runs executing at once per organization (all workers together); a run over the limit goes back to its queue
+# for a few seconds instead of taking a worker slot. One organization's burst cannot occupy every worker.
+EZFLOW_WORKER_CONCURRENCY = env.int("EZFLOW_WORKER_CONCURRENCY", default=4)
+EZFLOW_ORG_MAX_CONCURRENT_RUNS = env.int(
+    "EZFLOW_ORG_MAX_CONCURRENT_RUNS", default=4 if REDIS_URL else max(EZFLOW_WORKER_CONCURRENCY - 1, 1)
+)
+# Runs with blocking steps executing at once on the whole platform (0 = no limit). Embedded mode has one worker
+# for every queue, so half of its slots stay free for quick runs; scale-out gives runs_slow its own workers.
+EZFLOW_BLOCKING_RUNS_MAX = env.int("EZFLOW_BLOCKING_RUNS_MAX", default=0 if REDIS_URL else max(EZFLOW_WORKER_CONCURRENCY // 2, 1))
+# How long a deferred run waits before it asks for a slot again (grows with each deferral, up to the maximum).
+EZFLOW_RUN_DEFER_SECONDS = env.float("EZFLOW_RUN_DEFER_SECONDS", default=1.0)
+EZFLOW_RUN_DEFER_MAX_SECONDS = env.float("EZFLOW_RUN_DEFER_MAX_SECONDS", default=5.0)
+# The longest any step may run, whatever its own timeout setting says (a code step's child process included):
+# a worker slot is never held for longer by one step.
+EZFLOW_MAX_STEP_TIMEOUT_SECONDS = env.int("EZFLOW_MAX_STEP_TIMEOUT_SECONDS", default=900)
+# A prefork pool process that grew beyond this (kB) after a task is replaced by a fresh one (large outputs).
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("EZFLOW_WORKER_MAX_MEMORY_KB", default=400_000)
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("EZFLOW_WORKER_MAX_TASKS_PER_CHILD", default=1000)
 CELERY_BEAT_SCHEDULE = {
     "scheduler-tick": {"task": "runs.scheduler_tick", "schedule": env.float("EZFLOW_SCHEDULER_SECONDS", default=5.0)},
     "requeue-stuck-runs": {"task": "runs.requeue_stuck", "schedule": env.float("EZFLOW_REQUEUE_SECONDS", default=60.0)},

@@ -1,0 +1,25 @@
+"""Prefork workers (scale-out's kind): pool processes never share the parent's database connection."""
+
+import time
+
+import pytest
+
+from tests.support.stack import Stack
+
+pytestmark = pytest.mark.stack
+
+
+def test_a_prefork_worker_keeps_its_heartbeat_connection_through_forks(django_db_setup):
+    # Recycling after every task forks again and again while the parent's heartbeat keeps writing.
+    stack = Stack(worker_concurrency=2, extra_env={"EZFLOW_WORKER_MAX_TASKS_PER_CHILD": "1"}).start()
+    try:
+        time.sleep(22)  # two heartbeats after the pool started
+        with stack.http() as client:
+            report = client.get("/healthz").json()
+        logs = stack.logs()
+        assert report["checks"]["worker"]["ok"] is True, report
+        assert "heartbeat failed" not in logs, logs
+        assert "connection is lost" not in logs, logs
+        assert "Traceback" not in logs, logs
+    finally:
+        stack.stop()
