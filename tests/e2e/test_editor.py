@@ -701,6 +701,6 @@ def test_ports_come_from_the_catalogue_switch_rules_and_a_loop(embedded_stack, n
     drag_wire(page, page.get_by_test_id("out-Each-loop"), page.get_by_test_id("in-Work-main"))
     drag_wire(page, page.get_by_test_id("out-Work-main"), page.get_by_test_id("in-Each-main"))
     saved(page)
-    stored = org.api.get(f"/api/v1/flows/{flow['id']}").json()["draft"]["edges"]
+    stored = org.api.get(f"/api/v1/flows/{flow['id']}").json()["graph"]["edges"]
     assert {"source": "noop", "target": "loop"} in [{"source": e["source"], "target": e["target"]} for e in stored]
     shots.take(page, "ports-from-catalogue")

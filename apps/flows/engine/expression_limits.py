@@ -247,7 +247,7 @@ class BoundedFormatter(Formatter):
         first, rest = formatter_field_name_split(field_name)
         obj = self.get_value(first, args, kwargs)
         for is_attr, key in rest:
-            obj = self._environment.getattr(obj, key) if is_attr else self.environment.getitem(obj, key)
+            obj = self._environment.getattr(obj, key) if is_attr else self._environment.getitem(obj, key)
         return obj, first
 
     def convert_field(self, value, conversion):
