@@ -99,19 +99,23 @@ def _resolve_unsettled(host: str):
     return domain.tenant
 
 
-def _start(organization, host: str, token: str, call, language: str):
+def _start_unsettled(organization, host: str, token: str, call, language: str):
     from apps.runs.webhooks.receive import HostMoved, webhook_find, webhook_start
 
+    _use(organization)
+    with translation.override(language), log_context(organization=organization.schema_name):
+        try:
+            return webhook_start(target=webhook_find(token=token, host=host), call=call)
+        except HostMoved:
+            _hosts.pop(host, None)
+            raise _Moved from None
+        except DomainError as exc:
+            return exc
+
+
+def _start(organization, host: str, token: str, call, language: str):
     try:
-        _use(organization)
-        with translation.override(language), log_context(organization=organization.schema_name):
-            try:
-                return webhook_start(target=webhook_find(token=token, host=host), call=call)
-            except HostMoved:
-                _hosts.pop(host, None)
-                raise _Moved from None
-            except DomainError as exc:
-                return exc
+        return _start_unsettled(organization, host, token, call, language)
     finally:
         _settle_connection()
 
@@ -136,25 +140,14 @@ def _execute_general(organization, pending, language: str):
 
 def _in_caller_thread(function):
     """For tests: the same steps on the caller's own connection, which is left as it is (no settling)."""
-    from apps.runs.webhooks.receive import HostMoved, webhook_execute, webhook_find, webhook_start
-
-    def start(organization, host: str, token: str, call, language: str):
-        _use(organization)
-        with translation.override(language), log_context(organization=organization.schema_name):
-            try:
-                return webhook_start(target=webhook_find(token=token, host=host), call=call)
-            except HostMoved:
-                _hosts.pop(host, None)
-                raise _Moved from None
-            except DomainError as exc:
-                return exc
+    from apps.runs.webhooks.receive import webhook_execute
 
     def execute(organization, pending, language: str):
         _use(organization)
         with translation.override(language):
             return webhook_execute(pending)
 
-    return start if function is _start else execute
+    return _start_unsettled if function is _start else execute
 
 
 class WebhookRoute:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections import namedtuple
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import NamedTuple
 from urllib.parse import parse_qs
 
 from django.db import close_old_connections, connection
@@ -137,31 +137,10 @@ def _version(version_id: int, stamp) -> _Version:
     return cached
 
 
-class _Found(NamedTuple):
-    flow_id: int | None
-    name: str | None
-    active: bool | None
-    save_history: bool | None
-    error_flow_id: int | None
-    published_version_id: int | None
-    run_id: int
-    watched: bool | None
-    version_stamp: object
-
-
-class _FoundWithHost(NamedTuple):
-    flow_id: int | None
-    name: str | None
-    active: bool | None
-    save_history: bool | None
-    error_flow_id: int | None
-    published_version_id: int | None
-    run_id: int
-    watched: bool | None
-    status: str
-    time_zone: str
-    allowed_internal_hosts: list | None
-    version_stamp: object
+_FLOW_FIELDS = ("flow_id", "name", "active", "save_history", "error_flow_id", "published_version_id", "run_id", "watched")
+# The lookup row by name, in the order of _lookup_sql's columns; with the host, the organization's status follows.
+_Found = namedtuple("_Found", (*_FLOW_FIELDS, "version_stamp"))
+_FoundWithHost = namedtuple("_FoundWithHost", (*_FLOW_FIELDS, "status", "time_zone", "allowed_internal_hosts", "version_stamp"))
 
 
 def _lookup_sql(*, with_host: bool) -> str:
