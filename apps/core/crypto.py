@@ -7,8 +7,6 @@ one organization's schema and transaction and returns how many values it re-encr
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,15 +15,12 @@ from functools import cache
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 
-
-def _derive(secret: str) -> bytes:
-    # The salt string predates the move to core: changing it would make every stored secret unreadable.
-    return base64.urlsafe_b64encode(hashlib.sha256(f"ezflow-credentials:{secret}".encode()).digest())
+from ezflow_site.instance_secrets import derived_credential_key
 
 
 @cache
 def _cipher() -> MultiFernet:
-    keys = [k for k in settings.EZFLOW_CREDENTIAL_KEYS if k] or [_derive(settings.SECRET_KEY).decode()]
+    keys = [k for k in settings.EZFLOW_CREDENTIAL_KEYS if k] or [derived_credential_key(settings.SECRET_KEY)]
     return MultiFernet([Fernet(key.encode() if isinstance(key, str) else key) for key in keys])
 
 

@@ -220,3 +220,16 @@ def test_an_inline_run_is_written_before_a_blocking_node(data, organization):
     with connection.cursor() as cursor:  # the run's advisory lock was released
         cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = %s", [run_id])
         assert cursor.fetchone()[0] == 0
+
+
+def test_a_flow_watched_by_alerts_keeps_its_successes_with_history_off(data, organization):
+    from apps.flows.services.flows import flow_update
+    from apps.notifications.services.rules import alert_rule_create
+
+    flow = make_flow(organization, response_mode="wait")
+    connection.set_tenant(organization)
+    flow_update(flow=flow, save_history=False)
+    alert_rule_create(flow=flow, user=None, kind="duration", duration_seconds=60, in_app=True, recipient_ids=[])
+    answer, run_id = receive_inline(flow.webhook_token)
+    assert answer.status == 201
+    assert Run.objects.get(pk=run_id).status == "success"  # read from the flow's mark in the one lookup statement
