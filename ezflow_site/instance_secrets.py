@@ -82,7 +82,7 @@ def resolve(environ, data_dir: Path, *, generate: bool) -> Secrets:
     secret_key = environ.get("DJANGO_SECRET_KEY", "")
     credential_keys = [key for key in environ.get("EZFLOW_CREDENTIAL_KEYS", "").split(",") if key.strip()]
     if secret_key:
-        # Credentials keep the key derived from this SECRET_KEY when no credential key is set (apps/flows/credentials.py).
+        # Credentials keep the key derived from this SECRET_KEY when no credential key is set (apps/core/crypto.py).
         return Secrets(secret_key, credential_keys, "environment")
     if not generate:
         return Secrets("", credential_keys, "missing")

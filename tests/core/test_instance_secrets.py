@@ -61,7 +61,7 @@ def test_an_existing_installation_keeps_decrypting_credentials_under_the_old_der
 
 
 def test_the_derivation_is_the_one_credentials_use_without_keys(settings):
-    from apps.flows import credentials
+    from apps.core import crypto as credentials
 
     settings.EZFLOW_CREDENTIAL_KEYS = []
     settings.SECRET_KEY = OLD_DEFAULT

@@ -1,7 +1,7 @@
 import pytest
 from django.db import connection
 
-from apps.flows import credentials as crypto
+from apps.core import crypto
 from apps.flows.models import Credential
 
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from apps.flows.credentials import CREDENTIAL_TYPES
+from apps.flows import credential_kinds
 from apps.flows.engine.context import LocalHost
 from apps.flows.engine.executor import Executor
 from apps.flows.engine.graph import Graph
@@ -68,7 +68,7 @@ def test_metadata_is_complete_in_korean_and_english(template):
     assert template["icon"] and template["license"] == "mit"
     assert template["tags"] and all(isinstance(tag, str) and tag.strip() for tag in template["tags"])
     for entry in template["credentials"]:
-        assert entry["type"] in CREDENTIAL_TYPES, entry
+        assert credential_kinds.get(entry["type"]) is not None, entry
         assert entry["purpose"]["ko"].strip() and entry["purpose"]["en"].strip()
     for variable in template["variables"]:
         assert variable["example"] and variable["help"]["ko"] and variable["help"]["en"]

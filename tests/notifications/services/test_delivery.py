@@ -74,7 +74,7 @@ def test_key_rotation_re_encrypts_the_slack_address(organization, owner, flow, s
     from cryptography.fernet import Fernet
     from django.core.management import call_command
 
-    from apps.flows import credentials as crypto
+    from apps.core import crypto
     from apps.notifications.services.rules import alert_rule_slack_url
 
     old_key, new_key = Fernet.generate_key().decode(), Fernet.generate_key().decode()
