@@ -148,8 +148,9 @@ def _fire(entry: ScheduleEntry, tick: dt.datetime, enqueue) -> int:
     return 1
 
 
-def requeue_stuck_runs(*, now: dt.datetime | None = None) -> int:
-    """Queued runs nobody picked up, and running runs whose worker went away, are queued again.
+def requeue_stuck_runs(*, now: dt.datetime | None = None, organizations=None) -> int:
+    """Queued runs nobody picked up, and running runs whose worker went away, are queued again (in every active
+    organization, or in `organizations`).
 
     Safe even when the worker is alive: run_execute holds an advisory lock per run, so a duplicate backs off.
     """
@@ -157,7 +158,9 @@ def requeue_stuck_runs(*, now: dt.datetime | None = None) -> int:
 
     now = now or timezone.now()
     count = 0
-    for organization in get_tenant_model().objects.exclude(schema_name=settings.PUBLIC_SCHEMA_NAME).filter(status="active"):
+    if organizations is None:
+        organizations = get_tenant_model().objects.exclude(schema_name=settings.PUBLIC_SCHEMA_NAME).filter(status="active")
+    for organization in organizations:
         with tenant_context(organization), transaction.atomic():
             stuck = Run.objects.filter(status__in=[Run.Status.QUEUED, Run.Status.RUNNING], updated_at__lt=now - STUCK_AFTER)
             for run in stuck[:200]:

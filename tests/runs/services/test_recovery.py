@@ -96,14 +96,14 @@ def test_a_run_left_running_too_often_fails_as_a_poison_run(
     for attempt in range(1, 3):
         later += dt.timedelta(minutes=10)
         with django_capture_on_commit_callbacks(execute=True):
-            assert requeue_stuck_runs(now=later) == 1
+            assert requeue_stuck_runs(now=later, organizations=[organization]) == 1
         connection.set_tenant(organization)
         run.refresh_from_db()
         assert (run.status, run.restarts) == ("running", attempt)
 
     later += dt.timedelta(minutes=10)
     with django_capture_on_commit_callbacks(execute=True):
-        assert requeue_stuck_runs(now=later) == 1
+        assert requeue_stuck_runs(now=later, organizations=[organization]) == 1
     connection.set_tenant(organization)
     run.refresh_from_db()
     assert run.status == "failed" and run.error_code == "poison_run" and run.restarts == 2
@@ -111,7 +111,7 @@ def test_a_run_left_running_too_often_fails_as_a_poison_run(
     with translation.override("ko"):
         assert "3번" in run.error_text
     Run.objects.filter(pk=run.pk).update(updated_at=later - dt.timedelta(hours=1))
-    assert requeue_stuck_runs(now=later + dt.timedelta(minutes=10)) == 0  # a failed run is never queued again
+    assert requeue_stuck_runs(now=later + dt.timedelta(minutes=10), organizations=[organization]) == 0  # a failed run is never queued again
 
 
 def test_a_run_that_finishes_is_not_counted_as_restarted(organization):
