@@ -51,6 +51,7 @@ TENANT_APPS = [
     "django.contrib.admin",
     "apps.flows",
     "apps.runs",
+    "apps.connectors",
     "apps.assistant",
     "apps.notifications",
 ]
