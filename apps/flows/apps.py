@@ -9,9 +9,9 @@ class FlowsConfig(AppConfig):
         from django.conf import settings
 
         from apps.core.discovery import import_submodules
-        from apps.flows.engine.graph import STEP_TIMEOUT_LIMITS
+        from apps.flows.engine.schema import set_step_timeout_limit
 
-        STEP_TIMEOUT_LIMITS["max_seconds"] = settings.EZFLOW_MAX_STEP_TIMEOUT_SECONDS
+        set_step_timeout_limit(settings.EZFLOW_MAX_STEP_TIMEOUT_SECONDS)
 
         # Trigger kinds first: a trigger step is checked against its kind when it registers.
         import_submodules("apps.flows.triggers.builtin")

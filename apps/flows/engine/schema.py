@@ -6,6 +6,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from apps.flows.engine.graph import STEP_TIMEOUT_LIMITS
+
 GRAPH_SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$id": "https://ezflow.example/schemas/flow-graph-1.json",
@@ -35,7 +37,7 @@ GRAPH_SCHEMA = {
                         "properties": {
                             "retry_attempts": {"type": "integer", "minimum": 1, "maximum": 10},
                             "retry_backoff_seconds": {"type": "number", "minimum": 0, "maximum": 30},
-                            "timeout_seconds": {"type": "number", "minimum": 1, "maximum": 3600},
+                            "timeout_seconds": {"type": "number", "minimum": 1, "maximum": STEP_TIMEOUT_LIMITS["max_seconds"]},
                             "on_error": {"enum": ["stop", "continue", "error_output"]},
                             "disabled": {"type": "boolean"},
                             "execute_once": {"type": "boolean"},
@@ -82,6 +84,14 @@ def _input_schema() -> dict:
 
 
 GRAPH_INPUT_SCHEMA = _input_schema()
+
+
+def set_step_timeout_limit(seconds: int) -> None:
+    """The platform's longest step (settings.EZFLOW_MAX_STEP_TIMEOUT_SECONDS): refused above it when saving, run
+    with it when stored before, and the maximum the published schema states."""
+    STEP_TIMEOUT_LIMITS["max_seconds"] = seconds
+    GRAPH_SCHEMA["properties"]["nodes"]["items"]["properties"]["settings"]["properties"]["timeout_seconds"]["maximum"] = seconds
+
 
 _validator = None
 

@@ -39,3 +39,10 @@ def test_a_stored_longer_timeout_runs_with_the_limit(limit):
     stored = Graph.from_dict(graph(3600))  # saved before the limit existed
     assert stored.nodes["code"].setting("timeout_seconds") == 600
     assert Graph.from_dict(graph(30)).nodes["code"].setting("timeout_seconds") == 30
+
+
+def test_the_published_graph_schema_states_the_platform_limit(settings):
+    from apps.flows.engine.schema import GRAPH_SCHEMA
+
+    timeout = GRAPH_SCHEMA["properties"]["nodes"]["items"]["properties"]["settings"]["properties"]["timeout_seconds"]
+    assert timeout["maximum"] == settings.EZFLOW_MAX_STEP_TIMEOUT_SECONDS == 900  # not the 3600 it once said
