@@ -49,7 +49,7 @@ def budget_check(ctx) -> None:
         raise NodeError(
             gettext_noop(
                 "This organization's monthly AI budget of $%(budget)s is used up ($%(spent)s this month), so AI steps are "
-                "paused until next month. An admin can raise the budget on the AI usage page."
+                "paused until next month. An admin can raise the budget in the organization admin (AI settings)."
             ),
             code="ai_budget_exceeded",
             values={"budget": f"{budget:.2f}", "spent": f"{spent:.2f}"},
