@@ -84,6 +84,8 @@ class Executor:
         self.resumed = resumed or set()
         self.depth = depth
         self.sleep = sleep
+        self.run_meta = run_meta or {}  # what steps may record about where they ran (the AI steps' usage)
+        self.flow_meta = flow_meta or {}
         self.response: dict | None = None
         self.outputs: dict[str, dict[str, list[dict]]] = {}
         self.run_counts: dict[str, int] = defaultdict(int)

@@ -52,6 +52,7 @@ TENANT_APPS = [
     "apps.flows",
     "apps.runs",
     "apps.connectors",
+    "apps.ai",
     "apps.assistant",
     "apps.notifications",
 ]

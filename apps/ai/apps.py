@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class AiConfig(AppConfig):
+    """Steps that ask language models (Anthropic, any OpenAI-compatible server), their credential kinds, the model
+    providers' registry and the usage and budget of each organization (docs/ai.md)."""
+
+    name = "apps.ai"
+    label = "ai"
+    verbose_name = "AI"
+
+    def ready(self):
+        from apps.core.discovery import import_submodules
+
+        import_submodules(f"{self.name}.providers")
+        from apps.ai import credential_kinds  # noqa: F401
+
+        import_submodules(f"{self.name}.nodes.builtin")

@@ -1,0 +1,1 @@
+"""The AI steps; importing a module registers its steps (see docs/extending.md)."""

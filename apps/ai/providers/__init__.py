@@ -1,0 +1,1 @@
+"""Model providers, one module each, registered by stable key (see registry.py)."""
