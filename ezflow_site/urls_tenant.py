@@ -29,6 +29,7 @@ urlpatterns = [
     path("api/v1/", include("apps.flows.api.urls")),
     path("api/v1/", include("apps.runs.api.urls")),
     path("api/v1/", include("apps.notifications.api.urls")),
+    path("api/v1/", include("apps.connectors.api.urls")),
     # Swagger UI's start-up script comes from its own URL (no inline script); its page has one <style> block.
     path(
         "api/docs/",
