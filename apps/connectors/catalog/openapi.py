@@ -82,11 +82,10 @@ class OpenApiCall(NodeType):
         server = params.get("server") or (servers[0]["url"] if servers else "")
         request = call.build_request(operation, params.get("values") or {}, server)
         kind = params.get("authentication") or "none"
-        data = ctx.credential(params.get("credential"), kind) if kind != "none" else None
+        scheme = call.scheme_for(operation, version.security_schemes, kind)
+        data = ctx.credential(params.get("credential"), kind) if scheme is not None else {}
         plain_query = set(request["query"])
-        secret_headers, secret_query_names = call.sign(
-            request, operation=operation, schemes=version.security_schemes, kind_key=kind, data=data
-        )
+        secret_headers, secret_query_names = call.sign(request, scheme=scheme, kind_key=kind, data=data)
         secret_query = {k: v for k, v in request["query"].items() if k in secret_query_names and k not in plain_query}
         timeout = min(float(params["timeout_seconds"]), max(ctx.seconds_left(), 1.0))
         body = {k: request[k] for k in ("json_body", "data", "files", "content") if k in request}

@@ -160,28 +160,32 @@ def _body(body: dict, values: dict, headers: dict) -> dict:
     return {"content": value if isinstance(value, str) else _scalar(value)}
 
 
-def sign(request: dict, *, operation: dict, schemes: dict, kind_key: str, data: dict | None) -> tuple[set, set]:
-    """Adds the credential where the document's scheme says (header or query name from the document, not from the
-    credential); returns the header and query names it added, which never leave the API's own origin."""
+def scheme_for(operation: dict, schemes: dict, kind_key: str) -> dict | None:
+    """The security scheme a credential of `kind_key` fills for this operation (None: it goes without signing in);
+    a clear NodeError when the operation cannot be signed that way."""
     alternatives = operation.get("auth") or [[]]
     if kind_key in ("", "none"):
         if [] in alternatives:
-            return set(), set()
+            return None
         raise NodeError(
             gettext_noop("This operation needs signing in: choose an authentication and a credential."), code="credential_missing"
         )
     for alternative in alternatives:
         if alternative and kind_key in kinds_for_scheme(schemes.get(alternative[0], {})):
-            scheme = schemes[alternative[0]]
-            break
-    else:
-        accepted = [k for k in accepted_kinds(operation, schemes) if k != "none"]
-        raise NodeError(
-            gettext_noop("This operation does not accept a “%(kind)s” credential; it accepts: %(kinds)s."),
-            code="bad_auth",
-            values={"kind": kind_key, "kinds": ", ".join(accepted) or "—"},
-        )
-    data = data or {}
+            return schemes[alternative[0]]
+    accepted = [k for k in accepted_kinds(operation, schemes) if k != "none"]
+    raise NodeError(
+        gettext_noop("This operation does not accept a “%(kind)s” credential; it accepts: %(kinds)s."),
+        code="bad_auth",
+        values={"kind": kind_key, "kinds": ", ".join(accepted) or "—"},
+    )
+
+
+def sign(request: dict, *, scheme: dict | None, kind_key: str, data: dict) -> tuple[set, set]:
+    """Adds the credential where the document's scheme says (header or query name from the document, not from the
+    credential); returns the header and query names it added, which never leave the API's own origin."""
+    if scheme is None:
+        return set(), set()
     if scheme["type"] == "api_key":
         value = str(data.get("value", ""))
         if scheme["in"] == "query":
@@ -193,7 +197,7 @@ def sign(request: dict, *, operation: dict, schemes: dict, kind_key: str, data: 
     outgoing = OutgoingRequest(request["headers"], request["query"])
     before_headers, before_query = set(outgoing.headers), set(outgoing.query)
     credential_kinds.get(kind_key).authenticate(outgoing, data)
-    return set(outgoing.headers) - before_headers | {"Authorization"}, set(outgoing.query) - before_query
+    return (set(outgoing.headers) - before_headers) | {"Authorization"}, set(outgoing.query) - before_query
 
 
 def decode(content_type: str, raw: bytes, encoding: str | None) -> Any:
