@@ -7,7 +7,7 @@ from apps.connectors.openapi.text import reason_text, skipped_list
 from apps.core.api.schema import described, json_field
 
 
-class ImportInput(serializers.Serializer):
+class ConnectorImportInput(serializers.Serializer):
     """Types only; the service checks the name, the document and the address with its own translated messages."""
 
     name = described({"type": "string", "maxLength": 100, "minLength": 1}, serializers.CharField, trim_whitespace=True)
@@ -26,24 +26,24 @@ class ImportInput(serializers.Serializer):
     )
 
 
-class SkippedOutput(serializers.Serializer):
+class ConnectorSkippedOutput(serializers.Serializer):
     operation = serializers.CharField()
     reason = serializers.CharField()
 
 
-class OperationSummaryOutput(serializers.Serializer):
+class ConnectorOperationSummaryOutput(serializers.Serializer):
     id = serializers.CharField()
     method = serializers.CharField()
     path = serializers.CharField()
     summary = serializers.CharField()
 
 
-class ImportOutput(serializers.Serializer):
+class ConnectorImportOutput(serializers.Serializer):
     id = serializers.IntegerField(help_text="The connector's id.")
     name = serializers.CharField()
     version = serializers.IntegerField()
-    operations = OperationSummaryOutput(many=True)
-    skipped = SkippedOutput(many=True)
+    operations = ConnectorOperationSummaryOutput(many=True)
+    skipped = ConnectorSkippedOutput(many=True)
     diff = json_field({"type": "object", "additionalProperties": True})
 
     @staticmethod
@@ -84,7 +84,7 @@ PARAMETER_SCHEMA = {
 }
 
 
-class OperationOutput(serializers.Serializer):
+class ConnectorOperationOutput(serializers.Serializer):
     id = serializers.CharField()
     method = serializers.CharField()
     path = serializers.CharField()
@@ -107,7 +107,7 @@ class OperationOutput(serializers.Serializer):
         }
 
 
-class VersionOutput(serializers.Serializer):
+class ConnectorVersionOutput(serializers.Serializer):
     number = serializers.IntegerField()
     spec_version = serializers.CharField()
     title = serializers.CharField()
@@ -115,7 +115,7 @@ class VersionOutput(serializers.Serializer):
     source_url = serializers.CharField()
     created_at = serializers.DateTimeField()
     operation_count = serializers.IntegerField()
-    skipped = SkippedOutput(many=True)
+    skipped = ConnectorSkippedOutput(many=True)
     diff = json_field({"type": "object", "additionalProperties": True})
 
     @staticmethod
@@ -133,7 +133,7 @@ class VersionOutput(serializers.Serializer):
         }
 
 
-class SecuritySchemeOutput(serializers.Serializer):
+class ConnectorSecuritySchemeOutput(serializers.Serializer):
     name = serializers.CharField()
     type = serializers.CharField()
     detail = serializers.CharField()
@@ -154,11 +154,11 @@ class SecuritySchemeOutput(serializers.Serializer):
 class ConnectorDetailOutput(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
-    version = VersionOutput()
+    version = ConnectorVersionOutput()
     servers = serializers.ListField(child=serializers.CharField())
-    security_schemes = SecuritySchemeOutput(many=True)
-    operations = OperationOutput(many=True)
-    versions = VersionOutput(many=True)
+    security_schemes = ConnectorSecuritySchemeOutput(many=True)
+    operations = ConnectorOperationOutput(many=True)
+    versions = ConnectorVersionOutput(many=True)
 
     @staticmethod
     def of(connector: ApiConnector, versions: list[ApiConnectorVersion]) -> dict:
@@ -166,9 +166,9 @@ class ConnectorDetailOutput(serializers.Serializer):
         return {
             "id": connector.pk,
             "name": connector.name,
-            "version": VersionOutput.of(latest),
+            "version": ConnectorVersionOutput.of(latest),
             "servers": [s["url"] for s in latest.servers],
-            "security_schemes": [SecuritySchemeOutput.of(n, s) for n, s in latest.security_schemes.items()],
-            "operations": [OperationOutput.of(latest, op) for op in latest.operations],
-            "versions": [VersionOutput.of(v) for v in versions],
+            "security_schemes": [ConnectorSecuritySchemeOutput.of(n, s) for n, s in latest.security_schemes.items()],
+            "operations": [ConnectorOperationOutput.of(latest, op) for op in latest.operations],
+            "versions": [ConnectorVersionOutput.of(v) for v in versions],
         }

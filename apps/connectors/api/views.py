@@ -20,9 +20,9 @@ class OpenApiConnectorListApi(APIView):
     def get(self, request):
         return Response(s.ConnectorOutput(selectors.connector_list(), many=True).data)
 
-    @extend_schema(request=s.ImportInput, responses={201: s.ImportOutput})
+    @extend_schema(request=s.ConnectorImportInput, responses={201: s.ConnectorImportOutput})
     def post(self, request):
-        data = s.ImportInput(data=request.data)
+        data = s.ConnectorImportInput(data=request.data)
         data.is_valid(raise_exception=True)
         version = services.connector_import(
             user=request.user,
@@ -31,7 +31,7 @@ class OpenApiConnectorListApi(APIView):
             url=data.validated_data.get("url", "").strip(),
             allow_hosts=getattr(connection.tenant, "allowed_internal_hosts", None) or [],
         )
-        return Response(s.ImportOutput.of(version), status=status.HTTP_201_CREATED)
+        return Response(s.ConnectorImportOutput.of(version), status=status.HTTP_201_CREATED)
 
 
 class OpenApiConnectorDetailApi(APIView):
