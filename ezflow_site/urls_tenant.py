@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("apps.notifications.urls")),
     path("flows/", include((flow_page_urlpatterns + run_flow_page_urlpatterns, "flow_pages"))),
     path("", include("apps.flows.credential_page_urls")),
+    path("", include("apps.connectors.openapi.page_urls")),
     *pwa_urlpatterns,
     path("marketplace/", include(("apps.marketplace.page_urls", "marketplace"))),
     path("", include("apps.runs.urls")),
@@ -29,6 +30,7 @@ urlpatterns = [
     path("api/v1/", include("apps.flows.api.urls")),
     path("api/v1/", include("apps.runs.api.urls")),
     path("api/v1/", include("apps.notifications.api.urls")),
+    path("api/v1/", include("apps.connectors.api.urls")),
     # Swagger UI's start-up script comes from its own URL (no inline script); its page has one <style> block.
     path(
         "api/docs/",

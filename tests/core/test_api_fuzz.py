@@ -21,12 +21,14 @@ from apps.accounts.models import Membership
 from apps.accounts.roles import Role
 from apps.accounts.services.invitations import invitation_create
 from apps.accounts.services.tokens import api_token_create
+from apps.connectors.openapi.services import connector_import
 from apps.flows.models import Variable
 from apps.flows.services.credentials import credential_create
 from apps.flows.services.flows import flow_create, flow_publish
 from apps.notifications.api.views import CREATE_DEFAULTS
 from apps.notifications.services.rules import alert_rule_create
 from apps.runs.services.runs import run_create
+from tests.connectors.openapi.specs import PETS_OAS30, as_json
 from tests.flows.graphs import greeting_graph
 
 EXAMPLES_PER_OPERATION = 8
@@ -106,6 +108,7 @@ def world(data):
     variable = Variable.objects.create(name="region", value="eu")
     rule = alert_rule_create(flow=flow, user=owner, **{**CREATE_DEFAULTS, "kind": "consecutive"})
     run = run_create(flow=flow, trigger="manual", user=owner)
+    connector = connector_import(user=owner, name="Pets", spec_text=as_json(PETS_OAS30)).connector
     invitation = invitation_create(
         actor=Membership.objects.get(organization=organization, user=owner), email="invited@example.com", role=Role.VIEWER
     )
@@ -113,6 +116,7 @@ def world(data):
         "/api/v1/flows/{flow_pk}/alert-rules": {"flow_pk": flow.pk, "id": rule.pk},
         "/api/v1/flows/": {"id": flow.pk, "number": 1},
         "/api/v1/runs/": {"id": run.pk},
+        "/api/v1/connectors/openapi/": {"id": connector.pk},
         "/api/v1/invitations/": {"id": invitation.pk},
         "/api/v1/credentials/": {"id": credential.pk},
         "/api/v1/variables/": {"id": variable.pk},
