@@ -34,7 +34,7 @@ class OpenAICompatibleServer(CredentialKind):
     key = "openai_compatible"
     label = t("OpenAI-compatible model server", "OpenAI 호환 모델 서버")
     fields = (
-        Field("base_url", t("Server address (ending in /v1)", "서버 주소(/v1로 끝남)"), secret=False),
+        Field("base_url", t("Server address (ending in /v1)", "서버 주소(/v1로 끝남)"), secret=False, url=True),
         Field("api_key", t("API key (empty if the server needs none)", "API 키(필요 없으면 비워 두기)"), required=False),
     )
 

@@ -269,6 +269,11 @@ def simplest(node: dict, components: dict):
     return None
 
 
+# Refusals about what a value means, which no schema can say: a text that is not an OpenAPI document, an address
+# that cannot be fetched (example.com does not resolve here).
+MEANING_REFUSALS = {("POST /api/v1/connectors/openapi", "spec_not_openapi"), ("POST /api/v1/connectors/openapi", "fetch_failed")}
+
+
 def test_the_simplest_body_the_schema_allows_is_accepted(app, data, world):
     """Where the schema is looser than the API, the simplest body it allows is what the API refuses: for each
     operation with a body (and each shape of a body that has several), that body gets no 400."""
@@ -291,7 +296,7 @@ def test_the_simplest_body_the_schema_allows_is_accepted(app, data, world):
             case = operation.Case(body=value, path_parameters=parameters, media_type="application/json")
             response = case.call(base_url=base_url, headers=headers)
             tried.append((operation.label, value, response.status_code))
-            if response.status_code == 400:
+            if response.status_code == 400 and (operation.label, response.json()["error"]["code"]) not in MEANING_REFUSALS:
                 refused.append(f"{operation.label} {value!r}: {response.text[:300]}")
     assert len(tried) > 25 and not app.exceptions
     accepted = [entry for entry in tried if 200 <= entry[2] < 300]

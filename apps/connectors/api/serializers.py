@@ -1,3 +1,4 @@
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 
 from apps.connectors.models import ApiConnector, ApiConnectorVersion
@@ -24,6 +25,34 @@ class ConnectorImportInput(serializers.Serializer):
         required=False,
         allow_blank=True,
     )
+
+
+class ConnectorImportInputExtension(OpenApiSerializerExtension):
+    """Either the document or the address to fetch it from, said as two shapes so generated clients send one."""
+
+    target_class = ConnectorImportInput
+
+    def map_serializer(self, auto_schema, direction):
+        name = {"type": "string", "minLength": 1, "maxLength": 100, "pattern": r"\S"}
+        spec = {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": MAX_SPEC_BYTES,
+            "description": "The OpenAPI 3.0/3.1 or Swagger 2.0 document as JSON or YAML text.",
+        }
+        url = {
+            "type": "string",
+            "format": "uri",
+            "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://",
+            "maxLength": 2000,
+            "description": "An http(s) address to fetch the document from.",
+        }
+        return {
+            "oneOf": [
+                {"type": "object", "title": "document", "required": ["name", "spec"], "properties": {"name": name, "spec": spec}},
+                {"type": "object", "title": "address", "required": ["name", "url"], "properties": {"name": name, "url": url}},
+            ]
+        }
 
 
 class ConnectorSkippedOutput(serializers.Serializer):

@@ -143,7 +143,7 @@ class CredentialUpdateInput(serializers.Serializer):
 
 
 def _field_schema(kind, item: dict) -> dict:
-    if kind.oauth2 and item["name"].endswith("_url"):  # the addresses OAuth2Kind.problems() checks
+    if item.get("url") or (kind.oauth2 and item["name"].endswith("_url")):  # the addresses OAuth2Kind.problems() checks
         return {"type": "string", "format": "uri", "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://"}
     return {"type": "string", **({"minLength": 1, "pattern": r"\S"} if item["required"] else {})}
 

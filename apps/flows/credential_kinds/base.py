@@ -29,14 +29,18 @@ class Field:
     label: dict[str, str]
     secret: bool = True
     required: bool = True
+    url: bool = False  # an http(s) address: forms and the API schema say so
 
     def describe(self, *, required: bool | None = None) -> dict:
-        return {
+        described = {
             "name": self.name,
             "label": label_text(self.label),
             "secret": self.secret,
             "required": self.required if required is None else required,
         }
+        if self.url:
+            described["url"] = True
+        return described
 
 
 @dataclass
