@@ -21,7 +21,7 @@ urlpatterns = [
     path("flows/<int:flow_id>/edit/", csp_update({"style-src": [UNSAFE_INLINE]})(flow_editor), name="flow-editor"),
     path("", include("apps.notifications.urls")),
     path("flows/", include((flow_page_urlpatterns + run_flow_page_urlpatterns, "flow_pages"))),
-    path("", include("apps.flows.credential_page_urls")),
+    path("", include("apps.connectors.urls")),
     path("", include("apps.connectors.openapi.page_urls")),
     *pwa_urlpatterns,
     path("marketplace/", include(("apps.marketplace.page_urls", "marketplace"))),

@@ -60,6 +60,19 @@ class FlowHost:
             )
         return data
 
+    def credentials_succeeded(self, pairs) -> None:
+        from apps.flows.services.credentials import credentials_mark_used
+
+        credentials_mark_used(ids=[credential_id for credential_id, _type in pairs])
+
+    def credential_renewed(self, credential_id, credential_type, *, refused_token: str) -> dict:
+        from apps.flows.services.credentials import credential_renew
+
+        data = credential_renew(credential_id=credential_id, credential_type=credential_type, refused_token=refused_token)
+        if data is None:
+            return self.credential(credential_id, credential_type)  # says it is missing
+        return data
+
     def call_flow(self, flow_ref, items, depth):
         from apps.flows.engine.executor import Executor
         from apps.flows.engine.graph import Graph

@@ -77,6 +77,8 @@ class Credential(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When a step that read the credential last succeeded; written at most once a minute (services.credentials).
+    last_used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -100,7 +100,7 @@ def test_connect_use_refresh_and_reconnect(admin, organization, provider):
     authorize_request = provider.codes[query["code"][0]]
     assert authorize_request["challenge"] and authorize_request["scope"] == "read write"
     done = finish(admin, callback)
-    assert done.status_code == 302 and done["Location"] == "/credentials/"
+    assert done.status_code == 302 and done["Location"] == "/connections/"
     exchange = provider.token_requests[-1]
     assert exchange["grant_type"] == "authorization_code" and exchange["code_verifier"]
     assert exchange["code_verifier"] not in callback  # PKCE: the verifier never travelled through the browser
@@ -111,7 +111,7 @@ def test_connect_use_refresh_and_reconnect(admin, organization, provider):
     first_token = tokens["access_token"]
     assert first_token in provider.access_tokens and tokens["refresh_token"] and tokens["expires_at"] > time.time() + 3000
     assert first_token not in credential.encrypted_data and tokens["refresh_token"] not in credential.encrypted_data
-    for path in ("/api/v1/credentials", f"/api/v1/credentials/{credential_id}", "/api/v1/credentials/types", "/credentials/"):
+    for path in ("/api/v1/credentials", f"/api/v1/credentials/{credential_id}", "/api/v1/credentials/types", "/connections/"):
         page = admin.get(path).content.decode()
         assert first_token not in page and tokens["refresh_token"] not in page and provider.client_secret not in page
 
@@ -143,7 +143,7 @@ def test_connect_use_refresh_and_reconnect(admin, organization, provider):
     assert listed["status"] == "needs_reconnect" and "Reconnect" in listed["status_message"]
     korean = admin.get(f"/api/v1/credentials/{credential_id}", HTTP_ACCEPT_LANGUAGE="ko").json()
     assert "다시 연결" in korean["status_message"]
-    page = admin.get("/credentials/").content.decode()
+    page = admin.get("/connections/").content.decode()
     assert 'data-status="needs_reconnect"' in page and "Reconnect" in page
     requests_before = len(provider.token_requests)
     again = call_api(organization, credential_id, provider)

@@ -26,6 +26,7 @@ class FakeServer:
                 request = {
                     "method": self.command,
                     "path": parsed.path,
+                    "raw_query": parsed.query,
                     "query": {k: v[0] for k, v in parse_qs(parsed.query).items()},
                     "headers": dict(self.headers),
                     "body": self.rfile.read(length) if length else b"",

@@ -75,6 +75,8 @@ class CredentialKind:
     # The kind has no address of its own, so "test connection" asks for one (an API address to call).
     test_needs_url: ClassVar[bool] = False
     oauth2: ClassVar[bool] = False
+    # Where a person finds the values, with the provider's own page names ({"en": ..., "ko": ...}).
+    help: ClassVar[dict[str, str]] = {}
 
     def authenticate(self, request: OutgoingRequest, data: dict) -> None:
         raise NotImplementedError(f"{self.key} does not sign HTTP requests")
@@ -108,4 +110,5 @@ class CredentialKind:
             "oauth2": self.oauth2,
             "can_test": self.can_test,
             "test_needs_url": self.test_needs_url,
+            "help": label_text(self.help) if self.help else "",
         }

@@ -30,6 +30,9 @@ class EngineHost(Protocol):
 
     def is_cancelled(self) -> bool: ...
 
+    # Optional: `credentials_succeeded(pairs)` is told the (id, type) of credentials a step read once the step
+    # succeeded ("last successful use"); `credential_renewed(id, type, refused_token=)` renews an OAuth2 token.
+
 
 class LocalHost:
     """A host with no database: for tests, benchmarks and single-node previews."""
@@ -134,6 +137,7 @@ class NodeContext:
         self._dynamic = [key for key, value in self._raw.items() if expressions.has_expressions(value)]
         self._scope = None  # built on first use, then only json/item/index change per item
         self.deadline = time.monotonic() + float(node.setting("timeout_seconds"))
+        self.credentials_used: set = set()  # (id, type) of credentials this step read; see EngineHost.credentials_succeeded
 
     @property
     def items(self) -> list[dict]:
@@ -180,7 +184,15 @@ class NodeContext:
     def credential(self, credential_id: Any, credential_type: str) -> dict:
         if credential_id in (None, ""):
             raise NodeError(gettext_noop("Choose a credential for this step."), code="credential_missing")
-        return self.host.credential(credential_id, credential_type)
+        data = self.host.credential(credential_id, credential_type)
+        self.credentials_used.add((str(credential_id), credential_type))
+        return data
+
+    def renew_credential(self, credential_id: Any, credential_type: str, *, refused_token: str) -> dict | None:
+        """The credential's values with a new access token, after the service refused `refused_token` as expired
+        (an OAuth2 token revoked or expired before the time the service had given). None when the host cannot renew."""
+        renew = getattr(self.host, "credential_renewed", None)
+        return renew(credential_id, credential_type, refused_token=refused_token) if renew else None
 
     def respond(self, *, status: int, body: Any, headers: dict | None = None) -> None:
         body = json_safe(body, path="body")

@@ -279,6 +279,8 @@ class Executor:
                     self.sleep(min(float(node.setting("retry_backoff_seconds")) * (2 ** (attempt - 1)), MAX_BACKOFF_SECONDS))
                     continue
                 return self._handle_failure(node, inputs, error, run_index, attempt, started, items_in, report)
+        if ctx.credentials_used and (succeeded := getattr(self.host, "credentials_succeeded", None)):
+            succeeded(ctx.credentials_used)
         result = NodeResult(node.id, run_index, "success", items_in, _count(outputs), outputs, attempt, started, time.time())
         if report:
             self._report(result)

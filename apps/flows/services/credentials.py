@@ -3,7 +3,13 @@ never leave this module except to the step that uses them."""
 
 from __future__ import annotations
 
-from django.db import connection, transaction
+import datetime as dt
+import logging
+import time
+
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core import crypto
@@ -15,6 +21,10 @@ from apps.flows.engine.errors import NodeError, gettext_noop
 from apps.flows.models import Credential
 
 Status = Credential.Status
+logger = logging.getLogger(__name__)
+# "Last successful use" is written at most this often per credential, so a busy flow costs no write per step.
+LAST_USE_EVERY_SECONDS = 60
+_last_use_written: dict[tuple[str, str], float] = {}  # (schema, credential id) -> time.monotonic() of the write
 
 
 def _kind(type_key: str) -> CredentialKind:
@@ -125,7 +135,27 @@ def organization_allow_hosts() -> list[str]:
     return list(getattr(connection.tenant, "allowed_internal_hosts", None) or [])
 
 
-def credential_fresh_data(credential: Credential) -> dict:
+def credentials_mark_used(*, ids) -> None:
+    """Records that steps reading these credentials succeeded. Skipped when this process wrote the credential's time
+    less than a minute ago, and the UPDATE itself only changes a time older than that (other processes); a failure
+    is logged, never the step's failure."""
+    schema, now = connection.schema_name, time.monotonic()
+    due = [str(i) for i in ids if str(i).isdecimal() and now - _last_use_written.get((schema, str(i)), -1e9) >= LAST_USE_EVERY_SECONDS]
+    if not due:
+        return
+    moment = timezone.now()
+    try:
+        Credential.objects.filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lt=moment - dt.timedelta(seconds=LAST_USE_EVERY_SECONDS)), pk__in=due
+        ).update(last_used_at=moment)
+    except DatabaseError:
+        logger.exception("could not record the last use of credentials %s", due)
+        return
+    for credential_id in due:
+        _last_use_written[(schema, credential_id)] = now
+
+
+def credential_fresh_data(credential: Credential, *, refused_token: str = "") -> dict:
     """The credential's values, with an OAuth2 access token refreshed first when it expires within a minute.
     Raises NodeError `credential_reconnect` when the service refuses the refresh (the credential is then marked
     "needs reconnect") or the credential was never connected; `credential_refresh_failed` when the service could
@@ -136,7 +166,13 @@ def credential_fresh_data(credential: Credential) -> dict:
         return data
     if credential.status == Status.NEEDS_RECONNECT or not (data.get(TOKENS) or {}).get("access_token"):
         raise _reconnect_error(credential)
-    if not kind.needs_refresh(data):
+
+    def due(values: dict) -> bool:
+        # A token the service refused is renewed even before its time, unless another run already renewed it.
+        refused = bool(refused_token) and (values.get(TOKENS) or {}).get("access_token") == refused_token
+        return refused or kind.needs_refresh(values)
+
+    if not due(data):
         return data
     failure, changed = None, False
     # The row stays locked during the call to the provider: two runs refreshing at once would each spend the
@@ -146,7 +182,7 @@ def credential_fresh_data(credential: Credential) -> dict:
         data = crypto.decrypt(locked.encrypted_data)
         if locked.status == Status.NEEDS_RECONNECT:
             failure = _reconnect_error(locked)
-        elif kind.needs_refresh(data):  # not refreshed by another run while this one waited for the lock
+        elif due(data):  # not refreshed by another run while this one waited for the lock
             try:
                 data[TOKENS] = kind.refresh(data, allow_hosts=organization_allow_hosts())
                 locked.status, locked.status_reason, changed = Status.CONNECTED, "", True
@@ -174,6 +210,12 @@ def credential_fresh_data(credential: Credential) -> dict:
 def credential_data(*, credential_id, credential_type: str) -> dict | None:
     credential = Credential.objects.filter(pk=credential_id if str(credential_id).isdecimal() else None, type=credential_type).first()
     return credential_fresh_data(credential) if credential else None
+
+
+def credential_renew(*, credential_id, credential_type: str, refused_token: str) -> dict | None:
+    """The credential's values after renewing an OAuth2 access token the service refused as expired."""
+    credential = Credential.objects.filter(pk=credential_id if str(credential_id).isdecimal() else None, type=credential_type).first()
+    return credential_fresh_data(credential, refused_token=refused_token) if credential else None
 
 
 def credential_test(*, credential: Credential, url: str = "") -> dict:

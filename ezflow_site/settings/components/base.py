@@ -123,6 +123,9 @@ CSRF_FAILURE_VIEW = "apps.core.views.csrf_failure"
 # OAuth2 clients the platform registered with providers, by credential kind:
 # {"oauth2_kind_key": {"client_id": "...", "client_secret": "..."}}. An organization may type its own instead.
 EZFLOW_OAUTH_CLIENTS = env.json("EZFLOW_OAUTH_CLIENTS", default={})
+# Base addresses of connector services by service key ({"kakao": "https://kapi.kakao.com", ...}); a service not named
+# here uses its real address (apps/connectors/http.py). Tests point them at local fakes.
+EZFLOW_CONNECTOR_BASE_URLS = env.json("EZFLOW_CONNECTOR_BASE_URLS", default={})
 
 # Content-Security-Policy (apps/core/csp.py adds the page's own ws:// and wss:// origin to connect-src).
 _SELF, _NONE = "'self'", "'none'"

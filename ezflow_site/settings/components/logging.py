@@ -14,5 +14,9 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
         "daphne": {"level": "WARNING"},
+        # httpx logs each request's full address at INFO: keys that services take in the query (data.go.kr's
+        # serviceKey) would reach the logs.
+        "httpx2": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
     },
 }

@@ -12,7 +12,7 @@ APPS = Path(__file__).resolve().parents[3] / "apps"
 def _outside_step_classes(root: Path):
     for path in sorted(root.rglob("*.py")):
         parts = path.relative_to(root).parts
-        # Step classes: apps/<app>/nodes/builtin/ and the connectors' catalog (one module per service).
+        # Step classes live in apps/*/nodes/builtin/ and, one module per service, in apps/connectors/catalog/.
         if "migrations" in parts or parts[1:3] == ("nodes", "builtin") or parts[:2] == ("connectors", "catalog"):
             continue
         yield path

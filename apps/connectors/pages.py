@@ -1,5 +1,7 @@
-"""The Credentials page on an organization's host: each credential with its state, "Test connection", and for
-OAuth2 kinds "Connect"/"Reconnect" with the provider's callback (/oauth2/callback/)."""
+"""The Connections page (연결) on an organization's host: every credential of the organization with its service, who
+made it, the flows that use it, its last successful use and state; "Test connection", and for OAuth2 kinds
+"Connect"/"Reconnect" with the provider's callback (/oauth2/callback/). The former /credentials/ addresses redirect
+here."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from apps.accounts.roles import Role, role_at_least
+from apps.connectors.selectors import flows_using_credentials
 from apps.core.errors import DomainError
 from apps.flows import credential_kinds, selectors
 from apps.flows.services.credentials import credential_status_message, credential_test
@@ -23,13 +26,17 @@ def _is_admin(request) -> bool:
 
 
 def _rows() -> list[dict]:
-    rows = []
-    for credential in selectors.credential_list():
+    rows, using = [], flows_using_credentials()
+    for credential in selectors.credential_list().select_related("created_by"):
         kind = credential_kinds.get(credential.type)
+        label = credential_kinds.label_text(kind.label) if kind else credential.type
         rows.append(
             {
                 "credential": credential,
-                "kind_label": credential_kinds.label_text(kind.label) if kind else credential.type,
+                "kind_label": label,
+                "initial": label[:1].upper(),
+                "help": credential_kinds.label_text(kind.help) if kind and kind.help else "",
+                "flows": using.get(str(credential.pk), []),
                 "can_test": bool(kind and kind.can_test),
                 "asks_for_url": bool(kind and kind.http_auth),
                 "url_required": bool(kind and kind.test_needs_url),
@@ -47,20 +54,20 @@ def _page(request, *, status: int = 200, error: str = ""):
         "redirect_uri": oauth2_redirect_uri(request.tenant),
         "error": error,
     }
-    return render(request, "flows/credentials.html", context, status=status)
+    return render(request, "connectors/connections.html", context, status=status)
 
 
 @login_required
-def credential_list_page(request):
+def connection_list_page(request):
     return _page(request)
 
 
 @login_required
 @require_POST
-def credential_test_page(request, pk):
+def connection_test_page(request, pk):
     if not _is_admin(request):
         messages.error(request, _("Only admins can test and connect credentials."))
-        return redirect("credential_pages:list")
+        return redirect("connections:list")
     credential = get_object_or_404(selectors.credential_list(), pk=pk)
     try:
         result = credential_test(credential=credential, url=request.POST.get("url", ""))
@@ -68,21 +75,21 @@ def credential_test_page(request, pk):
         messages.error(request, str(refused.message))
     else:
         (messages.success if result["ok"] else messages.error)(request, f"{credential.name}: {result['message']}")
-    return redirect("credential_pages:list")
+    return redirect("connections:list")
 
 
 @login_required
 @require_POST
-def credential_connect_page(request, pk):
+def connection_connect_page(request, pk):
     if not _is_admin(request):
         messages.error(request, _("Only admins can test and connect credentials."))
-        return redirect("credential_pages:list")
+        return redirect("connections:list")
     credential = get_object_or_404(selectors.credential_list(), pk=pk)
     try:
         url = oauth2_authorize(credential=credential, user=request.user, organization=request.tenant)
     except DomainError as refused:
         messages.error(request, str(refused.message))
-        return redirect("credential_pages:list")
+        return redirect("connections:list")
     return HttpResponseRedirect(url)
 
 
@@ -102,4 +109,4 @@ def oauth2_callback(request):
     except DomainError as refused:
         return _page(request, status=refused.status, error=str(refused.message))
     messages.success(request, _("“%(name)s” is connected.") % {"name": credential.name})
-    return redirect("credential_pages:list")
+    return redirect("connections:list")
