@@ -8,7 +8,7 @@ from __future__ import annotations
 from apps.connectors.openapi import call
 from apps.flows.engine.errors import NodeError, gettext_noop
 from apps.flows.nodes.base import NodeType, Param, t
-from apps.flows.nodes.builtin.network import DEFAULT_MAX_BYTES, _AuthenticationOptions, _origin, send_request
+from apps.flows.nodes.builtin.network import DEFAULT_MAX_BYTES, AuthenticationOptions, request_origin, send_request
 from apps.flows.nodes.registry import register
 
 
@@ -54,7 +54,7 @@ class OpenApiCall(NodeType):
             default={},
             help=t('The operation\'s parameters by name, e.g. {"id": 3}.', '작업의 매개변수를 이름별로 적습니다. 예: {"id": 3}'),
         ),
-        Param("authentication", "select", t("Authentication", "인증"), default="none", expressions=False, options=_AuthenticationOptions()),
+        Param("authentication", "select", t("Authentication", "인증"), default="none", expressions=False, options=AuthenticationOptions()),
         Param("credential", "credential", t("Credential", "자격 증명"), default="", expressions=False),
         Param("timeout_seconds", "number", t("Timeout (seconds)", "제한 시간(초)"), default=30, minimum=1, maximum=300),
         Param("fail_on_error_status", "boolean", t("Fail on 4xx/5xx answers", "4xx/5xx 응답이면 실패"), default=True, expressions=False),
@@ -97,7 +97,7 @@ class OpenApiCall(NodeType):
             query=request["query"],
             secret_headers=frozenset(secret_headers),
             secret_query=secret_query,
-            trusted_origin=_origin(request["url"]),
+            trusted_origin=request_origin(request["url"]),
             timeout=timeout,
             max_bytes=DEFAULT_MAX_BYTES,
             **body,

@@ -40,7 +40,7 @@ def _read_limited(response: httpx2.Response, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _origin(url: str) -> tuple:
+def request_origin(url: str) -> tuple:
     parts = urlsplit(str(url))
     return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port or {"http": 80, "https": 443}.get(parts.scheme.lower())
 
@@ -56,7 +56,7 @@ def _apply_auth(ctx, params: dict, headers: dict, query: dict) -> None:
     kind.authenticate(OutgoingRequest(headers, query), ctx.credential(params.get("credential"), key))
 
 
-class _AuthenticationOptions(Sequence):
+class AuthenticationOptions(Sequence):
     """The HTTP step's "Authentication" choices: "none" and every kind that signs HTTP requests, read from the
     registry when asked (kinds register after this module is imported)."""
 
@@ -98,11 +98,11 @@ def send_request(
     another origin gets the request without it, like a browser drops Authorization across origins."""
     if not str(url).lower().startswith(("http://", "https://")):
         raise NodeError(gettext_noop("The address must start with http:// or https://."), code="bad_url")
-    trusted_origin = trusted_origin or _origin(url)
+    trusted_origin = trusted_origin or request_origin(url)
     with guarded_client(allow_hosts=ctx.host.http_allow_hosts, timeout=timeout) as client:
         current_method, current_url, current_query = method, url, query
         for _hop in range(MAX_REDIRECTS + 1):
-            trusted = _origin(current_url) == trusted_origin
+            trusted = request_origin(current_url) == trusted_origin
             sent_headers = headers if trusted else {k: v for k, v in headers.items() if k.lower() not in _never_across(secret_headers)}
             try:
                 request = client.build_request(
@@ -182,7 +182,7 @@ class HttpRequest(NodeType):
             t("Authentication", "인증"),
             default="none",
             expressions=False,
-            options=_AuthenticationOptions(),
+            options=AuthenticationOptions(),
         ),
         Param("credential", "credential", t("Credential", "자격 증명"), default="", expressions=False),
         Param(
@@ -241,7 +241,7 @@ class HttpRequest(NodeType):
         _apply_auth(ctx, params, headers, query)
         secret_query = {k: v for k, v in query.items() if k not in plain_query}
         secret_headers = frozenset(name for name in headers if name not in plain or name.lower() == "authorization")
-        trusted_origin = _origin(params["url"])
+        trusted_origin = request_origin(params["url"])
         body_kwargs = self._body(params)
         timeout = min(float(params["timeout_seconds"]), max(ctx.seconds_left(), 1.0))
         url, results, page = params["url"], [], 1
