@@ -20,13 +20,17 @@ def _enter_schema(task) -> bool:
     logged, which left tasks running in the public schema: here a failure raises, and the task retries."""
     headers = task.request.headers or {}
     schema = headers.get("_schema_name") or task.request.get("_schema_name")
+    if schema is None and task.request.id is None:  # called as a function in this process, in its schema
+        schema = connection.schema_name
     if not schema or schema == settings.PUBLIC_SCHEMA_NAME:
         raise WrongSchema(f"runs.execute queued without an organization schema ({schema!r})")
     if connection.schema_name != schema:
         from django_tenants.utils import get_tenant_model
 
-        organization = get_tenant_model().objects.filter(schema_name=schema).first()
-        if organization is None:
+        model = get_tenant_model()
+        try:
+            organization = model.objects.get(schema_name=schema)
+        except model.DoesNotExist:
             return False
         connection.set_tenant(organization)
     return True

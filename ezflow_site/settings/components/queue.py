@@ -99,7 +99,7 @@ EZFLOW_STUCK_RUN_SECONDS = env.int("EZFLOW_STUCK_RUN_SECONDS", default=120)
 # Leases (apps/runs/lease.py): a running run's worker renews it every third of this; once it lapses (the worker
 # died) the maintenance task queues the run again. A queued run is published again when no worker took it within
 # EZFLOW_RUN_QUEUED_LEASE_SECONDS (its publish failed or the broker lost it), then less and less often as it ages.
-EZFLOW_RUN_LEASE_SECONDS = env.float("EZFLOW_RUN_LEASE_SECONDS", default=30.0)
+EZFLOW_RUN_LEASE_SECONDS = env.float("EZFLOW_RUN_LEASE_SECONDS", default=15.0)
 EZFLOW_RUN_QUEUED_LEASE_SECONDS = env.float("EZFLOW_RUN_QUEUED_LEASE_SECONDS", default=10.0)
 # Runs the maintenance task queues again at most per pass (all organizations together).
 EZFLOW_REQUEUE_BATCH = env.int("EZFLOW_REQUEUE_BATCH", default=1000)
