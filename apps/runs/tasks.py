@@ -39,6 +39,7 @@ def _enter_schema(task) -> bool:
 @shared_task(name="runs.execute", bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
 def execute_run(self, run_id: int, blocking: bool = False) -> None:
     queue = fairness.run_queue(blocking=blocking)
+    started: list[bool] = []
     try:
         if not _enter_schema(self):
             return
@@ -47,10 +48,12 @@ def execute_run(self, run_id: int, blocking: bool = False) -> None:
                 countdown = fairness.defer_seconds(self.request.retries)
                 fairness.run_deferred(run_id=run_id, countdown=countdown)
                 raise self.retry(countdown=countdown, queue=queue)
-            run_execute(run_id=run_id)
+            run_execute(run_id=run_id, on_started=lambda: started.append(True))
     except (OperationalError, InterfaceError) as exc:
-        # The database is away: never run elsewhere, try again shortly on a fresh connection (the run's lease
-        # brings it back too if this retry cannot be published).
+        if started:  # lost mid-run: the run's lease brings it back, counted as a restart (recovery.py)
+            raise
+        # The database was away before the run started: never run elsewhere, try again shortly on a fresh
+        # connection (the run's queued lease brings it back too if this retry cannot be published).
         if not connection.in_atomic_block:
             connection.close()
         raise self.retry(exc=exc, countdown=random.uniform(*SCHEMA_RETRY_SECONDS), queue=queue) from None  # noqa: S311

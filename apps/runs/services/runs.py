@@ -112,22 +112,23 @@ def _lock_key(run_id: int) -> tuple[int, int]:
 logger = logging.getLogger("ezflow.runs")
 
 
-def run_execute(*, run_id: int) -> Run | None:
+def run_execute(*, run_id: int, on_started=None) -> Run | None:
     """Executes (or resumes) a run. Safe to call twice: a second worker backs off while the first holds the run,
-    and after a crash the next one replays the nodes that completed instead of executing them again."""
+    and after a crash the next one replays the nodes that completed instead of executing them again.
+    `on_started` is called just before an attempt starts executing the run (from then on, a failure is a restart)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", _lock_key(run_id))
         if not cursor.fetchone()[0]:
             return None
     try:
         with log_context(organization=connection.schema_name, run_id=run_id), lease.held(run_id):
-            return _execute_locked(run_id)
+            return _execute_locked(run_id, on_started)
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", _lock_key(run_id))
 
 
-def _execute_locked(run_id: int) -> Run | None:
+def _execute_locked(run_id: int, on_started=None) -> Run | None:
     run = Run.objects.select_related("flow", "retry_of").filter(pk=run_id).first()
     if run is None or run.status in Run.FINISHED:
         return run
@@ -135,6 +136,8 @@ def _execute_locked(run_id: int) -> Run | None:
         return run
     if run.cancel_requested:
         return _finish_cancelled(run)
+    if on_started is not None:
+        on_started()
     refusal = recovery.restart_refusal(run=run)
     if refusal is not None:
         return _finish_saved(run, refusal)
