@@ -149,6 +149,7 @@ class DrillReport:
     left_active: int
     workers_alive: int
     workers_started: int
+    others_dead: list[str]  # web or beat processes that exited
     logs: str = ""
     extra: dict = field(default_factory=dict)
 
@@ -184,6 +185,8 @@ class DrillReport:
             found.append(f"{self.left_active} runs left queued or running")
         if self.workers_alive != self.workers_started:
             found.append(f"only {self.workers_alive} of {self.workers_started} workers are alive")
+        if self.others_dead:
+            found.append(f"processes exited: {self.others_dead}")
         return found
 
     def summary(self) -> dict:
@@ -205,6 +208,7 @@ class DrillReport:
             "killed_worker_runs_back_after_seconds": None
             if self.killed_worker_runs_back_after is None
             else round(self.killed_worker_runs_back_after, 1),
+            "restarted_runs": self.extra.get("restarted_runs", 0),
             "left_active": self.left_active,
             "workers_alive": f"{self.workers_alive}/{self.workers_started}",
         }
@@ -217,7 +221,7 @@ def _graph(counter_url: str, trigger: dict) -> dict:
     return {
         "nodes": [
             node("start", trigger.pop("type"), **trigger),
-            node("count", "net.http", method="POST", url=counter_url, body_type="json", body={"marker": "{{ json.marker }}"}),
+            node("count", "net.http", method="POST", url=counter_url, body_type="json", body={"marker": "{{ json.body.marker }}"}),
             node("done", "data.set", fields=[{"name": "counted", "value": True}]),
         ],
         "edges": [{"source": "start", "target": "count"}, {"source": "count", "target": "done"}],
@@ -240,7 +244,7 @@ class FaultDrill:
         tail: float,
         outage: float = 2.0,
         drain_timeout: float = 90.0,
-        counter_delay: float = 0.2,
+        counter_delay: float = 0.5,
         extra_env: dict | None = None,
     ):
         self.rate, self.warmup, self.gap, self.tail, self.outage = rate, warmup, gap, tail, outage
@@ -305,8 +309,10 @@ class FaultDrill:
                     left_active=left_active,
                     workers_alive=sum(1 for p in workers if p.poll() is None),
                     workers_started=len(workers) - 1,  # the killed one does not count; its replacement does
+                    others_dead=[" ".join(p.args[2:4]) for p in stack.processes if "worker" not in p.args and p.poll() is not None],
                 )
                 report.logs = stack.logs()
+                report.extra["restarted_runs"] = getattr(self, "restarted_runs", 0)
                 return report
         finally:
             for process in stack.processes:
@@ -445,4 +451,5 @@ class FaultDrill:
                 [killed_at],
             ).fetchall()
         ends = [float(end) - killed_at for (end,) in rows if end is not None]
+        self.restarted_runs = len(ends)
         return max(ends) if ends else None
