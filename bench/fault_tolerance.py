@@ -21,6 +21,9 @@ from bench.common import setup_django
 def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     setup_django()
+    import logging
+
+    logging.getLogger("httpx2").setLevel(logging.WARNING)  # one line per call otherwise
     from tests.support.faults import FaultDrill
 
     drill = FaultDrill(

@@ -165,14 +165,16 @@ def requeue_stuck_runs(*, now: dt.datetime | None = None, organizations=None, li
     """
     now = now or timezone.now()
     limit = settings.EZFLOW_REQUEUE_BATCH if limit is None else limit
-    if organizations is None:
-        organizations = get_tenant_model().objects.exclude(schema_name=settings.PUBLIC_SCHEMA_NAME).filter(status="active")
-    by_schema = {organization.schema_name: organization for organization in organizations}
-    found = _expired_runs(list(by_schema), now=now, limit=limit)
+    if organizations is None:  # only names for the scan; organizations are loaded for the few with expired runs
+        active = get_tenant_model().objects.exclude(schema_name=settings.PUBLIC_SCHEMA_NAME).filter(status="active")
+        schemas = list(active.values_list("schema_name", flat=True))
+    else:
+        schemas = [organization.schema_name for organization in organizations]
+    found = _expired_runs(schemas, now=now, limit=limit)
     count = 0
-    for schema, run_ids in found.items():
-        with tenant_context(by_schema[schema]):
-            count += _publish_again(run_ids, now=now)
+    for schema, organization in _organizations(set(found)).items():
+        with tenant_context(organization):
+            count += _publish_again(found[schema], now=now)
     connection.set_schema_to_public()
     return count
 
