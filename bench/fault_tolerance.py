@@ -32,7 +32,10 @@ def main() -> int:
         gap=float(os.environ.get("BENCH_GAP", "50")),
         tail=float(os.environ.get("BENCH_TAIL", "60")),
         outage=float(os.environ.get("BENCH_OUTAGE", "3")),
+        counter_delay=float(os.environ.get("BENCH_COUNTER_DELAY", "0.1")),
         drain_timeout=180,
+        # one organization sends everything here: let it use every worker slot (3 workers x 2)
+        extra_env={"EZFLOW_ORG_MAX_CONCURRENT_RUNS": os.environ.get("BENCH_ORG_LIMIT", "6")},
     )
     report = drill.run()
     print(json.dumps(report.summary(), indent=2))

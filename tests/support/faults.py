@@ -201,7 +201,7 @@ class DrillReport:
             "runs_succeeded": sum(1 for s, _c, _m in self.runs.values() if s == "success"),
             "runs_unconfirmed": unconfirmed,
             "duplicates": sum(1 for n in self.counted.values() if n > 1),
-            "lost": sum(1 for c in self.accepted if self.runs.get(c.run_id, ("missing",))[0] not in FINISHED),
+            "unfinished": sum(1 for c in self.accepted if self.runs.get(c.run_id, ("missing",))[0] not in FINISHED),
             "refused_but_executed": sum(1 for c in self.refused if self.counted.get(c.marker)),
             "scheduled_runs": len(self.scheduled),
             "recovery_seconds": {name: round(seconds, 1) for name, seconds in self.recovery.items()},
