@@ -9,7 +9,7 @@ from __future__ import annotations
 ROUTES = {
     # periodic tasks from beat: on their own queue, so a backlog of runs never delays recovery or schedules
     "runs.scheduler_tick": "maintenance",
-    "runs.requeue_stuck": "maintenance",
+    "runs.maintain": "maintenance",
     "runs.prune": "maintenance",
     "notifications.periodic": "maintenance",
     "marketplace.trending_refresh": "maintenance",

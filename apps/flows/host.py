@@ -44,6 +44,8 @@ class FlowHost:
         self.variables = LazyVariables() if organization is not None else {}
         self.http_allow_hosts = list(getattr(organization, "allowed_internal_hosts", None) or [])
         self._zone = zoneinfo.ZoneInfo(organization.time_zone if organization else "Asia/Seoul")
+        # Run ids repeat across organizations: the schema keeps idempotency keys of outgoing calls apart.
+        self.idempotency_scope = getattr(organization, "schema_name", "")
 
     def now(self) -> dt.datetime:
         return dt.datetime.now(self._zone)

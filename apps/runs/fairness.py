@@ -93,8 +93,13 @@ def defer_seconds(deferrals: int) -> float:
     return base * random.uniform(0.8, 1.2)  # noqa: S311  (spreading retries, not security)
 
 
-def run_deferred(*, run_id: int) -> None:
-    """A deferred run is alive, not stuck: the stuck-run re-queue goes by updated_at."""
+def run_deferred(*, run_id: int, countdown: float = 0.0) -> None:
+    """A deferred run is alive, not stuck: the re-queue goes by its queued lease (and updated_at), so both move past
+    the moment it asks again."""
+    import datetime as dt
+
     from apps.runs.models import Run
 
-    Run.objects.filter(pk=run_id, status=Run.Status.QUEUED).update(updated_at=timezone.now())
+    now = timezone.now()
+    lease_until = now + dt.timedelta(seconds=countdown + settings.EZFLOW_RUN_QUEUED_LEASE_SECONDS)
+    Run.objects.filter(pk=run_id, status=Run.Status.QUEUED).update(updated_at=now, lease_until=lease_until)

@@ -1,6 +1,15 @@
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+def queued_lease_deadline():
+    """When a new run, if still queued, is taken for lost by the broker and published again (its outbox relay:
+    apps/runs/services/scheduler.py `requeue_stuck_runs`)."""
+    return timezone.now() + dt.timedelta(seconds=settings.EZFLOW_RUN_QUEUED_LEASE_SECONDS)
 
 
 class Run(models.Model):
@@ -45,6 +54,9 @@ class Run(models.Model):
     restarts = models.PositiveSmallIntegerField(
         default=0, help_text="Times the run was started again after an attempt stopped without finishing (apps/runs/services/recovery.py)."
     )
+    # The run row is the outbox of its broker message: a queued run not picked up by then, or a running run whose
+    # worker stopped renewing it (apps/runs/lease.py), is published again by the maintenance task.
+    lease_until = models.DateTimeField(null=True, blank=True, default=queued_lease_deadline)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -54,7 +66,12 @@ class Run(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["flow", "-created_at"]), models.Index(fields=["status", "resume_at"])]
+        indexes = [
+            models.Index(fields=["flow", "-created_at"]),
+            models.Index(fields=["status", "resume_at"]),
+            # The maintenance pass looks at every organization's active runs every few seconds: one index probe each.
+            models.Index(fields=["lease_until"], name="run_active_lease", condition=models.Q(status__in=["queued", "running"])),
+        ]
         constraints = [
             # A second scheduler (or a retried tick) can never start the same tick twice.
             models.UniqueConstraint(

@@ -1,8 +1,10 @@
 """The engine's reporter backed by NodeRun rows.
 
 Results are buffered and written in one INSERT, and the buffer is flushed at once after any node with side
-effects (HTTP, email, Slack, sub-flows) and at least every FLUSH_SECONDS. A run resumed after a crash therefore
-never repeats a side effect; at worst it recomputes a few pure nodes.
+effects (HTTP, email, Slack, sub-flows) and at least every FLUSH_SECONDS. Before a node with side effects acts, a
+row with status "started" is written (the journal): a run resumed after a crash replays what finished, and a node
+found started but not finished is repeated only if it is idempotent (otherwise the run stops with
+`side_effect_unconfirmed` and the person decides). At worst a resumed run recomputes a few pure nodes.
 
 DeferredReporter goes further for runs that a webhook caller waits for: the run row itself is written only at the
 end, together with its node results, unless the run turns out not to be short and pure (see `materialize`).
@@ -21,8 +23,11 @@ from apps.core.metrics import NODE_DURATION
 from apps.flows.engine.reporter import NodeResult
 from apps.flows.engine.sampling import sample_outputs
 from apps.flows.nodes.registry import load_builtin_nodes
+from apps.runs.lease import lease_deadline
 from apps.runs.models import NodeRun, Run
 from apps.runs.realtime.publisher import publish_node
+
+STARTED = "started"  # a journal row: the node with side effects began and has not been recorded as finished
 
 FULL_OUTPUT_BYTES = 5_000_000
 FLUSH_SECONDS = 0.5
@@ -54,8 +59,34 @@ class DatabaseReporter:
         systems), the events go out at once so pages can show what is running and what has finished."""
         self.run.seq += 1
         self._events.append({"type": "node.started", "node_id": node_id, "run_index": run_index, "items_in": items_in, "seq": self.run.seq})
+        if self._has_side_effects(node_id):
+            self._journal_started(node_id, run_index, items_in)
         if time.monotonic() - self._started > LIVE_AFTER_SECONDS or self._may_take_long(node_id):
             self._publish_events()
+
+    def _has_side_effects(self, node_id: str) -> bool:
+        kind = self._registry.get(self.node_names.get(node_id, ("", ""))[1])
+        return kind is not None and kind.side_effects
+
+    def _journal_started(self, node_id: str, run_index: int, items_in: int) -> None:
+        """Written and committed before the node acts (with the results before it): if this fails, the node never
+        acts; if the process dies after it, the next attempt knows the node may have acted."""
+        name, node_type = self.node_names.get(node_id, (node_id, ""))
+        self._pending.append(
+            NodeRun(
+                run=self.run,
+                node_id=node_id,
+                run_index=run_index,
+                status=STARTED,
+                node_name=name,
+                node_type=node_type,
+                items_in=items_in,
+                output_sample={},
+                started_at=timezone.now(),
+                seq=self.run.seq,
+            )
+        )
+        self.flush()
 
     def _may_take_long(self, node_id: str) -> bool:
         kind = self._registry.get(self.node_names.get(node_id, ("", ""))[1])
@@ -83,8 +114,10 @@ class DatabaseReporter:
         if duration is not None:
             NODE_DURATION.labels(node_type or "unknown").observe(duration / 1000)
         kind = self._registry.get(node_type)
-        due = (kind is not None and kind.side_effects) or time.monotonic() - self._flushed_at >= FLUSH_SECONDS
-        if not self.save_history and result.status != "failed":
+        journaled = kind is not None and kind.side_effects
+        due = journaled or time.monotonic() - self._flushed_at >= FLUSH_SECONDS
+        # A journaled node's result is kept even with history off: it is what tells a resumed run the node is done.
+        if not self.save_history and result.status != "failed" and not journaled:
             if due:
                 self.flush()
             return
@@ -147,7 +180,8 @@ class DatabaseReporter:
                 "seq",
             ],
         )
-        Run.objects.filter(pk=self.run.pk).update(seq=self.run.seq, updated_at=timezone.now())
+        # Each write also renews the run's lease (apps/runs/lease.py renews it through long steps).
+        Run.objects.filter(pk=self.run.pk).update(seq=self.run.seq, updated_at=timezone.now(), lease_until=lease_deadline())
 
     def _publish_events(self) -> None:
         if self._events:

@@ -54,7 +54,8 @@ def test_killed_worker_run_is_finished_by_another_without_repeating_nodes(django
 
             def charged():
                 detail = client.get(f"/api/v1/runs/{run['id']}").json()
-                return detail if any(n["node_id"] == "charge" for n in detail["node_runs"]) else None
+                # "started" is written before the call (the journal); the charge is done once it is a success
+                return detail if any(n["node_id"] == "charge" and n["status"] == "success" for n in detail["node_runs"]) else None
 
             wait_for(charged, stack)  # the charge is done and saved; the worker now sleeps in "pause"
             worker = next(p for p in stack.processes if "worker" in p.args)

@@ -48,7 +48,7 @@ def test_runs_with_a_blocking_step_go_to_the_slow_queue():
     ("name", "queue"),
     [
         ("runs.execute", "runs"),
-        ("runs.requeue_stuck", "maintenance"),
+        ("runs.maintain", "maintenance"),
         ("runs.scheduler_tick", "maintenance"),
         ("accounts.send_invitation_email", "default"),
     ],

@@ -50,6 +50,7 @@ class Stack:
     beat: bool = False
     extra_env: dict = field(default_factory=dict)  # all web processes on one port (as `make run` does) instead of one port each
     redis_url: str = ""
+    server_url: str = ""  # a PostgreSQL server of the test's own (tests/support/faults.py), else DATABASE_URL's
     database: str = field(default_factory=lambda: f"ezflow_e2e_{uuid.uuid4().hex[:10]}")
     ports: list[int] = field(default_factory=list)
     processes: list[subprocess.Popen] = field(default_factory=list)
@@ -68,7 +69,7 @@ class Stack:
         env.pop("REDIS_URL", None)
         env.update(
             DJANGO_SETTINGS_MODULE="ezflow_site.settings",
-            DATABASE_URL=dbadmin.with_database(_server_url(), self.database),
+            DATABASE_URL=dbadmin.with_database(self.server_url or _server_url(), self.database),
             EZFLOW_DATA_DIR=str(self.tmp / "data"),
             EZFLOW_MAIL_DIR=str(self.mail_dir),
             EZFLOW_PORT=str(self.ports[0]),
@@ -96,7 +97,7 @@ class Stack:
 
     def start(self) -> Stack:
         self.ports = [free_port() for _ in range(1 if self.shared_socket else self.web_processes)]
-        dbadmin.create_database(_server_url(), self.database)
+        dbadmin.create_database(self.server_url or _server_url(), self.database)
         (self.tmp / "metrics").mkdir(exist_ok=True)
         env = self.env()
         subprocess.run([sys.executable, "manage.py", "ezflow_setup", "-v", "0"], cwd=ROOT, env=env, check=True)
@@ -188,7 +189,7 @@ class Stack:
         for process in self.processes:
             self.stop_process(process)
         try:
-            dbadmin.drop_database(_server_url(), self.database)
+            dbadmin.drop_database(self.server_url or _server_url(), self.database)
         finally:
             shutil.rmtree(self.tmp, ignore_errors=True)
 

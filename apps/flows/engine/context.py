@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol
@@ -197,6 +198,16 @@ class NodeContext:
     def respond(self, *, status: int, body: Any, headers: dict | None = None) -> None:
         body = json_safe(body, path="body")
         self.executor.response = {"status": status, "body": body, "headers": json_safe(headers or {}, path="headers")}
+
+    def idempotency_key(self, item_index: int = 0) -> str | None:
+        """A key for this node's call for item `item_index`, the same every time the run executes it (a replay after a
+        crash), different for any other run, node, loop pass or item; None outside a recorded run."""
+        run_id = (self._scope_base.get("run") or {}).get("id")
+        if run_id is None:
+            return None
+        scope = getattr(self.host, "idempotency_scope", "")
+        raw = f"{scope}:{run_id}:{self.node.id}:{self.run_index}:{item_index}"
+        return "ezf-" + hashlib.sha256(raw.encode()).hexdigest()[:40]
 
     def seconds_left(self) -> float:
         return max(self.deadline - time.monotonic(), 0.0)

@@ -24,6 +24,11 @@ from apps.flows.nodes.registry import NodeRegistry, load_builtin_nodes
 
 MAX_DEPTH = 5
 MAX_BACKOFF_SECONDS = 30.0
+UNCONFIRMED_TEMPLATE = gettext_noop(
+    "The step “%(step)s” was interrupted while it was running (its worker or the database stopped), so it may or may "
+    "not have been done. Check whether it happened (for example in the system it calls); if it did not, run the flow "
+    "again from this step."
+)
 
 
 @dataclass
@@ -67,6 +72,7 @@ class Executor:
         completed: dict[str, dict[str, list[dict]]] | None = None,
         pinned: dict[str, list[dict]] | None = None,
         resumed: set[str] | None = None,
+        unconfirmed: set[str] | None = None,
         depth: int = 0,
         sleep=time.sleep,
     ):
@@ -82,6 +88,8 @@ class Executor:
         self.completed = completed or {}
         self.pinned = pinned or {}
         self.resumed = resumed or set()
+        # "node#run_index" of nodes with side effects that an earlier attempt started and never finished.
+        self.unconfirmed = unconfirmed or set()
         self.depth = depth
         self.sleep = sleep
         self.run_meta = run_meta or {}  # what steps may record about where they ran (the AI steps' usage)
@@ -250,6 +258,9 @@ class Executor:
                 self._report(result)
             return result
 
+        if key in self.unconfirmed and not node_type.is_idempotent(node.parameters):
+            self._refuse_unconfirmed(node, run_index, items_in, started, report)
+
         attempts_allowed = max(int(node.setting("retry_attempts") or 1), 1)
         attempt = 0
         while True:
@@ -285,6 +296,17 @@ class Executor:
         if report:
             self._report(result)
         return result
+
+    def _refuse_unconfirmed(self, node, run_index: int, items_in: int, started: float, report: bool) -> None:
+        """Doing it again could do it twice (a second payment, a second email): the run stops here, whatever the
+        step's on-error setting, and the person decides (running again from this step confirms it)."""
+        error = EngineError(UNCONFIRMED_TEMPLATE, code="side_effect_unconfirmed", values={"step": node.name or node.id})
+        result = NodeResult(
+            node.id, run_index, "failed", items_in, 0, {}, 0, started, time.time(), error.message, error.code, "", error.translatable
+        )
+        if report:
+            self._report(result)
+        raise _NodeFailed(node.id, error, result)
 
     def _handle_failure(self, node, inputs, error: EngineError, run_index, attempts, started, items_in, report) -> NodeResult:
         mode = node.setting("on_error")

@@ -116,6 +116,10 @@ class NodeType:
     # Nodes that change the world outside the run (send, call). Their results are saved the moment they finish,
     # so that a run resumed after a crash never repeats them; other nodes' results may be saved in batches.
     side_effects: ClassVar[bool] = False
+    # A node with side effects that may safely be done twice (reads, HTTP GET/HEAD). The runs app records that such a
+    # node started before it acts; a run resumed after a crash that finds it started but not finished repeats it
+    # only when it is idempotent, and otherwise stops and asks the person (`side_effect_unconfirmed`).
+    idempotent: ClassVar[bool] = False
     # Nodes that wait, sleep or run a child process: never executed inline in the web process, and live events
     # go out before them.
     blocking: ClassVar[bool] = False
@@ -133,6 +137,10 @@ class NodeType:
         if self.dynamic_outputs is not None:
             return self.dynamic_outputs.ports(parameters)
         return self.outputs
+
+    def is_idempotent(self, parameters: dict) -> bool:
+        """Whether this node, configured with `parameters` (as stored, expressions unresolved), may run twice."""
+        return self.idempotent
 
     def needs_upgrade(self, type_version: Any) -> bool:
         return (1 if type_version is None else type_version) != self.version
@@ -177,5 +185,6 @@ class NodeType:
             "trigger_kind": self.trigger_kind,
             "blocking": self.blocking,
             "side_effects": self.side_effects,
+            "idempotent": self.idempotent,
             "secret_params": list(self.secret_params),
         }

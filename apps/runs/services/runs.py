@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import zlib
 
-from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,11 +19,12 @@ from apps.flows.engine.executor import Executor, RunResult
 from apps.flows.engine.graph import Graph
 from apps.flows.engine.sampling import sample_outputs
 from apps.flows.models import Flow
+from apps.runs import lease
 from apps.runs.events import run_finished
 from apps.runs.host import RunHost
 from apps.runs.models import NodeRun, Run
 from apps.runs.realtime.publisher import publish_run
-from apps.runs.reporter import DatabaseReporter, DeferredReporter, limited_error_args
+from apps.runs.reporter import STARTED, DatabaseReporter, DeferredReporter, limited_error_args
 from apps.runs.services import recovery
 from apps.runs.services.tally import tally_success
 
@@ -58,18 +60,37 @@ def run_create(*, flow: Flow, trigger: str, items: list | None = None, user=None
 
 
 def run_enqueue(run: Run) -> Run:
-    from apps.runs.fairness import graph_is_blocking, run_queue
-    from apps.runs.tasks import execute_run
-
+    """Publishes the saved run to the broker once the transaction commits. The run row is the outbox: if the
+    publish fails (broker away), the run stays queued and the maintenance task publishes it again when its queued
+    lease lapses, so a saved run is never lost and the caller is told it was accepted."""
     # The schema is captured now: by commit time the connection may be serving another organization.
     schema = connection.schema_name
-    blocking = graph_is_blocking(run.graph)
-    options = {"headers": {"_schema_name": schema}, "queue": run_queue(blocking=blocking)}
-    transaction.on_commit(lambda: execute_run.apply_async((run.pk,), {"blocking": blocking}, **options))
+    transaction.on_commit(lambda: run_publish(run_id=run.pk, graph=run.graph, schema=schema))
     return run
 
 
-def _completed_outputs(run: Run) -> dict[str, dict]:
+def run_publish(*, run_id: int, graph: dict, schema: str) -> bool:
+    """One publish of runs.execute for a saved run; False (logged) when the broker refused it."""
+    from apps.runs.fairness import graph_is_blocking, run_queue
+    from apps.runs.tasks import execute_run
+
+    blocking = graph_is_blocking(graph)
+    options = {"headers": {"_schema_name": schema}, "queue": run_queue(blocking=blocking), "retry_policy": PUBLISH_RETRY}
+    try:
+        execute_run.apply_async((run_id,), {"blocking": blocking}, **options)
+    except Exception:  # the broker is away: the relay (requeue_stuck_runs) publishes the saved run later
+        logger.warning("run saved but not published; the relay will publish it", extra={"run_id": run_id}, exc_info=True)
+        return False
+    return True
+
+
+# A caller is waiting (a webhook): a broker that does not answer at once is left to the relay.
+PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+
+
+def _completed_outputs(run: Run) -> tuple[dict[str, dict], set[str]]:
+    """Outputs of nodes that completed (in the run this one retries, then in this run), and the nodes with side
+    effects this run started in an earlier attempt without recording their end (the journal)."""
     completed: dict[str, dict] = {}
     sources = [run.retry_of] if run.retry_of_id else []
     sources.append(run)
@@ -79,7 +100,8 @@ def _completed_outputs(run: Run) -> dict[str, dict]:
         )
         for node_id, run_index, outputs in rows:
             completed[f"{node_id}#{run_index}"] = outputs
-    return completed
+    started = NodeRun.objects.filter(run=run, status=STARTED).values_list("node_id", "run_index")
+    return completed, {f"{node_id}#{run_index}" for node_id, run_index in started}
 
 
 def _lock_key(run_id: int) -> tuple[int, int]:
@@ -90,22 +112,23 @@ def _lock_key(run_id: int) -> tuple[int, int]:
 logger = logging.getLogger("ezflow.runs")
 
 
-def run_execute(*, run_id: int) -> Run | None:
+def run_execute(*, run_id: int, on_started=None) -> Run | None:
     """Executes (or resumes) a run. Safe to call twice: a second worker backs off while the first holds the run,
-    and after a crash the next one replays the nodes that completed instead of executing them again."""
+    and after a crash the next one replays the nodes that completed instead of executing them again.
+    `on_started` is called just before an attempt starts executing the run (from then on, a failure is a restart)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", _lock_key(run_id))
         if not cursor.fetchone()[0]:
             return None
     try:
-        with log_context(organization=connection.schema_name, run_id=run_id):
-            return _execute_locked(run_id)
+        with log_context(organization=connection.schema_name, run_id=run_id), lease.held(run_id):
+            return _execute_locked(run_id, on_started)
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", _lock_key(run_id))
 
 
-def _execute_locked(run_id: int) -> Run | None:
+def _execute_locked(run_id: int, on_started=None) -> Run | None:
     run = Run.objects.select_related("flow", "retry_of").filter(pk=run_id).first()
     if run is None or run.status in Run.FINISHED:
         return run
@@ -113,6 +136,8 @@ def _execute_locked(run_id: int) -> Run | None:
         return run
     if run.cancel_requested:
         return _finish_cancelled(run)
+    if on_started is not None:
+        on_started()
     refusal = recovery.restart_refusal(run=run)
     if refusal is not None:
         return _finish_saved(run, refusal)
@@ -123,20 +148,25 @@ def _execute_locked(run_id: int) -> Run | None:
         wakeup_done(run=run)
     now = timezone.now()
     run.status, run.started_at, run.seq, run.updated_at = Run.Status.RUNNING, run.started_at or now, run.seq + 1, now
-    Run.objects.filter(pk=run.pk).update(status=run.status, started_at=run.started_at, seq=run.seq, updated_at=now)
+    run.lease_until = lease.lease_deadline(now)
+    Run.objects.filter(pk=run.pk).update(
+        status=run.status, started_at=run.started_at, seq=run.seq, updated_at=now, lease_until=run.lease_until
+    )
     set_log_field("flow_id", run.flow_id)
     RUNS_STARTED.labels(run.trigger).inc()
     publish_run(run, "run.started")
     graph = Graph.from_dict(run.graph)
     names = {node.id: (node.name, node.type) for node in graph.nodes.values()}
     reporter = DatabaseReporter(run, node_names=names, save_history=run.flow.save_history)
+    completed, unconfirmed = ({}, set()) if fresh else _completed_outputs(run)
     executor = Executor(
         graph,
         host=RunHost(organization=connection.tenant, run=run),
         reporter=reporter,
         run_meta={"id": run.pk, "trigger": run.trigger},
         flow_meta={"id": run.flow_id, "name": run.flow.name},
-        completed={} if fresh else _completed_outputs(run),
+        completed=completed,
+        unconfirmed=unconfirmed,
         pinned=run.pinned,
         resumed=set(run.resumed_nodes),
     )
@@ -155,6 +185,14 @@ def _execute_locked(run_id: int) -> Run | None:
 def _finish_saved(run: Run, result: RunResult) -> Run:
     with transaction.atomic():  # all or nothing, so that a failed save leaves the connection usable
         return _finish(run, result)
+
+
+class RunSaved(Exception):
+    """An inline run whose row was written before the database went away: a worker finishes it later."""
+
+    def __init__(self, run_id: int):
+        super().__init__(f"run {run_id} saved, not finished")
+        self.run_id = run_id
 
 
 def run_execute_inline(
@@ -180,13 +218,16 @@ def run_execute_inline(
         created_at=now,
         started_at=now,
         updated_at=now,
+        lease_until=lease.lease_deadline(now),
         seq=1,
     )
+    leases = contextlib.ExitStack()
 
     def materialize() -> None:
         run.save(force_insert=True)
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_lock(%s, %s)", _lock_key(run.pk))
+        leases.enter_context(lease.held(run.pk))
         publish_run(run, "run.started")
 
     names = {node.id: (node.name, node.type) for node in graph.nodes.values()}
@@ -200,13 +241,22 @@ def run_execute_inline(
             run_meta={"id": run.pk, "trigger": run.trigger},
             flow_meta={"id": flow.pk, "name": flow.name},
         )
-        result = executor.run(trigger_items=items)
+        try:
+            result = executor.run(trigger_items=items)
+        except BaseException as exc:
+            leases.close()  # a run this process no longer executes must not look alive
+            if reporter.materialized and isinstance(exc, DatabaseError):
+                raise RunSaved(run.pk) from exc
+            raise
         if reporter.materialized:
             try:
                 reporter.flush()
                 return _finish(run, result)
+            except DatabaseError as exc:
+                raise RunSaved(run.pk) from exc
             finally:
-                with connection.cursor() as cursor:
+                leases.close()
+                with contextlib.suppress(DatabaseError), connection.cursor() as cursor:  # a lost connection gave it back
                     cursor.execute("SELECT pg_advisory_unlock(%s, %s)", _lock_key(run.pk))
         _settle(run, result)
         run.updated_at = timezone.now()

@@ -148,24 +148,76 @@ def _fire(entry: ScheduleEntry, tick: dt.datetime, enqueue) -> int:
     return 1
 
 
-def requeue_stuck_runs(*, now: dt.datetime | None = None, organizations=None) -> int:
-    """Queued runs nobody picked up, and running runs whose worker went away, are queued again (in every active
-    organization, or in `organizations`).
+SCHEMAS_PER_STATEMENT = 200
 
-    Safe even when the worker is alive: run_execute holds an advisory lock per run, so a duplicate backs off.
+
+def requeue_stuck_runs(*, now: dt.datetime | None = None, organizations=None, limit: int | None = None) -> int:
+    """The runs' outbox relay and lease check, for every active organization (or `organizations`): a queued run
+    that no worker took before its lease lapsed (its publish failed, or the broker lost it: Redis restarted empty),
+    a queued run untouched for EZFLOW_STUCK_RUN_SECONDS, and a running run whose worker stopped renewing its lease
+    (killed, out of memory) are published again. At most `limit` runs per pass; the rest come in the next pass.
+
+    Organizations are looked at many at once: one statement over up to SCHEMAS_PER_STATEMENT schemas, each an
+    index probe (run_active_lease), so a pass every few seconds stays cheap with thousands of organizations.
+    A run published again gets a new lease that grows with its age, so a run waiting in a long queue is not
+    published over and over. Safe even when the worker is alive: run_execute holds an advisory lock per run, so a
+    duplicate backs off, and a finished run is never executed again.
     """
+    now = now or timezone.now()
+    limit = settings.EZFLOW_REQUEUE_BATCH if limit is None else limit
+    if organizations is None:  # only names for the scan; organizations are loaded for the few with expired runs
+        active = get_tenant_model().objects.exclude(schema_name=settings.PUBLIC_SCHEMA_NAME).filter(status="active")
+        schemas = list(active.values_list("schema_name", flat=True))
+    else:
+        schemas = [organization.schema_name for organization in organizations]
+    found = _expired_runs(schemas, now=now, limit=limit)
+    count = 0
+    for schema, organization in _organizations(set(found)).items():
+        with tenant_context(organization):
+            count += _publish_again(found[schema], now=now)
+    connection.set_schema_to_public()
+    return count
+
+
+def _expired_runs(schemas: list[str], *, now: dt.datetime, limit: int) -> dict[str, list[int]]:
+    quote = connection.ops.quote_name
+    table = quote(Run._meta.db_table)
+    stuck_before = now - STUCK_AFTER
+    found: dict[str, list[int]] = {}
+    remaining = limit
+    for start in range(0, len(schemas), SCHEMAS_PER_STATEMENT):
+        if remaining <= 0:
+            break
+        batch = schemas[start : start + SCHEMAS_PER_STATEMENT]
+        parts, params = [], []
+        for schema in batch:
+            parts.append(
+                f"(SELECT %s, id FROM {quote(schema)}.{table} WHERE status IN ('queued', 'running') AND lease_until < %s "  # noqa: S608
+                f"UNION SELECT %s, id FROM {quote(schema)}.{table} WHERE status = 'queued' AND updated_at < %s LIMIT %s)"  # noqa: S608
+            )
+            params += [schema, now, schema, stuck_before, remaining]
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT * FROM ({' UNION ALL '.join(parts)}) expired LIMIT %s", [*params, remaining])  # noqa: S608 (quoted names)
+            for schema, run_id in cursor.fetchall():
+                found.setdefault(schema, []).append(run_id)
+                remaining -= 1
+    return found
+
+
+def _publish_again(run_ids: list[int], *, now: dt.datetime) -> int:
     from apps.runs.services.runs import run_enqueue
 
-    now = now or timezone.now()
     count = 0
-    if organizations is None:
-        organizations = get_tenant_model().objects.exclude(schema_name=settings.PUBLIC_SCHEMA_NAME).filter(status="active")
-    for organization in organizations:
-        with tenant_context(organization), transaction.atomic():
-            stuck = Run.objects.filter(status__in=[Run.Status.QUEUED, Run.Status.RUNNING], updated_at__lt=now - STUCK_AFTER)
-            for run in stuck[:200]:
-                Run.objects.filter(pk=run.pk).update(updated_at=now)
-                run_enqueue(run)
-                count += 1
-    connection.set_schema_to_public()
+    with transaction.atomic():
+        runs = (
+            Run.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=run_ids, status__in=[Run.Status.QUEUED, Run.Status.RUNNING])
+            .only("id", "graph", "created_at")
+        )
+        for run in runs:
+            age = max((now - run.created_at).total_seconds(), 0.0)
+            wait = max(settings.EZFLOW_RUN_QUEUED_LEASE_SECONDS, age / 2)
+            Run.objects.filter(pk=run.pk).update(updated_at=now, lease_until=now + dt.timedelta(seconds=wait))
+            run_enqueue(run)
+            count += 1
     return count

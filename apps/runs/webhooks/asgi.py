@@ -9,7 +9,10 @@ those costs time on every call. This ASGI route answers webhook calls itself and
   process applies to the very next call, with no cache to invalidate;
 - the database work runs on a few threads per process that keep their connection (and its search_path) between
   calls; runs of flows with side effects or slow nodes run on the general webhook pool instead;
-- it is the only entry: Django has no webhook view. How a call becomes a run is apps.runs.webhooks.receive.
+- it is the only entry: Django has no webhook view. How a call becomes a run is apps.runs.webhooks.receive;
+- the answer says whether the run was saved: 202 once it is (even if the broker was away: the run row is the
+  outbox, see run_enqueue), 503 with Retry-After only when the database was away and nothing was saved, so a
+  caller that retries a 503 never causes a second run.
 
 Tests drive this same route in-process with `WebhookRoute(app, in_caller_thread=True)`: the database work then
 runs on the caller's thread (and its test transaction) instead of the route's own threads.
@@ -26,7 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qsl
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http.request import validate_host
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -46,6 +49,7 @@ THREADS = int(os.environ.get("EZFLOW_WEBHOOK_THREADS", "4"))
 _fast = ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="webhook-fast")
 _hosts: dict[str, object] = {}  # host → Organization (status and settings refreshed by every call's lookup)
 _HOSTS_KEPT = 10_000
+RETRY_AFTER_SECONDS = 5
 
 
 class _Moved(Exception):
@@ -173,7 +177,11 @@ class WebhookRoute:
         if not TOKEN.fullmatch(token) or not host or not validate_host(host, settings.ALLOWED_HOSTS):
             return await self.django_app(scope, receive, send)
         token = token.rstrip("/")
-        organization = _hosts.get(host) or await self._call(_fast, _resolve, host)
+        try:
+            organization = _hosts.get(host) or await self._call(_fast, _resolve, host)
+        except DatabaseError:
+            logger.warning("webhook call refused: database unavailable", exc_info=True)
+            return await _send_unavailable(send, _language(headers))
         if organization is None:  # the public site or an unknown host: Django answers as for any other path
             return await self.django_app(scope, receive, send)
         timer = RequestTimer()
@@ -219,6 +227,9 @@ class WebhookRoute:
                         started = webhook_timed_out(started)
             assert isinstance(started, WebhookAnswer)
             return await _send_answer(send, started, language)
+        except DatabaseError:  # raised before the run was saved (a saved run is answered 202 by receive.py)
+            logger.warning("webhook call refused: database unavailable", extra={"organization": organization.schema_name}, exc_info=True)
+            return await _send_unavailable(send, language)
         except Exception:
             logger.exception("webhook call failed", extra={"organization": organization.schema_name})
             with translation.override(language):
@@ -256,6 +267,13 @@ async def _read_body(receive, limit: int | None) -> bytes | None:
         chunks.append(chunk)
         if not message.get("more_body", False):
             return b"".join(chunks)
+
+
+async def _send_unavailable(send, language: str) -> int:
+    with translation.override(language):
+        message = _("The service is briefly unavailable and nothing was saved. Please send this request again in a few seconds.")
+    body = {"error": {"code": "unavailable", "message": message}}
+    return await _send(send, 503, body, language=language, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 async def _send_error(send, exc: DomainError, language: str) -> int:

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
-from django.db import close_old_connections, connection
+from django.db import DatabaseError, close_old_connections, connection
 from django.utils.translation import gettext as _
 
 from apps.core.errors import DomainError
@@ -25,7 +25,7 @@ from apps.flows.engine.graph import Graph
 from apps.flows.models import Flow, FlowVersion
 from apps.flows.nodes.registry import load_builtin_nodes
 from apps.runs.models import Run
-from apps.runs.services.runs import run_create, run_enqueue, run_execute, run_execute_inline
+from apps.runs.services.runs import RunSaved, run_create, run_enqueue, run_execute, run_execute_inline
 
 SIGNATURE_HEADER = "X-EZFlow-Signature"
 # Runs that may block or change the world run here, not on the few threads that serve lookups.
@@ -237,15 +237,28 @@ def webhook_start(*, target: WebhookTarget, call: WebhookCall) -> WebhookAnswer 
 
 
 def webhook_execute(pending: PendingRun) -> WebhookAnswer:
-    """Executes the run of a waiting caller in this thread and turns its outcome into the answer."""
-    if pending.run is None:
-        target = pending.target
-        finished = run_execute_inline(
-            flow=target.flow, graph=target.graph, items=[pending.item], run_id=target.run_id, watched=target.watched
-        )
-    else:
-        finished = run_execute(run_id=pending.run.pk) or Run.objects.get(pk=pending.run.pk)
+    """Executes the run of a waiting caller in this thread and turns its outcome into the answer. If the database
+    goes away once the run is saved, the run finishes later (its lease lapses and a worker resumes it): the caller
+    is told it was accepted, never asked to send it again."""
+    try:
+        if pending.run is None:
+            target = pending.target
+            finished = run_execute_inline(
+                flow=target.flow, graph=target.graph, items=[pending.item], run_id=target.run_id, watched=target.watched
+            )
+        else:
+            finished = run_execute(run_id=pending.run.pk) or Run.objects.get(pk=pending.run.pk)
+    except RunSaved as saved:
+        return webhook_accepted(saved.run_id)
+    except DatabaseError:
+        if pending.run is None:
+            raise  # nothing was saved: the caller may send it again (503)
+        return webhook_accepted(pending.run.pk)
     return webhook_answer(finished)
+
+
+def webhook_accepted(run_id: int) -> WebhookAnswer:
+    return WebhookAnswer(202, {"run_id": run_id, "status": "queued", "message": _("The run was accepted and will finish shortly.")})
 
 
 def webhook_answer(finished: Run) -> WebhookAnswer:

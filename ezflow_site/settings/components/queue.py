@@ -7,7 +7,12 @@ EZFLOW_MODE = "scale-out" if REDIS_URL else "embedded"
 
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # kombu's Redis transport, fixed so that a Redis restart does not stop the workers (see there).
+    CELERY_BROKER_TRANSPORT = "ezflow_site.redis_broker:Transport"
+    # A publish (a webhook's run) does not hang on an unreachable Redis: the run row is the outbox, and the
+    # maintenance task publishes it again. Runs do not rely on the visibility timeout: their lease brings back a
+    # killed worker's run within seconds (apps/runs/lease.py).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2, "socket_timeout": 10}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
 else:
     # kombu's filesystem transport lets a separate worker process share the queue without a server.
@@ -80,7 +85,8 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("EZFLOW_WORKER_MAX_MEMORY_KB", defa
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("EZFLOW_WORKER_MAX_TASKS_PER_CHILD", default=1000)
 CELERY_BEAT_SCHEDULE = {
     "scheduler-tick": {"task": "runs.scheduler_tick", "schedule": env.float("EZFLOW_SCHEDULER_SECONDS", default=5.0)},
-    "requeue-stuck-runs": {"task": "runs.requeue_stuck", "schedule": env.float("EZFLOW_REQUEUE_SECONDS", default=60.0)},
+    # the runs' outbox relay and lease check (apps/runs/services/scheduler.py requeue_stuck_runs)
+    "maintain-runs": {"task": "runs.maintain", "schedule": env.float("EZFLOW_REQUEUE_SECONDS", default=5.0)},
     "prune-runs": {"task": "runs.prune", "schedule": 3600.0},
     "alerts": {"task": "notifications.periodic", "schedule": env.float("EZFLOW_ALERT_CHECK_SECONDS", default=30.0)},
     "marketplace-trending": {"task": "marketplace.trending_refresh", "schedule": 3600.0},
@@ -88,8 +94,15 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # Successful runs of flows with history off are counted in memory and written this often (apps/runs/services/tally.py).
 EZFLOW_TALLY_FLUSH_SECONDS = env.float("EZFLOW_TALLY_FLUSH_SECONDS", default=1.0)
-# A queued or running run untouched this long is queued again (safe: one advisory lock per run).
+# A queued run untouched this long is queued again (safe: one advisory lock per run).
 EZFLOW_STUCK_RUN_SECONDS = env.int("EZFLOW_STUCK_RUN_SECONDS", default=120)
+# Leases (apps/runs/lease.py): a running run's worker renews it every third of this; once it lapses (the worker
+# died) the maintenance task queues the run again. A queued run is published again when no worker took it within
+# EZFLOW_RUN_QUEUED_LEASE_SECONDS (its publish failed or the broker lost it), then less and less often as it ages.
+EZFLOW_RUN_LEASE_SECONDS = env.float("EZFLOW_RUN_LEASE_SECONDS", default=15.0)
+EZFLOW_RUN_QUEUED_LEASE_SECONDS = env.float("EZFLOW_RUN_QUEUED_LEASE_SECONDS", default=10.0)
+# Runs the maintenance task queues again at most per pass (all organizations together).
+EZFLOW_REQUEUE_BATCH = env.int("EZFLOW_REQUEUE_BATCH", default=1000)
 # A run left unfinished this many times (worker killed, out of memory...) fails instead of starting again.
 EZFLOW_RUN_MAX_RESTARTS = env.int("EZFLOW_RUN_MAX_RESTARTS", default=3)
 # Repeated alerts with the same cause join one notification; email and Slack for it at most once per window.

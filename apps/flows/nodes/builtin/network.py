@@ -141,6 +141,19 @@ def send_request(
         raise NodeError(gettext_noop("More than %(limit)s redirects."), code="too_many_redirects", values={"limit": str(MAX_REDIRECTS)})
 
 
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _with_idempotency_key(ctx, headers: dict, item_index: int) -> dict:
+    """The run's key for this call, unless the person set their own: a receiver that dedupes by it sees a replayed
+    or retried call as the same one (the key is stable for the run, step, run index and item)."""
+    key = ctx.idempotency_key(item_index)
+    if key is None or any(name.lower() == IDEMPOTENCY_HEADER.lower() for name in headers):
+        return headers
+    return {**headers, IDEMPOTENCY_HEADER: key}
+
+
 @register
 class HttpRequest(NodeType):
     side_effects = True
@@ -228,14 +241,18 @@ class HttpRequest(NodeType):
         Param("max_pages", "integer", t("At most pages", "최대 페이지 수"), default=10, minimum=1, maximum=1000, expressions=False),
     )
 
+    def is_idempotent(self, parameters: dict) -> bool:
+        # A read may be repeated after a crash; a stored method given as an expression is not known to be one.
+        return str(parameters.get("method") or "GET").upper() in SAFE_METHODS
+
     def execute(self, ctx):
         out = []
-        for _index, item, params in ctx.each():
-            out.extend(self._one(ctx, item, params))
+        for index, item, params in ctx.each():
+            out.extend(self._one(ctx, item, params, index))
         return {"main": out}
 
-    def _one(self, ctx, item: dict, params: dict) -> list[dict]:
-        headers = {str(k): str(v) for k, v in (params.get("headers") or {}).items()}
+    def _one(self, ctx, item: dict, params: dict, index: int = 0) -> list[dict]:
+        headers = _with_idempotency_key(ctx, {str(k): str(v) for k, v in (params.get("headers") or {}).items()}, index)
         query = {str(k): v for k, v in (params.get("query") or {}).items()}
         plain, plain_query = set(headers), set(query)
         _apply_auth(ctx, params, headers, query)
@@ -348,13 +365,13 @@ class SlackMessage(NodeType):
 
     def execute(self, ctx):
         out = []
-        for _index, item, params in ctx.each():
+        for index, item, params in ctx.each():
             url = ctx.credential(params["credential"], "slack_webhook")["url"]
             response, raw = send_request(
                 ctx,
                 method="POST",
                 url=url,
-                headers={},
+                headers=_with_idempotency_key(ctx, {}, index),
                 query={},
                 json_body={"text": str(params["text"])},
                 timeout=min(30.0, max(ctx.seconds_left(), 1.0)),
