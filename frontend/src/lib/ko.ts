@@ -1,6 +1,12 @@
 // Korean for the editor's UI strings (the English text is the key). tests/flows/test_editor_page.py checks coverage.
 const KO: Record<string, string> = {
   "(no message)": "(메시지 없음)",
+  "Listen for a test request": "테스트 요청 기다리기",
+  "Waiting for a test request… Send one to this test address:": "테스트 요청을 기다리는 중… 이 테스트 주소로 요청을 보내세요:",
+  "For example, from a terminal:": "예를 들어 터미널에서:",
+  "Stop listening": "기다리기 중지",
+  "No request arrived in time. Listen again when you are ready to send it.": "시간 안에 요청이 오지 않았습니다. 보낼 준비가 되면 다시 기다리기를 누르세요.",
+  "Test request received and pinned as this step's test data.": "테스트 요청을 받아 이 단계의 테스트 데이터로 고정했습니다.",
   "Only administrators can add credentials; ask one if the one you need is missing.": "자격 증명은 관리자만 추가할 수 있습니다. 필요한 것이 없으면 관리자에게 요청하세요.",
   "No credential of this kind yet. Only administrators can add credentials; ask one to add it.": "이 종류의 자격 증명이 아직 없습니다. 자격 증명은 관리자만 추가할 수 있으니 관리자에게 추가를 요청하세요.",
   "moved": "위치 이동",
