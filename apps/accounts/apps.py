@@ -13,3 +13,13 @@ class AccountsConfig(AppConfig):
         from apps.core.graphql.registry import graphql_registry
 
         graphql_registry.authenticate_with("bearer", api_token_graphql_authenticate)
+        _name_axes_in_the_admin()
+
+
+def _name_axes_in_the_admin() -> None:
+    from django.apps import apps
+
+    from apps.accounts.axes_labels import APP_NAME
+
+    if apps.is_installed("axes"):
+        apps.get_app_config("axes").verbose_name = APP_NAME

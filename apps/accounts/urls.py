@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("login/", views.member_login, name="login"),
     path("logout/", views.member_logout, name="logout"),
+    path("password-reset/", views.password_reset, name="password-reset"),
+    path("password-reset/<str:uidb64>/<str:token>/", views.password_reset_confirm, name="password-reset-confirm"),
     path("auth/handoff/", views.handoff, name="handoff"),
     path("members/", views.members, name="members"),
     path("members/<int:pk>/", views.member_update, name="member-update"),
@@ -22,4 +24,6 @@ public_urlpatterns = [
     path("", views.landing, name="landing"),
     path("signup/", views.signup, name="signup"),
     path("login/", views.find_organizations, name="find"),
+    path("password-reset/", views.password_reset, name="password-reset"),
+    path("password-reset/<str:uidb64>/<str:token>/", views.password_reset_confirm, name="password-reset-confirm"),
 ]

@@ -325,3 +325,62 @@ def change_language(request):
         request.user.language = language
         request.user.save(update_fields=["language"])
     return response
+
+
+# ---- forgotten password (public site and organization hosts alike) -------------------------------------
+
+RESET_SESSION_KEY = "_ezflow_password_reset_token"
+RESET_SET = "set"  # the link's token moves to the session, so it never stays in the address bar or a Referer
+
+
+def _reset_context(request, **context) -> dict:
+    organization = current_organization(request)
+    base = "org_base.html" if organization is not None else "public_base.html"
+    namespace = "accounts" if organization is not None else "public"
+    sign_in = "accounts:login" if organization is not None else "public:find"
+    reset = f"{namespace}:password-reset"
+    return {"base_template": base, "organization": organization, "sign_in_url": sign_in, "reset_url": reset, **context}
+
+
+def _client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def password_reset(request):
+    """Asks for the email; the answer never says whether an account exists."""
+    from apps.accounts.forms import PasswordResetForm
+    from apps.accounts.services.password_reset import password_reset_request
+
+    form = PasswordResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            password_reset_request(email=form.cleaned_data["email"], organization=current_organization(request), ip=_client_ip(request))
+        except AccountsError as exc:
+            return render(request, "accounts/password_reset.html", _reset_context(request, form=form, error=exc.message), status=exc.status)
+        return render(request, "accounts/password_reset_sent.html", _reset_context(request, email=form.cleaned_data["email"]))
+    return render(request, "accounts/password_reset.html", _reset_context(request, form=form))
+
+
+def password_reset_confirm(request, uidb64, token):
+    from apps.accounts.forms import NewPasswordForm
+    from apps.accounts.services.password_reset import password_reset_confirm as confirm
+    from apps.accounts.services.password_reset import password_reset_user
+
+    if token != RESET_SET:
+        request.session[RESET_SESSION_KEY] = token
+        return redirect(request.path.replace(f"/{token}/", f"/{RESET_SET}/"))
+    user = password_reset_user(uidb64=uidb64, token=request.session.get(RESET_SESSION_KEY, ""))
+    if user is None:
+        return render(request, "accounts/password_reset_invalid.html", _reset_context(request), status=400)
+    form = NewPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            confirm(user=user, password=form.cleaned_data["new_password"])
+        except ValidationError as exc:
+            for message in exc.message_dict.get("new_password", []):
+                form.add_error("new_password", message)
+        else:
+            request.session.pop(RESET_SESSION_KEY, None)
+            messages.success(request, _("Your password has been changed. Sign in with the new one."))
+            return redirect(_reset_context(request)["sign_in_url"])
+    return render(request, "accounts/password_reset_confirm.html", _reset_context(request, form=form, email=user.email))

@@ -114,6 +114,9 @@ class TemplateVersion(models.Model):
     patch = models.PositiveIntegerField()
     changelog = models.TextField(_("changelog"), blank=True)
     graph = models.JSONField()  # without credentials, secrets or pinned data (see services.publishing)
+    # Items the flow's trigger receives in a test right after installing (pinned on the trigger): a webhook template's
+    # sample request, so an installed template tests without anyone typing JSON. Written by its author, not run data.
+    sample_input = models.JSONField(default=list, blank=True)
     credential_types = ArrayField(models.CharField(max_length=60), default=list, blank=True)
     node_types = ArrayField(models.CharField(max_length=60), default=list, blank=True)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -121,7 +124,18 @@ class TemplateVersion(models.Model):
     yanked_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
     yanked_reason = models.CharField(_("reason for withdrawing"), max_length=300, blank=True)
 
-    IMMUTABLE_FIELDS = ("template_id", "version", "major", "minor", "patch", "changelog", "graph", "credential_types", "node_types")
+    IMMUTABLE_FIELDS = (
+        "template_id",
+        "version",
+        "major",
+        "minor",
+        "patch",
+        "changelog",
+        "graph",
+        "sample_input",
+        "credential_types",
+        "node_types",
+    )
 
     class Meta:
         verbose_name = _("template version")

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from apps.flows.error_text import engine_error_text
+from apps.flows.step_names import label_text
 
 
 def duration_text(seconds: int) -> str:
@@ -41,5 +42,9 @@ def summary(*, kind: str, error_node_id: str = "", error_message: str = "", deta
     if error_message:
         error_message = engine_error_text(error_message, details.get("error_args"))[:300]
     if error_message and error_node_id:
-        return _("At step “%(node)s”: %(error)s") % {"node": error_node_id, "error": error_message}
+        name = details.get("error_node_name") or error_node_id
+        kind_label = label_text(details.get("error_node_type"))
+        if kind_label:
+            return _("At step “%(node)s” (%(type)s): %(error)s") % {"node": name, "type": kind_label, "error": error_message}
+        return _("At step “%(node)s”: %(error)s") % {"node": name, "error": error_message}
     return error_message

@@ -145,3 +145,23 @@ class RunTally(models.Model):
 
     def __str__(self):
         return f"flow {self.flow_id} at {self.hour:%Y-%m-%d %H}:00: {self.successes}"
+
+
+class WebhookListen(models.Model):
+    """The editor waits for one test request at /webhook-test/<token> (apps/runs/webhooks/listen.py): the request
+    is captured as the item a production run would receive, for the editor to pin as the webhook step's test data.
+    A row lives a few minutes; the database holds it because the request may reach any web process."""
+
+    flow = models.ForeignKey("flows.Flow", on_delete=models.CASCADE, related_name="+")
+    node_id = models.CharField(max_length=100)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    captured_at = models.DateTimeField(null=True, blank=True)
+    item = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["flow", "expires_at"], name="webhooklisten_flow_expiry")]
+
+    def __str__(self):
+        return f"listen for flow {self.flow_id} until {self.expires_at:%H:%M:%S}"

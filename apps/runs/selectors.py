@@ -11,8 +11,11 @@ from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper,
 from django.db.models.functions import Left, Trunc
 from django.utils import timezone
 
+from apps.flows.error_text import engine_error_text
+from apps.flows.http.answer_summary import answer_summary
 from apps.flows.models import Flow
 from apps.flows.selectors import flow_list
+from apps.flows.step_names import label_text, step_of, type_label
 from apps.runs.models import NodeRun, Run, RunTally
 
 PERIODS = {
@@ -60,6 +63,8 @@ class NodeView:
     error: str = ""
     error_code: str = ""
     error_detail: str = ""
+    error_summary: str = ""  # another server's error answer in one line (the raw answer is error_detail)
+    type_label: str = ""
     outputs: dict = field(default_factory=dict)
     inputs: list = field(default_factory=list)
     input_count: int = 0
@@ -75,8 +80,40 @@ class RunView:
     height: float
     total_ms: int
 
+    @property
+    def error_step(self) -> str:
+        return next((node.name for node in self.nodes if node.id == self.run.error_node_id), self.run.error_node_id or "")
+
 
 NODE_W, NODE_H, PAD = 180, 56, 24
+
+
+def _top_errors(runs: QuerySet) -> list[dict]:
+    """The most frequent failures, each in the reader's language and naming its step as the editor does (from the
+    latest run's graph: the name it had then), with the step's type label."""
+    rows = list(
+        runs.filter(status=Run.Status.FAILED)
+        .values("error_node_id", message=Left("error", 160))
+        .annotate(n=Count("id"), last=Max("id"))
+        .order_by("-n", "-last")[:5]
+    )
+    latest = {run.pk: run for run in Run.objects.filter(pk__in=[row["last"] for row in rows]).only("id", "graph", "error", "error_args")}
+    errors = []
+    for row in rows:
+        run = latest.get(row["last"])
+        step = step_of(run.graph if run else None, row["error_node_id"])
+        message = engine_error_text(run.error, run.error_args)[:160] if run else row["message"]
+        errors.append(
+            {
+                "message": message,
+                "node_id": row["error_node_id"],
+                "node_name": step["name"],
+                "node_type": label_text(step["type_label"]),
+                "count": row["n"],
+                "last_run_id": row["last"],
+            }
+        )
+    return errors
 
 
 def run_seq(*, run_id: int) -> int | None:
@@ -110,6 +147,7 @@ def run_view(run: Run) -> RunView:
         position = node.get("position") or [index * 220, 0]
         x, y = (position.get("x", 0), position.get("y", 0)) if isinstance(position, dict) else (position[0], position[1])
         view = NodeView(id=node["id"], name=node.get("name") or node["id"], type=node.get("type", ""), x=float(x), y=float(y))
+        view.type_label = label_text(type_label(view.type))
         executions = sorted(node_runs.get(node["id"], []), key=lambda r: (r.run_index, r.seq))
         if executions:
             last = executions[-1]
@@ -123,6 +161,8 @@ def run_view(run: Run) -> RunView:
             view.duration_ms = _ms(first_start, last_end)
             view.offset_ms = _ms(run.started_at, first_start) if run.started_at and first_start else None
             view.error, view.error_code, view.error_detail = last.error_text, last.error_code, last.error_detail
+            if last.error_code == "http_error" and last.error_detail:
+                view.error_summary = answer_summary(last.error_detail)
             view.outputs = last.output_sample or {}
         nodes[view.id] = view
     edges = []
@@ -248,13 +288,7 @@ def run_stats(*, flow_id: int | None = None, period: str = DEFAULT_PERIOD, time_
     finished = runs.filter(status__in=(Run.Status.SUCCESS, Run.Status.FAILED), started_at__isnull=False, finished_at__isnull=False)
     durations = finished.aggregate(p50=Percentile(_duration(), 0.5), p95=Percentile(_duration(), 0.95))
     decided = totals["success"] + totals["failed"]
-    top_errors = [
-        {"message": row["message"], "node_id": row["error_node_id"], "count": row["n"], "last_run_id": row["last"]}
-        for row in runs.filter(status=Run.Status.FAILED)
-        .values("error_node_id", message=Left("error", 160))
-        .annotate(n=Count("id"), last=Max("id"))
-        .order_by("-n", "-last")[:5]
-    ]
+    top_errors = _top_errors(runs)
     stats = {
         "period": period,
         "unit": unit,

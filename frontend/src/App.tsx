@@ -282,6 +282,7 @@ export default function App({ boot, t, labelOf }: Props) {
               testing={testing}
               pinned={pinned[selected.id]}
               onPin={setPin}
+              flowId={boot.flow_id}
               onClose={() => select([])}
             />
           )}

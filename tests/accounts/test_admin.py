@@ -94,3 +94,15 @@ def test_organization_members_are_not_platform_staff(data, organization):
     response = client.get("/admin/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
     assert not Organization.objects.get(pk=organization.pk).is_suspended
+
+
+def test_platform_admin_is_fully_translated_including_sign_in_attempts(data):
+    """django-axes ships no Korean: its labels (“Access attempts”, the “Axes” heading) come from our catalogue."""
+    staff = data.create_user(is_staff=True, is_superuser=True)
+    platform = data.client_for(None, staff)
+    index = platform.get("/admin/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "접근 시도" in index and "접근 기록" in index and "로그인 보호" in index
+    for english in ("Access attempts", "Access logs", "Access failures", ">Axes<"):
+        assert english not in index, english
+    attempts = platform.get("/admin/axes/accessattempt/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "잠김" in attempts and "Locked Out" not in attempts and "access attempt" not in attempts.lower()

@@ -352,3 +352,40 @@ def test_public_holidays_of_the_next_two_weeks_from_data_go_kr(server):
     assert len(calls) == 2 and all(r["query"]["serviceKey"] == "key-1" for r in calls)
     text = json.loads(server.requests[-1]["body"])["text"]
     assert f"{soon.month}월 {soon.day}일" in text and "대체공휴일" in text and "먼 공휴일" not in text
+
+
+# Sample input: an installed template tests without anyone typing JSON ---------------------------------------------
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=IDS)
+def test_templates_started_by_requests_or_failures_ship_sample_input_shaped_like_the_real_input(template):
+    kinds = {load_builtin_nodes().trigger_kind_of(node) for node in template["graph"]["nodes"]}
+    sample = template.get("sample_input")
+    if "webhook" in kinds:
+        assert sample, "a webhook template ships sample_input"
+        for item in sample:  # exactly the keys apps.runs.webhooks.receive gives a production run
+            assert set(item) == {"method", "headers", "query", "body"}, item
+    elif "event" in kinds:
+        assert sample and all({"flow", "run", "error"} <= set(item) for item in sample)
+    else:
+        assert not sample
+
+
+def test_expense_claim_template_runs_green_on_its_own_sample(server):
+    """The 경비 청구 template failed its first test with `'dict object' has no attribute 'body'`: its sample is a
+    request, so the claim (45,000 won, under the 100,000 limit) is recorded and approved."""
+    path = "/v4/spreadsheets/sheet-1/values/%EA%B2%BD%EB%B9%84%21A%3AE:append"
+    server.routes[path] = lambda r: (200, {}, {"updates": {"updatedRows": 1}})
+    result = run_template(
+        "expense-approval-request",
+        server,
+        items=shipped_template("expense-approval-request")["sample_input"],
+        variables={"auto_approve_limit": "100000", "sheet_id": "sheet-1", "sheet_range": "경비!A:E"},
+        hosts=("https://sheets.googleapis.com",),
+        credentials={"http_bearer": {"token": "sheets-token"}, "slack_webhook": {"url": server.url("/slack")}},
+    )
+    assert result.status == "success", result.error
+    (request,) = server.requests
+    row = json.loads(request["body"])["values"][0]
+    assert row[1:4] == ["김민지", 45000, "고객 미팅 식대"] and dt.date.fromisoformat(row[0])  # today() sent as ISO text
+    assert result.response["body"] == {"status": "approved"}

@@ -66,3 +66,43 @@ def test_a_changed_graph_becomes_a_new_version_and_changed_details_update_in_pla
     assert "0 new versions, 1 details updated" in load()
     template.refresh_from_db()
     assert template.summary == "Cleans a contact list." and template.versions.count() == 2
+
+
+def test_an_installed_template_tests_on_its_sample_input_at_once(data):
+    """The 경비 청구 template: installed, its webhook step holds the shipped sample request as test data, and a test
+    run gets past the expression that failed with `'dict object' has no attribute 'body'` to the credential steps."""
+    from django.db import connection
+    from django_tenants.utils import tenant_context
+
+    from apps.accounts.roles import Role
+    from apps.marketplace.services import template_fork
+    from apps.runs.models import NodeRun
+    from apps.runs.services.runs import run_create, run_execute
+
+    load("expense-approval-request")
+    template = Template.objects.get(title="경비 청구: 기준 금액 이하 자동 승인")
+    sample = next(t for t in shipped_templates() if t["slug"] == "expense-approval-request")["sample_input"]
+    assert template.latest_version.sample_input == sample
+
+    organization = data.create_organization(slug="installs-expense")
+    member = data.create_member(organization, role=Role.EDITOR)
+    member.organization = organization
+    flow = template_fork(membership=member, template=template).flow
+    with tenant_context(organization):
+        assert flow.draft["pinned"] == {"hook": sample}
+        run = run_create(flow=flow, trigger="test", draft=True)
+        run_execute(run_id=run.pk)
+        steps = {n.node_id: n for n in NodeRun.objects.filter(run=run)}
+        assert steps["hook"].status == "pinned" and steps["small"].status == "success", steps["small"].error
+        assert "body" not in (run.__class__.objects.get(pk=run.pk).error or "")
+    connection.set_schema_to_public()
+
+
+def test_a_changed_sample_becomes_a_new_version(data, monkeypatch):
+    slug = "new-customer-welcome-email"
+    load(slug)
+    changed = copy.deepcopy(next(t for t in shipped_templates() if t["slug"] == slug))
+    changed["sample_input"][0]["body"]["plan"] = "프리미엄"
+    monkeypatch.setattr(loader, "shipped_templates", lambda: [changed])
+    assert "1 new versions" in load()
+    assert Template.objects.get(title=changed["title"][changed["language"]]).latest_version.sample_input[0]["body"]["plan"] == "프리미엄"

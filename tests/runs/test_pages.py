@@ -166,3 +166,66 @@ def test_run_list_api_rejects_bad_filters(data, organization, runs):
     response = api.get("/api/v1/runs", {"status": "exploded"})
     assert response.status_code == 400 and "status" in response.json()["error"]["fields"]
     assert [r["id"] for r in api.get("/api/v1/runs", {"status": "failed"}).json()["results"]] == [runs["failed"].pk]
+
+
+def test_run_page_and_monitoring_name_steps_and_types_as_people_know_them_and_summarise_http_errors(data):
+    """`http_iz0vk8` / `net.http` are internals: pages say “Call the API” (HTTP request); a server's HTML error page
+    is one readable line, with the full answer folded away."""
+    from django.db import connection
+
+    from apps.flows.services.flows import flow_create, flow_publish
+    from apps.runs.models import NodeRun, Run
+    from tests.flows.graphs import edge, node
+
+    organization = data.create_organization(slug="words-co")
+    connection.set_tenant(organization)
+    graph = {
+        "nodes": [
+            node("start", "trigger.manual", "Start"),
+            node("http_iz0vk8", "net.http", "Call the API", url="https://api.example.com/"),
+        ],
+        "edges": [edge("start", "http_iz0vk8")],
+    }
+    flow = flow_create(user=None, name="Words", graph=graph)
+    flow_publish(flow=flow, user=None)
+    flow.refresh_from_db()
+    run = Run.objects.create(
+        flow=flow,
+        version=flow.published_version,
+        graph=graph,
+        trigger="manual",
+        status="failed",
+        error="The server answered 502 Bad Gateway.",
+        error_node_id="http_iz0vk8",
+        error_args={"template": "The server answered %(status)s %(reason)s.", "values": {"status": "502", "reason": "Bad Gateway"}},
+    )
+    page = "<html><head><title>502 Bad Gateway</title><style>body{}</style></head><body><h1>nginx</h1></body></html>"
+    NodeRun.objects.create(
+        run=run,
+        node_id="http_iz0vk8",
+        node_type="net.http",
+        status="failed",
+        error=run.error,
+        error_code="http_error",
+        error_detail=page,
+        error_args=run.error_args,
+    )
+    connection.set_schema_to_public()
+    client = data.client_for(organization, data.owner_of(organization))
+    html = client.get(f"/runs/{run.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "At step “Call the API”:" in html and 'data-testid="step-type">HTTP request<' in html
+    assert 'data-testid="error-summary">The server said: 502 Bad Gateway<' in html
+    assert 'data-testid="raw-answer"' in html and "net.http<" not in html
+    monitoring = client.get("/monitoring/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "(Call the API · HTTP 요청)" in monitoring and "(http_iz0vk8)" not in monitoring
+    assert "서버가 502" in monitoring or "502 Bad Gateway" in monitoring
+
+
+def test_answer_summary_finds_the_message_in_json_html_and_text():
+    from apps.flows.http.answer_summary import answer_summary
+
+    assert answer_summary('{"error": {"code": 401, "message": "Invalid API key"}}') == "Invalid API key"
+    assert answer_summary('{"errors": [{"detail": "Row 3 is not valid"}]}') == "Row 3 is not valid"
+    assert answer_summary('{"ok": false, "error": "channel_not_found"}') == "channel_not_found"
+    assert answer_summary("<html><body><h1>Forbidden</h1><script>x()</script><p>You may not.</p></body></html>") == "Forbidden You may not."
+    assert len(answer_summary("x" * 5000)) == 200 and answer_summary("") == ""

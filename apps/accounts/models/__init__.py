@@ -3,6 +3,7 @@ from .handoff import LoginHandoff
 from .invitation import Invitation
 from .membership import Membership
 from .organization import Domain, Organization
+from .password_reset import PasswordResetRequest
 from .user import User
 
-__all__ = ["ApiToken", "Domain", "Invitation", "LoginHandoff", "Membership", "Organization", "User"]
+__all__ = ["ApiToken", "Domain", "Invitation", "LoginHandoff", "Membership", "Organization", "PasswordResetRequest", "User"]

@@ -25,3 +25,20 @@ def invitation_email_send(*, invitation_id: int) -> bool:
     message.attach_alternative(render_to_string("emails/invitation.html", context), "text/html")
     message.send()
     return True
+
+
+def password_reset_email_send(*, user_id: int, host: str) -> bool:
+    from django.conf import settings
+
+    from apps.accounts.models import User
+    from apps.accounts.services.password_reset import password_reset_link
+
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return False
+    context = {"url": password_reset_link(user=user, host=host), "minutes": settings.PASSWORD_RESET_TIMEOUT // 60}
+    message = EmailMultiAlternatives(
+        _("Set a new EZFlow password"), render_to_string("emails/password_reset.txt", context), to=[user.email]
+    )
+    message.send()
+    return True

@@ -194,12 +194,61 @@ class _CodeGenerator(CodeGenerator):
         self.write("))")
 
 
+class _MissingFieldError(UndefinedError):
+    """A field read from a mapping that lacks it (`json.body.amount` when `json` has no `body`): carries the mapping
+    so the message can name the fields that do exist, instead of Jinja's `'dict object' has no attribute …`."""
+
+    def __init__(self, owner: Mapping, name: str):
+        super().__init__(f"no field {name!r}")
+        self.owner, self.name = owner, name
+
+
+class _Undefined(StrictUndefined):
+    __slots__ = ()
+
+    def _fail_with_undefined_error(self, *args, **kwargs):
+        if isinstance(self._undefined_obj, Mapping) and isinstance(self._undefined_name, (str, int)):
+            raise _MissingFieldError(self._undefined_obj, str(self._undefined_name))
+        return super()._fail_with_undefined_error(*args, **kwargs)
+
+    __iter__ = __str__ = __len__ = __eq__ = __ne__ = __bool__ = __hash__ = __contains__ = _fail_with_undefined_error
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __div__ = __rdiv__ = _fail_with_undefined_error
+    __truediv__ = __rtruediv__ = __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = _fail_with_undefined_error
+    __pos__ = __neg__ = __call__ = __getitem__ = __lt__ = __le__ = __gt__ = __ge__ = __int__ = _fail_with_undefined_error
+    __float__ = __complex__ = __pow__ = __rpow__ = _fail_with_undefined_error
+
+    def __getattr__(self, name: str):
+        if name[:2] == "__":
+            raise AttributeError(name)
+        return self._fail_with_undefined_error()
+
+
+FIELDS_NAMED = 12  # fields listed in a missing-field message; more are counted
+
+
+def _missing_field(exc: _MissingFieldError, scope: dict) -> ExpressionError:
+    names = [str(key) for key in list(exc.owner)[: FIELDS_NAMED + 1]]
+    fields = ", ".join(names[:FIELDS_NAMED]) + (f" … (+{len(exc.owner) - FIELDS_NAMED})" if len(exc.owner) > FIELDS_NAMED else "")
+    values = {"field": exc.name, "fields": fields}
+    if exc.owner is scope.get("json"):
+        if not names:
+            return ExpressionError(
+                gettext_noop("The previous step's result has no '%(field)s' field: it is empty."), code="missing_field", values=values
+            )
+        template = gettext_noop("The previous step's result has no '%(field)s' field. Fields it has: %(fields)s")
+    elif not names:
+        return ExpressionError(gettext_noop("There is no '%(field)s' field here: the value is empty."), code="missing_field", values=values)
+    else:
+        template = gettext_noop("There is no '%(field)s' field here. Fields there are: %(fields)s")
+    return ExpressionError(template, code="missing_field", values=values)
+
+
 class ExpressionEnvironment(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**", "+", "%", "//"})
     code_generator_class = _CodeGenerator
 
     def __init__(self):
-        super().__init__(undefined=StrictUndefined, autoescape=False)
+        super().__init__(undefined=_Undefined, autoescape=False)
         filters = {**self.filters, **BOUNDED_FILTERS}
         self.filters = {name: _guarded_filter(name, f) for name, f in filters.items() if name in SAFE_FILTERS}
         self.globals = {"range": Function(limits.bounded_range, "range"), "dict": Function(dict, "dict")}
@@ -363,6 +412,8 @@ def _evaluate_one(source: str, scope: dict) -> Any:
         raise ExpressionSecurityError(
             gettext_noop("Not allowed in expressions: %(reason)s"), code="forbidden", values={"reason": str(exc)}
         ) from None
+    except _MissingFieldError as exc:
+        raise _missing_field(exc, scope) from None
     except UndefinedError as exc:
         raise ExpressionError(
             gettext_noop("Unknown name or field: %(reason)s"), code="undefined", values={"reason": str(exc.message)}

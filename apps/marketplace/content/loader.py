@@ -99,6 +99,7 @@ def templates_load(*, slugs=None) -> LoadReport:
             continue
         details = template_details(content)
         changelog = _bilingual(content["changelog"], content["language"])
+        sample = content.get("sample_input") or []
         with tenant_context(organization):
             flow = Flow.objects.filter(tags__contains=[SLUG_TAG + slug]).first()
             if flow is None:
@@ -111,16 +112,20 @@ def templates_load(*, slugs=None) -> LoadReport:
         if template_id.isdecimal():
             template = Template.objects.filter(pk=int(template_id), author_organization=organization).first()
         if template is None:
-            template = template_publish(membership=membership, flow=flow, **details, version="1.0.0", changelog=changelog)
+            template = template_publish(
+                membership=membership, flow=flow, **details, version="1.0.0", changelog=changelog, sample_input=sample
+            )
             with tenant_context(organization):
                 flow_update(flow=flow, tags=[SLUG_TAG + slug, f"{ID_TAG}{template.pk}"])
             report.created.append(slug)
             continue
         newest = TemplateVersion.objects.filter(template=template).order_by("-major", "-minor", "-patch").first()
         changed = False
-        if newest is None or newest.graph != shared_graph:
+        if newest is None or newest.graph != shared_graph or newest.sample_input != sample:
             version = _next_minor(newest) if newest else "1.0.0"
-            template_version_publish(membership=membership, template=template, flow=flow, version=version, changelog=changelog)
+            template_version_publish(
+                membership=membership, template=template, flow=flow, version=version, changelog=changelog, sample_input=sample
+            )
             report.new_version.append(slug)
             changed = True
         if any(getattr(template, name) != value for name, value in details.items()):

@@ -88,6 +88,18 @@ def template_trending_refresh(*, template_id: int | None = None) -> int:
     return templates.update(trending_score=Coalesce(Subquery(recent), 0.0) * 1.0)
 
 
+def _with_sample(version: TemplateVersion) -> dict:
+    """The version's graph with its sample input pinned on the trigger, so the installed flow tests at once."""
+    trigger = next((node for node in version.graph.get("nodes", []) if _is_trigger(node)), None)
+    if not version.sample_input or trigger is None:
+        return version.graph
+    return {**version.graph, "pinned": {trigger["id"]: version.sample_input}}
+
+
+def _is_trigger(node) -> bool:
+    return isinstance(node, dict) and load_builtin_nodes().trigger_kind_of(node) is not None
+
+
 def template_fork(*, membership, template: Template, version: TemplateVersion | None = None, name: str | None = None) -> ForkResult:
     require_role(membership, Role.EDITOR)
     organization = membership.organization
@@ -115,7 +127,7 @@ def template_fork(*, membership, template: Template, version: TemplateVersion | 
                 name=((name or "").strip() or template.title)[:200],  # titles are at most 120
                 description=template.summary,
                 tags=list(template.tags)[:20],
-                graph=version.graph,
+                graph=_with_sample(version),
             )
             Flow.objects.filter(pk=flow.pk).update(origin_template_id=template.pk, origin_version_id=version.pk, origin_graph=version.graph)
             flow.origin_template_id, flow.origin_version_id, flow.origin_graph = template.pk, version.pk, version.graph

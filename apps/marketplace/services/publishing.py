@@ -179,7 +179,24 @@ def _frozen_graph(*, membership, flow) -> PublishPreview:
     return preview
 
 
-def _new_version(*, template: Template, preview: PublishPreview, version: str, changelog: str, user) -> TemplateVersion:
+SAMPLE_MAX_BYTES = 64 * 1024
+
+
+def _clean_sample(sample_input) -> list:
+    """The author's sample input: a short JSON list of objects (the items the trigger receives)."""
+    import json
+
+    sample = list(sample_input or [])
+    if not all(isinstance(item, dict) for item in sample) or len(sample) > 20:
+        raise MarketplaceError(_("Sample input must be a list of at most 20 JSON objects."), code="invalid", field="sample_input")
+    if len(json.dumps(sample, ensure_ascii=False).encode()) > SAMPLE_MAX_BYTES:
+        raise MarketplaceError(
+            _("Sample input must be at most %(size)s bytes.") % {"size": SAMPLE_MAX_BYTES}, code="invalid", field="sample_input"
+        )
+    return sample
+
+
+def _new_version(*, template: Template, preview: PublishPreview, version: str, changelog: str, user, sample_input=None) -> TemplateVersion:
     major, minor, patch = parse_version(version)
     newest = TemplateVersion.objects.filter(template=template).order_by("-major", "-minor", "-patch").first()
     if newest is not None and (major, minor, patch) <= newest.sort_key:
@@ -198,6 +215,7 @@ def _new_version(*, template: Template, preview: PublishPreview, version: str, c
         patch=patch,
         changelog=(changelog or "").strip(),
         graph=preview.graph,
+        sample_input=_clean_sample(sample_input),
         credential_types=preview.credential_types,
         node_types=preview.node_types,
         published_by=user,
@@ -219,6 +237,7 @@ def template_publish(
     visibility: str = Visibility.PUBLIC,
     version: str = "1.0.0",
     changelog: str = "",
+    sample_input: list | None = None,
 ) -> Template:
     require_role(membership)
     details = _clean_details(
@@ -246,7 +265,9 @@ def template_publish(
             forked_from=origin,
             forked_from_version_id=origin_version_id if origin else None,
         )
-        latest = _new_version(template=template, preview=preview, version=version, changelog=changelog, user=membership.user)
+        latest = _new_version(
+            template=template, preview=preview, version=version, changelog=changelog, user=membership.user, sample_input=sample_input
+        )
         template.latest_version = latest
         template.node_types = latest.node_types
         template.save(update_fields=["latest_version", "node_types"])
@@ -272,13 +293,17 @@ def template_update(*, membership, template: Template, **fields) -> Template:
     return locked
 
 
-def template_version_publish(*, membership, template: Template, flow, version: str, changelog: str = "") -> TemplateVersion:
+def template_version_publish(
+    *, membership, template: Template, flow, version: str, changelog: str = "", sample_input: list | None = None
+) -> TemplateVersion:
     require_author(membership, template)
     parse_version(version)
     preview = _frozen_graph(membership=membership, flow=flow)
     with transaction.atomic():
         locked = Template.objects.select_for_update().get(pk=template.pk)
-        new = _new_version(template=locked, preview=preview, version=version, changelog=changelog, user=membership.user)
+        new = _new_version(
+            template=locked, preview=preview, version=version, changelog=changelog, user=membership.user, sample_input=sample_input
+        )
         _refresh_latest(locked)
     return new
 

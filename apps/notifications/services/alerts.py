@@ -24,6 +24,7 @@ from django.utils.translation import ngettext
 from django_tenants.utils import get_tenant_model, tenant_context
 
 from apps.accounts.models.organization import site_url
+from apps.flows.step_names import step_of
 from apps.notifications import messages
 from apps.notifications.models import AlertedRun, AlertGroup, AlertRule, Notification
 from apps.notifications.selectors import alert_recipients
@@ -152,6 +153,9 @@ def _record(*, rule: AlertRule, run: Run, kind: str, fingerprint: str, details: 
     error = {"error_node_id": run.error_node_id[:100], "error_message": run.error[:500]}
     if run.error_args:  # so each person reads the error in their own language (messages.summary)
         details = {**details, "error_args": run.error_args}
+    if run.error_node_id:  # the step as the editor names it, and its type's label in both languages
+        step = step_of(run.graph, run.error_node_id)
+        details = {**details, "error_node_name": step["name"][:200], "error_node_type": step["type_label"]}
     if group is None:
         group = AlertGroup.objects.create(
             rule=rule, kind=kind, fingerprint=fingerprint, last_run=run, count=1, first_seen=now, last_seen=now, unsent=1, **error

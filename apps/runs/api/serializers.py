@@ -79,3 +79,17 @@ class RealtimeTicketOutput(serializers.Serializer):
     ticket = serializers.CharField()
     path = serializers.CharField()
     expires_in = serializers.IntegerField(help_text="Seconds.")
+
+
+class WebhookListenInput(serializers.Serializer):
+    node_id = serializers.CharField(max_length=100, required=False, help_text="The webhook step; its first one if left out.")
+
+
+class WebhookListenOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    node_id = serializers.CharField()
+    status = serializers.CharField(help_text="listening, captured or expired")
+    test_url = serializers.CharField()
+    curl = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+    item = serializers.JSONField(allow_null=True, help_text="The captured request, as a production run receives it.")

@@ -13,7 +13,15 @@ from apps.accounts.permissions import role_required
 from apps.accounts.roles import Role
 from apps.core.api.schema import paginated
 from apps.flows.selectors import flow_list
-from apps.runs.api.serializers import RealtimeTicketOutput, RunDetailOutput, RunInput, RunOutput, RunRetryInput
+from apps.runs.api.serializers import (
+    RealtimeTicketOutput,
+    RunDetailOutput,
+    RunInput,
+    RunOutput,
+    RunRetryInput,
+    WebhookListenInput,
+    WebhookListenOutput,
+)
 from apps.runs.forms import RunFilterForm
 from apps.runs.models import Run
 from apps.runs.selectors import DEFAULT_PERIOD, PERIODS, run_list, run_stats
@@ -129,3 +137,57 @@ class FlowRunApi(APIView):
         )
         run_enqueue(run)
         return Response(RunOutput(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+def _listen_output(request, flow, listen) -> dict:
+    from apps.runs.webhooks import listen as listening
+
+    url = request.build_absolute_uri(listening.test_path(flow))
+    node = next((n for n in flow.draft.get("nodes", []) if n.get("id") == listen.node_id), {})
+    return WebhookListenOutput(
+        {
+            "id": listen.pk,
+            "node_id": listen.node_id,
+            "status": listening.webhook_listen_status(listen),
+            "test_url": url,
+            "curl": listening.curl_example(url, node),
+            "expires_at": listen.expires_at,
+            "item": listen.item,
+        }
+    ).data
+
+
+class WebhookListenApi(APIView):
+    """Starts waiting for one test request at the flow's test address (see apps/runs/webhooks/listen.py)."""
+
+    permission_classes = [role_required(Role.EDITOR)]
+
+    @extend_schema(request=WebhookListenInput, responses={201: WebhookListenOutput})
+    def post(self, request, pk):
+        from apps.runs.webhooks.listen import webhook_listen_start
+
+        data = WebhookListenInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        flow = get_object_or_404(flow_list(), pk=pk)
+        listen = webhook_listen_start(flow=flow, node_id=data.validated_data.get("node_id"), user=request.user)
+        return Response(_listen_output(request, flow, listen), status=status.HTTP_201_CREATED)
+
+
+class WebhookListenDetailApi(APIView):
+    """Whether the test request arrived (then with it); DELETE stops waiting."""
+
+    permission_classes = [role_required(Role.EDITOR)]
+
+    @extend_schema(responses={200: WebhookListenOutput})
+    def get(self, request, pk, listen_id):
+        from apps.runs.models import WebhookListen
+
+        flow = get_object_or_404(flow_list(), pk=pk)
+        return Response(_listen_output(request, flow, get_object_or_404(WebhookListen.objects.filter(flow=flow), pk=listen_id)))
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, pk, listen_id):
+        from apps.runs.webhooks.listen import webhook_listen_stop
+
+        webhook_listen_stop(flow=get_object_or_404(flow_list(), pk=pk), listen_id=listen_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import logging
 import zlib
 
@@ -19,6 +20,7 @@ from apps.flows.engine.executor import Executor, RunResult
 from apps.flows.engine.graph import Graph
 from apps.flows.engine.sampling import sample_outputs
 from apps.flows.models import Flow
+from apps.flows.nodes.registry import load_builtin_nodes
 from apps.runs import lease
 from apps.runs.events import run_finished
 from apps.runs.host import RunHost
@@ -37,8 +39,7 @@ def _graph_without_pins(graph: dict) -> dict:
 
 def run_create(*, flow: Flow, trigger: str, items: list | None = None, user=None, draft: bool = False) -> Run:
     """A queued run of the published version (or, for a test from the editor, of the draft with its pinned data)."""
-    items = [{}] if items is None else items
-    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+    if items is not None and (not isinstance(items, list) or not all(isinstance(item, dict) for item in items)):
         raise DomainError(_("Input must be a list of JSON objects."), code="invalid", field="items")
     if draft:
         graph, version, pinned = _graph_without_pins(flow.draft), None, dict(flow.draft.get("pinned") or {})
@@ -46,6 +47,7 @@ def run_create(*, flow: Flow, trigger: str, items: list | None = None, user=None
         if flow.published_version is None:
             raise DomainError(_("Publish the flow before running it, or test the draft from the editor."), code="not_published")
         graph, version, pinned = flow.published_version.graph, flow.published_version, {}
+    items = _items_without_input(flow, graph) if items is None else items
     run = Run.objects.create(
         flow=flow,
         version=version,
@@ -57,6 +59,23 @@ def run_create(*, flow: Flow, trigger: str, items: list | None = None, user=None
     )
     publish_run(run, "run.queued", trigger=trigger)
     return run
+
+
+EMPTY_REQUEST = {"method": "POST", "headers": {}, "query": {}, "body": {}}
+
+
+def _items_without_input(flow: Flow, graph: dict) -> list[dict]:
+    """What a run started without input (Run now, a test) receives. A flow started by web requests gets the test
+    data pinned on its webhook step (a template's sample, a captured test request), else an empty request: its
+    steps read `json.body...`, which an empty item does not have."""
+    registry = load_builtin_nodes()
+    webhook = next((n for n in graph.get("nodes", []) if registry.trigger_kind_of(n) == "webhook"), None)
+    if webhook is None:
+        return [{}]
+    pinned = (flow.draft.get("pinned") or {}).get(webhook.get("id"))
+    if isinstance(pinned, list) and pinned and all(isinstance(item, dict) for item in pinned):
+        return copy.deepcopy(pinned)
+    return [copy.deepcopy(EMPTY_REQUEST)]
 
 
 def run_enqueue(run: Run) -> Run:

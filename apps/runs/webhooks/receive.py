@@ -48,7 +48,7 @@ class WebhookAnswer:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-def _parse_body(call: WebhookCall):
+def parse_body(call: WebhookCall):
     if not call.body:
         return None
     kind = call.content_type.split(";")[0].strip().lower()
@@ -225,7 +225,7 @@ def webhook_start(*, target: WebhookTarget, call: WebhookCall) -> WebhookAnswer 
             extra={"allowed": allowed},
         )
     _check_auth(params, call)
-    item = {"method": call.method.upper(), "headers": call.headers, "query": call.query, "body": _parse_body(call)}
+    item = {"method": call.method.upper(), "headers": call.headers, "query": call.query, "body": parse_body(call)}
     if params.get("response_mode") != "wait":
         run = run_create(flow=target.flow, trigger=Run.Trigger.WEBHOOK, items=[item])
         run_enqueue(run)

@@ -27,3 +27,9 @@ AXES_VERBOSE = False
 
 EZFLOW_INVITATION_MAX_AGE = timedelta(days=env.int("EZFLOW_INVITATION_DAYS", default=7))
 EZFLOW_HANDOFF_MAX_AGE_SECONDS = 120
+
+# “Forgot your password?” links (apps/accounts/services/password_reset.py): valid for an hour, and used once (the
+# token is bound to the password it replaces). Requests per address and per IP address per hour.
+PASSWORD_RESET_TIMEOUT = env.int("EZFLOW_PASSWORD_RESET_SECONDS", default=3600)
+EZFLOW_PASSWORD_RESET_PER_EMAIL = env.int("EZFLOW_PASSWORD_RESET_PER_EMAIL", default=3)
+EZFLOW_PASSWORD_RESET_PER_IP = env.int("EZFLOW_PASSWORD_RESET_PER_IP", default=20)

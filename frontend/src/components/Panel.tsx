@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { useEditor } from "./context";
 import { Field } from "./fields";
 import DataView from "./DataView";
+import WebhookListener from "./WebhookListener";
 import type { OutputSample } from "../types/api";
 import type { FlowNode, Item, NodeData, NodeSettings, Problem } from "../types/graph";
 
@@ -12,14 +13,19 @@ function problemFor(problems: Problem[], name: string): string | null {
   return found.length ? found.map((p) => p.message).join(" ") : null;
 }
 
+// What test data looks like for a step that receives web requests: the shape a production run receives.
+export const REQUEST_EXAMPLE = '[{"body": {"name": "Kim", "amount": 12000}, "query": {}, "headers": {"Content-Type": "application/json"}}]';
+const ITEM_EXAMPLE = '[{"name": "Kim", "amount": 12000}]';
+
 interface PinEditorProps {
   pinned: Item[] | undefined;
+  example: string;
   output: Item[] | null;
   onPin: (items: Item[] | null) => void;
   readOnly: boolean;
 }
 
-function PinEditor({ pinned, output, onPin, readOnly }: PinEditorProps) {
+function PinEditor({ pinned, output, onPin, readOnly, example }: PinEditorProps) {
   const { t } = useEditor();
   const [text, setText] = useState(pinned ? JSON.stringify(pinned, null, 2) : "");
   const [error, setError] = useState<string | null>(null);
@@ -32,7 +38,7 @@ function PinEditor({ pinned, output, onPin, readOnly }: PinEditorProps) {
         className="ez-mono"
         rows={5}
         value={text}
-        placeholder='[{"name": "Kim", "amount": 12000}]'
+        placeholder={example}
         onChange={(event) => setText(event.target.value)}
         aria-label={t("Pinned items (JSON list)")}
         data-testid="pin-text"
@@ -86,9 +92,10 @@ interface Props {
   onPin: (id: string, items: Item[] | null) => void;
   onClose: () => void;
   runError: string | undefined;
+  flowId: number;
 }
 
-export default function Panel({ node, onChange, onRename, problems, fields, input, output, onTestNode, testing, pinned, onPin, onClose, runError }: Props) {
+export default function Panel({ node, onChange, onRename, problems, fields, input, output, onTestNode, testing, pinned, onPin, onClose, runError, flowId }: Props) {
   const { catalog, t, labelOf, readOnly, webhookUrl, copyWebhook } = useEditor();
   const spec = catalog[node.data.ntype];
   const [name, setName] = useState(node.data.name);
@@ -100,6 +107,7 @@ export default function Panel({ node, onChange, onRename, problems, fields, inpu
   const nodeProblems = problems.filter((p) => !(p.path || "").startsWith("parameters."));
   const authType = typeof parameters.authentication === "string" && parameters.authentication !== "none" ? parameters.authentication : "";
   const outputItems = output ? Object.values(output).flatMap((port) => port.items || []) : null;
+  const receivesRequests = !!spec && spec.trigger_kind === "webhook";
   const outputCount = output ? Object.values(output).reduce((sum, port) => sum + (port.count || 0), 0) : null;
   return (
     <aside className="ez-panel" aria-label={t("Step settings")} data-testid="panel">
@@ -143,6 +151,7 @@ export default function Panel({ node, onChange, onRename, problems, fields, inpu
           <p className="ez-hint">{t("Other systems send requests here once the flow is published and switched on.")}</p>
         </div>
       )}
+      {receivesRequests && !readOnly && <WebhookListener flowId={flowId} nodeId={node.id} onCaptured={(items) => onPin(node.id, items)} />}
       <form className="ez-form" onSubmit={(event) => event.preventDefault()}>
         {(spec ? spec.parameters : []).map((param) => (
           <Field
@@ -200,7 +209,13 @@ export default function Panel({ node, onChange, onRename, problems, fields, inpu
               ▶ {t("Test this step")}
             </button>
           )}
-          <PinEditor pinned={pinned} output={outputItems} onPin={(items) => onPin(node.id, items)} readOnly={readOnly} />
+          <PinEditor
+            pinned={pinned}
+            output={outputItems}
+            onPin={(items) => onPin(node.id, items)}
+            readOnly={readOnly}
+            example={receivesRequests ? REQUEST_EXAMPLE : ITEM_EXAMPLE}
+          />
           {input && <DataView title={t("Input")} items={input} testid="data-input" />}
           {runError && (
             <div className="ez-field-error" role="alert" data-testid="node-error">

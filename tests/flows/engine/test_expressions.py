@@ -144,3 +144,34 @@ def test_undefined_names_and_syntax_errors_are_clear():
 def test_security_errors_are_marked_as_such():
     with pytest.raises(ExpressionSecurityError):
         evaluate("{{ json.__class__ }}", scope())
+
+
+def test_a_missing_field_names_the_field_and_the_fields_that_exist_not_python():
+    with pytest.raises(ExpressionError) as exc_info:
+        evaluate("{{ json.body.amount }}", scope({"name": "Kim", "amount": 12000}))
+    error = exc_info.value
+    assert error.code == "missing_field"
+    assert error.message == "The previous step's result has no 'body' field. Fields it has: name, amount"
+    assert "dict object" not in error.message and "attribute" not in error.message
+    assert error.translatable["values"] == {"field": "body", "fields": "name, amount"}
+
+    with pytest.raises(ExpressionError, match="no 'body' field: it is empty"):
+        evaluate("{{ json.body.amount * 2 }}", scope({}))
+    with pytest.raises(ExpressionError, match="There is no 'phone' field here. Fields there are: x"):
+        evaluate("{{ json.nested.phone | upper }}", scope())
+    many = {f"f{i}": i for i in range(20)}
+    with pytest.raises(ExpressionError, match=r"f11 … \(\+8\)"):
+        evaluate("{{ json.body.x }}", scope(many))
+    assert evaluate("{{ json.body }}", scope({"name": "Kim"})) is None  # a missing field alone is still simply empty
+
+
+def test_the_missing_field_message_is_translated(settings):
+    from django.utils import translation
+
+    from apps.flows.error_text import engine_error_text
+
+    with pytest.raises(ExpressionError) as exc_info:
+        evaluate("{{ json.body.amount }}", scope({"name": "Kim", "amount": 12000}))
+    with translation.override("ko"):
+        text = engine_error_text(exc_info.value.message, exc_info.value.translatable)
+    assert text == "이전 단계의 결과에 'body' 항목이 없습니다. 있는 항목: name, amount"

@@ -232,3 +232,23 @@ def test_a_stored_allow_list_entry_the_platform_refuses_opens_nothing(organizati
         run = run_execute(run_id=run_create(flow=published(graph), trigger="manual").pk)
         assert run.status == "failed" and run.error_node_id == "fetch" and "may never call" in run.error
         assert server.requests == []
+
+
+def test_run_now_on_a_webhook_flow_uses_the_test_data_of_its_webhook_step(organization):
+    """“지금 실행” starts without input: a webhook flow gets its pinned sample request (shipped with a template or
+    captured by “Listen for a test request”), else an empty request, never `{}` its steps cannot read `body` from."""
+    from apps.flows.services.flows import flow_pin_data
+    from tests.flows.graphs import webhook_graph
+
+    flow = published(webhook_graph(), name="Orders")
+    empty = run_create(flow=flow, trigger="manual")
+    assert empty.input_items == [{"method": "POST", "headers": {}, "query": {}, "body": {}}]
+
+    sample = [{"method": "POST", "headers": {"Content-Type": "application/json"}, "query": {}, "body": {"qty": 3, "price": 50}}]
+    flow = flow_pin_data(flow=flow, node_id="hook", items=sample)
+    run = run_execute(run_id=run_create(flow=flow, trigger="manual").pk)
+    assert run.input_items == sample and run.status == "success", run.error
+    assert run.response["body"] == {"size": "large", "total": 150}
+
+    manual = published(failing_graph(), name="Manual")
+    assert run_create(flow=manual, trigger="manual").input_items == [{}]

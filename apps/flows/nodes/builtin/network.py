@@ -14,6 +14,7 @@ import httpx2
 from apps.flows import credential_kinds
 from apps.flows.credential_kinds import OutgoingRequest
 from apps.flows.engine.errors import NodeError, gettext_noop
+from apps.flows.engine.jsonsafe import json_safe
 from apps.flows.http.guard import GuardError, guard_error, guarded_client
 from apps.flows.http.smtp import smtp_session
 from apps.flows.nodes.base import NodeType, Param, t
@@ -308,10 +309,11 @@ class HttpRequest(NodeType):
         kind, body = params["body_type"], params.get("body")
         if kind == "none" or body is None:
             return {}
+        # Expressions may give dates and other values JSON has no word for: sent as the step would output them.
         if kind == "json":
-            return {"json_body": body}
+            return {"json_body": json_safe(body, path="body")}
         if kind == "raw":
-            return {"content": body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)}
+            return {"content": body if isinstance(body, str) else json.dumps(json_safe(body, path="body"), ensure_ascii=False)}
         if not isinstance(body, dict):
             raise NodeError(gettext_noop("A form body must be name–value pairs."), code="bad_body")
         if kind == "form":
