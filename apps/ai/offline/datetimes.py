@@ -69,6 +69,9 @@ _DATE_KO = re.compile(
     + r"일|(?P<mpart>말일|말|초|중순|마지막"
     + _SP
     + r"날)))"
+    r"|(?P<mpartof>(?:(?P<yrel2>올해|금년|내년)\s*)?(?P<m4>\d{1,2})\s*월\s*(?P<mp2>말일|말|초|중순))"
+    r"|(?P<dayonly>(?:오는|이번)\s*(?P<d4>\d{1,2})\s*일)"
+    r"|(?P<kdays>(?P<kdn>하루|이틀|사흘|나흘)\s*(?P<kddir>후|뒤|전|있다가))"
     r"|(?P<monthend>월말|월초|말일)"
     r"|(?P<week>(?P<wrel>이번"
     + _SP
@@ -107,7 +110,7 @@ _DATE_EN = re.compile(
 _TIME_KO = re.compile(
     r"(?:(?P<ampm>오전|오후|아침|낮|저녁|밤|새벽)"
     + _SP
-    + r")?(?P<h>\d{1,2})"
+    + r")?(?P<h>\d{1,2}|열한|열두|한|두|세|네|다섯|여섯|일곱|여덟|아홉|열)"
     + _SP
     + r"시(?!간)(?:"
     + _SP
@@ -125,6 +128,27 @@ _TIME_EN = re.compile(
     r"|\b(?P<noon>noon|midnight)\b",
     re.IGNORECASE,
 )
+_NATIVE_HOURS = {
+    "한": 1,
+    "두": 2,
+    "세": 3,
+    "네": 4,
+    "다섯": 5,
+    "여섯": 6,
+    "일곱": 7,
+    "여덟": 8,
+    "아홉": 9,
+    "열": 10,
+    "열한": 11,
+    "열두": 12,
+}
+_WEEKEND_KO = re.compile(r"(?P<rel>이번|금주|다음|차주|다다음|지난|저번)?" + _SP + r"주말")
+_LATER = re.compile(
+    r"(?P<n>\d+|한|두|세|네|다섯|여섯|열)" + _SP + r"(?P<unit>시간|분)" + _SP + r"(?P<dir>후|뒤|있다가|전)"
+    r"|in\s+(?P<en>\d+|an?|one|two|three)\s+(?P<eunit>hours?|minutes?|mins?)\b",
+    re.IGNORECASE,
+)
+_APPOSITION = re.compile(r"[\s,(]*$")
 # Between a date and its time: spaces, 에/,/at/on, and nothing else.
 _JOIN = re.compile(r"\s*(?:에|,|at|@|on|by)?\s*$", re.IGNORECASE)
 
@@ -135,6 +159,7 @@ class Found:
     end: int
     date: dt.date | None = None
     time: dt.time | None = None
+    weekday: bool = False  # a bare weekday ("금요일"), which only repeats a date written just before it
 
 
 def _month_end(year: int, month: int) -> dt.date:
@@ -156,6 +181,22 @@ def _safe_date(year: int, month: int, day: int) -> dt.date | None:
 
 def _upcoming(today: dt.date, weekday: int) -> dt.date:
     return today + dt.timedelta(days=(weekday - today.weekday()) % 7)
+
+
+def _weekend(match: re.Match, today: dt.date) -> dt.date:
+    relation = match.group("rel") or ""
+    weeks = {"다음": 1, "차주": 1, "다다음": 2, "지난": -1, "저번": -1}.get(relation, 0)
+    return today - dt.timedelta(days=today.weekday()) + dt.timedelta(weeks=weeks, days=5)
+
+
+def _later(match: re.Match, now: dt.datetime) -> dt.datetime:
+    g = match.groupdict()
+    if g["n"]:
+        count = _NATIVE_HOURS.get(g["n"]) or int(g["n"])
+        delta = dt.timedelta(hours=count) if g["unit"] == "시간" else dt.timedelta(minutes=count)
+        return now - delta if g["dir"] == "전" else now + delta
+    count = 1 if g["en"].lower() in ("a", "an") else _english_count(g["en"])
+    return now + (dt.timedelta(hours=count) if g["eunit"].lower().startswith("h") else dt.timedelta(minutes=count))
 
 
 def _korean_count(value: str) -> int:
@@ -180,6 +221,23 @@ def _korean_date(match: re.Match, today: dt.date) -> dt.date | None:
         if part == "중순":
             return first.replace(day=15)
         return _month_end(first.year, first.month)
+    if g["mpartof"]:
+        year = today.year + (1 if g["yrel2"] == "내년" else 0)
+        month = int(g["m4"])
+        if not 1 <= month <= 12:
+            return None
+        part = g["mp2"]
+        return dt.date(year, month, 1) if part == "초" else dt.date(year, month, 15) if part == "중순" else _month_end(year, month)
+    if g["dayonly"]:
+        day = int(g["d4"])
+        found = _safe_date(today.year, today.month, day)
+        if found is not None and found < today:  # "오는 3일" said on the 20th is next month's
+            following = _add_months(today.replace(day=1), 1)
+            found = _safe_date(following.year, following.month, day)
+        return found
+    if g["kdays"]:
+        count = _KO_NUMBERS[g["kdn"]]
+        return today + dt.timedelta(days=-count if g["kddir"] == "전" else count)
     if g["monthend"]:
         return today.replace(day=1) if g["monthend"] == "월초" else _month_end(today.year, today.month)
     if g["week"]:
@@ -287,7 +345,7 @@ def _korean_time(match: re.Match) -> dt.time | None:
     if g["noon"]:
         return dt.time(12, 0) if g["noon"] == "정오" else dt.time(0, 0)
     if g["h"] is not None:
-        hour = _hour(int(g["h"]), g["ampm"])
+        hour = _hour(_NATIVE_HOURS.get(g["h"]) or int(g["h"]), g["ampm"])
         minute = 30 if g["half"] else int(g["mi"] or 0)
     else:
         hour = _hour(int(g["hh"]), g["ampm2"] or ("24h" if int(g["hh"]) > 12 or g["hh"].startswith("0") else None))
@@ -324,18 +382,26 @@ def find(text: str, now: dt.datetime) -> list[dict]:
     text = str(text or "")
     today = now.date()
     dates = []
-    for pattern, resolve in ((_DATE_KO, _korean_date), (_DATE_EN, _english_date)):
+    for pattern, resolve in ((_DATE_KO, _korean_date), (_WEEKEND_KO, _weekend), (_DATE_EN, _english_date)):
         for match in pattern.finditer(text):
             day = resolve(match, today)
             if day is not None:
-                dates.append(Found(match.start(), match.end(), date=day))
+                dates.append(Found(match.start(), match.end(), date=day, weekday=bool(match.groupdict().get("bare"))))
     times = []
     for pattern, resolve in ((_TIME_KO, _korean_time), (_TIME_EN, _english_time)):
         for match in pattern.finditer(text):
             moment = resolve(match)
             if moment is not None:
                 times.append(Found(match.start(), match.end(), time=moment))
+    for match in _LATER.finditer(text):
+        moment = _later(match, now).replace(second=0, microsecond=0)
+        dates.append(Found(match.start(), match.end(), date=moment.date(), time=moment.time()))
     dates = _non_overlapping(dates)
+    dates = [
+        d
+        for i, d in enumerate(dates)
+        if not (d.weekday and i and _APPOSITION.match(text[dates[i - 1].end : d.start]) and dates[i - 1].time is None)
+    ]
     times = [t for t in _non_overlapping(times) if not any(d.start < t.end and t.start < d.end for d in dates)]
     merged: list[Found] = []
     used: set[int] = set()
@@ -343,7 +409,7 @@ def find(text: str, now: dt.datetime) -> list[dict]:
         after = next((t for t in times if t.start >= date.end and _JOIN.match(text[date.end : t.start])), None)
         before = next((t for t in times if t.end <= date.start and _JOIN.match(text[t.end : date.start])), None)
         partner = after or before
-        if partner is not None and id(partner) not in used:
+        if partner is not None and date.time is None and id(partner) not in used:
             used.add(id(partner))
             merged.append(Found(min(date.start, partner.start), max(date.end, partner.end), date=date.date, time=partner.time))
         else:
