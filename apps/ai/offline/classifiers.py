@@ -47,6 +47,14 @@ class LabelSpec:
     label: str
     phrases: tuple[str, ...]
 
+    @property
+    def vectors(self) -> list[dict[str, float]]:
+        found = self.__dict__.get("_vectors")
+        if found is None:
+            found = [_vector(phrase) for phrase in self.phrases]
+            object.__setattr__(self, "_vectors", found)  # computed once per step execution, not per item
+        return found
+
 
 def label_specs(entries) -> list[LabelSpec]:
     specs = []
@@ -70,8 +78,7 @@ def zero_shot(text: str, specs: list[LabelSpec], min_score: float, fallback: str
     scores = {}
     for spec in specs:
         best = 0.0
-        for phrase in spec.phrases:
-            pv = _vector(phrase)
+        for pv in spec.vectors:
             best = max(best, 0.6 * _containment(pv, vector) + 0.4 * _cosine(pv, vector))
         scores[spec.label] = round(best, 4)
     label = max(scores, key=scores.get) if scores else fallback
