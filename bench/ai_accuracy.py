@@ -3,7 +3,7 @@
 - Korean sentiment model on NSMC's test split (../shared/data/nsmc/ratings_test.txt, CC0; positive when the model's
   margin is above 0: NSMC has no neutral class).
 - Sentiment (positive / negative / neutral) of hand-written customer messages in Korean and English
-  (bench/data/ai/customer_messages*.tsv).
+  (bench/data/ai/customer_messages*.tsv; how each set was used is in bench/README.md).
 - Dates and times in hand-labelled messages (bench/data/ai/dates.tsv): a message counts when every value found is
   the expected one, in order.
 
@@ -90,7 +90,7 @@ def dates_accuracy() -> None:
 def main() -> int:
     sys.path.insert(0, str(ROOT))
     nsmc_accuracy()
-    for name in ("customer_messages.tsv", "customer_messages_holdout.tsv"):
+    for name in ("customer_messages.tsv", "customer_messages_holdout.tsv", "customer_messages_blind.tsv"):
         messages_accuracy(DATA / name)
     dates_accuracy()
     return 0
