@@ -7,7 +7,7 @@ import re
 
 from apps.ai.offline import datetimes
 
-KINDS = ("dates", "money", "phones", "emails", "urls", "business_numbers")
+KINDS = ("dates", "money", "phones", "emails", "urls", "business_numbers", "names")
 
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9-])")
 URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"'()]+[^\s<>\"'().,;:!?]", re.IGNORECASE)
@@ -164,4 +164,8 @@ def extract(text: str, now, kinds=KINDS) -> dict:
         ]
     if "business_numbers" in kinds:
         result["business_numbers"] = business_numbers(text)
+    if "names" in kinds:
+        from apps.ai.offline.summarise import entities
+
+        result["names"] = entities(text)
     return result

@@ -144,3 +144,12 @@ def test_everything_together_in_a_message():
     assert found["money"][0]["amount"] == 35000
     assert found["phones"][0]["value"] == "010-2222-3333"
     assert found["emails"][0]["value"] == "help@shop.kr"
+
+
+def test_names_are_off_by_default_and_found_when_asked():
+    text = "김민수 과장님이 삼성전자 본사에서 내일 오후 2시에 발표합니다."
+    (plain,) = outputs("ai.extract", [{"text": text}])
+    assert "names" not in plain["extracted"]
+    (named,) = outputs("ai.extract", [{"text": text}], names=True, money=False)
+    assert {"김민수", "삼성전자"} <= set(named["extracted"]["names"])
+    assert named["extracted"]["dates"][0]["value"] == "2026-03-05T14:00:00+09:00"

@@ -41,6 +41,17 @@ class Extract(NodeType):
     params = (
         text_param(),
         *(Param(name, "boolean", label, default=True, expressions=False, help=help_) for name, label, help_ in _KINDS),
+        Param(
+            "names",
+            "boolean",
+            t("Names of people, organizations and places (Korean)", "사람·기관·장소 이름(한국어)"),
+            default=False,
+            expressions=False,
+            help=t(
+                "The proper nouns the Korean morphological analyser tags; loads the analyser (about 230 MB) on first use.",
+                "한국어 형태소 분석기가 고유명사로 표시한 단어입니다. 처음 쓸 때 분석기(약 230MB)를 불러옵니다.",
+            ),
+        ),
         result_param("extracted"),
     )
 
@@ -50,7 +61,7 @@ class Extract(NodeType):
         now = ctx.host.now()
         out = []
         for _index, item, params in ctx.each():
-            kinds = tuple(name for name, _label, _help in _KINDS if params.get(name))
+            kinds = tuple(name for name, _label, _help in _KINDS if params.get(name)) + (("names",) if params.get("names") else ())
             result = copy_item(item)
             set_path(result, params["result_field"] or "extracted", extract(text_of(params), now, kinds))
             out.append(result)
