@@ -144,7 +144,7 @@ class Forecast(NodeType):
         beta = params.get("beta")
         result = forecast(
             values,
-            int(params["horizon"]),
+            min(max(int(params.get("horizon") or 3), 1), 365),
             params["method"],
             None if alpha in (None, "") else float(alpha),
             None if beta in (None, "") else float(beta),

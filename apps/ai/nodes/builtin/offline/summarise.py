@@ -27,7 +27,7 @@ class Summarise(NodeType):
 
         out = []
         for _index, item, params in ctx.each():
-            chosen = summarise(text_of(params), int(params["sentences"]))
+            chosen = summarise(text_of(params), min(max(int(params.get("sentences") or 3), 1), 50))
             result = copy_item(item)
             set_path(result, params["result_field"] or "summary", {"text": " ".join(chosen), "sentences": chosen})
             out.append(result)
@@ -58,7 +58,7 @@ class Keywords(NodeType):
         out = []
         for _index, item, params in ctx.each():
             text = text_of(params)
-            found = keywords(text, int(params["count"]))
+            found = keywords(text, min(max(int(params.get("count") or 5), 1), 50))
             result = copy_item(item)
             set_path(
                 result,
