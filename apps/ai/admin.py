@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from apps.accounts.admin import organization_admin_site
-from apps.ai.models import AiSettings, AiUsage
+from apps.ai.models import AiSettings, AiUsage, TextClassifier
 
 
 class AiSettingsAdmin(admin.ModelAdmin):
@@ -33,3 +33,20 @@ class AiUsageAdmin(admin.ModelAdmin):
 
 organization_admin_site.register(AiSettings, AiSettingsAdmin)
 organization_admin_site.register(AiUsage, AiUsageAdmin)
+
+
+class TextClassifierAdmin(admin.ModelAdmin):
+    """Classifiers trained by the step “Train a classifier”: versions to look through, and delete when no longer used."""
+
+    list_display = ("name", "version", "examples", "accuracy", "labels", "created_at", "flow_id", "run_id")
+    search_fields = ("name",)
+    exclude = ("weights",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+organization_admin_site.register(TextClassifier, TextClassifierAdmin)

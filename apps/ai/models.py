@@ -39,3 +39,25 @@ class AiSettings(models.Model):
     class Meta:
         verbose_name = _("AI settings")
         verbose_name_plural = _("AI settings")
+
+
+class TextClassifier(models.Model):
+    """A text classifier the organization trained from its own examples (apps/ai/offline/classifiers.py). Each training
+    under the same name adds a version; steps use the newest or a chosen one."""
+
+    name = models.CharField(_("name"), max_length=100)
+    version = models.PositiveIntegerField(_("version"))
+    labels = models.JSONField(default=list)
+    # numpy .npz bytes: hashed feature weights per label (float16) and biases; a few hundred kilobytes.
+    weights = models.BinaryField()
+    examples = models.PositiveIntegerField(default=0)
+    # Share of held-out examples (a fifth, when there are enough) the model labelled right; null with too few.
+    accuracy = models.FloatField(null=True)
+    flow_id = models.BigIntegerField(null=True)
+    run_id = models.BigIntegerField(null=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("text classifier")
+        verbose_name_plural = _("text classifiers")
+        constraints = [models.UniqueConstraint(fields=["name", "version"], name="ai_textclassifier_name_version")]
