@@ -1,17 +1,35 @@
+import sys
+from unittest import mock
+
 import pytest
 from django.db import connection
+from django.test.utils import override_settings
 
 from tests.support.data import DataFixture
+
+# Slow on purpose in production (PBKDF2); the in-process tests sign people up and in by the hundred.
+TEST_SETTINGS = {"PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"]}
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
+    from apps.accounts.models import Organization
     from apps.accounts.services.platform import public_site_ensure
     from apps.core.migration_state import record_tenant_migrations
+    from tests.support import tenant_schema
 
     with django_db_blocker.unblock():
         public_site_ensure()
         record_tenant_migrations()
+        tenant_schema.record_tenant_migrations_sql()
+    with override_settings(**TEST_SETTINGS), mock.patch.object(Organization, "create_schema", tenant_schema.create_schema):
+        yield
+
+
+def pytest_sessionfinish(session):
+    stack = sys.modules.get("tests.support.stack")
+    if stack is not None:
+        stack.drop_set_up_template()
 
 
 @pytest.fixture

@@ -63,6 +63,17 @@ def wait_finished(client, run_ids, stack, timeout: float) -> list[dict]:
     raise AssertionError(f"runs not finished in {timeout:g}s: {[r['status'] for r in runs]}\n{stack.logs()}")
 
 
+def wait_running(client, run_ids, count: int, stack, timeout: float = 30) -> None:
+    """Until `count` of these runs hold a worker slot (a fixed pause was either too short on a busy machine or wasted)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        statuses = [client.get(f"/api/v1/runs/{run_id}").json()["status"] for run_id in run_ids]
+        if statuses.count("running") >= count:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"fewer than {count} runs running in {timeout:g}s: {statuses}\n{stack.logs()}")
+
+
 def at(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
 
@@ -110,7 +121,7 @@ def test_a_flood_of_sleeping_code_steps_and_slow_calls_does_not_delay_another_or
         )
 
         flood = [start_run(hog, sleepy) for _ in range(FLOOD)] + [start_run(hog, calling) for _ in range(FLOOD)]
-        time.sleep(1.5)  # the worker has picked up the flood by now
+        wait_running(hog, flood, 3, fair_stack)  # the worker has picked up the flood (EZFLOW_ORG_MAX_CONCURRENT_RUNS)
         asked = time.monotonic()
         (mine,) = wait_finished(neighbour, [start_run(neighbour, quick)], fair_stack, timeout=30)
         waited = time.monotonic() - asked
@@ -151,7 +162,7 @@ def test_scale_out_slow_runs_have_their_own_workers(scaleout_stack):
     )
 
     flood = [start_run(hog, sleepy) for _ in range(FLOOD)]
-    time.sleep(1.5)
+    wait_running(hog, flood, 2, scaleout_stack)  # the slow worker's two processes are busy
     asked = time.monotonic()
     (mine,) = wait_finished(neighbour, [start_run(neighbour, quick)], scaleout_stack, timeout=30)
     waited = time.monotonic() - asked

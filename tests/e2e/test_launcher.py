@@ -12,6 +12,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from types import SimpleNamespace
 
 import httpx2
 import psutil
@@ -64,13 +65,41 @@ def sign_in(port: int, host: str) -> httpx2.Client:
     return client
 
 
-def test_run_stop_and_restart_keeps_data():
+@pytest.fixture(scope="module")
+def first_start():
+    """The first start of a new installation, shared by this module's tests (in file order: its first half minute is
+    watched, then it is stopped and started again). Each first start makes a database cluster and migrates it."""
     base = ROOT / ".data" / "tmp" / f"launcher-{uuid.uuid4().hex[:8]}"
     data_dir = base / "data"
     data_dir.mkdir(parents=True)
     port = free_port()
+    process, log = start(data_dir, port)
+    launch = SimpleNamespace(data_dir=data_dir, port=port, process=process, log=log, started=time.monotonic())
+    yield launch
+    if launch.process.poll() is None:
+        launch.process.send_signal(signal.SIGINT)
+        try:
+            launch.process.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            launch.process.kill()
+    shutil.rmtree(base, ignore_errors=True)
+
+
+def test_the_first_half_minute_logs_no_traceback(first_start):
+    """`make run` as it starts: no "worker heartbeat failed … the connection is lost", no traceback of any kind."""
+    process, log = first_start.process, first_start.log
+    wait_ready(first_start.port, process, log)
+    time.sleep(max(30 - (time.monotonic() - first_start.started), 12))  # at least one heartbeat after the web answered
+    assert process.poll() is None
+    output = Path(log.name).read_text(errors="replace")
+    assert "EZFlow is running" in output
+    assert "Traceback" not in output, output
+    assert "heartbeat failed" not in output, output
+
+
+def test_run_stop_and_restart_keeps_data(first_start):
+    data_dir, port, process, log = first_start.data_dir, first_start.port, first_start.process, first_start.log
     try:
-        process, log = start(data_dir, port)
         wait_ready(port, process, log)
         host = {"Host": f"localhost:{port}"}
         response = httpx2.post(
@@ -98,6 +127,7 @@ def test_run_stop_and_restart_keeps_data():
             httpx2.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
 
         process, log = start(data_dir, port)
+        first_start.process = process
         wait_ready(port, process, log)
         kept = httpx2.get(f"http://127.0.0.1:{port}/login/", headers={"Host": f"kept-co.localhost:{port}"})
         assert kept.status_code == 200 and "Kept" in kept.text
@@ -116,29 +146,3 @@ def test_run_stop_and_restart_keeps_data():
     finally:
         if process.poll() is None:
             process.kill()
-        shutil.rmtree(base, ignore_errors=True)
-
-
-def test_the_first_half_minute_logs_no_traceback():
-    """`make run` as it starts: no "worker heartbeat failed … the connection is lost", no traceback of any kind."""
-    base = ROOT / ".data" / "tmp" / f"launcher-{uuid.uuid4().hex[:8]}"
-    data_dir = base / "data"
-    data_dir.mkdir(parents=True)
-    port = free_port()
-    process, log = start(data_dir, port)
-    try:
-        started = time.monotonic()
-        wait_ready(port, process, log)
-        time.sleep(max(30 - (time.monotonic() - started), 12))  # at least one heartbeat after the web answered
-        assert process.poll() is None
-        output = Path(log.name).read_text(errors="replace")
-        assert "EZFlow is running" in output
-        assert "Traceback" not in output, output
-        assert "heartbeat failed" not in output, output
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        shutil.rmtree(base, ignore_errors=True)

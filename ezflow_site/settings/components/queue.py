@@ -53,7 +53,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-EZFLOW_WORKER_HEARTBEAT_SECONDS = 10
+EZFLOW_WORKER_HEARTBEAT_SECONDS = env.float("EZFLOW_WORKER_HEARTBEAT_SECONDS", default=10.0)  # tests beat faster
 EZFLOW_WORKER_STALE_AFTER_SECONDS = 45
 
 # Queues (ezflow_site/queues.py routes tasks to them; ezflow_site/processes.py starts workers on them):
