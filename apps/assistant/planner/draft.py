@@ -13,7 +13,9 @@ from apps.flows.engine.validation import validate_graph
 from apps.flows.nodes.base import NodeType
 from apps.flows.nodes.registry import NodeRegistry, load_builtin_nodes
 
-WEBHOOK_WORDS = re.compile(r"웹훅|웹 훅|요청이\s*(?:오|들어오)|요청을\s*받|폼이?\s*제출|webhook|when (?:a|an) (?:request|form|post)|receives? (?:a )?request", re.I)
+WEBHOOK_WORDS = re.compile(
+    r"웹훅|웹 훅|요청이\s*(?:오|들어오)|요청을\s*받|폼이?\s*제출|webhook|when (?:a|an) (?:request|form|post)|receives? (?:a )?request", re.I
+)
 REPLACE = re.compile(r"대신|말고|instead of|replace|바꿔|바꾸|change|switch", re.I)
 REMOVE = re.compile(r"빼\s*줘|빼고|삭제|지워|없애|remove|delete|drop", re.I)
 ALSO = re.compile(r"(?:로|으로|에|에게)도|also|as well|too\b|additionally", re.I)
@@ -125,7 +127,12 @@ class _Builder:
         old = self.node(node_id)
         self.taken.discard(str(old.get("name")))
         old.update(
-            {"type": node_type.key, "type_version": node_type.version, "parameters": parameters, "name": _name(node_type, self.language, self.taken)}
+            {
+                "type": node_type.key,
+                "type_version": node_type.version,
+                "parameters": parameters,
+                "name": _name(node_type, self.language, self.taken),
+            }
         )
         self.changes.append({"action": "changed", "node_id": node_id, "type": node_type.key, "name": old["name"]})
         return old
@@ -151,7 +158,7 @@ def _schedule_parameters(node_type: NodeType, cron: str, time_zone: str) -> dict
 def _segments(sentence: str, found: list[catalog.Mention]) -> list[str]:
     """Each mention's part of the sentence: from the end of the one before to the start of the next."""
     parts = []
-    for index, mention in enumerate(found):
+    for index, _mention in enumerate(found):
         start = found[index - 1].end if index else 0
         end = found[index + 1].start if index + 1 < len(found) else len(sentence)
         parts.append(sentence[start:end])
@@ -233,17 +240,26 @@ def _follow_up(builder: _Builder, sentence: str, found: list[catalog.Mention], t
     when = parse_schedule(sentence)
     trigger = builder.trigger()
     if when is not None and trigger is not None and builder.type_of(trigger).trigger_kind == "schedule":
-        trigger["parameters"] = {**(trigger.get("parameters") or {}), **_schedule_parameters(builder.type_of(trigger), when.cron, time_zone)}
-        builder.changes.append({"action": "changed", "node_id": trigger["id"], "type": trigger["type"], "name": trigger.get("name") or trigger["id"]})
+        trigger["parameters"] = {
+            **(trigger.get("parameters") or {}),
+            **_schedule_parameters(builder.type_of(trigger), when.cron, time_zone),
+        }
+        builder.changes.append(
+            {"action": "changed", "node_id": trigger["id"], "type": trigger["type"], "name": trigger.get("name") or trigger["id"]}
+        )
     if_type = catalog.condition_type(registry)
     existing_if = next((n for n in builder.graph["nodes"] if if_type and n["type"] == if_type.key), None)
     cue = slots.CONDITION_CUE.search(sentence)
     if existing_if is not None and cue and REPLACE.search(sentence):
-        before = next((builder.type_of(builder.node(e["source"])) for e in builder.graph["edges"] if e["target"] == existing_if["id"]), None)
+        before = next(
+            (builder.type_of(builder.node(e["source"])) for e in builder.graph["edges"] if e["target"] == existing_if["id"]), None
+        )
         conditions = slots.condition(sentence, before)
         if conditions:
             existing_if["parameters"] = {**(existing_if.get("parameters") or {}), "conditions": conditions}
-            builder.changes.append({"action": "changed", "node_id": existing_if["id"], "type": existing_if["type"], "name": existing_if.get("name")})
+            builder.changes.append(
+                {"action": "changed", "node_id": existing_if["id"], "type": existing_if["type"], "name": existing_if.get("name")}
+            )
             return []
     old = [m for m in found if m.node_type.key in present]
     new = [m for m in found if m.node_type.key not in present]
@@ -263,7 +279,9 @@ def _follow_up(builder: _Builder, sentence: str, found: list[catalog.Mention], t
         leaf_type = builder.type_of(builder.node(leaf)) if leaf else None
         if feeding is not None and leaf_type is not None and leaf_type.side_effects:
             for mention in new:
-                parameters = _default_text(mention.node_type, slots.fill(mention.node_type, sentence[mention.start :], builder.language), builder.language)
+                parameters = _default_text(
+                    mention.node_type, slots.fill(mention.node_type, sentence[mention.start :], builder.language), builder.language
+                )
                 node = builder.add(mention.node_type, parameters, None)
                 builder.graph["edges"].append({**feeding, "target": node["id"]})
             return []
@@ -279,7 +297,9 @@ def _follow_up(builder: _Builder, sentence: str, found: list[catalog.Mention], t
     return new
 
 
-def plan(prompt: str, *, language: str = "en", time_zone: str = "UTC", graph: dict | None = None, registry: NodeRegistry | None = None) -> Draft:
+def plan(
+    prompt: str, *, language: str = "en", time_zone: str = "UTC", graph: dict | None = None, registry: NodeRegistry | None = None
+) -> Draft:
     registry = registry or load_builtin_nodes()
     sentence = " ".join(str(prompt).split())
     builder = _Builder(graph, registry, language)
@@ -302,7 +322,7 @@ def plan(prompt: str, *, language: str = "en", time_zone: str = "UTC", graph: di
         previous_type = None
         for mention, segment in zip(found, segments, strict=True):
             cue = _condition_at(sentence, previous_end, mention.start) if if_type else None
-            if cue is not None and previous_type is not None:
+            if cue is not None:
                 conditions = slots.condition(cue[0], previous_type)
                 if conditions:
                     after = builder.add(if_type, {"conditions": conditions}, after)["id"]
@@ -311,14 +331,20 @@ def plan(prompt: str, *, language: str = "en", time_zone: str = "UTC", graph: di
             previous_end, previous_type = mention.end, mention.node_type
         if not found:
             missing.append(
-                {"code": "no_steps", "template": gettext_noop("I found no step for what should happen. Add steps from the catalog."), "values": {}}
+                {
+                    "code": "no_steps",
+                    "template": gettext_noop("I found no step for what should happen. Add steps from the catalog."),
+                    "values": {},
+                }
             )
     for part in _unmapped(sentence, found):
         hint = catalog.suggestions(part, registry)
         missing.append(
             {
                 "code": "unmapped",
-                "template": gettext_noop("I could not turn “%(words)s” into a step. You could call the service's API with the HTTP request step."),
+                "template": gettext_noop(
+                    "I could not turn “%(words)s” into a step. You could call the service's API with the HTTP request step."
+                ),
                 "values": {"words": part[:120]},
                 "suggested_types": [n.key for n in hint],
             }
@@ -327,10 +353,16 @@ def plan(prompt: str, *, language: str = "en", time_zone: str = "UTC", graph: di
     _placeholders(builder, missing)
     accepted = {(m.get("node_id"), "parameters." + m.get("parameter", "credential")) for m in missing if m["code"] == "fill"}
     credential_params = {
-        (n["id"], f"parameters.{p.name}") for n in builder.graph["nodes"] if (t := builder.type_of(n)) for p in t.params if p.type == "credential"
+        (n["id"], f"parameters.{p.name}")
+        for n in builder.graph["nodes"]
+        if (t := builder.type_of(n))
+        for p in t.params
+        if p.type == "credential"
     }
     problems = [
-        p for p in validate_graph(builder.graph, registry) if not (p.code == "required" and ((p.node_id, p.path) in credential_params or (p.node_id, p.path) in accepted))
+        p
+        for p in validate_graph(builder.graph, registry)
+        if not (p.code == "required" and ((p.node_id, p.path) in credential_params or (p.node_id, p.path) in accepted))
     ]
     return Draft(
         graph=builder.graph,

@@ -57,7 +57,9 @@ def parse_schedule(sentence: str) -> When | None:
 
     day_of_month = weekday = None
     start = None
-    monthly = re.search(r"매\s*월\s*(\d{1,2})\s*일|매달\s*(\d{1,2})\s*일|(?:on\s+the\s+)?(\d{1,2})(?:st|nd|rd|th)\s+of\s+(?:every|each)\s+month", text)
+    monthly = re.search(
+        r"매\s*월\s*(\d{1,2})\s*일|매달\s*(\d{1,2})\s*일|(?:on\s+the\s+)?(\d{1,2})(?:st|nd|rd|th)\s+of\s+(?:every|each)\s+month", text
+    )
     monthly_en = re.search(r"(?:every|each)\s+month\s+on\s+the\s+(\d{1,2})(?:st|nd|rd|th)?|monthly", text)
     if monthly:
         day_of_month, start = int(monthly[1] or monthly[2] or monthly[3]), monthly.start()

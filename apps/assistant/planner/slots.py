@@ -77,7 +77,7 @@ def condition(text: str, previous: NodeType | None) -> list[dict] | None:
         result_field = next((p.default for p in previous.params if p.name == "result_field" and isinstance(p.default, str)), None)
     for pattern, label in ((r"부정적|부정이면|negative", "negative"), (r"긍정적|긍정이면|positive", "positive")):
         if re.search(pattern, lowered) and re.search(r"(?:이|하)?면|if|when|only", lowered):
-            left = "{{ json.%s.label }}" % result_field if result_field else "{{ json.label }}"
+            left = f"{{{{ json.{result_field}.label }}}}" if result_field else "{{ json.label }}"
             return [{"left": left, "operator": "equals", "right": label}]
     comparisons = (
         (r"이상|넘으면|초과|over|more than|at least|above|greater than|exceeds?|or more", "gte"),
@@ -88,19 +88,22 @@ def condition(text: str, previous: NodeType | None) -> list[dict] | None:
             number = amount(lowered)
             if number is None:
                 continue
-            operator = "gt" if re.search(r"초과|넘으면|more than|above|greater than|exceeds?|over", lowered) and operator == "gte" else operator
+            operator = (
+                "gt" if re.search(r"초과|넘으면|more than|above|greater than|exceeds?|over", lowered) and operator == "gte" else operator
+            )
             operator = "lt" if re.search(r"미만|under|less than|below", lowered) and operator == "lte" else operator
             field = "amount"
             named = re.search(r"(?:if|when)\s+(?:the\s+)?([a-z_]+)\s+(?:is|are)", lowered)
             if named and named[1] not in ("it", "there", "this", "that"):
                 field = named[1]
             value = int(number) if float(number).is_integer() else number
-            return [{"left": "{{ json.%s }}" % field, "operator": operator, "right": value}]
+            return [{"left": f"{{{{ json.{field} }}}}", "operator": operator, "right": value}]
     return None
 
 
 CONDITION_CUE = re.compile(
     r"\d[\d,.]*\s*(?:억|천만|백만|만|천)?\s*원?\s*(?:이상|이하|초과|미만|넘으면)[이면]*|부정적이면|긍정적이면|부정이면|긍정이면|"
-    r"\bif\b[^,.]*|\bonly when\b[^,.]*|\bwhen (?:the|it)\b[^,.]*(?:over|under|more|less|negative|positive)[^,.]*",
+    r"\bif\b(?:[^,.]|[,.](?=\d))*|\bonly when\b(?:[^,.]|[,.](?=\d))*|"
+    r"\bwhen (?:the|it)\b(?:[^,.]|[,.](?=\d))*(?:over|under|more|less|negative|positive)(?:[^,.]|[,.](?=\d))*",
     re.I,
 )
