@@ -51,7 +51,9 @@ def _phrase_hit(text: str, phrase: str) -> tuple[int, int, float] | None:
     positions = [_find(text, token) for token in tokens]
     if min(positions) < 0:
         return None
-    return min(positions), max(p + len(t) for p, t in zip(positions, tokens, strict=True)), float(sum(len(t) for t in tokens))
+    # The span is the longest word only, so a label's common verb ("send") does not swallow other steps' words.
+    position, token = max(zip(positions, tokens, strict=True), key=lambda pair: len(pair[1]))
+    return position, position + len(token), float(sum(len(t) for t in tokens)) * 0.5
 
 
 def is_condition_type(node_type: NodeType) -> bool:
