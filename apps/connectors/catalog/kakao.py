@@ -240,6 +240,7 @@ _LINK_FIELDS = (Param("title", "string", t("Button text", "버튼 글자")), Par
 @register
 class KakaoTalkToMe(NodeType):
     key = "kakao.talk_to_me"
+    aliases = ("kakaotalk", "kakao talk", "카카오톡", "카톡")
     category = "action"
     icon = "kakao"
     side_effects = True

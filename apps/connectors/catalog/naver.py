@@ -143,6 +143,7 @@ def _result_item(entry: dict, *, rank: int, total) -> dict:
 @register
 class NaverSearch(NodeType):
     key = "naver.search"
+    aliases = ("naver news", "naver blog", "네이버 뉴스", "네이버 블로그", "네이버 쇼핑")
     category = "action"
     icon = "naver"
     label = t("Naver search", "네이버 검색")
@@ -297,6 +298,7 @@ LANGUAGES = (
 @register
 class PapagoTranslate(NodeType):
     key = "naver.papago_translate"
+    aliases = ("papago", "파파고", "번역", "translate")
     category = "action"
     icon = "naver"
     label = t("Translate with Papago", "파파고로 번역")

@@ -189,6 +189,7 @@ def rows_and_total(data, answer: Answer) -> tuple[list[dict], int | None]:
 @register
 class PublicDataCall(NodeType):
     key = "public_data.call"
+    aliases = ("data.go.kr", "공공데이터", "public data")
     category = "action"
     icon = "public-data"
     label = t("Public data (data.go.kr) API", "공공데이터포털 API")

@@ -104,6 +104,9 @@ class NodeType:
     icon: ClassVar[str] = "box"
     label: ClassVar[dict[str, str]]
     description: ClassVar[dict[str, str]] = {}
+    # Extra words (either language) people use for this step, beyond its labels: the assistant's planner finds
+    # steps by them (e.g. ("slack", "슬랙")).
+    aliases: ClassVar[tuple[str, ...]] = ()
     params: ClassVar[tuple[Param, ...]] = ()
     inputs: ClassVar[tuple[str, ...]] = ("main",)
     outputs: ClassVar[tuple[str, ...]] = ("main",)

@@ -159,6 +159,7 @@ def _with_idempotency_key(ctx, headers: dict, item_index: int) -> dict:
 class HttpRequest(NodeType):
     side_effects = True
     key = "net.http"
+    aliases = ("http request", "api call", "rest api", "api 호출", "http 요청")
     n8n = (N8nMapping(("n8n-nodes-base.httpRequest",), from_n8n.http_request),)
     category = "action"
     icon = "globe"
@@ -354,6 +355,7 @@ class HttpRequest(NodeType):
 class SlackMessage(NodeType):
     side_effects = True
     key = "net.slack"
+    aliases = ("slack", "슬랙")
     category = "action"
     icon = "slack"
     label = t("Send to Slack", "슬랙으로 보내기")
@@ -395,6 +397,7 @@ class SlackMessage(NodeType):
 class SendEmail(NodeType):
     side_effects = True
     key = "net.email"
+    aliases = ("email", "e-mail", "mail", "이메일", "메일")
     description = t("Sends an email through your mail server (SMTP).", "메일 서버(SMTP)를 통해 이메일을 보냅니다.")
     category = "action"
     icon = "mail"

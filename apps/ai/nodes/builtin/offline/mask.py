@@ -26,6 +26,7 @@ def _fields(value) -> list[str]:
 @register
 class MaskPersonalData(NodeType):
     key = "ai.mask"
+    aliases = ("mask personal", "개인정보 가리", "마스킹")
     category = "transform"
     icon = "eye-off"
     label = t("Mask personal data", "개인정보 마스킹")

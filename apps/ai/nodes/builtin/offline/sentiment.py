@@ -9,6 +9,7 @@ from apps.flows.nodes.registry import register
 @register
 class Sentiment(NodeType):
     key = "ai.sentiment"
+    aliases = ("sentiment", "감정", "감성 분석", "긍정", "부정", "positive or negative")
     category = "transform"
     icon = "smile"
     label = t("Sentiment", "감정 분석")

@@ -9,6 +9,7 @@ from apps.flows.nodes.registry import register
 @register
 class Summarise(NodeType):
     key = "ai.summarize"
+    aliases = ("summarize", "summarise", "summary", "요약")
     category = "transform"
     icon = "align-left"
     label = t("Summarise", "요약")
@@ -37,6 +38,7 @@ class Summarise(NodeType):
 @register
 class Keywords(NodeType):
     key = "ai.keywords"
+    aliases = ("keywords", "키워드")
     category = "transform"
     icon = "tag"
     label = t("Keywords", "키워드 추출")

@@ -1,0 +1,105 @@
+"""Finding steps in a sentence by what the catalog says about them: labels (both languages) and aliases."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from apps.flows.nodes.base import NodeType
+from apps.flows.nodes.registry import NodeRegistry
+
+STOP_WORDS = frozenset(
+    "a an the to of in on for with from and or me my it its is as by at into this that via your our "
+    "이 그 저 를 을 에 의 로 으로 에서 및 또는 한 수 것".split()
+)
+KOREAN_ENDINGS = ("으로", "에서", "에게", "하기", "보내기", "기")
+
+
+@dataclass(frozen=True)
+class Mention:
+    node_type: NodeType
+    start: int
+    end: int
+    strength: float
+
+
+def words(phrase: str) -> list[str]:
+    tokens = re.findall(r"[0-9a-z가-힣.\-]+", phrase.lower())
+    return [w.strip(".-") for w in tokens if len(w.strip(".-")) >= 2 and w.strip(".-") not in STOP_WORDS]
+
+
+def _find(text: str, needle: str) -> int:
+    """Position of `needle` in `text`: English words whole, Korean words as a prefix of a word (particles follow)."""
+    if re.fullmatch(r"[0-9a-z.\- ]+", needle):
+        found = re.search(r"(?<![0-9a-z])" + re.escape(needle) + r"(?:s|es|ed|ing)?(?![0-9a-z])", text)
+        return found.start() if found else -1
+    return text.find(needle)
+
+
+def _phrase_hit(text: str, phrase: str) -> tuple[int, int, float] | None:
+    phrase = phrase.lower().strip()
+    if not phrase:
+        return None
+    at = _find(text, phrase)
+    if at >= 0:
+        return at, at + len(phrase), 2.0 + len(phrase)
+    tokens = words(phrase)
+    # Korean labels end in verb forms ("보내기") people inflect; the stem is enough.
+    tokens = [next((w[: -len(e)] for e in KOREAN_ENDINGS if w.endswith(e) and len(w) - len(e) >= 2), w) for w in tokens]
+    if not tokens:
+        return None
+    positions = [_find(text, token) for token in tokens]
+    if min(positions) < 0:
+        return None
+    # The span is the longest word only, so a label's common verb ("send") does not swallow other steps' words.
+    position, token = max(zip(positions, tokens, strict=True), key=lambda pair: len(pair[1]))
+    return position, position + len(token), float(sum(len(t) for t in tokens)) * 0.5
+
+
+def is_condition_type(node_type: NodeType) -> bool:
+    return any(p.type == "conditions" for p in node_type.params) and "true" in node_type.outputs
+
+
+def condition_type(registry: NodeRegistry) -> NodeType | None:
+    return next((n for n in registry.all() if is_condition_type(n) and not n.dynamic_outputs), None)
+
+
+def trigger_of_kind(registry: NodeRegistry, kind: str) -> NodeType | None:
+    return next((n for n in registry.all() if n.is_trigger and n.trigger_kind == kind), None)
+
+
+def mentions(sentence: str, registry: NodeRegistry) -> list[Mention]:
+    """Steps the sentence names, in sentence order; where two steps claim the same words, the stronger wins."""
+    text = sentence.lower()
+    found: list[Mention] = []
+    for node_type in registry.all():
+        if node_type.is_trigger or is_condition_type(node_type) or not node_type.inputs or not node_type.outputs:
+            continue
+        best = None
+        for phrase in (*node_type.aliases, node_type.label.get("ko", ""), node_type.label.get("en", "")):
+            hit = _phrase_hit(text, phrase)
+            if hit and (best is None or hit[2] > best[2]):
+                best = hit
+        if best:
+            found.append(Mention(node_type, best[0], best[1], best[2]))
+    found.sort(key=lambda m: -m.strength)
+    chosen: list[Mention] = []
+    for mention in found:
+        if any(mention.start < other.end and other.start < mention.end for other in chosen):
+            continue
+        chosen.append(mention)
+    return sorted(chosen, key=lambda m: m.start)
+
+
+def suggestions(sentence: str, registry: NodeRegistry, limit: int = 3) -> list[NodeType]:
+    """Steps whose descriptions share the most words with the sentence (for the `missing` list, never added)."""
+    wanted = set(words(sentence))
+    scored = []
+    for node_type in registry.all():
+        if node_type.is_trigger:
+            continue
+        vocabulary = set(words(" ".join([*node_type.description.values(), *node_type.label.values(), *node_type.aliases])))
+        overlap = len(wanted & vocabulary)
+        if overlap:
+            scored.append((overlap, node_type.key, node_type))
+    return [entry[2] for entry in sorted(scored, key=lambda e: (-e[0], e[1]))[:limit]]

@@ -1,0 +1,92 @@
+"""The offline assistant planner against a public evaluation set (bench/data/assistant_eval.json), printed: share of
+drafts that validate (credential placeholders allowed), step recall and precision against the reference steps (the
+trigger apart), slot accuracy, follow-ups applied correctly, latency p50/p95.
+
+    .venv/bin/python -m bench.assistant          (or make bench BENCH=assistant)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import time
+from collections import Counter
+from pathlib import Path
+
+from bench.common import percentile, setup_django
+
+DATA = Path(__file__).resolve().parent / "data" / "assistant_eval.json"
+
+
+def _slot_values(graph: dict, registry) -> dict:
+    values = {}
+    for node in graph["nodes"]:
+        node_type = registry.get(node["type"])
+        parameters = node.get("parameters") or {}
+        prefix = "schedule" if node_type.trigger_kind == "schedule" else node["type"]
+        for name, value in parameters.items():
+            values[f"{prefix}.{name}"] = value
+        for condition in parameters.get("conditions") or []:
+            values[f"{node['type']}.right"] = condition.get("right")
+    return values
+
+
+def main() -> int:
+    setup_django()
+    from apps.assistant.planner import plan
+    from apps.flows.nodes.registry import registry
+
+    cases = json.loads(DATA.read_text())
+    valid = hits = expected_total = produced_total = slot_right = slot_total = 0
+    latencies, triggers_right, misses = [], 0, []
+    for case in cases["requests"]:
+        language = "ko" if any("가" <= ch <= "힣" for ch in case["prompt"]) else "en"
+        started = time.perf_counter()
+        draft = plan(case["prompt"], language=language, time_zone="Asia/Seoul")
+        latencies.append(time.perf_counter() - started)
+        valid += draft.valid
+        nodes = draft.graph["nodes"]
+        triggers_right += registry.get(nodes[0]["type"]).trigger_kind == case["trigger"]
+        produced = Counter(n["type"] for n in nodes[1:])
+        wanted = Counter(case["steps"])
+        hits += sum((produced & wanted).values())
+        expected_total += sum(wanted.values())
+        produced_total += sum(produced.values())
+        values = _slot_values(draft.graph, registry)
+        for key, value in case["slots"].items():
+            slot_total += 1
+            slot_right += values.get(key) == value
+            if values.get(key) != value:
+                misses.append(f"slot {key}: {values.get(key)!r} ≠ {value!r} in {case['prompt']}")
+        if produced != wanted:
+            misses.append(f"steps {sorted(produced.elements())} ≠ {sorted(wanted.elements())} in {case['prompt']}")
+    follow_right = 0
+    for case in cases["follow_ups"]:
+        first = plan(case["first"], time_zone="Asia/Seoul")
+        second = plan(case["prompt"], graph=first.graph, time_zone="Asia/Seoul")
+        got = sorted(n["type"] for n in second.graph["nodes"][1:])
+        ok = got == sorted(case["steps"]) and second.valid
+        follow_right += ok
+        if not ok:
+            misses.append(f"follow-up {case['prompt']}: {got}")
+    total = len(cases["requests"])
+    print(
+        f"offline planner on {total} requests ({sum(1 for c in cases['requests'] if any('가' <= ch <= '힣' for ch in c['prompt']))} Korean)"
+    )
+    print(f"valid drafts         {valid / total:.1%}")
+    print(f"trigger right        {triggers_right / total:.1%}")
+    print(f"step recall          {hits / expected_total:.1%}")
+    print(f"step precision       {hits / max(produced_total, 1):.1%}")
+    print(f"slot accuracy        {slot_right / max(slot_total, 1):.1%} ({slot_right}/{slot_total})")
+    print(f"follow-ups right     {follow_right}/{len(cases['follow_ups'])}")
+    print(f"latency p50 / p95    {percentile(latencies, 50) * 1000:.1f} ms / {percentile(latencies, 95) * 1000:.1f} ms")
+    print(f"max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB (no analyser model loaded)")
+
+    if os.environ.get("BENCH_VERBOSE"):
+        print("\n".join(misses))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
