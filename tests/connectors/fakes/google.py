@@ -9,6 +9,9 @@ RESOURCE_EXHAUSTED); values come back as rows without trailing empty cells, and 
 
 from __future__ import annotations
 
+import base64
+import email
+import email.policy
 import re
 import time
 from urllib.parse import parse_qs, unquote
@@ -58,6 +61,12 @@ class FakeGoogle(FakeService):
         self.shared: set[str] = set()
         self.routes["/o/oauth2/v2/auth"] = self._authorize
         self.routes["/token"] = self._token
+        # Gmail: messages in the API's own shape (payload with headers and parts, body.data base64url)
+        self.mailbox: list[dict] = []
+        self.sent: list[email.message.EmailMessage] = []
+        self.routes["/gmail/v1/users/me/messages/send"] = self._send
+        self.routes["/gmail/v1/users/me/messages"] = self._list
+        self.routes["/gmail/v1/users/me/profile"] = self._profile
         routes_class, fake = type(self.routes), self
 
         class Dispatch(routes_class):
@@ -65,6 +74,8 @@ class FakeGoogle(FakeService):
                 found = routes_class.get(self, path, None)
                 if found is None and path.startswith("/v4/spreadsheets/"):
                     return fake._values
+                if found is None and path.startswith("/gmail/v1/users/me/messages/"):
+                    return fake._message
                 return found if found is not None else default
 
         self.routes = Dispatch(self.routes)
@@ -232,3 +243,87 @@ class FakeGoogle(FakeService):
 
     def values_requests(self) -> list[dict]:
         return [r for r in self.requests if r["path"].startswith("/v4/spreadsheets/")]
+
+    # ---- Gmail --------------------------------------------------------------------------------------------------
+
+    def _unauthenticated(self, request):
+        if self.oauth.access_tokens.get(self.bearer(request), 0) <= time.time():
+            return _error(401, "UNAUTHENTICATED", "Request had invalid authentication credentials.")
+        return None
+
+    def _profile(self, request):
+        return self._unauthenticated(request) or (200, {}, {"emailAddress": "me@example.com", "messagesTotal": len(self.mailbox)})
+
+    def _send(self, request):
+        if refused := self._unauthenticated(request):
+            return refused
+        assert request["method"] == "POST"
+        raw = self.json_body(request).get("raw", "")
+        if not raw or "+" in raw or "/" in raw:
+            return _error(400, "INVALID_ARGUMENT", "Invalid value for ByteString: raw must be base64url", "invalidArgument")
+        message = email.message_from_bytes(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)), policy=email.policy.default)
+        if not message["To"]:
+            return _error(400, "FAILED_PRECONDITION", "Recipient address required", "failedPrecondition")
+        self.sent.append(message)
+        return 200, {}, {"id": f"18c{len(self.sent):013x}", "threadId": f"18c{len(self.sent):013x}", "labelIds": ["SENT"]}
+
+    def receive(self, *, sender: str, subject: str, text: str, html: str = "", date: str = "Mon, 07 Dec 2026 09:30:00 +0900"):
+        number = len(self.mailbox) + 1
+        encode = lambda value: base64.urlsafe_b64encode(value.encode()).decode().rstrip("=")  # noqa: E731
+        parts = [{"partId": "0", "mimeType": "text/plain", "filename": "", "body": {"size": len(text), "data": encode(text)}}]
+        if html:
+            parts.append({"partId": "1", "mimeType": "text/html", "filename": "", "body": {"size": len(html), "data": encode(html)}})
+        self.mailbox.insert(
+            0,
+            {
+                "id": f"msg{number:04d}",
+                "threadId": f"thr{number:04d}",
+                "labelIds": ["INBOX", "UNREAD"],
+                "snippet": text[:100],
+                "payload": {
+                    "mimeType": "multipart/alternative",
+                    "headers": [
+                        {"name": "From", "value": sender},
+                        {"name": "To", "value": "me@example.com"},
+                        {"name": "Subject", "value": subject},
+                        {"name": "Date", "value": date},
+                    ],
+                    "parts": parts,
+                },
+            },
+        )
+
+    def _matches(self, message: dict, query: str) -> bool:
+        headers = {h["name"].lower(): h["value"] for h in message["payload"]["headers"]}
+        for word in query.split():
+            if word.startswith("from:"):
+                if word[5:].lower() not in headers["from"].lower():
+                    return False
+            elif word.startswith("subject:"):
+                if word[8:].lower() not in headers["subject"].lower():
+                    return False
+            elif word == "is:unread":
+                if "UNREAD" not in message["labelIds"]:
+                    return False
+            elif word.lower() not in (headers["subject"] + " " + message["snippet"]).lower():
+                return False
+        return True
+
+    def _list(self, request):
+        if refused := self._unauthenticated(request):
+            return refused
+        limit = int(request["query"].get("maxResults", "100"))
+        found = [m for m in self.mailbox if self._matches(m, request["query"].get("q", ""))]
+        body = {"resultSizeEstimate": len(found)}
+        if found:
+            body["messages"] = [{"id": m["id"], "threadId": m["threadId"]} for m in found[:limit]]
+        return 200, {}, body
+
+    def _message(self, request):
+        if refused := self._unauthenticated(request):
+            return refused
+        message_id = request["path"].rsplit("/", 1)[-1]
+        for message in self.mailbox:
+            if message["id"] == message_id:
+                return 200, {}, message
+        return _error(404, "NOT_FOUND", "Requested entity was not found.", "notFound")
