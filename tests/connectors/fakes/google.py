@@ -10,6 +10,7 @@ RESOURCE_EXHAUSTED); values come back as rows without trailing empty cells, and 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import email
 import email.policy
 import re
@@ -67,6 +68,7 @@ class FakeGoogle(FakeService):
         self.routes["/gmail/v1/users/me/messages/send"] = self._send
         self.routes["/gmail/v1/users/me/messages"] = self._list
         self.routes["/gmail/v1/users/me/profile"] = self._profile
+        self.calendars: dict[str, list[dict]] = {"primary": []}
         routes_class, fake = type(self.routes), self
 
         class Dispatch(routes_class):
@@ -74,6 +76,8 @@ class FakeGoogle(FakeService):
                 found = routes_class.get(self, path, None)
                 if found is None and path.startswith("/v4/spreadsheets/"):
                     return fake._values
+                if found is None and path.startswith("/calendar/v3/calendars/"):
+                    return fake._events
                 if found is None and path.startswith("/gmail/v1/users/me/messages/"):
                     return fake._message
                 return found if found is not None else default
@@ -327,3 +331,54 @@ class FakeGoogle(FakeService):
             if message["id"] == message_id:
                 return 200, {}, message
         return _error(404, "NOT_FOUND", "Requested entity was not found.", "notFound")
+
+    # ---- Calendar -----------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _moment(when: dict) -> dt.datetime | None:
+        if "dateTime" in when:
+            return dt.datetime.fromisoformat(when["dateTime"])
+        if "date" in when:
+            return dt.datetime.fromisoformat(when["date"] + "T00:00:00+00:00")
+        return None
+
+    def _events(self, request):
+        if refused := self._unauthenticated(request):
+            return refused
+        calendar_id = unquote(request["path"].split("/")[4])
+        events = self.calendars.get(calendar_id)
+        if events is None:
+            return _error(404, "NOT_FOUND", "Not Found", "notFound")
+        if request["method"] == "POST":
+            body = self.json_body(request)
+            start, end = self._moment(body.get("start") or {}), self._moment(body.get("end") or {})
+            if start is None or end is None:
+                return _error(400, "INVALID_ARGUMENT", "Missing end time.", "required")
+            if end <= start:
+                return _error(400, "INVALID_ARGUMENT", "The specified time range is empty.", "timeRangeEmpty")
+            event = {
+                "kind": "calendar#event",
+                "id": f"evt{len(events) + 1:06d}",
+                "status": "confirmed",
+                "htmlLink": f"https://www.google.com/calendar/event?eid=evt{len(events) + 1:06d}",
+                **body,
+            }
+            events.append(event)
+            return 200, {}, event
+        query = request["query"]
+        try:
+            low, high = dt.datetime.fromisoformat(query["timeMin"]), dt.datetime.fromisoformat(query["timeMax"])
+            assert low.tzinfo and high.tzinfo
+        except (KeyError, ValueError, AssertionError):
+            return _error(400, "INVALID_ARGUMENT", "Bad Request", "badRequest")
+        if query.get("orderBy") == "startTime" and query.get("singleEvents") != "true":
+            return _error(400, "INVALID_ARGUMENT", "The requested ordering is not available for the particular query.", "invalid")
+        found = [e for e in events if self._moment(e["start"]) < high and self._moment(e["end"]) > low]
+        if query.get("q"):
+            found = [e for e in found if query["q"].lower() in (e.get("summary", "") + e.get("description", "")).lower()]
+        found.sort(key=lambda e: self._moment(e["start"]))
+        return (
+            200,
+            {},
+            {"kind": "calendar#events", "timeZone": query.get("timeZone", "UTC"), "items": found[: int(query.get("maxResults", 250))]},
+        )
