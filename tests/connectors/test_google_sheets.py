@@ -173,7 +173,8 @@ def test_google_errors_are_said_in_words(admin, organization, google):
     assert denied.status == "failed" and denied.error_code == "google_permission_denied"
     assert "PERMISSION_DENIED" in denied.error and "shared" in denied.error
     with translation.override("ko"):
-        assert "PERMISSION_DENIED" in engine_error_text(denied.error, denied.error_args)
+        korean = engine_error_text(denied.error, denied.error_args)
+    assert "PERMISSION_DENIED" in korean and "공유되어 있는지" in korean
     google.shared.add(SPREADSHEET_ID)
 
     gone = step(organization, "google_sheets.read_rows", credential_id, spreadsheet="1" + "x" * 43)
