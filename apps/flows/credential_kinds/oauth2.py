@@ -150,7 +150,10 @@ class OAuth2Kind(CredentialKind):
         if not tokens.get("refresh_token"):
             raise OAuth2Failed("no_refresh_token", "the service gave no refresh token", rejected=True)
         with self._client(data, allow_hosts=allow_hosts, token=dict(tokens)) as client:
-            return self._call(lambda: client.refresh_token(self.settings_for(data)["token_url"], refresh_token=tokens["refresh_token"]))
+            renewed = self._call(lambda: client.refresh_token(self.settings_for(data)["token_url"], refresh_token=tokens["refresh_token"]))
+        # RFC 6749 §6: a provider may keep the refresh token (Google does) and then answers without one.
+        renewed["refresh_token"] = renewed["refresh_token"] or tokens["refresh_token"]
+        return renewed
 
     @staticmethod
     def _call(request) -> dict:

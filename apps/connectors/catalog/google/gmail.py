@@ -1,0 +1,208 @@
+"""Gmail: send an e-mail (users.messages.send with the RFC 822 message base64url-encoded in "raw", built with the
+standard email package) and list and read messages matching a Gmail search (users.messages.list with `q`, then
+users.messages.get with format=full). https://developers.google.com/gmail/api/reference/rest"""
+
+from __future__ import annotations
+
+import base64
+import re
+from email.message import EmailMessage
+from email.utils import getaddresses, parsedate_to_datetime
+from html import unescape
+
+from apps.connectors.catalog.google.common import GoogleOAuth2, google_error
+from apps.connectors.http import Credential, Service, call
+from apps.flows.credential_kinds import register as register_credential_kind
+from apps.flows.engine.errors import NodeError, gettext_noop
+from apps.flows.nodes.base import NodeType, Param, t
+from apps.flows.nodes.builtin.common import copy_item
+from apps.flows.nodes.registry import register
+
+GMAIL = Service("gmail", "Gmail", "https://gmail.googleapis.com", google_error)
+MAX_LIST = 100
+
+
+@register_credential_kind
+class GmailAccount(GoogleOAuth2):
+    key = "gmail"
+    label = t("Gmail (sign in with Google)", "Gmail(Google 로그인)")
+    scopes = ("https://www.googleapis.com/auth/gmail.send", "https://www.googleapis.com/auth/gmail.readonly")
+
+    @property
+    def test_url(self) -> str:
+        return GMAIL.url("/gmail/v1/users/me/profile")
+
+
+CREDENTIAL = Param("credential", "credential", t("Gmail account", "Gmail 계정"), required=True, credential_type="gmail", expressions=False)
+
+
+def _addresses(value, *, field: str, required: bool = False) -> list[str]:
+    text = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value or "")
+    found = [f"{name} <{address}>" if name else address for name, address in getaddresses([text]) if address]
+    bad = [a for a in found if "@" not in a or any(c in a for c in "\r\n")]
+    if bad or (required and not found):
+        raise NodeError(
+            gettext_noop("“%(value)s” in %(field)s is not an e-mail address (write name@example.com, separated by commas)."),
+            code="bad_address",
+            values={"value": text[:200], "field": field},
+        )
+    return found
+
+
+def build_message(params: dict) -> EmailMessage:
+    message = EmailMessage()
+    try:
+        message["To"] = ", ".join(_addresses(params.get("to"), field="To", required=True))
+        for header, name in (("Cc", "cc"), ("Bcc", "bcc"), ("Reply-To", "reply_to")):
+            found = _addresses(params.get(name), field=header)
+            if found:
+                message[header] = ", ".join(found)
+        message["Subject"] = str(params.get("subject") or "")
+    except ValueError:  # a line break in a header: the email package refuses it
+        raise NodeError(gettext_noop("The subject and addresses must be one line each."), code="bad_header") from None
+    body = str(params.get("body") or "")
+    if params.get("html"):
+        message.set_content(_plain(body))
+        message.add_alternative(body, subtype="html")
+    else:
+        message.set_content(body)
+    return message
+
+
+def _plain(html_text: str) -> str:
+    return unescape(re.sub(r"<[^>]+>", "", re.sub(r"(?i)<br\s*/?>|</p>", "\n", html_text))).strip()
+
+
+@register
+class SendEmail(NodeType):
+    key = "gmail.send"
+    category = "action"
+    icon = "gmail"
+    side_effects = True
+    label = t("Send e-mail with Gmail", "Gmail로 메일 보내기")
+    description = t(
+        "Sends an e-mail from the signed-in Gmail account, one per incoming item.",
+        "로그인한 Gmail 계정에서 들어오는 항목마다 메일을 보냅니다.",
+    )
+    params = (
+        CREDENTIAL,
+        Param(
+            "to",
+            "string",
+            t("To", "받는 사람"),
+            required=True,
+            help=t("Several addresses: separate them with commas.", "여러 주소는 쉼표로 구분합니다."),
+        ),
+        Param("cc", "string", t("Cc", "참조"), default=""),
+        Param("bcc", "string", t("Bcc", "숨은 참조"), default=""),
+        Param("reply_to", "string", t("Reply to", "회신 주소"), default=""),
+        Param("subject", "string", t("Subject", "제목"), required=True),
+        Param("body", "text", t("Message", "본문"), default=""),
+        Param("html", "boolean", t("The message is HTML", "본문이 HTML입니다"), default=False),
+    )
+
+    def execute(self, ctx):
+        out, credential = [], None
+        for _index, item, params in ctx.each():
+            credential = credential or Credential(ctx, params["credential"], "gmail")
+            raw = base64.urlsafe_b64encode(build_message(params).as_bytes()).decode()
+            answer = call(ctx, GMAIL, "POST", "/gmail/v1/users/me/messages/send", credential=credential, json_body={"raw": raw})
+            sent = answer.json() or {}
+            result = copy_item(item)
+            result["gmail"] = {"sent": True, "id": sent.get("id"), "thread_id": sent.get("threadId")}
+            out.append(result)
+        return {"main": out}
+
+
+def _decoded(data: str) -> str:
+    return base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)).decode("utf-8", "replace") if data else ""
+
+
+def _bodies(part: dict, found: dict) -> dict:
+    kind = part.get("mimeType", "")
+    if kind in ("text/plain", "text/html") and not (part.get("filename") or "") and kind not in found:
+        found[kind] = _decoded((part.get("body") or {}).get("data", ""))
+    for child in part.get("parts") or []:
+        _bodies(child, found)
+    return found
+
+
+def message_item(message: dict) -> dict:
+    payload = message.get("payload") or {}
+    headers = {h.get("name", "").lower(): h.get("value", "") for h in payload.get("headers") or []}
+    bodies = _bodies(payload, {})
+    attachments = []
+    stack = list(payload.get("parts") or [])
+    while stack:
+        part = stack.pop(0)
+        stack.extend(part.get("parts") or [])
+        if part.get("filename"):
+            attachments.append(
+                {"filename": part["filename"], "mime_type": part.get("mimeType", ""), "size": (part.get("body") or {}).get("size", 0)}
+            )
+    try:
+        date = parsedate_to_datetime(headers["date"]).isoformat() if headers.get("date") else ""
+    except (TypeError, ValueError):
+        date = headers.get("date", "")
+    return {
+        "id": message.get("id"),
+        "thread_id": message.get("threadId"),
+        "labels": message.get("labelIds") or [],
+        "from": headers.get("from", ""),
+        "to": headers.get("to", ""),
+        "subject": headers.get("subject", ""),
+        "date": date,
+        "snippet": message.get("snippet", ""),
+        "text": bodies.get("text/plain", ""),
+        "html": bodies.get("text/html", ""),
+        "attachments": attachments,
+    }
+
+
+@register
+class ListEmails(NodeType):
+    key = "gmail.list_messages"
+    category = "action"
+    icon = "gmail"
+    side_effects = True
+    idempotent = True
+    per_item = False
+    label = t("Find e-mails in Gmail", "Gmail에서 메일 찾기")
+    description = t(
+        "One item per e-mail matching a Gmail search, newest first, with sender, subject, date and text.",
+        "Gmail 검색에 맞는 메일마다 항목 하나를 만듭니다(최신순). 보낸 사람, 제목, 날짜, 본문이 들어 있습니다.",
+    )
+    params = (
+        CREDENTIAL,
+        Param(
+            "query",
+            "string",
+            t("Search (as in Gmail's search box)", "검색어(Gmail 검색창과 같음)"),
+            default="",
+            help=t("For example: from:boss@company.com is:unread newer_than:1d", "예: from:boss@company.com is:unread newer_than:1d"),
+        ),
+        Param("max_results", "integer", t("At most", "최대 개수"), default=10, minimum=1, maximum=MAX_LIST),
+    )
+
+    def execute(self, ctx):
+        params = ctx.params()
+        credential = Credential(ctx, params["credential"], "gmail")
+        limit = min(max(int(params.get("max_results") or 10), 1), MAX_LIST)
+        listed = (
+            call(
+                ctx,
+                GMAIL,
+                "GET",
+                "/gmail/v1/users/me/messages",
+                credential=credential,
+                query={"q": str(params.get("query") or "") or None, "maxResults": str(limit)},
+            ).json()
+            or {}
+        )
+        out = []
+        for entry in (listed.get("messages") or [])[:limit]:
+            message = call(
+                ctx, GMAIL, "GET", f"/gmail/v1/users/me/messages/{entry['id']}", credential=credential, query={"format": "full"}
+            ).json()
+            out.append(message_item(message or {}))
+        return {"main": out}
