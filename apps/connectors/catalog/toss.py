@@ -339,7 +339,6 @@ SIGNATURE_HEADER = "tosspayments-webhook-signature"
 TIME_HEADER = "tosspayments-webhook-transmission-time"
 TRANSMISSION_ID_HEADER = "tosspayments-webhook-transmission-id"
 DEFAULT_STATUSES = ["DONE"]
-STATUSES = ("READY", "IN_PROGRESS", "WAITING_FOR_DEPOSIT", "DONE", "CANCELED", "PARTIAL_CANCELED", "ABORTED", "EXPIRED")
 
 
 def signature_valid(*, body: bytes, transmission_time: str, header: str, security_key: str) -> bool:
@@ -463,7 +462,7 @@ class TossPaymentEvent(NodeType):
         status = str(payment.get("status") or "")
         if str(payment.get("orderId") or "") != str(data.get("orderId") or "") or status != str(data.get("status") or ""):
             return IgnoreCall(_("The event does not match the payment at Toss Payments; it was ignored."))
-        chosen = params["statuses"] if "statuses" in params else DEFAULT_STATUSES
+        chosen = params.get("statuses", DEFAULT_STATUSES)
         wanted = [str(s).upper() for s in (chosen or []) if str(s).strip()]
         if wanted and status not in wanted:
             return IgnoreCall(_("This flow does not start for payments in this status."))
