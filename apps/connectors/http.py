@@ -228,3 +228,24 @@ def provider_error(template: str, *, code: str, service: Service, provider_code:
         detail=answer.text[:2000],
         values={"service": service.name, "code": str(provider_code), **values},
     )
+
+
+class HostContext:
+    """What `call` needs from a step's context, outside any run: a trigger checking a webhook call with the service
+    before a run exists (apps.flows.triggers.inbound). Reads credentials through the organization's FlowHost; an
+    expired OAuth2 token is not renewed here (the caller is told to try again)."""
+
+    def __init__(self, host, *, seconds: float = 8.0):
+        self.host = host
+        self._deadline = time.monotonic() + seconds
+
+    def seconds_left(self) -> float:
+        return max(self._deadline - time.monotonic(), 0.0)
+
+    def credential(self, credential_id, credential_type: str) -> dict:
+        if credential_id in (None, ""):
+            raise NodeError(gettext_noop("Choose a credential for this step."), code="credential_missing")
+        return self.host.credential(credential_id, credential_type)
+
+    def renew_credential(self, credential_id, credential_type: str, *, refused_token: str) -> dict | None:
+        return None

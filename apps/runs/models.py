@@ -165,3 +165,20 @@ class WebhookListen(models.Model):
 
     def __str__(self):
         return f"listen for flow {self.flow_id} until {self.expires_at:%H:%M:%S}"
+
+
+class WebhookEvent(models.Model):
+    """An event a webhook trigger named (`StartRun.event_key`, apps.flows.triggers.inbound) and the run it started:
+    written with the run in one transaction, so a provider that delivers the same event again (Toss retries until it
+    hears 200) never starts the flow twice."""
+
+    flow = models.ForeignKey("flows.Flow", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    run_id = models.BigIntegerField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["flow", "key"], name="webhookevent_flow_key")]
+
+    def __str__(self):
+        return f"event {self.key} of flow {self.flow_id}"

@@ -128,6 +128,8 @@ class NodeType:
     blocking: ClassVar[bool] = False
     # A key of the trigger-kind registry (apps.flows.triggers): how runs of a flow starting here are started.
     trigger_kind: ClassVar[str | None] = None
+    # A webhook trigger may check a call before any run exists (verify it with the service, check a signature,
+    # name the event for dedupe) by defining `receive_webhook(call, *, params, host)`: see apps.flows.triggers.inbound.
     # Parameters that are secrets whatever their value looks like: emptied in exports and shared templates.
     secret_params: ClassVar[tuple[str, ...]] = ()
     dynamic_outputs: ClassVar[DynamicOutputs | None] = None

@@ -16,15 +16,17 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
-from django.db import DatabaseError, close_old_connections, connection
+from django.db import DatabaseError, IntegrityError, close_old_connections, connection, transaction
 from django.utils.translation import gettext as _
 
 from apps.core.errors import DomainError
 from apps.core.jsonbody import JSONInputError, json_loads
 from apps.flows.engine.graph import Graph
+from apps.flows.host import FlowHost
 from apps.flows.models import Flow, FlowVersion
 from apps.flows.nodes.registry import load_builtin_nodes
-from apps.runs.models import Run
+from apps.flows.triggers.inbound import IgnoreCall, StartRun
+from apps.runs.models import Run, WebhookEvent
 from apps.runs.services.runs import RunSaved, run_create, run_enqueue, run_execute, run_execute_inline
 
 SIGNATURE_HEADER = "X-EZFlow-Signature"
@@ -94,6 +96,7 @@ class WebhookTarget:
     run_id: int  # reserved from the run id sequence: a run executed inline is written only at its end
     watched: bool  # alert rules watch the flow, so even a successful run of a flow with history off is kept
     pure: bool  # no node with side effects or that may block: the run can execute inline, written at the end
+    trigger_type: object = None  # the webhook step's NodeType (its optional `receive_webhook` checks the call)
 
 
 @dataclass
@@ -112,6 +115,7 @@ class _Version:
     graph: Graph
     trigger: dict | None
     pure: bool
+    trigger_type: object = None
 
 
 _versions: dict[tuple, _Version] = {}
@@ -130,7 +134,8 @@ def _version(version_id: int, stamp) -> _Version:
         kinds = [registry.get(n.get("type")) for n in nodes]
         pure = all(kind is not None and not kind.side_effects and not kind.blocking for kind in kinds)
         trigger = next((n for n in nodes if registry.trigger_kind_of(n) == "webhook"), None)
-        cached = _Version(version, Graph.from_dict(version.graph), trigger, pure)
+        trigger_type = registry.get(trigger.get("type")) if trigger is not None else None
+        cached = _Version(version, Graph.from_dict(version.graph), trigger, pure, trigger_type)
         if len(_versions) >= _VERSIONS_KEPT:
             _versions.clear()
         _versions[key] = cached
@@ -210,7 +215,15 @@ def webhook_find(*, token: str, host: str | None = None) -> WebhookTarget:
         "response_timeout_seconds": 30,
         **(version.trigger.get("parameters") or {}),
     }
-    return WebhookTarget(flow=flow, graph=version.graph, params=params, run_id=found.run_id, watched=bool(found.watched), pure=version.pure)
+    return WebhookTarget(
+        flow=flow,
+        graph=version.graph,
+        params=params,
+        run_id=found.run_id,
+        watched=bool(found.watched),
+        pure=version.pure,
+        trigger_type=version.trigger_type,
+    )
 
 
 def webhook_start(*, target: WebhookTarget, call: WebhookCall) -> WebhookAnswer | PendingRun:
@@ -225,6 +238,9 @@ def webhook_start(*, target: WebhookTarget, call: WebhookCall) -> WebhookAnswer 
             extra={"allowed": allowed},
         )
     _check_auth(params, call)
+    receive = getattr(target.trigger_type, "receive_webhook", None)
+    if receive is not None:
+        return _start_checked(target, call, receive)
     item = {"method": call.method.upper(), "headers": call.headers, "query": call.query, "body": parse_body(call)}
     if params.get("response_mode") != "wait":
         run = run_create(flow=target.flow, trigger=Run.Trigger.WEBHOOK, items=[item])
@@ -234,6 +250,26 @@ def webhook_start(*, target: WebhookTarget, call: WebhookCall) -> WebhookAnswer 
     if not target.pure:
         pending.run = run_create(flow=target.flow, trigger=Run.Trigger.WEBHOOK, items=[item])
     return pending
+
+
+def _start_checked(target: WebhookTarget, call: WebhookCall, receive) -> WebhookAnswer:
+    """A call the trigger step checks itself (apps.flows.triggers.inbound): no run, or one run per event key, written
+    with the key in one transaction (so the run row stays the outbox and a retried event finds its key)."""
+    verdict = receive(call, params=target.params, host=FlowHost(organization=connection.tenant))
+    if isinstance(verdict, IgnoreCall):
+        return WebhookAnswer(verdict.status, {"status": "ignored", "message": verdict.message})
+    assert isinstance(verdict, StartRun), verdict
+    key = verdict.event_key[:200]
+    try:
+        with transaction.atomic():
+            run = run_create(flow=target.flow, trigger=Run.Trigger.WEBHOOK, items=verdict.items)
+            if key:
+                WebhookEvent.objects.create(flow_id=target.flow.pk, key=key, run_id=run.pk)
+    except IntegrityError:
+        seen = WebhookEvent.objects.filter(flow_id=target.flow.pk, key=key).first()
+        return WebhookAnswer(200, {"status": "duplicate", "run_id": seen.run_id if seen else None})
+    run_enqueue(run)
+    return WebhookAnswer(verdict.status, {**verdict.body, "run_id": run.pk, "status": "queued"})
 
 
 def webhook_execute(pending: PendingRun) -> WebhookAnswer:
