@@ -16,7 +16,7 @@ ATOM = "http://www.w3.org/2005/Atom"
 RSS1 = "http://purl.org/rss/1.0/"
 DC = "http://purl.org/dc/elements/1.1/"
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
-_TAG = re.compile(r"<[^>]*>")
+_TAG = re.compile(r"<[^>]*>")  # replaced by a space, then runs of spaces become one
 MAX_DEPTH = 64
 
 
@@ -109,7 +109,7 @@ def _date(value: str) -> str:
 
 
 def plain_text(marked: str) -> str:
-    return html.unescape(_TAG.sub(" ", marked or "")).replace("\xa0", " ").strip()
+    return " ".join(html.unescape(_TAG.sub(" ", marked or "")).split())
 
 
 def _atom_link(entry: Element) -> str:
