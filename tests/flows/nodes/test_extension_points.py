@@ -97,6 +97,7 @@ def test_catalog_serves_the_new_step_with_its_declarations(api):
         "trigger.schedule": "schedule",
         "trigger.error": "event",
         "acme.new_message": "acme_inbox",
+        "rss.new_item": "polling",
     }
 
 
