@@ -9,6 +9,7 @@ from __future__ import annotations
 ROUTES = {
     # periodic tasks from beat: on their own queue, so a backlog of runs never delays recovery or schedules
     "runs.scheduler_tick": "maintenance",
+    "runs.polling_tick": "maintenance",
     "runs.maintain": "maintenance",
     "runs.prune": "maintenance",
     "notifications.periodic": "maintenance",

@@ -41,3 +41,22 @@ class Wakeup(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["schema_name", "run_id"], name="wakeup_unique_run")]
+
+
+class PollEntry(models.Model):
+    """Every active flow that starts from a polling trigger ("a new feed entry"), with what that trigger has seen: one
+    poller finds due ones with one query, and the state moves forward in the transaction that saves the run."""
+
+    schema_name = models.CharField(max_length=63)
+    flow_id = models.BigIntegerField()
+    version_id = models.BigIntegerField()
+    node_id = models.CharField(max_length=100)
+    interval_seconds = models.PositiveIntegerField()
+    next_poll_at = models.DateTimeField(db_index=True)
+    state = models.JSONField(default=dict, blank=True)
+    failures = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["schema_name", "flow_id"], name="poll_unique_flow")]

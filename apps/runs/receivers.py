@@ -24,3 +24,12 @@ def keep_schedule_in_step(sender=None, *, flow, deleted: bool, **kwargs) -> None
         schedule_remove(flow_id=flow.pk)
     else:
         schedule_sync(flow=flow)
+
+
+def keep_polls_in_step(sender=None, *, flow, deleted: bool, **kwargs) -> None:
+    from apps.runs.services.polling import poll_remove, poll_sync
+
+    if deleted:
+        poll_remove(flow_id=flow.pk)
+    else:
+        poll_sync(flow=flow)

@@ -66,6 +66,13 @@ def scheduler_tick_task() -> None:
     scheduler_tick()
 
 
+@shared_task(name="runs.polling_tick", ignore_result=True)
+def polling_tick_task() -> None:
+    from apps.runs.services.polling import polling_tick
+
+    polling_tick()
+
+
 @shared_task(name="runs.maintain", ignore_result=True)
 def maintain_runs_task() -> None:
     from apps.runs.services.scheduler import requeue_stuck_runs

@@ -85,6 +85,8 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("EZFLOW_WORKER_MAX_MEMORY_KB", defa
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("EZFLOW_WORKER_MAX_TASKS_PER_CHILD", default=1000)
 CELERY_BEAT_SCHEDULE = {
     "scheduler-tick": {"task": "runs.scheduler_tick", "schedule": env.float("EZFLOW_SCHEDULER_SECONDS", default=5.0)},
+    # polling triggers (apps/runs/services/polling.py): apart from schedules, so a slow feed never delays them
+    "polling-tick": {"task": "runs.polling_tick", "schedule": env.float("EZFLOW_POLLING_SECONDS", default=15.0)},
     # the runs' outbox relay and lease check (apps/runs/services/scheduler.py requeue_stuck_runs)
     "maintain-runs": {"task": "runs.maintain", "schedule": env.float("EZFLOW_REQUEUE_SECONDS", default=5.0)},
     "prune-runs": {"task": "runs.prune", "schedule": 3600.0},

@@ -98,6 +98,8 @@ def test_catalog_serves_the_new_step_with_its_declarations(api):
         "trigger.error": "event",
         "acme.new_message": "acme_inbox",
         "toss.payment_event": "webhook",
+        "rss.new_item": "polling",
+        "google_sheets.new_or_updated_row": "polling",
     }
 
 
