@@ -252,6 +252,8 @@ def simplest(node: dict, components: dict):
             return simplest(node[combinator][0], components)
     if "enum" in node:
         return node["enum"][0]
+    if "example" in node:  # a value of a shape given by a pattern
+        return node["example"]
     kind = node.get("type")
     if kind == "object" or "properties" in node:
         return {name: simplest(node["properties"].get(name, {}), components) for name in node.get("required", [])}

@@ -187,7 +187,7 @@ def test_the_bell_and_the_notifications_page_on_a_phone_in_korean(embedded_stack
 
     phone.goto(stack.url(f"{slug}.localhost", "/notifications/"))
     expect(phone.get_by_test_id("notification")).to_have_count(1)
-    expect(phone.get_by_test_id("notification")).to_contain_text("“check” 단계")
+    expect(phone.get_by_test_id("notification")).to_contain_text("“Check stock” 단계")
     sizes = no_horizontal_scroll(phone)
     shots.take(phone, "notifications-phone-ko")
     assert sizes["innerWidth"] == 390 and sizes["scrollWidth"] <= 391, sizes

@@ -108,7 +108,15 @@ DISCORD = Service("discord", "Discord", "https://discord.com/api/v10", _discord_
 class DiscordWebhook(CredentialKind):
     key = "discord_webhook"
     label = t("Discord webhook", "디스코드 웹후크")
-    fields = (Field("webhook_url", t("Webhook URL", "웹후크 URL"), url=True),)
+    fields = (
+        Field(
+            "webhook_url",
+            t("Webhook URL", "웹후크 URL"),
+            url=True,
+            pattern=WEBHOOK_URL.pattern.replace("?P<", "?<"),
+            example="https://discord.com/api/webhooks/123456789012345678/exampleExampleExample_token",
+        ),
+    )
     help = t(
         "In Discord: the channel's ⚙ Edit Channel → Integrations → Webhooks → New Webhook → Copy Webhook URL "
         "(https://discord.com/api/webhooks/…). Anyone with the address can post in the channel: keep it here only.",

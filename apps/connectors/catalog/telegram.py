@@ -103,7 +103,7 @@ TELEGRAM = Service("telegram", "Telegram", "https://api.telegram.org", _telegram
 class TelegramBot(CredentialKind):
     key = "telegram_bot"
     label = t("Telegram bot token", "텔레그램 봇 토큰")
-    fields = (Field("bot_token", t("Bot token", "봇 토큰")),)
+    fields = (Field("bot_token", t("Bot token", "봇 토큰"), pattern=TOKEN.pattern, example="123456789:AAEexampleexampleexample_1"),)
     help = t(
         "In Telegram, open a chat with @BotFather: send /newbot for a new bot, or /mybots → your bot → API Token. The "
         "token looks like 123456789:AAE… . People must press Start in a chat with the bot before it can write to them.",

@@ -143,6 +143,9 @@ class CredentialUpdateInput(serializers.Serializer):
 
 
 def _field_schema(kind, item: dict) -> dict:
+    if item.get("pattern"):
+        shape = {"type": "string", "pattern": item["pattern"], **({"format": "uri"} if item.get("url") else {})}
+        return {**shape, "example": item["example"]} if item.get("example") else shape
     if item.get("url") or (kind.oauth2 and item["name"].endswith("_url")):  # the addresses OAuth2Kind.problems() checks
         return {"type": "string", "format": "uri", "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://"}
     return {"type": "string", **({"minLength": 1, "pattern": r"\S"} if item["required"] else {})}

@@ -30,6 +30,8 @@ class Field:
     secret: bool = True
     required: bool = True
     url: bool = False  # an http(s) address: forms and the API schema say so
+    pattern: str = ""  # the value's shape for the API schema (JavaScript regex syntax); the kind checks it too
+    example: str = ""  # a made-up value of that shape, shown in the API schema
 
     def describe(self, *, required: bool | None = None) -> dict:
         described = {
@@ -40,6 +42,10 @@ class Field:
         }
         if self.url:
             described["url"] = True
+        if self.pattern:
+            described["pattern"] = self.pattern
+        if self.example:
+            described["example"] = self.example
         return described
 
 

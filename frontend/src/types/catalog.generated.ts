@@ -47,6 +47,10 @@ export interface NodeSpec {
    */
   trigger_kind?: string | null;
   blocking?: boolean;
+  /**
+   * Repeating the step has the same effect as doing it once, so a run resumed after a crash may repeat it.
+   */
+  idempotent?: boolean;
   side_effects?: boolean;
   secret_params?: string[];
 }
