@@ -2,6 +2,7 @@ import { useMemo, useState, type RefObject } from "react";
 import { useEditor } from "./context";
 import { iconOf } from "./nodes";
 import type { NodeSpec } from "../types/catalog";
+import { searchScore, searchSteps } from "../lib/paletteSearch";
 
 const CATEGORY_ORDER = ["trigger", "action", "data", "flow", "transform", "note"];
 const rank = (category: string) => (CATEGORY_ORDER.includes(category) ? CATEGORY_ORDER.indexOf(category) : CATEGORY_ORDER.length);
@@ -15,16 +16,13 @@ export default function Palette({ onAdd, searchRef }: Props) {
   const { catalogList, t, labelOf } = useEditor();
   const [query, setQuery] = useState("");
   const groups = useMemo(() => {
-    const q = query.trim().toLowerCase();
-    const matches = catalogList.filter((spec) => {
-      if (!q) return true;
-      const text = [spec.key, spec.label.en, spec.label.ko, spec.description.en, spec.description.ko].join(" ").toLowerCase();
-      return text.includes(q);
-    });
+    const matches = searchSteps(catalogList, query);
     const byCategory: Record<string, NodeSpec[]> = {};
     for (const spec of matches) (byCategory[spec.category] = byCategory[spec.category] || []).push(spec);
+    // Searching: the group holding the best match comes first (Enter adds it); browsing: the usual category order.
+    const best = (category: string) => Math.max(...byCategory[category].map((spec) => searchScore(spec, query)));
     return Object.keys(byCategory)
-      .sort((a, b) => rank(a) - rank(b))
+      .sort((a, b) => best(b) - best(a) || rank(a) - rank(b))
       .map((category): [string, NodeSpec[]] => [category, byCategory[category]]);
   }, [catalogList, query]);
 
