@@ -184,3 +184,18 @@ def test_the_steps_offer_every_registered_provider(step):
     described = registry.get(step).describe()
     providers = [o["value"] for o in next(p for p in described["parameters"] if p["name"] == "provider")["options"]]
     assert providers == ["anthropic", "openai_compatible"]
+
+
+def test_processes_that_never_call_claude_do_not_import_its_sdk():
+    """The SDK costs about a second and tens of megabytes at import: `make run` idles under its memory target."""
+    import subprocess
+    import sys
+
+    code = (
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'ezflow_site.settings');"
+        "django.setup(); import sys;"
+        "from apps.ai.providers import registry; assert registry.get('anthropic') is not None;"
+        "assert 'anthropic' not in sys.modules, 'the anthropic SDK was imported at start'"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]

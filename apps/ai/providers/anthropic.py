@@ -3,7 +3,8 @@ the same way for every provider) and its HTTP client is the SSRF-guarded one."""
 
 from __future__ import annotations
 
-import anthropic
+import importlib
+
 import httpx2
 from django.conf import settings
 
@@ -13,6 +14,17 @@ from apps.ai.providers.registry import register
 from apps.flows.credential_kinds.base import TestResult, t
 from apps.flows.engine.errors import gettext_noop
 from apps.flows.http.guard import guard_error, guarded_client
+
+
+class _LazySDK:
+    """The SDK takes about a second and tens of megabytes to import: web processes and workers that never call
+    Claude do not pay for it (it is imported on the first call)."""
+
+    def __getattr__(self, name: str):
+        return getattr(importlib.import_module("anthropic"), name)
+
+
+anthropic = _LazySDK()
 
 
 def http_client(*, allow_hosts, timeout: float) -> httpx2.Client:
