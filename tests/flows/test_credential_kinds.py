@@ -122,3 +122,15 @@ def test_registering_another_kind_under_a_taken_key_is_refused():
     with pytest.raises(ValueError, match="lower-case"):
         credential_kinds.register(type("Bad", (CredentialKind,), {"key": "Bad Key", "label": t("b", "b")}))
     assert credential_kinds.get("http_bearer").__class__.__name__ == "HttpBearer"
+
+
+@pytest.mark.parametrize(
+    ("key", "field"), [("http_bearer", "token"), ("kakaowork_bot", "app_key"), ("clova_studio", "api_key"), ("airtable_token", "token")]
+)
+def test_bearer_kinds_send_their_own_field_without_pasted_spaces(key, field):
+    from apps.flows import credential_kinds
+    from apps.flows.credential_kinds import OutgoingRequest
+
+    request = OutgoingRequest()
+    credential_kinds.get(key).authenticate(request, {field: "  abc123\n"})
+    assert request.headers["Authorization"] == "Bearer abc123"

@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 from apps.connectors.http import RATE_LIMITED, Answer, Credential, Service, call, provider_error
 from apps.connectors.params import json_value
-from apps.flows.credential_kinds import CredentialKind, Field, OutgoingRequest, TestResult, t
+from apps.flows.credential_kinds import BearerTokenKind, Field, OutgoingRequest, TestResult, t
 from apps.flows.credential_kinds import register as register_credential_kind
 from apps.flows.credential_kinds.probe import ProbeFailed, http_verdict, send_probe
 from apps.flows.engine.errors import NodeError, gettext_noop
@@ -117,10 +117,9 @@ AIRTABLE = Service("airtable", "Airtable", "https://api.airtable.com", _airtable
 
 
 @register_credential_kind
-class AirtableToken(CredentialKind):
+class AirtableToken(BearerTokenKind):
     key = "airtable_token"
     label = t("Airtable personal access token", "에어테이블 개인 액세스 토큰")
-    http_auth = True
     fields = (Field("token", t("Personal access token", "개인 액세스 토큰")),)
     help = t(
         "airtable.com/create/tokens → Create new token: add the scopes data.records:read and data.records:write (and "
@@ -128,9 +127,6 @@ class AirtableToken(CredentialKind):
         "airtable.com/create/tokens → Create new token: 범위(scope)에 data.records:read, data.records:write(연결 테스트에는 "
         "schema.bases:read도)를 넣고, Access에 쓸 베이스를 추가한 뒤 토큰(pat로 시작)을 복사하세요.",
     )
-
-    def authenticate(self, request, data):
-        request.headers["Authorization"] = f"Bearer {str(data.get('token', '')).strip()}"
 
     def test(self, data, *, allow_hosts=(), url="") -> TestResult:
         request = OutgoingRequest()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 from apps.connectors.http import TOKEN_EXPIRED, Answer, Credential, Service, call, provider_error
-from apps.flows.credential_kinds import CredentialKind, Field, TestResult, t
+from apps.flows.credential_kinds import BearerTokenKind, Field, TestResult, t
 from apps.flows.credential_kinds import register as register_credential_kind
 from apps.flows.credential_kinds.oauth2 import CLIENT_FIELDS, OAuth2Kind
 from apps.flows.credential_kinds.probe import probe_http
@@ -372,18 +372,15 @@ KAKAOWORK = Service("kakaowork", "KakaoWork", "https://api.kakaowork.com", _kaka
 
 
 @register_credential_kind
-class KakaoWorkBot(CredentialKind):
+class KakaoWorkBot(BearerTokenKind):
     key = "kakaowork_bot"
     label = t("KakaoWork bot", "카카오워크 봇")
-    http_auth = True
+    token_field = "app_key"
     fields = (Field("app_key", t("Bot app key", "봇 앱 키")),)
     help = t(
         "KakaoWork Admin → Bot → your bot → App Key (the workspace admin creates the bot).",
         "카카오워크 관리자 → 봇 → 해당 봇 → 앱 키(App Key)에서 확인합니다(워크스페이스 관리자가 봇을 만듭니다).",
     )
-
-    def authenticate(self, request, data):
-        request.headers["Authorization"] = f"Bearer {data.get('app_key', '')}"
 
     def test(self, data, *, allow_hosts=(), url="") -> TestResult:
         return probe_http(self, data, allow_hosts=allow_hosts, url=url or KAKAOWORK.url("/v1/bots.info"))

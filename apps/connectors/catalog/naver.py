@@ -11,7 +11,7 @@ import re
 import uuid
 
 from apps.connectors.http import RATE_LIMITED, Answer, Credential, Service, call, provider_error
-from apps.flows.credential_kinds import CredentialKind, Field, OutgoingRequest, TestResult, t
+from apps.flows.credential_kinds import BearerTokenKind, CredentialKind, Field, OutgoingRequest, TestResult, t
 from apps.flows.credential_kinds import register as register_credential_kind
 from apps.flows.credential_kinds.probe import ProbeFailed, http_verdict, send_probe
 from apps.flows.engine.errors import NodeError, gettext_noop
@@ -370,18 +370,15 @@ _MODEL = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 
 
 @register_credential_kind
-class ClovaStudioKey(CredentialKind):
+class ClovaStudioKey(BearerTokenKind):
     key = "clova_studio"
     label = t("CLOVA Studio API key", "CLOVA Studio API 키")
-    http_auth = True
+    token_field = "api_key"
     fields = (Field("api_key", t("API key", "API 키")),)
     help = t(
         "CLOVA Studio (Naver Cloud) → the profile menu at the top right → API keys → issue a test or service API key.",
         "CLOVA Studio(네이버 클라우드) → 오른쪽 위 프로필 메뉴 → API 키 → 테스트 또는 서비스 API 키를 발급하세요.",
     )
-
-    def authenticate(self, request, data):
-        request.headers["Authorization"] = f"Bearer {data.get('api_key', '')}"
 
 
 @register

@@ -10,7 +10,7 @@ import re
 
 from apps.connectors.http import RATE_LIMITED, Answer, Credential, Service, call, provider_error
 from apps.connectors.params import json_value
-from apps.flows.credential_kinds import CredentialKind, Field, OutgoingRequest, TestResult, t
+from apps.flows.credential_kinds import BearerTokenKind, Field, OutgoingRequest, TestResult, t
 from apps.flows.credential_kinds import register as register_credential_kind
 from apps.flows.credential_kinds.probe import ProbeFailed, http_verdict, send_probe
 from apps.flows.engine.errors import NodeError, gettext_noop
@@ -71,10 +71,9 @@ NOTION = Service("notion", "Notion", "https://api.notion.com", _notion_error)
 
 
 @register_credential_kind
-class NotionIntegration(CredentialKind):
+class NotionIntegration(BearerTokenKind):
     key = "notion_integration"
     label = t("Notion integration secret", "노션 통합(integration) 시크릿")
-    http_auth = True
     fields = (Field("token", t("Internal Integration Secret", "내부 통합 시크릿")),)
     help = t(
         "notion.so/my-integrations → New integration → your workspace → Save → Internal Integration Secret → Show → "
@@ -85,7 +84,7 @@ class NotionIntegration(CredentialKind):
     )
 
     def authenticate(self, request, data):
-        request.headers["Authorization"] = f"Bearer {str(data.get('token', '')).strip()}"
+        super().authenticate(request, data)
         request.headers["Notion-Version"] = NOTION_VERSION
 
     def test(self, data, *, allow_hosts=(), url="") -> TestResult:

@@ -1,9 +1,10 @@
 """Credential kinds: a registry keyed by stable strings (see docs/credentials.md)."""
 
-from apps.flows.credential_kinds.base import CredentialKind, Field, OutgoingRequest, TestResult, label_text, t
+from apps.flows.credential_kinds.base import BearerTokenKind, CredentialKind, Field, OutgoingRequest, TestResult, label_text, t
 from apps.flows.credential_kinds.registry import all_kinds, get, http_auth_kinds, register, unregister
 
 __all__ = [
+    "BearerTokenKind",
     "CredentialKind",
     "Field",
     "OutgoingRequest",

@@ -118,3 +118,13 @@ class CredentialKind:
             "test_needs_url": self.test_needs_url,
             "help": label_text(self.help) if self.help else "",
         }
+
+
+class BearerTokenKind(CredentialKind):
+    """Sends one stored value as `Authorization: Bearer <value>` (surrounding spaces from a paste removed)."""
+
+    http_auth = True
+    token_field: ClassVar[str] = "token"
+
+    def authenticate(self, request: OutgoingRequest, data: dict) -> None:
+        request.headers["Authorization"] = f"Bearer {str(data.get(self.token_field, '')).strip()}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import smtplib
 
-from apps.flows.credential_kinds.base import CredentialKind, Field, OutgoingRequest, TestResult, t
+from apps.flows.credential_kinds.base import BearerTokenKind, CredentialKind, Field, OutgoingRequest, TestResult, t
 from apps.flows.credential_kinds.oauth2 import OAuth2Kind
 from apps.flows.credential_kinds.probe import ProbeFailed, probe_http, send_probe
 from apps.flows.credential_kinds.registry import register
@@ -34,13 +34,10 @@ class HttpBasic(_HttpKind):
 
 
 @register
-class HttpBearer(_HttpKind):
+class HttpBearer(BearerTokenKind, _HttpKind):
     key = "http_bearer"
     label = t("Bearer token", "Bearer 토큰")
     fields = (Field("token", t("Token", "토큰")),)
-
-    def authenticate(self, request: OutgoingRequest, data: dict) -> None:
-        request.headers["Authorization"] = f"Bearer {data.get('token', '')}"
 
 
 @register
