@@ -8,7 +8,20 @@ from pathlib import Path
 
 APPS = Path(__file__).resolve().parents[2] / "apps"
 # Lowest first: an app may import only apps before it in this list.
-LAYERS = ["core", "accounts", "flows", "runs", "connectors", "ai", "notifications", "marketplace", "assistant"]
+LAYERS = [
+    "core",
+    "accounts",
+    "files",
+    "flows",
+    "runs",
+    "connectors",
+    "ai",
+    "documents",
+    "browser",
+    "notifications",
+    "marketplace",
+    "assistant",
+]
 
 
 def imports_between_apps() -> dict[tuple[str, str], list[str]]:
