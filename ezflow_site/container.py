@@ -17,6 +17,7 @@ import hmac
 import os
 import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -140,7 +141,13 @@ def serve_metrics(environ) -> int:
 
     port = int(environ.get("EZFLOW_METRICS_PORT", "9100"))
     with make_server("0.0.0.0", port, metrics_app(folder, environ.get("EZFLOW_METRICS_TOKEN", "")), handler_class=QuietHandler) as server:  # noqa: S104
-        server.serve_forever()
+        # SIGTERM asks the loop to stop instead of raising SystemExit wherever the main thread is: raised while a
+        # scrape is being answered, wsgiref's handler swallows it and the process would never exit.
+        def stop(signum, frame):
+            threading.Thread(target=server.shutdown, daemon=True).start()
+
+        signal.signal(signal.SIGTERM, stop)
+        server.serve_forever(poll_interval=0.2)
     return 0
 
 

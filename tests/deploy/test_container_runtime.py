@@ -132,3 +132,48 @@ def test_the_web_role_serves_healthz_on_the_containers_port(django_db_setup, tmp
     finally:
         web.terminate()
         web.wait(timeout=20)
+
+
+def test_the_metrics_role_stops_on_sigterm_even_while_it_answers_a_scrape(tmp_path):
+    """SIGTERM landing while a scrape is being answered must still stop the role (wsgiref swallows a SystemExit there)."""
+    import shutil
+    import threading
+
+    folder = tmp_path / "metrics"
+    folder.mkdir()
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(folder), "EZFLOW_METRICS_TOKEN": "t"}
+    subprocess.run(
+        [sys.executable, "-c", "from apps.core.metrics import RUNS_STARTED; RUNS_STARTED.labels('webhook').inc()"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    written = next(folder.glob("counter_*.db"))
+    for pid in range(1, 6000):  # as many files as a long-lived prefork worker leaves: each scrape takes a while
+        shutil.copy(written, folder / f"counter_{pid}.db")
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "ezflow_site.container", "metrics"], cwd=ROOT, env={**env, "EZFLOW_METRICS_PORT": str(port)}
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                httpx2.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                break
+            except httpx2.TransportError:
+                assert time.monotonic() < deadline and server.poll() is None, "metrics role did not start"
+                time.sleep(0.1)
+        started = time.monotonic()
+        httpx2.get(f"http://127.0.0.1:{port}/metrics", headers={"Authorization": "Bearer t"}, timeout=30)
+        one_scrape = time.monotonic() - started
+        scrape = threading.Thread(
+            target=lambda: httpx2.get(f"http://127.0.0.1:{port}/metrics", headers={"Authorization": "Bearer t"}, timeout=30), daemon=True
+        )
+        scrape.start()
+        time.sleep(one_scrape / 2)  # in the middle of answering it
+        server.send_signal(15)
+        assert server.wait(timeout=10 + one_scrape) == 0
+    finally:
+        if server.poll() is None:
+            server.kill()
