@@ -3,7 +3,7 @@
 A deployment (scale-out) sets DJANGO_SECRET_KEY (and EZFLOW_CREDENTIAL_KEYS) in the environment, the same on every
 machine. The embedded mode (`make run`, tests, a developer's manage.py) generates random ones on first start into
 `<data dir>/secrets/keys.json`, readable by the owner only, and reuses them on every start after. Imported by the
-settings: standard library and cryptography only.
+settings: the standard library only (and Django's exception class).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 FILE = Path("secrets") / "keys.json"
@@ -44,7 +43,8 @@ def derived_credential_key(secret_key: str) -> str:
 
 
 def _generate(data_dir: Path) -> dict:
-    keys = [Fernet.generate_key().decode()]
+    # A Fernet key is 32 random bytes in URL-safe base64; made here so the launcher does not load cryptography.
+    keys = [base64.urlsafe_b64encode(os.urandom(32)).decode()]
     if (data_dir / "pg").exists():
         # An existing installation encrypted its credentials with the key derived from the old built-in
         # SECRET_KEY: keep that key for decrypting only (the first key encrypts) until `rotate_credentials` ran.

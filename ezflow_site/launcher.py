@@ -6,6 +6,7 @@ the child processes. Ctrl-C stops the children, then the database, cleanly; data
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import signal
@@ -87,9 +88,6 @@ def manage(*args: str) -> None:
 
 
 def run() -> int:
-    server = prepare_environment()  # noqa: F841  (keeps the database running while we live)
-    mode = "scale-out (Redis)" if os.environ.get("REDIS_URL") else "embedded"
-    manage("ezflow_setup", "--demo")
     port = os.environ.get("EZFLOW_PORT", "8000")
     bind = os.environ.get("EZFLOW_BIND", "127.0.0.1")
     from ezflow_site.processes import (
@@ -97,12 +95,22 @@ def run() -> int:
         celery_worker_command,
         default_web_processes,
         listening_socket,
+        port_in_use,
         start_daphne,
     )
 
     embedded = not os.environ.get("REDIS_URL")
     web_processes = default_web_processes(embedded=embedded)
-    sockets = [listening_socket(bind, int(port)) for _ in range(web_processes)]
+    try:  # first, so a taken port is said in one line before anything starts
+        if port_in_use(bind, int(port)):
+            raise OSError(errno.EADDRINUSE, os.strerror(errno.EADDRINUSE))
+        sockets = [listening_socket(bind, int(port)) for _ in range(web_processes)]
+    except OSError as exc:
+        say(f"cannot listen on {bind}:{port} ({exc.strerror}): another program uses it; choose another with EZFLOW_PORT=8080 make run")
+        return 1
+    server = prepare_environment()  # noqa: F841  (keeps the database running while we live)
+    mode = "scale-out (Redis)" if os.environ.get("REDIS_URL") else "embedded"
+    manage("ezflow_setup", "--demo")
     access_log = os.environ.get("EZFLOW_ACCESS_LOG") == "1"
     concurrency = int(os.environ.get("EZFLOW_WORKER_CONCURRENCY", "4"))
     # Metrics from every web and worker process of this machine, gathered by whichever web process is scraped.
@@ -113,6 +121,7 @@ def run() -> int:
     schedule_file = str(embedded_db.data_dir() / "celerybeat-schedule")
     if embedded:  # one worker process for every queue, its slots shared fairly (apps/runs/fairness.py), beat inside
         os.environ.setdefault("DATABASE_POOL_MIN", "1")  # idle connections cost the embedded server memory
+        os.environ.setdefault("DATABASE_POOL_MAX_IDLE", "5")  # a burst's extra connections close again soon
         worker = celery_worker_command(hostname="ezflow@%h", concurrency=concurrency, pool="threads", beat=True)
         background = [worker + ["--schedule-filename", schedule_file]]
     else:

@@ -18,6 +18,17 @@ import subprocess
 import sys
 
 
+def port_in_use(bind: str, port: int) -> bool:
+    """Whether something already accepts connections there. The web sockets use SO_REUSEPORT (several daphne processes
+    share one port), so binding alone would succeed next to another installation and split its traffic."""
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(bind, bind)  # noqa: S104
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
 def listening_socket(bind: str, port: int) -> socket.socket:
     sock = socket.socket(socket.AF_INET6 if ":" in bind else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

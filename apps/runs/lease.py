@@ -93,7 +93,8 @@ def _renew_forever() -> None:
     stop = threading.Event()
     while not stop.wait(renew_interval()):
         try:
-            renew_held()
+            if renew_held():
+                connection.close()  # back to the pool between rounds instead of held by this thread for good
         except Exception:  # the database may be away for a while: the next round tries again with a new connection
             logger.warning("run leases not renewed", exc_info=True)
             connections.close_all()

@@ -97,6 +97,21 @@ def test_the_first_half_minute_logs_no_traceback(first_start):
     assert "heartbeat failed" not in output, output
 
 
+def test_a_second_launcher_on_a_taken_port_says_so_in_one_line_before_starting_anything(first_start, tmp_path):
+    wait_ready(first_start.port, first_start.process, first_start.log)
+    dropped = {"DATABASE_URL", "REDIS_URL", "XDG_RUNTIME_DIR", "DJANGO_SECRET_KEY", "EZFLOW_CREDENTIAL_KEYS"}
+    env = {key: value for key, value in os.environ.items() if key not in dropped and not key.startswith("PYTEST")}
+    env.update(EZFLOW_DATA_DIR=str(tmp_path / "data"), EZFLOW_PORT=str(first_start.port))
+    second = subprocess.run(
+        [sys.executable, "-m", "ezflow_site.launcher", "run"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    output = second.stdout + second.stderr
+    assert second.returncode == 1, output
+    assert f"cannot listen on 127.0.0.1:{first_start.port}" in output and "EZFLOW_PORT=" in output
+    assert "Traceback" not in output
+    assert not (tmp_path / "data" / "pg").exists()  # no database was started for it
+
+
 def test_run_stop_and_restart_keeps_data(first_start):
     data_dir, port, process, log = first_start.data_dir, first_start.port, first_start.process, first_start.log
     try:

@@ -13,8 +13,6 @@ from collections.abc import Iterable
 from typing import ClassVar
 
 import httpx2
-from authlib.common.security import generate_token
-from authlib.integrations.httpx_client import OAuth2Client, OAuthError
 
 from apps.flows.credential_kinds.base import CredentialKind, Field, OutgoingRequest, TestResult, label_text, t
 from apps.flows.credential_kinds.probe import probe_http
@@ -103,6 +101,9 @@ class OAuth2Kind(CredentialKind):
         }
 
     def _client(self, data: dict, *, allow_hosts: Iterable[str], redirect_uri: str | None = None, token: dict | None = None):
+        # authlib (with the httpx it brings, ~25 MB) is imported on the first OAuth2 exchange, not in every process.
+        from authlib.integrations.httpx_client import OAuth2Client
+
         config = self.settings_for(data)
         return OAuth2Client(
             client_id=config["client_id"],
@@ -122,6 +123,8 @@ class OAuth2Kind(CredentialKind):
 
     def authorization_request(self, data: dict, *, redirect_uri: str, state: str) -> tuple[str, str]:
         """The provider's sign-in address, and the PKCE verifier to keep (server side) for the code exchange."""
+        from authlib.common.security import generate_token
+
         verifier = generate_token(64)
         with self._client(data, allow_hosts=(), redirect_uri=redirect_uri) as client:
             url, _state = client.create_authorization_url(
@@ -157,6 +160,8 @@ class OAuth2Kind(CredentialKind):
 
     @staticmethod
     def _call(request) -> dict:
+        from authlib.integrations.httpx_client import OAuthError
+
         try:
             token = request()
         except OAuthError as refused:

@@ -18,6 +18,8 @@ DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
     "min_size": env.int("DATABASE_POOL_MIN", default=2),
     "max_size": env.int("DATABASE_POOL_MAX", default=16),
     "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+    # Connections above min_size close after this long unused (psycopg_pool's default is ten minutes).
+    "max_idle": env.float("DATABASE_POOL_MAX_IDLE", default=600.0),
 }
 DATABASES["default"].setdefault("TEST", {})
 if env.str("EZFLOW_TEST_DATABASE_NAME", default=""):
