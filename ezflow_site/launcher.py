@@ -52,9 +52,23 @@ def start_embedded_postgres():
         raise RuntimeError(f"embedded PostgreSQL did not answer: {found.stderr.strip()}")
     if found.stdout.strip() != "1":
         subprocess.run([str(POSTGRES_BIN_PATH / "createdb"), *connect, embedded_db.DATABASE_NAME], check=True)
-        # One machine, one application: one I/O worker process instead of PostgreSQL's default three.
-        psql("ALTER SYSTEM SET io_workers = 1")
-        psql("SELECT pg_reload_conf()")
+    # One machine, one application: one I/O worker process instead of PostgreSQL's default three, and no logical
+    # replication launcher (an idle process nobody here uses). Both take effect at a start of the server, so a
+    # server started with other values is restarted once.
+    wanted = {"io_workers": "1", "max_logical_replication_workers": "0"}
+    current = dict(
+        line.split("|", 1)
+        for line in psql(
+            "SELECT name, setting FROM pg_settings WHERE name IN ('io_workers', 'max_logical_replication_workers')"
+        ).stdout.split()
+    )
+    if current != wanted:
+        for name, value in wanted.items():
+            psql(f"ALTER SYSTEM SET {name} = {value}")
+        server.cleanup()  # stops it (cleanup_mode "stop": the data stays)
+        server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+        info = server.get_postmaster_info()
+        socket_dir, port = str(info.socket_dir), int(info.port)
     say(f"embedded PostgreSQL ready in {time.monotonic() - started:.1f}s (data in {pgdata})")
     return server, embedded_db.url_for(socket_dir, port)
 
