@@ -1,13 +1,10 @@
-import zoneinfo
-
-from django.conf import settings
 from django.contrib.auth import logout
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.accounts.selectors import membership_get
+from apps.accounts.selectors import membership_get, organization_zone
 from apps.core.paths import is_api_path
 
 SESSION_ORGANIZATION_KEY = "ezflow_organization"
@@ -70,10 +67,5 @@ class OrganizationTimezoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        organization = current_organization(request)
-        name = organization.time_zone if organization is not None else settings.EZFLOW_DEFAULT_TIME_ZONE
-        try:
-            timezone.activate(zoneinfo.ZoneInfo(name))
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            timezone.activate(zoneinfo.ZoneInfo(settings.EZFLOW_DEFAULT_TIME_ZONE))
+        timezone.activate(organization_zone(current_organization(request)))
         return self.get_response(request)

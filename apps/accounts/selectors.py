@@ -1,3 +1,6 @@
+import zoneinfo
+
+from django.conf import settings
 from django.db.models import QuerySet
 
 from apps.accounts.models import ApiToken, Invitation, Membership, Organization, User
@@ -32,3 +35,13 @@ def organization_list_for_user(*, user: User) -> QuerySet[Organization]:
 
 def api_token_list(*, user: User, organization: Organization) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user, organization=organization, revoked_at__isnull=True)
+
+
+def organization_zone(organization) -> zoneinfo.ZoneInfo:
+    """The zone an organization's pages, emails and editor show times in (the platform default for the public site
+    or an unknown zone name)."""
+    name = organization.time_zone if organization is not None else settings.EZFLOW_DEFAULT_TIME_ZONE
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo(settings.EZFLOW_DEFAULT_TIME_ZONE)

@@ -11,7 +11,7 @@ from django.contrib.staticfiles import finders
 from django.http import Http404
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
-from django.utils import translation
+from django.utils import timezone, translation
 
 from apps.accounts.roles import Role, role_at_least
 from apps.flows import selectors
@@ -47,5 +47,6 @@ def flow_editor(request, flow_id: int):
         "flow_url": f"/flows/{flow.pk}/",
         "flows_url": "/flows/",
         "max_body_bytes": settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+        "time_zone": timezone.get_current_timezone_name(),  # the organization's (OrganizationTimezoneMiddleware)
     }
     return render(request, "flows/editor.html", {"flow": flow, "boot": boot, "bundle_version": bundle_version()})

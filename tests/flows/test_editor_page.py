@@ -110,3 +110,11 @@ def test_every_editor_string_has_korean():
     assert len(keys) > 100, "the editor's strings were not found: did frontend/src move?"
     missing = sorted((keys | english_keys) - defined)
     assert not missing, f"no Korean for: {missing}"
+
+
+def test_the_editor_writes_dates_in_the_organizations_time_zone(data, organization):
+    organization.time_zone = "America/New_York"
+    organization.save(update_fields=["time_zone"])
+    flow = make_flow(data, organization)
+    response = data.client_for(organization, data.owner_of(organization)).get(f"/flows/{flow.pk}/edit/")
+    assert boot_of(response)["time_zone"] == "America/New_York"

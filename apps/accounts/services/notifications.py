@@ -1,8 +1,10 @@
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Invitation
+from apps.accounts.selectors import organization_zone
 from apps.accounts.services.invitations import invitation_url
 
 
@@ -21,8 +23,11 @@ def invitation_email_send(*, invitation_id: int) -> bool:
         "inviter": context["inviter"],
         "organization": invitation.organization.name,
     }
-    message = EmailMultiAlternatives(subject, render_to_string("emails/invitation.txt", context), to=[invitation.email])
-    message.attach_alternative(render_to_string("emails/invitation.html", context), "text/html")
+    # Times in the organization's zone, written as on its members page (one format everywhere).
+    with timezone.override(organization_zone(invitation.organization)):
+        text, html = render_to_string("emails/invitation.txt", context), render_to_string("emails/invitation.html", context)
+    message = EmailMultiAlternatives(subject, text, to=[invitation.email])
+    message.attach_alternative(html, "text/html")
     message.send()
     return True
 

@@ -11,3 +11,5 @@ TIME_ZONE = "UTC"
 # Organizations see times in their own zone; this is the default for new ones and the public site.
 EZFLOW_DEFAULT_TIME_ZONE = "Asia/Seoul"
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
+# The same date and time format in every language (ezflow_site/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["ezflow_site.formats"]

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
-import { get, post } from "../lib/api";
+import { bootTimeZone, get, post } from "../lib/api";
+import { formatWhen } from "../lib/dates";
 import { useEditor } from "./context";
 import type { EditorDiff } from "../lib/display";
 import type { LabelOf, Translate } from "../lib/i18n";
@@ -152,7 +153,7 @@ export function HistoryPanel({ flowApi, diff, onDiff, onRestore, onClose }: Hist
                 <strong>
                   {t("Version")} {v.number}
                 </strong>{" "}
-                <span className="ez-muted">{new Date(v.created_at).toLocaleString()}</span>
+                <span className="ez-muted">{formatWhen(v.created_at, bootTimeZone())}</span>
                 <div>{v.message || <span className="ez-muted">{t("(no message)")}</span>}</div>
               </div>
               <div className="ez-row">

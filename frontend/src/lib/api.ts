@@ -2,11 +2,16 @@
 import type { Boot } from "../types/api";
 import type { Problem } from "../types/graph";
 
-type ApiBoot = Pick<Boot, "language" | "csrf_token" | "api_base">;
+type ApiBoot = Pick<Boot, "language" | "csrf_token" | "api_base"> & Partial<Pick<Boot, "time_zone">>;
 let boot: ApiBoot | null = null;
 
 export function setBoot(value: ApiBoot): void {
   boot = value;
+}
+
+/** The organization's time zone from the page (undefined before setBoot: the browser's own). */
+export function bootTimeZone(): string | undefined {
+  return boot?.time_zone;
 }
 
 export interface ApiErrorBody {

@@ -11,6 +11,8 @@ export interface Boot {
   ws_path: string;
   csrf_token: string;
   max_body_bytes?: number | null;
+  /** The organization's time zone: every date in the editor is written in it (lib/dates.ts). */
+  time_zone?: string;
 }
 
 export interface FlowInfo {

@@ -136,3 +136,25 @@ def test_inviting_an_active_member_is_refused(data, organization, owner):
     with pytest.raises(ValidationError) as exc_info:
         invitation_create(actor=owner, email=member.user.email, role=Role.VIEWER)
     assert "already a member" in exc_info.value.message_dict["email"][0]
+
+
+def test_the_expiry_reads_the_same_in_the_email_and_on_the_members_page(
+    data, organization, owner, mailbox, eager_tasks, django_capture_on_commit_callbacks
+):
+    """One date format everywhere (issue 17), in the organization's time zone, whatever the language."""
+    import datetime as dt
+
+    organization.time_zone = "Asia/Seoul"
+    organization.save(update_fields=["time_zone"])
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = invitation_create(actor=owner, email="zone@example.com", role=Role.VIEWER)
+    Invitation.objects.filter(pk=invitation.pk).update(expires_at=dt.datetime(2026, 12, 15, 9, 30, tzinfo=dt.UTC))
+    from apps.accounts.services.notifications import invitation_email_send
+
+    mailbox.clear()
+    assert invitation_email_send(invitation_id=invitation.pk)
+    assert "2026-12-15 18:30" in mailbox[0].body  # 09:30 UTC is 18:30 in Seoul
+    client = data.client_for(organization, owner.user)
+    for language in ("en", "ko"):
+        page = client.get("/members/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        assert "2026-12-15 18:30" in page, language
