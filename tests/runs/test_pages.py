@@ -229,3 +229,21 @@ def test_answer_summary_finds_the_message_in_json_html_and_text():
     assert answer_summary('{"ok": false, "error": "channel_not_found"}') == "channel_not_found"
     assert answer_summary("<html><body><h1>Forbidden</h1><script>x()</script><p>You may not.</p></body></html>") == "Forbidden You may not."
     assert len(answer_summary("x" * 5000)) == 200 and answer_summary("") == ""
+
+
+def test_a_retry_links_back_to_its_run_and_every_run_page_to_its_flow_and_the_editor(
+    owner_client, runs, eager_tasks, django_capture_on_commit_callbacks
+):
+    import re
+
+    failed = runs["failed"]
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(f"/runs/{failed.pk}/retry/")
+    retry = Run.objects.get(retry_of=failed)
+    page = owner_client.get(f"/runs/{retry.pk}/").content.decode()
+    assert f'href="/runs/{failed.pk}/"' in page
+    flow_link = re.search(r'<a href="([^"]+)" data-testid="run-flow-link">([^<]+)</a>', page)
+    assert flow_link and flow_link.groups() == (f"/flows/{runs['bad'].pk}/", "Divider")
+    assert f'href="/flows/{runs["bad"].pk}/edit/" data-testid="run-editor-link"' in page
+    # The steps before the failed one are shown as reused from the earlier run, not as "not run".
+    assert "Reused from the earlier run" in page
