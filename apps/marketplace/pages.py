@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -129,6 +130,7 @@ def browse(request):
         language=filters.get("language") or "",
         min_rating=float(filters["min_rating"]) if filters.get("min_rating") else None,
         sort=sort,
+        prefer_language=(get_language() or "en")[:2],
     ).select_related("author_organization")
     paginator = Paginator(templates, PAGE_SIZE)
     page = paginator.get_page(filters.get("page") or 1)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django_tenants.utils import tenant_context
 
 from apps.marketplace.models import Comment, Rating, Template, TemplateVersion, Visibility
@@ -60,12 +60,20 @@ def template_search(
     min_rating: float | None = None,
     sort: str = "popular",
     similar: bool = False,
+    prefer_language: str = "",
 ) -> QuerySet[Template]:
     """Every word must appear in the template's text as a substring (so "자동화" finds "업무자동화"; a trigram GIN index
     serves it), or the whole query matches as English full text (stemmed: "reports" finds "report").
     With `similar`, close words instead (typos, by trigram word similarity): callers ask for these when the exact
-    search found nothing, because computing similarity over long texts is too slow to do for every search."""
+    search found nothing, because computing similarity over long texts is too slow to do for every search.
+    With `prefer_language` (the reader's), templates written in it come first, each group in the chosen order."""
     templates = template_listed(organization=organization)
+    first: list = []
+    if prefer_language and not language:
+        templates = templates.annotate(
+            other_language=Case(When(language=prefer_language, then=Value(0)), default=Value(1), output_field=IntegerField())
+        )
+        first = ["other_language"]
     if category:
         templates = templates.filter(category=category)
     if tags:
@@ -90,8 +98,8 @@ def template_search(
         if sort == "relevance":
             return templates.annotate(
                 relevance=SearchRank(F("search_vector"), full_text) + TrigramWordSimilarity(text, "search_text")
-            ).order_by("-relevance", "-install_count", "-id")
-    return templates.order_by(*SORTS.get(sort, SORTS["popular"]))
+            ).order_by(*first, "-relevance", "-install_count", "-id")
+    return templates.order_by(*first, *SORTS.get(sort, SORTS["popular"]))
 
 
 def template_detail(*, template_id, organization=None) -> Template | None:

@@ -378,3 +378,31 @@ def test_browse_and_detail_queries_do_not_grow_with_the_data(data, world):
     before = count(f"/marketplace/{template.pk}/")
     add_people(6, "리뷰어")
     assert count(f"/marketplace/{template.pk}/") == before
+
+
+def test_templates_in_the_readers_language_come_first_and_changelogs_are_markdown(data, world):
+    owner_a = world["owner_a"]
+    flow, _credential = make_flow(world["a"], user=owner_a.user, name="Weekly report", graph=runnable_graph("en"))
+    english = template_publish(
+        membership=owner_a,
+        flow=flow,
+        title="Weekly report in English",
+        summary="Builds the weekly report.",
+        description="How to use it.",
+        category="productivity",
+        tags=["report"],
+        changelog="**First** version\n\n- one\n- two",
+    )
+    connection.set_schema_to_public()
+    Template.objects.filter(pk=english.pk).update(language="en", install_count=0)
+    Template.objects.filter(pk=world["template"].pk).update(language="ko", install_count=0)
+    client = data.client_for(None)
+
+    def order(language):
+        page = text(client.get("/marketplace/", HTTP_ACCEPT_LANGUAGE=language))
+        return page.index("Weekly report in English") < page.index("업무자동화 주간 보고")
+
+    assert order("en") is True
+    assert order("ko") is False
+    detail = text(client.get(f"/marketplace/{english.pk}/"))
+    assert "<strong>First</strong> version" in detail and "<li>one</li>" in detail

@@ -17,3 +17,13 @@ def credential_label(kind: str) -> str:
 
     found = credential_kinds.get(kind)
     return credential_kinds.label_text(found.label) if found else kind
+
+
+@register.filter
+def markdown(text: str):
+    """Markdown written by a publisher (descriptions, changelogs), sanitised by nh3 before it is marked safe."""
+    from django.utils.safestring import mark_safe
+
+    from apps.marketplace.markdown import render_markdown
+
+    return mark_safe(render_markdown(text or ""))  # noqa: S308 (sanitised)
