@@ -199,11 +199,16 @@ def removed_labels(removed: list[dict]) -> list[dict]:
     kinds = {
         "credential": _("credential choice"),
         "secret": _("secret (a password, key or token typed into a setting)"),
-        "pinned": _("test data"),
+        "pinned": _("pinned test data"),
         "header": _("secret-looking header or parameter value"),
     }
     return [
-        {**entry, "kind_label": kinds.get(entry.get("kind"), entry.get("kind")), "where": entry.get("path", "").removeprefix("parameters.")}
+        {
+            **entry,
+            "kind_label": kinds.get(entry.get("kind"), entry.get("kind")),
+            # a setting's name helps find it; "pinned" is no place a person knows (the label says it in words)
+            "where": "" if entry.get("kind") == "pinned" else entry.get("path", "").removeprefix("parameters."),
+        }
         for entry in removed
     ]
 

@@ -406,3 +406,33 @@ def test_templates_in_the_readers_language_come_first_and_changelogs_are_markdow
     assert order("ko") is False
     detail = text(client.get(f"/marketplace/{english.pk}/"))
     assert "<strong>First</strong> version" in detail and "<li>one</li>" in detail
+
+
+def test_publish_wizard_warns_about_internal_addresses_and_names_removed_test_data_in_words(data, world):
+    from apps.marketplace.services.publishing import internal_addresses
+
+    graph = {
+        "nodes": [
+            {"id": "a", "name": "사내 API", "parameters": {"url": "http://127.0.0.1:8080/orders", "note": "see https://example.com"}},
+            {"id": "b", "name": "NAS", "parameters": {"body": {"host": "nas.corp"}, "list": ["ping 192.168.0.10 now"]}},
+            {"id": "c", "name": "Public", "parameters": {"url": "https://api.example.com/v1", "ip": "8.8.8.8", "x": "{{ json.url }}"}},
+            {"id": "d", "name": "IPv6", "parameters": {"url": "http://[::1]:9000/", "version": "1.2.3"}},
+        ]
+    }
+    assert internal_addresses(graph) == [
+        {"node_name": "사내 API", "address": "http://127.0.0.1:8080/orders"},
+        {"node_name": "NAS", "address": "nas.corp"},
+        {"node_name": "NAS", "address": "192.168.0.10"},
+        {"node_name": "IPv6", "address": "http://[::1]:9000/"},
+    ]
+
+    org_a, owner_a = world["a"], world["owner_a"]
+    flow, _credential = make_flow(org_a, user=owner_a.user, name="사내 연동")
+    with tenant_context(org_a):
+        draft = flow.draft
+        draft["nodes"][0].setdefault("parameters", {})["note"] = "http://10.0.0.5/hook"
+        Flow.objects.filter(pk=flow.pk).update(draft=draft)
+    connection.set_schema_to_public()
+    body = text(data.client_for(org_a, owner_a.user).get(f"/marketplace/publish/{flow.pk}/", HTTP_ACCEPT_LANGUAGE="ko"))
+    assert 'data-testid="internal-addresses"' in body and "http://10.0.0.5/hook" in body
+    assert "고정한 테스트 데이터" in body and "<code>pinned</code>" not in body

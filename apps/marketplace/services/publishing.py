@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from django.contrib.postgres.search import SearchVector
 from django.db import transaction
@@ -35,6 +36,7 @@ class PublishPreview:
     credential_types: list[str] = field(default_factory=list)
     node_types: list[str] = field(default_factory=list)
     problems: list[dict] = field(default_factory=list)
+    internal: list[dict] = field(default_factory=list)  # {"node_name", "address"}: hosts other organizations can't reach
     origin: tuple = (None, None)  # (template id, version id) when the flow was installed from a template
 
 
@@ -75,8 +77,66 @@ def template_publish_preview(*, flow) -> PublishPreview:
         [p for p in validate_graph(source) if not (p.code == "required" and (p.node_id, p.path) in credential_paths)]
     )
     return PublishPreview(
-        graph=graph, removed=removed, credential_types=sorted(credential_types), node_types=sorted(node_types), problems=problems
+        graph=graph,
+        removed=removed,
+        credential_types=sorted(credential_types),
+        node_types=sorted(node_types),
+        problems=problems,
+        internal=internal_addresses(graph),
     )
+
+
+HOST_WORD = re.compile(r"(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::\d+)?", re.IGNORECASE)  # a host[:port] written alone
+INTERNAL_NAMES = ("localhost", "host.docker.internal")
+INTERNAL_SUFFIXES = (".localhost", ".local", ".internal", ".lan", ".home", ".corp", ".intranet")
+
+
+def _is_internal_host(host: str) -> bool:
+    import ipaddress
+
+    host = host.strip("[]").rstrip(".").lower()
+    if host in INTERNAL_NAMES or host.endswith(INTERNAL_SUFFIXES):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return not address.is_global
+
+
+def internal_addresses(graph: dict) -> list[dict]:
+    """Addresses in the shared settings that point inside the publisher's own network (127.0.0.1, 192.168.x.x,
+    *.local, ...): they work for nobody who installs the template, so the wizard warns before publishing."""
+    found: list[dict] = []
+    seen: set[tuple] = set()
+
+    def visit(value, node_name: str):
+        if isinstance(value, dict):
+            for item in value.values():
+                visit(item, node_name)
+        elif isinstance(value, list):
+            for item in value:
+                visit(item, node_name)
+        elif isinstance(value, str) and ("." in value or "localhost" in value.lower() or "[" in value):
+            for word in value.split():
+                word = word.strip("\"'(),;<>")
+                if "{{" in word:
+                    continue
+                if "://" in word:
+                    try:
+                        host = urlsplit(word).hostname or ""
+                    except ValueError:
+                        continue
+                else:
+                    match = HOST_WORD.fullmatch(word)
+                    host = match.group(1) if match else ""
+                if host and _is_internal_host(host) and (node_name, host) not in seen:
+                    seen.add((node_name, host))
+                    found.append({"node_name": node_name, "address": word})
+
+    for node in graph.get("nodes", []):
+        visit(node.get("parameters") or {}, str(node.get("name") or node.get("id")))
+    return found
 
 
 def _clean_details(data: dict, *, partial: bool = False) -> dict:
