@@ -13,7 +13,7 @@ import contextlib
 from typing import Any, ClassVar
 
 from apps.connectors.sql import bound_values, columns_of, identifier, json_safe, named_to_driver, row_item
-from apps.flows.credential_kinds import t
+from apps.flows.credential_kinds import TestResult, t
 from apps.flows.engine.errors import NodeError, gettext_noop
 from apps.flows.nodes.base import NodeType, Param
 
@@ -41,6 +41,41 @@ class Database:
     def error(self, exc: Exception, *, timeout_seconds: float) -> NodeError | None: ...
 
     def is_driver_error(self, exc: Exception) -> bool: ...
+
+
+def timeout_error(seconds: float) -> NodeError:
+    return NodeError(
+        gettext_noop("The statement ran longer than %(seconds)s seconds and the database stopped it."),
+        code="db_timeout",
+        values={"seconds": f"{seconds:g}"},
+    )
+
+
+def read_only_error() -> NodeError:
+    return NodeError(
+        gettext_noop("This query changes data, but the step is set to read only. Untick “Read only” to let it write."),
+        code="db_read_only",
+    )
+
+
+def sql_connection_test(database: Database, data: dict, *, allow_hosts) -> TestResult:
+    """Signs in and runs SELECT 1; changes nothing."""
+    try:
+        connection = database.connect(data, allow_hosts=allow_hosts, timeout=10.0)
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+                cursor.fetchall()
+        finally:
+            connection.close()
+    except NodeError as error:
+        return TestResult(False, error.template, error.values)
+    except Exception as exc:
+        known = database.error(exc, timeout_seconds=10.0)
+        if known is None:
+            return TestResult(False, gettext_noop("Could not connect to the database: %(reason)s"), {"reason": str(exc)[:300]})
+        return TestResult(False, known.template, known.values)
+    return TestResult(True, gettext_noop("Connected to the database and signed in."))
 
 
 def _credential_param(kind: str) -> Param:

@@ -13,9 +13,8 @@ import pymysql
 import pymysql.constants.CLIENT
 import pymysql.cursors
 
-from apps.connectors.catalog.postgres import _read_only, _timeout, sql_connection_test
 from apps.connectors.network import checked_address, port_of
-from apps.connectors.sqlsteps import Database, InsertStep, QueryStep, UpdateStep
+from apps.connectors.sqlsteps import Database, InsertStep, QueryStep, UpdateStep, read_only_error, sql_connection_test, timeout_error
 from apps.flows.credential_kinds import CredentialKind, Field, t
 from apps.flows.credential_kinds import register as register_credential_kind
 from apps.flows.engine.errors import NodeError, gettext_noop
@@ -131,9 +130,9 @@ class MysqlDatabase(Database):
                 values={"database": self.name, "reason": reason},
             )
         if code in _TIMEOUT:
-            return _timeout(timeout_seconds)
+            return timeout_error(timeout_seconds)
         if code in _READ_ONLY:
-            return _read_only()
+            return read_only_error()
         for codes, error_code, template in (
             (_NO_TABLE, "db_no_table", gettext_noop("The table does not exist: %(reason)s.")),
             (_NO_COLUMN, "db_no_column", gettext_noop("The column does not exist: %(reason)s.")),

@@ -13,8 +13,8 @@ from psycopg import errors as pg_errors
 from psycopg import sql
 
 from apps.connectors.network import checked_address, port_of
-from apps.connectors.sqlsteps import Database, InsertStep, QueryStep, UpdateStep
-from apps.flows.credential_kinds import CredentialKind, Field, TestResult, t
+from apps.connectors.sqlsteps import Database, InsertStep, QueryStep, UpdateStep, read_only_error, sql_connection_test, timeout_error
+from apps.flows.credential_kinds import CredentialKind, Field, t
 from apps.flows.credential_kinds import register as register_credential_kind
 from apps.flows.engine.errors import NodeError, gettext_noop
 from apps.flows.nodes.registry import register
@@ -96,9 +96,9 @@ class PostgresDatabase(Database):
                 values={"reason": reason},
             )
         if isinstance(exc, pg_errors.QueryCanceled):
-            return _timeout(timeout_seconds)
+            return timeout_error(timeout_seconds)
         if isinstance(exc, pg_errors.ReadOnlySqlTransaction):
-            return _read_only()
+            return read_only_error()
         if isinstance(exc, pg_errors.UndefinedTable):
             return NodeError(gettext_noop("The table does not exist: %(reason)s."), code="db_no_table", values={"reason": reason})
         if isinstance(exc, pg_errors.UndefinedColumn):
@@ -118,21 +118,6 @@ class PostgresDatabase(Database):
                 values={"database": self.name, "reason": reason},
             )
         return NodeError(gettext_noop("The database refused the query: %(reason)s."), code="db_error", values={"reason": reason})
-
-
-def _timeout(seconds: float) -> NodeError:
-    return NodeError(
-        gettext_noop("The statement ran longer than %(seconds)s seconds and the database stopped it."),
-        code="db_timeout",
-        values={"seconds": f"{seconds:g}"},
-    )
-
-
-def _read_only() -> NodeError:
-    return NodeError(
-        gettext_noop("This query changes data, but the step is set to read only. Untick “Read only” to let it write."),
-        code="db_read_only",
-    )
 
 
 POSTGRES = PostgresDatabase()
@@ -170,26 +155,6 @@ class PostgresKind(CredentialKind):
 
     def test(self, data, *, allow_hosts=(), url=""):
         return sql_connection_test(POSTGRES, data, allow_hosts=allow_hosts)
-
-
-def sql_connection_test(database: Database, data: dict, *, allow_hosts) -> TestResult:
-    """Signs in and runs SELECT 1; changes nothing."""
-    try:
-        connection = database.connect(data, allow_hosts=allow_hosts, timeout=10.0)
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT 1")
-                cursor.fetchall()
-        finally:
-            connection.close()
-    except NodeError as error:
-        return TestResult(False, error.template, error.values)
-    except Exception as exc:
-        known = database.error(exc, timeout_seconds=10.0)
-        if known is None:
-            return TestResult(False, gettext_noop("Could not connect to the database: %(reason)s"), {"reason": str(exc)[:300]})
-        return TestResult(False, known.template, known.values)
-    return TestResult(True, gettext_noop("Connected to the database and signed in."))
 
 
 _EXAMPLE = "SELECT * FROM orders WHERE customer_id = :customer_id AND created_at >= :since"
