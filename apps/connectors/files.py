@@ -1,45 +1,57 @@
-"""Bytes that connectors receive or send (email attachments, downloaded and uploaded files) as items' file values.
-
-One place for the contract with the files app: a file in an item is `{"$file": "<uuid>", "name", "mime_type",
-"size"}`. Until the files app is part of this branch, received bytes travel inline as base64 in `content_base64`
-(small files only) and uploads accept text or that same shape."""
+"""Bytes that connectors receive or send (email attachments, downloaded and uploaded files) as items' file references
+(docs/files.md): `{"$file": "<uuid>", "name", "mime_type", "size"}`, stored for the organization by the host's file
+store (`ctx.file_save` in steps, `host.files` in triggers that poll before their run exists; the runs app attaches
+such files to the run it starts)."""
 
 from __future__ import annotations
 
-import base64
-import mimetypes
+import tempfile
 from collections.abc import Callable
+from typing import BinaryIO
 
+from apps.files.refs import is_file_ref
 from apps.flows.engine.errors import NodeError, gettext_noop
 
-INLINE_LIMIT = 10 * 1024 * 1024
+# The most a connector reads before handing bytes to the file store, which applies the organization's own limit.
+READ_LIMIT = 200 * 1024 * 1024
+SPOOL_IN_MEMORY = 1024 * 1024
 
 
-def guess_mime(name: str, mime_type: str | None = None) -> str:
-    return mime_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
+def spooled() -> BinaryIO:
+    """A buffer for a download: in memory while small, then a temporary file."""
+    return tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115 - the caller closes it
 
 
-def store(data: bytes, name: str, mime_type: str | None = None, *, run_id=None, flow_id=None) -> dict:
-    """The item value for received bytes."""
-    if len(data) > INLINE_LIMIT:
-        raise NodeError(gettext_noop("The file “%(name)s” is larger than 10 MB."), code="file_too_large", values={"name": name})
-    return {"name": name, "mime_type": guess_mime(name, mime_type), "size": len(data), "content_base64": base64.b64encode(data).decode()}
+def attachment_saver(host) -> Callable[[bytes, str, str], dict]:
+    """Saves an attachment found by a polling trigger (before its run exists) and returns its reference."""
+    store = getattr(host, "files", None)
+    if store is None:
+        return lambda data, name, mime: {"name": name, "mime_type": mime, "size": len(data)}
+    return lambda data, name, mime: store.save(data=data, name=name, mime_type=mime)
 
 
-def attachment_refs(host) -> Callable[[bytes, str, str], dict]:
-    return lambda data, name, mime: store(data, name, mime)
-
-
-def read(value, *, label: str) -> tuple[bytes, str]:
-    """(bytes, name) of a file value from an item, or of text to write as a file."""
-    if isinstance(value, dict) and "content_base64" in value:
-        return base64.b64decode(value["content_base64"]), str(value.get("name") or "file")
+def content_of(ctx, value, *, label: str) -> tuple[bytes, str]:
+    """(bytes, name) of a file reference from an item, or of text to write as a file (no name)."""
+    if is_file_ref(value):
+        return ctx.file_read(value), str(value.get("name") or "file")
+    if isinstance(value, dict) and value.get("$file", 0) is None:
+        raise NodeError(
+            gettext_noop(
+                "The file in “%(label)s” was not stored (it came from an export or a template). Run the step that makes it first."
+            ),
+            code="not_a_file",
+            values={"label": label},
+        )
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
     if isinstance(value, str):
         return value.encode(), ""
-    if isinstance(value, (bytes, bytearray)):
-        return bytes(value), ""
     raise NodeError(
         gettext_noop("“%(label)s” is not a file or text. Pick the field that holds the file, e.g. {{ json.attachments[0] }}."),
         code="not_a_file",
         values={"label": label},
     )
+
+
+def too_large(name: str) -> NodeError:
+    return NodeError(gettext_noop("The file “%(name)s” is larger than 200 MB."), code="file_too_large", values={"name": name})

@@ -7,20 +7,21 @@ from __future__ import annotations
 import contextlib
 import fnmatch
 import posixpath
-from typing import ClassVar
+from typing import BinaryIO, ClassVar
 
 from apps.connectors import files
 from apps.flows.credential_kinds import t
 from apps.flows.engine.errors import NodeError, gettext_noop
 from apps.flows.nodes.base import NodeType, Param
 
-MAX_DOWNLOAD = files.INLINE_LIMIT
+MAX_DOWNLOAD = files.READ_LIMIT
 
 
 class Session:
     def list(self, folder: str) -> list[dict]: ...
 
-    def read(self, path: str, limit: int) -> bytes: ...
+    def read(self, path: str, limit: int) -> BinaryIO:
+        """The file's bytes in a buffer positioned at its start (apps.connectors.files.spooled); the caller closes it."""
 
     def write(self, path: str, data: bytes) -> None: ...
 
@@ -118,9 +119,9 @@ class DownloadStep(_FileStep):
     def execute(self, ctx):
         def work(session, item, params):
             path = clean_path(params.get("path"), label="file path")
-            data = session.read(path, MAX_DOWNLOAD)
-            name = posixpath.basename(path) or "file"
-            return [{**item, "path": path, "file": files.store(data, name)}]
+            with session.read(path, MAX_DOWNLOAD) as data:
+                ref = ctx.file_save(data, name=posixpath.basename(path) or "file")
+            return [{**item, "path": path, "file": ref}]
 
         return {"main": self._each_with_session(ctx, work)}
 
@@ -157,7 +158,7 @@ class UploadStep(_FileStep):
 
     def execute(self, ctx):
         def work(session, item, params):
-            data, own_name = files.read(params.get("content"), label="File or text")
+            data, own_name = files.content_of(ctx, params.get("content"), label="File or text")
             path = clean_path(params.get("path"), label="path")
             if path.endswith("/"):
                 if not own_name:

@@ -1,7 +1,6 @@
 """SFTP (a paramiko server in the test) and FTP (pyftpdlib in the test): list, download, upload through the engine with
 stored credentials, host-key checks, clear errors and the network policy."""
 
-import base64
 import threading
 
 import paramiko
@@ -11,6 +10,8 @@ from pyftpdlib.handlers import FTPHandler
 from pyftpdlib.servers import ThreadedFTPServer
 
 from apps.connectors.catalog.sftp import fingerprint
+from apps.files.refs import is_file_ref
+from apps.files.services import file_read
 from apps.flows.credential_kinds import get as credential_kind
 from tests.connectors.conftest import credential, run_step
 from tests.connectors.fakes.sftp import FakeSftp
@@ -64,8 +65,8 @@ def test_list_download_and_upload(request, organization, owner, folder, protocol
     downloaded = run_step(organization, f"{protocol}.download", items=listed.last_items, credential=server_id, path="{{ json.path }}")
     assert downloaded.status == "success", downloaded.error
     file = downloaded.last_items[0]["file"]
-    assert (file["name"], file["mime_type"], file["size"]) == ("매출_12월.csv", "text/csv", 19)
-    assert base64.b64decode(file["content_base64"]).decode() == "월,매출\n12,1000\n"
+    assert (file["name"], file["mime_type"], file["size"]) == ("매출_12월.csv", "text/csv", 19) and is_file_ref(file)
+    assert file_read(file).decode() == "월,매출\n12,1000\n"
     # The downloaded file goes back up under its own name; text needs a name in the path.
     uploaded = run_step(organization, f"{protocol}.upload", items=downloaded.last_items, credential=server_id, path="/inbox/")
     assert uploaded.status == "success", uploaded.error

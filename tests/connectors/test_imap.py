@@ -1,7 +1,6 @@
 """The new-email trigger against a local IMAP server (tests/connectors/fakes/imap.py), through the runs app's poller:
 UID/UIDVALIDITY state, no repeats after a restart, parsed subject/from/text/html and attachments."""
 
-import base64
 import datetime as dt
 
 import pytest
@@ -9,6 +8,9 @@ from django.db import connection
 from django.utils import timezone
 
 from apps.core.models import PollEntry
+from apps.files.models import StoredFile
+from apps.files.refs import is_file_ref
+from apps.files.services import file_read
 from apps.flows.credential_kinds import get as credential_kind
 from apps.flows.services.flows import flow_create, flow_publish, flow_set_active
 from apps.runs.models import Run
@@ -75,8 +77,10 @@ def test_new_emails_start_a_run_with_their_parts_and_are_not_repeated(organizati
     assert first["text"].startswith("안녕하세요,\n견적서를") and "<br>" in first["html"]
     assert first["date"] == "2026-12-07T09:30:00+09:00" and (first["uid"], first["uidvalidity"]) == (2, imap.uidvalidity)
     pdf, csv = first["attachments"]
-    assert (pdf["name"], pdf["mime_type"], pdf["size"]) == ("견적서.pdf", "application/pdf", 13)
-    assert base64.b64decode(csv["content_base64"]) == b"a,b\n1,2\n"
+    assert (pdf["name"], pdf["mime_type"], pdf["size"]) == ("견적서.pdf", "application/pdf", 13) and is_file_ref(pdf)
+    assert file_read(csv) == b"a,b\n1,2\n" and csv["mime_type"] == "text/csv"
+    # Saved before the run existed, they now belong to it (kept and pruned with it).
+    assert {stored.run_id for stored in StoredFile.objects.filter(pk__in=[pdf["$file"], csv["$file"]])} == {run.pk}
     assert "stub" not in first
     # Read with BODY.PEEK[]: nothing marked as read; asked only for UIDs above the highest seen.
     assert any("UID SEARCH UID 2:*" in command or "SEARCH UID 2:*" in command for command in imap.commands)

@@ -14,6 +14,7 @@ import io
 import posixpath
 import ssl
 
+from apps.connectors.files import spooled, too_large
 from apps.connectors.filesteps import DownloadStep, ListStep, Server, Session, UploadStep
 from apps.connectors.network import checked_address, port_of
 from apps.flows.credential_kinds import CredentialKind, Field, TestResult, t
@@ -80,24 +81,25 @@ class FtpSession(Session):
         return entries
 
     def read(self, path, limit):
-        buffer = bytearray()
+        buffer = spooled()
 
         def take(chunk: bytes) -> None:
-            buffer.extend(chunk)
-            if len(buffer) > limit:
+            buffer.write(chunk)
+            if buffer.tell() > limit:
                 raise _TooLarge
 
         try:
             self.client.retrbinary(f"RETR {path}", take)
         except _TooLarge:
+            buffer.close()
             with contextlib.suppress(ftplib.Error, OSError):
                 self.client.abort()
-            raise NodeError(
-                gettext_noop("The file “%(name)s” is larger than 10 MB."), code="file_too_large", values={"name": path}
-            ) from None
+            raise too_large(path) from None
         except (ftplib.Error, OSError) as exc:
+            buffer.close()
             raise _reply_error(exc, path) from None
-        return bytes(buffer)
+        buffer.seek(0)
+        return buffer
 
     def write(self, path, data):
         try:

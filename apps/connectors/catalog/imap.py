@@ -21,7 +21,7 @@ import socket
 import ssl
 from email.utils import getaddresses, parsedate_to_datetime
 
-from apps.connectors.files import attachment_refs
+from apps.connectors.files import attachment_saver
 from apps.connectors.network import checked_address, port_of
 from apps.flows.credential_kinds import CredentialKind, Field, TestResult, t
 from apps.flows.credential_kinds import register as register_credential_kind
@@ -305,7 +305,7 @@ class NewEmail(NodeType):
             highest = max((int(uid) for valid, uid in seen if valid == str(validity) and uid.isdigit()), default=0)
             criteria = f"UID {highest + 1}:*" + (" UNSEEN" if parameters.get("unread_only") else "")
             uids = [uid for uid in _search(client, criteria) if uid > highest][:MAX_NEW_PER_POLL]
-            store = attachment_refs(host)
+            store = attachment_saver(host)
             items = []
             for uid in uids:
                 raw = _fetch(client, uid)

@@ -16,6 +16,7 @@ import stat
 
 import paramiko
 
+from apps.connectors.files import spooled, too_large
 from apps.connectors.filesteps import DownloadStep, ListStep, Server, Session, UploadStep
 from apps.connectors.network import checked_address, port_of
 from apps.flows.credential_kinds import CredentialKind, Field, TestResult, t
@@ -87,14 +88,25 @@ class SftpSession(Session):
         ]
 
     def read(self, path, limit):
+        buffer = spooled()
         try:
+            size = self.client.stat(path).st_size or 0
+            if size > limit:
+                raise too_large(path)
             with self.client.open(path, "rb") as handle:
-                data = handle.read(limit + 1)
+                handle.prefetch(size)  # asks for every block at once instead of one round trip per block
+                while chunk := handle.read(64 * 1024):
+                    buffer.write(chunk)
+                    if buffer.tell() > limit:
+                        raise too_large(path)
         except (OSError, paramiko.SSHException) as exc:
+            buffer.close()
             raise _file_error(exc, path) from None
-        if len(data) > limit:
-            raise NodeError(gettext_noop("The file “%(name)s” is larger than 10 MB."), code="file_too_large", values={"name": path})
-        return data
+        except NodeError:
+            buffer.close()
+            raise
+        buffer.seek(0)
+        return buffer
 
     def write(self, path, data):
         try:
