@@ -30,26 +30,22 @@ def attachment_saver(host) -> Callable[[bytes, str, str], dict]:
     return lambda data, name, mime: store.save(data=data, name=name, mime_type=mime)
 
 
-def content_of(ctx, value, *, label: str) -> tuple[bytes, str]:
+def content_of(ctx, value) -> tuple[bytes, str]:
     """(bytes, name) of a file reference from an item, or of text to write as a file (no name)."""
     if is_file_ref(value):
         return ctx.file_read(value), str(value.get("name") or "file")
     if isinstance(value, dict) and value.get("$file", 0) is None:
         raise NodeError(
-            gettext_noop(
-                "The file in “%(label)s” was not stored (it came from an export or a template). Run the step that makes it first."
-            ),
+            gettext_noop("The file was not stored (it came from an export or a template). Run the step that makes it first."),
             code="not_a_file",
-            values={"label": label},
         )
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(value)
     if isinstance(value, str):
         return value.encode(), ""
     raise NodeError(
-        gettext_noop("“%(label)s” is not a file or text. Pick the field that holds the file, e.g. {{ json.attachments[0] }}."),
+        gettext_noop("The value to save is not a file or text. Pick the field that holds the file, e.g. {{ json.attachments[0] }}."),
         code="not_a_file",
-        values={"label": label},
     )
 
 

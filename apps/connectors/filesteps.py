@@ -34,10 +34,10 @@ class Server:
     def open(self, data: dict, *, allow_hosts, timeout: float) -> Session: ...
 
 
-def clean_path(value, *, label: str) -> str:
+def clean_path(value) -> str:
     path = str(value or "").strip()
     if not path or "\x00" in path or "\n" in path or "\r" in path:
-        raise NodeError(gettext_noop("Write the %(label)s, e.g. /upload/report.xlsx."), code="bad_path", values={"label": label})
+        raise NodeError(gettext_noop("Write the path on the server, e.g. /upload/report.xlsx."), code="bad_path")
     return path
 
 
@@ -90,7 +90,7 @@ class ListStep(_FileStep):
 
     def execute(self, ctx):
         def work(session, item, params):
-            folder = clean_path(params.get("folder") or "/", label="folder")
+            folder = clean_path(params.get("folder") or "/")
             pattern = str(params.get("pattern") or "").strip()
             entries = session.list(folder)
             if pattern:
@@ -118,7 +118,7 @@ class DownloadStep(_FileStep):
 
     def execute(self, ctx):
         def work(session, item, params):
-            path = clean_path(params.get("path"), label="file path")
+            path = clean_path(params.get("path"))
             with session.read(path, MAX_DOWNLOAD) as data:
                 ref = ctx.file_save(data, name=posixpath.basename(path) or "file")
             return [{**item, "path": path, "file": ref}]
@@ -158,8 +158,8 @@ class UploadStep(_FileStep):
 
     def execute(self, ctx):
         def work(session, item, params):
-            data, own_name = files.content_of(ctx, params.get("content"), label="File or text")
-            path = clean_path(params.get("path"), label="path")
+            data, own_name = files.content_of(ctx, params.get("content"))
+            path = clean_path(params.get("path"))
             if path.endswith("/"):
                 if not own_name:
                     raise NodeError(gettext_noop("Text has no file name: end the path with one, e.g. /inbox/note.txt."), code="bad_path")

@@ -96,15 +96,15 @@ def _bindable(value: Any) -> Any:
     return value
 
 
-def identifier(value: Any, *, label: str) -> str:
+def identifier(value: Any) -> str:
     """A table or column name as typed; quoting is the driver's job, this only refuses what no table is called."""
     text = str(value or "").strip()
     parts = text.split(".")
     if not text or len(parts) > 2 or not all(IDENTIFIER.match(part) for part in parts):
         raise NodeError(
-            gettext_noop("“%(value)s” is not a valid %(label)s (letters, digits and _; schema.table for another schema)."),
+            gettext_noop("“%(value)s” is not a valid table or column name (letters, digits and _; schema.table for another schema)."),
             code="bad_identifier",
-            values={"value": text[:80], "label": label},
+            values={"value": text[:80]},
         )
     return text
 
@@ -116,7 +116,7 @@ def columns_of(items: list[dict], chosen: Any) -> list[str]:
     names = list(chosen or []) or [key for key in (items[0] if items else {}) if not str(key).startswith("$")]
     if not names:
         raise NodeError(gettext_noop("There are no columns to write: the items have no fields."), code="no_columns")
-    return [identifier(name, label="column name") for name in names]
+    return [identifier(name) for name in names]
 
 
 def json_safe(value: Any) -> Any:

@@ -293,7 +293,7 @@ class InsertStep(_DatabaseStep):
         database = self.database
 
         def work(connection, index, item, params):
-            table = identifier(params.get("table"), label="table name")
+            table = identifier(params.get("table"))
             columns = columns_of([item], params.get("columns"))
             quoted = ", ".join(database.quote(column) for column in columns)
             marks = ", ".join(["%s"] * len(columns))
@@ -351,8 +351,8 @@ class UpdateStep(_DatabaseStep):
         database = self.database
 
         def work(connection, index, item, params):
-            table = identifier(params.get("table"), label="table name")
-            key = identifier(params.get("key_column"), label="column name")
+            table = identifier(params.get("table"))
+            key = identifier(params.get("key_column"))
             if item.get(key) is None:
                 raise NodeError(
                     gettext_noop("The item has no value in “%(key)s”, so the row to update is unknown."),
