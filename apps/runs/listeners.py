@@ -185,6 +185,7 @@ class ListenerSupervisor:
         while not subscriber.stop.is_set():
             try:
                 node_type.listen(parameters, host=host, session=session, deliver=deliver, stop=subscriber.stop, connected=connected)
+                subscriber.stop.wait(pause)  # returned without being stopped: never a busy loop
             except Exception as exc:  # every failure: wait, then connect again
                 text = exc.message if isinstance(exc, EngineError) else f"{type(exc).__name__}: {exc}"
                 self.messages.put((key, None, ("failed", text[:2000])))
