@@ -183,3 +183,31 @@ def test_a_broker_that_refuses_is_retried_and_the_error_is_shown_on_the_index(or
         assert entry.failures >= 1 and "Could not connect to the MQTT broker" in entry.last_error
     finally:
         supervisor.stop()
+
+
+def test_a_message_not_yet_saved_and_those_sent_while_away_arrive_after_a_restart(organization, broker_id, topic):
+    flow = message_flow(broker_id, topic)
+    key = (organization.schema_name, flow.pk)
+    publisher = _client()
+    first = ListenerSupervisor()
+    try:
+        as_supervisor(organization, first.sync)
+        assert first.subscribers[key].ready.wait(10)
+        publisher.publish(f"{topic}/a/temperature", "1", qos=1).wait_for_publish(5)
+        assert wait_for(lambda: not first.messages.empty())  # received, but the worker dies before saving its run
+    finally:
+        first.stop()  # nothing was acknowledged
+    publisher.publish(f"{topic}/b/temperature", "2", qos=1).wait_for_publish(5)  # sent while nobody listens
+    second = ListenerSupervisor()
+    try:
+        as_supervisor(organization, second.sync)
+        started = 0
+        deadline = time.monotonic() + 10
+        while started < 2 and time.monotonic() < deadline:
+            started += as_supervisor(organization, lambda: second.drain(timeout=0.5))
+        assert sorted(run.input_items[0]["payload"] for run in Run.objects.filter(flow=flow)) == ["1", "2"]
+        assert second.drain(timeout=1.0) == 0  # each once
+    finally:
+        second.stop()
+        publisher.loop_stop()
+        publisher.disconnect()
