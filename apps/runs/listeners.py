@@ -119,7 +119,15 @@ class ListenerSupervisor:
     def sync(self) -> None:
         """One pass: start subscribers for the index rows this process may hold, stop those no longer wanted."""
         connection.set_schema_to_public()
-        wanted = {(entry.schema_name, entry.flow_id): entry for entry in ListenerEntry.objects.all()}
+        entries = list(ListenerEntry.objects.all())
+        Organization = get_tenant_model()  # noqa: N806
+        live = set(
+            Organization.objects.filter(schema_name__in={entry.schema_name for entry in entries})
+            .exclude(status=Organization.Status.SUSPENDED)
+            .values_list("schema_name", flat=True)
+        )
+        # A suspended or removed organization's triggers stop listening; they resume when it is reactivated.
+        wanted = {(entry.schema_name, entry.flow_id): entry for entry in entries if entry.schema_name in live}
         for key, subscriber in list(self.subscribers.items()):
             entry = wanted.get(key)
             if entry is None or entry.fingerprint != subscriber.fingerprint or entry.version_id != subscriber.version_id:

@@ -144,6 +144,15 @@ def test_each_message_starts_one_run_and_one_supervisor_listens_per_trigger(orga
         flow_set_active(flow=flow, active=True)
         as_supervisor(organization, second.sync)
         assert list(second.subscribers) == [(organization.schema_name, flow.pk)]
+        # A suspended organization stops listening, and listens again once reactivated.
+        organization.status = organization.Status.SUSPENDED
+        organization.save()
+        as_supervisor(organization, second.sync)
+        assert second.subscribers == {}
+        organization.status = organization.Status.ACTIVE
+        organization.save()
+        as_supervisor(organization, second.sync)
+        assert list(second.subscribers) == [(organization.schema_name, flow.pk)]
         publisher.loop_stop()
         publisher.disconnect()
     finally:
