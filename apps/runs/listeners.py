@@ -37,6 +37,7 @@ from apps.flows.triggers.listener import Message
 logger = logging.getLogger("ezflow.runs.listeners")
 LOCK_NAMESPACE = 0x455A464C  # "EZFL": advisory locks of listening triggers
 MAX_PAUSE = 60.0
+BATCH = 200  # messages saved in one transaction at most
 
 
 def _lock_key(schema: str, flow_id: int) -> int:
@@ -213,42 +214,61 @@ class ListenerSupervisor:
             self._unlock(*key)
 
     def drain(self, timeout: float = 0.0) -> int:
-        """Saves the runs of the messages received (waiting up to `timeout` for the first); the number saved."""
+        """Saves the runs of the messages received (waiting up to `timeout` for the first); the number saved. A burst
+        of messages of one trigger is saved in one transaction, and acknowledged after its commit."""
         started = 0
         wait = timeout
         while True:
+            batch = []
             try:
-                key, version_id, message = self.messages.get(timeout=wait) if wait > 0 else self.messages.get_nowait()
+                batch.append(self.messages.get(timeout=wait) if wait > 0 else self.messages.get_nowait())
+                while len(batch) < BATCH:
+                    batch.append(self.messages.get_nowait())
             except queue.Empty:
+                pass
+            if not batch:
                 return started
             wait = 0
-            started += self._handle(key, version_id, message)
+            group: list = []
+            for key, version_id, message in batch:
+                if group and (not isinstance(message, Message) or (key, version_id) != group[0][:2]):
+                    started += self._save(group)
+                    group = []
+                if isinstance(message, Message):
+                    group.append((key, version_id, message))
+                else:
+                    self._note(key, message)
+            if group:
+                started += self._save(group)
 
-    def _handle(self, key, version_id, message) -> int:
-        from apps.runs.services.listeners import listener_deliver
-
+    def _note(self, key, status) -> None:
         schema, flow_id = key
         connection.set_schema_to_public()
-        if not isinstance(message, Message):
-            failed = isinstance(message, tuple)
-            entry = ListenerEntry.objects.filter(schema_name=schema, flow_id=flow_id)
-            if failed:
-                entry.update(failures=F("failures") + 1, last_error=message[1])
-                self._refresh_credentials(key)
-            else:
-                entry.update(failures=0, last_error="", connected_at=timezone.now())
-            return 0
-        subscriber = self.subscribers.get(key)
+        entry = ListenerEntry.objects.filter(schema_name=schema, flow_id=flow_id)
+        if isinstance(status, tuple):  # ("failed", text)
+            entry.update(failures=F("failures") + 1, last_error=status[1])
+            self._refresh_credentials(key)
+        else:
+            entry.update(failures=0, last_error="", connected_at=timezone.now())
+
+    def _save(self, group: list) -> int:
+        from apps.runs.services.listeners import listener_deliver_many
+
+        (schema, flow_id), version_id = group[0][0], group[0][1]
+        subscriber = self.subscribers.get((schema, flow_id))
         if subscriber is None or subscriber.version_id != version_id:
-            return 0  # stopped meanwhile: not acknowledged, the broker gives it to whoever listens next
+            return 0  # stopped meanwhile: not acknowledged, the broker gives them to whoever listens next
+        connection.set_schema_to_public()
         organization = get_tenant_model().objects.filter(schema_name=schema).first()
         if organization is None:
             return 0
+        messages = [message for _key, _version, message in group]
         with tenant_context(organization):
-            run = listener_deliver(flow_id=flow_id, version_id=version_id, message=message)
+            runs = listener_deliver_many(flow_id=flow_id, version_id=version_id, messages=messages)
         connection.set_schema_to_public()
-        message.ack()
-        return int(run is not None)
+        for message in messages:
+            message.ack()
+        return sum(run is not None for run in runs)
 
     def _refresh_credentials(self, key) -> None:
         subscriber = self.subscribers.get(key)

@@ -61,29 +61,38 @@ def listener_remove(*, flow_id: int) -> None:
 def listener_deliver(*, flow_id: int, version_id: int, message: Message, enqueue=None) -> Run | None:
     """Saves the run of one message (in the current organization's schema); None when the flow is off or changed, or
     the message is a redelivery of one already saved. The caller acknowledges the message after this returns."""
+    return listener_deliver_many(flow_id=flow_id, version_id=version_id, messages=[message], enqueue=enqueue)[0]
+
+
+def listener_deliver_many(*, flow_id: int, version_id: int, messages: list[Message], enqueue=None) -> list[Run | None]:
+    """The runs of several messages of one trigger, saved in one transaction (one commit for a burst of messages)."""
     from apps.runs.services.runs import run_enqueue
 
     enqueue = enqueue or run_enqueue
     now = timezone.now()
+    saved: list[Run | None] = []
     with transaction.atomic():
         flow = Flow.objects.select_related("published_version").filter(pk=flow_id, active=True).first()
         if flow is None or flow.published_version_id != version_id or listening_node(flow) is None:
-            return None
-        key = message.key[:200]
-        if key and message.redelivered:
-            seen = WebhookEvent.objects.filter(flow=flow, key=key, created_at__gte=now - REDELIVERY_WINDOW).exists()
-            if seen:
-                return None
-        run = Run.objects.create(
-            flow=flow,
-            version=flow.published_version,
-            graph=flow.published_version.graph,
-            trigger=Run.Trigger.WEBHOOK,
-            input_items=list(message.items)[:MAX_ITEMS_PER_RUN],
-        )
-        if key:
-            updated = WebhookEvent.objects.filter(flow=flow, key=key).update(run_id=run.pk, created_at=now)
-            if not updated:
-                WebhookEvent.objects.create(flow=flow, key=key, run_id=run.pk)
-        enqueue(run)
-    return run
+            return [None] * len(messages)
+        for message in messages:
+            key = message.key[:200]
+            if key and message.redelivered:
+                seen = WebhookEvent.objects.filter(flow=flow, key=key, created_at__gte=now - REDELIVERY_WINDOW).exists()
+                if seen:
+                    saved.append(None)
+                    continue
+            run = Run.objects.create(
+                flow=flow,
+                version=flow.published_version,
+                graph=flow.published_version.graph,
+                trigger=Run.Trigger.WEBHOOK,
+                input_items=list(message.items)[:MAX_ITEMS_PER_RUN],
+            )
+            if key:
+                updated = WebhookEvent.objects.filter(flow=flow, key=key).update(run_id=run.pk, created_at=now)
+                if not updated:
+                    WebhookEvent.objects.create(flow=flow, key=key, run_id=run.pk)
+            enqueue(run)
+            saved.append(run)
+    return saved
