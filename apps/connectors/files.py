@@ -27,7 +27,16 @@ def attachment_saver(host) -> Callable[[bytes, str, str], dict]:
     store = getattr(host, "files", None)
     if store is None:
         return lambda data, name, mime: {"name": name, "mime_type": mime, "size": len(data)}
-    return lambda data, name, mime: store.save(data=data, name=name, mime_type=mime)
+
+    def save(data: bytes, name: str, mime: str) -> dict:
+        try:
+            return store.save(data=data, name=name, mime_type=mime)
+        except NodeError as refused:
+            # Too large for the organization's file limits: the email still starts its run, the attachment says why
+            # it is missing (the same shape as a file reference whose bytes are not stored).
+            return {"$file": None, "name": name, "mime_type": mime, "size": len(data), "error": refused.message}
+
+    return save
 
 
 def content_of(ctx, value) -> tuple[bytes, str]:

@@ -126,3 +126,18 @@ def test_the_connection_test_and_the_network_policy(imap):
     wrong = kind.test(mailbox(imap, password="nope"), allow_hosts=["127.0.0.1"])
     assert not wrong.ok and "AUTHENTICATIONFAILED" in wrong.message
     assert "internal address" in kind.test(mailbox(imap), allow_hosts=[]).message
+
+
+def test_an_attachment_over_the_file_limit_is_named_but_not_stored_and_the_email_still_starts(organization, owner, imap):
+    organization.file_max_bytes = 10
+    organization.save()
+    flow = mail_flow(organization, owner, imap)
+    now = timezone.now() + dt.timedelta(seconds=1)
+    tick(organization, now)
+    imap.deliver(
+        make_message(subject="큰 첨부", attachments=[("big.pdf", "application/pdf", b"x" * 11), ("ok.txt", "text/plain", b"small")])
+    )
+    assert tick(organization, now + dt.timedelta(minutes=6))["started"] == 1
+    big, small = Run.objects.get(flow=flow).input_items[0]["attachments"]
+    assert big["$file"] is None and big["size"] == 11 and big["error"] and not is_file_ref(big)
+    assert file_read(small) == b"small"

@@ -34,7 +34,6 @@ from apps.flows.triggers.registry import register_trigger_kind
 SECURITY = ("ssl", "starttls", "none")
 TIMEOUT = 20.0
 MAX_NEW_PER_POLL = 50  # the rest come with the next polls, oldest first
-MAX_MESSAGE_BYTES = 25 * 1024 * 1024
 _UIDVALIDITY = re.compile(rb"UIDVALIDITY (\d+)")
 _FETCH_UID = re.compile(rb"UID (\d+)")
 
@@ -309,8 +308,6 @@ class NewEmail(NodeType):
             items = []
             for uid in uids:
                 raw = _fetch(client, uid)
-                if len(raw) > MAX_MESSAGE_BYTES:
-                    raw = raw[:MAX_MESSAGE_BYTES]
                 items.append(parse_message(raw, uid=uid, uidvalidity=validity, mailbox=mailbox, store_attachment=store))
             # The stub keeps the mailbox's identity in the state while nothing arrives (already seen: starts nothing).
             return items or [{"uid": highest, "uidvalidity": validity, "stub": True}]
