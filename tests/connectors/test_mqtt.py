@@ -220,3 +220,22 @@ def test_a_message_not_yet_saved_and_those_sent_while_away_arrive_after_a_restar
         second.stop()
         publisher.loop_stop()
         publisher.disconnect()
+
+
+def test_a_trigger_never_uses_another_organizations_connection(data, organization, owner, topic):
+    other = data.create_organization()
+    other.allowed_internal_hosts = ["127.0.0.1"]
+    other.save()
+    foreign_id = credential(other, data.owner_of(other), "mqtt", BROKER, name="Theirs").pk
+    connection.set_tenant(organization)
+    flow = message_flow(foreign_id, topic)  # an id that exists only in the other organization's schema
+    supervisor = ListenerSupervisor()
+    try:
+        as_supervisor(organization, supervisor.sync)
+        assert as_supervisor(organization, lambda: supervisor.drain(timeout=5)) == 0
+        connection.set_schema_to_public()
+        entry = ListenerEntry.objects.get(schema_name=organization.schema_name, flow_id=flow.pk)
+        assert entry.failures >= 1 and "Choose a credential" in entry.last_error
+        assert not supervisor.subscribers[(organization.schema_name, flow.pk)].ready.is_set()
+    finally:
+        supervisor.stop()
