@@ -14,7 +14,7 @@ app.autodiscover_tasks()
 
 def _install_worker_parts(app):
     import click
-    from celery.signals import task_postrun, worker_process_init
+    from celery.signals import task_postrun, worker_process_init, worker_ready, worker_shutdown
 
     from apps.core.worker import BeatThreadStep, HeartbeatStep, forget_inherited_connections, return_memory
 
@@ -25,6 +25,21 @@ def _install_worker_parts(app):
     )
     worker_process_init.connect(forget_inherited_connections, weak=False)
     task_postrun.connect(return_memory, weak=False)
+    # Listening triggers (MQTT subscriptions): a supervisor thread in the worker's main process, after the pool forked.
+    worker_ready.connect(_start_listeners, weak=False)
+    worker_shutdown.connect(_stop_listeners, weak=False)
+
+
+def _start_listeners(**_):
+    from apps.runs.listeners import start_in_worker
+
+    start_in_worker()
+
+
+def _stop_listeners(**_):
+    from apps.runs.listeners import stop_in_worker
+
+    stop_in_worker()
 
 
 _install_worker_parts(app)

@@ -60,3 +60,22 @@ class PollEntry(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["schema_name", "flow_id"], name="poll_unique_flow")]
+
+
+class ListenerEntry(models.Model):
+    """Every active flow that starts from a listening trigger (an MQTT subscription): the workers' supervisors keep
+    one open connection per row, across all workers (apps/runs/listeners.py)."""
+
+    schema_name = models.CharField(max_length=63)
+    flow_id = models.BigIntegerField()
+    version_id = models.BigIntegerField()
+    node_id = models.CharField(max_length=100)
+    # A hash of the trigger's type and parameters: a subscriber whose trigger changed is replaced.
+    fingerprint = models.CharField(max_length=64)
+    connected_at = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["schema_name", "flow_id"], name="listener_unique_flow")]

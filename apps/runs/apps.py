@@ -20,3 +20,4 @@ class RunsConfig(AppConfig):
         accounts_events.sessions_ended.connect(receivers.close_sockets_of_sessions, dispatch_uid="ezflow.runs.sessions_ended")
         flows_events.flow_live_changed.connect(receivers.keep_schedule_in_step, dispatch_uid="ezflow.runs.keep_schedule_in_step")
         flows_events.flow_live_changed.connect(receivers.keep_polls_in_step, dispatch_uid="ezflow.runs.keep_polls_in_step")
+        flows_events.flow_live_changed.connect(receivers.keep_listeners_in_step, dispatch_uid="ezflow.runs.keep_listeners_in_step")

@@ -33,3 +33,12 @@ def keep_polls_in_step(sender=None, *, flow, deleted: bool, **kwargs) -> None:
         poll_remove(flow_id=flow.pk)
     else:
         poll_sync(flow=flow)
+
+
+def keep_listeners_in_step(sender=None, *, flow, deleted: bool, **kwargs) -> None:
+    from apps.runs.services.listeners import listener_remove, listener_sync
+
+    if deleted:
+        listener_remove(flow_id=flow.pk)
+    else:
+        listener_sync(flow=flow)

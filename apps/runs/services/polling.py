@@ -17,6 +17,8 @@ from django.utils import timezone
 from django_tenants.utils import get_tenant_model, tenant_context
 
 from apps.core.models import PollEntry
+from apps.files.refs import file_refs_in
+from apps.files.services import files_attach_to_run
 from apps.flows.engine.errors import EngineError
 from apps.flows.models import Flow
 from apps.flows.nodes.registry import registry
@@ -135,6 +137,8 @@ def _poll(entry: PollEntry, *, now, host, enqueue) -> str:
             trigger=Run.Trigger.SCHEDULE,
             input_items=fresh[:MAX_ITEMS_PER_RUN],
         )
+        # Files the poll saved (an email's attachments) belong to the run from now on: kept and deleted with it.
+        files_attach_to_run(refs=list(file_refs_in(run.input_items)), run_id=run.pk)
         enqueue(run)
         outcome = "started"
         if len(fresh) > MAX_ITEMS_PER_RUN:

@@ -101,6 +101,10 @@ EZFLOW_STUCK_RUN_SECONDS = env.int("EZFLOW_STUCK_RUN_SECONDS", default=120)
 # Leases (apps/runs/lease.py): a running run's worker renews it every third of this; once it lapses (the worker
 # died) the maintenance task queues the run again. A queued run is published again when no worker took it within
 # EZFLOW_RUN_QUEUED_LEASE_SECONDS (its publish failed or the broker lost it), then less and less often as it ages.
+# Listening triggers (MQTT subscriptions, apps/runs/listeners.py): a supervisor thread in each worker keeps their
+# connections; it looks for triggers switched on or off this often.
+EZFLOW_LISTENERS_ENABLED = env.bool("EZFLOW_LISTENERS_ENABLED", default=True)
+EZFLOW_LISTENER_SYNC_SECONDS = env.float("EZFLOW_LISTENER_SYNC_SECONDS", default=5.0)
 EZFLOW_RUN_LEASE_SECONDS = env.float("EZFLOW_RUN_LEASE_SECONDS", default=15.0)
 EZFLOW_RUN_QUEUED_LEASE_SECONDS = env.float("EZFLOW_RUN_QUEUED_LEASE_SECONDS", default=10.0)
 # Runs the maintenance task queues again at most per pass (all organizations together).

@@ -100,6 +100,8 @@ def test_catalog_serves_the_new_step_with_its_declarations(api):
         "toss.payment_event": "webhook",
         "rss.new_item": "polling",
         "google_sheets.new_or_updated_row": "polling",
+        "imap.new_email": "polling_mailbox",
+        "mqtt.message": "listener",
     }
 
 

@@ -1,0 +1,253 @@
+"""SFTP (file transfer over SSH): list a folder, download and upload files, with a password or a private key.
+
+The server is reached through the SSRF policy (apps.connectors.network) and paramiko runs over the socket opened to
+the checked address. The server's host key is checked against the fingerprint saved in the connection (SHA256:…, as
+`ssh-keygen -lf` prints it); without one it is accepted and the connection test shows it to paste in."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import io
+import posixpath
+import socket
+import stat
+
+import paramiko
+
+from apps.connectors.files import spooled, too_large
+from apps.connectors.filesteps import DownloadStep, ListStep, Server, Session, UploadStep
+from apps.connectors.network import checked_address, port_of
+from apps.flows.credential_kinds import CredentialKind, Field, TestResult, t
+from apps.flows.credential_kinds import register as register_credential_kind
+from apps.flows.engine.errors import NodeError, gettext_noop
+from apps.flows.nodes.registry import register
+
+
+def fingerprint(key: paramiko.PKey) -> str:
+    return "SHA256:" + base64.b64encode(hashlib.sha256(key.asbytes()).digest()).decode().rstrip("=")
+
+
+def _private_key(text: str, passphrase: str) -> paramiko.PKey:
+    for kind in (paramiko.Ed25519Key, paramiko.ECDSAKey, paramiko.RSAKey):
+        try:
+            return kind.from_private_key(io.StringIO(text.strip() + "\n"), password=passphrase or None)
+        except paramiko.PasswordRequiredException:
+            raise NodeError(
+                gettext_noop("The private key is protected: add its passphrase to the connection."), code="sftp_bad_key"
+            ) from None
+        except (paramiko.SSHException, ValueError, UnicodeError, TypeError):
+            continue
+    raise NodeError(
+        gettext_noop("The private key could not be read. Paste the whole key, from -----BEGIN to END-----."), code="sftp_bad_key"
+    )
+
+
+def _unreachable(exc: Exception) -> NodeError:
+    return NodeError(
+        gettext_noop("Could not connect to the SFTP server: %(reason)s"),
+        code="sftp_unreachable",
+        values={"reason": str(exc)[:300] or type(exc).__name__},
+    )
+
+
+def _file_error(exc: Exception, path: str) -> NodeError:
+    if isinstance(exc, FileNotFoundError) or getattr(exc, "errno", None) == 2:
+        return NodeError(gettext_noop("There is no file or folder “%(path)s” on the server."), code="not_found", values={"path": path})
+    if isinstance(exc, PermissionError) or getattr(exc, "errno", None) == 13:
+        return NodeError(
+            gettext_noop("The server does not allow this user to use “%(path)s”."), code="permission_denied", values={"path": path}
+        )
+    return NodeError(
+        gettext_noop("The server refused to use “%(path)s”: %(reason)s"),
+        code="file_server_error",
+        values={"path": path, "reason": str(exc)[:200]},
+    )
+
+
+class SftpSession(Session):
+    def __init__(self, transport: paramiko.Transport):
+        self.transport = transport
+        self.client = paramiko.SFTPClient.from_transport(transport)
+
+    def list(self, folder):
+        try:
+            entries = self.client.listdir_attr(folder)
+        except (OSError, paramiko.SSHException) as exc:
+            raise _file_error(exc, folder) from None
+        return [
+            {
+                "name": entry.filename,
+                "path": posixpath.join(folder, entry.filename),
+                "size": entry.st_size or 0,
+                "modified": dt.datetime.fromtimestamp(entry.st_mtime or 0, dt.UTC).isoformat(),
+                "is_folder": stat.S_ISDIR(entry.st_mode or 0),
+            }
+            for entry in entries
+        ]
+
+    def read(self, path, limit):
+        buffer = spooled()
+        try:
+            size = self.client.stat(path).st_size or 0
+            if size > limit:
+                raise too_large(path)
+            with self.client.open(path, "rb") as handle:
+                handle.prefetch(size)  # asks for every block at once instead of one round trip per block
+                while chunk := handle.read(64 * 1024):
+                    buffer.write(chunk)
+                    if buffer.tell() > limit:
+                        raise too_large(path)
+        except (OSError, paramiko.SSHException) as exc:
+            buffer.close()
+            raise _file_error(exc, path) from None
+        except NodeError:
+            buffer.close()
+            raise
+        buffer.seek(0)
+        return buffer
+
+    def write(self, path, data):
+        try:
+            with self.client.open(path, "wb") as handle:
+                handle.write(data)
+        except (OSError, paramiko.SSHException) as exc:
+            raise _file_error(exc, path) from None
+
+    def close(self):
+        self.client.close()
+        self.transport.close()
+
+
+def sftp_transport(data: dict, *, allow_hosts, timeout: float) -> tuple[paramiko.Transport, str]:
+    """A signed-in SSH transport and the server key's fingerprint."""
+    host = str(data.get("host") or "").strip()
+    port = port_of(data.get("port"), 22)
+    address = checked_address(host, port, allow_hosts=allow_hosts)
+    try:
+        sock = socket.create_connection((address, port), timeout=timeout)
+    except OSError as exc:
+        raise _unreachable(exc) from None
+    transport = paramiko.Transport(sock)
+    transport.banner_timeout = transport.auth_timeout = timeout
+    try:
+        transport.start_client(timeout=timeout)
+        seen = fingerprint(transport.get_remote_server_key())
+        expected = str(data.get("host_key") or "").strip()
+        if expected and expected.removeprefix("SHA256:").rstrip("=") != seen.removeprefix("SHA256:"):
+            raise NodeError(
+                gettext_noop(
+                    "The server's key is %(seen)s, not the one saved in the connection. If the server was reinstalled, "
+                    "ask its administrator for the new key; otherwise someone may be impersonating it."
+                ),
+                code="sftp_host_key_changed",
+                values={"seen": seen},
+            )
+        username = str(data.get("username") or "").strip()
+        if str(data.get("private_key") or "").strip():
+            transport.auth_publickey(username, _private_key(str(data["private_key"]), str(data.get("passphrase") or "")))
+        else:
+            transport.auth_password(username, str(data.get("password") or ""))
+    except NodeError:
+        transport.close()
+        raise
+    except paramiko.AuthenticationException:
+        transport.close()
+        raise NodeError(
+            gettext_noop("The SFTP server refused the user name, password or key. Check them in the connection."), code="sftp_login_refused"
+        ) from None
+    except (paramiko.SSHException, OSError, EOFError) as exc:
+        transport.close()
+        raise _unreachable(exc) from None
+    return transport, seen
+
+
+class SftpServer(Server):
+    credential_type = "sftp"
+
+    def open(self, data, *, allow_hosts, timeout):
+        transport, _fingerprint = sftp_transport(data, allow_hosts=allow_hosts, timeout=timeout)
+        try:
+            return SftpSession(transport)
+        except (paramiko.SSHException, OSError) as exc:
+            transport.close()
+            raise _unreachable(exc) from None
+
+
+SFTP = SftpServer()
+
+
+@register_credential_kind
+class SftpKind(CredentialKind):
+    key = "sftp"
+    label = t("SFTP server", "SFTP 서버")
+    fields = (
+        Field("host", t("Server", "서버"), secret=False),
+        Field("port", t("Port", "포트"), secret=False, required=False, example="22"),
+        Field("username", t("User name", "사용자 이름"), secret=False),
+        Field("password", t("Password", "비밀번호"), required=False),
+        Field("private_key", t("Private key (instead of a password)", "개인 키(비밀번호 대신)"), required=False),
+        Field("passphrase", t("Private key passphrase", "개인 키 암호"), required=False),
+        Field("host_key", t("Server key fingerprint (SHA256:…)", "서버 키 지문(SHA256:…)"), secret=False, required=False),
+    )
+    help = t(
+        "The server's name or address and the account from its administrator, with a password or a private key (the "
+        "whole text from -----BEGIN). Ask for the server key's fingerprint too (ssh-keygen -lf on the server) so the "
+        "connection checks it is the right server; “Test connection” shows the key it sees.",
+        "서버 관리자에게 받은 서버 이름이나 주소와 계정, 비밀번호 또는 개인 키(-----BEGIN부터 전체)를 넣으세요. 올바른 "
+        "서버인지 확인하도록 서버 키 지문(서버에서 ssh-keygen -lf)도 받아 넣으세요. “연결 테스트”가 보이는 키를 알려 줍니다.",
+    )
+
+    def test(self, data, *, allow_hosts=(), url=""):
+        try:
+            transport, seen = sftp_transport(data, allow_hosts=allow_hosts, timeout=15.0)
+            try:
+                SftpSession(transport).list(".")
+            finally:
+                transport.close()
+        except NodeError as error:
+            return TestResult(False, error.template, error.values)
+        except (paramiko.SSHException, OSError) as exc:
+            error = _unreachable(exc)
+            return TestResult(False, error.template, error.values)
+        if str(data.get("host_key") or "").strip():
+            return TestResult(True, gettext_noop("Signed in to the SFTP server; its key matches (%(fingerprint)s)."), {"fingerprint": seen})
+        return TestResult(
+            True,
+            gettext_noop("Signed in to the SFTP server. Its key is %(fingerprint)s: save it in the connection to check it every time."),
+            {"fingerprint": seen},
+        )
+
+
+_ALIASES = ("sftp", "ssh", "file transfer", "파일 전송", "에스에프티피")
+
+
+@register
+class SftpList(ListStep):
+    key = "sftp.list"
+    server = SFTP
+    label = t("SFTP: list files", "SFTP: 파일 목록")
+    description = t("One item per file or folder in a folder of an SFTP server.", "SFTP 서버 폴더의 파일과 폴더마다 항목 하나를 냅니다.")
+    aliases = _ALIASES
+    params = ListStep.make_params("sftp")
+
+
+@register
+class SftpDownload(DownloadStep):
+    key = "sftp.download"
+    server = SFTP
+    label = t("SFTP: download a file", "SFTP: 파일 내려받기")
+    description = t("Reads a file from an SFTP server into the item's `file`.", "SFTP 서버의 파일을 읽어 항목의 `file`에 넣습니다.")
+    aliases = _ALIASES
+    params = DownloadStep.make_params("sftp")
+
+
+@register
+class SftpUpload(UploadStep):
+    key = "sftp.upload"
+    server = SFTP
+    label = t("SFTP: upload a file", "SFTP: 파일 올리기")
+    description = t("Saves a file or text from each item on an SFTP server.", "항목마다 파일이나 글을 SFTP 서버에 저장합니다.")
+    aliases = _ALIASES
+    params = UploadStep.make_params("sftp")
