@@ -14,8 +14,9 @@ FIXTURE = json.loads((Path(__file__).parent / "fixtures" / "n8n_orders.json").re
 def test_n8n_import_maps_nodes_edges_settings_and_lists_what_it_could_not():
     result = import_n8n(FIXTURE)
     by_name = {n["name"]: n for n in result.graph["nodes"]}
-    assert {u["name"] for u in result.unsupported} == {"JS code", "Google Sheets"}
-    assert by_name["JS code"]["type"] == "note.sticky" and "Not imported" in by_name["JS code"]["parameters"]["text"]
+    assert {u["name"] for u in result.unsupported} == {"Google Sheets"}
+    assert by_name["JS code"]["type"] == "code.javascript" and by_name["JS code"]["parameters"]["code"] == "return $input.all();"
+    assert by_name["Google Sheets"]["type"] == "note.sticky" and "Not imported" in by_name["Google Sheets"]["parameters"]["text"]
     assert by_name["Webhook"]["type"] == "trigger.webhook" and by_name["Webhook"]["parameters"]["response_mode"] == "wait"
     assert by_name["Edit Fields"]["parameters"]["fields"][0]["value"] == "{{ json.body.qty * json.body.price }}"
     assert by_name["Edit Fields"]["parameters"]["fields"][1]["value"] == "{{ json.body.name.upper() }}"
@@ -49,7 +50,7 @@ def test_import_api_creates_a_flow_and_reports_everything(api):
     assert response.status_code == 201
     body = response.json()
     assert body["source"] == "n8n" and body["flow"]["name"] == "Order intake"
-    assert {u["name"] for u in body["unsupported"]} == {"JS code", "Google Sheets"}
+    assert {u["name"] for u in body["unsupported"]} == {"Google Sheets"}
     assert body["warnings"]
     refused = api.post("/api/v1/flows/import", {"hello": "world"}, content_type="application/json")
     assert refused.status_code == 400 and refused.json()["error"]["code"] == "unknown_format"

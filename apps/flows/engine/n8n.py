@@ -46,7 +46,7 @@ def _settings(node: dict) -> dict:
 
 def _convert(raw: dict, registry: NodeRegistry, warnings: list):
     """(our node type, its mapping, our parameters) for an n8n node, or None when no step imports it."""
-    found = registry.n8n_mapping(full_type_name(raw.get("type")))
+    found = registry.n8n_mapping(full_type_name(raw.get("type")), raw)
     if found is None:
         return None
     node_type, mapping = found

@@ -32,6 +32,8 @@ class N8nMapping:
     inputs: tuple[str, ...] = ("main",)
     # For outputs that depend on the node: (n8n node, our parameters) -> {n8n output index: [our ports]}.
     output_ports: Callable[[dict, dict], dict[int, list[str]]] | None = None
+    # Only for the n8n nodes this accepts (several step types may share one n8n type, like the Code node's languages).
+    when: Callable[[dict], bool] | None = None
 
     def ports_for_output(self, node: dict, parameters: dict, index: int) -> list[str]:
         if self.output_ports is not None:
