@@ -15,6 +15,7 @@ from apps.flows.api import serializers as s
 from apps.flows.engine.diff import graph_diff
 from apps.flows.engine.schema import GRAPH_SCHEMA
 from apps.flows.engine.validation import validate_graph
+from apps.flows.import_report import import_status_text
 from apps.flows.models import Variable
 from apps.flows.nodes.registry import load_builtin_nodes
 from apps.flows.problems import problems_payload
@@ -240,16 +241,20 @@ class ImportApi(APIView):
     )
     def post(self, request):
         result = flow_import(user=request.user, data=request.data)
-        return Response(
-            {
-                "flow": s.FlowOutput(result["flow"]).data,
-                "source": result["source"],
-                "unsupported": result["unsupported"],
-                "warnings": result["warnings"],
-                "problems": result["problems"],
-            },
-            status=status.HTTP_201_CREATED,
-        )
+        flows = [self._one(found) for found in result["flows"]]
+        return Response({**flows[0], "flows": flows}, status=status.HTTP_201_CREATED)
+
+    @staticmethod
+    def _one(result: dict) -> dict:
+        return {
+            "flow": s.FlowOutput(result["flow"]).data,
+            "source": result["source"],
+            "unsupported": result["unsupported"],
+            "warnings": result["warnings"],
+            "report": [{**entry, "summary": import_status_text(entry)} for entry in result["report"]],
+            "credentials": result["credentials"],
+            "problems": result["problems"],
+        }
 
 
 class VariableListApi(APIView):

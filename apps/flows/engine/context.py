@@ -146,6 +146,10 @@ class NodeContext:
         if self._n8n:
             self._dynamic = [key for key, value in self._raw.items() if expressions.n8n_dynamic(value)]
             self._n8n_resolved: dict[int, dict] | None = None
+            # a default the step type gives in EZFlow's own expressions (the respond step's "{{ json }}") stays one
+            self._ezflow_defaults = [
+                p.name for p in node_type.params if p.name not in node.parameters and expressions.has_expressions(p.default)
+            ]
         else:
             self._dynamic = [key for key, value in self._raw.items() if expressions.has_expressions(value)]
         self._scope = None  # built on first use, then only json/item/index change per item
@@ -158,10 +162,12 @@ class NodeContext:
 
     def params(self, index: int = 0, item: dict | None = None) -> dict:
         """Parameters with defaults, expressions resolved against item `index` of the main input."""
-        if not self._dynamic:
+        if not self._dynamic and not self._n8n:
             return self._raw
-        if self._n8n:
+        if self._n8n and (self._dynamic or self._ezflow_defaults):
             return self._n8n_params(index, item)
+        if self._n8n:
+            return self._raw
         if item is None:
             items = self.items
             item = items[index] if index < len(items) else {}
@@ -182,7 +188,9 @@ class NodeContext:
     def _n8n_params(self, index: int, item: dict | None) -> dict:
         """n8n expressions are JavaScript: all items' values come from one sandbox call, made on first use."""
         items = self.items
-        if item is not None and not (index < len(items) and items[index] is item):
+        if not self._dynamic:
+            resolved = {}
+        elif item is not None and not (index < len(items) and items[index] is item):
             items, index = [item], 0  # an item the step made itself: evaluated on its own
             resolved = self._n8n_evaluate(items, [0])[0]
         else:
@@ -192,7 +200,16 @@ class NodeContext:
             if index not in self._n8n_resolved:
                 self._n8n_resolved[index] = self._n8n_evaluate(items, [index])[0]
             resolved = self._n8n_resolved[index]
-        return {**self._raw, **resolved}
+        resolved = {**self._raw, **resolved}
+        if self._ezflow_defaults:
+            if item is None:
+                item = items[index] if index < len(items) else {}
+            scope = self._scope = self._scope or dict(self._scope_base)
+            scope["json"] = scope["item"] = item
+            scope["index"] = index
+            for key in self._ezflow_defaults:
+                resolved[key] = expressions.evaluate(resolved[key], scope)
+        return resolved
 
     def _n8n_evaluate(self, items: list[dict], indexes: list[int]) -> list[dict]:
         from apps.flows.sandbox.javascript import evaluate_n8n

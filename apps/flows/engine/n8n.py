@@ -2,8 +2,9 @@
 
 Each step type declares the n8n node types it stands for and converts their parameters (`NodeType.n8n`, see
 apps.flows.nodes.n8n); this module only looks them up, keeps ids, positions, settings and connections, and reports.
-Nodes without an equivalent are never dropped silently: each is listed in `unsupported` and left on the canvas as
-the note n8n's own sticky note imports to, at its position, so the person sees what to rebuild.
+Nodes without an equivalent are never dropped silently: each is listed in `unsupported` and becomes a placeholder
+step (flow.placeholder) at its position, keeping its connections and what it was, so the person sees what to rebuild.
+Every imported step keeps n8n's expressions (settings.expression_dialect = "n8n"; see docs/n8n.md).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from apps.flows.nodes.n8n import PREFIX, full_type_name
+from apps.flows.nodes.n8n import PREFIX, UNMAPPED, full_type_name
 from apps.flows.nodes.registry import NodeRegistry
 from apps.flows.nodes.registry import registry as default_registry
 
@@ -25,6 +26,9 @@ class ImportResult:
     name: str
     unsupported: list[dict] = field(default_factory=list)
     warnings: list[dict] = field(default_factory=list)
+    # One entry per n8n node: {"node", "n8n_type", "step_type", "status": imported | check | placeholder, "reasons"}.
+    report: list[dict] = field(default_factory=list)
+    credentials: list[dict] = field(default_factory=list)
 
 
 def _settings(node: dict) -> dict:
@@ -59,12 +63,11 @@ def _convert(raw: dict, registry: NodeRegistry, warnings: list):
 
 
 def _placeholder(name: str, raw: dict, registry: NodeRegistry) -> tuple[str, int, dict]:
-    found = registry.n8n_mapping(STICKY_NOTE)
+    found = registry.n8n_mapping(UNMAPPED)
     if found is None:
-        raise LookupError("no step type imports n8n's sticky note, so unsupported nodes cannot be shown")
+        raise LookupError("no step stands in for unmapped n8n nodes, so they cannot be kept")
     node_type, mapping = found
-    text = f"Not imported: “{name}” ({raw.get('type', '')}) has no EZFlow equivalent yet."
-    parameters, _ = mapping.convert({"name": name, "type": STICKY_NOTE, "parameters": {"content": text}})
+    parameters, _ = mapping.convert(raw)
     return node_type.key, node_type.version, parameters
 
 
@@ -87,16 +90,17 @@ def import_n8n(data: dict, registry: NodeRegistry | None = None) -> ImportResult
         position = raw.get("position") or [0, 0]
         if converted is None:
             unsupported.append({"name": name, "type": raw.get("type", "")})
-            note_type, note_version, note_parameters = _placeholder(name, raw, registry)
+            step_type, step_version, parameters = _placeholder(name, raw, registry)
+            ids[name] = (node_id, raw, None, parameters)
             nodes.append(
                 {
                     "id": node_id,
-                    "type": note_type,
+                    "type": step_type,
                     "name": name,
-                    "type_version": note_version,
+                    "type_version": step_version,
                     "position": position,
-                    "parameters": note_parameters,
-                    "settings": {},
+                    "parameters": parameters,
+                    "settings": {**_settings(raw), "expression_dialect": "n8n"},
                 }
             )
             continue
@@ -110,9 +114,10 @@ def import_n8n(data: dict, registry: NodeRegistry | None = None) -> ImportResult
                 "type_version": node_type.version,
                 "position": position,
                 "parameters": parameters,
-                "settings": _settings(raw),
+                "settings": {**_settings(raw), "expression_dialect": "n8n"},
             }
         )
+    placeholder_ports = registry.n8n_mapping(UNMAPPED)[1].outputs
     edges = []
     for source_name, outputs in (data.get("connections") or {}).items():
         main = outputs.get("main") if isinstance(outputs, dict) else None
@@ -129,14 +134,17 @@ def import_n8n(data: dict, registry: NodeRegistry | None = None) -> ImportResult
                         {
                             "node": source_name,
                             "code": "edge_dropped",
-                            "message": f"The connection from “{source_name}” to “{target_name}” touches a node that was not imported.",
+                            "message": f"The connection from “{source_name}” to “{target_name}” names a node that is not in the workflow.",
                         }
                     )
                     continue
                 source_id, source_raw, source_mapping, source_parameters = ids[source_name]
                 target_id, _, target_mapping, _ = ids[target_name]
-                target_port = target_mapping.port_for_input(target.get("index", 0))
-                source_ports = source_mapping.ports_for_output(source_raw, source_parameters, output_index)
+                target_port = target_mapping.port_for_input(target.get("index", 0)) if target_mapping else "main"
+                if source_mapping is None:
+                    source_ports = [placeholder_ports[min(output_index, len(placeholder_ports) - 1)]]
+                else:
+                    source_ports = source_mapping.ports_for_output(source_raw, source_parameters, output_index)
                 if not source_ports:
                     warnings.append(
                         {
@@ -148,13 +156,60 @@ def import_n8n(data: dict, registry: NodeRegistry | None = None) -> ImportResult
                     )
                 for source_port in source_ports:
                     edges.append({"source": source_id, "source_port": source_port, "target": target_id, "target_port": target_port})
-    return ImportResult(
+    result = ImportResult(
         graph={"format": "ezflow/1", "nodes": nodes, "edges": edges},
         name=str(data.get("name") or "Imported flow"),
         unsupported=unsupported,
         warnings=warnings,
     )
+    result.report, result.credentials = _report(data, nodes, warnings, {n["name"] for n in unsupported})
+    return result
+
+
+def _report(data: dict, nodes: list[dict], warnings: list[dict], unmapped: set[str]) -> tuple[list[dict], list[dict]]:
+    """Per step: imported as it was, imported but to check (with the reasons), or kept as a placeholder; and the
+    credentials the flow will need (n8n exports name them; their secrets are never in an export)."""
+    reasons: dict[str, list[dict]] = {}
+    for found in warnings:
+        reasons.setdefault(str(found.get("node", "")), []).append({"code": found.get("code", ""), "message": found.get("message", "")})
+    raws = {str(raw.get("name") or ""): raw for raw in data.get("nodes") or [] if isinstance(raw, dict)}
+    report = []
+    for node in nodes:
+        raw = raws.get(node["name"], {})
+        status = "placeholder" if node["name"] in unmapped else "check" if reasons.get(node["name"]) else "imported"
+        report.append(
+            {
+                "node": node["name"],
+                "node_id": node["id"],
+                "n8n_type": str(raw.get("type", "")),
+                "step_type": node["type"],
+                "status": status,
+                "reasons": reasons.get(node["name"], []),
+            }
+        )
+    credentials: dict[tuple[str, str], dict] = {}
+    for raw in raws.values():
+        for kind, reference in (raw.get("credentials") or {}).items() if isinstance(raw.get("credentials"), dict) else []:
+            label = reference.get("name", "") if isinstance(reference, dict) else str(reference)
+            credentials.setdefault((str(kind), str(label)), {"kind": str(kind), "name": str(label), "nodes": []})["nodes"].append(
+                str(raw.get("name", ""))
+            )
+    return report, list(credentials.values())
+
+
+def workflows_in(data: Any) -> list[dict]:
+    """The n8n workflows in an export: one object, a JSON array of them, or {"workflows": [...]}/{"data": [...]}."""
+    if looks_like_n8n(data):
+        return [data]
+    if isinstance(data, dict):
+        for key in ("workflows", "data"):
+            if isinstance(data.get(key), list):
+                return [w for w in data[key] if looks_like_n8n(w)]
+        return []
+    if isinstance(data, list):
+        return [w for w in data if looks_like_n8n(w)]
+    return []
 
 
 def looks_like_n8n(data: Any) -> bool:
-    return isinstance(data, dict) and isinstance(data.get("nodes"), list) and isinstance(data.get("connections"), dict)
+    return isinstance(data, dict) and isinstance(data.get("nodes"), list) and isinstance(data.get("connections", {}), dict)

@@ -19,7 +19,7 @@ from functools import cache
 from pathlib import Path
 
 from apps.flows.engine.errors import gettext_noop
-from apps.flows.sandbox.runner import Limits, SandboxError, _network_isolation, _nobody
+from apps.flows.sandbox.runner import Limits, SandboxError, network_isolation, nobody
 
 CHILD = Path(__file__).with_name("js_child.py")
 # Headroom above V8's heap for the interpreter, V8's code space and ICU data; a backstop, not the limit people see.
@@ -42,7 +42,7 @@ def _engine_site() -> str:
 
 def _run(request: dict, limits: Limits) -> JsResult:
     workdir = tempfile.mkdtemp(prefix="ezflow-js-")
-    drop_to = _nobody()
+    drop_to = nobody()
     if drop_to:
         os.chown(workdir, *drop_to)
 
@@ -55,7 +55,7 @@ def _run(request: dict, limits: Limits) -> JsResult:
         resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
-    command = [*_network_isolation(), sys.executable, "-I", "-S", "-B", str(CHILD)]
+    command = [*network_isolation(), sys.executable, "-I", "-S", "-B", str(CHILD)]
     payload = json.dumps({**request, "memory_mb": limits.memory_mb, "seconds": limits.cpu_seconds}, default=str)
     env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8", "HOME": workdir, "TMPDIR": workdir}
     env["EZFLOW_JS_SITE"] = _engine_site()

@@ -164,7 +164,7 @@ def test_an_n8n_workflow_with_its_n8n_type_imports_to_it():
     result = import_n8n(workflow)
     acme = next(n for n in result.graph["nodes"] if n["name"] == "Acme")
     assert acme["type"] == "acme.route" and acme["type_version"] == 2
-    assert acme["parameters"] == {"lanes": [{"name": "red"}, {"name": "blue"}], "field": "{{ json.color }}", "passphrase": ""}
+    assert acme["parameters"] == {"lanes": [{"name": "red"}, {"name": "blue"}], "field": "={{ $json.color }}", "passphrase": ""}
     assert result.unsupported == []
     assert {(w["node"], w["code"]) for w in result.warnings} == {("Acme", "secret_not_imported")}
     assert {(e["source"], e["source_port"], e["target"]) for e in result.graph["edges"]} == {

@@ -9,7 +9,7 @@ from apps.flows.engine.errors import NodeError, StopFlow, Suspend, gettext_noop
 from apps.flows.nodes.base import DynamicOutputs, NodeType, Param, t
 from apps.flows.nodes.builtin.common import COMBINE_PARAM, conditions_match, conditions_param, copy_item, get_path
 from apps.flows.nodes.builtin.from_n8n import flow_control as from_n8n
-from apps.flows.nodes.n8n import N8nMapping
+from apps.flows.nodes.n8n import UNMAPPED, N8nMapping
 from apps.flows.nodes.registry import register
 
 INLINE_WAIT_SECONDS = 5.0  # shorter waits sleep in place; longer ones park the run and free the worker
@@ -269,6 +269,34 @@ class CallFlow(NodeType):
     def execute(self, ctx):
         ctx.check_deadline()
         return {"main": ctx.host.call_flow(ctx.params()["flow"], ctx.items, ctx.executor.depth + 1)}
+
+
+@register
+class Placeholder(NodeType):
+    """Stands where an imported node had no EZFlow equivalent, so its connections stay drawn and nothing is lost."""
+
+    key = "flow.placeholder"
+    outputs = ("main", "output_2", "output_3", "output_4")
+    n8n = (N8nMapping((UNMAPPED,), from_n8n.placeholder, outputs=outputs),)
+    description = t(
+        "Stands for a step from another tool that EZFlow cannot run yet; replace it before running the flow.",
+        "EZFlow가 아직 실행할 수 없는 다른 도구의 단계를 대신합니다. 플로우를 실행하기 전에 바꾸세요.",
+    )
+    category = "flow"
+    icon = "circle"
+    label = t("Placeholder (not available yet)", "자리 표시 (아직 지원 안 함)")
+    per_item = False
+    params = (
+        Param("original_type", "string", t("Original step type", "원래 단계 유형"), default="", expressions=False),
+        Param("original_parameters", "json", t("Original settings", "원래 설정"), default={}, expressions=False),
+    )
+
+    def execute(self, ctx):
+        raise NodeError(
+            gettext_noop("“%(type)s” is not available in EZFlow yet: replace this placeholder with a step that does the same."),
+            code="placeholder",
+            values={"type": str(ctx.params()["original_type"])},
+        )
 
 
 @register

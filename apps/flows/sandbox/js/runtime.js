@@ -8,6 +8,13 @@
     try { delete global[name]; } catch (e) { /* not configurable: left, it reaches nothing */ }
   }
   const DateTime = luxon.DateTime, Duration = luxon.Duration, Interval = luxon.Interval;
+  // n8n also accepts dt.plus(1, "week") and dt.minus(2, "days").
+  for (const method of ["plus", "minus"]) {
+    const original = DateTime.prototype[method];
+    DateTime.prototype[method] = function (amount, unit) {
+      return typeof amount === "number" && typeof unit === "string" ? original.call(this, { [unit]: amount }) : original.call(this, amount);
+    };
+  }
   const MAX_LOG_LINES = 500, MAX_LOG_CHARS = 100000;
 
   function define(proto, name, fn) {

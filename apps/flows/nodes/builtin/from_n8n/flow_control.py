@@ -147,7 +147,7 @@ def respond(node: dict) -> Converted:
     if p.get("respondWith") in ("json", "text"):
         body = convert_expression(p.get("responseBody", ""), warnings, node.get("name", ""), "parameters")
     else:
-        body = "{{ json }}"
+        body = "={{ $json }}"
     return {"status": status, "body": body}, warnings
 
 
@@ -161,3 +161,7 @@ def sticky_note(node: dict) -> Converted:
 
 def loop(node: dict) -> Converted:
     return {"batch_size": int((node.get("parameters") or {}).get("batchSize", 1) or 1)}, []
+
+
+def placeholder(node: dict) -> Converted:
+    return {"original_type": str(node.get("type", "")), "original_parameters": node.get("parameters") or {}}, []
