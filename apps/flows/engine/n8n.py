@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from apps.flows.nodes.n8n import PREFIX, UNMAPPED, full_type_name
+from apps.flows.nodes.n8n import PREFIX, UNMAPPED, UNMAPPED_TRIGGER, full_type_name
 from apps.flows.nodes.registry import NodeRegistry
 from apps.flows.nodes.registry import registry as default_registry
 
@@ -63,7 +63,8 @@ def _convert(raw: dict, registry: NodeRegistry, warnings: list):
 
 
 def _placeholder(name: str, raw: dict, registry: NodeRegistry) -> tuple[str, int, dict]:
-    found = registry.n8n_mapping(UNMAPPED)
+    is_trigger = str(raw.get("type", "")).lower().endswith("trigger")
+    found = (is_trigger and registry.n8n_mapping(UNMAPPED_TRIGGER)) or registry.n8n_mapping(UNMAPPED)
     if found is None:
         raise LookupError("no step stands in for unmapped n8n nodes, so they cannot be kept")
     node_type, mapping = found
@@ -140,6 +141,8 @@ def import_n8n(data: dict, registry: NodeRegistry | None = None) -> ImportResult
                     continue
                 source_id, source_raw, source_mapping, source_parameters = ids[source_name]
                 target_id, _, target_mapping, _ = ids[target_name]
+                if source_mapping is None and str(source_raw.get("type", "")).lower().endswith("trigger"):
+                    source_mapping = registry.n8n_mapping(UNMAPPED_TRIGGER)[1]
                 target_port = target_mapping.port_for_input(target.get("index", 0)) if target_mapping else "main"
                 if source_mapping is None:
                     source_ports = [placeholder_ports[min(output_index, len(placeholder_ports) - 1)]]

@@ -164,7 +164,7 @@ def _check_n8n_value(node_id: str, spec: Param, value: Any, path: str) -> list[P
     """An n8n expression is JavaScript, checked when it runs (the import report lists those it could not follow);
     the shape of everything else is checked as for any step, without reading {{ }} in literal text."""
     if isinstance(value, str) and value.startswith("="):
-        return [] if spec.expressions else [Problem("expressions_not_allowed", node_id, path, {"label": spec.label})]
+        return []  # every parameter of an n8n-dialect step is evaluated, as in n8n
     if spec.type == "conditions" and isinstance(value, list):
         return [
             Problem("bad_condition", node_id, f"{path}[{index}]", {"operators": sorted(_operator_keys())})

@@ -17,6 +17,7 @@ from typing import Any
 PREFIX = "n8n-nodes-base."
 # Not an n8n type: the step that declares a mapping for it stands in for every n8n node no other step imports.
 UNMAPPED = "ezflow:unmapped"
+UNMAPPED_TRIGGER = "ezflow:unmapped-trigger"  # the same for n8n's triggers (types ending in "Trigger")
 
 Converted = tuple[dict, list[dict]]
 

@@ -93,6 +93,7 @@ def test_catalog_serves_the_new_step_with_its_declarations(api):
     kinds = {key: entry["trigger_kind"] for key, entry in catalog.items() if entry["is_trigger"]}
     assert kinds == {
         "trigger.manual": "manual",
+        "trigger.placeholder": "manual",
         "trigger.webhook": "webhook",
         "trigger.schedule": "schedule",
         "trigger.error": "event",

@@ -1,6 +1,7 @@
 from apps.flows.engine.errors import NodeError
 from apps.flows.nodes.base import NodeType, Param, t
 from apps.flows.nodes.builtin.from_n8n import code as from_n8n
+from apps.flows.nodes.builtin.from_n8n import data as from_n8n_data
 from apps.flows.nodes.n8n import N8nMapping
 from apps.flows.nodes.registry import register
 from apps.flows.sandbox.javascript import run_javascript
@@ -76,6 +77,7 @@ class JavaScriptCodeNode(NodeType):
         N8nMapping(("n8n-nodes-base.code",), from_n8n.javascript),
         N8nMapping(("n8n-nodes-base.function",), from_n8n.javascript),
         N8nMapping(("n8n-nodes-base.functionItem",), from_n8n.javascript),
+        N8nMapping(("n8n-nodes-base.set",), from_n8n_data.raw_set, when=from_n8n_data.is_raw_set),
     )
     category = "transform"
     blocking = True

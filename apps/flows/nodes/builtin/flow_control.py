@@ -8,6 +8,7 @@ import json
 from apps.flows.engine.errors import NodeError, StopFlow, Suspend, gettext_noop
 from apps.flows.nodes.base import DynamicOutputs, NodeType, Param, t
 from apps.flows.nodes.builtin.common import COMBINE_PARAM, conditions_match, conditions_param, copy_item, get_path
+from apps.flows.nodes.builtin.from_n8n import data as from_n8n_data
 from apps.flows.nodes.builtin.from_n8n import flow_control as from_n8n
 from apps.flows.nodes.n8n import UNMAPPED, N8nMapping
 from apps.flows.nodes.registry import register
@@ -127,7 +128,7 @@ class Merge(NodeType):
 @register
 class LoopOverItems(NodeType):
     key = "flow.loop"
-    n8n = (N8nMapping(("n8n-nodes-base.splitInBatches",), from_n8n.loop, outputs=("done", "loop")),)  # n8n: 0 = done, 1 = loop
+    n8n = (N8nMapping(("n8n-nodes-base.splitInBatches",), from_n8n.loop, output_ports=from_n8n.loop_ports),)
     category = "flow"
     icon = "repeat"
     label = t("Loop over items", "항목 반복")
@@ -200,6 +201,7 @@ class Wait(NodeType):
 @register
 class StopWithError(NodeType):
     key = "flow.stop_error"
+    n8n = (N8nMapping(("n8n-nodes-base.stopAndError",), from_n8n.stop_and_error),)
     description = t("Stops the run as failed, with a message you write.", "직접 쓴 메시지와 함께 실행을 실패로 멈춥니다.")
     category = "flow"
     icon = "stop"
@@ -214,7 +216,10 @@ class StopWithError(NodeType):
 @register
 class NoOp(NodeType):
     key = "flow.noop"
-    n8n = (N8nMapping(("n8n-nodes-base.noOp",), from_n8n.noop),)
+    n8n = (
+        N8nMapping(("n8n-nodes-base.noOp",), from_n8n.noop),
+        N8nMapping(("n8n-nodes-base.set",), from_n8n_data.empty_set, when=from_n8n_data.is_empty_set),
+    )
     description = t(
         "Passes items on unchanged; useful as a placeholder while you build.",
         "항목을 그대로 넘깁니다. 만드는 중에 자리를 표시할 때 씁니다.",
@@ -256,6 +261,7 @@ class RespondToWebhook(NodeType):
 class CallFlow(NodeType):
     side_effects = True
     key = "flow.call"
+    n8n = (N8nMapping(("n8n-nodes-base.executeWorkflow",), from_n8n.execute_workflow),)
     category = "flow"
     icon = "subflow"
     label = t("Run another flow", "다른 플로우 실행")

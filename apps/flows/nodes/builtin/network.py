@@ -355,6 +355,7 @@ class HttpRequest(NodeType):
 class SlackMessage(NodeType):
     side_effects = True
     key = "net.slack"
+    n8n = (N8nMapping(("n8n-nodes-base.slack",), from_n8n.slack, when=from_n8n.is_slack_message),)
     aliases = ("slack", "슬랙")
     category = "action"
     icon = "slack"
@@ -397,6 +398,7 @@ class SlackMessage(NodeType):
 class SendEmail(NodeType):
     side_effects = True
     key = "net.email"
+    n8n = (N8nMapping(("n8n-nodes-base.emailSend",), from_n8n.email_send),)
     aliases = ("email", "e-mail", "mail", "이메일", "메일")
     description = t("Sends an email through your mail server (SMTP).", "메일 서버(SMTP)를 통해 이메일을 보냅니다.")
     category = "action"

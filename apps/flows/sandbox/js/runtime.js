@@ -93,7 +93,7 @@
     const nodeProxy = new Proxy({}, { get: (target, key) => (typeof key === "string" ? nodeAccess(request, key, index) : undefined) });
     const $input = { all: () => wrapped, first: () => wrapped[0], last: () => wrapped[wrapped.length - 1], item: current, params: {}, context: { noItemsLeft: false } };
     const vars = Object.freeze({ ...(meta.vars || {}) });
-    return {
+    const ctx = {
       $input: $input,
       $json: current.json,
       $binary: {},
@@ -121,6 +121,11 @@
       Duration: Duration,
       Interval: Interval,
     };
+    ctx.$evaluateExpression = (expression) => {
+      const text = String(expression);
+      return evaluateTemplate(text.startsWith("=") ? text.slice(1) : text, ctx, Object.keys(ctx));
+    };
+    return ctx;
   }
 
   const logs = [];
