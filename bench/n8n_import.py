@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("N8N_CORPUS", ROOT.parent / "shared" / "data" / "n8n-workflows"))
 VERBOSE = os.environ.get("N8N_VERBOSE") == "1"
+TOP = int(os.environ.get("N8N_TOP", "25"))
 NOT_WORKING = {"n8n-nodes-base.stickyNote"}
 
 
@@ -96,6 +97,14 @@ def main() -> int:
             for found in result.unsupported:
                 unmapped[found["type"]] += 1
             found_problems = validate_graph(result.graph)
+            credential_params = {
+                (node["id"], f"parameters.{param.name}")
+                for node in result.graph["nodes"]
+                for param in registry.get(node["type"]).params
+                if param.type == "credential"
+            }
+            if all(p.code == "required" and (p.node_id, p.path) in credential_params for p in found_problems):
+                counts["valid_with_credentials"] += 1
             if found_problems:
                 for problem in found_problems:
                     problems[problem.code] += 1
@@ -131,13 +140,14 @@ def main() -> int:
     print(f"n8n workflows in {CORPUS}: {counts['files']} files, {counts['workflows']} workflows")
     print(f"imported without a crash   {share(counts['imported'], workflows)}")
     print(f"valid after import         {share(counts['valid'], workflows)}")
+    print(f"valid once credentials are chosen {share(counts['valid_with_credentials'], workflows)}")
     print(f"node coverage              {share(counts['nodes_mapped'], counts['nodes'])} working nodes became real steps")
     print(f"all nodes mapped           {share(counts['fully_mapped'], workflows)}")
     print(f"ran to completion          {share(counts['ran'], counts['fully_mapped'])} of the fully mapped and valid (HTTP faked)")
     print(f"import time                {import_seconds * 1000 / workflows:.1f} ms per workflow; whole bench {total:.1f} s")
     print("validation problems        " + ", ".join(f"{code} {n}" for code, n in problems.most_common(8)))
     print("run failures               " + ", ".join(f"{code} {n}" for code, n in run_failures.most_common(8)))
-    print("most frequent unmapped      " + ", ".join(f"{name.split('.')[-1]} {n}" for name, n in unmapped.most_common(25)))
+    print("most frequent unmapped      " + ", ".join(f"{name.split('.')[-1]} {n}" for name, n in unmapped.most_common(TOP)))
     return 0
 
 

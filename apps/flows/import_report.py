@@ -18,6 +18,10 @@ def import_warning_text(code: str) -> str:
         "code_review": _("The code was imported as it is. Check that it reads items and sets result."),
         "mode_review": _("A mode has no EZFlow equivalent and was changed. Check what this step does."),
         "option_review": _("An option of this node has no EZFlow equivalent and was left out."),
+        "unreadable": _("This node's settings could not be read. It is kept as a placeholder."),
+        "trigger_review": _("The flow now starts differently than in n8n. Check how it starts."),
+        "flow_reference": _("Choose the flow this step runs: n8n's workflow ids do not exist in EZFlow."),
+        "ai_review": _("Some parts attached to this AI node (memory, tools, parsers) have no EZFlow equivalent yet."),
     }
     return texts.get(code, _("Check this step in the editor."))
 
@@ -34,6 +38,8 @@ def import_status_text(entry: dict) -> str:
     """“Imported as …”, “Imported as …, please check: …” or “Not available yet — kept as a placeholder”."""
     if entry.get("status") == "placeholder":
         return _("Not available yet — kept as a placeholder (%(type)s).") % {"type": entry.get("n8n_type", "")}
+    if entry.get("status") == "absorbed":
+        return _("Imported into “%(root)s” as part of its settings.") % {"root": entry.get("root", "")}
     label = step_label(str(entry.get("step_type", "")))
     if entry.get("status") == "check":
         reasons = "; ".join(dict.fromkeys(import_warning_text(str(r.get("code", ""))) for r in entry.get("reasons") or []))

@@ -14,10 +14,10 @@ FIXTURE = json.loads((Path(__file__).parent / "fixtures" / "n8n_orders.json").re
 def test_n8n_import_maps_nodes_edges_settings_and_lists_what_it_could_not():
     result = import_n8n(FIXTURE)
     by_name = {n["name"]: n for n in result.graph["nodes"]}
-    assert {u["name"] for u in result.unsupported} == {"Google Sheets"}
+    assert {u["name"] for u in result.unsupported} == {"Postgres"}
     assert by_name["JS code"]["type"] == "code.javascript" and by_name["JS code"]["parameters"]["code"] == "return $input.all();"
-    assert by_name["Google Sheets"]["type"] == "flow.placeholder"
-    assert by_name["Google Sheets"]["parameters"]["original_type"] == "n8n-nodes-base.googleSheets"
+    assert by_name["Postgres"]["type"] == "flow.placeholder"
+    assert by_name["Postgres"]["parameters"]["original_type"] == "n8n-nodes-base.postgres"
     assert by_name["Webhook"]["type"] == "trigger.webhook" and by_name["Webhook"]["parameters"]["response_mode"] == "wait"
     # n8n's expressions are kept and the step says so: they run as JavaScript, with n8n's values
     assert by_name["Edit Fields"]["parameters"]["fields"][0]["value"] == "={{ $json.body.qty * $json.body.price }}"
@@ -35,10 +35,10 @@ def test_n8n_import_maps_nodes_edges_settings_and_lists_what_it_could_not():
     assert by_name["Sticky Note"]["type"] == "note.sticky"
     ports = {(e["source"], e["source_port"], e["target"]) for e in result.graph["edges"]}
     assert ("big-order", "true", "respond-large") in ports and ("big-order", "false", "respond-small") in ports
-    assert ("lookup-crm", "main", "google-sheets") in ports  # a connection to a placeholder is kept
+    assert ("lookup-crm", "main", "postgres") in ports  # a connection to a placeholder is kept
     assert not any(w["code"] == "edge_dropped" for w in result.warnings)
     statuses = {entry["node"]: entry["status"] for entry in result.report}
-    assert statuses["Google Sheets"] == "placeholder" and statuses["JS code"] == "imported" and statuses["Lookup CRM"] == "imported"
+    assert statuses["Postgres"] == "placeholder" and statuses["JS code"] == "imported" and statuses["Lookup CRM"] == "imported"
 
 
 def test_the_imported_flow_runs_like_the_original():
@@ -61,9 +61,9 @@ def test_import_api_creates_a_flow_and_reports_everything(api):
     assert response.status_code == 201
     body = response.json()
     assert body["source"] == "n8n" and body["flow"]["name"] == "Order intake"
-    assert {u["name"] for u in body["unsupported"]} == {"Google Sheets"}
+    assert {u["name"] for u in body["unsupported"]} == {"Postgres"}
     report = {entry["node"]: entry for entry in body["report"]}
-    assert report["Google Sheets"]["summary"] == "Not available yet — kept as a placeholder (n8n-nodes-base.googleSheets)."
+    assert report["Postgres"]["summary"] == "Not available yet — kept as a placeholder (n8n-nodes-base.postgres)."
     assert report["JS code"]["summary"] == "Imported as “Code (JavaScript)”." and report["JS code"]["step_type"] == "code.javascript"
     assert [f["flow"]["id"] for f in body["flows"]] == [body["flow"]["id"]]
     refused = api.post("/api/v1/flows/import", {"hello": "world"}, content_type="application/json")

@@ -54,7 +54,13 @@ def _convert(raw: dict, registry: NodeRegistry, warnings: list):
     if found is None:
         return None
     node_type, mapping = found
-    converted = mapping.convert(raw)
+    try:
+        converted = mapping.convert(raw)
+    except (AttributeError, TypeError, ValueError, KeyError, IndexError):
+        # a node whose parameters are not in the shape the converter knows: kept as a placeholder, never a crash
+        name = raw.get("name", "")
+        warnings.append({"node": name, "code": "unreadable", "message": f"The settings of “{name}” could not be read."})
+        return None
     if converted is None:
         return None
     parameters, node_warnings = converted
@@ -72,16 +78,46 @@ def _placeholder(name: str, raw: dict, registry: NodeRegistry) -> tuple[str, int
     return node_type.key, node_type.version, parameters
 
 
+def _attachments(data: dict, registry: NodeRegistry) -> tuple[dict[str, dict], dict[str, str]]:
+    """n8n's sub-nodes (a chat model, a tool, a memory...) hang on a root node through connections other than "main".
+    Returns, for each root whose step absorbs them, {kind: [sub-nodes]}, and each absorbed sub-node's root."""
+    by_name = {str(raw.get("name")): raw for raw in data.get("nodes") or [] if isinstance(raw, dict)}
+    attached: dict[str, dict] = {}
+    absorbed: dict[str, str] = {}
+    for source, outputs in (data.get("connections") or {}).items():
+        if not isinstance(outputs, dict) or source not in by_name:
+            continue
+        for kind, lists in outputs.items():
+            if kind == "main" or not isinstance(lists, list):
+                continue
+            for targets in lists:
+                for target in targets or []:
+                    root = by_name.get(target.get("node")) if isinstance(target, dict) else None
+                    if root is None:
+                        continue
+                    found = registry.n8n_mapping(full_type_name(root.get("type")), root)
+                    if found is None or kind not in found[1].absorbs:
+                        continue
+                    attached.setdefault(str(root.get("name")), {}).setdefault(kind, []).append(by_name[source])
+                    absorbed.setdefault(source, str(root.get("name")))
+    return attached, absorbed
+
+
 def import_n8n(data: dict, registry: NodeRegistry | None = None) -> ImportResult:
     registry = registry or default_registry
     warnings: list[dict] = []
     unsupported: list[dict] = []
     nodes, ids = [], {}
     used_ids: set[str] = set()
+    attached, absorbed = _attachments(data, registry)
     for index, raw in enumerate(data.get("nodes") or []):
         if not isinstance(raw, dict):
             continue
         name = str(raw.get("name") or f"Node {index + 1}")
+        if name in absorbed:
+            continue  # part of its root step's settings (see _attachments); listed in the report
+        if name in attached:
+            raw = {**raw, "_attached": attached[name]}
         converted = _convert(raw, registry, warnings)
         base_id = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or f"node-{index + 1}"
         node_id = base_id
@@ -166,6 +202,20 @@ def import_n8n(data: dict, registry: NodeRegistry | None = None) -> ImportResult
         warnings=warnings,
     )
     result.report, result.credentials = _report(data, nodes, warnings, {n["name"] for n in unsupported})
+    by_name = {node["name"]: node for node in nodes}
+    for sub, root in absorbed.items():
+        raw = next((r for r in data.get("nodes") or [] if isinstance(r, dict) and r.get("name") == sub), {})
+        result.report.append(
+            {
+                "node": sub,
+                "node_id": by_name.get(root, {}).get("id", ""),
+                "n8n_type": str(raw.get("type", "")),
+                "step_type": by_name.get(root, {}).get("type", ""),
+                "status": "absorbed",
+                "root": root,
+                "reasons": [],
+            }
+        )
     return result
 
 

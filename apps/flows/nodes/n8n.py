@@ -35,6 +35,9 @@ class N8nMapping:
     output_ports: Callable[[dict, dict], dict[int, list[str]]] | None = None
     # Only for the n8n nodes this accepts (several step types may share one n8n type, like the Code node's languages).
     when: Callable[[dict], bool] | None = None
+    # n8n's sub-node connections (like "ai_languageModel") whose nodes become part of this step's settings: the
+    # converter finds them in node["_attached"][kind] and they are not imported as steps of their own.
+    absorbs: tuple[str, ...] = ()
 
     def ports_for_output(self, node: dict, parameters: dict, index: int) -> list[str]:
         if self.output_ports is not None:

@@ -218,6 +218,7 @@ class NoOp(NodeType):
     key = "flow.noop"
     n8n = (
         N8nMapping(("n8n-nodes-base.noOp",), from_n8n.noop),
+        N8nMapping(("n8n-nodes-base.executionData",), from_n8n.execution_data),
         N8nMapping(("n8n-nodes-base.set",), from_n8n_data.empty_set, when=from_n8n_data.is_empty_set),
     )
     description = t(

@@ -21,6 +21,7 @@ class ManualTrigger(_Trigger):
     n8n = (
         N8nMapping(("n8n-nodes-base.manualTrigger",), from_n8n.manual),
         N8nMapping(("n8n-nodes-base.executeWorkflowTrigger",), from_n8n.called_by_another),
+        N8nMapping(("n8n-nodes-base.start",), from_n8n.manual),  # n8n before 1.0 began every workflow with it
     )
     icon = "play"
     label = t("Manual start", "수동 실행")

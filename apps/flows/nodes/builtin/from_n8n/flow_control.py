@@ -193,3 +193,7 @@ def execute_workflow(node: dict) -> Converted:
             warning(node, "mode_review", "The workflow to run was given inline or as a file: import it as a flow, then choose it.")
         )
     return {"flow": "" if str(reference or "").startswith("=") else str(reference or "")}, warnings
+
+
+def execution_data(node: dict) -> Converted:
+    return {}, [warning(node, "option_review", "n8n saved data to search executions by; EZFlow's runs keep their items instead.")]
