@@ -88,7 +88,7 @@ def set_fields_v3(p: dict, conv) -> list[dict]:
     for entry in (p.get("fields") or {}).get("values") or []:  # Set 3.0 - 3.2
         kind = entry.get("type", "stringValue")
         value = entry.get(kind if kind.endswith("Value") else _SET_TYPES.get(kind, "stringValue"), entry.get("stringValue", ""))
-        fields.append({"name": conv(entry.get("name", "")), "value": conv(value)})
+        fields.append({"name": conv(entry.get("name", "")), "value": conv(_typed(value, kind.removesuffix("Value")))})
     return fields
 
 
