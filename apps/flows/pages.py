@@ -32,7 +32,7 @@ from apps.flows.forms import ImportForm, NewFlowForm
 from apps.flows.import_report import import_status_text, import_warning_text  # noqa: F401  (import_warning_text: used by the runs app)
 from apps.flows.nodes.registry import load_builtin_nodes
 from apps.flows.services.flows import flow_create, flow_set_active
-from apps.flows.services.transfer import flow_export, flow_import
+from apps.flows.services.transfer import flow_export, flow_export_n8n, flow_import
 from apps.flows.triggers.registry import TriggerSummary, trigger_kinds
 
 IMPORT_REPORT_KEY = "ezflow_flow_import_report"
@@ -115,6 +115,17 @@ def flow_export_download(request, pk):
     body = json.dumps(flow_export(flow=flow), ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     filename = f"{slugify(flow.name) or 'flow'}-{flow.pk}.ezflow.json"
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    return response
+
+
+@login_required
+@require_GET
+def flow_export_n8n_download(request, pk):
+    flow = flow_get_or_404(pk)
+    body = json.dumps(flow_export_n8n(flow=flow)["workflow"], ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    filename = f"{slugify(flow.name) or 'flow'}-{flow.pk}.n8n.json"
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     return response
 

@@ -240,6 +240,12 @@ class N8nWorkflowInput(serializers.Serializer):
     connections = described(N8N_CONNECTIONS_SCHEMA, serializers.DictField)
 
 
+class N8nExportOutput(serializers.Serializer):
+    workflow = serializers.DictField(help_text="An n8n workflow: name, nodes, connections.")
+    skipped = serializers.ListField(child=serializers.DictField(), help_text="Steps with no n8n equivalent (No Operation nodes).")
+    warnings = serializers.ListField(child=serializers.DictField())
+
+
 class ImportStepReport(serializers.Serializer):
     node = serializers.CharField()
     node_id = serializers.CharField()

@@ -25,7 +25,7 @@ from apps.flows.services import oauth2 as oauth2_services
 from apps.flows.services import variables as variable_services
 from apps.flows.services.flows import graph_shape_check
 from apps.flows.services.testing import node_test
-from apps.flows.services.transfer import flow_export, flow_import
+from apps.flows.services.transfer import flow_export, flow_export_n8n, flow_import
 
 EditorsWrite = role_required(Role.EDITOR, safe_methods_for_members=True)
 AdminsWrite = role_required(Role.ADMIN, safe_methods_for_members=True)
@@ -224,6 +224,14 @@ class ExportApi(APIView):
     @extend_schema(responses=s.FlowExportSerializer)
     def get(self, request, pk):
         return Response(flow_export(flow=_flow(pk)))
+
+
+class ExportN8nApi(APIView):
+    """The flow as an n8n workflow JSON, for the steps that have an n8n equivalent (the rest: No Operation nodes)."""
+
+    @extend_schema(responses=s.N8nExportOutput)
+    def get(self, request, pk):
+        return Response(flow_export_n8n(flow=_flow(pk)))
 
 
 class ImportApi(APIView):

@@ -38,6 +38,10 @@ class N8nMapping:
     # n8n's sub-node connections (like "ai_languageModel") whose nodes become part of this step's settings: the
     # converter finds them in node["_attached"][kind] and they are not imported as steps of their own.
     absorbs: tuple[str, ...] = ()
+    # Export to n8n: (our parameters) -> {"type", "typeVersion", "parameters"} (apps.flows.engine.n8n_export), and
+    # our output ports in n8n's output order when they differ from `outputs`.
+    export: Callable[[dict], dict] | None = None
+    export_outputs: tuple[str, ...] | None = None
 
     def ports_for_output(self, node: dict, parameters: dict, index: int) -> list[str]:
         if self.output_ports is not None:

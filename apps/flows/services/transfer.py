@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from apps.core.errors import DomainError
 from apps.flows.engine.n8n import import_n8n, workflows_in
+from apps.flows.engine.n8n_export import export_n8n
 from apps.flows.engine.validation import validate_graph
 from apps.flows.models import Flow
 from apps.flows.nodes.registry import load_builtin_nodes
@@ -36,6 +37,12 @@ def flow_export(*, flow: Flow) -> dict:
         "tags": flow.tags,
         "graph": graph_without_secrets(flow.draft),
     }
+
+
+def flow_export_n8n(*, flow: Flow) -> dict:
+    """The flow as an n8n workflow (steps without an n8n equivalent become No Operation nodes, listed in `skipped`)."""
+    result = export_n8n(graph_without_secrets(flow.draft), flow.name, load_builtin_nodes())
+    return {"workflow": result.workflow, "skipped": result.skipped, "warnings": result.warnings}
 
 
 def flow_import(*, user, data) -> dict:

@@ -2,6 +2,7 @@ from apps.flows.engine.errors import NodeError
 from apps.flows.nodes.base import NodeType, Param, t
 from apps.flows.nodes.builtin.from_n8n import code as from_n8n
 from apps.flows.nodes.builtin.from_n8n import data as from_n8n_data
+from apps.flows.nodes.builtin.from_n8n import export as to_n8n
 from apps.flows.nodes.n8n import N8nMapping
 from apps.flows.nodes.registry import register
 from apps.flows.sandbox.javascript import run_javascript
@@ -15,7 +16,7 @@ result = [{**item, "total": item.get("qty", 0) * item.get("price", 0)} for item 
 @register
 class CodeNode(NodeType):
     key = "code.python"
-    n8n = (N8nMapping(("n8n-nodes-base.code",), from_n8n.python, when=from_n8n.is_python),)
+    n8n = (N8nMapping(("n8n-nodes-base.code",), from_n8n.python, when=from_n8n.is_python, export=to_n8n.python),)
     category = "transform"
     blocking = True
     icon = "code"
@@ -74,7 +75,7 @@ return results;
 class JavaScriptCodeNode(NodeType):
     key = "code.javascript"
     n8n = (
-        N8nMapping(("n8n-nodes-base.code",), from_n8n.javascript),
+        N8nMapping(("n8n-nodes-base.code",), from_n8n.javascript, export=to_n8n.javascript),
         N8nMapping(("n8n-nodes-base.function",), from_n8n.javascript),
         N8nMapping(("n8n-nodes-base.functionItem",), from_n8n.javascript),
         N8nMapping(("n8n-nodes-base.set",), from_n8n_data.raw_set, when=from_n8n_data.is_raw_set),

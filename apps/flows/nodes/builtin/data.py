@@ -18,6 +18,7 @@ from apps.flows.nodes.builtin.common import (
     with_output_field,
 )
 from apps.flows.nodes.builtin.from_n8n import data as from_n8n
+from apps.flows.nodes.builtin.from_n8n import export as to_n8n
 from apps.flows.nodes.n8n import N8nMapping
 from apps.flows.nodes.registry import register
 
@@ -27,7 +28,9 @@ FIELD = Param("name", "string", t("Field", "필드"), required=True, expressions
 @register
 class SetFields(NodeType):
     key = "data.set"
-    n8n = (N8nMapping(("n8n-nodes-base.set",), from_n8n.set_fields),)  # JSON mode and empty ones: see code.javascript, flow.noop
+    n8n = (
+        N8nMapping(("n8n-nodes-base.set",), from_n8n.set_fields, export=to_n8n.set_fields),
+    )  # JSON mode and empty ones: see code.javascript, flow.noop
     icon = "pencil"
     label = t("Set fields", "필드 설정")
     description = t("Adds or changes fields on every item.", "모든 항목에 필드를 추가하거나 값을 바꿉니다.")
@@ -116,7 +119,7 @@ class RemoveFields(NodeType):
 @register
 class Filter(NodeType):
     key = "data.filter"
-    n8n = (N8nMapping(("n8n-nodes-base.filter",), from_n8n.filter_items, outputs=("main", "discarded")),)
+    n8n = (N8nMapping(("n8n-nodes-base.filter",), from_n8n.filter_items, outputs=("main", "discarded"), export=to_n8n.filter_items),)
     icon = "filter"
     label = t("Filter", "필터")
     description = t("Keeps only the items that match the conditions.", "조건에 맞는 항목만 남깁니다.")
@@ -134,7 +137,7 @@ class Filter(NodeType):
 class Sort(NodeType):
     key = "data.sort"
     n8n = (
-        N8nMapping(("n8n-nodes-base.sort",), from_n8n.sort),
+        N8nMapping(("n8n-nodes-base.sort",), from_n8n.sort, export=to_n8n.sort),
         N8nMapping(("n8n-nodes-base.itemLists",), from_n8n.sort, when=from_n8n.item_lists_is("sort")),
     )
     description = t("Puts items in order by one or more fields.", "하나 이상의 필드 기준으로 항목을 정렬합니다.")
@@ -172,7 +175,7 @@ class Sort(NodeType):
 class Limit(NodeType):
     key = "data.limit"
     n8n = (
-        N8nMapping(("n8n-nodes-base.limit",), from_n8n.limit),
+        N8nMapping(("n8n-nodes-base.limit",), from_n8n.limit, export=to_n8n.limit),
         N8nMapping(("n8n-nodes-base.itemLists",), from_n8n.limit, when=from_n8n.item_lists_is("limit")),
     )
     description = t("Passes on only the first (or last) few items.", "앞(또는 뒤)의 몇 개 항목만 다음 단계로 넘깁니다.")
@@ -265,7 +268,7 @@ class Aggregate(NodeType):
 class SplitOut(NodeType):
     key = "data.split_out"
     n8n = (
-        N8nMapping(("n8n-nodes-base.splitOut",), from_n8n.split_out),
+        N8nMapping(("n8n-nodes-base.splitOut",), from_n8n.split_out, export=to_n8n.split_out),
         N8nMapping(("n8n-nodes-base.itemLists",), from_n8n.split_out, when=from_n8n.item_lists_is("splitOutItems")),
     )
     icon = "split"

@@ -19,6 +19,7 @@ from apps.flows.http.guard import GuardError, guard_error, guarded_client
 from apps.flows.http.smtp import smtp_session
 from apps.flows.nodes.base import NodeType, Param, t
 from apps.flows.nodes.builtin.common import copy_item, get_path
+from apps.flows.nodes.builtin.from_n8n import export as to_n8n
 from apps.flows.nodes.builtin.from_n8n import network as from_n8n
 from apps.flows.nodes.n8n import N8nMapping
 from apps.flows.nodes.registry import register
@@ -160,7 +161,7 @@ class HttpRequest(NodeType):
     side_effects = True
     key = "net.http"
     aliases = ("http request", "api call", "rest api", "api 호출", "http 요청")
-    n8n = (N8nMapping(("n8n-nodes-base.httpRequest",), from_n8n.http_request),)
+    n8n = (N8nMapping(("n8n-nodes-base.httpRequest",), from_n8n.http_request, export=to_n8n.http_request),)
     category = "action"
     icon = "globe"
     label = t("HTTP request", "HTTP 요청")

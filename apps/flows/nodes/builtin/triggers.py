@@ -1,4 +1,5 @@
 from apps.flows.nodes.base import NodeType, Param, t
+from apps.flows.nodes.builtin.from_n8n import export as to_n8n
 from apps.flows.nodes.builtin.from_n8n import flow_control as from_n8n_flow
 from apps.flows.nodes.builtin.from_n8n import triggers as from_n8n
 from apps.flows.nodes.n8n import UNMAPPED_TRIGGER, N8nMapping
@@ -19,7 +20,7 @@ class ManualTrigger(_Trigger):
     key = "trigger.manual"
     trigger_kind = "manual"
     n8n = (
-        N8nMapping(("n8n-nodes-base.manualTrigger",), from_n8n.manual),
+        N8nMapping(("n8n-nodes-base.manualTrigger",), from_n8n.manual, export=to_n8n.manual),
         N8nMapping(("n8n-nodes-base.executeWorkflowTrigger",), from_n8n.called_by_another),
         N8nMapping(("n8n-nodes-base.start",), from_n8n.manual),  # n8n before 1.0 began every workflow with it
     )
@@ -35,7 +36,7 @@ class PlaceholderTrigger(_Trigger):
 
     key = "trigger.placeholder"
     trigger_kind = "manual"
-    n8n = (N8nMapping((UNMAPPED_TRIGGER,), from_n8n_flow.placeholder),)
+    n8n = (N8nMapping((UNMAPPED_TRIGGER,), from_n8n_flow.placeholder, export=to_n8n.placeholder),)
     icon = "play"
     label = t("Start placeholder (not available yet)", "시작 자리 표시 (아직 지원 안 함)")
     description = t(
@@ -53,7 +54,7 @@ class WebhookTrigger(_Trigger):
     key = "trigger.webhook"
     trigger_kind = "webhook"
     n8n = (
-        N8nMapping(("n8n-nodes-base.webhook",), from_n8n.webhook),
+        N8nMapping(("n8n-nodes-base.webhook",), from_n8n.webhook, export=to_n8n.webhook),
         N8nMapping(("n8n-nodes-base.formTrigger", "@n8n/n8n-nodes-langchain.chatTrigger"), from_n8n.form_or_chat),
     )
     secret_params = ("secret",)
@@ -106,7 +107,7 @@ class WebhookTrigger(_Trigger):
 class ScheduleTrigger(_Trigger):
     key = "trigger.schedule"
     trigger_kind = "schedule"
-    n8n = (N8nMapping(("n8n-nodes-base.scheduleTrigger", "n8n-nodes-base.cron"), from_n8n.schedule),)
+    n8n = (N8nMapping(("n8n-nodes-base.scheduleTrigger", "n8n-nodes-base.cron"), from_n8n.schedule, export=to_n8n.schedule),)
     icon = "clock"
     label = t("Schedule", "일정")
     description = t("Starts the flow at fixed times, like every weekday at 9:00.", "매주 평일 9시처럼 정해진 시간에 플로우를 시작합니다.")
