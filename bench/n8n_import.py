@@ -36,8 +36,12 @@ def fake_http():
     network.guarded_client = lambda **kwargs: httpx2.Client(transport=httpx2.MockTransport(answer))
 
 
-def trigger_items(node_type: str) -> list[dict]:
-    if node_type == "trigger.webhook":
+def trigger_items(workflow: dict, trigger: dict) -> list[dict]:
+    """The trigger's pinned sample from the export when it has one (what n8n itself would replay), else a small one."""
+    pinned = (workflow.get("pinData") or {}).get(trigger["name"])
+    if isinstance(pinned, list) and pinned:
+        return [entry.get("json", entry) if isinstance(entry, dict) else {} for entry in pinned]
+    if trigger["type"] == "trigger.webhook":
         return [{"body": {"email": "a@example.com", "name": "Ann", "message": "hello"}, "headers": {}, "query": {}}]
     return [{}]
 
@@ -121,7 +125,7 @@ def main() -> int:
                 continue
             executor = Executor(graph, host=LocalHost(), sleep=lambda seconds: None)
             try:
-                outcome = executor.run(trigger_items=trigger_items(triggers[0]["type"]), start_node=triggers[0]["id"])
+                outcome = executor.run(trigger_items=trigger_items(workflow, triggers[0]), start_node=triggers[0]["id"])
             except EngineError as exc:
                 run_failures[exc.code] += 1
                 continue
