@@ -7,6 +7,7 @@ as a placeholder step, so the person sees what the agent had.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from apps.flows.nodes.n8n import Converted, convert_expression, warning
@@ -22,6 +23,12 @@ def _model_name(value: Any) -> str:
     if isinstance(value, dict):
         value = value.get("value") or value.get("cachedResultName") or ""
     return str(value or "")
+
+
+def _answer_shape(node: dict, parameters: dict) -> dict:
+    field = parameters.get("result_field", "ai")
+    where = f"{field}.data" if parameters.get("output_format") == "json" else f"{field}.text"
+    return warning(node, "ai_answer_shape", f"The answer is in “{where}” here; change the later expressions that read n8n's answer field.")
 
 
 def _model(node: dict, parameters: dict, warnings: list) -> None:
@@ -71,6 +78,7 @@ def agent(node: dict) -> Converted:
     if isinstance(options.get("maxIterations"), int):
         parameters["max_steps"] = max(1, min(options["maxIterations"], 20))
     warnings.append(warning(node, "credential_not_imported", "Choose the AI service's credential (credentials are never imported)."))
+    warnings.append(_answer_shape(node, parameters))
     return parameters, warnings
 
 
@@ -88,6 +96,7 @@ def chain(node: dict) -> Converted:
         parameters["output_format"] = "json"
         warnings.append(warning(node, "ai_review", "n8n parsed the answer with a schema; here the answer is asked for as JSON."))
     warnings.append(warning(node, "credential_not_imported", "Choose the AI service's credential (credentials are never imported)."))
+    warnings.append(_answer_shape(node, parameters))
     return parameters, warnings
 
 
@@ -120,4 +129,73 @@ def openai(node: dict) -> Converted:
     if p.get("jsonOutput"):
         parameters["output_format"] = "json"
     warnings.append(warning(node, "credential_not_imported", "Choose the AI service's credential (credentials are never imported)."))
+    warnings.append(_answer_shape(node, parameters))
+    return parameters, warnings
+
+
+_FIELD_TYPES = {"string": "text", "number": "number", "integer": "integer", "boolean": "boolean", "array": "list", "object": "object"}
+
+
+def _schema_fields(p: dict) -> list[dict]:
+    """The fields n8n's Information Extractor asks for: its attribute list, a JSON schema, or a JSON example."""
+    attributes = (p.get("attributes") or {}).get("attributes") or []
+    if attributes:
+        return [
+            {
+                "name": a.get("name", ""),
+                "type": _FIELD_TYPES.get(a.get("type", "string"), "text"),
+                "description": a.get("description", ""),
+                "required": bool(a.get("required", False)),
+            }
+            for a in attributes
+        ]
+    try:
+        if p.get("schemaType") == "manual":
+            schema = json.loads(p.get("inputSchema") or "{}")
+            required = set(schema.get("required") or [])
+            return [
+                {
+                    "name": k,
+                    "type": _FIELD_TYPES.get(v.get("type", "string"), "text"),
+                    "description": v.get("description", ""),
+                    "required": k in required,
+                }
+                for k, v in (schema.get("properties") or {}).items()
+            ]
+        example = json.loads(p.get("jsonSchemaExample") or "{}")
+    except (ValueError, AttributeError):
+        return []
+    kinds = {str: "text", bool: "boolean", int: "integer", float: "number", list: "list", dict: "object"}
+    return [{"name": k, "type": kinds.get(type(v), "text"), "description": "", "required": True} for k, v in example.items()]
+
+
+def information_extractor(node: dict) -> Converted:
+    warnings: list[dict] = []
+    p = node.get("parameters") or {}
+    parameters: dict = {
+        "prompt": convert_expression(p.get("text", ""), warnings, node.get("name", ""), "prompt"),
+        "system": (p.get("options") or {}).get("systemPromptTemplate", "Extract the requested information from the text."),
+        "output_format": "json",
+        "output_fields": _schema_fields(p),
+        "result_field": "output",
+    }
+    if not parameters["output_fields"]:
+        warnings.append(warning(node, "ai_review", "The fields to extract could not be read; list them in the step."))
+    _model(node, parameters, warnings)
+    warnings.append(warning(node, "credential_not_imported", "Choose the AI service's credential (credentials are never imported)."))
+    warnings.append(_answer_shape(node, parameters))
+    return parameters, warnings
+
+
+def summarization(node: dict) -> Converted:
+    warnings: list[dict] = []
+    p = node.get("parameters") or {}
+    prompts = ((p.get("options") or {}).get("summarizationMethodAndPrompts") or {}).get("values") or {}
+    prompt = prompts.get("prompt") or "=Write a concise summary of the following:\n\n{{ JSON.stringify($json) }}\n\nCONCISE SUMMARY:"
+    if prompts.get("combineMapPrompt") or p.get("chunkSize"):
+        warnings.append(warning(node, "ai_review", "n8n summarized long texts in chunks; here the text is sent in one request."))
+    parameters: dict = {"prompt": convert_expression(prompt, warnings, node.get("name", ""), "prompt"), "result_field": "response"}
+    _model(node, parameters, warnings)
+    warnings.append(warning(node, "credential_not_imported", "Choose the AI service's credential (credentials are never imported)."))
+    warnings.append(_answer_shape(node, parameters))
     return parameters, warnings

@@ -29,6 +29,8 @@ class AskModel(NodeType):
     key = "ai.llm"
     n8n = (
         N8nMapping((n8n.LANGCHAIN + "chainLlm",), n8n.chain, absorbs=n8n.ABSORBED),
+        N8nMapping((n8n.LANGCHAIN + "informationExtractor",), n8n.information_extractor, absorbs=(n8n.CHAT_MODEL,)),
+        N8nMapping((n8n.LANGCHAIN + "chainSummarization",), n8n.summarization, absorbs=(n8n.CHAT_MODEL,)),
         N8nMapping((n8n.LANGCHAIN + "openAi", "n8n-nodes-base.openAi"), n8n.openai, when=n8n.is_openai_text),
     )
     category = "action"

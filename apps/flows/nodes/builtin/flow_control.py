@@ -311,7 +311,7 @@ class Placeholder(NodeType):
         raise NodeError(
             gettext_noop("“%(type)s” is not available in EZFlow yet: replace this placeholder with a step that does the same."),
             code="placeholder",
-            values={"type": str(ctx.params()["original_type"])},
+            values={"type": str(ctx.node.parameters.get("original_type", ""))},  # its n8n settings are not evaluated
         )
 
 
