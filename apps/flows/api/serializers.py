@@ -251,7 +251,7 @@ class ImportStepReport(serializers.Serializer):
     node_id = serializers.CharField()
     n8n_type = serializers.CharField()
     step_type = serializers.CharField()
-    status = serializers.ChoiceField(choices=["imported", "check", "placeholder", "absorbed"])
+    status = serializers.CharField(help_text="imported, check (imported, to check), placeholder, or absorbed (part of another step).")
     summary = serializers.CharField(help_text="The status in the reader's language.")
     reasons = serializers.ListField(child=serializers.DictField())
 
