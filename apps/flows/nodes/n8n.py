@@ -71,7 +71,7 @@ def warning(node: dict, code: str, message: str, **extra) -> dict:
 # What an n8n expression may use in EZFlow's JavaScript sandbox (apps/flows/sandbox/js/runtime.js); anything else
 # starting with "$" is an n8n feature EZFlow does not have, and the expression is flagged for review.
 KNOWN_NAMES = frozenset(
-    "$input $json $binary $itemIndex $runIndex $position $ $node $items $now $today $workflow $execution $vars $env "
+    "$input $json $itemIndex $runIndex $position $ $node $items $now $today $workflow $execution $vars $env "
     "$prevNode $parameter $if $ifEmpty $min $max $evaluateExpression".split()
 )
 _DOLLAR_NAME = re.compile(r"(?<![\w$.])\$[A-Za-z_]\w*|(?<![\w$.])\$(?=\s*\()")

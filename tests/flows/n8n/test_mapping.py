@@ -272,3 +272,44 @@ def test_multi_workflow_file_through_the_api(data):
     assert body["flows"][1]["report"][1]["summary"] == "Not available yet — kept as a placeholder (n8n-nodes-base.postgres)."
     refused = api.post("/api/v1/flows/import", [1, 2], content_type="application/json")
     assert refused.status_code == 400
+
+
+def test_what_cannot_run_is_flagged_and_odd_parameters_never_break_the_import():
+    data = workflow(
+        n("Start", "manualTrigger"),
+        n("Bin", "set", {"assignments": {"assignments": [{"name": "f", "value": "={{ $binary.data.fileName }}", "type": "string"}]}}, 3.4),
+        n("Odd", "respondToWebhook", {"options": "not an object"}, 1.1),
+        connections=link(("Start", "Bin"), ("Bin", "Odd")),
+    )
+    result = import_n8n(data)
+    codes = {(w["node"], w["code"]) for w in result.warnings}
+    assert ("Bin", "expression_review") in codes and ("Odd", "unreadable") in codes
+    assert by_name(result)["Odd"]["type"] == "flow.placeholder"
+    assert {(e["source"], e["target"]) for e in result.graph["edges"]} == {("start", "bin"), ("bin", "odd")}
+
+
+def test_import_page_shows_credentials_and_the_other_flows_of_a_file(data):
+    from django.db import connection
+
+    from apps.accounts.roles import Role
+
+    org = data.create_organization(slug=data.unique("n8n-page"))
+    client = data.client_for(org, data.create_member(org, role=Role.EDITOR).user)
+    connection.set_tenant(org)
+    first = workflow(
+        n("Start", "manualTrigger"),
+        n("Tell", "telegram", {"chatId": "1", "text": "hi"}, 1.2, credentials={"telegramApi": {"id": "9", "name": "Team bot"}}),
+        connections=link(("Start", "Tell")),
+        name="Notify team",
+    )
+    second = workflow(n("Start", "manualTrigger"), name="Second one")
+    import json
+
+    response = client.post("/flows/import/", {"text": json.dumps([first, second])}, follow=True)
+    html = response.content.decode()
+    assert response.status_code == 200
+    credentials = html.split('data-testid="import-credentials"')[1].split("</ul>")[0]
+    assert "Team bot" in credentials and "telegramApi" in credentials
+    assert "Second one" in html.split('data-testid="import-more-flows"')[1].split("</ul>")[0]
+    steps = html.split('data-testid="import-steps"')[1].split("</ul>")[0]
+    assert "<strong>Tell</strong>: Imported as “Send a Telegram message”, please check:" in steps
