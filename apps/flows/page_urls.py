@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/activate/", pages.flow_activation, {"active": True}, name="activate"),
     path("<int:pk>/deactivate/", pages.flow_activation, {"active": False}, name="deactivate"),
     path("<int:pk>/export/", pages.flow_export_download, name="export"),
+    path("<int:pk>/export/n8n/", pages.flow_export_n8n_download, name="export_n8n"),
 ]
 
 pwa_urlpatterns = [

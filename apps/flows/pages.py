@@ -29,9 +29,10 @@ from apps.accounts.roles import Role, role_at_least
 from apps.core.errors import DomainError
 from apps.flows import selectors
 from apps.flows.forms import ImportForm, NewFlowForm
+from apps.flows.import_report import import_status_text, import_warning_text  # noqa: F401  (import_warning_text: used by the runs app)
 from apps.flows.nodes.registry import load_builtin_nodes
 from apps.flows.services.flows import flow_create, flow_set_active
-from apps.flows.services.transfer import flow_export, flow_import
+from apps.flows.services.transfer import flow_export, flow_export_n8n, flow_import
 from apps.flows.triggers.registry import TriggerSummary, trigger_kinds
 
 IMPORT_REPORT_KEY = "ezflow_flow_import_report"
@@ -72,19 +73,6 @@ def flow_new(request):
     return redirect(f"/flows/{flow.pk}/edit/")
 
 
-def import_warning_text(code: str) -> str:
-    texts = {
-        "edge_dropped": _("A connection to a node that could not be imported was left out."),
-        "expression_review": _("An expression was written for n8n. Check that it still does what you expect."),
-        "operator_review": _("A comparison was changed to a similar one. Check the condition."),
-        "secret_not_imported": _("A secret was not imported. Enter it again in the step."),
-        "credential_not_imported": _("Credentials are never imported. Choose one in the step."),
-        "code_review": _("The code was imported as it is. Check that it reads items and sets result."),
-        "mode_review": _("A mode has no EZFlow equivalent and was changed. Check what this step does."),
-    }
-    return texts.get(code, _("Check this step in the editor."))
-
-
 @login_required
 def flow_import_page(request):
     if request.method == "POST" and not can_edit(request):
@@ -108,6 +96,11 @@ def flow_import_page(request):
                 "unsupported": [{"name": str(u.get("name", "")), "type": str(u.get("type", ""))} for u in result["unsupported"]],
                 "warnings": [{"node": str(w.get("node", "")), "code": str(w.get("code", ""))} for w in result["warnings"]],
                 "problems": len(result["problems"]),
+                "steps": [
+                    {"node": str(e["node"]), "status": e["status"], "text": import_status_text(e)} for e in result.get("report") or []
+                ],
+                "credentials": [{"kind": str(c["kind"]), "name": str(c["name"])} for c in result.get("credentials") or []],
+                "more_flows": [{"id": r["flow"].pk, "name": r["flow"].name} for r in result.get("flows", [])[1:]],
             }
             messages.success(request, _("“%(name)s” was imported as a draft.") % {"name": flow.name})
             return redirect("flow_pages:overview", pk=flow.pk)
@@ -122,6 +115,17 @@ def flow_export_download(request, pk):
     body = json.dumps(flow_export(flow=flow), ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     filename = f"{slugify(flow.name) or 'flow'}-{flow.pk}.ezflow.json"
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    return response
+
+
+@login_required
+@require_GET
+def flow_export_n8n_download(request, pk):
+    flow = flow_get_or_404(pk)
+    body = json.dumps(flow_export_n8n(flow=flow)["workflow"], ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    filename = f"{slugify(flow.name) or 'flow'}-{flow.pk}.n8n.json"
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     return response
 

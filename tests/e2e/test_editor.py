@@ -502,7 +502,7 @@ def test_versions_diff_and_restore_validation_on_fields_and_n8n_import(embedded_
     page.get_by_test_id("open-import").click()
     page.get_by_test_id("import-text").fill(n8n)
     page.get_by_test_id("import-confirm").click()
-    expect(page.get_by_test_id("import-unsupported")).to_contain_text("Google Sheets")
+    expect(page.get_by_test_id("import-unsupported")).to_contain_text("Postgres")
     shots.take(page, "n8n-import")
     page.get_by_test_id("import-result").get_by_role("link").click()
     expect(page.get_by_test_id("node-Webhook")).to_be_visible()

@@ -14,19 +14,31 @@ FIXTURE = json.loads((Path(__file__).parent / "fixtures" / "n8n_orders.json").re
 def test_n8n_import_maps_nodes_edges_settings_and_lists_what_it_could_not():
     result = import_n8n(FIXTURE)
     by_name = {n["name"]: n for n in result.graph["nodes"]}
-    assert {u["name"] for u in result.unsupported} == {"JS code", "Google Sheets"}
-    assert by_name["JS code"]["type"] == "note.sticky" and "Not imported" in by_name["JS code"]["parameters"]["text"]
+    assert {u["name"] for u in result.unsupported} == {"Postgres"}
+    assert by_name["JS code"]["type"] == "code.javascript" and by_name["JS code"]["parameters"]["code"] == "return $input.all();"
+    assert by_name["Postgres"]["type"] == "flow.placeholder"
+    assert by_name["Postgres"]["parameters"]["original_type"] == "n8n-nodes-base.postgres"
     assert by_name["Webhook"]["type"] == "trigger.webhook" and by_name["Webhook"]["parameters"]["response_mode"] == "wait"
-    assert by_name["Edit Fields"]["parameters"]["fields"][0]["value"] == "{{ json.body.qty * json.body.price }}"
-    assert by_name["Edit Fields"]["parameters"]["fields"][1]["value"] == "{{ json.body.name.upper() }}"
-    assert by_name["Lookup CRM"]["parameters"]["query"] == {"email": "{{ nodes['Webhook'].json.body.email }}"}
-    assert by_name["Lookup CRM"]["settings"] == {"retry_attempts": 4, "retry_backoff_seconds": 2.0, "on_error": "error_output"}
+    # n8n's expressions are kept and the step says so: they run as JavaScript, with n8n's values
+    assert by_name["Edit Fields"]["parameters"]["fields"][0]["value"] == "={{ $json.body.qty * $json.body.price }}"
+    assert by_name["Edit Fields"]["parameters"]["fields"][1]["value"] == "={{ $json.body.name.toUpperCase() }}"
+    assert by_name["Lookup CRM"]["parameters"]["query"] == {"email": "={{ $('Webhook').item.json.body.email }}"}
+    assert by_name["Lookup CRM"]["settings"] == {
+        "retry_attempts": 4,
+        "retry_backoff_seconds": 2.0,
+        "on_error": "error_output",
+        "expression_dialect": "n8n",
+    }
+    assert all(node["settings"]["expression_dialect"] == "n8n" for node in result.graph["nodes"])
     assert by_name["Weekdays"]["parameters"] == {"preset": "custom", "cron": "0 9 * * 1,2,3,4,5"}
     assert by_name["Wait"]["parameters"] == {"mode": "duration", "seconds": 120}
     assert by_name["Sticky Note"]["type"] == "note.sticky"
     ports = {(e["source"], e["source_port"], e["target"]) for e in result.graph["edges"]}
     assert ("big-order", "true", "respond-large") in ports and ("big-order", "false", "respond-small") in ports
-    assert any(w["code"] == "edge_dropped" for w in result.warnings)  # the edges into the two unsupported nodes
+    assert ("lookup-crm", "main", "postgres") in ports  # a connection to a placeholder is kept
+    assert not any(w["code"] == "edge_dropped" for w in result.warnings)
+    statuses = {entry["node"]: entry["status"] for entry in result.report}
+    assert statuses["Postgres"] == "placeholder" and statuses["JS code"] == "imported" and statuses["Lookup CRM"] == "imported"
 
 
 def test_the_imported_flow_runs_like_the_original():
@@ -49,8 +61,11 @@ def test_import_api_creates_a_flow_and_reports_everything(api):
     assert response.status_code == 201
     body = response.json()
     assert body["source"] == "n8n" and body["flow"]["name"] == "Order intake"
-    assert {u["name"] for u in body["unsupported"]} == {"JS code", "Google Sheets"}
-    assert body["warnings"]
+    assert {u["name"] for u in body["unsupported"]} == {"Postgres"}
+    report = {entry["node"]: entry for entry in body["report"]}
+    assert report["Postgres"]["summary"] == "Not available yet — kept as a placeholder (n8n-nodes-base.postgres)."
+    assert report["JS code"]["summary"] == "Imported as “Code (JavaScript)”." and report["JS code"]["step_type"] == "code.javascript"
+    assert [f["flow"]["id"] for f in body["flows"]] == [body["flow"]["id"]]
     refused = api.post("/api/v1/flows/import", {"hello": "world"}, content_type="application/json")
     assert refused.status_code == 400 and refused.json()["error"]["code"] == "unknown_format"
 
@@ -100,20 +115,20 @@ def test_n8n_import_of_switches_merges_filter_triggers_and_python():
         "notify": "flow.noop",
     }
     assert by_id["route"]["parameters"]["rules"][0] == {
-        "conditions": [{"left": "{{ json.amount }}", "operator": "gt", "right": 100}],
+        "conditions": [{"left": "={{ $json.amount }}", "operator": "gt", "right": 100}],
         "combine": "and",
         "output": "large",
     }
     # v1/v2 shape: the node's value1 against each rule's value2; a missing number operation is n8n's default "smaller"
     legacy = by_id["legacy-amount"]["parameters"]["rules"]
     assert [rule["conditions"] for rule in legacy] == [
-        [{"left": "{{ json.amount }}", "operator": "gt", "right": 50}],
-        [{"left": "{{ json.amount }}", "operator": "lt", "right": 5}],
+        [{"left": "={{ $json.amount }}", "operator": "gt", "right": 50}],
+        [{"left": "={{ $json.amount }}", "operator": "lt", "right": 5}],
     ]
     assert [rule["output"] for rule in legacy] == ["medium", "tiny"]
     text_rules = by_id["legacy-text"]["parameters"]["rules"]
     assert [rule["conditions"][0]["operator"] for rule in text_rules] == ["starts_with", "equals"]
-    assert by_id["paid-only"]["parameters"]["conditions"] == [{"left": "{{ json.paid }}", "operator": "is_true", "right": ""}]
+    assert by_id["paid-only"]["parameters"]["conditions"] == [{"left": "={{ $json.paid }}", "operator": "is_true", "right": ""}]
     assert [by_id[node_id]["parameters"]["mode"] for node_id in ("choose", "multiplex", "pass", "join")] == [
         "append",
         "append",

@@ -136,8 +136,11 @@ def test_import_n8n_lists_unsupported_nodes(client):
     html = response.content.decode()
     assert response.status_code == 200 and "Imported from n8n" in html
     unsupported = html.split('data-testid="unsupported-nodes"')[1].split("</ul>")[0]
-    assert "JS code" in unsupported and "Google Sheets" in unsupported
-    assert "A connection to a node that could not be imported was left out." in html
+    assert "JS code" not in unsupported and "Postgres" in unsupported
+    steps = html.split('data-testid="import-steps"')[1].split("</ul>")[0]
+    assert "<strong>JS code</strong>: Imported as “Code (JavaScript)”." in steps
+    assert "<strong>Postgres</strong>: Not available yet — kept as a placeholder (n8n-nodes-base.postgres)." in steps
+    assert "<strong>Lookup CRM</strong>: Imported as “HTTP request”." in steps
     assert Flow.objects.filter(name="Order intake").exists()
 
 
@@ -338,6 +341,7 @@ def test_every_import_warning_the_importer_gives_has_its_own_words_in_korean():
     flows = Path(__file__).parents[2] / "apps" / "flows"
     # the importer and the built-in steps' n8n converters
     paths = [flows / "engine" / "n8n.py", flows / "nodes" / "n8n.py", *(flows / "nodes" / "builtin" / "from_n8n").glob("*.py")]
+    paths += [flows.parent / "ai" / "n8n.py", flows.parent / "connectors" / "n8n.py"]
     source = "\n".join(path.read_text() for path in paths)
     codes = set(re.findall(r"""["']code["']\s*:\s*["']([a-z_]+)["']""", source))
     codes |= set(re.findall(r"""warning\(\s*node,\s*["']([a-z_]+)["']""", source))

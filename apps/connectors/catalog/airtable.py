@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
+from apps.connectors import n8n
 from apps.connectors.http import RATE_LIMITED, Answer, Credential, Service, call, provider_error
 from apps.connectors.params import json_value
 from apps.flows.credential_kinds import BearerTokenKind, Field, OutgoingRequest, TestResult, t
@@ -17,6 +18,7 @@ from apps.flows.credential_kinds.probe import ProbeFailed, http_verdict, send_pr
 from apps.flows.engine.errors import NodeError, gettext_noop
 from apps.flows.nodes.base import NodeType, Param
 from apps.flows.nodes.builtin.common import copy_item, set_path
+from apps.flows.nodes.n8n import N8nMapping
 from apps.flows.nodes.registry import register
 
 BASE_ID = re.compile(r"\b(app[A-Za-z0-9]{14})\b")
@@ -217,6 +219,7 @@ _WRITE_PARAMS = (
 @register
 class AirtableListRecords(NodeType):
     key = "airtable.list_records"
+    n8n = (N8nMapping(("n8n-nodes-base.airtable",), n8n.airtable_list, when=n8n.operation_in("search", "list", resource="record")),)
     category = "action"
     icon = "airtable"
     label = t("List Airtable records", "에어테이블 레코드 목록")
@@ -272,6 +275,7 @@ class AirtableListRecords(NodeType):
 @register
 class AirtableCreateRecord(NodeType):
     key = "airtable.create_record"
+    n8n = (N8nMapping(("n8n-nodes-base.airtable",), n8n.airtable_create, when=n8n.operation_in("create", "append", resource="record")),)
     category = "action"
     icon = "airtable"
     label = t("Add an Airtable record", "에어테이블 레코드 추가")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from apps.connectors import n8n
 from apps.connectors.http import RATE_LIMITED, Answer, Credential, Service, call, provider_error
 from apps.connectors.params import json_value, scrubbed
 from apps.flows.credential_kinds import CredentialKind, Field, OutgoingRequest, TestResult, t
@@ -15,6 +16,7 @@ from apps.flows.credential_kinds.probe import ProbeFailed, http_verdict, send_pr
 from apps.flows.engine.errors import NodeError, gettext_noop
 from apps.flows.nodes.base import NodeType, Param
 from apps.flows.nodes.builtin.common import copy_item, set_path
+from apps.flows.nodes.n8n import N8nMapping
 from apps.flows.nodes.registry import register
 
 WEBHOOK_URL = re.compile(
@@ -238,6 +240,7 @@ def _sent(item: dict, field: str, message: dict) -> dict:
 @register
 class DiscordWebhookMessage(NodeType):
     key = "discord.webhook_message"
+    n8n = (N8nMapping(("n8n-nodes-base.discord",), n8n.discord_webhook, when=n8n.is_discord_webhook),)
     category = "action"
     icon = "discord"
     label = t("Post to a Discord channel (webhook)", "디스코드 채널에 올리기(웹후크)")

@@ -10,11 +10,13 @@ from urllib.parse import urljoin
 
 import httpx2
 
+from apps.connectors import n8n
 from apps.connectors.feeds import feed_items, item_key
 from apps.flows.credential_kinds import t
 from apps.flows.engine.errors import NodeError, gettext_noop
 from apps.flows.http.guard import guard_error, guarded_client
 from apps.flows.nodes.base import NodeType, Param
+from apps.flows.nodes.n8n import N8nMapping
 from apps.flows.nodes.registry import register
 
 MAX_FEED_BYTES = 5 * 1024 * 1024
@@ -72,6 +74,7 @@ _URL = Param(
 @register
 class ReadFeed(NodeType):
     key = "rss.read_feed"
+    n8n = (N8nMapping(("n8n-nodes-base.rssFeedRead",), n8n.rss_read),)
     category = "action"
     icon = "rss"
     label = t("Read an RSS feed", "RSS 피드 읽기")

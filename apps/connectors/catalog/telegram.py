@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from apps.connectors import n8n
 from apps.connectors.http import RATE_LIMITED, Answer, Credential, Service, call, provider_error
 from apps.connectors.params import scrubbed
 from apps.flows.credential_kinds import CredentialKind, Field, TestResult, t
@@ -16,6 +17,7 @@ from apps.flows.credential_kinds.probe import ProbeFailed, send_probe
 from apps.flows.engine.errors import NodeError, gettext_noop
 from apps.flows.nodes.base import NodeType, Param
 from apps.flows.nodes.builtin.common import copy_item, set_path
+from apps.flows.nodes.n8n import N8nMapping
 from apps.flows.nodes.registry import register
 
 TOKEN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,100}$")
@@ -141,6 +143,7 @@ PARSE_MODES = (
 @register
 class TelegramSendMessage(NodeType):
     key = "telegram.send_message"
+    n8n = (N8nMapping(("n8n-nodes-base.telegram",), n8n.telegram_message, when=n8n.operation_in("sendMessage", resource="message")),)
     category = "action"
     icon = "telegram"
     label = t("Send a Telegram message", "텔레그램 메시지 보내기")

@@ -240,12 +240,34 @@ class N8nWorkflowInput(serializers.Serializer):
     connections = described(N8N_CONNECTIONS_SCHEMA, serializers.DictField)
 
 
-class ImportOutput(serializers.Serializer):
+class N8nExportOutput(serializers.Serializer):
+    workflow = serializers.DictField(help_text="An n8n workflow: name, nodes, connections.")
+    skipped = serializers.ListField(child=serializers.DictField(), help_text="Steps with no n8n equivalent (No Operation nodes).")
+    warnings = serializers.ListField(child=serializers.DictField())
+
+
+class ImportStepReport(serializers.Serializer):
+    node = serializers.CharField()
+    node_id = serializers.CharField()
+    n8n_type = serializers.CharField()
+    step_type = serializers.CharField()
+    status = serializers.CharField(help_text="imported, check (imported, to check), placeholder, or absorbed (part of another step).")
+    summary = serializers.CharField(help_text="The status in the reader's language.")
+    reasons = serializers.ListField(child=serializers.DictField())
+
+
+class ImportedFlowOutput(serializers.Serializer):
     flow = FlowOutput()
     source = serializers.ChoiceField(choices=["ezflow", "n8n"])
     unsupported = serializers.ListField(child=serializers.DictField())
     warnings = serializers.ListField(child=serializers.DictField())
+    report = ImportStepReport(many=True)
+    credentials = serializers.ListField(child=serializers.DictField(), help_text="Credentials the flow needs: kind, name, nodes.")
     problems = ProblemOutput(many=True)
+
+
+class ImportOutput(ImportedFlowOutput):
+    flows = ImportedFlowOutput(many=True, help_text="Every flow made from the file (several for a list of n8n workflows).")
 
 
 class TestNodeOutput(serializers.Serializer):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("flows", views.FlowListApi.as_view(), name="flows"),
     path("flows/import", views.ImportApi.as_view(), name="flow-import"),
     path("flows/<int:pk>/export", views.ExportApi.as_view(), name="flow-export"),
+    path("flows/<int:pk>/export/n8n", views.ExportN8nApi.as_view(), name="flow-export-n8n"),
     path("flows/<int:pk>", views.FlowDetailApi.as_view(), name="flow-detail"),
     path("flows/<int:pk>/validate", views.FlowValidateApi.as_view(), name="flow-validate"),
     path("flows/<int:pk>/publish", views.PublishApi.as_view(), name="flow-publish"),

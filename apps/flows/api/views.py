@@ -15,6 +15,7 @@ from apps.flows.api import serializers as s
 from apps.flows.engine.diff import graph_diff
 from apps.flows.engine.schema import GRAPH_SCHEMA
 from apps.flows.engine.validation import validate_graph
+from apps.flows.import_report import import_status_text
 from apps.flows.models import Variable
 from apps.flows.nodes.registry import load_builtin_nodes
 from apps.flows.problems import problems_payload
@@ -24,7 +25,7 @@ from apps.flows.services import oauth2 as oauth2_services
 from apps.flows.services import variables as variable_services
 from apps.flows.services.flows import graph_shape_check
 from apps.flows.services.testing import node_test
-from apps.flows.services.transfer import flow_export, flow_import
+from apps.flows.services.transfer import flow_export, flow_export_n8n, flow_import
 
 EditorsWrite = role_required(Role.EDITOR, safe_methods_for_members=True)
 AdminsWrite = role_required(Role.ADMIN, safe_methods_for_members=True)
@@ -225,6 +226,14 @@ class ExportApi(APIView):
         return Response(flow_export(flow=_flow(pk)))
 
 
+class ExportN8nApi(APIView):
+    """The flow as an n8n workflow JSON, for the steps that have an n8n equivalent (the rest: No Operation nodes)."""
+
+    @extend_schema(responses=s.N8nExportOutput)
+    def get(self, request, pk):
+        return Response(flow_export_n8n(flow=_flow(pk)))
+
+
 class ImportApi(APIView):
     """Body: an EZFlow export or an n8n workflow JSON. Creates a new flow (draft)."""
 
@@ -240,16 +249,20 @@ class ImportApi(APIView):
     )
     def post(self, request):
         result = flow_import(user=request.user, data=request.data)
-        return Response(
-            {
-                "flow": s.FlowOutput(result["flow"]).data,
-                "source": result["source"],
-                "unsupported": result["unsupported"],
-                "warnings": result["warnings"],
-                "problems": result["problems"],
-            },
-            status=status.HTTP_201_CREATED,
-        )
+        flows = [self._one(found) for found in result["flows"]]
+        return Response({**flows[0], "flows": flows}, status=status.HTTP_201_CREATED)
+
+    @staticmethod
+    def _one(result: dict) -> dict:
+        return {
+            "flow": s.FlowOutput(result["flow"]).data,
+            "source": result["source"],
+            "unsupported": result["unsupported"],
+            "warnings": result["warnings"],
+            "report": [{**entry, "summary": import_status_text(entry)} for entry in result["report"]],
+            "credentials": result["credentials"],
+            "problems": result["problems"],
+        }
 
 
 class VariableListApi(APIView):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
+import re
 import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 from apps.flows.engine import expressions
-from apps.flows.engine.errors import NodeError, gettext_noop
+from apps.flows.engine.errors import ExpressionError, NodeError, gettext_noop
 from apps.flows.engine.jsonsafe import json_safe
 
 if TYPE_CHECKING:
@@ -90,6 +92,11 @@ class LocalHost:
         return self.cancelled
 
 
+# $('Name') / $("Name") / $node["Name"] / $items("Name"), and $node.Name, in JavaScript.
+REFERENCED_NODE = re.compile(r"""\$(?:\(|items\(|node\[)\s*(['"`])(.+?)\1""")
+REFERENCED_NODE_DOT = re.compile(r"\$node\.([A-Za-z_$][\w$]*)")
+
+
 class NodeOutputs(Mapping):
     """`nodes["Name"]` in expressions: output of an earlier node, built only when an expression asks for it."""
 
@@ -139,7 +146,16 @@ class NodeContext:
         self.resumed = resumed
         self._scope_base = scope_base
         self._raw = {**{p.name: p.default for p in node_type.params}, **node.parameters}
-        self._dynamic = [key for key, value in self._raw.items() if expressions.has_expressions(value)]
+        self._n8n = node.setting("expression_dialect") == "n8n"
+        if self._n8n:
+            self._dynamic = [key for key, value in self._raw.items() if expressions.n8n_dynamic(value)]
+            self._n8n_resolved: dict[int, dict] | None = None
+            # a default the step type gives in EZFlow's own expressions (the respond step's "{{ json }}") stays one
+            self._ezflow_defaults = [
+                p.name for p in node_type.params if p.name not in node.parameters and expressions.has_expressions(p.default)
+            ]
+        else:
+            self._dynamic = [key for key, value in self._raw.items() if expressions.has_expressions(value)]
         self._scope = None  # built on first use, then only json/item/index change per item
         self.deadline = time.monotonic() + float(node.setting("timeout_seconds"))
         self.credentials_used: set = set()  # (id, type) of credentials this step read; see EngineHost.credentials_succeeded
@@ -150,7 +166,11 @@ class NodeContext:
 
     def params(self, index: int = 0, item: dict | None = None) -> dict:
         """Parameters with defaults, expressions resolved against item `index` of the main input."""
-        if not self._dynamic:
+        if not self._dynamic and not self._n8n:
+            return self._raw
+        if self._n8n and (self._dynamic or self._ezflow_defaults):
+            return self._n8n_params(index, item)
+        if self._n8n:
             return self._raw
         if item is None:
             items = self.items
@@ -168,6 +188,53 @@ class NodeContext:
             exc.params.setdefault("item_index", index)
             raise
         return resolved
+
+    def _n8n_params(self, index: int, item: dict | None) -> dict:
+        """n8n expressions are JavaScript: all items' values come from one sandbox call, made on first use."""
+        items = self.items
+        if not self._dynamic:
+            resolved = {}
+        elif item is not None and not (index < len(items) and items[index] is item):
+            items, index = [item], 0  # an item the step made itself: evaluated on its own
+            resolved = self._n8n_evaluate(items, [0])[0]
+        else:
+            if self._n8n_resolved is None:
+                count = 1 if self.node.setting("execute_once") else max(len(items), 1)
+                self._n8n_resolved = dict(enumerate(self._n8n_evaluate(items, list(range(count)))))
+            if index not in self._n8n_resolved:
+                self._n8n_resolved[index] = self._n8n_evaluate(items, [index])[0]
+            resolved = self._n8n_resolved[index]
+        resolved = {**self._raw, **resolved}
+        if self._ezflow_defaults:
+            if item is None:
+                item = items[index] if index < len(items) else {}
+            scope = self._scope = self._scope or dict(self._scope_base)
+            scope["json"] = scope["item"] = item
+            scope["index"] = index
+            for key in self._ezflow_defaults:
+                resolved[key] = expressions.evaluate(resolved[key], scope)
+        return resolved
+
+    def _n8n_evaluate(self, items: list[dict], indexes: list[int]) -> list[dict]:
+        from apps.flows.sandbox.javascript import evaluate_n8n
+        from apps.flows.sandbox.runner import Limits, SandboxError
+
+        dynamic = {key: self._raw[key] for key in self._dynamic}
+        nodes, meta = self.script_scope(json.dumps(dynamic, default=str))
+        limits = Limits(cpu_seconds=5, wall_seconds=max(min(10.0, self.seconds_left()), 1.0), memory_mb=128)
+        try:
+            answers = evaluate_n8n(dynamic, items, indexes=indexes, nodes=nodes, meta=meta, limits=limits)
+        except SandboxError as exc:
+            raise ExpressionError(exc.template, code="expression_error", detail=exc.detail, values=exc.values) from None
+        for index, answer in zip(indexes, answers, strict=False):
+            if answer.get("errors"):
+                first = answer["errors"][0]
+                raise ExpressionError(
+                    gettext_noop("The n8n expression in “%(path)s” failed: %(reason)s"),
+                    values={"path": first.get("path", ""), "reason": first.get("error", "")},
+                    params={"item_index": index},
+                )
+        return [answer.get("params") or {} for answer in answers]
 
     def each(self):
         """(index, item, parameters) for every input item, honouring `execute once`."""
@@ -235,3 +302,24 @@ class NodeContext:
         if store is None:
             raise NodeError(gettext_noop("Files cannot be stored or read here."), code="files_unavailable")
         return store
+
+    def script_scope(self, text: str) -> tuple[dict, dict]:
+        """What JavaScript (a code step, n8n-style expressions) sees besides the items: the main output of the earlier
+        steps `text` names (`$('Name')`, `$node["Name"]`, `$items("Name")`) and the run's metadata."""
+        outputs = self._scope_base.get("nodes") or {}
+        nodes = {}
+        names = {found[1] for found in REFERENCED_NODE.findall(text or "")} | set(REFERENCED_NODE_DOT.findall(text or ""))
+        for name in names:
+            if name in outputs:
+                nodes[name] = outputs[name]["items"]
+        now = self.host.now()
+        run, flow = self._scope_base.get("run") or {}, self._scope_base.get("flow") or {}
+        meta = {
+            "now": now.isoformat(),
+            "timezone": getattr(now.tzinfo, "key", None),
+            "run_id": str(run.get("id") or ""),
+            "flow_id": str(flow.get("id") or ""),
+            "flow_name": str(flow.get("name") or ""),
+            "vars": dict(self._scope_base.get("vars") or {}),
+        }
+        return nodes, meta

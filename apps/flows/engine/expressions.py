@@ -501,3 +501,14 @@ def build_scope(*, item: dict, item_index: int, node_outputs: dict, run: dict, f
 
 
 __all__ = ["ExpressionError", "ExpressionSecurityError", "build_scope", "check_syntax", "evaluate", "has_expressions", "helpers"]
+
+
+def n8n_dynamic(value: Any) -> bool:
+    """Whether a parameter of an n8n-dialect step holds an n8n expression (a string starting with "=") anywhere."""
+    if isinstance(value, str):
+        return value.startswith("=")
+    if isinstance(value, dict):
+        return any(n8n_dynamic(v) for v in value.values())
+    if isinstance(value, list):
+        return any(n8n_dynamic(v) for v in value)
+    return False

@@ -20,6 +20,9 @@ DEFAULT_SETTINGS = {
     "disabled": False,
     "execute_once": False,
     "notes": "",
+    # "n8n": the step came from n8n and keeps n8n's expressions (a string starting with "=", JavaScript inside {{ }}),
+    # evaluated in the JavaScript sandbox; other strings are literal text there, even with {{ }} in them.
+    "expression_dialect": "ezflow",
 }
 
 

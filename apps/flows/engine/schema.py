@@ -42,6 +42,7 @@ GRAPH_SCHEMA = {
                             "disabled": {"type": "boolean"},
                             "execute_once": {"type": "boolean"},
                             "notes": {"type": "string"},
+                            "expression_dialect": {"enum": ["ezflow", "n8n"]},
                         },
                     },
                 },

@@ -71,7 +71,8 @@ def validate_graph(data: Any, registry: NodeRegistry | None = None) -> list[Prob
                 problems.append(Problem(exc.code, node_id, "type_version", values))
                 continue
             raw = {**raw, "parameters": parameters, "type_version": node_type.version}
-        problems.extend(_check_parameters(node_id, node_type.params, parameters, "parameters"))
+        n8n = isinstance(raw.get("settings"), dict) and raw["settings"].get("expression_dialect") == "n8n"
+        problems.extend(_check_parameters(node_id, node_type.params, parameters, "parameters", n8n=n8n))
         problems.extend(_check_settings(node_id, raw.get("settings", {})))
         valid_nodes.append(raw)
 
@@ -131,17 +132,22 @@ def _check_settings(node_id: str, settings: Any) -> list[Problem]:
             problems.append(Problem(code or "setting_out_of_range", node_id, f"settings.{key}", {"min": low, "max": high}))
     if "on_error" in settings and settings["on_error"] not in ON_ERROR:
         problems.append(Problem("setting_choice", node_id, "settings.on_error", {"choices": sorted(ON_ERROR)}))
+    if settings.get("expression_dialect", "ezflow") not in EXPRESSION_DIALECTS:
+        problems.append(Problem("setting_choice", node_id, "settings.expression_dialect", {"choices": sorted(EXPRESSION_DIALECTS)}))
     for key in ("disabled", "execute_once"):
         if key in settings and not isinstance(settings[key], bool):
             problems.append(Problem("not_boolean", node_id, f"settings.{key}"))
     return problems
 
 
+EXPRESSION_DIALECTS = ("ezflow", "n8n")
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _check_parameters(node_id: str, specs: tuple[Param, ...], values: dict, prefix: str) -> list[Problem]:
+def _check_parameters(node_id: str, specs: tuple[Param, ...], values: dict, prefix: str, *, n8n: bool = False) -> list[Problem]:
     problems = []
     for spec in specs:
         path = f"{prefix}.{spec.name}"
@@ -150,8 +156,38 @@ def _check_parameters(node_id: str, specs: tuple[Param, ...], values: dict, pref
             if spec.required and spec.type not in ("boolean",):
                 problems.append(Problem("required", node_id, path, {"label": spec.label}))
             continue
-        problems.extend(_check_value(node_id, spec, value, path))
+        problems.extend(_check_n8n_value(node_id, spec, value, path) if n8n else _check_value(node_id, spec, value, path))
     return problems
+
+
+def _check_n8n_value(node_id: str, spec: Param, value: Any, path: str) -> list[Problem]:
+    """An n8n expression is JavaScript, checked when it runs (the import report lists those it could not follow);
+    the shape of everything else is checked as for any step, without reading {{ }} in literal text."""
+    if isinstance(value, str) and value.startswith("="):
+        return []  # every parameter of an n8n-dialect step is evaluated, as in n8n
+    if spec.type == "conditions" and isinstance(value, list):
+        return [
+            Problem("bad_condition", node_id, f"{path}[{index}]", {"operators": sorted(_operator_keys())})
+            for index, condition in enumerate(value)
+            if not isinstance(condition, dict) or condition.get("operator", "equals") not in _operator_keys()
+        ]
+    if spec.type == "list" and isinstance(value, list) and spec.item_fields:
+        problems = []
+        for index, entry in enumerate(value):
+            if not isinstance(entry, dict):
+                problems.append(Problem("not_an_object", node_id, f"{path}[{index}]", {"label": spec.label}))
+                continue
+            problems.extend(_check_parameters(node_id, spec.item_fields, entry, f"{path}[{index}]", n8n=True))
+        return problems
+    if spec.type in ("keyvalue", "json", "list") or expressions.n8n_dynamic(value):
+        return [] if spec.type != "keyvalue" or isinstance(value, dict) else _check_value(node_id, spec, value, path)
+    return _check_value(node_id, spec, value, path) if not expressions.has_expressions(value) else []
+
+
+def _operator_keys():
+    from apps.flows.nodes.builtin.common import OPERATOR_KEYS
+
+    return OPERATOR_KEYS
 
 
 def _check_value(node_id: str, spec: Param, value: Any, path: str) -> list[Problem]:

@@ -14,9 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from apps.flows.engine import expressions
-
 PREFIX = "n8n-nodes-base."
+# Not an n8n type: the step that declares a mapping for it stands in for every n8n node no other step imports.
+UNMAPPED = "ezflow:unmapped"
+UNMAPPED_TRIGGER = "ezflow:unmapped-trigger"  # the same for n8n's triggers (types ending in "Trigger")
 
 Converted = tuple[dict, list[dict]]
 
@@ -32,6 +33,15 @@ class N8nMapping:
     inputs: tuple[str, ...] = ("main",)
     # For outputs that depend on the node: (n8n node, our parameters) -> {n8n output index: [our ports]}.
     output_ports: Callable[[dict, dict], dict[int, list[str]]] | None = None
+    # Only for the n8n nodes this accepts (several step types may share one n8n type, like the Code node's languages).
+    when: Callable[[dict], bool] | None = None
+    # n8n's sub-node connections (like "ai_languageModel") whose nodes become part of this step's settings: the
+    # converter finds them in node["_attached"][kind] and they are not imported as steps of their own.
+    absorbs: tuple[str, ...] = ()
+    # Export to n8n: (our parameters) -> {"type", "typeVersion", "parameters"} (apps.flows.engine.n8n_export), and
+    # our output ports in n8n's output order when they differ from `outputs`.
+    export: Callable[[dict], dict] | None = None
+    export_outputs: tuple[str, ...] | None = None
 
     def ports_for_output(self, node: dict, parameters: dict, index: int) -> list[str]:
         if self.output_ports is not None:
@@ -58,58 +68,57 @@ def warning(node: dict, code: str, message: str, **extra) -> dict:
     return {"node": node.get("name", ""), "code": code, "message": message, **extra}
 
 
-_REPLACEMENTS = [
-    (re.compile(r"\$\(\s*(['\"])(.+?)\1\s*\)\.(?:item|first\(\)|last\(\))\.json"), r"nodes['\2'].json"),
-    (re.compile(r"\$\(\s*(['\"])(.+?)\1\s*\)\.all\(\)"), r"nodes['\2'].items"),
-    (re.compile(r"\$node\[\s*(['\"])(.+?)\1\s*\]\.json"), r"nodes['\2'].json"),
-    (re.compile(r"\$input\.(?:item|first\(\))\.json"), "json"),
-    (re.compile(r"\$input\.all\(\)"), "nodes_input"),
-    (re.compile(r"\$json\b"), "json"),
-    (re.compile(r"\$now\b"), "now()"),
-    (re.compile(r"\$today\b"), "today()"),
-    (re.compile(r"\$execution\.id\b"), "run.id"),
-    (re.compile(r"\$workflow\.(name|id)\b"), r"flow.\1"),
-    (re.compile(r"\$vars\."), "vars."),
-    (re.compile(r"\$itemIndex\b"), "index"),
-    (re.compile(r"===?"), "=="),
-    (re.compile(r"!==?"), "!="),
-    (re.compile(r"&&"), " and "),
-    (re.compile(r"\|\|"), " or "),
-    (re.compile(r"\.toUpperCase\(\)"), ".upper()"),
-    (re.compile(r"\.toLowerCase\(\)"), ".lower()"),
-    (re.compile(r"\.trim\(\)"), ".strip()"),
-    (re.compile(r"\.length\b"), "|length"),
-]
-# JavaScript that has no direct translation; expressions containing it are flagged for review.
-_JS_ONLY = ("=>", "?", "`", ".includes(", ".map(", ".filter(", ".reduce(", "new Date", "DateTime", "Math.", "JSON.")
+# What an n8n expression may use in EZFlow's JavaScript sandbox (apps/flows/sandbox/js/runtime.js); anything else
+# starting with "$" is an n8n feature EZFlow does not have, and the expression is flagged for review.
+KNOWN_NAMES = frozenset(
+    "$input $json $itemIndex $runIndex $position $ $node $items $now $today $workflow $execution $vars $env "
+    "$prevNode $parameter $if $ifEmpty $min $max $evaluateExpression".split()
+)
+_DOLLAR_NAME = re.compile(r"(?<![\w$.])\$[A-Za-z_]\w*|(?<![\w$.])\$(?=\s*\()")
+_SEGMENT = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
+
+
+def expression_problem(text: str) -> str | None:
+    """Why an n8n expression (the text after "=") cannot run in EZFlow, or None. A light check in Python: the
+    JavaScript itself is parsed when the step runs, and a failure then names the expression."""
+    if text.count("{{") != text.count("}}"):
+        return "its {{ }} are not balanced"
+    for segment in _SEGMENT.findall(text):
+        for name in _DOLLAR_NAME.findall(segment):
+            if name not in KNOWN_NAMES:
+                return f"{name} is not available in EZFlow"
+        if "this.helpers" in segment or "$jmespath" in segment:
+            return "n8n's helpers are not available in EZFlow"
+    return None
 
 
 def convert_expression(value: Any, warnings: list, node_name: str, path: str) -> Any:
+    """n8n expressions are kept as they are: imported steps use the n8n dialect (settings.expression_dialect), so the
+    same JavaScript runs in EZFlow's sandbox with the same values as in n8n. Those that use something EZFlow does
+    not have are kept too, and flagged for review."""
     if isinstance(value, dict):
         return {k: convert_expression(v, warnings, node_name, f"{path}.{k}") for k, v in value.items()}
     if isinstance(value, list):
         return [convert_expression(v, warnings, node_name, f"{path}[{i}]") for i, v in enumerate(value)]
-    if not isinstance(value, str) or not value.startswith("="):
-        return value
-    text = value[1:]
+    if isinstance(value, str) and value.startswith("="):
+        problem = expression_problem(value[1:])
+        if problem:
+            warnings.append(
+                {
+                    "node": node_name,
+                    "path": path,
+                    "code": "expression_review",
+                    "message": f"Check this expression ({problem}): {value[:200]}",
+                }
+            )
+    return value
 
-    def translate(match: re.Match) -> str:
-        inner = match.group(1)
-        for pattern, replacement in _REPLACEMENTS:
-            inner = pattern.sub(replacement, inner)
-        return "{{ " + inner.strip() + " }}"
 
-    converted = re.sub(r"\{\{(.*?)\}\}", translate, text, flags=re.DOTALL)
-    if expressions.check_syntax(converted) or "$" in converted or any(token in text for token in _JS_ONLY):
-        warnings.append(
-            {
-                "node": node_name,
-                "path": path,
-                "code": "expression_review",
-                "message": f"Check this expression; it was written for n8n: {value[:200]}",
-            }
-        )
-    return converted
+def static_value(value: Any) -> Any:
+    """An n8n value without its expression marker when it holds no expression ("=POST" is just "POST")."""
+    if isinstance(value, str) and value.startswith("=") and "{{" not in value:
+        return value[1:]
+    return value
 
 
 def pairs(container: Any) -> dict:

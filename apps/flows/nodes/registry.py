@@ -13,7 +13,7 @@ from apps.flows.triggers.registry import trigger_kinds
 class NodeRegistry:
     def __init__(self):
         self._types: dict[str, NodeType] = {}
-        self._n8n: dict[str, tuple[NodeType, object]] = {}
+        self._n8n: dict[str, list[tuple[NodeType, object]]] = {}
 
     def register(self, node_class: type[NodeType]) -> type[NodeType]:
         key = node_class.key
@@ -25,16 +25,19 @@ class NodeRegistry:
         _check_declarations(node_type)
         for mapping in node_type.n8n:
             for name in mapping.types:
-                if name in self._n8n and self._n8n[name][0].key != key:
-                    raise ValueError(f"n8n type {name!r} already imports as {self._n8n[name][0].key!r}")
-                self._n8n[name] = (node_type, mapping)
+                taken = [entry for entry in self._n8n.get(name, []) if entry[0].key != key and entry[1].when is None]
+                if taken and mapping.when is None:
+                    raise ValueError(f"n8n type {name!r} already imports as {taken[0][0].key!r}")
+                entries = self._n8n.setdefault(name, [])
+                entries.append((node_type, mapping))
+                entries.sort(key=lambda entry: entry[1].when is None)  # conditional mappings are tried first
         self._types[key] = node_type
         return node_class
 
     def unregister(self, key: str) -> None:
         """For tests that register a throw-away type."""
         self._types.pop(key, None)
-        self._n8n = {name: entry for name, entry in self._n8n.items() if entry[0].key != key}
+        self._n8n = {name: [e for e in entries if e[0].key != key] for name, entries in self._n8n.items()}
 
     def get(self, key: str) -> NodeType | None:
         return self._types.get(key)
@@ -53,9 +56,16 @@ class NodeRegistry:
         node_type = self._types.get(node.get("type")) if isinstance(node, dict) and isinstance(node.get("type"), str) else None
         return node_type.trigger_kind if node_type is not None else None
 
-    def n8n_mapping(self, n8n_type: str):
-        """(node type, N8nMapping) importing the n8n node type `n8n_type`, or None."""
-        return self._n8n.get(n8n_type)
+    def n8n_mapping(self, n8n_type: str, node: dict | None = None):
+        """(node type, N8nMapping) importing the n8n node type `n8n_type` (this `node` of it: a mapping may apply only
+        to some, like the Code node's JavaScript or Python), or None."""
+        for node_type, mapping in self._n8n.get(n8n_type, []):
+            if mapping.when is None or mapping.when(node or {}):
+                return node_type, mapping
+        return None
+
+    def n8n_types(self) -> list[str]:
+        return sorted(name for name, entries in self._n8n.items() if entries)
 
 
 def _check_declarations(node_type: NodeType) -> None:

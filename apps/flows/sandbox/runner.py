@@ -40,7 +40,7 @@ class SandboxError(Exception):
 
 
 @cache
-def _network_isolation() -> list[str]:
+def network_isolation() -> list[str]:
     """`unshare -n` gives the child an empty network namespace where the kernel lets us (root, or user namespaces)."""
     unshare = shutil.which("unshare")
     if not unshare:
@@ -54,7 +54,7 @@ def _network_isolation() -> list[str]:
     return []
 
 
-def _nobody() -> tuple[int, int] | None:
+def nobody() -> tuple[int, int] | None:
     if os.geteuid() != 0:
         return None
     try:
@@ -66,7 +66,7 @@ def _nobody() -> tuple[int, int] | None:
 
 def run_code(code: str, items: list[dict], *, mode: str = "all", limits: Limits = Limits()) -> list[dict]:
     workdir = tempfile.mkdtemp(prefix="ezflow-code-")
-    drop_to = _nobody()
+    drop_to = nobody()
     if drop_to:
         os.chown(workdir, *drop_to)
 
@@ -79,7 +79,7 @@ def run_code(code: str, items: list[dict], *, mode: str = "all", limits: Limits 
         resource.setrlimit(resource.RLIMIT_NOFILE, (32, 32))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
-    command = [*_network_isolation(), sys.executable, "-I", "-S", "-B", str(CHILD)]
+    command = [*network_isolation(), sys.executable, "-I", "-S", "-B", str(CHILD)]
     request = json.dumps({"code": code, "mode": mode, "items": items}, default=str)
     env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8", "HOME": workdir, "TMPDIR": workdir}
     if drop_to:  # the child drops to this user itself, after loading its modules

@@ -43,6 +43,7 @@ export interface EZFlowFlowGraphEzflow1 {
       disabled?: boolean;
       execute_once?: boolean;
       notes?: string;
+      expression_dialect?: "ezflow" | "n8n";
       [k: string]: unknown;
     };
     [k: string]: unknown;

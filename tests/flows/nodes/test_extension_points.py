@@ -93,6 +93,7 @@ def test_catalog_serves_the_new_step_with_its_declarations(api):
     kinds = {key: entry["trigger_kind"] for key, entry in catalog.items() if entry["is_trigger"]}
     assert kinds == {
         "trigger.manual": "manual",
+        "trigger.placeholder": "manual",
         "trigger.webhook": "webhook",
         "trigger.schedule": "schedule",
         "trigger.error": "event",
@@ -166,7 +167,7 @@ def test_an_n8n_workflow_with_its_n8n_type_imports_to_it():
     result = import_n8n(workflow)
     acme = next(n for n in result.graph["nodes"] if n["name"] == "Acme")
     assert acme["type"] == "acme.route" and acme["type_version"] == 2
-    assert acme["parameters"] == {"lanes": [{"name": "red"}, {"name": "blue"}], "field": "{{ json.color }}", "passphrase": ""}
+    assert acme["parameters"] == {"lanes": [{"name": "red"}, {"name": "blue"}], "field": "={{ $json.color }}", "passphrase": ""}
     assert result.unsupported == []
     assert {(w["node"], w["code"]) for w in result.warnings} == {("Acme", "secret_not_imported")}
     assert {(e["source"], e["source_port"], e["target"]) for e in result.graph["edges"]} == {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from apps.ai import calls, tools
+from apps.ai import calls, n8n, tools
 from apps.ai.nodes.builtin.common import add_usage, connection_params, temperature, tuning_params
 from apps.ai.pricing import Tally
 from apps.ai.providers.base import AssistantTurn, ChatRequest, ToolResult, ToolResults, UserTurn
@@ -13,12 +13,14 @@ from apps.ai.usage import budget_check, usage_record
 from apps.flows.engine.errors import NodeError, gettext_noop
 from apps.flows.nodes.base import NodeType, Param, t
 from apps.flows.nodes.builtin.common import copy_item
+from apps.flows.nodes.n8n import N8nMapping
 from apps.flows.nodes.registry import register
 
 
 @register
 class Agent(NodeType):
     key = "ai.agent"
+    n8n = (N8nMapping((n8n.LANGCHAIN + "agent",), n8n.agent, absorbs=n8n.ABSORBED),)
     category = "action"
     icon = "robot"
     label = t("AI agent", "AI 에이전트")

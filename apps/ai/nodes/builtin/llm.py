@@ -3,7 +3,7 @@ fits fields the person lists."""
 
 from __future__ import annotations
 
-from apps.ai import calls, images, structured
+from apps.ai import calls, images, n8n, structured
 from apps.ai.nodes.builtin.common import add_usage, connection_params, temperature, tuning_params
 from apps.ai.pricing import Tally
 from apps.ai.providers.base import AssistantTurn, ChatRequest, UserTurn
@@ -11,6 +11,7 @@ from apps.ai.usage import budget_check, usage_record
 from apps.flows.engine.errors import NodeError, gettext_noop
 from apps.flows.nodes.base import NodeType, Param, t
 from apps.flows.nodes.builtin.common import copy_item, get_path
+from apps.flows.nodes.n8n import N8nMapping
 from apps.flows.nodes.registry import register
 
 FIELD_TYPE_OPTIONS = (
@@ -26,6 +27,12 @@ FIELD_TYPE_OPTIONS = (
 @register
 class AskModel(NodeType):
     key = "ai.llm"
+    n8n = (
+        N8nMapping((n8n.LANGCHAIN + "chainLlm",), n8n.chain, absorbs=n8n.ABSORBED),
+        N8nMapping((n8n.LANGCHAIN + "informationExtractor",), n8n.information_extractor, absorbs=(n8n.CHAT_MODEL,)),
+        N8nMapping((n8n.LANGCHAIN + "chainSummarization",), n8n.summarization, absorbs=(n8n.CHAT_MODEL,)),
+        N8nMapping((n8n.LANGCHAIN + "openAi", "n8n-nodes-base.openAi"), n8n.openai, when=n8n.is_openai_text),
+    )
     category = "action"
     icon = "sparkles"
     label = t("Ask an AI model", "AI 답변 생성")

@@ -8,11 +8,13 @@ import datetime as dt
 import re
 from urllib.parse import quote
 
+from apps.connectors import n8n
 from apps.connectors.catalog.google.common import GoogleOAuth2, google_error
 from apps.connectors.http import Credential, Service, call
 from apps.flows.credential_kinds import register as register_credential_kind
 from apps.flows.engine.errors import NodeError, gettext_noop
 from apps.flows.nodes.base import NodeType, Param, t
+from apps.flows.nodes.n8n import N8nMapping
 from apps.flows.nodes.registry import register
 
 _KOREAN_DATE = re.compile(r"^(\d{4})[./-](\d{1,2})[./-](\d{1,2})\.?")
@@ -94,6 +96,7 @@ def event_item(event: dict) -> dict:
 @register
 class CreateEvent(NodeType):
     key = "google_calendar.create_event"
+    n8n = (N8nMapping(("n8n-nodes-base.googleCalendar",), n8n.calendar_create, when=n8n.operation_in("create", resource="event")),)
     category = "action"
     icon = "google_calendar"
     side_effects = True
@@ -159,6 +162,7 @@ class CreateEvent(NodeType):
 @register
 class FindEvents(NodeType):
     key = "google_calendar.find_events"
+    n8n = (N8nMapping(("n8n-nodes-base.googleCalendar",), n8n.calendar_find, when=n8n.operation_in("getAll", resource="event")),)
     category = "action"
     icon = "google_calendar"
     side_effects = True

@@ -10,12 +10,14 @@ from email.message import EmailMessage
 from email.utils import getaddresses, parsedate_to_datetime
 from html import unescape
 
+from apps.connectors import n8n
 from apps.connectors.catalog.google.common import GoogleOAuth2, google_error
 from apps.connectors.http import Credential, Service, call
 from apps.flows.credential_kinds import register as register_credential_kind
 from apps.flows.engine.errors import NodeError, gettext_noop
 from apps.flows.nodes.base import NodeType, Param, t
 from apps.flows.nodes.builtin.common import copy_item
+from apps.flows.nodes.n8n import N8nMapping
 from apps.flows.nodes.registry import register
 
 GMAIL = Service("gmail", "Gmail", "https://gmail.googleapis.com", google_error)
@@ -76,6 +78,7 @@ def _plain(html_text: str) -> str:
 @register
 class SendEmail(NodeType):
     key = "gmail.send"
+    n8n = (N8nMapping(("n8n-nodes-base.gmail",), n8n.gmail_send, when=n8n.operation_in("send", resource="message")),)
     category = "action"
     icon = "gmail"
     side_effects = True
@@ -162,6 +165,7 @@ def message_item(message: dict) -> dict:
 @register
 class ListEmails(NodeType):
     key = "gmail.list_messages"
+    n8n = (N8nMapping(("n8n-nodes-base.gmail",), n8n.gmail_list, when=n8n.operation_in("getAll", resource="message")),)
     category = "action"
     icon = "gmail"
     side_effects = True

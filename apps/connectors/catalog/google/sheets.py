@@ -12,12 +12,14 @@ import json
 import re
 from urllib.parse import quote
 
+from apps.connectors import n8n
 from apps.connectors.catalog.google.common import GoogleOAuth2, PollContext, google_error, spreadsheet_id
 from apps.connectors.http import Credential, Service, call
 from apps.flows.credential_kinds import register as register_credential_kind
 from apps.flows.engine.errors import NodeError, gettext_noop
 from apps.flows.nodes.base import NodeType, Param, t
 from apps.flows.nodes.builtin.common import copy_item
+from apps.flows.nodes.n8n import N8nMapping
 from apps.flows.nodes.registry import register
 
 SHEETS = Service("google_sheets", "Google Sheets", "https://sheets.googleapis.com", google_error)
@@ -208,6 +210,7 @@ class _SheetsStep(NodeType):
 @register
 class ReadRows(_SheetsStep):
     key = "google_sheets.read_rows"
+    n8n = (N8nMapping(("n8n-nodes-base.googleSheets",), n8n.sheets_read, when=n8n.operation_in("read", resource="sheet")),)
     side_effects = True
     idempotent = True
     per_item = False
@@ -229,6 +232,7 @@ class ReadRows(_SheetsStep):
 @register
 class LookupRows(_SheetsStep):
     key = "google_sheets.lookup_rows"
+    n8n = (N8nMapping(("n8n-nodes-base.googleSheets",), n8n.sheets_lookup, when=n8n.is_sheets_lookup),)
     side_effects = True
     idempotent = True
     label = t("Look up Google Sheets rows", "Google 스프레드시트 행 찾기")
@@ -280,6 +284,7 @@ def _values(params: dict, item: dict, table: Table) -> dict:
 @register
 class AppendRows(_SheetsStep):
     key = "google_sheets.append_rows"
+    n8n = (N8nMapping(("n8n-nodes-base.googleSheets",), n8n.sheets_append, when=n8n.operation_in("append", resource="sheet")),)
     side_effects = True
     label = t("Add Google Sheets rows", "Google 스프레드시트에 행 추가")
     description = t(
@@ -319,6 +324,7 @@ class AppendRows(_SheetsStep):
 @register
 class UpdateRow(_SheetsStep):
     key = "google_sheets.update_row"
+    n8n = (N8nMapping(("n8n-nodes-base.googleSheets",), n8n.sheets_update, when=n8n.operation_in("update", resource="sheet")),)
     side_effects = True
     idempotent = True  # writing the same values twice leaves the same row
     label = t("Update a Google Sheets row", "Google 스프레드시트 행 수정")

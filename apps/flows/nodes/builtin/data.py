@@ -18,6 +18,7 @@ from apps.flows.nodes.builtin.common import (
     with_output_field,
 )
 from apps.flows.nodes.builtin.from_n8n import data as from_n8n
+from apps.flows.nodes.builtin.from_n8n import export as to_n8n
 from apps.flows.nodes.n8n import N8nMapping
 from apps.flows.nodes.registry import register
 
@@ -27,7 +28,9 @@ FIELD = Param("name", "string", t("Field", "필드"), required=True, expressions
 @register
 class SetFields(NodeType):
     key = "data.set"
-    n8n = (N8nMapping(("n8n-nodes-base.set",), from_n8n.set_fields),)
+    n8n = (
+        N8nMapping(("n8n-nodes-base.set",), from_n8n.set_fields, export=to_n8n.set_fields),
+    )  # JSON mode and empty ones: see code.javascript, flow.noop
     icon = "pencil"
     label = t("Set fields", "필드 설정")
     description = t("Adds or changes fields on every item.", "모든 항목에 필드를 추가하거나 값을 바꿉니다.")
@@ -56,6 +59,7 @@ class SetFields(NodeType):
 @register
 class RenameFields(NodeType):
     key = "data.rename"
+    n8n = (N8nMapping(("n8n-nodes-base.renameKeys",), from_n8n.rename_keys),)
     description = t("Gives fields new names, for example to match another system.", "다른 시스템에 맞추는 등 필드에 새 이름을 붙입니다.")
     icon = "pencil"
     label = t("Rename fields", "필드 이름 바꾸기")
@@ -115,7 +119,7 @@ class RemoveFields(NodeType):
 @register
 class Filter(NodeType):
     key = "data.filter"
-    n8n = (N8nMapping(("n8n-nodes-base.filter",), from_n8n.filter_items, outputs=("main", "discarded")),)
+    n8n = (N8nMapping(("n8n-nodes-base.filter",), from_n8n.filter_items, outputs=("main", "discarded"), export=to_n8n.filter_items),)
     icon = "filter"
     label = t("Filter", "필터")
     description = t("Keeps only the items that match the conditions.", "조건에 맞는 항목만 남깁니다.")
@@ -132,6 +136,10 @@ class Filter(NodeType):
 @register
 class Sort(NodeType):
     key = "data.sort"
+    n8n = (
+        N8nMapping(("n8n-nodes-base.sort",), from_n8n.sort, export=to_n8n.sort),
+        N8nMapping(("n8n-nodes-base.itemLists",), from_n8n.sort, when=from_n8n.item_lists_is("sort")),
+    )
     description = t("Puts items in order by one or more fields.", "하나 이상의 필드 기준으로 항목을 정렬합니다.")
     icon = "sort"
     label = t("Sort", "정렬")
@@ -166,6 +174,10 @@ class Sort(NodeType):
 @register
 class Limit(NodeType):
     key = "data.limit"
+    n8n = (
+        N8nMapping(("n8n-nodes-base.limit",), from_n8n.limit, export=to_n8n.limit),
+        N8nMapping(("n8n-nodes-base.itemLists",), from_n8n.limit, when=from_n8n.item_lists_is("limit")),
+    )
     description = t("Passes on only the first (or last) few items.", "앞(또는 뒤)의 몇 개 항목만 다음 단계로 넘깁니다.")
     icon = "scissors"
     label = t("Limit", "개수 제한")
@@ -192,6 +204,10 @@ class Limit(NodeType):
 @register
 class RemoveDuplicates(NodeType):
     key = "data.dedupe"
+    n8n = (
+        N8nMapping(("n8n-nodes-base.removeDuplicates",), from_n8n.remove_duplicates),
+        N8nMapping(("n8n-nodes-base.itemLists",), from_n8n.remove_duplicates, when=from_n8n.item_lists_is("removeDuplicates")),
+    )
     description = t(
         "Keeps only the first item for each value, so nothing is handled twice.",
         "같은 값의 항목은 처음 하나만 남겨 두 번 처리되지 않게 합니다.",
@@ -217,6 +233,10 @@ class RemoveDuplicates(NodeType):
 @register
 class Aggregate(NodeType):
     key = "data.aggregate"
+    n8n = (
+        N8nMapping(("n8n-nodes-base.aggregate",), from_n8n.aggregate),
+        N8nMapping(("n8n-nodes-base.itemLists",), from_n8n.aggregate, when=from_n8n.item_lists_is("aggregateItems")),
+    )
     icon = "layers"
     label = t("Aggregate", "모으기")
     description = t("Combines all items into one item.", "모든 항목을 하나의 항목으로 모읍니다.")
@@ -247,6 +267,10 @@ class Aggregate(NodeType):
 @register
 class SplitOut(NodeType):
     key = "data.split_out"
+    n8n = (
+        N8nMapping(("n8n-nodes-base.splitOut",), from_n8n.split_out, export=to_n8n.split_out),
+        N8nMapping(("n8n-nodes-base.itemLists",), from_n8n.split_out, when=from_n8n.item_lists_is("splitOutItems")),
+    )
     icon = "split"
     label = t("Split out a list", "목록 나누기")
     description = t("Turns a list inside an item into separate items.", "항목 안의 목록을 각각의 항목으로 나눕니다.")

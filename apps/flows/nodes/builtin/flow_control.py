@@ -8,8 +8,10 @@ import json
 from apps.flows.engine.errors import NodeError, StopFlow, Suspend, gettext_noop
 from apps.flows.nodes.base import DynamicOutputs, NodeType, Param, t
 from apps.flows.nodes.builtin.common import COMBINE_PARAM, conditions_match, conditions_param, copy_item, get_path
+from apps.flows.nodes.builtin.from_n8n import data as from_n8n_data
+from apps.flows.nodes.builtin.from_n8n import export as to_n8n
 from apps.flows.nodes.builtin.from_n8n import flow_control as from_n8n
-from apps.flows.nodes.n8n import N8nMapping
+from apps.flows.nodes.n8n import UNMAPPED, N8nMapping
 from apps.flows.nodes.registry import register
 
 INLINE_WAIT_SECONDS = 5.0  # shorter waits sleep in place; longer ones park the run and free the worker
@@ -18,7 +20,7 @@ INLINE_WAIT_SECONDS = 5.0  # shorter waits sleep in place; longer ones park the 
 @register
 class If(NodeType):
     key = "flow.if"
-    n8n = (N8nMapping(("n8n-nodes-base.if",), from_n8n.if_node, outputs=("true", "false")),)
+    n8n = (N8nMapping(("n8n-nodes-base.if",), from_n8n.if_node, outputs=("true", "false"), export=to_n8n.if_node),)
     category = "flow"
     icon = "branch"
     label = t("If", "조건 분기")
@@ -77,7 +79,7 @@ class Switch(NodeType):
 @register
 class Merge(NodeType):
     key = "flow.merge"
-    n8n = (N8nMapping(("n8n-nodes-base.merge",), from_n8n.merge, inputs=("a", "b")),)
+    n8n = (N8nMapping(("n8n-nodes-base.merge",), from_n8n.merge, inputs=("a", "b"), export=to_n8n.merge),)
     category = "flow"
     icon = "merge"
     label = t("Merge", "합치기")
@@ -127,7 +129,15 @@ class Merge(NodeType):
 @register
 class LoopOverItems(NodeType):
     key = "flow.loop"
-    n8n = (N8nMapping(("n8n-nodes-base.splitInBatches",), from_n8n.loop, outputs=("done", "loop")),)  # n8n: 0 = done, 1 = loop
+    n8n = (
+        N8nMapping(
+            ("n8n-nodes-base.splitInBatches",),
+            from_n8n.loop,
+            output_ports=from_n8n.loop_ports,
+            export=to_n8n.loop,
+            export_outputs=("done", "loop"),
+        ),
+    )
     category = "flow"
     icon = "repeat"
     label = t("Loop over items", "항목 반복")
@@ -147,7 +157,7 @@ class LoopOverItems(NodeType):
 @register
 class Wait(NodeType):
     key = "flow.wait"
-    n8n = (N8nMapping(("n8n-nodes-base.wait",), from_n8n.wait),)
+    n8n = (N8nMapping(("n8n-nodes-base.wait",), from_n8n.wait, export=to_n8n.wait),)
     category = "flow"
     blocking = True
     icon = "hourglass"
@@ -200,6 +210,7 @@ class Wait(NodeType):
 @register
 class StopWithError(NodeType):
     key = "flow.stop_error"
+    n8n = (N8nMapping(("n8n-nodes-base.stopAndError",), from_n8n.stop_and_error, export=to_n8n.stop_error),)
     description = t("Stops the run as failed, with a message you write.", "직접 쓴 메시지와 함께 실행을 실패로 멈춥니다.")
     category = "flow"
     icon = "stop"
@@ -214,7 +225,11 @@ class StopWithError(NodeType):
 @register
 class NoOp(NodeType):
     key = "flow.noop"
-    n8n = (N8nMapping(("n8n-nodes-base.noOp",), from_n8n.noop),)
+    n8n = (
+        N8nMapping(("n8n-nodes-base.noOp",), from_n8n.noop, export=to_n8n.noop),
+        N8nMapping(("n8n-nodes-base.executionData",), from_n8n.execution_data),
+        N8nMapping(("n8n-nodes-base.set",), from_n8n_data.empty_set, when=from_n8n_data.is_empty_set),
+    )
     description = t(
         "Passes items on unchanged; useful as a placeholder while you build.",
         "항목을 그대로 넘깁니다. 만드는 중에 자리를 표시할 때 씁니다.",
@@ -231,7 +246,7 @@ class NoOp(NodeType):
 @register
 class RespondToWebhook(NodeType):
     key = "flow.respond"
-    n8n = (N8nMapping(("n8n-nodes-base.respondToWebhook",), from_n8n.respond),)
+    n8n = (N8nMapping(("n8n-nodes-base.respondToWebhook",), from_n8n.respond, export=to_n8n.respond),)
     category = "flow"
     icon = "reply"
     label = t("Respond to webhook", "웹훅에 응답")
@@ -256,6 +271,7 @@ class RespondToWebhook(NodeType):
 class CallFlow(NodeType):
     side_effects = True
     key = "flow.call"
+    n8n = (N8nMapping(("n8n-nodes-base.executeWorkflow",), from_n8n.execute_workflow),)
     category = "flow"
     icon = "subflow"
     label = t("Run another flow", "다른 플로우 실행")
@@ -272,9 +288,37 @@ class CallFlow(NodeType):
 
 
 @register
+class Placeholder(NodeType):
+    """Stands where an imported node had no EZFlow equivalent, so its connections stay drawn and nothing is lost."""
+
+    key = "flow.placeholder"
+    outputs = ("main", "output_2", "output_3", "output_4")
+    n8n = (N8nMapping((UNMAPPED,), from_n8n.placeholder, outputs=outputs, export=to_n8n.placeholder),)
+    description = t(
+        "Stands for a step from another tool that EZFlow cannot run yet; replace it before running the flow.",
+        "EZFlow가 아직 실행할 수 없는 다른 도구의 단계를 대신합니다. 플로우를 실행하기 전에 바꾸세요.",
+    )
+    category = "flow"
+    icon = "circle"
+    label = t("Placeholder (not available yet)", "자리 표시 (아직 지원 안 함)")
+    per_item = False
+    params = (
+        Param("original_type", "string", t("Original step type", "원래 단계 유형"), default="", expressions=False),
+        Param("original_parameters", "json", t("Original settings", "원래 설정"), default={}, expressions=False),
+    )
+
+    def execute(self, ctx):
+        raise NodeError(
+            gettext_noop("“%(type)s” is not available in EZFlow yet: replace this placeholder with a step that does the same."),
+            code="placeholder",
+            values={"type": str(ctx.node.parameters.get("original_type", ""))},  # its n8n settings are not evaluated
+        )
+
+
+@register
 class StickyNote(NodeType):
     key = "note.sticky"
-    n8n = (N8nMapping(("n8n-nodes-base.stickyNote",), from_n8n.sticky_note),)
+    n8n = (N8nMapping(("n8n-nodes-base.stickyNote",), from_n8n.sticky_note, export=to_n8n.sticky_note),)
     description = t(
         "A note on the canvas for people reading the flow; it does not run.",
         "플로우를 보는 사람을 위한 캔버스 메모입니다. 실행되지 않습니다.",

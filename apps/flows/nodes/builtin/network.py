@@ -19,6 +19,7 @@ from apps.flows.http.guard import GuardError, guard_error, guarded_client
 from apps.flows.http.smtp import smtp_session
 from apps.flows.nodes.base import NodeType, Param, t
 from apps.flows.nodes.builtin.common import copy_item, get_path
+from apps.flows.nodes.builtin.from_n8n import export as to_n8n
 from apps.flows.nodes.builtin.from_n8n import network as from_n8n
 from apps.flows.nodes.n8n import N8nMapping
 from apps.flows.nodes.registry import register
@@ -160,7 +161,7 @@ class HttpRequest(NodeType):
     side_effects = True
     key = "net.http"
     aliases = ("http request", "api call", "rest api", "api 호출", "http 요청")
-    n8n = (N8nMapping(("n8n-nodes-base.httpRequest",), from_n8n.http_request),)
+    n8n = (N8nMapping(("n8n-nodes-base.httpRequest",), from_n8n.http_request, export=to_n8n.http_request),)
     category = "action"
     icon = "globe"
     label = t("HTTP request", "HTTP 요청")
@@ -355,6 +356,7 @@ class HttpRequest(NodeType):
 class SlackMessage(NodeType):
     side_effects = True
     key = "net.slack"
+    n8n = (N8nMapping(("n8n-nodes-base.slack",), from_n8n.slack, when=from_n8n.is_slack_message),)
     aliases = ("slack", "슬랙")
     category = "action"
     icon = "slack"
@@ -397,6 +399,7 @@ class SlackMessage(NodeType):
 class SendEmail(NodeType):
     side_effects = True
     key = "net.email"
+    n8n = (N8nMapping(("n8n-nodes-base.emailSend",), from_n8n.email_send),)
     aliases = ("email", "e-mail", "mail", "이메일", "메일")
     description = t("Sends an email through your mail server (SMTP).", "메일 서버(SMTP)를 통해 이메일을 보냅니다.")
     category = "action"

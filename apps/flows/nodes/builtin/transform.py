@@ -11,6 +11,8 @@ import io
 from apps.flows.engine.errors import NodeError, gettext_noop
 from apps.flows.nodes.base import NodeType, Param, t
 from apps.flows.nodes.builtin.common import copy_item, get_path, set_path, with_output_field
+from apps.flows.nodes.builtin.from_n8n import data as from_n8n
+from apps.flows.nodes.n8n import N8nMapping
 from apps.flows.nodes.registry import register
 
 MAX_TEXT = 5_000_000
@@ -26,6 +28,7 @@ def _text(value) -> str:
 @register
 class Crypto(NodeType):
     key = "transform.crypto"
+    n8n = (N8nMapping(("n8n-nodes-base.crypto",), from_n8n.crypto),)
     description = t(
         "Makes a hash or an HMAC signature, or encodes and decodes Base64 text.",
         "해시나 HMAC 서명을 만들거나 Base64로 인코딩·디코딩합니다.",
@@ -77,6 +80,7 @@ class Crypto(NodeType):
 @register
 class HtmlExtract(NodeType):
     key = "transform.html"
+    n8n = (N8nMapping(("n8n-nodes-base.html", "n8n-nodes-base.htmlExtract"), from_n8n.html),)
     category = "transform"
     icon = "code"
     label = t("Extract from HTML", "HTML에서 추출")
@@ -123,6 +127,7 @@ class HtmlExtract(NodeType):
 @register
 class XmlJson(NodeType):
     key = "transform.xml"
+    n8n = (N8nMapping(("n8n-nodes-base.xml",), from_n8n.xml),)
     description = t("Turns XML into JSON items, or JSON into XML.", "XML을 JSON 항목으로, JSON을 XML로 바꿉니다.")
     category = "transform"
     icon = "code"

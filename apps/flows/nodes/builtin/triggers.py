@@ -1,6 +1,8 @@
 from apps.flows.nodes.base import NodeType, Param, t
+from apps.flows.nodes.builtin.from_n8n import export as to_n8n
+from apps.flows.nodes.builtin.from_n8n import flow_control as from_n8n_flow
 from apps.flows.nodes.builtin.from_n8n import triggers as from_n8n
-from apps.flows.nodes.n8n import N8nMapping
+from apps.flows.nodes.n8n import UNMAPPED_TRIGGER, N8nMapping
 from apps.flows.nodes.registry import register
 
 
@@ -17,17 +19,44 @@ class _Trigger(NodeType):
 class ManualTrigger(_Trigger):
     key = "trigger.manual"
     trigger_kind = "manual"
-    n8n = (N8nMapping(("n8n-nodes-base.manualTrigger",), from_n8n.manual),)
+    n8n = (
+        N8nMapping(("n8n-nodes-base.manualTrigger",), from_n8n.manual, export=to_n8n.manual),
+        N8nMapping(("n8n-nodes-base.executeWorkflowTrigger",), from_n8n.called_by_another),
+        N8nMapping(("n8n-nodes-base.start",), from_n8n.manual),  # n8n before 1.0 began every workflow with it
+    )
     icon = "play"
     label = t("Manual start", "수동 실행")
     description = t("Starts the flow when you click Run or call the API.", "실행 버튼을 누르거나 API를 호출하면 플로우를 시작합니다.")
 
 
 @register
+class PlaceholderTrigger(_Trigger):
+    """Stands where an imported flow started with a trigger EZFlow does not have yet (n8n's Gmail or Telegram
+    trigger...): the flow keeps its shape and can be run by hand until the trigger is replaced."""
+
+    key = "trigger.placeholder"
+    trigger_kind = "manual"
+    n8n = (N8nMapping((UNMAPPED_TRIGGER,), from_n8n_flow.placeholder, export=to_n8n.placeholder),)
+    icon = "play"
+    label = t("Start placeholder (not available yet)", "시작 자리 표시 (아직 지원 안 함)")
+    description = t(
+        "Stands for a trigger from another tool that EZFlow does not have yet; until you replace it, run the flow by hand.",
+        "EZFlow에 아직 없는 다른 도구의 트리거를 대신합니다. 바꾸기 전까지는 직접 실행하세요.",
+    )
+    params = (
+        Param("original_type", "string", t("Original trigger type", "원래 트리거 유형"), default="", expressions=False),
+        Param("original_parameters", "json", t("Original settings", "원래 설정"), default={}, expressions=False),
+    )
+
+
+@register
 class WebhookTrigger(_Trigger):
     key = "trigger.webhook"
     trigger_kind = "webhook"
-    n8n = (N8nMapping(("n8n-nodes-base.webhook",), from_n8n.webhook),)
+    n8n = (
+        N8nMapping(("n8n-nodes-base.webhook",), from_n8n.webhook, export=to_n8n.webhook),
+        N8nMapping(("n8n-nodes-base.formTrigger", "@n8n/n8n-nodes-langchain.chatTrigger"), from_n8n.form_or_chat),
+    )
     secret_params = ("secret",)
     icon = "webhook"
     label = t("Webhook", "웹훅")
@@ -78,7 +107,7 @@ class WebhookTrigger(_Trigger):
 class ScheduleTrigger(_Trigger):
     key = "trigger.schedule"
     trigger_kind = "schedule"
-    n8n = (N8nMapping(("n8n-nodes-base.scheduleTrigger", "n8n-nodes-base.cron"), from_n8n.schedule),)
+    n8n = (N8nMapping(("n8n-nodes-base.scheduleTrigger", "n8n-nodes-base.cron"), from_n8n.schedule, export=to_n8n.schedule),)
     icon = "clock"
     label = t("Schedule", "일정")
     description = t("Starts the flow at fixed times, like every weekday at 9:00.", "매주 평일 9시처럼 정해진 시간에 플로우를 시작합니다.")

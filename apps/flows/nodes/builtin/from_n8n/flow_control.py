@@ -147,7 +147,7 @@ def respond(node: dict) -> Converted:
     if p.get("respondWith") in ("json", "text"):
         body = convert_expression(p.get("responseBody", ""), warnings, node.get("name", ""), "parameters")
     else:
-        body = "{{ json }}"
+        body = "={{ $json }}"
     return {"status": status, "body": body}, warnings
 
 
@@ -160,4 +160,40 @@ def sticky_note(node: dict) -> Converted:
 
 
 def loop(node: dict) -> Converted:
-    return {"batch_size": int((node.get("parameters") or {}).get("batchSize", 1) or 1)}, []
+    return {"batch_size": max(int_or((node.get("parameters") or {}).get("batchSize", 1), 1), 1)}, []
+
+
+def loop_ports(node: dict, parameters: dict) -> dict[int, list[str]]:
+    """Split In Batches 1-2 had one output, the batch (the loop); version 3 added "done" as output 0."""
+    version = float(node.get("typeVersion", 1) or 1)
+    return {0: ["done"], 1: ["loop"]} if version >= 3 else {0: ["loop"]}
+
+
+def placeholder(node: dict) -> Converted:
+    return {"original_type": str(node.get("type", "")), "original_parameters": node.get("parameters") or {}}, []
+
+
+def stop_and_error(node: dict) -> Converted:
+    p = node.get("parameters") or {}
+    warnings: list[dict] = []
+    message = p.get("errorMessage")
+    if message is None and p.get("errorType") == "errorObject":
+        message = p.get("errorObject", "Stopped by the flow")
+    return {"message": convert_expression(message or "Stopped by the flow", warnings, node.get("name", ""), "message")}, warnings
+
+
+def execute_workflow(node: dict) -> Converted:
+    p = node.get("parameters") or {}
+    reference = p.get("workflowId")
+    if isinstance(reference, dict):
+        reference = reference.get("cachedResultName") or reference.get("value", "")
+    warnings = [warning(node, "flow_reference", "Choose the flow to run: n8n's workflow ids do not exist in EZFlow.")]
+    if p.get("source") in ("parameter", "localFile", "url"):
+        warnings.append(
+            warning(node, "mode_review", "The workflow to run was given inline or as a file: import it as a flow, then choose it.")
+        )
+    return {"flow": "" if str(reference or "").startswith("=") else str(reference or "")}, warnings
+
+
+def execution_data(node: dict) -> Converted:
+    return {}, [warning(node, "option_review", "n8n saved data to search executions by; EZFlow's runs keep their items instead.")]

@@ -1,0 +1,159 @@
+"""Real n8n workflows: how many import, pass validation, how many of their nodes become real steps, how many run.
+
+Reads ../shared/data/n8n-workflows in place (never copied into the repository). For each workflow: import (a crash is
+counted, not raised), validate, count working nodes (not sticky notes) mapped to a real step rather than a
+placeholder, and run the flows whose nodes are all mapped and which pass validation, from their first trigger, with
+HTTP answered by an in-process fake (no internet) and waits not slept. Prints totals and the unmapped types.
+
+    make bench BENCH=n8n_import          (N8N_CORPUS=path to read another folder; N8N_VERBOSE=1 for each failure)
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = Path(os.environ.get("N8N_CORPUS", ROOT.parent / "shared" / "data" / "n8n-workflows"))
+VERBOSE = os.environ.get("N8N_VERBOSE") == "1"
+TOP = int(os.environ.get("N8N_TOP", "25"))
+NOT_WORKING = {"n8n-nodes-base.stickyNote"}
+
+
+def fake_http():
+    """Every HTTP step gets a JSON answer from this process: the bench measures EZFlow, not the internet."""
+    import httpx2
+
+    from apps.flows.nodes.builtin import network
+
+    def answer(request):
+        return httpx2.Response(200, json={"ok": True, "id": 1, "data": [], "items": [], "results": []})
+
+    network.guarded_client = lambda **kwargs: httpx2.Client(transport=httpx2.MockTransport(answer))
+
+
+def trigger_items(workflow: dict, trigger: dict) -> list[dict]:
+    """The trigger's pinned sample from the export when it has one (what n8n itself would replay), else a small one."""
+    pinned = (workflow.get("pinData") or {}).get(trigger["name"])
+    if isinstance(pinned, list) and pinned:
+        return [entry.get("json", entry) if isinstance(entry, dict) else {} for entry in pinned]
+    if trigger["type"] == "trigger.webhook":
+        return [{"body": {"email": "a@example.com", "name": "Ann", "message": "hello"}, "headers": {}, "query": {}}]
+    return [{}]
+
+
+def main() -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ezflow_site.settings")
+    import django
+
+    django.setup()
+    from apps.flows.engine.context import LocalHost
+    from apps.flows.engine.errors import EngineError
+    from apps.flows.engine.executor import Executor
+    from apps.flows.engine.graph import Graph
+    from apps.flows.engine.n8n import import_n8n, workflows_in
+    from apps.flows.engine.validation import validate_graph
+    from apps.flows.nodes.registry import load_builtin_nodes
+
+    if not CORPUS.is_dir():
+        print(f"{CORPUS} is absent: the n8n workflow corpus lives next to the repository (../shared/data/n8n-workflows)")
+        return 0
+    fake_http()
+    registry = load_builtin_nodes()
+    files = sorted(CORPUS.glob("*.json"))
+    counts = collections.Counter()
+    unmapped = collections.Counter()
+    problems = collections.Counter()
+    run_failures = collections.Counter()
+    started = time.perf_counter()
+    import_seconds = 0.0
+    for path in files:
+        counts["files"] += 1
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError:
+            counts["not_json"] += 1
+            continue
+        workflows = workflows_in(data)
+        if not workflows:
+            counts["not_n8n"] += 1
+            continue
+        for workflow in workflows:
+            counts["workflows"] += 1
+            began = time.perf_counter()
+            try:
+                result = import_n8n(workflow)
+            except Exception as exc:  # noqa: BLE001  (the bench counts crashes instead of stopping)
+                counts["import_crashed"] += 1
+                if VERBOSE:
+                    print(f"  import crashed: {path.name}: {exc!r}")
+                continue
+            import_seconds += time.perf_counter() - began
+            counts["imported"] += 1
+            working = [n for n in workflow["nodes"] if isinstance(n, dict) and n.get("type") not in NOT_WORKING]
+            missing = {u["name"] for u in result.unsupported}
+            counts["nodes"] += len(working)
+            counts["nodes_mapped"] += sum(1 for n in working if n.get("name") not in missing)
+            for found in result.unsupported:
+                unmapped[found["type"]] += 1
+            found_problems = validate_graph(result.graph)
+            credential_params = {
+                (node["id"], f"parameters.{param.name}")
+                for node in result.graph["nodes"]
+                for param in registry.get(node["type"]).params
+                if param.type == "credential"
+            }
+            if all(p.code == "required" and (p.node_id, p.path) in credential_params for p in found_problems):
+                counts["valid_with_credentials"] += 1
+            if found_problems:
+                for problem in found_problems:
+                    problems[problem.code] += 1
+                if VERBOSE:
+                    print(f"  invalid: {path.name}: {[(p.code, p.node_id, p.path) for p in found_problems][:4]}")
+                continue
+            counts["valid"] += 1
+            if missing:
+                continue
+            counts["fully_mapped"] += 1
+            graph = Graph.from_dict(result.graph)
+            triggers = [n for n in result.graph["nodes"] if registry.get(n["type"]).is_trigger]
+            if not triggers:
+                continue
+            executor = Executor(graph, host=LocalHost(), sleep=lambda seconds: None)
+            try:
+                outcome = executor.run(trigger_items=trigger_items(workflow, triggers[0]), start_node=triggers[0]["id"])
+            except EngineError as exc:
+                run_failures[exc.code] += 1
+                continue
+            if outcome.status in ("success", "waiting", "suspended"):
+                counts["ran"] += 1
+            else:
+                run_failures[outcome.error_code or outcome.status] += 1
+                if VERBOSE:
+                    print(f"  run {outcome.status}: {path.name}: {outcome.error_code}: {(outcome.error or '')[:160]}")
+    total = time.perf_counter() - started
+    workflows = counts["workflows"] or 1
+
+    def share(part: int, whole: int) -> str:
+        return f"{part}/{whole} ({part / (whole or 1):.0%})"
+
+    print(f"n8n workflows in {CORPUS}: {counts['files']} files, {counts['workflows']} workflows")
+    print(f"imported without a crash   {share(counts['imported'], workflows)}")
+    print(f"valid after import         {share(counts['valid'], workflows)}")
+    print(f"valid once credentials are chosen {share(counts['valid_with_credentials'], workflows)}")
+    print(f"node coverage              {share(counts['nodes_mapped'], counts['nodes'])} working nodes became real steps")
+    print(f"all nodes mapped           {share(counts['fully_mapped'], workflows)}")
+    print(f"ran to completion          {share(counts['ran'], counts['fully_mapped'])} of the fully mapped and valid (HTTP faked)")
+    print(f"import time                {import_seconds * 1000 / workflows:.1f} ms per workflow; whole bench {total:.1f} s")
+    print("validation problems        " + ", ".join(f"{code} {n}" for code, n in problems.most_common(8)))
+    print("run failures               " + ", ".join(f"{code} {n}" for code, n in run_failures.most_common(8)))
+    print("most frequent unmapped      " + ", ".join(f"{name.split('.')[-1]} {n}" for name, n in unmapped.most_common(TOP)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
