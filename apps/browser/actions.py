@@ -99,7 +99,7 @@ def checked(actions) -> list[dict]:
             )
         target = "" if entry.get("target") is None else str(entry.get("target"))
         value = "" if entry.get("value") is None else str(entry.get("value"))
-        needs_target = action in NEED_TARGET or (action == DOWNLOAD and not value) or (action == EXTRACT_TABLE and find_by != BY_CSS)
+        needs_target = action in NEED_TARGET or (action == DOWNLOAD and not value)
         if needs_target and not target.strip():
             raise NodeError(
                 gettext_noop("Action %(number)s (%(action)s): say which element, by its text, label or CSS selector."),

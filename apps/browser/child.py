@@ -144,7 +144,7 @@ class Session:
                         "apt-get install chromium) or set EZFLOW_BROWSER_EXECUTABLE to its path."
                     ),
                     "values": {},
-                    "detail": str(exc)[:2000],
+                    "detail": _ends(str(exc)),
                 }
             context = browser.new_context(
                 accept_downloads=True, service_workers="block", viewport={"width": 1280, "height": 900}, ignore_https_errors=False
@@ -365,6 +365,11 @@ class Session:
                 {"limit": f"{self.max_file_bytes:,}"},
             )
         self.files[name] = {"path": path.name, "name": file_name, "mime_type": mime_type, "size": size}
+
+
+def _ends(text: str) -> str:
+    """Playwright's launch error lists the whole command line first; the browser's own complaint is at the end."""
+    return text if len(text) <= 2000 else f"{text[:400]}\n…\n{text[-1600:]}"
 
 
 def _quiet(call):

@@ -13,6 +13,7 @@ import contextlib
 import json
 import os
 import resource
+import secrets
 import shutil
 import signal
 import subprocess
@@ -69,25 +70,55 @@ class Outcome:
     peak_memory_kb: int = 0
 
 
-def _group_memory_kb(group: int) -> int:
-    """Resident memory of every process in the process group (Linux /proc; Chromium's helpers included)."""
-    total = 0
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/stat", "rb") as stat:
-                fields = stat.read().rsplit(b")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == group:  # fields after the name: state, ppid, pgrp, ...
-            total += int(fields[21]) * PAGE_SIZE // 1024  # rss in pages
-    return total
+class Processes:
+    """Every process of one session, wherever it went: Playwright starts Chromium in a process group and session of
+    its own, and Chromium's crash handler detaches from it, so neither the child's process group nor its tree finds
+    them all. Each carries the session's token in its environment (inherited from the child), which does."""
 
+    def __init__(self, token: str):
+        self.marker = f"EZFLOW_BROWSER_SESSION={token}".encode()
+        self._known: dict[int, tuple[bytes, bool]] = {}  # pid -> (start time, carries the token)
 
-def _kill_group(group: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(group, signal.SIGKILL)
+    def _ours(self, pid: int, started: bytes) -> bool:
+        known = self._known.get(pid)
+        if known is None or known[0] != started:
+            try:
+                with open(f"/proc/{pid}/environ", "rb") as environ:
+                    ours = self.marker in environ.read().split(b"\0")
+            except OSError:
+                ours = False
+            known = self._known[pid] = (started, ours)
+        return known[1]
+
+    def members(self) -> list[tuple[int, int]]:
+        """(pid, resident kB) of the session's living processes."""
+        found = []
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as stat:
+                    fields = stat.read().rsplit(b")", 1)[1].split()  # after the name: state, ppid, pgrp, ...
+            except OSError:
+                continue
+            if fields[0] != b"Z" and self._ours(int(entry.name), fields[19]):
+                found.append((int(entry.name), int(fields[21]) * PAGE_SIZE // 1024))
+        return found
+
+    def memory_kb(self) -> int:
+        return sum(rss for _pid, rss in self.members())
+
+    def kill(self, *, wait: float = 0.0) -> None:
+        """SIGKILL to every process of the session; with `wait`, until they are gone (so their files can go too)."""
+        deadline = time.monotonic() + wait
+        while True:
+            members = self.members()
+            for pid, _rss in members:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, signal.SIGKILL)
+            if not members or time.monotonic() >= deadline:
+                return
+            time.sleep(0.05)
 
 
 def run_session(*, actions: list[dict], login: dict | None, allow_hosts, seconds: float, action_timeout: float) -> Outcome:
@@ -141,7 +172,10 @@ def _run(chromium, actions, login, allow_hosts, wall: float, action_timeout: flo
         resource.setrlimit(resource.RLIMIT_FSIZE, (file_limit, file_limit))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
+    token = secrets.token_hex(16)
+    processes = Processes(token)
     env = {
+        "EZFLOW_BROWSER_SESSION": token,
         "PATH": "/usr/local/bin:/usr/bin:/bin",
         "LANG": "C.UTF-8",
         "PYTHONIOENCODING": "utf-8",
@@ -167,11 +201,11 @@ def _run(chromium, actions, login, allow_hosts, wall: float, action_timeout: flo
 
         def watch_memory():
             while not done.wait(MEMORY_CHECK_SECONDS):
-                used = _group_memory_kb(process.pid)
+                used = processes.memory_kb()
                 peak["kb"] = max(peak["kb"], used)
                 if used > memory_limit_kb:
                     peak["over"] = True
-                    _kill_group(process.pid)
+                    processes.kill()
                     return
 
         watcher = threading.Thread(target=watch_memory, daemon=True)
@@ -179,7 +213,7 @@ def _run(chromium, actions, login, allow_hosts, wall: float, action_timeout: flo
         try:
             stdout, stderr = process.communicate(_request(chromium, actions, login, allow_hosts, action_timeout), timeout=wall)
         except subprocess.TimeoutExpired:
-            _kill_group(process.pid)
+            processes.kill()
             process.communicate()
             raise NodeError(
                 gettext_noop("The browser took longer than %(seconds)s seconds and was stopped."),
@@ -188,7 +222,7 @@ def _run(chromium, actions, login, allow_hosts, wall: float, action_timeout: flo
             ) from None
         finally:
             done.set()
-            _kill_group(process.pid)  # Chromium's helpers outlive the driver when the child is killed
+            processes.kill(wait=5.0)  # Chromium and its helpers outlive the driver when the child is killed
         if peak["over"]:
             raise NodeError(
                 gettext_noop("The browser needed more than %(megabytes)s MB of memory and was stopped."),
