@@ -14,6 +14,7 @@ values; the parent translates them. Django is not set up here.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import ipaddress
 import json
@@ -55,6 +56,15 @@ TABLE_SCRIPT = """(table) => {
   return {names, rows: body.map((row) => Array.from(row.children).map(clean))};
 }"""
 
+FETCH_SCRIPT = """async ([url, limit]) => {
+  const answer = await fetch(url, {credentials: "include"});
+  const bytes = new Uint8Array(await answer.arrayBuffer());
+  if (bytes.length > limit) return null;
+  let text = "";
+  for (let i = 0; i < bytes.length; i += 32768) text += String.fromCharCode.apply(null, bytes.subarray(i, i + 32768));
+  return btoa(text);
+}"""
+
 
 class ActionFailed(Exception):
     def __init__(self, template: str, code: str, values: dict | None = None, detail: str = ""):
@@ -83,6 +93,7 @@ class Session:
         self.checked_hosts: dict[tuple, GuardError | None] = {}
         self.values: dict = {}
         self.files: dict = {}
+        self._marks = (0, 0)  # refusals and blocked requests before the current action
         self.page = None
 
     # ---- the guard at the request level ----------------------------------------------------------------------
@@ -155,6 +166,7 @@ class Session:
             self.page.set_default_navigation_timeout(self.timeout_ms)
             steps = self.request["actions"]
             for number, step in enumerate(steps, start=1):
+                self._marks = (len(self.proxy.refusals), len(self.blocked))
                 try:
                     self._do(step)
                 except ActionFailed as exc:
@@ -197,11 +209,17 @@ class Session:
         first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
         url = step["value"] if step["action"] == A.OPEN else ""
         refusal = self._refusal_for(url) if url else None
-        if refusal is None and ("ERR_BLOCKED_BY_CLIENT" in text or "ERR_TUNNEL_CONNECTION_FAILED" in text):
-            for host_url in (url, *self.blocked[::-1]):
-                refusal = self._refusal_for(host_url) if host_url else None
-                if refusal:
-                    break
+        if refusal is None and "net::ERR_" in text:
+            # A navigation that failed while the guard refused something in this action (a redirect's next hop, the
+            # target of a click): that refusal is why.
+            fresh = self.proxy.refusals[self._marks[0] :]
+            if fresh:
+                refusal = GuardError(fresh[-1].template, fresh[-1].values)
+            else:
+                for blocked_url in self.blocked[self._marks[1] :][::-1]:
+                    refusal = self._refusal_for(blocked_url)
+                    if refusal:
+                        break
         if refusal is not None:
             # The guard's own sentence (it names the host and what to do), translated as it is for the HTTP step.
             return ActionFailed(refusal.template, "browser_address_blocked", refusal.values, detail=text)
@@ -333,16 +351,23 @@ class Session:
 
     def _download(self, step: dict) -> None:
         page = self.page
-        with page.expect_download() as info:
-            if step["target"]:
+        if step["target"]:
+            with page.expect_download() as info:
                 self._find(step, for_click=True).click()
-            else:
-                try:
-                    page.goto(step["value"].strip())
-                except Exception as exc:  # going to a file's address starts the download instead of a page
-                    if "Download is starting" not in str(exc):
-                        raise
-        download = info.value
+            download = info.value
+        else:
+            started = []
+            page.once("download", lambda download: started.append(download))
+            try:
+                response = page.goto(step["value"].strip())
+            except Exception as exc:  # going to a file's address starts the download instead of a page
+                if "Download is starting" not in str(exc):
+                    raise
+                response = None
+            if response is not None:  # shown, not downloaded (a PDF, an image, text): the answer is the file
+                self._keep_answer(step, response)
+                return
+            download = started[0] if started else page.wait_for_event("download")
         failure = download.failure()
         if failure:
             raise ActionFailed(
@@ -354,6 +379,34 @@ class Session:
         path = OUT / f"{len(self.files) + 1}-{name}"
         download.save_as(str(path))
         self._keep(step["name"], path, name, mimetypes.guess_type(name)[0] or "application/octet-stream")
+
+    def _keep_answer(self, step: dict, response) -> None:
+        if response.status >= 400:
+            raise ActionFailed(
+                gettext_noop("Action %(number)s (%(action)s): the page answered HTTP %(status)s."),
+                "browser_http_error",
+                {"status": str(response.status)},
+            )
+        mime_type = (response.headers.get("content-type") or "application/octet-stream").split(";")[0].strip()
+        name = _safe_file_name(Path(urlsplit(response.url).path).name or "download")
+        if "." not in name:
+            name += mimetypes.guess_extension(mime_type) or ""
+        path = OUT / f"{len(self.files) + 1}-{name}"
+        if mime_type == "text/html":
+            data = response.body()
+        else:
+            # Chromium shows a PDF in its viewer, whose page is what `response.body()` returns: the file's bytes are
+            # fetched again from the page itself (same origin, same cookies, through the same guard).
+            encoded = self.page.evaluate(FETCH_SCRIPT, [response.url, self.max_file_bytes])
+            if encoded is None:
+                raise ActionFailed(
+                    gettext_noop("Action %(number)s (%(action)s): the file is larger than the limit of %(limit)s bytes."),
+                    "browser_file_too_large",
+                    {"limit": f"{self.max_file_bytes:,}"},
+                )
+            data = base64.b64decode(encoded)
+        path.write_bytes(data)
+        self._keep(step["name"], path, name, mime_type)
 
     def _keep(self, name: str, path: Path, file_name: str, mime_type: str) -> None:
         size = path.stat().st_size

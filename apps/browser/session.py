@@ -1,5 +1,5 @@
 """One browser session for one item: the login read from its credential, the actions run in a child process
-(apps/browser/runner.py), the files it kept stored in the run's file storage, and the answer turned into an item or a
+(apps/browser/runner.py), the files it kept stored in the run's file storage (ctx.file_save), and the answer turned into an item or a
 NodeError with the screenshot of the moment it failed. The login's password never leaves this module: it is sent to
 the child on its standard input and removed from everything that comes back."""
 
@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from apps.browser import actions as A
 from apps.browser.runner import Outcome, run_session
-from apps.browser.storage import store_file
 from apps.flows.engine.errors import NodeError
 
 LOGIN_KIND = "website_login"
@@ -49,7 +48,7 @@ def run_actions(ctx, actions: list[dict], *, credential_id=None, action_timeout:
         raise _failure(ctx, answer, outcome)
     values = dict(answer.get("values") or {})
     for name, described in (answer.get("files") or {}).items():
-        values[name] = store_file(ctx, outcome.files[name], name=described["name"], mime_type=described["mime_type"])
+        values[name] = ctx.file_save(outcome.files[name], name=described["name"], mime_type=described["mime_type"])
     result = {"url": answer.get("url", ""), "title": answer.get("title", ""), **values}
     if answer.get("blocked"):
         result["blocked_requests"] = answer["blocked"]
@@ -65,7 +64,10 @@ def _failure(ctx, answer: dict, outcome: Outcome) -> NodeError:
         answer.get("template") or "The browser step failed.", code=answer.get("code") or "browser_failed", detail=detail, values=values
     )
     if outcome.failure_screenshot:
-        # The run page shows this file with the error (apps/files renders file references in an error's values).
-        error.values["screenshot"] = store_file(ctx, outcome.failure_screenshot, name="failure.png", mime_type="image/png")
-        error.detail = f"{error.detail}\nScreenshot of the moment it failed: {error.values['screenshot'].get('name')}".strip()
+        try:
+            shot = ctx.file_save(outcome.failure_screenshot, name="failure.png", mime_type="image/png")
+        except NodeError:  # no room for it (the organization's file limits): the error itself matters more
+            shot = None
+        if shot is not None:
+            error.values["screenshot"] = shot  # the run page shows it with the error
     return error

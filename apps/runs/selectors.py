@@ -11,6 +11,8 @@ from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper,
 from django.db.models.functions import Left, Trunc
 from django.utils import timezone
 
+from apps.files.refs import is_file_ref
+from apps.files.services import file_link
 from apps.flows.error_text import engine_error_text
 from apps.flows.http.answer_summary import answer_summary
 from apps.flows.models import Flow
@@ -64,6 +66,7 @@ class NodeView:
     error_code: str = ""
     error_detail: str = ""
     error_summary: str = ""  # another server's error answer in one line (the raw answer is error_detail)
+    error_files: list = field(default_factory=list)  # files stored with the error: {"name", "link", "image"}
     type_label: str = ""
     outputs: dict = field(default_factory=dict)
     inputs: list = field(default_factory=list)
@@ -132,6 +135,15 @@ def epoch_ms(moment) -> int:
     return int(moment.timestamp() * 1000)
 
 
+def _error_files(args) -> list[dict]:
+    values = (args or {}).get("values") or {} if isinstance(args, dict) else {}
+    return [
+        {"name": str(ref.get("name") or ""), "link": file_link(ref), "image": str(ref.get("mime_type") or "").startswith("image/")}
+        for ref in values.values()
+        if is_file_ref(ref)
+    ]
+
+
 def _ms(start, end) -> int | None:
     return int((end - start).total_seconds() * 1000) if start and end else None
 
@@ -163,6 +175,7 @@ def run_view(run: Run) -> RunView:
             view.error, view.error_code, view.error_detail = last.error_text, last.error_code, last.error_detail
             if last.error_code == "http_error" and last.error_detail:
                 view.error_summary = answer_summary(last.error_detail)
+            view.error_files = _error_files(last.error_args)
             view.outputs = last.output_sample or {}
         nodes[view.id] = view
     edges = []

@@ -17,5 +17,7 @@ def host(allow=("127.0.0.1",), credentials=None):
 
 def browse(step_type: str, *, allow=("127.0.0.1",), credentials=None, items=None, settings=None, **params):
     """Runs one browser step after a manual trigger; returns the run result and the recording reporter."""
-    nodes = [START, node("b", step_type, "Browser", settings=settings, **params)]
+    step = node("b", step_type, "Browser", settings=settings)
+    step["parameters"] = params  # not as node()'s keywords: a browser step has a parameter called "name"
+    nodes = [START, step]
     return run(nodes, [edge("start", "b")], items if items is not None else [{}], host=host(allow, credentials))

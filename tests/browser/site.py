@@ -17,6 +17,7 @@ ROWS = [
     for day, branch in enumerate(["강남", "부산", "대구", "광주", "대전", "인천", "수원"], start=1)
 ]
 PER_PAGE = 3
+NOTICE = b"%PDF-1.4\n% a notice\n%%EOF\n"
 REPORT = "date,branch,amount\n" + "".join(f"{r['date']},{r['branch']},{r['amount']}\n" for r in ROWS)
 
 
@@ -104,6 +105,9 @@ class Site:
         elif parsed.path == "/reports/daily.csv":
             headers = {"Content-Type": "text/csv; charset=utf-8", "Content-Disposition": "attachment; filename=daily-report.csv"}
             content = REPORT.encode()
+        elif parsed.path == "/notice.pdf":
+            headers = {"Content-Type": "application/pdf"}
+            content = NOTICE
         elif parsed.path == "/slow":
             time.sleep(self.slow_seconds)
             content = page("Slow", "<p>finally</p>")

@@ -41,7 +41,9 @@ def test_a_page_cannot_make_the_browser_fetch_an_address_that_was_not_allowed(fr
     result, _ = browse("browser.open", url=fresh_site.url("/reach-inside"))
     assert result.status == "success", result.error
     assert result.last_items[0]["text"] == "hello"
-    assert sorted(result.last_items[0]["blocked_requests"]) == sorted([fresh_site.outside.url("/pixel.png"), fresh_site.outside.url("/secret")])
+    assert sorted(result.last_items[0]["blocked_requests"]) == sorted(
+        [fresh_site.outside.url("/pixel.png"), fresh_site.outside.url("/secret")]
+    )
     assert fresh_site.outside.requests == []
 
 
