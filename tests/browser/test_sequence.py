@@ -101,5 +101,5 @@ def test_idempotent_only_when_every_action_only_reads():
     assert not sequence.is_idempotent({"actions": [{"action": "open"}, {"action": "click"}]})
     assert not sequence.is_idempotent({"actions": "{{ json.actions }}"})
     assert not registry.get("browser.click").is_idempotent({}) and registry.get("browser.click").side_effects
-    assert all(registry.get(key).blocking for key in registry.keys() if key.startswith("browser."))
+    assert all(step.blocking for step in registry.all() if step.key.startswith("browser."))
     assert not registry.get("browser.extract").side_effects and not registry.get("browser.screenshot").side_effects
