@@ -20,6 +20,11 @@ RUN groupadd --system --gid 10001 ezflow \
 
 WORKDIR /app
 
+# The browser steps (docs/browser.md) drive Debian's Chromium; the Nanum fonts draw Korean pages in their screenshots.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends chromium fonts-nanum \
+ && rm -rf /var/lib/apt/lists/*
+
 # Runtime requirements only: everything above the development section of requirements.txt.
 COPY requirements.txt ./
 RUN sed '/^# Development and tests/,$d' requirements.txt > /tmp/runtime-requirements.txt \
