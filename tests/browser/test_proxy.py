@@ -39,7 +39,7 @@ def test_an_allowed_tunnel_carries_the_request_and_plain_requests_go_one_per_con
         answer = b""
         while chunk := conn.recv(65536):
             answer += chunk
-    assert answer.startswith(b"HTTP/1.0 200") and "Log in".encode() in answer
+    assert answer.startswith(b"HTTP/1.0 200") and b"Log in" in answer
     plain = ask(proxy, f"GET {fresh_site.url('/login')} HTTP/1.1\r\nHost: x\r\nProxy-Connection: keep-alive\r\n\r\n".encode())
     assert b"\r\nConnection: close" in plain.split(b"\r\n\r\n", 1)[0]
     refused = ask(proxy, f"GET {fresh_site.outside.url('/secret')} HTTP/1.1\r\nHost: x\r\n\r\n".encode())

@@ -41,7 +41,9 @@ def test_a_run_logs_in_with_the_organizations_credential_and_keeps_no_password(o
     run = run_of([*LOG_IN, {"action": "extract_table", "next_page": "Next"}], url=fresh_site.url("/login"), credential=login.pk)
     assert run.status == "success", run.error
     stored = json.dumps(
-        [list(Run.objects.filter(pk=run.pk).values()), list(NodeRun.objects.filter(run_id=run.pk).values())], default=str, ensure_ascii=False
+        [list(Run.objects.filter(pk=run.pk).values()), list(NodeRun.objects.filter(run_id=run.pk).values())],
+        default=str,
+        ensure_ascii=False,
     )
     assert "2026-12-07" in stored  # the last page of the table was read
     assert PASSWORD not in stored
