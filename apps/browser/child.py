@@ -95,6 +95,8 @@ class Session:
         self.files: dict = {}
         self._marks = (0, 0)  # refusals and blocked requests before the current action
         self.page = None
+        self.dialogs: list[str] = []
+        self._switched = False
 
     # ---- the guard at the request level ----------------------------------------------------------------------
     def _route(self, route) -> None:
@@ -161,12 +163,20 @@ class Session:
                 accept_downloads=True, service_workers="block", viewport={"width": 1280, "height": 900}, ignore_https_errors=False
             )
             context.route("**/*", self._route)
+            context.set_default_timeout(self.timeout_ms)
+            context.set_default_navigation_timeout(self.timeout_ms)
+            # A page's alert or "Are you sure?" is answered OK (as a person going through the portal would) and what it
+            # said is kept; a new tab or window the page opens becomes the page the next actions work on.
+            context.on("page", self._opened)
             self.page = context.new_page()
-            self.page.set_default_timeout(self.timeout_ms)
-            self.page.set_default_navigation_timeout(self.timeout_ms)
             steps = self.request["actions"]
             for number, step in enumerate(steps, start=1):
                 self._marks = (len(self.proxy.refusals), len(self.blocked))
+                if self._switched:
+                    self._switched = False
+                    with contextlib.suppress(Exception):
+                        self.page.bring_to_front()
+                        self.page.wait_for_load_state("load")
                 try:
                     self._do(step)
                 except ActionFailed as exc:
@@ -180,10 +190,22 @@ class Session:
                 "values": self.values,
                 "files": self.files,
                 "blocked": self.blocked[:50],
+                "dialogs": self.dialogs[:50],
             }
             context.close()
             browser.close()
             return answer
+
+    def _opened(self, page) -> None:
+        page.on("dialog", self._dialog)
+        if self.page is not None:
+            self._switched = True  # brought to the front before the next action (not from inside this event)
+        self.page = page
+
+    def _dialog(self, dialog) -> None:
+        self.dialogs.append(dialog.message[:1000])
+        with contextlib.suppress(Exception):
+            dialog.accept()
 
     def _failed(self, number: int, step: dict, exc: ActionFailed) -> dict:
         screenshot = None
@@ -432,8 +454,14 @@ def _quiet(call):
         return None
 
 
+POPUP_WAIT_MS = 400
+
+
 def _settle(page) -> None:
-    """After a click or key that may navigate: wait for the new page to load (briefly; no navigation is fine)."""
+    """After a click or key that may navigate: a moment for a new tab to open (the context's "page" event then makes it
+    the current page), and the page loaded (briefly; no navigation is fine)."""
+    with contextlib.suppress(Exception):
+        page.wait_for_event("popup", timeout=POPUP_WAIT_MS)
     with contextlib.suppress(Exception):
         page.wait_for_load_state("load", timeout=5000)
 

@@ -52,6 +52,8 @@ def run_actions(ctx, actions: list[dict], *, credential_id=None, action_timeout:
     result = {"url": answer.get("url", ""), "title": answer.get("title", ""), **values}
     if answer.get("blocked"):
         result["blocked_requests"] = answer["blocked"]
+    if answer.get("dialogs"):
+        result["dialogs"] = answer["dialogs"]
     return result, outcome
 
 

@@ -108,6 +108,13 @@ class Site:
         elif parsed.path == "/notice.pdf":
             headers = {"Content-Type": "application/pdf"}
             content = NOTICE
+        elif parsed.path == "/popup":
+            content = page(
+                "Menu",
+                "<a href='/late-text' target='_blank'>Open the status</a>"
+                "<button onclick=\"if (confirm('Send the report?')) "
+                "document.body.insertAdjacentHTML('beforeend', '<p>Sent</p>')\">Send</button>",
+            )
         elif parsed.path == "/slow":
             time.sleep(self.slow_seconds)
             content = page("Slow", "<p>finally</p>")

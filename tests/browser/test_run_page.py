@@ -60,3 +60,5 @@ def test_a_failed_steps_screenshot_shows_on_the_run_page(organization, fresh_sit
     picture = client.get(link)
     assert picture.status_code == 200 and picture["Content-Type"] == "image/png"
     assert b"".join(picture.streaming_content if picture.streaming else [picture.content]).startswith(b"\x89PNG")
+    other = data.create_organization(slug="browserother")
+    assert data.client_for(other, data.owner_of(other)).get(link).status_code == 404  # the link is the organization's

@@ -103,3 +103,19 @@ def test_idempotent_only_when_every_action_only_reads():
     assert not registry.get("browser.click").is_idempotent({}) and registry.get("browser.click").side_effects
     assert all(step.blocking for step in registry.all() if step.key.startswith("browser."))
     assert not registry.get("browser.extract").side_effects and not registry.get("browser.screenshot").side_effects
+
+
+def test_a_confirmation_is_answered_ok_and_a_new_tab_becomes_the_page(fresh_site):
+    result, _ = browse(
+        "browser.sequence",
+        url=fresh_site.url("/popup"),
+        actions=[
+            {"action": "click", "target": "Send"},
+            {"action": "wait", "target": "Sent"},
+            {"action": "click", "target": "Open the status"},
+            {"action": "wait", "target": "Report ready"},
+        ],
+    )
+    assert result.status == "success", (result.error, result.error_detail)
+    assert result.last_items[0]["dialogs"] == ["Send the report?"]
+    assert result.last_items[0]["url"] == fresh_site.url("/late-text")
