@@ -26,7 +26,7 @@ from django.utils.translation import gettext_noop
 
 from apps.files.errors import FilesError
 from apps.files.models import StoredFile
-from apps.files.refs import human_size
+from apps.files.refs import file_id_of, human_size
 from apps.files.selectors import file_get, is_file_ref  # noqa: F401  (is_file_ref is part of this module's API)
 from apps.files.storage import files_storage, storage_key
 
@@ -147,7 +147,9 @@ def files_delete(*, refs) -> int:
 def file_link(ref, *, seconds: int | None = None) -> str:
     """A path `/files/<signed token>` on the organization's host that lets its members download the file until the
     link expires (EZFLOW_FILES_LINK_SECONDS)."""
-    file_id = ref["$file"] if isinstance(ref, dict) else str(ref)
+    file_id = file_id_of(ref)
+    if file_id is None:
+        raise _not_a_file()
     payload = {"s": _organization_schema(), "f": file_id}
     if seconds is not None:
         payload["t"] = int(seconds)
@@ -295,6 +297,10 @@ def _organization():
     from apps.accounts.models import Organization
 
     return Organization.objects.filter(schema_name=connection.schema_name).first()
+
+
+def _not_a_file() -> FilesError:
+    return FilesError(gettext_noop("This value is not a file. Choose the field of the item that holds a file."), code="not_a_file")
 
 
 def _missing() -> FilesError:
