@@ -134,9 +134,37 @@ def files_delete_for_runs(*, run_ids) -> int:
     return _delete(StoredFile.objects.filter(run_id__in=run_ids))
 
 
+def files_delete_for_flow(*, flow_id) -> int:
+    """Deletes every file of a flow being deleted (its runs' and its pinned data's)."""
+    return _delete(StoredFile.objects.filter(flow_id=int(flow_id)))
+
+
 def files_prune_expired(*, now: dt.datetime | None = None) -> int:
     """Deletes files past their expiry time in the current organization."""
     return _delete(StoredFile.objects.filter(expires_at__lt=now or timezone.now()))
+
+
+def files_remove_orphans(*, older_than: dt.timedelta = dt.timedelta(days=1)) -> int:
+    """Deletes bytes under the current organization's prefix that no StoredFile row names (a transaction that stored
+    a file was rolled back), once they are older than `older_than`. Lists every key: run it daily at most
+    (`manage.py files_remove_orphans`)."""
+    schema = _organization_schema()
+    storage = files_storage()
+    known = set(StoredFile.objects.values_list("storage_key", flat=True))
+    cutoff = timezone.now() - older_than
+    removed = 0
+    try:
+        folders, _files = storage.listdir(schema)
+    except FileNotFoundError:
+        return 0
+    for folder in folders:
+        for name in storage.listdir(f"{schema}/{folder}")[1]:
+            key = f"{schema}/{folder}/{name}"
+            if key in known or storage.get_modified_time(key) > cutoff:
+                continue
+            storage.delete(key)
+            removed += 1
+    return removed
 
 
 def files_delete(*, refs) -> int:

@@ -24,3 +24,21 @@ def test_pinned_files_do_not_expire_and_exports_carry_no_file(data):
     assert file_get(upload).expires_at is None
     exported = json.dumps(flow_export(flow=flow))
     assert "$file" not in exported and upload["$file"] not in exported
+
+
+def test_deleting_a_flow_deletes_its_files(data, django_capture_on_commit_callbacks):
+    from apps.files.models import StoredFile
+    from apps.files.storage import files_storage
+    from apps.flows.services.flows import flow_delete
+
+    organization = data.create_organization()
+    connection.set_tenant(organization)
+    flow = flow_create(user=None, name="F", graph={"nodes": [], "edges": []})
+    other = flow_create(user=None, name="G", graph={"nodes": [], "edges": []})
+    gone = file_save(data=b"1", name="gone.txt", flow_id=flow.pk, run_id=1)
+    kept = file_save(data=b"2", name="kept.txt", flow_id=other.pk, run_id=2)
+    key = file_get(gone).storage_key
+    with django_capture_on_commit_callbacks(execute=True):
+        flow_delete(flow=flow)
+    assert list(StoredFile.objects.values_list("name", flat=True)) == [kept["name"]]
+    assert not files_storage().exists(key)
