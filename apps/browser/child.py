@@ -29,7 +29,7 @@ from apps.browser import actions as A
 from apps.browser.proxy import GuardedProxy
 from apps.core.network_policy import Policy
 from apps.flows.engine.errors import gettext_noop
-from apps.flows.http.guard import AllowList, GuardError, resolve_checked
+from apps.flows.http.guard import AllowList, GuardError, HostNotFound, resolve_checked
 
 OUT = Path("out")
 MAX_TABLE_PAGES = 50
@@ -106,11 +106,15 @@ class Session:
         if scheme in ("data", "blob", "about"):
             route.continue_()
             return
-        if scheme not in ("http", "https") or not parts.hostname:
-            self.blocked.append(url[:300])
+        try:
+            port = parts.port
+        except ValueError:  # a port that is not a number
+            port = -1
+        if scheme not in ("http", "https") or not parts.hostname or port == -1:
+            self.blocked.append(_shown(url))
             route.abort("blockedbyclient")
             return
-        key = (parts.hostname, parts.port or (443 if scheme == "https" else 80))
+        key = (parts.hostname, port or (443 if scheme == "https" else 80))
         if key not in self.checked_hosts:
             try:
                 resolve_checked(key[0], key[1], self.allow)
@@ -120,7 +124,7 @@ class Session:
         refusal = self.checked_hosts[key]
         if refusal is not None:
             self.refused[parts.hostname] = refusal
-            self.blocked.append(url[:300])
+            self.blocked.append(_shown(url))
             route.abort("blockedbyclient")
             return
         route.continue_()
@@ -131,7 +135,7 @@ class Session:
             return self.refused[host]
         for refusal in self.proxy.refusals:
             if refusal.host == host:
-                return GuardError(refusal.template, refusal.values)
+                return refusal.error
         return None
 
     # ---- running ---------------------------------------------------------------------------------------------
@@ -236,7 +240,7 @@ class Session:
             # target of a click): that refusal is why.
             fresh = self.proxy.refusals[self._marks[0] :]
             if fresh:
-                refusal = GuardError(fresh[-1].template, fresh[-1].values)
+                refusal = fresh[-1].error
             else:
                 for blocked_url in self.blocked[self._marks[1] :][::-1]:
                     refusal = self._refusal_for(blocked_url)
@@ -244,7 +248,7 @@ class Session:
                         break
         if refusal is not None:
             # The guard's own sentence (it names the host and what to do), translated as it is for the HTTP step.
-            return ActionFailed(refusal.template, "browser_address_blocked", refusal.values, detail=text)
+            return ActionFailed(refusal.template, _refusal_code(refusal), refusal.values, detail=text)
         if isinstance(exc, PlaywrightTimeout):
             return ActionFailed(
                 gettext_noop(
@@ -287,7 +291,7 @@ class Session:
                 # A redirect to a refused address: the proxy answered 403 for the hop the interception did not see.
                 refusal = self._refusal_for(response.url)
                 if refusal is not None:
-                    raise ActionFailed(refusal.template, "browser_address_blocked", refusal.values)
+                    raise ActionFailed(refusal.template, _refusal_code(refusal), refusal.values)
                 raise ActionFailed(
                     gettext_noop("Action %(number)s (%(action)s): the page answered HTTP %(status)s."),
                     "browser_http_error",
@@ -445,6 +449,15 @@ class Session:
 def _ends(text: str) -> str:
     """Playwright's launch error lists the whole command line first; the browser's own complaint is at the end."""
     return text if len(text) <= 2000 else f"{text[:400]}\n…\n{text[-1600:]}"
+
+
+def _refusal_code(refusal: GuardError) -> str:
+    return "browser_host_not_found" if isinstance(refusal, HostNotFound) else "browser_address_blocked"
+
+
+def _shown(url: str) -> str:
+    """A refused address as the item lists it: without its query, which may carry a token of the page."""
+    return url.split("#", 1)[0].split("?", 1)[0][:300]
 
 
 def _quiet(call):

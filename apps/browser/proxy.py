@@ -23,7 +23,7 @@ IDLE_SECONDS = 60.0
 
 class Refusal:
     def __init__(self, host: str, error: GuardError):
-        self.host, self.template, self.values = host, error.template, error.values
+        self.host, self.error = host, error
 
 
 class GuardedProxy:

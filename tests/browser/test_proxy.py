@@ -27,7 +27,7 @@ def ask(proxy, request: bytes) -> bytes:
 def test_a_tunnel_to_an_address_the_organization_did_not_allow_is_refused(proxy, fresh_site):
     answer = ask(proxy, f"CONNECT 127.0.0.2:{fresh_site.outside.port} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
     assert answer.startswith(b"HTTP/1.1 403")
-    assert proxy.refusals[-1].host == "127.0.0.2" and "internal address" in proxy.refusals[-1].template
+    assert proxy.refusals[-1].host == "127.0.0.2" and "internal address" in proxy.refusals[-1].error.template
     assert fresh_site.outside.requests == []
 
 
