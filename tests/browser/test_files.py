@@ -73,8 +73,8 @@ def test_the_one_action_steps_open_the_page_then_act(fresh_site):
     assert typed.last_items[0]["title"] == "로그인 실패"  # Enter sent the form with a wrong login
     shot, _ = browse("browser.screenshot", url=fresh_site.url("/login"), find_by="css", target="form", name="form")
     assert shot.status == "success" and shot.last_items[0]["form"]["mime_type"] == "image/png"
-    read, _ = browse("browser.extract", url=fresh_site.url("/late-text"), what="extract_text", target="#status")
-    assert read.status == "success" and read.last_items[0]["text"] == "working"
+    read, _ = browse("browser.extract", url=fresh_site.url("/login"), what="extract_attribute", target="#p", attribute="type")
+    assert read.status == "success" and read.last_items[0]["attribute"] == "password"
     waited, _ = browse("browser.wait", url=fresh_site.url("/late-text"), find_by="text", target="Report ready")
     assert waited.status == "success", waited.error
     clicked, _ = browse("browser.click", url=fresh_site.url("/login"), target="Log in")
