@@ -32,6 +32,7 @@ from apps.flows.engine.errors import gettext_noop
 from apps.flows.http.guard import AllowList, GuardError, HostNotFound, resolve_checked
 
 OUT = Path("out")
+MIN_NAVIGATION_MS = 30_000
 MAX_TABLE_PAGES = 50
 LAUNCH_ARGS = [
     "--no-sandbox",  # the child is the sandbox: its own user, process group, time and memory limits
@@ -168,7 +169,9 @@ class Session:
             )
             context.route("**/*", self._route)
             context.set_default_timeout(self.timeout_ms)
-            context.set_default_navigation_timeout(self.timeout_ms)
+            # A page load gets at least 30 s whatever the wait per action: a short wait is meant for elements, and a
+            # busy portal (or worker) takes seconds to answer. The step's own time limit still stops everything.
+            context.set_default_navigation_timeout(max(self.timeout_ms, MIN_NAVIGATION_MS))
             # A page's alert or "Are you sure?" is answered OK (as a person going through the portal would) and what it
             # said is kept; a new tab or window the page opens becomes the page the next actions work on.
             context.on("page", self._opened)
@@ -255,12 +258,16 @@ class Session:
                     "Action %(number)s (%(action)s) gave up after %(seconds)s seconds: %(what)s did not appear or could not be used."
                 ),
                 "browser_timeout",
-                {"seconds": f"{self.timeout_ms / 1000:g}", "what": _what(step)},
+                {"seconds": f"{self._timeout_of(step) / 1000:g}", "what": _what(step)},
                 detail=text,
             )
         return ActionFailed(
             gettext_noop("Action %(number)s (%(action)s) failed: %(reason)s"), "browser_action_failed", {"reason": first[:300]}, detail=text
         )
+
+    def _timeout_of(self, step: dict) -> float:
+        loads_a_page = step["action"] == A.OPEN or (step["action"] == A.DOWNLOAD and not step["target"])
+        return max(self.timeout_ms, MIN_NAVIGATION_MS) if loads_a_page else self.timeout_ms
 
     # ---- the actions -----------------------------------------------------------------------------------------
     def _find(self, step: dict, *, for_click: bool = False):
