@@ -20,6 +20,11 @@ RUN groupadd --system --gid 10001 ezflow \
 
 WORKDIR /app
 
+# The browser steps (docs/browser.md) drive Debian's Chromium; the Nanum fonts draw Korean pages in their screenshots.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends chromium fonts-nanum \
+ && rm -rf /var/lib/apt/lists/*
+
 # Runtime requirements only: everything above the development section of requirements.txt.
 COPY requirements.txt ./
 RUN sed '/^# Development and tests/,$d' requirements.txt > /tmp/runtime-requirements.txt \
@@ -39,8 +44,8 @@ RUN DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(
     EZFLOW_DATA_DIR=/tmp/build-data \
     python manage.py collectstatic --noinput -v 0 \
  && rm -rf /tmp/build-data \
- && mkdir -p /var/lib/ezflow \
- && chown ezflow:ezflow /var/lib/ezflow
+ && mkdir -p /var/lib/ezflow/files \
+ && chown -R ezflow:ezflow /var/lib/ezflow
 
 USER 10001:10001
 EXPOSE 8000 9100

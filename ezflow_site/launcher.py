@@ -151,6 +151,9 @@ def run() -> int:
     base = os.environ.get("EZFLOW_BASE_DOMAIN", "localhost")
     say(f"mode: {mode}, {web_processes} web process(es) sharing port {port}")
     say(f"EZFlow is running: http://{base}:{port}/  (demo organization: http://demo.{base}:{port}/)")
+    chromium = os.environ.get("EZFLOW_BROWSER_EXECUTABLE", "/usr/bin/chromium")
+    if not shutil.which(chromium):
+        say(f"browser steps: no Chromium at {chromium}; install it (apt-get install chromium) or set EZFLOW_BROWSER_EXECUTABLE")
     say("press Ctrl-C to stop")
     return supervise(children)
 

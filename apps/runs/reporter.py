@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.core.metrics import NODE_DURATION
+from apps.files.refs import is_file_ref
 from apps.flows.engine.reporter import NodeResult
 from apps.flows.engine.sampling import sample_outputs
 from apps.flows.nodes.registry import load_builtin_nodes
@@ -225,7 +226,13 @@ class DeferredReporter(DatabaseReporter):
 
 
 def limited_error_args(args: dict) -> dict:
-    """The error's template and values, each value capped like the message itself (values may quote item data)."""
+    """The error's template and values, each value capped like the message itself (values may quote item data). A
+    value that is a stored file (a browser step's screenshot of the moment it failed) stays a reference: the run page
+    shows it with the error."""
     if not args:
         return {}
-    return {"template": str(args.get("template", ""))[:2_000], "values": {k: str(v)[:2_000] for k, v in (args.get("values") or {}).items()}}
+    values = {
+        k: {key: v[key] for key in ("$file", "name", "mime_type", "size")} if is_file_ref(v) else str(v)[:2_000]
+        for k, v in (args.get("values") or {}).items()
+    }
+    return {"template": str(args.get("template", ""))[:2_000], "values": values}

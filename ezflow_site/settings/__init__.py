@@ -3,6 +3,7 @@
 from .components.ai import *  # noqa: F403
 from .components.auth import *  # noqa: F403
 from .components.base import *  # noqa: F403
+from .components.browser import *  # noqa: F403
 from .components.database import *  # noqa: F403
 from .components.email import *  # noqa: F403
 from .components.files import *  # noqa: F403

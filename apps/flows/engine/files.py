@@ -32,7 +32,10 @@ def file_ref_at(item: dict, field: str) -> dict:
     """The file reference in `field` of an item (a dotted path), or a clear error naming the field."""
     value = item
     for part in str(field or "").split("."):
-        value = value.get(part) if isinstance(value, dict) else None
+        if isinstance(value, list) and part.isdecimal() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            value = value.get(part) if isinstance(value, dict) else None
     if not is_file_ref(value):
         raise NodeError(
             gettext_noop("The field “%(field)s” of the item holds no file. Choose the field that holds one (for example “file”)."),
@@ -61,7 +64,9 @@ class MemoryFiles:
         ref = {
             "$file": file_id,
             "name": str(name or "file"),
-            "mime_type": mime_type or mimetypes.guess_type(str(name))[0] or "application/octet-stream",
+            "mime_type": str(mime_type or "").split(";")[0].strip().lower()
+            or mimetypes.guess_type(str(name))[0]
+            or "application/octet-stream",
             "size": len(raw),
         }
         self.files[file_id] = ({**ref, "sha256": hashlib.sha256(raw).hexdigest()}, raw)

@@ -1,0 +1,14 @@
+"""The browser steps (apps/browser, docs/browser.md): which Chromium, how many at once, how long and how large."""
+
+from .env import env
+
+# The Chromium (or Chrome) the browser steps start; Debian's package is `chromium`.
+EZFLOW_BROWSER_EXECUTABLE = env.str("EZFLOW_BROWSER_EXECUTABLE", default="/usr/bin/chromium")
+# Browsers open at once in one worker process; a step that finds none free waits for one until its timeout.
+EZFLOW_BROWSER_MAX_PER_WORKER = env.int("EZFLOW_BROWSER_MAX_PER_WORKER", default=2)
+# The longest a browser step may keep its browser (each step's own timeout applies too, whichever is shorter).
+EZFLOW_BROWSER_MAX_SECONDS = env.float("EZFLOW_BROWSER_MAX_SECONDS", default=300.0)
+# Memory of a browser and its helper processes together (resident); over it the browser is stopped.
+EZFLOW_BROWSER_MEMORY_MB = env.int("EZFLOW_BROWSER_MEMORY_MB", default=1024)
+# The largest file a browser step downloads or a screenshot it keeps.
+EZFLOW_BROWSER_MAX_FILE_BYTES = env.int("EZFLOW_BROWSER_MAX_FILE_BYTES", default=50 * 1024 * 1024)
