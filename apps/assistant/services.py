@@ -193,6 +193,11 @@ def assistant_draft(*, user, organization, prompt: str, graph: dict | None = Non
                 except claude.ClaudeFailed as failed:
                     reason = _(failed.error.template) % failed.error.values if failed.error.values else _(failed.error.template)
                     notice = _("Claude could not answer (%(reason)s), so the offline assistant drafted this.") % {"reason": reason}
+                except Exception:  # an answer the engine did not expect must not cost the person their draft
+                    logger.exception("assistant: the Claude engine failed")
+                    notice = _("Claude could not answer (%(reason)s), so the offline assistant drafted this.") % {
+                        "reason": _("an unexpected answer")
+                    }
         if parts is None:
             draft = plan(prompt, language=language, time_zone=organization.time_zone, graph=graph)
             parts = {"graph": draft.graph, "text": "", "missing": draft.missing, "problems": draft.problems}

@@ -187,3 +187,11 @@ def test_platform_key_hourly_limit_budget_and_switch(data, organization, monkeyp
     settings.EZFLOW_ASSISTANT_ENGINE = "offline"
     off, _flow = ask(data, organization, member, prompt="start by hand")
     assert off["engine"] == "offline" and off["notice"] == "" and len(api.requests) == 2
+
+
+def test_an_answer_the_engine_does_not_expect_falls_back_too(data, organization, member, monkeypatch):
+    AnthropicDouble(message(tool_use("add_step", {"key": "trigger.manual"}, "t1"), stop_reason="tool_use"), {"unexpected": True}).install(
+        monkeypatch
+    )
+    turn, _flow = ask(data, organization, member)
+    assert turn["engine"] == "offline" and "예상하지 못한" in turn["notice"]
