@@ -271,7 +271,7 @@ export default function App({ boot, t, labelOf }: Props) {
           </div>
         )}
         <div className="ez-body">
-          {!readOnly && paletteOpen && <Palette onAdd={canvas.addFromPalette} searchRef={searchRef} />}
+          {!readOnly && paletteOpen && !proposal && <Palette onAdd={canvas.addFromPalette} searchRef={searchRef} />}
           <div className="ez-canvas" onDragOver={(event) => { event.preventDefault(); event.dataTransfer.dropEffect = "move"; }} onDrop={canvas.onDrop} data-testid="canvas">
             <ReactFlow
               nodes={shownNodes}
