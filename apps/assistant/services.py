@@ -9,7 +9,7 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -18,6 +18,7 @@ from apps.ai.pricing import cost_usd
 from apps.ai.usage import month_cost, monthly_budget
 from apps.assistant.claude import engine as claude
 from apps.assistant.errors import AssistantError
+from apps.assistant.live_pages import publish_progress
 from apps.assistant.models import Conversation, DraftRequest, Turn
 from apps.assistant.planner import plan
 from apps.flows.models import Credential
@@ -141,8 +142,16 @@ def _record_usage(usage: claude.Usage, flow_id: int | None) -> None:
         logger.exception("assistant: AI usage not recorded")
 
 
-def _with_claude(*, key: str, prompt: str, graph, language: str, time_zone: str, flow_id) -> dict:
-    """The Claude answer's parts, or raises ClaudeFailed (usage of the calls made is recorded either way)."""
+def _with_claude(*, key: str, prompt: str, graph, language: str, time_zone: str, flow_id, user) -> dict:
+    """The Claude answer's parts, or raises ClaudeFailed (usage of the calls made is recorded either way). What the
+    model says between tool calls goes to the person's panel over the live socket while the answer is made."""
+    on_text = None
+    if flow_id is not None and user is not None:
+        schema = connection.schema_name
+
+        def on_text(said: str) -> None:
+            publish_progress(schema=schema, user_id=user.pk, flow_id=flow_id, text=said)
+
     try:
         result = claude.run(
             prompt,
@@ -156,6 +165,7 @@ def _with_claude(*, key: str, prompt: str, graph, language: str, time_zone: str,
             max_turns=settings.EZFLOW_ASSISTANT_CLAUDE_MAX_TURNS,
             retries=settings.EZFLOW_ASSISTANT_CLAUDE_RETRIES,
             max_wait=settings.EZFLOW_ASSISTANT_CLAUDE_MAX_WAIT_SECONDS,
+            on_text=on_text,
         )
     except claude.ClaudeFailed as failed:
         _record_usage(failed.usage, flow_id)
@@ -187,7 +197,13 @@ def assistant_draft(*, user, organization, prompt: str, graph: dict | None = Non
             if not notice:
                 try:
                     parts = _with_claude(
-                        key=key, prompt=prompt, graph=graph, language=language, time_zone=organization.time_zone, flow_id=flow_id
+                        key=key,
+                        prompt=prompt,
+                        graph=graph,
+                        language=language,
+                        time_zone=organization.time_zone,
+                        flow_id=flow_id,
+                        user=user,
                     )
                     engine = "claude"
                 except claude.ClaudeFailed as failed:

@@ -195,3 +195,26 @@ def test_an_answer_the_engine_does_not_expect_falls_back_too(data, organization,
     )
     turn, _flow = ask(data, organization, member)
     assert turn["engine"] == "offline" and "예상하지 못한" in turn["notice"]
+
+
+def test_what_claude_says_between_tool_calls_goes_to_the_askers_live_page(data, organization, member, monkeypatch):
+    from apps.assistant import live_pages
+    from apps.runs.realtime.pages import live_pages as registry
+
+    sent = []
+    monkeypatch.setattr(live_pages, "publish_to_groups", lambda groups, payload: sent.append((groups, payload)))
+    AnthropicDouble(*building_turns()).install(monkeypatch)
+    _turn, flow = ask(data, organization, member)
+    group = f"t.{organization.schema_name}.assistant.{member.user.pk}.{flow.pk}"
+    assert [(groups, payload["text"]) for groups, payload in sent] == [
+        ([group], "일정 트리거부터 만들겠습니다."),
+        ([group], "매일 9시에 슬랙으로 보내는 플로우를 만들었습니다. 슬랙 계정을 연결하세요."),
+    ]
+    assert all(payload["type"] == "assistant.progress" and payload["flow_id"] == flow.pk for _groups, payload in sent)
+
+    page = registry.get("assistant")
+    someone = data.create_member(organization)
+    assert page.group(schema=organization.schema_name, user=someone.user, object_id=flow.pk) != group  # their own group
+    assert page.may_see(user=member.user, membership=member, object_id=flow.pk)
+    assert not page.may_see(user=member.user, membership=member, object_id=flow.pk + 1000)
+    assert not page.may_see(user=member.user, membership=None, object_id=flow.pk)

@@ -129,7 +129,14 @@ export default function AssistantPanel(props: Props) {
         {assistant.turns.map((turn) => (
           <TurnView key={turn.id} t={t} turn={turn} props={props} pending={!!pending && pending.id === turn.id} undoable={!!undoable && undoable.id === turn.id} />
         ))}
-        {assistant.busy && <li className="muted" role="status" data-testid="assistant-busy">{t("Thinking…")}</li>}
+        {assistant.busy && (
+          <li className="muted" role="status" data-testid="assistant-busy">
+            {assistant.progress.map((said, index) => (
+              <p key={index} className="ez-assistant-progress">{said}</p>
+            ))}
+            {t("Thinking…")}
+          </li>
+        )}
       </ol>
       {assistant.error && <p className="ez-field-error" role="alert" data-testid="assistant-error">{assistant.error}</p>}
       <form className="ez-assistant-form" onSubmit={send}>

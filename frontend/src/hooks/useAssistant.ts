@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState } from "react";
 import { del, get, post } from "../lib/api";
 import type { Turn, TurnState } from "../lib/assistant";
 import type { ErrorText } from "../lib/errors";
+import type { LiveMessage } from "../lib/live";
 import type { Translate } from "../lib/i18n";
 import { editorState } from "../store/editorStore";
 import type { Boot } from "../types/api";
@@ -23,7 +24,10 @@ interface Options {
 export interface Assistant {
   turns: Turn[];
   busy: boolean;
+  /** What the assistant said so far while answering (Claude, over the live socket). */
+  progress: string[];
   error: string;
+  onLive(message: LiveMessage): void;
   ask(prompt: string): Promise<Turn | null>;
   apply(turn: Turn): void;
   discard(turn: Turn): void;
@@ -36,6 +40,17 @@ export function useAssistant({ boot, loaded, flowApi, toast, errorText, t }: Opt
   const [turns, setTurns] = useState<Turn[]>([]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState("");
+  const [progress, setProgress] = useState<string[]>([]);
+
+  const onLive = useCallback(
+    (message: LiveMessage) => {
+      if (message.type === "assistant.progress" && message.flow_id === boot.flow_id && message.text) {
+        const text = message.text;
+        setProgress((said) => [...said, text]);
+      }
+    },
+    [boot.flow_id],
+  );
 
   useEffect(() => {
     if (!loaded) return;
@@ -57,6 +72,7 @@ export function useAssistant({ boot, loaded, flowApi, toast, errorText, t }: Opt
     async (prompt: string) => {
       setBusy(true);
       setError("");
+      setProgress([]);
       try {
         const turn = await post<Turn>(path, { prompt, graph: editorState().graph(), language: boot.language === "ko" ? "ko" : "en" });
         // An older proposal nobody applied is set aside: the new one was asked about the flow as it is.
@@ -67,6 +83,7 @@ export function useAssistant({ boot, loaded, flowApi, toast, errorText, t }: Opt
         return null;
       } finally {
         setBusy(false);
+        setProgress([]);
       }
     },
     [path, boot.language, errorText],
@@ -114,5 +131,5 @@ export function useAssistant({ boot, loaded, flowApi, toast, errorText, t }: Opt
     }
   }, [path, toast, errorText]);
 
-  return { turns, busy, error, ask, apply, discard, undo, clear };
+  return { turns, busy, progress, error, onLive, ask, apply, discard, undo, clear };
 }
