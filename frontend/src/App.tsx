@@ -60,14 +60,14 @@ export default function App({ boot, t, labelOf }: Props) {
   const load = useEditorLoad(boot.flow_id, flowApi, setRevision, errorText);
   const { loaded, fatal } = load;
   const assistant = useAssistant({ boot, loaded, flowApi, toast, errorText, t });
-  const runs = useLiveRuns({ boot, loaded, flowApi, readOnly, flush, toast, errorText, t, onMessage: assistant.onLive });
+  const [assistantOpen, setAssistantOpen] = useState(() => new URLSearchParams(window.location.search).has("assistant"));
+  const runs = useLiveRuns({ boot, loaded, flowApi, readOnly, flush, toast, errorText, t, onMessage: assistant.onLive, assistantLive: assistantOpen });
   const { testing, runFlow, testNode } = runs;
   const publishing = usePublishing({ flowApi, flush, setRevision, closeDialog, toast, errorText, t });
   const { diff, webhookUrl, copyWebhook } = publishing;
   const clipboard = useClipboard(toast, t);
   const canvas = useCanvasActions(readOnly, toast, t, labelOf);
   const preview = useExpressionPreview(flowApi, t, errorText);
-  const [assistantOpen, setAssistantOpen] = useState(() => new URLSearchParams(window.location.search).has("assistant"));
   // The proposal waiting for Apply / Discard is drawn on the canvas instead of the draft (not editable meanwhile).
   const proposal = assistantOpen ? pendingTurn(assistant.turns) : null;
   const [proposalNodes, setProposalNodes] = useState<FlowNode[]>([]);

@@ -24,6 +24,8 @@ interface Options {
   t: Translate;
   /** Other pages' messages on the same socket (the assistant's progress). */
   onMessage?: (message: LiveMessage) => void;
+  /** Subscribe to the assistant's progress too (once the panel is opened). */
+  assistantLive?: boolean;
 }
 
 export interface LiveRuns {
@@ -47,7 +49,7 @@ export function applyNodeEvents(statuses: Record<string, StatusInfo>, message: L
   return [next, seq];
 }
 
-export function useLiveRuns({ boot, loaded, flowApi, readOnly, flush, toast, errorText, t, onMessage }: Options): LiveRuns {
+export function useLiveRuns({ boot, loaded, flowApi, readOnly, flush, toast, errorText, t, onMessage, assistantLive }: Options): LiveRuns {
   const onMessageRef = useRef(onMessage);
   onMessageRef.current = onMessage;
   const [liveState, setLiveState] = useState<LiveState>("connecting");
@@ -115,10 +117,13 @@ export function useLiveRuns({ boot, loaded, flowApi, readOnly, flush, toast, err
       onClose: () => setLiveState("closed"),
     });
     connection.subscribe("flow", boot.flow_id);
-    connection.subscribe("assistant", boot.flow_id);
     live.current = connection;
     return () => connection.close();
   }, [loaded]); // once loaded: one socket for the page's lifetime
+
+  useEffect(() => {
+    if (assistantLive && live.current) live.current.subscribe("assistant", boot.flow_id);
+  }, [assistantLive, loaded, boot.flow_id]);
 
   // Without a live connection, ask the server until the run ends.
   useEffect(() => {
