@@ -66,10 +66,12 @@ def main() -> int:
         first = plan(case["first"], time_zone="Asia/Seoul")
         second = plan(case["prompt"], graph=first.graph, time_zone="Asia/Seoul")
         got = sorted(n["type"] for n in second.graph["nodes"][1:])
-        ok = got == sorted(case["steps"]) and second.valid
+        values = _slot_values(second.graph, registry)
+        slots_ok = all(values.get(key) == value for key, value in case.get("slots", {}).items())
+        ok = got == sorted(case["steps"]) and second.valid and slots_ok
         follow_right += ok
         if not ok:
-            misses.append(f"follow-up {case['prompt']}: {got}")
+            misses.append(f"follow-up {case['prompt']}: {got} {'' if slots_ok else values}")
     total = len(cases["requests"])
     print(
         f"offline planner on {total} requests ({sum(1 for c in cases['requests'] if any('가' <= ch <= '힣' for ch in c['prompt']))} Korean)"
@@ -85,7 +87,93 @@ def main() -> int:
 
     if os.environ.get("BENCH_VERBOSE"):
         print("\n".join(misses))
+    claude_replay(cases, registry)
     return 0
+
+
+def _scripted_turns(case: dict) -> list[dict]:
+    """Messages API bodies of a model that does exactly what the case expects (search, trigger, steps, validate,
+    answer): the replay measures the engine and its tools, not the model's judgement."""
+
+    def message(*content, stop="tool_use"):
+        usage = {"input_tokens": 1800, "output_tokens": 80, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}
+        return {
+            "id": "msg_bench",
+            "type": "message",
+            "role": "assistant",
+            "model": "claude-sonnet-4-6",
+            "content": list(content),
+            "stop_reason": stop,
+            "stop_sequence": None,
+            "usage": usage,
+        }
+
+    def use(number, name, arguments):
+        return {"type": "tool_use", "id": f"toolu_{number}", "name": name, "input": arguments}
+
+    slots = case["slots"]
+    trigger = {"schedule": "trigger.schedule", "webhook": "trigger.webhook"}.get(case["trigger"], "trigger.manual")
+    trigger_parameters = (
+        {"preset": "custom", "cron": slots.get("schedule.cron", "0 9 * * *"), "time_zone": "Asia/Seoul"}
+        if trigger == "trigger.schedule"
+        else {}
+    )
+    calls = [use(2, "add_step", {"key": trigger, "parameters": trigger_parameters})]
+    for index, key in enumerate(case["steps"], start=1):
+        parameters = {name.split(".")[-1]: value for name, value in slots.items() if name.rsplit(".", 1)[0] == key}
+        if key == "flow.if":
+            parameters = {"conditions": [{"left": "{{ json.amount }}", "operator": "gte", "right": parameters.pop("right", 0)}]}
+        calls.append(use(10 + index, "add_step", {"key": key, "after": f"n{index}", "parameters": parameters}))
+    return [
+        message(use(1, "search_steps", {"query": case["prompt"]})),
+        message(*calls),
+        message(use(99, "validate", {})),
+        message({"type": "text", "text": "Done."}, stop="end_turn"),
+    ]
+
+
+def claude_replay(cases: dict, registry) -> None:
+    """The Claude engine with the real SDK on a mock transport replaying scripted Messages API answers."""
+    import httpx2
+
+    from apps.ai.providers import anthropic as provider
+    from apps.assistant.claude import engine
+
+    latencies, valid, hits, expected_total, slot_right, slot_total, requests = [], 0, 0, 0, 0, 0, 0
+    for case in cases["requests"]:
+        answers = _scripted_turns(case)
+
+        def handler(request, answers=answers):
+            return httpx2.Response(200, json=answers.pop(0), headers={"request-id": "req_bench"})
+
+        provider.http_client = lambda handler=handler, **kw: httpx2.Client(transport=httpx2.MockTransport(handler))
+        started = time.perf_counter()
+        result = engine.run(
+            case["prompt"],
+            graph=None,
+            language="en",
+            time_zone="Asia/Seoul",
+            api_key="sk-ant-bench",
+            model="claude-sonnet-4-6",
+            registry=registry,
+        )
+        latencies.append(time.perf_counter() - started)
+        requests += result.usage.calls
+        valid += not result.problems
+        produced = Counter(n["type"] for n in result.graph["nodes"][1:])
+        wanted = Counter(case["steps"])
+        hits += sum((produced & wanted).values())
+        expected_total += sum(wanted.values())
+        values = _slot_values(result.graph, registry)
+        for key, value in case["slots"].items():
+            slot_total += 1
+            slot_right += values.get(key) == value
+    total = len(cases["requests"])
+    print(f"\nClaude engine, scripted replay (real SDK, mock transport; {requests} Messages API calls)")
+    print(f"valid drafts         {valid / total:.1%}")
+    print(f"step recall          {hits / expected_total:.1%}")
+    print(f"slot accuracy        {slot_right / max(slot_total, 1):.1%} ({slot_right}/{slot_total})")
+    print(f"engine time p50/p95  {percentile(latencies, 50) * 1000:.1f} ms / {percentile(latencies, 95) * 1000:.1f} ms (no network)")
 
 
 if __name__ == "__main__":

@@ -6,10 +6,12 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from apps.accounts.roles import Role, role_at_least
-from apps.assistant.services import assistant_draft
+from apps.assistant.models import Turn
+from apps.assistant.services import assistant_draft, turn_record
 from apps.core.errors import DomainError
 from apps.flows.services.flows import flow_create
 
@@ -32,5 +34,9 @@ def assistant_page(request):
             context["error"] = str(exc.message)
             return render(request, "assistant/start.html", context, status=exc.status)
         flow = flow_create(user=request.user, name=prompt.strip()[:200], description=answer["message"], graph=answer["graph"])
-        return redirect("flow-editor", flow_id=flow.pk)
+        # The editor's assistant panel opens on this first turn, already applied; follow-ups continue from it.
+        turn_record(
+            user=request.user, flow=flow, prompt=prompt, answer=answer, graph_before={"nodes": [], "edges": []}, state=Turn.State.APPLIED
+        )
+        return redirect(f"{reverse('flow-editor', kwargs={'flow_id': flow.pk})}?assistant=1")
     return render(request, "assistant/start.html", context)

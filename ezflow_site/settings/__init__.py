@@ -1,6 +1,7 @@
 """Settings are split per concern; every value that differs between machines comes from the environment."""
 
 from .components.ai import *  # noqa: F403
+from .components.assistant import *  # noqa: F403
 from .components.auth import *  # noqa: F403
 from .components.base import *  # noqa: F403
 from .components.browser import *  # noqa: F403

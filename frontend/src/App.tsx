@@ -1,13 +1,15 @@
 // The flow editor: composes the graph store, the hooks for loading, saving, test runs, expressions, publishing,
 // clipboard and keyboard, and the parts of the screen. Behaviour lives in those modules, not here.
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { ReactFlow, Background, Controls, MiniMap, useReactFlow } from "@xyflow/react";
+import { ReactFlow, Background, Controls, MiniMap, applyNodeChanges, useReactFlow, type NodeChange } from "@xyflow/react";
+import AssistantPanel from "./components/AssistantPanel";
 import { EditorContext, type EditorContextValue } from "./components/context";
 import { nodeTypes } from "./components/nodes";
 import Palette from "./components/Palette";
 import Panel from "./components/Panel";
 import Toolbar, { type DialogName } from "./components/Toolbar";
 import { HistoryPanel, ImportDialog, HelpOverlay, PublishDialog } from "./components/dialogs";
+import { useAssistant } from "./hooks/useAssistant";
 import { useAutosave } from "./hooks/useAutosave";
 import { useCanvasActions } from "./hooks/useCanvasActions";
 import { useClipboard } from "./hooks/useClipboard";
@@ -18,7 +20,9 @@ import { useLiveRuns } from "./hooks/useLiveRuns";
 import { useOnline } from "./hooks/useOnline";
 import { usePublishing } from "./hooks/usePublishing";
 import { useToasts } from "./hooks/useToasts";
-import { displayEdges, displayNodes, problemsByNode as groupProblems } from "./lib/display";
+import { graphDiff, pendingTurn, placeholdersByNode } from "./lib/assistant";
+import { diffOf, displayEdges, displayNodes, problemsByNode as groupProblems } from "./lib/display";
+import { toFlow } from "./lib/graph";
 import { errorTextOf } from "./lib/errors";
 import { inputOf } from "./lib/expressions";
 import type { LabelOf, Translate } from "./lib/i18n";
@@ -55,13 +59,28 @@ export default function App({ boot, t, labelOf }: Props) {
   const { flush, overwrite, setRevision } = autosave;
   const load = useEditorLoad(boot.flow_id, flowApi, setRevision, errorText);
   const { loaded, fatal } = load;
-  const runs = useLiveRuns({ boot, loaded, flowApi, readOnly, flush, toast, errorText, t });
+  const assistant = useAssistant({ boot, loaded, flowApi, toast, errorText, t });
+  const [assistantOpen, setAssistantOpen] = useState(() => new URLSearchParams(window.location.search).has("assistant"));
+  const runs = useLiveRuns({ boot, loaded, flowApi, readOnly, flush, toast, errorText, t, onMessage: assistant.onLive, assistantLive: assistantOpen });
   const { testing, runFlow, testNode } = runs;
   const publishing = usePublishing({ flowApi, flush, setRevision, closeDialog, toast, errorText, t });
   const { diff, webhookUrl, copyWebhook } = publishing;
   const clipboard = useClipboard(toast, t);
   const canvas = useCanvasActions(readOnly, toast, t, labelOf);
   const preview = useExpressionPreview(flowApi, t, errorText);
+  // The proposal waiting for Apply / Discard is drawn on the canvas instead of the draft (not editable meanwhile).
+  const proposal = assistantOpen ? pendingTurn(assistant.turns) : null;
+  const [proposalNodes, setProposalNodes] = useState<FlowNode[]>([]);
+  const proposalFlow = useMemo(() => (proposal ? toFlow(proposal.graph) : null), [proposal]);
+  useEffect(() => setProposalNodes(proposalFlow ? proposalFlow.nodes : []), [proposalFlow]);
+  const proposalDiff = useMemo(
+    () => (proposal && proposalFlow ? diffOf(0, graphDiff(proposal.graph_before, proposal.graph), proposalFlow.nodes) : null),
+    [proposal, proposalFlow],
+  );
+  const onProposalNodesChange = useCallback(
+    (changes: NodeChange<FlowNode>[]) => setProposalNodes((current) => applyNodeChanges(changes.filter((c) => c.type === "dimensions"), current)),
+    [],
+  );
 
   const catalog = useEditorStore((s) => s.catalog);
   const catalogList = useEditorStore((s) => s.catalogList);
@@ -132,13 +151,19 @@ export default function App({ boot, t, labelOf }: Props) {
 
   const problemsByNode = useMemo(() => groupProblems(problems), [problems]);
   const shownNodes = useMemo(
-    () => displayNodes({ nodes, statuses, problems: problemsByNode, diff, ghostSizes, pinned, catalog, t, labelOf }),
-    [nodes, statuses, problemsByNode, diff, ghostSizes, pinned, catalog, t, labelOf],
+    () =>
+      proposal && proposalDiff
+        ? displayNodes({ nodes: proposalNodes, statuses: {}, problems: placeholdersByNode(proposal.missing), diff: proposalDiff, ghostSizes, pinned: {}, catalog, t, labelOf })
+        : displayNodes({ nodes, statuses, problems: problemsByNode, diff, ghostSizes, pinned, catalog, t, labelOf }),
+    [proposal, proposalDiff, proposalNodes, nodes, statuses, problemsByNode, diff, ghostSizes, pinned, catalog, t, labelOf],
   );
-  const shownEdges = useMemo(() => displayEdges(edges, nodes, statuses, diff), [edges, nodes, statuses, diff]);
+  const shownEdges = useMemo(
+    () => (proposalFlow && proposalDiff ? displayEdges(proposalFlow.edges, proposalNodes, {}, proposalDiff) : displayEdges(edges, nodes, statuses, diff)),
+    [proposalFlow, proposalDiff, proposalNodes, edges, nodes, statuses, diff],
+  );
 
   const selectedNodes = nodes.filter((n) => n.selected);
-  const selected = selectedNodes.length === 1 ? selectedNodes[0] : null;
+  const selected = selectedNodes.length === 1 && !proposal ? selectedNodes[0] : null;
   const fields = useExpressionFields(selected ? selected.id : null, load.variableNames);
 
   const context = useMemo<EditorContextValue>(
@@ -192,6 +217,8 @@ export default function App({ boot, t, labelOf }: Props) {
           paste={clipboard.paste}
           duplicate={clipboard.duplicate}
           deleteSelected={deleteSelected}
+          assistantOpen={assistantOpen}
+          setAssistantOpen={setAssistantOpen}
         />
         {!online && (
           <div className="ez-banner warn" role="alert" data-testid="editor-offline">
@@ -213,7 +240,23 @@ export default function App({ boot, t, labelOf }: Props) {
           </div>
         )}
         {readOnly && <div className="ez-banner" role="note">{t("You can look at this flow, but only editors can change or run it.")}</div>}
-        {diff && (
+        {proposal && (
+          <div className="ez-banner info" role="status" data-testid="proposal-banner">
+            {t("Preview of the assistant's proposal:")} <span className="ez-legend added">{t("added")}</span>{" "}
+            <span className="ez-legend changed">{t("changed")}</span> <span className="ez-legend removed">{t("removed")}</span>{" "}
+            {boot.can_edit && (
+              <span className="ez-row">
+                <button type="button" className="ez-button primary" onClick={() => assistant.apply(proposal)} data-testid="proposal-apply">
+                  {t("Apply")}
+                </button>
+                <button type="button" className="ez-button" onClick={() => assistant.discard(proposal)} data-testid="proposal-discard">
+                  {t("Discard")}
+                </button>
+              </span>
+            )}
+          </div>
+        )}
+        {diff && !proposal && (
           <div className="ez-banner info" role="status" data-testid="diff-banner">
             {t("Changes since version {n}:").replace("{n}", String(diff.number))}{" "}
             <span className="ez-legend added">{t("added")}</span> <span className="ez-legend changed">{t("changed")}</span>{" "}
@@ -228,14 +271,14 @@ export default function App({ boot, t, labelOf }: Props) {
           </div>
         )}
         <div className="ez-body">
-          {!readOnly && paletteOpen && <Palette onAdd={canvas.addFromPalette} searchRef={searchRef} />}
+          {!readOnly && paletteOpen && !proposal && <Palette onAdd={canvas.addFromPalette} searchRef={searchRef} />}
           <div className="ez-canvas" onDragOver={(event) => { event.preventDefault(); event.dataTransfer.dropEffect = "move"; }} onDrop={canvas.onDrop} data-testid="canvas">
             <ReactFlow
               nodes={shownNodes}
               edges={shownEdges}
               nodeTypes={nodeTypes}
-              onNodesChange={onNodesChange}
-              onEdgesChange={onEdgesChange}
+              onNodesChange={proposal ? onProposalNodesChange : onNodesChange}
+              onEdgesChange={proposal ? undefined : onEdgesChange}
               onConnect={canvas.connect}
               onConnectEnd={canvas.onConnectEnd}
               isValidConnection={canvas.isValidConnection}
@@ -243,8 +286,8 @@ export default function App({ boot, t, labelOf }: Props) {
               deleteKeyCode={null}
               selectionKeyCode="Shift"
               multiSelectionKeyCode={["Meta", "Control"]}
-              nodesDraggable={!readOnly}
-              nodesConnectable={!readOnly}
+              nodesDraggable={!readOnly && !proposal}
+              nodesConnectable={!readOnly && !proposal}
               connectionRadius={30}
               minZoom={0.2}
               maxZoom={2}
@@ -255,7 +298,7 @@ export default function App({ boot, t, labelOf }: Props) {
               <Controls showInteractive={false} />
               <MiniMap pannable zoomable className="ez-minimap" />
             </ReactFlow>
-            {isEmpty && (
+            {isEmpty && !proposal && (
               <div className="ez-empty-canvas" data-testid="empty-canvas">
                 <p>{readOnly ? t("This flow is empty.") : t("Start by dragging a trigger (for example “Webhook”) from the left onto this canvas.")}</p>
               </div>
@@ -284,6 +327,15 @@ export default function App({ boot, t, labelOf }: Props) {
               onPin={setPin}
               flowId={boot.flow_id}
               onClose={() => select([])}
+            />
+          )}
+          {assistantOpen && (
+            <AssistantPanel
+              t={t}
+              assistant={assistant}
+              canEdit={boot.can_edit}
+              onShowStep={(id) => select([id])}
+              onClose={() => setAssistantOpen(false)}
             />
           )}
         </div>

@@ -27,7 +27,7 @@ def test_editor_gets_a_complete_graph_with_changes_missing_and_a_korean_message(
     answer = post(data.editor_api(organization), {"prompt": FLAGSHIP})
     assert answer.status_code == 200, answer.json()
     body = answer.json()
-    assert set(body) == {"message", "graph", "changes", "missing", "engine"} and body["engine"] == "offline"
+    assert set(body) == {"message", "graph", "changes", "missing", "engine", "notice"} and body["engine"] == "offline"
     assert body["graph"]["nodes"][0]["parameters"]["time_zone"] == "Asia/Seoul"
     assert body["graph"]["nodes"][1]["parameters"]["query"] == "자동화"
     assert [c["action"] for c in body["changes"]] == ["added"] * 3
@@ -84,7 +84,7 @@ def test_start_page_creates_a_flow_from_the_sentence_and_opens_the_editor(data, 
     assert page.status_code == 200 and "무엇을 자동화할까요?" in page.content.decode()
     answer = client.post("/assistant/", {"prompt": FLAGSHIP})
     flow = Flow.objects.get()
-    assert answer.status_code == 302 and answer["Location"] == f"/flows/{flow.pk}/edit/"
+    assert answer.status_code == 302 and answer["Location"] == f"/flows/{flow.pk}/edit/?assistant=1"
     assert [n["parameters"].get("query") for n in flow.draft["nodes"]][1] == "자동화"
 
     viewer = data.create_member(organization, role=Role.VIEWER)

@@ -136,3 +136,18 @@ def test_a_step_registered_later_is_found_by_its_label_and_aliases_without_chang
     draft = plan("매일 9시에 팩스로 보내줘", registry=local)
     assert draft.graph["nodes"][1]["type"] == "acme.fax"
     assert any(m["code"] == "fill" and m["parameter"] == "number" for m in draft.missing) and draft.valid
+
+
+def test_messaging_connectors_rss_and_sheets_are_found_by_their_words():
+    draft = plan("3시간마다 https://example.com/feed.xml RSS 피드 읽어서 텔레그램으로 보내줘", language="ko", time_zone="Asia/Seoul")
+    assert [n["type"] for n in draft.graph["nodes"]] == ["trigger.schedule", "rss.read_feed", "telegram.send_message"]
+    assert draft.graph["nodes"][1]["parameters"]["url"] == "https://example.com/feed.xml" and draft.valid
+    draft = plan("웹훅으로 고객 정보가 오면 개인정보 마스킹하고 구글 스프레드시트에 행 추가해줘", language="ko")
+    assert [n["type"] for n in draft.graph["nodes"][1:]] == ["ai.mask", "google_sheets.append_rows"]
+    draft = plan("Every 15 minutes make an HTTP request to https://shop.example.com/api/stock, detect anomalies and post to Slack")
+    assert draft.graph["nodes"][1]["parameters"]["url"] == "https://shop.example.com/api/stock"  # the comma is not the URL's
+
+
+def test_a_word_of_the_steps_own_label_joins_its_claim():
+    draft = plan("매월 1일에 공공데이터 API를 호출해서 이메일로 보내줘", language="ko", time_zone="Asia/Seoul")
+    assert [n["type"] for n in draft.graph["nodes"][1:]] == ["public_data.call", "net.email"]

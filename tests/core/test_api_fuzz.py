@@ -21,6 +21,7 @@ from apps.accounts.models import Membership
 from apps.accounts.roles import Role
 from apps.accounts.services.invitations import invitation_create
 from apps.accounts.services.tokens import api_token_create
+from apps.assistant.services import assistant_draft, turn_record
 from apps.connectors.openapi.services import connector_import
 from apps.flows.models import Variable
 from apps.flows.services.credentials import credential_create
@@ -112,7 +113,10 @@ def world(data):
     invitation = invitation_create(
         actor=Membership.objects.get(organization=organization, user=owner), email="invited@example.com", role=Role.VIEWER
     )
+    answer = assistant_draft(user=owner, organization=organization, prompt="매일 9시에 슬랙으로 보내줘", graph=flow.draft, flow_id=flow.pk)
+    turn = turn_record(user=owner, flow=flow, prompt="매일 9시에 슬랙으로 보내줘", answer=answer, graph_before=flow.draft)
     ids = {
+        "/api/v1/assistant/flows/": {"flow_id": flow.pk, "turn_id": turn.pk},
         "/api/v1/flows/{flow_pk}/alert-rules": {"flow_pk": flow.pk, "id": rule.pk},
         "/api/v1/flows/": {"id": flow.pk, "number": 1},
         "/api/v1/runs/": {"id": run.pk},

@@ -32,3 +32,34 @@ class DraftOutput(serializers.Serializer):
     changes = ChangeOutput(many=True)
     missing = MissingOutput(many=True)
     engine = serializers.ChoiceField(choices=["offline", "claude"])
+    notice = serializers.CharField(help_text="Why the offline planner answered although Claude was configured; empty otherwise.")
+
+
+class AskInput(serializers.Serializer):
+    prompt = serializers.CharField(max_length=MAX_PROMPT_CHARS, help_text="What to build or change, in Korean or English.")
+    graph = graph_field(
+        required=False, allow_null=True, help_text="The flow as the editor shows it (may be unsaved); default: the saved draft."
+    )
+    language = serializers.ChoiceField(choices=["ko", "en"], required=False, help_text="The answer's language (default: the prompt's).")
+
+
+class TurnOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    prompt = serializers.CharField()
+    message = serializers.CharField()
+    notice = serializers.CharField(help_text="Why the offline planner answered although Claude was configured; empty otherwise.")
+    engine = serializers.ChoiceField(choices=["offline", "claude"])
+    graph_before = graph_field(allow_null=True, help_text="The flow the request was about (what “Undo this change” restores).")
+    graph = graph_field(help_text="The proposed flow.")
+    changes = ChangeOutput(many=True)
+    missing = MissingOutput(many=True)
+    state = serializers.ChoiceField(choices=["proposed", "applied", "discarded", "undone"])
+
+
+class ConversationOutput(serializers.Serializer):
+    turns = TurnOutput(many=True)
+
+
+class StateInput(serializers.Serializer):
+    state = serializers.ChoiceField(choices=["applied", "discarded", "undone"])

@@ -68,6 +68,16 @@ def trigger_of_kind(registry: NodeRegistry, kind: str) -> NodeType | None:
     return next((n for n in registry.all() if n.is_trigger and n.trigger_kind == kind), None)
 
 
+def _extended_end(text: str, end: int, node_type: NodeType) -> int:
+    """A following word from the step's own label belongs to the same claim ("공공데이터 API를 호출" is the public
+    data step, not also the HTTP step that "API 호출" names)."""
+    following = re.match(r"\s+([0-9a-z가-힣]+)", text[end:])
+    if following is None:
+        return end
+    own = set(words(" ".join(node_type.label.values())))
+    return end + following.end() if any(following[1].startswith(w) for w in own) else end
+
+
 def mentions(sentence: str, registry: NodeRegistry) -> list[Mention]:
     """Steps the sentence names, in sentence order; where two steps claim the same words, the stronger wins."""
     text = sentence.lower()
@@ -81,7 +91,7 @@ def mentions(sentence: str, registry: NodeRegistry) -> list[Mention]:
             if hit and (best is None or hit[2] > best[2]):
                 best = hit
         if best:
-            found.append(Mention(node_type, best[0], best[1], best[2]))
+            found.append(Mention(node_type, best[0], _extended_end(text, best[1], node_type), best[2]))
     found.sort(key=lambda m: -m.strength)
     chosen: list[Mention] = []
     for mention in found:

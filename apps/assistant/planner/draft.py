@@ -200,10 +200,10 @@ def _unmapped(sentence: str, found: list[catalog.Mention]) -> list[str]:
     return left
 
 
-def _placeholders(builder: _Builder, missing: list[dict]) -> None:
+def placeholders(graph: dict, registry: NodeRegistry, missing: list[dict]) -> None:
     """Credentials and required fields left empty: listed for the person (they stay empty, never invented)."""
-    for node in builder.graph["nodes"]:
-        node_type = builder.type_of(node)
+    for node in graph["nodes"]:
+        node_type = registry.get(node.get("type")) if isinstance(node.get("type"), str) else None
         if node_type is None:
             continue
         parameters = node.get("parameters") or {}
@@ -231,6 +231,23 @@ def _placeholders(builder: _Builder, missing: list[dict]) -> None:
                         "values": {"step": node.get("name") or node["id"], "field": spec.label},
                     }
                 )
+
+
+def blocking_problems(graph: dict, registry: NodeRegistry, missing: list[dict]) -> list:
+    """What `validate_graph` reports except the placeholders the person fills (empty credentials, listed fields)."""
+    accepted = {(m.get("node_id"), "parameters." + m.get("parameter", "credential")) for m in missing if m["code"] == "fill"}
+    credential_params = {
+        (n["id"], f"parameters.{p.name}")
+        for n in graph["nodes"]
+        if isinstance(n.get("type"), str) and (t := registry.get(n["type"]))
+        for p in t.params
+        if p.type == "credential"
+    }
+    return [
+        p
+        for p in validate_graph(graph, registry)
+        if not (p.code == "required" and ((p.node_id, p.path) in credential_params or (p.node_id, p.path) in accepted))
+    ]
 
 
 def _follow_up(builder: _Builder, sentence: str, found: list[catalog.Mention], time_zone: str) -> list[catalog.Mention]:
@@ -350,20 +367,8 @@ def plan(
             }
         )
 
-    _placeholders(builder, missing)
-    accepted = {(m.get("node_id"), "parameters." + m.get("parameter", "credential")) for m in missing if m["code"] == "fill"}
-    credential_params = {
-        (n["id"], f"parameters.{p.name}")
-        for n in builder.graph["nodes"]
-        if (t := builder.type_of(n))
-        for p in t.params
-        if p.type == "credential"
-    }
-    problems = [
-        p
-        for p in validate_graph(builder.graph, registry)
-        if not (p.code == "required" and ((p.node_id, p.path) in credential_params or (p.node_id, p.path) in accepted))
-    ]
+    placeholders(builder.graph, registry, missing)
+    problems = blocking_problems(builder.graph, registry, missing)
     return Draft(
         graph=builder.graph,
         changes=builder.changes,

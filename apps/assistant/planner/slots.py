@@ -8,7 +8,7 @@ from apps.flows.nodes.base import NodeType
 
 QUOTED = re.compile(r"[\"'“”‘’「『]([^\"'“”‘’」』]{1,200})[\"'“”‘’」』]")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-URL = re.compile(r"https?://[^\s'\"<>]+")
+URL = re.compile(r"https?://[^\s'\"<>]+(?<![.,;:!?)])")
 CHANNEL = re.compile(r"(?<![\w&])#([\w가-힣-]{1,80})")
 KO_UNITS = {"억": 100_000_000, "천만": 10_000_000, "백만": 1_000_000, "만": 10_000, "천": 1_000}
 

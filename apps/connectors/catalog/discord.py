@@ -244,6 +244,7 @@ class DiscordWebhookMessage(NodeType):
     category = "action"
     icon = "discord"
     label = t("Post to a Discord channel (webhook)", "디스코드 채널에 올리기(웹후크)")
+    aliases = ("discord", "디스코드")
     description = t(
         "Posts a message, with cards if you like, through a channel's webhook; one message per item.",
         "채널 웹후크로 메시지(원하면 카드 포함)를 올립니다. 항목마다 메시지 하나를 올립니다.",

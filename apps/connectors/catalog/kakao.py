@@ -393,6 +393,7 @@ class KakaoWorkMessage(NodeType):
     icon = "kakao"
     side_effects = True
     label = t("Send KakaoWork message", "카카오워크 메시지 보내기")
+    aliases = ("kakaowork", "kakao work", "카카오워크", "카카오 워크")
     description = t(
         "A KakaoWork bot sends a message to a person (by email) or to a chat.",
         "카카오워크 봇이 사람(이메일)이나 채팅방에 메시지를 보냅니다.",

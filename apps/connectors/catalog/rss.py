@@ -78,6 +78,7 @@ class ReadFeed(NodeType):
     category = "action"
     icon = "rss"
     label = t("Read an RSS feed", "RSS 피드 읽기")
+    aliases = ("rss feed", "rss 피드", "rss")
     description = t(
         "Reads an RSS or Atom feed; one item per entry (title, link, date, summary in plain text).",
         "RSS 또는 Atom 피드를 읽습니다. 글마다 항목 하나(제목, 링크, 날짜, 일반 글 요약)를 냅니다.",

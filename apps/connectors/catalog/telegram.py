@@ -147,6 +147,7 @@ class TelegramSendMessage(NodeType):
     category = "action"
     icon = "telegram"
     label = t("Send a Telegram message", "텔레그램 메시지 보내기")
+    aliases = ("telegram", "텔레그램")
     description = t(
         "A Telegram bot sends a message to a person, a group or a channel; one message per item.",
         "텔레그램 봇이 사람·그룹·채널에 메시지를 보냅니다. 항목마다 메시지 하나를 보냅니다.",

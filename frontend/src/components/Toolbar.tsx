@@ -1,4 +1,5 @@
 // The editor's top bar: flow name, save state, undo/redo, tidy up, test, publish, on/off and the "more" menu.
+import { Sparkles } from "lucide-react";
 import type { Translate } from "../lib/i18n";
 import type { SaveState } from "../store/editorStore";
 import type { Boot, FlowInfo } from "../types/api";
@@ -14,6 +15,8 @@ interface Props {
   testing: boolean;
   hasWebhook: boolean;
   paletteOpen: boolean;
+  assistantOpen: boolean;
+  setAssistantOpen(open: boolean): void;
   setPaletteOpen: (open: boolean) => void;
   dialog: DialogName | null;
   setDialog: (dialog: DialogName | null) => void;
@@ -61,6 +64,15 @@ export default function Toolbar(props: Props) {
         {saveLabel}
       </span>
       <span className="ez-spacer" />
+      <button
+        type="button"
+        className={`ez-button${props.assistantOpen ? " active" : ""}`}
+        onClick={() => props.setAssistantOpen(!props.assistantOpen)}
+        aria-expanded={props.assistantOpen}
+        data-testid="assistant-toggle"
+      >
+        <Sparkles size={14} aria-hidden="true" /> {t("Assistant")}
+      </button>
       {!readOnly && (
         <>
           <button type="button" className="ez-button" onClick={undo} title={`${t("Undo")} (Ctrl+Z)`} data-testid="undo">

@@ -22,6 +22,10 @@ interface Options {
   toast: ShowToast;
   errorText: ErrorText;
   t: Translate;
+  /** Other pages' messages on the same socket (the assistant's progress). */
+  onMessage?: (message: LiveMessage) => void;
+  /** Subscribe to the assistant's progress too (once the panel is opened). */
+  assistantLive?: boolean;
 }
 
 export interface LiveRuns {
@@ -45,7 +49,9 @@ export function applyNodeEvents(statuses: Record<string, StatusInfo>, message: L
   return [next, seq];
 }
 
-export function useLiveRuns({ boot, loaded, flowApi, readOnly, flush, toast, errorText, t }: Options): LiveRuns {
+export function useLiveRuns({ boot, loaded, flowApi, readOnly, flush, toast, errorText, t, onMessage, assistantLive }: Options): LiveRuns {
+  const onMessageRef = useRef(onMessage);
+  onMessageRef.current = onMessage;
   const [liveState, setLiveState] = useState<LiveState>("connecting");
   const [testing, setTesting] = useState(false);
   const live = useRef<LiveConnection | null>(null);
@@ -100,7 +106,10 @@ export function useLiveRuns({ boot, loaded, flowApi, readOnly, flush, toast, err
     if (!loaded) return undefined;
     const connection = connectLive({
       path: boot.ws_path,
-      onMessage: (m) => onLiveRef.current(m),
+      onMessage: (m) => {
+        if (onMessageRef.current) onMessageRef.current(m);
+        onLiveRef.current(m);
+      },
       onOpen: () => {
         setLiveState("open");
         if (currentRun.current) loadRunOutputs(currentRun.current).catch(() => null);
@@ -111,6 +120,10 @@ export function useLiveRuns({ boot, loaded, flowApi, readOnly, flush, toast, err
     live.current = connection;
     return () => connection.close();
   }, [loaded]); // once loaded: one socket for the page's lifetime
+
+  useEffect(() => {
+    if (assistantLive && live.current) live.current.subscribe("assistant", boot.flow_id);
+  }, [assistantLive, loaded, boot.flow_id]);
 
   // Without a live connection, ask the server until the run ends.
   useEffect(() => {

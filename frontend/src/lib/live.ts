@@ -15,6 +15,9 @@ export interface LiveMessage {
   seq?: number;
   status?: string;
   events?: LiveEvent[];
+  /** assistant.progress: what the assistant said while working on an answer. */
+  text?: string;
+  flow_id?: number;
 }
 
 export interface LiveConnection {

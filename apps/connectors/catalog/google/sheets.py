@@ -215,6 +215,7 @@ class ReadRows(_SheetsStep):
     idempotent = True
     per_item = False
     label = t("Read Google Sheets rows", "Google 스프레드시트 행 읽기")
+    aliases = ("read google sheets", "구글 스프레드시트 행 읽", "구글 시트 읽", "스프레드시트 읽")
     description = t(
         "One item per row of the sheet, with the column names of the first row as field names and the row's number.",
         "시트의 행마다 항목 하나를 만듭니다. 첫 행의 열 이름이 필드 이름이 되고 행 번호도 함께 나옵니다.",
@@ -287,6 +288,7 @@ class AppendRows(_SheetsStep):
     n8n = (N8nMapping(("n8n-nodes-base.googleSheets",), n8n.sheets_append, when=n8n.operation_in("append", resource="sheet")),)
     side_effects = True
     label = t("Add Google Sheets rows", "Google 스프레드시트에 행 추가")
+    aliases = ("append to google sheets", "구글 스프레드시트에 행 추가", "구글 시트에 추가", "스프레드시트에 추가", "시트에 기록")
     description = t(
         "Adds one row per incoming item below the table, as if typed (dates, numbers and formulas are recognised).",
         "들어오는 항목마다 표 아래에 행을 하나씩 추가합니다. 직접 입력한 것처럼 날짜·숫자·수식이 인식됩니다.",

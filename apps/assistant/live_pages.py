@@ -1,0 +1,29 @@
+"""The assistant's live page: what Claude says between its tool calls, shown in the person's panel while the
+answer is being made (only to the person who asked, only for that flow)."""
+
+from __future__ import annotations
+
+from apps.flows import selectors as flow_selectors
+from apps.runs.realtime.groups import group_name
+from apps.runs.realtime.pages import LivePage
+from apps.runs.realtime.publisher import publish_to_groups
+
+
+def assistant_group(schema: str, user_id: int, flow_id: int) -> str:
+    return group_name(schema, f"assistant.{user_id}", flow_id)
+
+
+class AssistantPage(LivePage):
+    key = "assistant"
+    needs_id = True
+
+    def group(self, *, schema, user, object_id):
+        return assistant_group(schema, user.pk, object_id)
+
+    def may_see(self, *, user, membership, object_id):
+        return membership is not None and flow_selectors.flow_list().filter(pk=object_id).exists()
+
+
+def publish_progress(*, schema: str, user_id: int, flow_id: int, text: str) -> None:
+    """A hint while the request runs (best effort; the answer itself comes back in the HTTP response)."""
+    publish_to_groups([assistant_group(schema, user_id, flow_id)], {"type": "assistant.progress", "flow_id": flow_id, "text": text[:2000]})
