@@ -1,0 +1,85 @@
+from rest_framework import serializers
+
+
+class ModuleOutput(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    summary = serializers.CharField()
+    license = serializers.CharField()
+    active_version = serializers.IntegerField(allow_null=True)
+    candidate_version = serializers.IntegerField(allow_null=True)
+    candidate_share = serializers.IntegerField()
+    source = serializers.CharField()
+    updated_at = serializers.DateTimeField()
+
+
+class VersionOutput(serializers.Serializer):
+    number = serializers.IntegerField()
+    spec = serializers.JSONField()
+    signature = serializers.JSONField()
+    endpoint = serializers.JSONField()
+    example = serializers.JSONField()
+    sha256 = serializers.CharField()
+    size = serializers.IntegerField()
+    note = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class ModuleDetailOutput(ModuleOutput):
+    versions = VersionOutput(many=True)
+
+
+class ModuleCreateInput(serializers.Serializer):
+    name = serializers.CharField(max_length=100, required=False, help_text="Required when creating a module.")
+    kind = serializers.ChoiceField(choices=["onnx", "http"], default="onnx")
+    summary = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    license = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    description = serializers.JSONField(required=False, help_text="How items feed the model and what comes out (docs/ai.md).")
+    file = serializers.FileField(required=False, help_text="The .onnx file (multipart).")
+    model_base64 = serializers.CharField(required=False, help_text="The .onnx file as base64 (JSON requests).")
+    endpoint = serializers.JSONField(
+        required=False, help_text='{"protocol": "kserve_v2"|"tfserving", "url", "model", "version", "datatype"}'
+    )
+    example = serializers.JSONField(required=False, help_text="One example item for the test form.")
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    activate = serializers.BooleanField(required=False, default=False, help_text="New versions: make it the active version at once.")
+
+
+class ModuleUpdateInput(serializers.Serializer):
+    summary = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    license = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    active_version = serializers.IntegerField(required=False, min_value=1)
+    candidate_version = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    candidate_share = serializers.IntegerField(required=False, min_value=0, max_value=100)
+
+
+class PredictInput(serializers.Serializer):
+    items = serializers.ListField(child=serializers.DictField(), min_length=1, max_length=100)
+    version = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+
+
+class ComparisonOutput(serializers.Serializer):
+    items = serializers.IntegerField()
+    agreement = serializers.FloatField(allow_null=True)
+    errors = serializers.IntegerField()
+    active_ms = serializers.FloatField(allow_null=True)
+    candidate_ms = serializers.FloatField(allow_null=True)
+    pairs = serializers.ListField(child=serializers.DictField())
+    recent = serializers.SerializerMethodField()
+
+    def get_recent(self, data) -> list:
+        return [
+            {
+                "created_at": row.created_at.isoformat(),
+                "active_version": row.active_version,
+                "candidate_version": row.candidate_version,
+                "active": row.active_result,
+                "candidate": row.candidate_result,
+                "active_ms": row.active_ms,
+                "candidate_ms": row.candidate_ms,
+                "agree": row.agree,
+                "error": row.error,
+            }
+            for row in data["recent"]
+        ]
