@@ -27,7 +27,7 @@ class VersionOutput(serializers.Serializer):
 
 
 class ModuleDetailOutput(ModuleOutput):
-    versions = VersionOutput(many=True)
+    versions = VersionOutput(many=True, source="version_rows")
 
 
 class ModuleCreateInput(serializers.Serializer):

@@ -35,7 +35,8 @@ def _model_bytes(data) -> bytes | None:
 
 
 def _detail(module) -> dict:
-    return s.ModuleDetailOutput({**s.ModuleOutput(module).data, "versions": list(selectors.module_versions(module=module))}).data
+    module.version_rows = list(selectors.module_versions(module=module))
+    return s.ModuleDetailOutput(module).data
 
 
 class ModuleListApi(APIView):

@@ -97,10 +97,7 @@ def infer(ctx, endpoint: dict, inputs: dict, *, headers: dict | None = None, sec
     else:
         version = f"/versions/{quote(endpoint['version'], safe='')}" if endpoint.get("version") else ""
         url = f"{endpoint['url']}/v1/models/{model}{version}:predict"
-        if len(inputs) == 1:
-            body = {"instances": next(iter(inputs.values()))}
-        else:
-            body = {"inputs": inputs}
+        body = {"instances": next(iter(inputs.values()))} if len(inputs) == 1 else {"inputs": inputs}
     response, raw = send_request(
         ctx,
         method="POST",

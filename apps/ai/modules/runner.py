@@ -9,6 +9,7 @@ crossed a limit or served `RECYCLE_AFTER` requests is replaced."""
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import resource
@@ -198,19 +199,13 @@ class _Child:
 
     def close(self) -> None:
         if self.process.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.process.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
         for stream in (self.process.stdin, self.process.stdout):
-            try:
+            with contextlib.suppress(OSError):
                 stream.close()
-            except OSError:
-                pass
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
