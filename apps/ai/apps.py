@@ -16,3 +16,6 @@ class AiConfig(AppConfig):
         from apps.ai import credential_kinds  # noqa: F401
 
         import_submodules(f"{self.name}.nodes.builtin")
+        from apps.core.graphql.registry import graphql_registry
+
+        graphql_registry.contribute(self.label, "apps.ai.graphql.schema")

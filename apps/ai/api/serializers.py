@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 
-class ModuleOutput(serializers.Serializer):
+class AiModuleOutput(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
     name = serializers.CharField()
     kind = serializers.CharField()
@@ -14,7 +14,7 @@ class ModuleOutput(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
-class VersionOutput(serializers.Serializer):
+class AiModuleVersionOutput(serializers.Serializer):
     number = serializers.IntegerField()
     spec = serializers.JSONField()
     signature = serializers.JSONField()
@@ -26,11 +26,11 @@ class VersionOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class ModuleDetailOutput(ModuleOutput):
-    versions = VersionOutput(many=True, source="version_rows")
+class AiModuleDetailOutput(AiModuleOutput):
+    versions = AiModuleVersionOutput(many=True, source="version_rows")
 
 
-class ModuleCreateInput(serializers.Serializer):
+class AiModuleCreateInput(serializers.Serializer):
     name = serializers.CharField(max_length=100, required=False, help_text="Required when creating a module.")
     kind = serializers.ChoiceField(choices=["onnx", "http"], default="onnx")
     summary = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
@@ -46,7 +46,7 @@ class ModuleCreateInput(serializers.Serializer):
     activate = serializers.BooleanField(required=False, default=False, help_text="New versions: make it the active version at once.")
 
 
-class ModuleUpdateInput(serializers.Serializer):
+class AiModuleUpdateInput(serializers.Serializer):
     summary = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     license = serializers.CharField(max_length=100, required=False, allow_blank=True)
     active_version = serializers.IntegerField(required=False, min_value=1)
@@ -54,12 +54,12 @@ class ModuleUpdateInput(serializers.Serializer):
     candidate_share = serializers.IntegerField(required=False, min_value=0, max_value=100)
 
 
-class PredictInput(serializers.Serializer):
+class AiModulePredictInput(serializers.Serializer):
     items = serializers.ListField(child=serializers.DictField(), min_length=1, max_length=100)
     version = serializers.IntegerField(required=False, allow_null=True, min_value=1)
 
 
-class ComparisonOutput(serializers.Serializer):
+class AiModuleComparisonOutput(serializers.Serializer):
     items = serializers.IntegerField()
     agreement = serializers.FloatField(allow_null=True)
     errors = serializers.IntegerField()

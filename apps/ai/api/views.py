@@ -36,20 +36,20 @@ def _model_bytes(data) -> bytes | None:
 
 def _detail(module) -> dict:
     module.version_rows = list(selectors.module_versions(module=module))
-    return s.ModuleDetailOutput(module).data
+    return s.AiModuleDetailOutput(module).data
 
 
 class ModuleListApi(APIView):
     permission_classes = [EditorsWrite]
     parser_classes = [BoundedJSONParser, MultiPartParser]
 
-    @extend_schema(responses=s.ModuleOutput(many=True))
+    @extend_schema(responses=s.AiModuleOutput(many=True))
     def get(self, request):
-        return Response(s.ModuleOutput(selectors.module_list(), many=True).data)
+        return Response(s.AiModuleOutput(selectors.module_list(), many=True).data)
 
-    @extend_schema(request=s.ModuleCreateInput, responses={201: s.ModuleDetailOutput})
+    @extend_schema(request=s.AiModuleCreateInput, responses={201: s.AiModuleDetailOutput})
     def post(self, request):
-        data = s.ModuleCreateInput(data=request.data)
+        data = s.AiModuleCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         version = services.ai_module_create(
@@ -73,14 +73,14 @@ def _module(pk):
 class ModuleDetailApi(APIView):
     permission_classes = [EditorsWrite]
 
-    @extend_schema(responses=s.ModuleDetailOutput)
+    @extend_schema(responses=s.AiModuleDetailOutput)
     def get(self, request, pk):
         return Response(_detail(_module(pk)))
 
-    @extend_schema(request=s.ModuleUpdateInput, responses=s.ModuleDetailOutput)
+    @extend_schema(request=s.AiModuleUpdateInput, responses=s.AiModuleDetailOutput)
     def patch(self, request, pk):
         module = _module(pk)
-        data = s.ModuleUpdateInput(data=request.data, partial=True)
+        data = s.AiModuleUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         services.ai_module_update(module=module, **data.validated_data)
         return Response(_detail(_module(pk)))
@@ -95,10 +95,10 @@ class ModuleVersionListApi(APIView):
     permission_classes = [EditorsWrite]
     parser_classes = [BoundedJSONParser, MultiPartParser]
 
-    @extend_schema(request=s.ModuleCreateInput, responses={201: s.ModuleDetailOutput})
+    @extend_schema(request=s.AiModuleCreateInput, responses={201: s.AiModuleDetailOutput})
     def post(self, request, pk):
         module = _module(pk)
-        data = s.ModuleCreateInput(data=request.data)
+        data = s.AiModuleCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         services.ai_module_version_add(
@@ -118,12 +118,12 @@ class ModulePredictApi(APIView):
     permission_classes = [role_required(Role.EDITOR)]
 
     @extend_schema(
-        request=s.PredictInput,
-        responses=inline_serializer("ModulePredictions", {"results": serializers.ListField(child=serializers.DictField())}),
+        request=s.AiModulePredictInput,
+        responses=inline_serializer("AiModulePredictions", {"results": serializers.ListField(child=serializers.DictField())}),
     )
     def post(self, request, pk):
         module = _module(pk)
-        data = s.PredictInput(data=request.data)
+        data = s.AiModulePredictInput(data=request.data)
         data.is_valid(raise_exception=True)
         results = services.ai_module_try(module=module, items=data.validated_data["items"], version=data.validated_data.get("version"))
         return Response({"results": results})
@@ -132,7 +132,9 @@ class ModulePredictApi(APIView):
 class ModuleComparisonApi(APIView):
     permission_classes = [EditorsWrite]
 
-    @extend_schema(responses=s.ComparisonOutput)
+    @extend_schema(responses=s.AiModuleComparisonOutput)
     def get(self, request, pk):
         module = _module(pk)
-        return Response(s.ComparisonOutput(selectors.comparison_summary(module=module, candidate_version=module.candidate_version)).data)
+        return Response(
+            s.AiModuleComparisonOutput(selectors.comparison_summary(module=module, candidate_version=module.candidate_version)).data
+        )

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from apps.flows.engine.errors import NodeError, gettext_noop
-from apps.flows.sandbox.runner import _network_isolation, _nobody
+from apps.flows.sandbox.runner import network_isolation, sandbox_user
 
 CHILD = Path(__file__).with_name("child.py")
 RECYCLE_AFTER = 500
@@ -82,7 +82,7 @@ class _Child:
     def __init__(self, limits: Limits):
         self.limits = limits
         self.workdir = tempfile.mkdtemp(prefix="ezflow-onnx-")
-        drop_to = _nobody()
+        drop_to = sandbox_user()
         if drop_to:
             os.chown(self.workdir, *drop_to)
         memory = limits.memory_mb * 1024 * 1024
@@ -109,7 +109,7 @@ class _Child:
                 env[name] = os.environ[name]
         if drop_to:
             env.update(EZFLOW_SANDBOX_UID=str(drop_to[0]), EZFLOW_SANDBOX_GID=str(drop_to[1]))
-        command = [*_network_isolation(), sys.executable, "-I", "-B", str(CHILD)]
+        command = [*network_isolation(), sys.executable, "-I", "-B", str(CHILD)]
         self.process = subprocess.Popen(  # noqa: PLW1509  (limits must be set in the child)
             command,
             stdin=subprocess.PIPE,

@@ -38,7 +38,9 @@ def test_upload_describes_the_model_then_predicts_adds_versions_and_switches(dat
     upload = SimpleUploadedFile("churn.onnx", churn_v2, content_type="application/octet-stream")
     import json
 
-    added = api.post(f"{PATH}/{module['id']}/versions", {"file": upload, "description": json.dumps(CHURN_DESCRIPTION), "note": "fewer tickets"})
+    added = api.post(
+        f"{PATH}/{module['id']}/versions", {"file": upload, "description": json.dumps(CHURN_DESCRIPTION), "note": "fewer tickets"}
+    )
     assert added.status_code == 201, added.json()
     assert [v["number"] for v in added.json()["versions"]] == [2, 1] and added.json()["active_version"] == 1
     switched = api.patch(f"{PATH}/{module['id']}", {"candidate_version": 2, "candidate_share": 30}, content_type="application/json")
@@ -120,5 +122,17 @@ def test_multipart_upload_of_an_image_module_and_a_picture_through_the_api(data,
         pictures.append({"photo": "data:image/png;base64," + as_base64(buffer.getvalue())})
     results = api.post(f"{PATH}/{created.json()['id']}/predict", {"items": pictures}, content_type="application/json").json()["results"]
     assert [r["label"] for r in results] == ["blue", "green"]
-    broken = api.post(f"{PATH}/{created.json()['id']}/predict", {"items": [{"photo": as_base64(b"not a picture")}]}, content_type="application/json")
+    broken = api.post(
+        f"{PATH}/{created.json()['id']}/predict", {"items": [{"photo": as_base64(b"not a picture")}]}, content_type="application/json"
+    )
     assert broken.status_code == 400 and broken.json()["error"]["code"] == "module_image_unreadable"
+
+
+def test_graphql_lists_the_hosts_modules_to_members_only(data, organization, churn_v1):
+    editor = data.editor_api(organization)
+    create(editor, churn_v1)
+    query = {"query": "{ aiModules { name kind activeVersion versions { number signature } } }"}
+    answer = editor.post("/graphql/", query, content_type="application/json").json()
+    assert answer["data"]["aiModules"][0]["name"] == "Churn" and answer["data"]["aiModules"][0]["versions"][0]["number"] == 1
+    other = data.create_organization()
+    assert data.editor_api(other).post("/graphql/", query, content_type="application/json").json()["data"]["aiModules"] == []

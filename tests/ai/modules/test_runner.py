@@ -103,9 +103,9 @@ def test_a_warm_child_is_reused_with_its_loaded_model_and_not_after_a_fork(setti
 
 
 def test_the_child_has_no_network():
-    from apps.flows.sandbox.runner import _network_isolation
+    from apps.flows.sandbox.runner import network_isolation
 
-    if not _network_isolation():
+    if not network_isolation():
         pytest.skip("unshare -n is not available here")
     with Session(warm=False) as session:
         child = session._get()

@@ -34,7 +34,9 @@ def outputs(run) -> list[dict]:
 
 def test_a_flow_labels_items_with_the_active_version(organization, churn_v1):
     services.ai_module_create(user=None, name="Churn", kind="onnx", description=CHURN_DESCRIPTION, model=churn_v1)
-    run = run_execute(run_id=run_create(flow=flow_running("Churn"), trigger="manual", items=[{"months": 2, "tickets": 6}, {"months": 30}]).pk)
+    run = run_execute(
+        run_id=run_create(flow=flow_running("Churn"), trigger="manual", items=[{"months": 2, "tickets": 6}, {"months": 30}]).pk
+    )
     assert run.status == "success", run.error
     items = outputs(run)
     assert [i["prediction"]["label"] for i in items] == ["leaves", "stays"]
@@ -82,7 +84,11 @@ def kserve(request):
         months, tickets = data[r * width : (r + 1) * width]
         leave = 0.9 if tickets > months / 4 else 0.1
         scores += [1 - leave, leave]
-    return 200, {}, {"model_name": "churn", "id": "1", "outputs": [{"name": "probabilities", "shape": [rows, 2], "datatype": "FP32", "data": scores}]}
+    return (
+        200,
+        {},
+        {"model_name": "churn", "id": "1", "outputs": [{"name": "probabilities", "shape": [rows, 2], "datatype": "FP32", "data": scores}]},
+    )
 
 
 def tfserving(request):
@@ -104,7 +110,9 @@ def test_model_servers_answer_through_the_step(organization, protocol, path, han
             description={**CHURN_DESCRIPTION, "scores_output": "probabilities" if protocol == "kserve_v2" else "predictions"},
             endpoint={"protocol": protocol, "url": server.url(""), "model": "churn"},
         )
-        run = run_execute(run_id=run_create(flow=flow_running("Served"), trigger="manual", items=[{"months": 2, "tickets": 6}, {"months": 30}]).pk)
+        run = run_execute(
+            run_id=run_create(flow=flow_running("Served"), trigger="manual", items=[{"months": 2, "tickets": 6}, {"months": 30}]).pk
+        )
         assert run.status == "success", run.error
         assert [i["prediction"]["label"] for i in outputs(run)] == ["leaves", "stays"]
         assert len(server.requests) == 1  # the rows went together

@@ -7,7 +7,7 @@ from __future__ import annotations
 from apps.flows.engine.errors import EngineError, NodeError, gettext_noop
 from apps.flows.nodes.base import NodeType, Param, t
 from apps.flows.nodes.builtin.common import copy_item, set_path
-from apps.flows.nodes.builtin.network import AuthenticationOptions, _apply_auth
+from apps.flows.nodes.builtin.network import AuthenticationOptions, apply_auth
 from apps.flows.nodes.registry import register
 
 
@@ -93,7 +93,7 @@ class RunModule(NodeType):
             candidate_row = selectors.module_version(module=module, number=module.candidate_version)
         headers, query = {}, {}
         if module.kind == "http":
-            _apply_auth(ctx, raw, headers, query)
+            apply_auth(ctx, raw, headers, query)
         return {"main": self._run(ctx, raw, module, active_row, candidate_row, headers)}
 
     def _run(self, ctx, raw, module, active_row, candidate_row, headers) -> list[dict]:
