@@ -30,20 +30,61 @@ class AiModuleDetailOutput(AiModuleOutput):
     versions = AiModuleVersionOutput(many=True, source="version_rows")
 
 
-class AiModuleCreateInput(serializers.Serializer):
-    name = serializers.CharField(max_length=100, required=False, help_text="Required when creating a module.")
+class AiModuleEndpointInput(serializers.Serializer):
+    protocol = serializers.ChoiceField(choices=["kserve_v2", "tfserving"])
+    url = serializers.URLField(max_length=2000, help_text="The server's base address, e.g. http://models.internal:8080")
+    model = serializers.CharField(max_length=200, help_text="The model's name on the server.")
+    version = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    datatype = serializers.ChoiceField(
+        choices=["FP32", "FP64", "FP16", "INT64", "INT32", "INT16", "INT8", "UINT8", "BOOL", "BYTES"], default="FP32"
+    )
+
+
+class _VersionFields(serializers.Serializer):
+    description = serializers.JSONField(required=False, help_text="How items feed the model and what comes out (docs/ai.md).")
+    example = serializers.JSONField(required=False, help_text="One example item for the test form.")
+
+
+class AiModuleCreateInput(_VersionFields):
+    """Every field a creation may carry (multipart uploads send the file as `file`)."""
+
+    name = serializers.CharField(max_length=100)
     kind = serializers.ChoiceField(choices=["onnx", "http"], default="onnx")
     summary = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     license = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    description = serializers.JSONField(required=False, help_text="How items feed the model and what comes out (docs/ai.md).")
     file = serializers.FileField(required=False, help_text="The .onnx file (multipart).")
     model_base64 = serializers.CharField(required=False, help_text="The .onnx file as base64 (JSON requests).")
-    endpoint = serializers.JSONField(
-        required=False, help_text='{"protocol": "kserve_v2"|"tfserving", "url", "model", "version", "datatype"}'
-    )
-    example = serializers.JSONField(required=False, help_text="One example item for the test form.")
+    endpoint = AiModuleEndpointInput(required=False)
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     activate = serializers.BooleanField(required=False, default=False, help_text="New versions: make it the active version at once.")
+
+
+class OnnxModuleCreateInput(_VersionFields):
+    name = serializers.CharField(max_length=100)
+    kind = serializers.ChoiceField(choices=["onnx"])
+    summary = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    license = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    model_base64 = serializers.CharField(help_text="The .onnx file as base64.")
+
+
+class HttpModuleCreateInput(_VersionFields):
+    name = serializers.CharField(max_length=100)
+    kind = serializers.ChoiceField(choices=["http"])
+    summary = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    license = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    endpoint = AiModuleEndpointInput()
+
+
+class OnnxVersionInput(_VersionFields):
+    model_base64 = serializers.CharField(help_text="The .onnx file as base64.")
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    activate = serializers.BooleanField(required=False)
+
+
+class HttpVersionInput(_VersionFields):
+    endpoint = AiModuleEndpointInput()
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    activate = serializers.BooleanField(required=False)
 
 
 class AiModuleUpdateInput(serializers.Serializer):

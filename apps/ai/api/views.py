@@ -6,7 +6,7 @@ import binascii
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -20,6 +20,19 @@ from apps.core.api.parsers import BoundedJSONParser
 
 EditorsWrite = role_required(Role.EDITOR, safe_methods_for_members=True)
 
+CREATE_REQUEST = {
+    "application/json": PolymorphicProxySerializer(
+        component_name="AiModuleCreate", serializers=[s.OnnxModuleCreateInput, s.HttpModuleCreateInput], resource_type_field_name=None
+    ),
+    "multipart/form-data": s.AiModuleCreateInput,
+}
+VERSION_REQUEST = {
+    "application/json": PolymorphicProxySerializer(
+        component_name="AiModuleVersionCreate", serializers=[s.OnnxVersionInput, s.HttpVersionInput], resource_type_field_name=None
+    ),
+    "multipart/form-data": s.AiModuleCreateInput,
+}
+
 
 def _model_bytes(data) -> bytes | None:
     upload = data.get("file")
@@ -30,8 +43,13 @@ def _model_bytes(data) -> bytes | None:
         try:
             return base64.b64decode(text, validate=True)
         except (binascii.Error, ValueError):
-            raise services.ModuleRefused(_("The model is not valid base64."), code="invalid", field="model_base64") from None
+            raise services.ModuleRefused(_("The file is not an ONNX model."), code="module_not_onnx", field="model_base64") from None
     return None
+
+
+def _plain(data) -> dict:
+    """Request data as a dict of values (a multipart QueryDict's last value per key, files kept)."""
+    return data.dict() if hasattr(data, "dict") else dict(data)
 
 
 def _detail(module) -> dict:
@@ -47,7 +65,7 @@ class ModuleListApi(APIView):
     def get(self, request):
         return Response(s.AiModuleOutput(selectors.module_list(), many=True).data)
 
-    @extend_schema(request=s.AiModuleCreateInput, responses={201: s.AiModuleDetailOutput})
+    @extend_schema(request=CREATE_REQUEST, responses={201: s.AiModuleDetailOutput})
     def post(self, request):
         data = s.AiModuleCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -95,10 +113,10 @@ class ModuleVersionListApi(APIView):
     permission_classes = [EditorsWrite]
     parser_classes = [BoundedJSONParser, MultiPartParser]
 
-    @extend_schema(request=s.AiModuleCreateInput, responses={201: s.AiModuleDetailOutput})
+    @extend_schema(request=VERSION_REQUEST, responses={201: s.AiModuleDetailOutput})
     def post(self, request, pk):
         module = _module(pk)
-        data = s.AiModuleCreateInput(data=request.data)
+        data = s.AiModuleCreateInput(data={"name": module.name, **_plain(request.data)})
         data.is_valid(raise_exception=True)
         values = data.validated_data
         services.ai_module_version_add(

@@ -73,6 +73,10 @@ def _checked_onnx(model: bytes) -> tuple[dict, str]:
 
 def _prepared(*, kind: str, description, model: bytes | None, endpoint) -> dict:
     raw = _description(description)
+    if kind == AiModule.Kind.ONNX and endpoint and not model:
+        raise ModuleRefused(_("This module runs an ONNX file: upload a file, not a model server."), code="module_kind", field="endpoint")
+    if kind == AiModule.Kind.HTTP and model:
+        raise ModuleRefused(_("This module calls a model server: give its address, not a file."), code="module_kind", field="file")
     if kind == AiModule.Kind.ONNX:
         signature, sha = _checked_onnx(model or b"")
         fields = {"model": model, "sha256": sha, "size": len(model), "endpoint": {}}

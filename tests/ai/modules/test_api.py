@@ -12,9 +12,9 @@ from tests.ai.modules.conftest import CHURN_DESCRIPTION, as_base64
 PATH = "/api/v1/ai/modules"
 
 
-def create(api, model: bytes, name="Churn", description=CHURN_DESCRIPTION, **extra):
+def create(api, model: bytes, name="Churn", description=CHURN_DESCRIPTION, headers=None, **extra):
     body = {"name": name, "kind": "onnx", "model_base64": as_base64(model), "description": description, "summary": "Who may leave", **extra}
-    return api.post(PATH, body, content_type="application/json")
+    return api.post(PATH, body, content_type="application/json", **(headers or {}))
 
 
 def test_upload_describes_the_model_then_predicts_adds_versions_and_switches(data, organization, churn_v1, churn_v2):
@@ -71,7 +71,7 @@ def test_refusals_are_400s_in_words_in_both_languages(data, organization, churn_
     too_big = create(api, churn_v1)
     assert too_big.status_code == 400 and too_big.json()["error"]["code"] == "module_too_large"
     settings.EZFLOW_AI_MODULE_MAX_BYTES = 50 * 1024 * 1024
-    korean = create(api, onnx_models.custom_operator(), HTTP_ACCEPT_LANGUAGE="ko").json()["error"]["message"]
+    korean = create(api, onnx_models.custom_operator(), headers={"HTTP_ACCEPT_LANGUAGE": "ko"}).json()["error"]["message"]
     assert "com.example.custom" in korean and "연산자" in korean
     assert create(api, churn_v1).status_code == 201
     again = create(api, churn_v1)
