@@ -61,7 +61,8 @@ class Predictor:
             inputs = describe.inputs_for(spec, group, get_path)
             started = time.perf_counter()
             outputs = self._infer(version, inputs)
-            elapsed = (time.perf_counter() - started) * 1000 / len(group)
+            spent = self._session.last_ms if version.kind != "http" else (time.perf_counter() - started) * 1000
+            elapsed = spent / len(group)
             for row in range(len(group)):
                 sliced = {name: describe.row_of(value, row, batched) for name, value in outputs.items()}
                 if not batched and spec["input"] != "tensor":

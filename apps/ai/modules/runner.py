@@ -263,6 +263,7 @@ class Session:
         self.limits = limits or Limits.from_settings()
         self.keep = settings.EZFLOW_AI_MODULE_WARM_PROCESSES if warm else 0
         self._child: _Child | None = None
+        self.last_ms = 0.0
 
     def _get(self) -> _Child:
         if self._child is None or not self._child.alive:
@@ -286,7 +287,9 @@ class Session:
                     raise module_error(loaded.get("code", ""), loaded.get("error", ""), self.limits)
                 child.loaded.add(sha)
             child.served += 1
+            started = time.perf_counter()
             answer = child.ask({"op": "run", "sha": sha, "inputs": inputs})
+            self.last_ms = (time.perf_counter() - started) * 1000  # the model's time: not the start or the load
             if answer.get("code") == "need_model":  # the child dropped it to keep its memory: send it again
                 child.loaded.discard(sha)
                 continue
