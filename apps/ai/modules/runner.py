@@ -253,6 +253,15 @@ class Pool:
 POOL = Pool()
 atexit.register(POOL.close_all)
 
+# Set in processes that execute Celery tasks (AiConfig.ready() connects task_prerun): only they keep children warm. A web
+# process (the editor's step test, the module page's test form) uses a child that ends with the request.
+IN_WORKER = False
+
+
+def mark_worker(**_) -> None:
+    global IN_WORKER
+    IN_WORKER = True
+
 
 class Session:
     """One step's (or one test's) use of a child: `run` may be called many times; `close` gives it back."""
@@ -261,7 +270,7 @@ class Session:
         from django.conf import settings
 
         self.limits = limits or Limits.from_settings()
-        self.keep = settings.EZFLOW_AI_MODULE_WARM_PROCESSES if warm else 0
+        self.keep = settings.EZFLOW_AI_MODULE_WARM_PROCESSES if warm and IN_WORKER else 0
         self._child: _Child | None = None
         self.last_ms = 0.0
 

@@ -77,8 +77,19 @@ def test_wall_limit_stops_a_child_that_does_not_answer_in_time():
         assert run(session, data, {"shape": [2, 2]}) == {"total": 16.0}  # a fresh child took over
 
 
-def test_a_warm_child_is_reused_with_its_loaded_model_and_not_after_a_fork(settings):
+def test_a_warm_child_is_reused_with_its_loaded_model_and_not_after_a_fork(settings, monkeypatch):
+    from apps.ai.modules import runner
+
     settings.EZFLOW_AI_MODULE_WARM_PROCESSES = 1
+    monkeypatch.setattr(runner, "IN_WORKER", False)
+    POOL.close_all()
+    with Session(warm=True) as web:  # outside a worker nothing stays warm
+        web._get()
+    assert POOL.count() == 0
+    from celery.signals import task_prerun
+
+    task_prerun.send(sender=None, task_id="t", task=None, args=(), kwargs={})  # as a worker does before each task
+    assert runner.IN_WORKER  # (monkeypatch puts the flag back afterwards)
     data = onnx_models.logistic(*onnx_models.CHURN_V1)
     POOL.close_all()
     sent = []
