@@ -136,3 +136,42 @@ def test_graphql_lists_the_hosts_modules_to_members_only(data, organization, chu
     assert answer["data"]["aiModules"][0]["name"] == "Churn" and answer["data"]["aiModules"][0]["versions"][0]["number"] == 1
     other = data.create_organization()
     assert data.editor_api(other).post("/graphql/", query, content_type="application/json").json()["data"]["aiModules"] == []
+
+
+def test_a_model_server_module_tried_from_the_api_goes_through_the_ssrf_guard(data, organization):
+    import json as _json
+
+    from tests.support.fake_http import FakeServer
+
+    api = data.editor_api(organization)
+
+    def infer(request):
+        rows = _json.loads(request["body"])["instances"]
+        return 200, {}, {"predictions": [[0.1, 0.9] if row[1] > 3 else [0.8, 0.2] for row in rows]}
+
+    with FakeServer() as server:
+        server.routes["/v1/models/churn/versions/2:predict"] = infer
+        body = {
+            "name": "Served",
+            "kind": "http",
+            "endpoint": {"protocol": "tfserving", "url": server.url(""), "model": "churn", "version": "2"},
+            "description": CHURN_DESCRIPTION,
+        }
+        created = api.post(PATH, body, content_type="application/json")
+        assert created.status_code == 201, created.json()
+        module_id = created.json()["id"]
+        tried = api.post(
+            f"{PATH}/{module_id}/predict", {"items": [{"months": 1, "tickets": 5}, {"months": 9}]}, content_type="application/json"
+        )
+        assert [r["label"] for r in tried.json()["results"]] == ["leaves", "stays"], tried.json()
+        organization.allowed_internal_hosts = []
+        organization.save()
+        try:
+            refused = api.post(f"{PATH}/{module_id}/predict", {"items": [{"months": 1}]}, content_type="application/json")
+        finally:
+            organization.allowed_internal_hosts = ["127.0.0.1"]
+            organization.save()
+        assert refused.status_code == 400 and refused.json()["error"]["code"] == "request_failed", refused.json()
+        assert len(server.requests) == 1
+    bad = api.post(PATH, {**body, "name": "Bad", "endpoint": {**body["endpoint"], "url": "ftp://x"}}, content_type="application/json")
+    assert bad.status_code == 400
