@@ -33,6 +33,8 @@ urlpatterns = [
     path("api/v1/", include("apps.files.api.urls")),
     path("api/v1/", include("apps.notifications.api.urls")),
     path("api/v1/", include("apps.connectors.api.urls")),
+    path("api/v1/", include("apps.ai.api.urls")),
+    path("", include("apps.ai.page_urls")),
     path("api/v1/", include("apps.assistant.api.urls")),
     path("assistant/", include(("apps.assistant.page_urls", "assistant"))),
     # Swagger UI's start-up script comes from its own URL (no inline script); its page has one <style> block.

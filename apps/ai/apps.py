@@ -16,3 +16,13 @@ class AiConfig(AppConfig):
         from apps.ai import credential_kinds  # noqa: F401
 
         import_submodules(f"{self.name}.nodes.builtin")
+        from apps.core.graphql.registry import graphql_registry
+
+        graphql_registry.contribute(self.label, "apps.ai.graphql.schema")
+        from celery.signals import task_prerun
+
+        from apps.ai.modules.runner import mark_worker
+
+        # Any process that executes Celery tasks (a threads worker, each prefork pool process) keeps its ONNX children
+        # warm; Django may be set up while the worker's start signals are being sent, so a task's start is the mark.
+        task_prerun.connect(mark_worker, weak=False)

@@ -242,3 +242,41 @@ class TemplateInstall(models.Model):
             models.Index(fields=["template", "-created_at"], name="install_by_template_recent"),
             models.Index(fields=["organization", "flow_id"], name="install_by_flow"),
         ]
+
+
+class SharedModule(models.Model):
+    """An AI module (apps/ai/modules) an organization shared: one version of it, copied here in the public schema
+    with its description, inputs and outputs, example and licence, and the ONNX file (never a credential; a model
+    server's address is shared as it is). Installing copies it into the installing organization."""
+
+    title = models.CharField(_("title"), max_length=120)
+    summary = models.TextField(_("description"), max_length=2000)
+    license = models.CharField(_("license"), max_length=100)
+    author_organization = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="shared_modules")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    module_name = models.CharField(max_length=100)
+    module_version = models.PositiveIntegerField()
+    kind = models.CharField(max_length=10)
+    spec = models.JSONField(default=dict)
+    signature = models.JSONField(default=dict)
+    endpoint = models.JSONField(default=dict, blank=True)
+    example = models.JSONField(default=dict, blank=True)
+    model = models.BinaryField(null=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    install_count = models.PositiveIntegerField(default=0)
+    is_hidden = models.BooleanField(_("hidden by moderators"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("shared AI module")
+        verbose_name_plural = _("shared AI modules")
+        ordering = ["-created_at"]
+
+
+class SharedModuleInstall(models.Model):
+    shared = models.ForeignKey(SharedModule, on_delete=models.PROTECT, related_name="installs")
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="module_installs")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    module_id = models.BigIntegerField()  # apps.ai.AiModule in the organization's schema
+    created_at = models.DateTimeField(auto_now_add=True)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from apps.marketplace import pages
+from apps.marketplace import module_pages, pages
 
 reading = [
     path("", pages.browse, name="browse"),
@@ -28,4 +28,7 @@ urlpatterns = [
     path("forks/<int:flow_id>/", pages.fork, name="fork"),
     path("forks/<int:flow_id>/update/", pages.fork_apply, name="fork-update"),
     path("versions/<int:version_id>/yank/", pages.version_yank, name="version-yank"),
+    path("modules/", module_pages.module_list, name="modules"),
+    path("modules/<int:pk>/", module_pages.module_detail, name="module-detail"),
+    path("modules/share/<int:module_id>/", module_pages.module_share, name="module-share"),
 ]

@@ -21,6 +21,7 @@ from apps.accounts.models import Membership
 from apps.accounts.roles import Role
 from apps.accounts.services.invitations import invitation_create
 from apps.accounts.services.tokens import api_token_create
+from apps.ai.modules.services import ai_module_create
 from apps.assistant.services import assistant_draft, turn_record
 from apps.connectors.openapi.services import connector_import
 from apps.flows.models import Variable
@@ -29,6 +30,7 @@ from apps.flows.services.flows import flow_create, flow_publish
 from apps.notifications.api.views import CREATE_DEFAULTS
 from apps.notifications.services.rules import alert_rule_create
 from apps.runs.services.runs import run_create
+from tests.ai.modules import onnx_models
 from tests.connectors.openapi.specs import PETS_OAS30, as_json
 from tests.flows.graphs import greeting_graph
 
@@ -110,6 +112,13 @@ def world(data):
     rule = alert_rule_create(flow=flow, user=owner, **{**CREATE_DEFAULTS, "kind": "consecutive"})
     run = run_create(flow=flow, trigger="manual", user=owner)
     connector = connector_import(user=owner, name="Pets", spec_text=as_json(PETS_OAS30)).connector
+    module = ai_module_create(
+        user=owner,
+        name="Scores",
+        kind="onnx",
+        model=onnx_models.logistic(*onnx_models.CHURN_V1),
+        description={"features": [{"field": "a", "default": 0}, {"field": "b", "default": 0}]},
+    ).module
     invitation = invitation_create(
         actor=Membership.objects.get(organization=organization, user=owner), email="invited@example.com", role=Role.VIEWER
     )
@@ -121,6 +130,7 @@ def world(data):
         "/api/v1/flows/": {"id": flow.pk, "number": 1},
         "/api/v1/runs/": {"id": run.pk},
         "/api/v1/connectors/openapi/": {"id": connector.pk},
+        "/api/v1/ai/modules/": {"id": module.pk},
         "/api/v1/invitations/": {"id": invitation.pk},
         "/api/v1/credentials/": {"id": credential.pk},
         "/api/v1/variables/": {"id": variable.pk},
@@ -286,8 +296,15 @@ def simplest(node: dict, components: dict):
 
 
 # Refusals about what a value means, which no schema can say: a text that is not an OpenAPI document, an address
-# that cannot be fetched (example.com does not resolve here).
-MEANING_REFUSALS = {("POST /api/v1/connectors/openapi", "spec_not_openapi"), ("POST /api/v1/connectors/openapi", "fetch_failed")}
+# that cannot be fetched (example.com does not resolve here), a file that is not an ONNX model, a model server's
+# address for a module that runs an ONNX file.
+MEANING_REFUSALS = {
+    ("POST /api/v1/connectors/openapi", "spec_not_openapi"),
+    ("POST /api/v1/connectors/openapi", "fetch_failed"),
+    ("POST /api/v1/ai/modules", "module_not_onnx"),
+    ("POST /api/v1/ai/modules/{id}/versions", "module_not_onnx"),
+    ("POST /api/v1/ai/modules/{id}/versions", "module_kind"),
+}
 
 
 def test_the_simplest_body_the_schema_allows_is_accepted(app, data, world):

@@ -151,3 +151,8 @@ def _parse(returncode: int, stdout: bytes, stderr: bytes, limits: Limits) -> lis
     if not isinstance(result, list) or not all(isinstance(item, dict) for item in result):
         raise SandboxError(gettext_noop("Set `result` to a list of objects (dicts), or to one object."), "code_bad_result")
     return result
+
+
+# For other limited child processes (apps/ai/modules/runner.py: ONNX inference).
+network_isolation = _network_isolation
+sandbox_user = _nobody

@@ -12,6 +12,7 @@ from apps.marketplace.services.forks import (
     template_installable,
     template_trending_refresh,
 )
+from apps.marketplace.services.modules import module_install, module_share
 from apps.marketplace.services.publishing import (
     PublishPreview,
     template_publish,
@@ -37,6 +38,8 @@ __all__ = [
     "credentials_needed",
     "fork_update",
     "fork_update_check",
+    "module_install",
+    "module_share",
     "rating_delete",
     "rating_set",
     "template_fork",

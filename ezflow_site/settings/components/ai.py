@@ -25,3 +25,12 @@ EZFLOW_AI_MAX_RETRIES = env.int("EZFLOW_AI_MAX_RETRIES", default=3)
 EZFLOW_AI_MAX_BACKOFF_SECONDS = env.float("EZFLOW_AI_MAX_BACKOFF_SECONDS", default=30.0)
 # Images given to a model as a URL are downloaded (through the SSRF guard) up to this size.
 EZFLOW_AI_MAX_IMAGE_BYTES = env.int("EZFLOW_AI_MAX_IMAGE_BYTES", default=5 * 1024 * 1024)
+
+# Custom AI modules (apps/ai/modules): the largest ONNX file accepted, and the limits of the process that runs them.
+# onnxruntime reserves address space beyond what it touches, so the memory limit is on address space (RLIMIT_AS).
+EZFLOW_AI_MODULE_MAX_BYTES = env.int("EZFLOW_AI_MODULE_MAX_BYTES", default=50 * 1024 * 1024)
+EZFLOW_AI_MODULE_MEMORY_MB = env.int("EZFLOW_AI_MODULE_MEMORY_MB", default=1024)
+EZFLOW_AI_MODULE_CPU_SECONDS = env.int("EZFLOW_AI_MODULE_CPU_SECONDS", default=20)
+EZFLOW_AI_MODULE_WALL_SECONDS = env.float("EZFLOW_AI_MODULE_WALL_SECONDS", default=30.0)
+# Inference processes a worker process keeps running between steps (0: a new process for every step).
+EZFLOW_AI_MODULE_WARM_PROCESSES = env.int("EZFLOW_AI_MODULE_WARM_PROCESSES", default=1)

@@ -111,6 +111,9 @@ def _apply_auth(ctx, params: dict, headers: dict, query: dict) -> None:
     kind.authenticate(OutgoingRequest(headers, query), ctx.credential(params.get("credential"), key))
 
 
+apply_auth = _apply_auth  # for steps of other apps that call HTTP services with the same "Authentication" choice
+
+
 class AuthenticationOptions(Sequence):
     """The HTTP step's "Authentication" choices: "none" and every kind that signs HTTP requests, read from the
     registry when asked (kinds register after this module is imported)."""
