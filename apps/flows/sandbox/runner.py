@@ -154,5 +154,4 @@ def _parse(returncode: int, stdout: bytes, stderr: bytes, limits: Limits) -> lis
 
 
 # For other limited child processes (apps/ai/modules/runner.py: ONNX inference).
-network_isolation = _network_isolation
-sandbox_user = _nobody
+sandbox_user = nobody
