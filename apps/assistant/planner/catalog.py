@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from apps.assistant.planner.slots import QUOTED
 from apps.flows.nodes.base import NodeType
 from apps.flows.nodes.registry import NodeRegistry
 
@@ -79,8 +80,9 @@ def _extended_end(text: str, end: int, node_type: NodeType) -> int:
 
 
 def mentions(sentence: str, registry: NodeRegistry) -> list[Mention]:
-    """Steps the sentence names, in sentence order; where two steps claim the same words, the stronger wins."""
-    text = sentence.lower()
+    """Steps the sentence names, in sentence order; where two steps claim the same words, the stronger wins.
+    Quoted words are values (a search word, a message), never step names: '자동화' is no "web automation" step."""
+    text = QUOTED.sub(lambda m: " " * len(m[0]), sentence.lower())
     found: list[Mention] = []
     for node_type in registry.all():
         if node_type.is_trigger or is_condition_type(node_type) or not node_type.inputs or not node_type.outputs:

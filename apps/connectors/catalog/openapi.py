@@ -8,7 +8,13 @@ from __future__ import annotations
 from apps.connectors.openapi import call
 from apps.flows.engine.errors import NodeError, gettext_noop
 from apps.flows.nodes.base import NodeType, Param, t
-from apps.flows.nodes.builtin.network import DEFAULT_MAX_BYTES, AuthenticationOptions, request_origin, send_request
+from apps.flows.nodes.builtin.network import (
+    DEFAULT_MAX_BYTES,
+    AuthenticationOptions,
+    OutgoingFiles,
+    request_origin,
+    send_request,
+)
 from apps.flows.nodes.registry import register
 
 
@@ -80,7 +86,7 @@ class OpenApiCall(NodeType):
     def _call(ctx, version, operation: dict, params: dict) -> dict:
         servers = operation.get("servers") or version.servers
         server = params.get("server") or (servers[0]["url"] if servers else "")
-        request = call.build_request(operation, params.get("values") or {}, server)
+        request = call.build_request(operation, params.get("values") or {}, server, outgoing=OutgoingFiles(ctx))
         kind = params.get("authentication") or "none"
         scheme = call.scheme_for(operation, version.security_schemes, kind)
         data = ctx.credential(params.get("credential"), kind) if scheme is not None else {}

@@ -79,7 +79,7 @@ def _missing(value: Any) -> bool:
     return value is None or value == ""
 
 
-def build_request(operation: dict, values: dict, server: str) -> dict:
+def build_request(operation: dict, values: dict, server: str, *, outgoing=None) -> dict:
     """{"method", "url", "query", "headers", body keyword (json_body, data, files or content)} for `values`."""
     if not isinstance(values, dict):
         raise NodeError(gettext_noop("The values must be an object of parameter names and values."), code="bad_values")
@@ -131,11 +131,11 @@ def build_request(operation: dict, values: dict, server: str) -> dict:
     request = {"method": operation["method"], "url": server + path, "query": query, "headers": headers}
     body = operation.get("body")
     if body and body_values:
-        request.update(_body(body, body_values, headers))
+        request.update(_body(body, body_values, headers, outgoing))
     return request
 
 
-def _body(body: dict, values: dict, headers: dict) -> dict:
+def _body(body: dict, values: dict, headers: dict, outgoing=None) -> dict:
     content_type = body["content_type"]
     base = content_type.split(";")[0].strip().lower()
     value = values.get("body") if body.get("whole") else values
@@ -150,7 +150,8 @@ def _body(body: dict, values: dict, headers: dict) -> dict:
 
         if not isinstance(value, dict):
             raise NodeError(gettext_noop("A form body must be name–value pairs."), code="bad_body")
-        return {"files": {k: HttpRequest._part(k, v) for k, v in value.items()}}
+        # `outgoing` (the step's OutgoingFiles) reads stored files sent as parts, within the request's size limit
+        return {"files": {k: HttpRequest._part(k, v, outgoing) for k, v in value.items()}}
     headers["Content-Type"] = content_type
     if isinstance(value, dict) and "base64" in value:
         try:
