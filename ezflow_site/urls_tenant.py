@@ -26,6 +26,7 @@ urlpatterns = [
     *pwa_urlpatterns,
     path("marketplace/", include(("apps.marketplace.page_urls", "marketplace"))),
     path("", include("apps.runs.urls")),
+    path("", include("apps.files.urls")),
     path("api/v1/", include("apps.accounts.api.urls")),
     path("api/v1/", include("apps.flows.api.urls")),
     path("api/v1/", include("apps.runs.api.urls")),

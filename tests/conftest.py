@@ -44,8 +44,15 @@ def _public_schema_after_test():
         connection.set_schema_to_public()
 
 
+@pytest.fixture(scope="session")
+def _files_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("files")
+
+
 @pytest.fixture(autouse=True)
-def _english_by_default(settings):
+def _english_by_default(settings, _files_dir):
+    # Stored files of in-process tests go to a folder of the test session, never to the worktree's .data/files.
+    settings.EZFLOW_FILES_DIR = str(_files_dir)
     settings.LANGUAGE_CODE = "en"
     # In-process tests use an in-process channel layer; real cross-process layers are tested with real processes.
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

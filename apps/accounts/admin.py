@@ -41,7 +41,17 @@ class OrganizationAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["name", "slug"]
     readonly_fields = ["schema_name", "created_at"]
-    fields = ["name", "slug", "schema_name", "status", "suspended_reason", "time_zone", "created_at"]
+    fields = [
+        "name",
+        "slug",
+        "schema_name",
+        "status",
+        "suspended_reason",
+        "time_zone",
+        "file_max_bytes",
+        "files_max_total_bytes",
+        "created_at",
+    ]
     inlines = [DomainInline, MembershipInline]
     actions = ["suspend", "reactivate"]
 

@@ -10,6 +10,7 @@ import zoneinfo
 from collections.abc import Mapping
 
 from apps.flows.engine.errors import NodeError, gettext_noop
+from apps.flows.files import OrganizationFiles
 
 
 class LazyVariables(Mapping):
@@ -46,6 +47,7 @@ class FlowHost:
         self._zone = zoneinfo.ZoneInfo(organization.time_zone if organization else "Asia/Seoul")
         # Run ids repeat across organizations: the schema keeps idempotency keys of outgoing calls apart.
         self.idempotency_scope = getattr(organization, "schema_name", "")
+        self.files = OrganizationFiles()
 
     def now(self) -> dt.datetime:
         return dt.datetime.now(self._zone)

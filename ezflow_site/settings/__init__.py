@@ -5,6 +5,7 @@ from .components.auth import *  # noqa: F403
 from .components.base import *  # noqa: F403
 from .components.database import *  # noqa: F403
 from .components.email import *  # noqa: F403
+from .components.files import *  # noqa: F403
 from .components.graphql import *  # noqa: F403
 from .components.i18n import *  # noqa: F403
 from .components.keys import *  # noqa: F403

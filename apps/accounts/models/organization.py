@@ -24,6 +24,13 @@ class Organization(TenantMixin):
     )
     run_retention_days = models.PositiveIntegerField(_("keep runs for (days)"), default=30)
     run_retention_count = models.PositiveIntegerField(_("keep at most (runs)"), default=10_000)
+    # Empty: the platform's EZFLOW_FILES_MAX_FILE_BYTES / EZFLOW_FILES_MAX_TOTAL_BYTES (apps/files, docs/files.md).
+    file_max_bytes = models.PositiveBigIntegerField(
+        _("largest file (bytes)"), null=True, blank=True, help_text=_("Empty: the platform's limit.")
+    )
+    files_max_total_bytes = models.PositiveBigIntegerField(
+        _("file storage (bytes)"), null=True, blank=True, help_text=_("Empty: the platform's limit.")
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     auto_create_schema = True

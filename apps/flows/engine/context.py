@@ -31,6 +31,7 @@ class EngineHost(Protocol):
 
     def is_cancelled(self) -> bool: ...
 
+    # Optional: `files`, a store of the bytes of file references (apps/flows/engine/files.py: FileStore).
     # Optional: `credentials_succeeded(pairs)` is told the (id, type) of credentials a step read once the step
     # succeeded ("last successful use"); `credential_renewed(id, type, refused_token=)` renews an OAuth2 token.
 
@@ -57,6 +58,9 @@ class LocalHost:
         self._now = now
         self.cancelled = False
         self.http_allow_hosts = list(http_allow_hosts)
+        from apps.flows.engine.files import MemoryFiles
+
+        self.files = MemoryFiles()
 
     def now(self) -> dt.datetime:
         return self._now or dt.datetime.now(self._zone)
@@ -211,3 +215,23 @@ class NodeContext:
 
     def seconds_left(self) -> float:
         return max(self.deadline - time.monotonic(), 0.0)
+
+    # Files (docs/files.md): a step puts the returned reference into an item, under "file" by default.
+    def file_save(self, data, *, name: str, mime_type: str | None = None) -> dict:
+        """Stores bytes (or an open binary file) for this run and returns the item's reference to them."""
+        run = self._scope_base.get("run") or {}
+        flow = self._scope_base.get("flow") or {}
+        return self._file_store().save(data=data, name=name, mime_type=mime_type, run_id=run.get("id"), flow_id=flow.get("id"))
+
+    def file_read(self, ref) -> bytes:
+        return self._file_store().read(ref)
+
+    def file_open(self, ref):
+        """An open binary file of the stored bytes; close it (a `with` block)."""
+        return self._file_store().open(ref)
+
+    def _file_store(self):
+        store = getattr(self.host, "files", None)
+        if store is None:
+            raise NodeError(gettext_noop("Files cannot be stored or read here."), code="files_unavailable")
+        return store

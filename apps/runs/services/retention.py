@@ -7,13 +7,15 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import get_tenant_model, tenant_context
 
+from apps.files.services import files_delete_for_runs, files_prune_expired
 from apps.runs.models import Run
 
 BATCH = 1_000
 
 
 def runs_prune(*, organization, now: dt.datetime | None = None) -> int:
-    """Deletes finished runs older than the organization keeps them, and the oldest beyond its maximum count."""
+    """Deletes finished runs older than the organization keeps them, and the oldest beyond its maximum count, with
+    their files; then the files past their expiry (docs/files.md)."""
     now = now or timezone.now()
     finished = Run.objects.filter(status__in=Run.FINISHED)
     deleted = 0
@@ -23,7 +25,7 @@ def runs_prune(*, organization, now: dt.datetime | None = None) -> int:
         )
         if not old:
             break
-        deleted += Run.objects.filter(pk__in=old).delete()[1].get("runs.Run", 0)
+        deleted += _delete(old)
     cutoff = finished.order_by("-created_at", "-id").values_list("created_at", "id")[
         organization.run_retention_count : organization.run_retention_count + 1
     ]
@@ -33,8 +35,15 @@ def runs_prune(*, organization, now: dt.datetime | None = None) -> int:
             extra = list(finished.filter(created_at__lte=created_at, id__lte=run_id).values_list("pk", flat=True)[:BATCH])
             if not extra:
                 break
-            deleted += Run.objects.filter(pk__in=extra).delete()[1].get("runs.Run", 0)
+            deleted += _delete(extra)
+    files_prune_expired(now=now)
     return deleted
+
+
+def _delete(run_ids: list) -> int:
+    """Deletes these runs and their stored files (the bytes once the transaction commits)."""
+    files_delete_for_runs(run_ids=run_ids)
+    return Run.objects.filter(pk__in=run_ids).delete()[1].get("runs.Run", 0)
 
 
 def runs_prune_all() -> int:

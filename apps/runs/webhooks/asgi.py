@@ -196,10 +196,11 @@ class WebhookRoute:
 
         language = _language(headers)
         try:
-            body = await _read_body(receive, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+            limit = body_limit(headers)
+            body = await _read_body(receive, limit)
             if body is None:
                 with translation.override(language):
-                    message = _("The request body is larger than %(size)s bytes.") % {"size": settings.DATA_UPLOAD_MAX_MEMORY_SIZE}
+                    message = _("The request body is larger than %(size)s bytes.") % {"size": limit}
                 return await _send(send, 413, {"error": {"code": "too_large", "message": message}}, language=language)
             call = WebhookCall(
                 method=scope["method"],
@@ -254,6 +255,15 @@ def _headers(scope) -> dict[str, str]:
         value = raw_value.decode("latin1")
         headers[name] = f"{headers[name]},{value}" if name in headers else value
     return headers
+
+
+def body_limit(headers: dict) -> int:
+    """Uploads (multipart/form-data) may be as large as EZFLOW_FILES_WEBHOOK_MAX_BYTES; other bodies keep Django's
+    DATA_UPLOAD_MAX_MEMORY_SIZE."""
+    kind = headers.get("Content-Type", "").split(";")[0].strip().lower()
+    if kind == "multipart/form-data":
+        return max(settings.EZFLOW_FILES_WEBHOOK_MAX_BYTES, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
 async def _read_body(receive, limit: int | None) -> bytes | None:

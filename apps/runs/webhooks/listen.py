@@ -102,7 +102,7 @@ def webhook_listen_capture(*, token: str, call) -> tuple[int, dict]:
             )
             return 404, {"error": {"code": "not_listening", "message": message}}
         try:
-            body = parse_body(call)
+            body = parse_body(call, flow_id=flow.pk)
         except DomainError as exc:
             return exc.status, {"error": {"code": exc.code, "message": str(exc.message)}}
         # The same item as apps.runs.webhooks.receive.webhook_start gives a production run (a test compares them).
@@ -142,10 +142,11 @@ async def serve(route, scope, receive, send):
     if organization is None or organization.is_suspended:
         return await route.django_app(scope, receive, send)
     language = asgi._language(headers)
-    body = await asgi._read_body(receive, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    limit = asgi.body_limit(headers)
+    body = await asgi._read_body(receive, limit)
     if body is None:
         with translation.override(language):
-            message = _("The request body is larger than %(size)s bytes.") % {"size": settings.DATA_UPLOAD_MAX_MEMORY_SIZE}
+            message = _("The request body is larger than %(size)s bytes.") % {"size": limit}
         return await asgi._send(send, 413, {"error": {"code": "too_large", "message": message}}, language=language)
     call = WebhookCall(
         method=scope["method"],

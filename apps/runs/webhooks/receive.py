@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 
 from apps.core.errors import DomainError
 from apps.core.jsonbody import JSONInputError, json_loads
+from apps.files.refs import file_refs_in
+from apps.files.services import files_attach_to_run
 from apps.flows.engine.graph import Graph
 from apps.flows.host import FlowHost
 from apps.flows.models import Flow, FlowVersion
@@ -28,6 +30,7 @@ from apps.flows.nodes.registry import load_builtin_nodes
 from apps.flows.triggers.inbound import IgnoreCall, StartRun
 from apps.runs.models import Run, WebhookEvent
 from apps.runs.services.runs import RunSaved, run_create, run_enqueue, run_execute, run_execute_inline
+from apps.runs.webhooks.multipart import MULTIPART, parse_multipart
 
 SIGNATURE_HEADER = "X-EZFlow-Signature"
 # Runs that may block or change the world run here, not on the few threads that serve lookups.
@@ -50,10 +53,15 @@ class WebhookAnswer:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-def parse_body(call: WebhookCall):
+def parse_body(call: WebhookCall, *, flow_id=None):
+    """The body as the item carries it: JSON, a form as a dict, a multipart form with its uploads as stored files
+    (docs/files.md), any other text as a string."""
     if not call.body:
         return None
     kind = call.content_type.split(";")[0].strip().lower()
+    if kind == MULTIPART:
+        full_type = next((v for k, v in call.headers.items() if k.lower() == "content-type"), call.content_type)
+        return parse_multipart(body=call.body, content_type=full_type, flow_id=flow_id)
     if kind == "application/json" or kind.endswith("+json"):
         try:
             return json_loads(call.body)  # bounded depth, no NUL: apps/core/jsonbody.py
@@ -241,14 +249,17 @@ def webhook_start(*, target: WebhookTarget, call: WebhookCall) -> WebhookAnswer 
     receive = getattr(target.trigger_type, "receive_webhook", None)
     if receive is not None:
         return _start_checked(target, call, receive)
-    item = {"method": call.method.upper(), "headers": call.headers, "query": call.query, "body": parse_body(call)}
+    item = {"method": call.method.upper(), "headers": call.headers, "query": call.query, "body": parse_body(call, flow_id=target.flow.pk)}
+    uploads = list(file_refs_in(item["body"]))
     if params.get("response_mode") != "wait":
         run = run_create(flow=target.flow, trigger=Run.Trigger.WEBHOOK, items=[item])
+        files_attach_to_run(refs=uploads, run_id=run.pk)
         run_enqueue(run)
         return WebhookAnswer(202, {"run_id": run.pk, "status": "queued"})
     pending = PendingRun(target=target, item=item, timeout=float(params.get("response_timeout_seconds") or 30))
     if not target.pure:
         pending.run = run_create(flow=target.flow, trigger=Run.Trigger.WEBHOOK, items=[item])
+    files_attach_to_run(refs=uploads, run_id=pending.run.pk if pending.run is not None else target.run_id)
     return pending
 
 

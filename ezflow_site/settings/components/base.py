@@ -49,6 +49,7 @@ SHARED_APPS = [
 # The admin log lives per organization so that tenant admins see only their own history.
 TENANT_APPS = [
     "django.contrib.admin",
+    "apps.files",
     "apps.flows",
     "apps.runs",
     "apps.connectors",

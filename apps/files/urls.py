@@ -1,0 +1,9 @@
+from django.urls import path
+
+from apps.files import views
+
+app_name = "files"
+
+urlpatterns = [
+    path("files/<str:token>", views.file_download, name="download"),
+]
