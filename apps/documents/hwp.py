@@ -67,7 +67,7 @@ def _parse(archive, name: str):
 def _open_hwpx(data: bytes):
     if is_ole(data):
         raise NodeError(
-            gettext_noop("This is an HWP file, not HWPX. Choose the HWP format in the step (text can be read from both)."),
+            gettext_noop("This is an HWP file, not HWPX. Save it as .hwpx in Hancom Office to use it as a template."),
             code="hwp_not_hwpx",
         )
     archive = open_zip(data, what="HWPX", code="bad_hwpx")
@@ -208,7 +208,7 @@ def hwp_text(data: bytes, *, check: Check = None) -> dict:
     if not is_ole(data):
         if data[:2] == b"PK":
             raise NodeError(
-                gettext_noop("This is an HWPX file, not HWP. Choose the HWPX format in the step (text can be read from both)."),
+                gettext_noop("This is an HWPX file, not an HWP file."),
                 code="hwpx_not_hwp",
             )
         raise _bad_hwp("not OLE")

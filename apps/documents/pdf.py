@@ -96,8 +96,12 @@ def metadata(data: bytes, *, password: str = "") -> dict:
     return {"pages": len(reader.pages), **info}
 
 
-def extract_tables(data: bytes, *, pages: Any = "", password: str = "", check: Check = None) -> list[dict]:
-    """[{"page": n, "table": k, "rows": [[cell, ...], ...]}], tables in reading order of each page."""
+def extract_tables(data: bytes, *, pages: Any = "", password: str = "", lines: bool = True, check: Check = None) -> list[dict]:
+    """[{"page": n, "table": k, "rows": [[cell, ...], ...]}], tables in reading order of each page.
+
+    `lines`: tables are found from their ruling lines (the usual case); otherwise from the alignment of text alone
+    (tables drawn without lines; any text in columns then counts as a table)."""
+    settings = {} if lines else {"vertical_strategy": "text", "horizontal_strategy": "text"}
     import pdfplumber
 
     count = page_count(data, password=password)
@@ -109,7 +113,7 @@ def extract_tables(data: bytes, *, pages: Any = "", password: str = "", check: C
             for number in wanted:
                 tick(check)
                 page = document.pages[number - 1]
-                for index, table in enumerate(page.extract_tables(), start=1):
+                for index, table in enumerate(page.extract_tables(settings), start=1):
                     rows = [[budget.take("" if cell is None else str(cell)) for cell in row] for row in table]
                     if any(any(cell.strip() for cell in row) for row in rows):
                         result.append({"page": number, "table": index, "rows": rows})

@@ -125,6 +125,7 @@ def render_pdf(html: str, *, values: Any = None, title: str = "", orientation: s
             font_family=FONT_FAMILY,
             image_map=_image,
             warn_on_tags_not_matching=False,
+            table_line_separators=True,
             tag_styles={"code": code, "pre": code},
         )
         return bytes(pdf.output())

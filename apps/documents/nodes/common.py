@@ -8,7 +8,7 @@ from typing import Any
 
 from apps.documents import limits
 from apps.flows.engine.errors import NodeError, gettext_noop
-from apps.flows.engine.files import is_file_ref
+from apps.flows.engine.files import file_ref_at
 from apps.flows.nodes.base import Param, t
 
 MIME = {
@@ -20,16 +20,17 @@ MIME = {
 }
 
 
-def file_param(label: dict | None = None, default: str = "{{ json.file }}", name: str = "file") -> Param:
+def file_param(label: dict | None = None, default: str = "file") -> Param:
     return Param(
-        name,
+        "file_field",
         "string",
-        label or t("File", "파일"),
+        label or t("File field", "파일 필드"),
         required=True,
         default=default,
+        expressions=False,
         help=t(
-            "The file to read: an expression such as {{ json.file }} (a field of the item that holds a file).",
-            "읽을 파일입니다. {{ json.file }}처럼 파일이 든 항목 필드를 표현식으로 지정하세요.",
+            "The field of the item that holds the file (a dotted path such as attachments.0).",
+            "파일이 든 항목 필드입니다 (attachments.0 같은 점 경로).",
         ),
     )
 
@@ -54,27 +55,17 @@ def file_name_param(default: str = "") -> Param:
     )
 
 
-def read_file(ctx, value: Any, *, label: str = "File") -> tuple[bytes, dict]:
-    """The bytes of the file the parameter points at, and its reference."""
-    if not is_file_ref(value):
-        raise NodeError(
-            gettext_noop("“%(value)s” is not a file. Choose the field that holds one, for example {{ json.file }}."),
-            code="not_a_file",
-            values={"value": _shown(value)},
-        )
-    size = value.get("size")
+def read_file(ctx, item: dict, field: str) -> tuple[bytes, dict]:
+    """The bytes of the file in `field` of the item, and its reference."""
+    ref = file_ref_at(item, field or "file")
+    size = ref.get("size")
     if isinstance(size, int) and size > limits.MAX_FILE_BYTES:
         raise NodeError(
             gettext_noop("The file “%(name)s” is too large (%(size)s MB); documents up to %(limit)s MB can be read."),
             code="file_too_large",
-            values={"name": str(value.get("name") or ""), "size": f"{size / 1048576:.1f}", "limit": f"{limits.MAX_FILE_BYTES / 1048576:g}"},
+            values={"name": str(ref.get("name") or ""), "size": f"{size / 1048576:.1f}", "limit": f"{limits.MAX_FILE_BYTES / 1048576:g}"},
         )
-    return ctx.file_read(value), value
-
-
-def _shown(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return text if len(text) <= 80 else text[:77] + "…"
+    return ctx.file_read(ref), ref
 
 
 def save_file(ctx, data: bytes, *, name: str, mime_type: str) -> dict:
@@ -113,7 +104,3 @@ def max_rows_param() -> Param:
         maximum=limits.MAX_ROWS,
         expressions=False,
     )
-
-
-def plain_items(items: list[dict], skip: tuple[str, ...] = ()) -> list[dict]:
-    return [{k: v for k, v in item.items() if k not in skip} for item in items]

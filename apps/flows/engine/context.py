@@ -139,7 +139,8 @@ class NodeContext:
         self.resumed = resumed
         self._scope_base = scope_base
         self._raw = {**{p.name: p.default for p in node_type.params}, **node.parameters}
-        self._dynamic = [key for key, value in self._raw.items() if expressions.has_expressions(value)]
+        templates = {p.name for p in node_type.params if p.template}  # filled by the step itself, with its own values
+        self._dynamic = [key for key, value in self._raw.items() if key not in templates and expressions.has_expressions(value)]
         self._scope = None  # built on first use, then only json/item/index change per item
         self.deadline = time.monotonic() + float(node.setting("timeout_seconds"))
         self.credentials_used: set = set()  # (id, type) of credentials this step read; see EngineHost.credentials_succeeded

@@ -65,7 +65,7 @@ class ImageResize(NodeType):
     def execute(self, ctx):
         out = []
         for _index, item, params in ctx.each():
-            data, ref = read_file(ctx, params["file"])
+            data, ref = read_file(ctx, item, params["file_field"])
             made = images.resize(
                 data, width=params["width"], height=params["height"], mode=params["mode"], fmt=params["format"], quality=params["quality"]
             )
@@ -93,7 +93,7 @@ class ImageConvert(NodeType):
     def execute(self, ctx):
         out = []
         for _index, item, params in ctx.each():
-            data, ref = read_file(ctx, params["file"])
+            data, ref = read_file(ctx, item, params["file_field"])
             out.append(_replace(ctx, item, params, ref, images.convert(data, fmt=params["format"], quality=params["quality"])))
         return {"main": out}
 
@@ -122,7 +122,7 @@ class ImageCrop(NodeType):
     def execute(self, ctx):
         out = []
         for _index, item, params in ctx.each():
-            data, ref = read_file(ctx, params["file"])
+            data, ref = read_file(ctx, item, params["file_field"])
             made = images.crop(
                 data,
                 left=params["left"],
@@ -156,7 +156,7 @@ class ImageInfo(NodeType):
     def execute(self, ctx):
         out = []
         for _index, item, params in ctx.each():
-            data, _ref = read_file(ctx, params["file"])
+            data, _ref = read_file(ctx, item, params["file_field"])
             result = copy_item(item)
             set_path(result, params["output_field"] or "image", images.exif(data))
             out.append(result)

@@ -59,7 +59,7 @@ class PdfText(NodeType):
     def execute(self, ctx):
         out = []
         for _index, item, params in ctx.each():
-            data, ref = read_file(ctx, params["file"])
+            data, ref = read_file(ctx, item, params["file_field"])
             pages = pdf.extract_text(
                 data, pages=params["pages"], password=params["password"], layout=bool(params["layout"]), check=ctx.check_deadline
             )
@@ -103,6 +103,17 @@ class PdfTables(NodeType):
                 ("tables", t("One item per table (rows as lists)", "표마다 항목 하나 (행은 목록)")),
             ),
         ),
+        Param(
+            "detect",
+            "select",
+            t("Find tables by", "표 찾는 방법"),
+            default="lines",
+            expressions=False,
+            options=(
+                ("lines", t("Their lines (borders)", "선 (테두리)")),
+                ("text", t("Text in columns (tables without lines)", "열로 정렬된 글자 (선 없는 표)")),
+            ),
+        ),
         PASSWORD,
     )
 
@@ -110,9 +121,11 @@ class PdfTables(NodeType):
         from apps.documents.common import unique_headers
 
         out = []
-        for _index, _item, params in ctx.each():
-            data, _ref = read_file(ctx, params["file"])
-            tables = pdf.extract_tables(data, pages=params["pages"], password=params["password"], check=ctx.check_deadline)
+        for _index, item, params in ctx.each():
+            data, _ref = read_file(ctx, item, params["file_field"])
+            tables = pdf.extract_tables(
+                data, pages=params["pages"], password=params["password"], lines=params["detect"] != "text", check=ctx.check_deadline
+            )
             if params["output"] == "tables":
                 out.extend(tables)
                 continue
@@ -151,8 +164,8 @@ class PdfSplit(NodeType):
 
     def execute(self, ctx):
         out = []
-        for _index, _item, params in ctx.each():
-            data, ref = read_file(ctx, params["file"])
+        for _index, item, params in ctx.each():
+            data, ref = read_file(ctx, item, params["file_field"])
             for part in pdf.split(data, ranges=params["ranges"], password=params["password"], check=ctx.check_deadline):
                 name = derived_name(ref, "pdf", suffix=f"_p{part['pages'].replace(' ', '')}")
                 result = {"pages": part["pages"]}
@@ -178,8 +191,8 @@ class PdfMerge(NodeType):
     def execute(self, ctx):
         documents = []
         first = None
-        for _index, _item, params in ctx.each():
-            data, ref = read_file(ctx, params["file"])
+        for _index, item, params in ctx.each():
+            data, _ref = read_file(ctx, item, params["file_field"])
             documents.append(data)
             first = first or params
         if not documents:
@@ -220,7 +233,7 @@ class PdfFromHtml(NodeType):
             t("HTML template", "HTML 서식"),
             required=True,
             default=DEFAULT_HTML,
-            expressions=False,
+            template=True,
             help=t(
                 "Placeholders are expressions over the values: {{ title }}, {{ amount | round }}, {{ now().year }}. "
                 "Images only as data: URIs.",

@@ -101,8 +101,8 @@ class ExcelRead(NodeType):
 
     def execute(self, ctx):
         out = []
-        for _index, _item, params in ctx.each():
-            data, _ref = read_file(ctx, params["file"])
+        for _index, item, params in ctx.each():
+            data, _ref = read_file(ctx, item, params["file_field"])
             out.extend(
                 excel.read_sheet(
                     data,
@@ -165,16 +165,15 @@ class ExcelAppend(NodeType):
     per_item = False
     label = t("Add rows to Excel", "Excel에 행 추가")
     description = t(
-        "Writes all items as rows into an existing workbook or a template (matched to its header row); the styles, "
-        "formulas and other sheets stay as they are. The result is a new file.",
-        "모든 항목을 기존 통합 문서나 서식 파일에 행으로 씁니다(머리글 행에 맞춤). 서식, 수식, 다른 시트는 그대로이며 "
-        "결과는 새 파일입니다.",
+        "Writes the items as rows into a workbook or a template, the file in the first item (matched to its header "
+        "row); styles, formulas and other sheets stay as they are. The file field is not written; an item holding only "
+        "the file adds no row. The result is a new file.",
+        "항목을 통합 문서나 서식 파일(첫 항목의 파일)에 행으로 씁니다(머리글 행에 맞춤). 서식, 수식, 다른 시트는 "
+        "그대로입니다. 파일 필드는 쓰지 않으며 파일만 든 항목은 행이 되지 않습니다. 결과는 새 파일입니다.",
     )
     aliases = ("excel", "xlsx", "template", "append", "엑셀", "서식", "양식")
     params = (
-        file_param(
-            t("Workbook or template", "통합 문서 또는 서식 파일"),
-        ),
+        file_param(t("Field of the workbook or template", "통합 문서나 서식 파일이 든 필드")),
         SHEET,
         HEADER_ROW,
         Param(
@@ -191,9 +190,8 @@ class ExcelAppend(NodeType):
             "skip_fields",
             "list",
             t("Fields not to write", "쓰지 않을 필드"),
-            default=["file"],
+            default=[],
             expressions=False,
-            help=t("For example the field that holds the workbook itself.", "예: 통합 문서 파일이 들어 있는 필드"),
         ),
         FORMULAS,
         file_name_param(),
@@ -202,9 +200,11 @@ class ExcelAppend(NodeType):
 
     def execute(self, ctx):
         params = ctx.params()
-        data, ref = read_file(ctx, params["file"])
-        skip = set(params["skip_fields"] or [])
-        rows = [{k: v for k, v in item.items() if k not in skip} for item in ctx.items]
+        if not ctx.items:
+            return {"main": []}
+        data, ref = read_file(ctx, ctx.items[0], params["file_field"])
+        skip = set(params["skip_fields"] or []) | {str(params["file_field"] or "file").split(".")[0]}
+        rows = [row for row in ({k: v for k, v in item.items() if k not in skip} for item in ctx.items) if row]
         out = excel.append_rows(
             data,
             rows,
@@ -245,8 +245,8 @@ class CsvRead(NodeType):
 
     def execute(self, ctx):
         out = []
-        for _index, _item, params in ctx.each():
-            data, _ref = read_file(ctx, params["file"])
+        for _index, item, params in ctx.each():
+            data, _ref = read_file(ctx, item, params["file_field"])
             out.extend(
                 csvfile.read_csv(
                     data,

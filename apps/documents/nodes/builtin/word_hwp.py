@@ -50,7 +50,7 @@ class WordFill(NodeType):
     def execute(self, ctx):
         out = []
         for _index, item, params in ctx.each():
-            data, ref = read_file(ctx, params["file"])
+            data, ref = read_file(ctx, item, params["file_field"])
             filled = word.fill_template(data, _values(params, item), check=ctx.check_deadline)
             result = copy_item(item)
             name = derived_name(ref, "docx", given=params["file_name"])
@@ -75,7 +75,7 @@ class WordText(NodeType):
     def execute(self, ctx):
         out = []
         for _index, item, params in ctx.each():
-            data, _ref = read_file(ctx, params["file"])
+            data, _ref = read_file(ctx, item, params["file_field"])
             extracted = word.extract_text(data, check=ctx.check_deadline)
             result = copy_item(item)
             set_path(result, params["output_field"] or "text", extracted["text"])
@@ -102,7 +102,7 @@ class HwpText(NodeType):
     def execute(self, ctx):
         out = []
         for _index, item, params in ctx.each():
-            data, _ref = read_file(ctx, params["file"])
+            data, _ref = read_file(ctx, item, params["file_field"])
             reader = hwp.hwp_text if is_ole(data) else hwp.hwpx_text
             extracted = reader(data, check=ctx.check_deadline)
             result = copy_item(item)
@@ -130,7 +130,7 @@ class HwpxFill(NodeType):
     def execute(self, ctx):
         out = []
         for _index, item, params in ctx.each():
-            data, ref = read_file(ctx, params["file"])
+            data, ref = read_file(ctx, item, params["file_field"])
             filled = hwp.hwpx_fill(data, _values(params, item), check=ctx.check_deadline)
             result = copy_item(item)
             name = derived_name(ref, "hwpx", given=params["file_name"])
