@@ -1,0 +1,122 @@
+"""Throughput of the document functions (apps/documents) in one process, no database.
+
+Prints pages per second for PDF text and table extraction, and rows per second for Excel and CSV read and write.
+Run with `make bench BENCH=documents`. BENCH_PDF_PAGES (200), BENCH_ROWS (100000), BENCH_REPEAT (3).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import statistics
+import sys
+import time
+
+PAGES = int(os.environ.get("BENCH_PDF_PAGES", "200"))
+ROWS = int(os.environ.get("BENCH_ROWS", "100000"))
+REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
+
+PARAGRAPH = (
+    "2026년 3월 정기 보고서입니다. 매출은 전월 대비 12.5% 늘었고, 신규 고객은 1,240명입니다. "
+    "The quarterly figures were reviewed by the finance team and approved on 31 March. "
+)
+
+
+def timed(function) -> tuple[float, object]:
+    timings, result = [], None
+    for _ in range(REPEAT):
+        started = time.perf_counter()
+        result = function()
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings), result
+
+
+def text_pdf(pages: int) -> bytes:
+    from fpdf import FPDF
+
+    from apps.documents.pdf_html import FONT_FAMILY, FONTS
+
+    pdf = FPDF()
+    pdf.add_font(FONT_FAMILY, "", str(FONTS / "NanumSquareR.ttf"))
+    pdf.set_font(FONT_FAMILY, size=10)
+    for number in range(pages):
+        pdf.add_page()
+        pdf.multi_cell(0, 6, f"Page {number + 1}\n" + PARAGRAPH * 14)
+    return bytes(pdf.output())
+
+
+def table_pdf(pages: int) -> bytes:
+    from fpdf import FPDF
+
+    from apps.documents.pdf_html import FONT_FAMILY, FONTS
+
+    pdf = FPDF()
+    pdf.add_font(FONT_FAMILY, "", str(FONTS / "NanumSquareR.ttf"))
+    pdf.set_font(FONT_FAMILY, size=9)
+    for number in range(pages):
+        pdf.add_page()
+        with pdf.table() as table:
+            table.row(["번호", "품목", "수량", "단가", "금액"])
+            for row in range(30):
+                table.row([str(number * 30 + row), f"품목 {row}", str(row % 7 + 1), "1,200", f"{(row % 7 + 1) * 1200:,}"])
+    return bytes(pdf.output())
+
+
+def rows(count: int) -> list[dict]:
+    start = dt.date(2026, 1, 1)
+    return [
+        {
+            "번호": index,
+            "날짜": (start + dt.timedelta(days=index % 365)).isoformat(),
+            "고객": f"고객 {index % 997}",
+            "품목": ("사과", "배", "감", "귤")[index % 4],
+            "수량": index % 13 + 1,
+            "단가": 1200.5,
+            "메모": "정상 처리",
+            "코드": f"A-{index:07d}",
+        }
+        for index in range(count)
+    ]
+
+
+def main() -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ezflow_site.settings")
+    import django
+
+    django.setup()
+    from apps.documents import csvfile, excel, limits, pdf
+
+    limits.MAX_PAGES = max(limits.MAX_PAGES, PAGES)
+    print(f"documents: median of {REPEAT} runs, one process")
+
+    data = text_pdf(PAGES)
+    seconds, pages = timed(lambda: pdf.extract_text(data))
+    characters = sum(len(page["text"]) for page in pages)
+    size = len(data) / 1e6
+    print(f"PDF text      {PAGES:>7} pages  {size:6.1f} MB  {seconds:7.2f} s  {PAGES / seconds:9.0f} pages/s  ({characters:,} chars)")
+    seconds, _ = timed(lambda: pdf.extract_text(data, layout=True))
+    print(f"PDF text, layout {PAGES:>4} pages                {seconds:7.2f} s  {PAGES / seconds:9.0f} pages/s")
+    table_pages = max(PAGES // 10, 1)
+    tables = table_pdf(table_pages)
+    seconds, found = timed(lambda: pdf.extract_tables(tables))
+    print(f"PDF tables    {table_pages:>7} pages  ({len(found)} tables)   {seconds:7.2f} s  {table_pages / seconds:9.1f} pages/s")
+
+    items = rows(ROWS)
+    seconds, workbook = timed(lambda: excel.write_workbook(items))
+    print(f"Excel write   {ROWS:>7} rows   {len(workbook) / 1e6:6.1f} MB  {seconds:7.2f} s  {ROWS / seconds:9.0f} rows/s")
+    seconds, read = timed(lambda: excel.read_sheet(workbook, max_rows=ROWS))
+    assert len(read) == ROWS
+    print(f"Excel read    {ROWS:>7} rows               {seconds:7.2f} s  {ROWS / seconds:9.0f} rows/s")
+    appended = max(ROWS // 10, 1)
+    template = excel.write_workbook(items[:10])
+    seconds, _ = timed(lambda: excel.append_rows(template, items[:appended]))
+    print(f"Excel append  {appended:>7} rows (template)    {seconds:7.2f} s  {appended / seconds:9.0f} rows/s")
+    seconds, text = timed(lambda: csvfile.write_csv(items))
+    print(f"CSV write     {ROWS:>7} rows   {len(text) / 1e6:6.1f} MB  {seconds:7.2f} s  {ROWS / seconds:9.0f} rows/s")
+    seconds, _ = timed(lambda: csvfile.read_csv(text, max_rows=ROWS))
+    print(f"CSV read      {ROWS:>7} rows               {seconds:7.2f} s  {ROWS / seconds:9.0f} rows/s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
