@@ -55,7 +55,7 @@ def table_pdf(pages: int) -> bytes:
     pdf.set_font(FONT_FAMILY, size=9)
     for number in range(pages):
         pdf.add_page()
-        with pdf.table() as table:
+        with pdf.table(first_row_as_headings=False) as table:
             table.row(["번호", "품목", "수량", "단가", "금액"])
             for row in range(30):
                 table.row([str(number * 30 + row), f"품목 {row}", str(row % 7 + 1), "1,200", f"{(row % 7 + 1) * 1200:,}"])

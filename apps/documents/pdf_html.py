@@ -8,6 +8,7 @@ reader. Images must be inline `data:` URIs: a template never makes the worker fe
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from apps.documents.common import Template, as_text
 from apps.flows.engine.errors import NodeError, gettext_noop
 
 FONTS = Path(__file__).resolve().parent / "fonts"
+# fontTools logs every table it prunes while subsetting the font, at INFO: a dozen lines per PDF made.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 FONT_FAMILY = "nanumsquare"
 _EACH = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s+in\s+(.+)$", re.DOTALL)
 MAX_TEMPLATE_CHARACTERS = 2_000_000
