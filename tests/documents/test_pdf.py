@@ -113,3 +113,16 @@ def test_inline_images_are_allowed():
     png = base64.b64encode(builders.image(8, 8)).decode()
     data = pdf_html.render_pdf(f"<p>logo</p><img src='data:image/png;base64,{png}' width='20'>", values={})
     assert b"/Subtype /Image" in data
+
+
+def test_text_falls_back_to_pypdf_when_pdfium_refuses_a_file(monkeypatch):
+    data = builders.pdf_pages(["첫 페이지", "둘째 페이지"])
+    fast = pdf.extract_text(data)
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError("PDFium could not load the document")
+
+    monkeypatch.setattr(pdf, "_pdfium_texts", refuse)
+    slow = pdf.extract_text(data)
+    assert [p["text"].strip() for p in fast] == [p["text"].strip() for p in slow] == ["첫 페이지", "둘째 페이지"]
+    assert "둘째 페이지" in pdf.extract_text(data, layout=True)[1]["text"]
