@@ -181,7 +181,8 @@ def test_image_steps():
         ("documents.excel_read", b"not excel", "bad_xlsx"),
         ("documents.pdf_text", b"not a pdf", "bad_pdf"),
         ("documents.word_text", b"not word", "bad_docx"),
-        ("documents.hwp_text", b"not hwp", "bad_hwpx"),
+        ("documents.hwp_text", b"not hwp", "not_hwp"),
+        ("documents.hwp_text", b"PK\x03\x04 broken zip", "bad_hwpx"),
         ("documents.image_exif", b"not an image", "bad_image"),
     ],
 )
