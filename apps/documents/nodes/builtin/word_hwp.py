@@ -104,9 +104,7 @@ class HwpText(NodeType):
         for _index, item, params in ctx.each():
             data, _ref = read_file(ctx, item, params["file_field"])
             if not is_ole(data) and data[:2] != b"PK":
-                raise NodeError(
-                    gettext_noop("The file is neither an HWP nor an HWPX document (a Hancom Office file)."), code="not_hwp"
-                )
+                raise NodeError(gettext_noop("The file is neither an HWP nor an HWPX document (a Hancom Office file)."), code="not_hwp")
             reader = hwp.hwp_text if is_ole(data) else hwp.hwpx_text
             extracted = reader(data, check=ctx.check_deadline)
             result = copy_item(item)
