@@ -7,6 +7,7 @@ import datetime as dt
 import functools
 import io
 import json
+import re
 import zipfile
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -178,11 +179,16 @@ def fill_spans(texts: list[str], template: Template) -> list[str] | None:
     """Placeholders in text split over several runs (Word and HWPX split text wherever formatting or editing changed).
 
     Returns the new text of each run, or None when nothing changed. A placeholder is replaced inside the run it starts
-    in, keeping that run's formatting; the rest of it is taken out of the following runs."""
+    in, keeping that run's formatting; the rest of it is taken out of the following runs. What a placeholder gives
+    is never read again as a placeholder."""
+    return replace_spans(texts, expressions.EXPRESSION_RE, lambda match: as_text(template.value(match.group(1))))
+
+
+def replace_spans(texts: list[str], pattern: re.Pattern, value_of: Callable[[re.Match], str]) -> list[str] | None:
     full = "".join(texts)
     if "{{" not in full:
         return None
-    matches = list(expressions.EXPRESSION_RE.finditer(full))
+    matches = list(pattern.finditer(full))
     if not matches:
         return None
     starts, owner = [], []
@@ -190,8 +196,8 @@ def fill_spans(texts: list[str], template: Template) -> list[str] | None:
         starts.append(len(owner))
         owner.extend([index] * len(text))
 
+    values = [value_of(match) for match in matches]  # in reading order: the first problem is named
     result = list(texts)
-    values = [as_text(template.value(match.group(1))) for match in matches]  # in reading order: the first problem is named
     for match, value in reversed(list(zip(matches, values, strict=True))):
         first, last = owner[match.start()], owner[match.end() - 1]
         head = result[first][: match.start() - starts[first]]

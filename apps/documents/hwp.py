@@ -172,13 +172,14 @@ def hwpx_fill(data: bytes, values: dict, *, check: Check = None) -> bytes:
             for element in list(root.iter()):
                 if _local(element.tag) != "p":
                     continue
-                if _fill_fields(element, values):
-                    dirty = True
+                # Placeholders first: a field's value is text, never read again as a placeholder.
                 slots = _slots(element)
                 filled = fill_spans([getattr(el, attr) or "" for el, attr in slots], template)
                 if filled is not None:
                     for (el, attr), text in zip(slots, filled, strict=True):
                         setattr(el, attr, text)
+                    dirty = True
+                if _fill_fields(element, values):
                     dirty = True
             if dirty:
                 changed[name] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)

@@ -111,7 +111,7 @@ def test_hwpx_text_in_order_with_tables_and_sections():
 
 def test_hwpx_fill_placeholders_and_click_here_fields_keeping_the_package():
     template = builders.hwpx_document(["".join(HWPX_BODY)])
-    out = hwp.hwpx_fill(template, {"number": 12, "name": "홍길동 <주>", "주소": "서울시 중구", "전화": "02-123-4567"})
+    out = hwp.hwpx_fill(template, {"number": 12, "name": "홍길동 <주>", "주소": "서울시 중구", "전화": "{{ number }}"})
     with zipfile.ZipFile(io.BytesIO(out)) as archive:
         first = archive.infolist()[0]
         assert first.filename == "mimetype" and first.compress_type == zipfile.ZIP_STORED
@@ -124,7 +124,7 @@ def test_hwpx_fill_placeholders_and_click_here_fields_keeping_the_package():
         "표 뒤",
         "표 안 12",
         "서울시 중구",
-        "02-123-4567",
+        "{{ number }}",  # a value is text: never evaluated as a placeholder
     ]
     assert 'charPrIDRef="2"><hp:t><hp:tab/>끝' in section  # the second run kept its formatting and its tab
 
@@ -186,3 +186,36 @@ def test_hwp5_refuses_protected_distribution_and_broken_files_clearly():
     with pytest.raises(NodeError) as caught:
         hwp.hwp_text(damaged)
     assert caught.value.code == "bad_hwp"
+
+
+def test_word_table_rows_repeat_for_a_list_and_values_are_never_read_as_placeholders():
+    document = docx.Document()
+    document.add_paragraph("청구서 {{ customer }}")
+    table = document.add_table(rows=3, cols=3)
+    for cell, text in zip(table.rows[0].cells, ["품목", "수량", "금액"], strict=True):
+        cell.text = text
+    first = table.cell(1, 0).paragraphs[0]
+    first.add_run("{{ each li")
+    first.add_run("ne in lines }}")
+    bold = first.add_run("{{ line.item }}")
+    bold.bold = True
+    table.cell(1, 1).text = "{{ line.qty }}"
+    table.cell(1, 2).text = "{{ line.qty * line.price }}"
+    table.cell(2, 0).text = "합계"
+    table.cell(2, 2).text = "{{ lines | map(attribute='price') | sum }}"
+    buffer = io.BytesIO()
+    document.save(buffer)
+    values = {
+        "customer": "{{ lines }}",
+        "lines": [{"item": "사과", "qty": 3, "price": 1200}, {"item": "{{ customer }}", "qty": 1, "price": 500}],
+    }
+    out = docx.Document(io.BytesIO(word.fill_template(buffer.getvalue(), values)))
+    rows = [[cell.text for cell in row.cells] for row in out.tables[0].rows]
+    assert rows == [["품목", "수량", "금액"], ["사과", "3", "3600"], ["{{ customer }}", "1", "500"], ["합계", "", "1700"]]
+    assert out.paragraphs[0].text == "청구서 {{ lines }}"
+    assert out.tables[0].cell(1, 0).paragraphs[0].runs[-1].bold
+    empty = docx.Document(io.BytesIO(word.fill_template(buffer.getvalue(), {"customer": "x", "lines": []})))
+    assert len(empty.tables[0].rows) == 2
+    with pytest.raises(NodeError) as caught:
+        word.fill_template(buffer.getvalue(), {"customer": "x", "lines": 5})
+    assert caught.value.code == "bad_template"
