@@ -39,8 +39,8 @@ RUN DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(
     EZFLOW_DATA_DIR=/tmp/build-data \
     python manage.py collectstatic --noinput -v 0 \
  && rm -rf /tmp/build-data \
- && mkdir -p /var/lib/ezflow \
- && chown ezflow:ezflow /var/lib/ezflow
+ && mkdir -p /var/lib/ezflow/files \
+ && chown -R ezflow:ezflow /var/lib/ezflow
 
 USER 10001:10001
 EXPOSE 8000 9100

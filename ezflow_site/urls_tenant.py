@@ -30,6 +30,7 @@ urlpatterns = [
     path("api/v1/", include("apps.accounts.api.urls")),
     path("api/v1/", include("apps.flows.api.urls")),
     path("api/v1/", include("apps.runs.api.urls")),
+    path("api/v1/", include("apps.files.api.urls")),
     path("api/v1/", include("apps.notifications.api.urls")),
     path("api/v1/", include("apps.connectors.api.urls")),
     path("api/v1/", include("apps.assistant.api.urls")),

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import mimetypes
 import re
 import tempfile
 import unicodedata
@@ -26,7 +25,7 @@ from django.utils.translation import gettext_noop
 
 from apps.files.errors import FilesError
 from apps.files.models import StoredFile
-from apps.files.refs import human_size
+from apps.files.refs import GENERIC_TYPES, file_id_of, guess_mime_type, human_size
 from apps.files.selectors import file_get, is_file_ref  # noqa: F401  (is_file_ref is part of this module's API)
 from apps.files.storage import files_storage, storage_key
 
@@ -134,9 +133,37 @@ def files_delete_for_runs(*, run_ids) -> int:
     return _delete(StoredFile.objects.filter(run_id__in=run_ids))
 
 
+def files_delete_for_flow(*, flow_id) -> int:
+    """Deletes every file of a flow being deleted (its runs' and its pinned data's)."""
+    return _delete(StoredFile.objects.filter(flow_id=int(flow_id)))
+
+
 def files_prune_expired(*, now: dt.datetime | None = None) -> int:
     """Deletes files past their expiry time in the current organization."""
     return _delete(StoredFile.objects.filter(expires_at__lt=now or timezone.now()))
+
+
+def files_remove_orphans(*, older_than: dt.timedelta = dt.timedelta(days=1)) -> int:
+    """Deletes bytes under the current organization's prefix that no StoredFile row names (a transaction that stored
+    a file was rolled back), once they are older than `older_than`. Lists every key: run it daily at most
+    (`manage.py files_remove_orphans`)."""
+    schema = _organization_schema()
+    storage = files_storage()
+    known = set(StoredFile.objects.values_list("storage_key", flat=True))
+    cutoff = timezone.now() - older_than
+    removed = 0
+    try:
+        folders, _files = storage.listdir(schema)
+    except FileNotFoundError:
+        return 0
+    for folder in folders:
+        for name in storage.listdir(f"{schema}/{folder}")[1]:
+            key = f"{schema}/{folder}/{name}"
+            if key in known or storage.get_modified_time(key) > cutoff:
+                continue
+            storage.delete(key)
+            removed += 1
+    return removed
 
 
 def files_delete(*, refs) -> int:
@@ -147,7 +174,9 @@ def files_delete(*, refs) -> int:
 def file_link(ref, *, seconds: int | None = None) -> str:
     """A path `/files/<signed token>` on the organization's host that lets its members download the file until the
     link expires (EZFLOW_FILES_LINK_SECONDS)."""
-    file_id = ref["$file"] if isinstance(ref, dict) else str(ref)
+    file_id = file_id_of(ref)
+    if file_id is None:
+        raise _not_a_file()
     payload = {"s": _organization_schema(), "f": file_id}
     if seconds is not None:
         payload["t"] = int(seconds)
@@ -190,10 +219,11 @@ def clean_name(name) -> str:
 
 
 def clean_mime_type(mime_type, name: str) -> str:
+    """The given type without parameters; guessed from the name when missing, malformed or only "bytes"."""
     value = str(mime_type or "").split(";")[0].strip().lower()
-    if _MIME.fullmatch(value):
+    if _MIME.fullmatch(value) and value not in GENERIC_TYPES:
         return value
-    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return guess_mime_type(name)
 
 
 def _copy_bounded(data, target, limit: int, name: str) -> tuple[int, str]:
@@ -295,6 +325,10 @@ def _organization():
     from apps.accounts.models import Organization
 
     return Organization.objects.filter(schema_name=connection.schema_name).first()
+
+
+def _not_a_file() -> FilesError:
+    return FilesError(gettext_noop("This value is not a file. Choose the field of the item that holds a file."), code="not_a_file")
 
 
 def _missing() -> FilesError:

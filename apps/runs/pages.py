@@ -61,6 +61,7 @@ def run_detail_page(request, pk):
         "run": run,
         "can_run": _can_run(request),
         "tables": {n.id: _tables(n) for n in view.nodes},
+        "files": selectors.run_files(run, view),
         "status_labels": STATUS_LABELS,
         "node_status_labels": NODE_STATUS,
     }

@@ -11,6 +11,9 @@ from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper,
 from django.db.models.functions import Left, Trunc
 from django.utils import timezone
 
+from apps.files.refs import file_id_of, file_refs_in, human_size, is_file_ref
+from apps.files.selectors import files_by_id, files_of_run
+from apps.files.services import file_link
 from apps.flows.error_text import engine_error_text
 from apps.flows.http.answer_summary import answer_summary
 from apps.flows.models import Flow
@@ -194,6 +197,35 @@ def _normalise_positions(nodes: list[NodeView]) -> None:
         n.x, n.y = n.x - min_x + PAD, n.y - min_y + PAD
 
 
+PREVIEW_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+
+
+def run_files(run: Run, view) -> list[dict]:
+    """The files of a run (its own, and those its items refer to, like pinned test data), each with a signed
+    download link for the page's reader (docs/files.md)."""
+    referenced = {file_id_of(ref) for ref in file_refs_in([run.input_items, [node.outputs for node in view.nodes]])}
+    stored = {str(f.pk): f for f in files_of_run(run.pk)}
+    stored.update(files_by_id(referenced - set(stored)))
+    return [
+        {
+            "name": f.name,
+            "mime_type": f.mime_type,
+            "size": human_size(f.size),
+            "url": file_link(f),
+            "preview": f.mime_type in PREVIEW_TYPES,
+        }
+        for f in sorted(stored.values(), key=lambda f: f.created_at)
+    ]
+
+
+def _cell(value) -> str:
+    if isinstance(value, str):
+        return value
+    if is_file_ref(value):
+        return f"📎 {value.get('name') or 'file'} ({human_size(int(value.get('size') or 0))})"
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
 def items_table(items: list) -> dict:
     """Columns (the union of the items' keys, in first-seen order) and rows of display strings."""
     columns: list[str] = []
@@ -207,8 +239,7 @@ def items_table(items: list) -> dict:
             continue
         row = []
         for column in columns:
-            value = item.get(column, "")
-            row.append(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str))
+            row.append(_cell(item.get(column, "")))
         rows.append(row)
     return {"columns": columns[:30], "rows": [r[:30] for r in rows]}
 

@@ -146,3 +146,31 @@ def test_unattached_files_expire_unless_kept(organization, django_capture_on_com
     with django_capture_on_commit_callbacks(execute=True):
         assert files_prune_expired(now=later) == 1
     assert {s.name for s in StoredFile.objects.all()} == {"pinned.txt", "attached.txt"}
+
+
+def test_bytes_no_row_names_are_removed_once_old(organization):
+    import os
+    import time
+
+    from django.core.files.base import ContentFile
+    from django.core.management import call_command
+
+    kept = file_save(data=b"kept", name="kept.txt")
+    storage = files_storage()
+    orphan = storage.save(f"{organization.schema_name}/ab/abcdef00-0000-4000-8000-000000000000", ContentFile(b"orphan"))
+    fresh = storage.save(f"{organization.schema_name}/ab/abcdef00-0000-4000-8000-000000000001", ContentFile(b"fresh"))
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(storage.path(orphan), (two_days_ago, two_days_ago))
+    os.utime(storage.path(file_get(kept).storage_key), (two_days_ago, two_days_ago))
+    call_command("files_remove_orphans", stdout=io.StringIO())
+    assert not storage.exists(orphan)
+    assert storage.exists(fresh)  # may still be in a transaction about to commit
+    assert file_read(kept) == b"kept"
+
+
+def test_office_types_are_known_on_every_machine_and_generic_types_are_refined(organization):
+    assert file_save(data=b"HWP", name="공고.hwp")["mime_type"] == "application/x-hwp"
+    assert file_save(data=b"PK", name="공고.hwpx", mime_type="application/octet-stream")["mime_type"] == "application/hwp+zip"
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert file_save(data=b"PK", name="report.XLSX", mime_type="binary/octet-stream")["mime_type"] == xlsx
+    assert file_save(data=b"?", name="blob", mime_type="application/octet-stream")["mime_type"] == "application/octet-stream"

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import hashlib
 import io
-import mimetypes
 import uuid
 from typing import BinaryIO, Protocol
 
-from apps.files.refs import file_id_of, human_size, is_file_ref
+from apps.files.refs import GENERIC_TYPES, file_id_of, guess_mime_type, human_size, is_file_ref
 from apps.flows.engine.errors import NodeError, gettext_noop
 
 __all__ = ["FileStore", "MemoryFiles", "is_file_ref", "file_ref_at"]
@@ -32,7 +31,10 @@ def file_ref_at(item: dict, field: str) -> dict:
     """The file reference in `field` of an item (a dotted path), or a clear error naming the field."""
     value = item
     for part in str(field or "").split("."):
-        value = value.get(part) if isinstance(value, dict) else None
+        if isinstance(value, list) and part.isdecimal() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            value = value.get(part) if isinstance(value, dict) else None
     if not is_file_ref(value):
         raise NodeError(
             gettext_noop("The field “%(field)s” of the item holds no file. Choose the field that holds one (for example “file”)."),
@@ -40,6 +42,11 @@ def file_ref_at(item: dict, field: str) -> dict:
             values={"field": str(field)},
         )
     return value
+
+
+def _mime_type(given, name: str) -> str:
+    value = str(given or "").split(";")[0].strip().lower()
+    return value if value and "/" in value and value not in GENERIC_TYPES else guess_mime_type(name)
 
 
 class MemoryFiles:
@@ -61,7 +68,7 @@ class MemoryFiles:
         ref = {
             "$file": file_id,
             "name": str(name or "file"),
-            "mime_type": mime_type or mimetypes.guess_type(str(name))[0] or "application/octet-stream",
+            "mime_type": _mime_type(mime_type, str(name)),
             "size": len(raw),
         }
         self.files[file_id] = ({**ref, "sha256": hashlib.sha256(raw).hexdigest()}, raw)

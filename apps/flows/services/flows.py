@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 
 from apps.core.errors import Conflict, DomainError
 from apps.core.events import send_in_transaction
+from apps.files.refs import file_refs_in
+from apps.files.services import files_delete_for_flow, files_keep
 from apps.flows.engine.schema import graph_shape_error
 from apps.flows.engine.validation import validate_graph
 from apps.flows.events import flow_live_changed
@@ -108,6 +110,8 @@ def flow_update(*, flow: Flow, revision: int | None = None, **changes) -> Flow:
             locked.draft = _normalise(changes["graph"])
             locked.draft_revision += 1
             fields += ["draft", "draft_revision"]
+            # Files in pinned test data (a captured upload, a pinned download) stay while they are pinned.
+            files_keep(refs=list(file_refs_in(locked.draft["pinned"])))
         locked.save(update_fields=fields)
         if "time_zone" in changes:
             send_in_transaction(flow_live_changed, flow=locked, deleted=False)
@@ -151,6 +155,7 @@ def flow_set_active(*, flow: Flow, active: bool) -> Flow:
 def flow_delete(*, flow: Flow) -> None:
     with transaction.atomic():
         send_in_transaction(flow_live_changed, flow=flow, deleted=True)
+        files_delete_for_flow(flow_id=flow.pk)  # its runs go with it (cascade), and their files here
         flow.delete()
 
 

@@ -107,6 +107,7 @@ const KO: Record<string, string> = {
   "Step settings": "단계 설정",
   "Steps": "단계",
   "Table": "표",
+  "not stored": "저장되지 않음",
   "Test data pinned. Test runs use it instead of running this step.": "테스트 데이터를 고정했습니다. 테스트 실행은 이 단계를 실행하는 대신 이 데이터를 사용합니다.",
   "Test flow": "플로우 테스트",
   "Test the earlier steps to preview this value with their data.": "앞 단계를 테스트하면 그 데이터로 이 값을 미리 볼 수 있습니다.",

@@ -75,7 +75,7 @@ def test_a_waiting_caller_gets_the_answer_of_an_inline_run(data):
     flow = make_flow(organization, response_mode="wait")
     response = post_form(organization, flow, {"note": "hi", "file": Upload("r.pdf", b"%PDF-1.4", "application/pdf")})
     assert response.status_code == 200, response.content
-    assert response.json() == {"got": "r.pdf", "n": "hi"}
+    assert response.json() == {"got": "r.pdf", "note": "hi"}
     connection.set_tenant(organization)
     assert StoredFile.objects.get().run_id is not None
 

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import base64
 import json
+import mimetypes
 import smtplib
 from collections.abc import Sequence
 from email.message import EmailMessage
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 import httpx2
 
 from apps.flows import credential_kinds
 from apps.flows.credential_kinds import OutgoingRequest
 from apps.flows.engine.errors import NodeError, gettext_noop
+from apps.flows.engine.files import file_ref_at, is_file_ref
 from apps.flows.engine.jsonsafe import json_safe
 from apps.flows.http.guard import GuardError, guard_error, guarded_client
 from apps.flows.http.smtp import smtp_session
@@ -25,6 +27,57 @@ from apps.flows.nodes.registry import register
 
 MAX_REDIRECTS = 5
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+# Files sent by one request (multipart) or one email together; each file is already bounded by the organization.
+MAX_OUTGOING_FILE_BYTES = 25 * 1024 * 1024
+# Answers of these types are text; any other declared type (images, PDF, Office, HWP, ZIP, …) is a file.
+_TEXT_SUBTYPES = frozenset(
+    {"json", "xml", "javascript", "ecmascript", "x-javascript", "yaml", "x-yaml", "csv", "x-www-form-urlencoded", "graphql", "html"}
+)
+
+
+def is_binary_type(content_type: str) -> bool:
+    kind = content_type.split(";")[0].strip().lower()
+    maintype, _, subtype = kind.partition("/")
+    if not subtype or maintype == "text":
+        return False
+    return subtype not in _TEXT_SUBTYPES and not subtype.endswith(("+json", "+xml"))
+
+
+def response_file_name(response: httpx2.Response, content_type: str) -> str:
+    """The file name the server gave (Content-Disposition, RFC 6266 filename* first), else the address's last part,
+    else "download" with the type's extension."""
+    disposition = response.headers.get("content-disposition", "")
+    star = plain = ""
+    for part in disposition.split(";"):
+        name, _, value = part.strip().partition("=")
+        value = value.strip().strip('"')
+        if name.lower() == "filename*" and "''" in value:
+            star = unquote(value.split("''", 1)[1])
+        elif name.lower() == "filename":
+            plain = value
+    if star or plain:
+        return star or plain
+    last = unquote(urlsplit(str(response.url)).path.rsplit("/", 1)[-1]) or "download"
+    return last if "." in last else last + (mimetypes.guess_extension(content_type.split(";")[0].strip()) or "")
+
+
+class OutgoingFiles:
+    """Counts the bytes of files a step sends in one request or message, so a flow cannot build an unbounded one."""
+
+    def __init__(self, ctx):
+        self.ctx, self.limit, self.total = ctx, MAX_OUTGOING_FILE_BYTES, 0
+
+    def read(self, ref: dict) -> tuple[str, bytes, str]:
+        size = int(ref.get("size") or 0)
+        if self.total + size > self.limit:
+            raise NodeError(
+                gettext_noop("The files to send together are larger than %(limit)s."),
+                code="files_too_large",
+                values={"limit": f"{self.limit // (1024 * 1024)} MB"},
+            )
+        content = self.ctx.file_read(ref)
+        self.total += len(content)
+        return str(ref.get("name") or "file"), content, str(ref.get("mime_type") or "application/octet-stream")
 
 
 def _read_limited(response: httpx2.Response, limit: int) -> bytes:
@@ -210,9 +263,24 @@ class HttpRequest(NodeType):
                 ("auto", t("automatic", "자동")),
                 ("json", t("JSON", "JSON")),
                 ("text", t("text", "텍스트")),
-                ("binary", t("file (Base64)", "파일 (Base64)")),
+                ("file", t("file", "파일")),
+                ("binary", t("Base64 text", "Base64 텍스트")),
             ),
         ),
+        Param(
+            "response_file_field",
+            "string",
+            t("Put a file answer in field", "파일 응답을 넣을 필드"),
+            default="file",
+            expressions=False,
+        ),
+        Param(
+            "send_file_field",
+            "string",
+            t("Send the file in the item's field (multipart)", "항목의 이 필드에 있는 파일 보내기(멀티파트)"),
+            default="",
+        ),
+        Param("send_file_part", "string", t("Form field name for the file", "파일의 폼 필드 이름"), default="file"),
         Param("timeout_seconds", "number", t("Timeout (seconds)", "제한 시간(초)"), default=30, minimum=1, maximum=300),
         Param(
             "max_response_bytes",
@@ -261,7 +329,7 @@ class HttpRequest(NodeType):
         secret_query = {k: v for k, v in query.items() if k not in plain_query}
         secret_headers = frozenset(name for name in headers if name not in plain or name.lower() == "authorization")
         trusted_origin = request_origin(params["url"])
-        body_kwargs = self._body(params)
+        body_kwargs = self._body(params, ctx=ctx, item=item)
         timeout = min(float(params["timeout_seconds"]), max(ctx.seconds_left(), 1.0))
         url, results, page = params["url"], [], 1
         for _page in range(int(params["max_pages"]) if params["pagination"] != "none" else 1):
@@ -288,6 +356,15 @@ class HttpRequest(NodeType):
                     detail=raw[:2000].decode("utf-8", "replace"),
                     values={"status": str(response.status_code), "reason": str(response.reason_phrase)},
                 )
+            content_type = response.headers.get("content-type", "")
+            if params["response_format"] == "file" or (params["response_format"] == "auto" and raw and is_binary_type(content_type)):
+                # Bytes become a stored file of the run (docs/files.md); the item carries its reference.
+                ref = ctx.file_save(raw, name=response_file_name(response, content_type), mime_type=content_type or None)
+                file_field = str(params.get("response_file_field") or "file")
+                if params["pagination"] == "none":
+                    return [{"status": response.status_code, "headers": dict(response.headers), file_field: ref}]
+                results.append({file_field: ref})
+                break  # a file has no next page
             body = self._decode(response, raw, params["response_format"])
             if params["pagination"] == "none":
                 return [{"status": response.status_code, "headers": dict(response.headers), "body": body}]
@@ -306,8 +383,11 @@ class HttpRequest(NodeType):
         return [r if isinstance(r, dict) else {"value": r} for r in results]
 
     @staticmethod
-    def _body(params: dict) -> dict:
+    def _body(params: dict, *, ctx, item: dict) -> dict:
         kind, body = params["body_type"], params.get("body")
+        send_field = str(params.get("send_file_field") or "").strip()
+        if kind == "multipart" and send_field and body is None:
+            body = {}
         if kind == "none" or body is None:
             return {}
         # Expressions may give dates and other values JSON has no word for: sent as the step would output them.
@@ -319,12 +399,18 @@ class HttpRequest(NodeType):
             raise NodeError(gettext_noop("A form body must be name–value pairs."), code="bad_body")
         if kind == "form":
             return {"data": {k: str(v) for k, v in body.items()}}
-        return {"files": {k: HttpRequest._part(k, v) for k, v in body.items()}}
+        outgoing = OutgoingFiles(ctx)
+        parts = {k: HttpRequest._part(k, v, outgoing) for k, v in body.items()}
+        if send_field:
+            parts[str(params.get("send_file_part") or "file")] = outgoing.read(file_ref_at(item, send_field))
+        return {"files": parts}
 
     @staticmethod
-    def _part(name: str, value) -> tuple:
-        """A multipart field: text, or a file when the value is binary data as the HTTP step returns it
-        ({"base64": ..., "content_type": ..., "file_name": ...}, e.g. `{{ nodes.Download.json.body }}`)."""
+    def _part(name: str, value, outgoing: OutgoingFiles) -> tuple:
+        """A multipart field: text, or a file when the value is a stored file (`{{ json.file }}`) or binary data as
+        the HTTP step returns it in Base64 ({"base64": ..., "content_type": ..., "file_name": ...})."""
+        if is_file_ref(value):
+            return outgoing.read(value)
         if not (isinstance(value, dict) and "base64" in value):
             text = json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else str(value)
             return (None, value if isinstance(value, str) else text)
@@ -408,6 +494,12 @@ class SendEmail(NodeType):
         Param("subject", "string", t("Subject", "제목"), required=True),
         Param("text", "text", t("Message", "내용"), required=True),
         Param("html", "boolean", t("Message is HTML", "HTML 메시지"), default=False, expressions=False),
+        Param(
+            "attachments_field",
+            "string",
+            t("Attach the files in the item's fields (comma-separated)", "항목의 이 필드에 있는 파일 첨부(쉼표로 구분)"),
+            default="",
+        ),
     )
 
     def execute(self, ctx):
@@ -422,11 +514,28 @@ class SendEmail(NodeType):
             message = EmailMessage()
             message["From"], message["To"], message["Subject"] = smtp.get("from_email"), ", ".join(recipients), str(params["subject"])
             message.set_content(str(params["text"]), subtype="html" if params["html"] else "plain")
+            attached = self._attach(ctx, message, item, str(params.get("attachments_field") or ""))
             self._send(ctx, smtp, message)
             result = copy_item(item)
-            result["email"] = {"sent_to": recipients}
+            result["email"] = {"sent_to": recipients, **({"attachments": attached} if attached else {})}
             out.append(result)
         return {"main": out}
+
+    @staticmethod
+    def _attach(ctx, message: EmailMessage, item: dict, fields: str) -> list[str]:
+        """Each named field holds a file or a list of files (docs/files.md); together at most MAX_OUTGOING_FILE_BYTES."""
+        outgoing, names = OutgoingFiles(ctx), []
+        for field in (f.strip() for f in fields.split(",")):
+            if not field:
+                continue
+            value = get_path(item, field)
+            refs = value if isinstance(value, list) and value and all(is_file_ref(v) for v in value) else [file_ref_at(item, field)]
+            for ref in refs:
+                name, content, mime_type = outgoing.read(ref)
+                maintype, _, subtype = mime_type.partition("/")
+                message.add_attachment(content, maintype=maintype or "application", subtype=subtype or "octet-stream", filename=name)
+                names.append(name)
+        return names
 
     @staticmethod
     def _send(ctx, smtp: dict, message: EmailMessage) -> None:
