@@ -4,6 +4,7 @@ Pure Python (no Django), so the engine and steps may use it too."""
 
 from __future__ import annotations
 
+import mimetypes
 import re
 from collections.abc import Iterator
 
@@ -35,6 +36,40 @@ def file_refs_in(value, *, depth: int = 0) -> Iterator[dict]:
     elif isinstance(value, list):
         for inner in value:
             yield from file_refs_in(inner, depth=depth + 1)
+
+
+# The types of the office's files, the same on every machine (mimetypes reads the system's table, which varies and
+# knows no HWP).
+KNOWN_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "xls": "application/vnd.ms-excel",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "doc": "application/msword",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "hwp": "application/x-hwp",
+    "hwpx": "application/hwp+zip",
+    "csv": "text/csv",
+    "txt": "text/plain",
+    "json": "application/json",
+    "xml": "application/xml",
+    "html": "text/html",
+    "zip": "application/zip",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "tif": "image/tiff",
+    "tiff": "image/tiff",
+    "eml": "message/rfc822",
+}
+GENERIC_TYPES = frozenset({"application/octet-stream", "binary/octet-stream", "application/x-download", "application/force-download"})
+
+
+def guess_mime_type(name: str) -> str:
+    extension = str(name or "").rsplit(".", 1)[-1].lower() if "." in str(name or "") else ""
+    return KNOWN_TYPES.get(extension) or mimetypes.guess_type(str(name or ""))[0] or "application/octet-stream"
 
 
 def human_size(size: int) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import mimetypes
 import re
 import tempfile
 import unicodedata
@@ -26,7 +25,7 @@ from django.utils.translation import gettext_noop
 
 from apps.files.errors import FilesError
 from apps.files.models import StoredFile
-from apps.files.refs import file_id_of, human_size
+from apps.files.refs import GENERIC_TYPES, file_id_of, guess_mime_type, human_size
 from apps.files.selectors import file_get, is_file_ref  # noqa: F401  (is_file_ref is part of this module's API)
 from apps.files.storage import files_storage, storage_key
 
@@ -220,10 +219,11 @@ def clean_name(name) -> str:
 
 
 def clean_mime_type(mime_type, name: str) -> str:
+    """The given type without parameters; guessed from the name when missing, malformed or only "bytes"."""
     value = str(mime_type or "").split(";")[0].strip().lower()
-    if _MIME.fullmatch(value):
+    if _MIME.fullmatch(value) and value not in GENERIC_TYPES:
         return value
-    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return guess_mime_type(name)
 
 
 def _copy_bounded(data, target, limit: int, name: str) -> tuple[int, str]:

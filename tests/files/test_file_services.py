@@ -166,3 +166,11 @@ def test_bytes_no_row_names_are_removed_once_old(organization):
     assert not storage.exists(orphan)
     assert storage.exists(fresh)  # may still be in a transaction about to commit
     assert file_read(kept) == b"kept"
+
+
+def test_office_types_are_known_on_every_machine_and_generic_types_are_refined(organization):
+    assert file_save(data=b"HWP", name="공고.hwp")["mime_type"] == "application/x-hwp"
+    assert file_save(data=b"PK", name="공고.hwpx", mime_type="application/octet-stream")["mime_type"] == "application/hwp+zip"
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert file_save(data=b"PK", name="report.XLSX", mime_type="binary/octet-stream")["mime_type"] == xlsx
+    assert file_save(data=b"?", name="blob", mime_type="application/octet-stream")["mime_type"] == "application/octet-stream"

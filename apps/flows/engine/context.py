@@ -146,16 +146,17 @@ class NodeContext:
         self.resumed = resumed
         self._scope_base = scope_base
         self._raw = {**{p.name: p.default for p in node_type.params}, **node.parameters}
+        templates = {p.name for p in node_type.params if p.template}  # filled by the step itself, with its own values
         self._n8n = node.setting("expression_dialect") == "n8n"
         if self._n8n:
-            self._dynamic = [key for key, value in self._raw.items() if expressions.n8n_dynamic(value)]
+            self._dynamic = [key for key, value in self._raw.items() if key not in templates and expressions.n8n_dynamic(value)]
             self._n8n_resolved: dict[int, dict] | None = None
             # a default the step type gives in EZFlow's own expressions (the respond step's "{{ json }}") stays one
             self._ezflow_defaults = [
                 p.name for p in node_type.params if p.name not in node.parameters and expressions.has_expressions(p.default)
             ]
         else:
-            self._dynamic = [key for key, value in self._raw.items() if expressions.has_expressions(value)]
+            self._dynamic = [key for key, value in self._raw.items() if key not in templates and expressions.has_expressions(value)]
         self._scope = None  # built on first use, then only json/item/index change per item
         self.deadline = time.monotonic() + float(node.setting("timeout_seconds"))
         self.credentials_used: set = set()  # (id, type) of credentials this step read; see EngineHost.credentials_succeeded

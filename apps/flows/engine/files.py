@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import hashlib
 import io
-import mimetypes
 import uuid
 from typing import BinaryIO, Protocol
 
-from apps.files.refs import file_id_of, human_size, is_file_ref
+from apps.files.refs import GENERIC_TYPES, file_id_of, guess_mime_type, human_size, is_file_ref
 from apps.flows.engine.errors import NodeError, gettext_noop
 
 __all__ = ["FileStore", "MemoryFiles", "is_file_ref", "file_ref_at"]
@@ -45,6 +44,11 @@ def file_ref_at(item: dict, field: str) -> dict:
     return value
 
 
+def _mime_type(given, name: str) -> str:
+    value = str(given or "").split(";")[0].strip().lower()
+    return value if value and "/" in value and value not in GENERIC_TYPES else guess_mime_type(name)
+
+
 class MemoryFiles:
     """An in-memory file store (LocalHost): same references, same size limit, nothing written to disk."""
 
@@ -64,9 +68,7 @@ class MemoryFiles:
         ref = {
             "$file": file_id,
             "name": str(name or "file"),
-            "mime_type": str(mime_type or "").split(";")[0].strip().lower()
-            or mimetypes.guess_type(str(name))[0]
-            or "application/octet-stream",
+            "mime_type": _mime_type(mime_type, str(name)),
             "size": len(raw),
         }
         self.files[file_id] = ({**ref, "sha256": hashlib.sha256(raw).hexdigest()}, raw)

@@ -37,6 +37,9 @@ class Param:
     maximum: float | None = None
     credential_type: str = ""
     item_fields: tuple[Param, ...] = ()  # for "list": the fields of each entry
+    # A document template whose `{{ }}` placeholders the step fills itself (with values and loop variables the engine
+    # does not know): the engine leaves it as written; validation still checks each placeholder's syntax.
+    template: bool = False
 
     def __post_init__(self):
         assert self.type in PARAM_TYPES, self.type

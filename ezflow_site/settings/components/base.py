@@ -54,6 +54,7 @@ TENANT_APPS = [
     "apps.runs",
     "apps.connectors",
     "apps.ai",
+    "apps.documents",
     "apps.browser",
     "apps.assistant",
     "apps.notifications",

@@ -4,7 +4,7 @@ import { iconOf } from "./nodes";
 import type { NodeSpec } from "../types/catalog";
 import { searchScore, searchSteps } from "../lib/paletteSearch";
 
-const CATEGORY_ORDER = ["trigger", "action", "data", "flow", "transform", "note"];
+const CATEGORY_ORDER = ["trigger", "action", "data", "flow", "transform", "documents", "note"];
 const rank = (category: string) => (CATEGORY_ORDER.includes(category) ? CATEGORY_ORDER.indexOf(category) : CATEGORY_ORDER.length);
 
 interface Props {

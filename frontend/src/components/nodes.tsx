@@ -6,16 +6,16 @@ import { portsOf } from "../lib/graph";
 import type { NodeSpec } from "../types/catalog";
 import type { FlowNode } from "../types/graph";
 import {
-  AlertTriangle, ArrowUpDown, Ban, Box, Calendar, Circle, Clock, Code, Copy, Eraser, Filter, GitBranch, GitFork, GitMerge,
-  Globe, Hourglass, Layers, Lock, Mail, MessageSquare, Pencil, Play, Repeat, Reply, Scissors, Split, StickyNote, Table,
-  Webhook, Workflow, Pin,
+  AlertTriangle, ArrowUpDown, Ban, Box, Calendar, Circle, Clock, Code, Copy, Eraser, FileSpreadsheet, FileText, Filter,
+  GitBranch, GitFork, GitMerge, Globe, Hourglass, Image as ImageIcon, Layers, Lock, Mail, MessageSquare, Pencil, Play, Repeat, Reply,
+  Scissors, Split, StickyNote, Table, Webhook, Workflow, Pin,
 } from "lucide-react";
 
 const ICONS: Record<string, LucideIcon> = {
   alert: AlertTriangle, branch: GitBranch, calendar: Calendar, circle: Circle, clock: Clock, code: Code, copy: Copy,
-  eraser: Eraser, filter: Filter, globe: Globe, hourglass: Hourglass, layers: Layers, lock: Lock, mail: Mail,
+  eraser: Eraser, "file-text": FileText, filter: Filter, globe: Globe, image: ImageIcon, hourglass: Hourglass, layers: Layers, lock: Lock, mail: Mail,
   merge: GitMerge, note: StickyNote, pencil: Pencil, play: Play, repeat: Repeat, reply: Reply, scissors: Scissors,
-  slack: MessageSquare, sort: ArrowUpDown, split: Split, stop: Ban, subflow: Workflow, switch: GitFork, table: Table,
+  sheet: FileSpreadsheet, slack: MessageSquare, sort: ArrowUpDown, split: Split, stop: Ban, subflow: Workflow, switch: GitFork, table: Table,
   webhook: Webhook,
 };
 

@@ -11,6 +11,7 @@ const EN: Record<string, string> = {
   "category:data": "Data",
   "category:flow": "Flow control",
   "category:transform": "Transform",
+  "category:documents": "Documents",
   "category:note": "Notes",
   "op:equals": "is equal to",
   "op:not_equals": "is not equal to",

@@ -148,6 +148,7 @@ const KO: Record<string, string> = {
   "required": "필수",
   "category:action": "작업",
   "category:data": "데이터",
+  "category:documents": "문서",
   "category:flow": "흐름 제어",
   "category:note": "메모",
   "category:transform": "변환",

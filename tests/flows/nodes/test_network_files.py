@@ -138,3 +138,10 @@ def test_email_attachments_from_item_fields():
         assert failed.status == "failed" and failed.error_code == "not_a_file" and len(handler.messages) == 1
     finally:
         controller.stop()
+
+
+def test_a_download_sent_as_plain_bytes_gets_the_type_of_its_name(server):
+    disposition = 'attachment; filename="daily.xlsx"'
+    server.routes["/daily"] = lambda r: (200, {"Content-Type": "application/octet-stream", "Content-Disposition": disposition}, b"PK")
+    ref = http(server, url=server.url("/daily"))[0].last_items[0]["file"]
+    assert ref["name"] == "daily.xlsx" and ref["mime_type"] == XLSX

@@ -1,0 +1,1 @@
+"""The document steps; importing a module registers its steps (see docs/extending.md)."""
