@@ -18,7 +18,7 @@ import { useLiveRuns } from "./hooks/useLiveRuns";
 import { useOnline } from "./hooks/useOnline";
 import { usePublishing } from "./hooks/usePublishing";
 import { useToasts } from "./hooks/useToasts";
-import { displayEdges, displayNodes, problemsByNode as groupProblems } from "./lib/display";
+import { displayEdges, displayNodes, problemsByNode as groupProblems, shownOutput } from "./lib/display";
 import { errorTextOf } from "./lib/errors";
 import { inputOf } from "./lib/expressions";
 import type { LabelOf, Translate } from "./lib/i18n";
@@ -135,7 +135,7 @@ export default function App({ boot, t, labelOf }: Props) {
     () => displayNodes({ nodes, statuses, problems: problemsByNode, diff, ghostSizes, pinned, catalog, t, labelOf }),
     [nodes, statuses, problemsByNode, diff, ghostSizes, pinned, catalog, t, labelOf],
   );
-  const shownEdges = useMemo(() => displayEdges(edges, nodes, statuses, diff), [edges, nodes, statuses, diff]);
+  const shownEdges = useMemo(() => displayEdges(edges, nodes, statuses, diff, outputs), [edges, nodes, statuses, diff, outputs]);
 
   const selectedNodes = nodes.filter((n) => n.selected);
   const selected = selectedNodes.length === 1 ? selectedNodes[0] : null;
@@ -276,7 +276,7 @@ export default function App({ boot, t, labelOf }: Props) {
               problems={problemsByNode[selected.id] || []}
               fields={fields}
               input={inputOf({ nodes, edges, pinned, outputs }, selected.id)}
-              output={outputs[selected.id] || (pinned[selected.id] ? { main: { items: pinned[selected.id], count: pinned[selected.id].length } } : null)}
+              output={shownOutput(outputs[selected.id], pinned[selected.id])}
               onTestNode={testNode}
               runError={statuses[selected.id] && statuses[selected.id].error}
               testing={testing}
