@@ -7,6 +7,7 @@ import DataView from "../src/components/DataView";
 import ExpressionInput from "../src/components/ExpressionInput";
 import { childPath, dropField, FIELD_DRAG_TYPE, offsetAtX, schemaOf } from "../src/lib/dataFields";
 import { displayEdges, edgeTaken, shownOutput } from "../src/lib/display";
+import { insertField, partialAt } from "../src/lib/expressions";
 import { isShown, visibleParams } from "../src/lib/paramVisibility";
 import type { FlowEdge } from "../src/types/graph";
 import { param, renderInEditor } from "./fixtures";
@@ -155,5 +156,62 @@ describe("a test run on the canvas", () => {
     expect(shownOutput(last, [{ pinned: 1 }, { pinned: 2 }])).toEqual({ main: { items: [{ pinned: 1 }, { pinned: 2 }], count: 2 } });
     expect(shownOutput(last, undefined)).toBe(last);
     expect(shownOutput(undefined, undefined)).toBeNull();
+  });
+});
+
+describe("expression suggestions anywhere inside {{ }}", () => {
+  it("takes the path at the caret, not the whole expression before it", () => {
+    expect(partialAt("{{ json.total + json.ta }}", 23)).toBe("json.ta");
+    expect(partialAt("{{ json.total +  }}", 16)).toBe("");
+    expect(partialAt("Hi {{ a }} there", 14)).toBeNull();
+  });
+
+  it("replaces only the path being typed and keeps the rest of the expression", () => {
+    expect(insertField("{{ json.total + json.ta }}", 23, "json.ta", "json.tax")).toEqual({ text: "{{ json.total + json.tax }}", caret: 27 });
+    expect(insertField("{{ json.total *  }} won", 16, "", "json.rate").text).toBe("{{ json.total * json.rate }} won");
+    expect(insertField("{{ json.a + js", 14, "js", "json.b").text).toBe("{{ json.a + json.b }}");
+    expect(insertField("{{js", 4, "js", "json.b").text).toBe("{{ json.b }}");
+  });
+
+  it("offers the fields when the caret is placed inside a written expression", () => {
+    renderInEditor(<Controlled initial="{{ json.total + json.cu }}" />);
+    const input = screen.getByTestId("param-to") as HTMLInputElement;
+    input.setSelectionRange(23, 23);
+    fireEvent.click(input);
+    const options = [...screen.getByTestId("expression-suggestions").querySelectorAll("li")].map((li) => li.textContent);
+    expect(options).toEqual(["json.customer.email"]);
+    fireEvent.mouseDown(screen.getByText("json.customer.email"));
+    expect(input.value).toBe("{{ json.total + json.customer.email }}");
+  });
+});
+
+describe("the insert-field list", () => {
+  it("stays open while the field has the focus and closes when the focus leaves it", () => {
+    vi.useFakeTimers();
+    try {
+      renderInEditor(
+        <div>
+          <Controlled initial="Hello " />
+          <button type="button" data-testid="elsewhere">
+            x
+          </button>
+        </div>,
+      );
+      const input = screen.getByTestId("param-to") as HTMLInputElement;
+      const button = screen.getByTestId("param-to-fields");
+      input.focus();
+      fireEvent.mouseDown(button);
+      fireEvent.click(button);
+      fireEvent.blur(input, { relatedTarget: button });
+      vi.advanceTimersByTime(1000);
+      expect(screen.getByTestId("expression-suggestions")).toBeTruthy();
+      fireEvent.click(input); // placing the caret in plain text keeps a list opened with the button
+      vi.advanceTimersByTime(1000);
+      expect(screen.getByTestId("expression-suggestions")).toBeTruthy();
+      fireEvent.blur(input, { relatedTarget: screen.getByTestId("elsewhere") });
+      expect(screen.queryByTestId("expression-suggestions")).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

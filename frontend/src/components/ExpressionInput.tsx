@@ -46,6 +46,18 @@ export default function ExpressionInput({ id, value, onChange, multiline, fields
     if (found !== null) setActive(0);
   }
 
+  // The caret moved inside an expression: offer the fields for the path there. Moved out of one: hide the list it
+  // opened (a list opened with the button stays).
+  function caretMoved(element: HTMLInputElement | HTMLTextAreaElement) {
+    if (!allowExpressions) return;
+    const found = partialAt(element.value, element.selectionStart ?? element.value.length);
+    if (found !== null) detectPartial(element.value, element.selectionStart ?? element.value.length);
+    else if (partial !== null) {
+      setPartial(null);
+      setOpen(false);
+    }
+  }
+
   function insert(field: string) {
     const element = ref.current;
     const cursor = element && element.selectionStart !== null ? element.selectionStart : text.length;
@@ -101,7 +113,11 @@ export default function ExpressionInput({ id, value, onChange, multiline, fields
         setOpen(false);
       }
     },
-    onBlur: () => setTimeout(() => setOpen(false), 150),
+    // Moving the caret into (or out of) an expression offers (or hides) the fields, not only typing.
+    onClick: (event: { currentTarget: HTMLInputElement | HTMLTextAreaElement }) => caretMoved(event.currentTarget),
+    onKeyUp: (event: KeyboardEvent<HTMLInputElement | HTMLTextAreaElement>) => {
+      if (["ArrowLeft", "ArrowRight", "Home", "End"].includes(event.key)) caretMoved(event.currentTarget);
+    },
     onDragOver: (event: DragEvent<HTMLInputElement | HTMLTextAreaElement>) => {
       if (!accepts(event)) return;
       event.preventDefault();
@@ -126,7 +142,13 @@ export default function ExpressionInput({ id, value, onChange, multiline, fields
   };
 
   return (
-    <div className={`ez-expr${dropping ? " drop-target" : ""}`}>
+    <div
+      className={`ez-expr${dropping ? " drop-target" : ""}`}
+      onBlur={(event) => {
+        // The list stays open while the focus stays in this field (its input, its button, its list).
+        if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setOpen(false);
+      }}
+    >
       <div className="ez-expr-row">
         {multiline ? <textarea rows={3} {...props} /> : <input type="text" {...props} />}
         {allowExpressions && !disabled && fields && fields.length > 0 && (
@@ -135,9 +157,11 @@ export default function ExpressionInput({ id, value, onChange, multiline, fields
             className="ez-expr-button"
             title={t("Insert a field from an earlier step")}
             aria-label={t("Insert a field from an earlier step")}
+            onMouseDown={(event) => event.preventDefault()} // the input keeps the focus (and its caret)
             onClick={() => {
               setPartial(null);
               setOpen(!open);
+              if (ref.current) ref.current.focus();
             }}
             data-testid={testid ? `${testid}-fields` : undefined}
           >
