@@ -105,6 +105,25 @@ def test_branches_panel_views_dragging_fields_and_pinned_output(embedded_stack, 
     expect(output).to_contain_text("2 items")
     expect(output).not_to_contain_text("kim@example.com")
     shots.take(page, "panels-03-pinned-shown-at-once")
+
+    # Suggestions for the path at the caret anywhere inside {{ }}, not only right after the braces.
+    to_value.fill("{{ json.total +  }}")
+    to_value.press("End")
+    for _ in range(3):
+        to_value.press("ArrowLeft")
+    suggestions = page.get_by_test_id("expression-suggestions")
+    expect(suggestions).to_be_visible()
+    to_value.press_sequentially("cust")
+    expect(suggestions.get_by_role("option", name="json.customer.name", exact=True)).to_be_visible()
+    expect(suggestions).not_to_contain_text("json.total")  # filtered by the path at the caret only
+    suggestions.get_by_role("option", name="json.customer.name", exact=True).click()
+    expect(to_value).to_have_value("{{ json.total + json.customer.name }}")
+    # The insert-field list opened with its button stays open while the field has the focus.
+    page.get_by_test_id("param-fields-0-value-fields").click()
+    page.wait_for_timeout(600)  # the list used to close 150 ms after opening
+    expect(suggestions).to_be_visible()
+    expect(to_value).to_be_focused()
+    shots.take(page, "panels-04-suggestions-inside-an-expression")
     assert new_context.page_errors == []
 
 
