@@ -21,7 +21,7 @@ import { useOnline } from "./hooks/useOnline";
 import { usePublishing } from "./hooks/usePublishing";
 import { useToasts } from "./hooks/useToasts";
 import { graphDiff, pendingTurn, placeholdersByNode } from "./lib/assistant";
-import { diffOf, displayEdges, displayNodes, problemsByNode as groupProblems } from "./lib/display";
+import { diffOf, displayEdges, displayNodes, problemsByNode as groupProblems, shownOutput } from "./lib/display";
 import { toFlow } from "./lib/graph";
 import { errorTextOf } from "./lib/errors";
 import { inputOf } from "./lib/expressions";
@@ -158,8 +158,11 @@ export default function App({ boot, t, labelOf }: Props) {
     [proposal, proposalDiff, proposalNodes, nodes, statuses, problemsByNode, diff, ghostSizes, pinned, catalog, t, labelOf],
   );
   const shownEdges = useMemo(
-    () => (proposalFlow && proposalDiff ? displayEdges(proposalFlow.edges, proposalNodes, {}, proposalDiff) : displayEdges(edges, nodes, statuses, diff)),
-    [proposalFlow, proposalDiff, proposalNodes, edges, nodes, statuses, diff],
+    () =>
+      proposalFlow && proposalDiff
+        ? displayEdges(proposalFlow.edges, proposalNodes, {}, proposalDiff)
+        : displayEdges(edges, nodes, statuses, diff, outputs),
+    [proposalFlow, proposalDiff, proposalNodes, edges, nodes, statuses, diff, outputs],
   );
 
   const selectedNodes = nodes.filter((n) => n.selected);
@@ -319,7 +322,7 @@ export default function App({ boot, t, labelOf }: Props) {
               problems={problemsByNode[selected.id] || []}
               fields={fields}
               input={inputOf({ nodes, edges, pinned, outputs }, selected.id)}
-              output={outputs[selected.id] || (pinned[selected.id] ? { main: { items: pinned[selected.id], count: pinned[selected.id].length } } : null)}
+              output={shownOutput(outputs[selected.id], pinned[selected.id])}
               onTestNode={testNode}
               runError={statuses[selected.id] && statuses[selected.id].error}
               testing={testing}

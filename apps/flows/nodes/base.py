@@ -40,6 +40,9 @@ class Param:
     # A document template whose `{{ }}` placeholders the step fills itself (with values and loop variables the engine
     # does not know): the engine leaves it as written; validation still checks each placeholder's syntax.
     template: bool = False
+    # Shown in the editor only when every named sibling parameter has one of the listed values (its default when
+    # unset), e.g. {"auth": ("header", "hmac")}. Hidden values are kept; the engine does not look at this.
+    show_if: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
 
     def __post_init__(self):
         assert self.type in PARAM_TYPES, self.type
@@ -64,6 +67,8 @@ class Param:
             data["credential_type"] = self.credential_type
         if self.item_fields:
             data["item_fields"] = [p.schema() for p in self.item_fields]
+        if self.show_if:
+            data["show_if"] = {name: list(values) for name, values in self.show_if.items()}
         return data
 
 

@@ -1,7 +1,19 @@
 import { useEffect, useMemo, useState, type ReactNode } from "react";
 import { useEditor } from "./context";
+import { childPath, FIELD_DRAG_TYPE, schemaOf } from "../lib/dataFields";
+import type { DragEvent } from "react";
 import type { Item } from "../types/graph";
 import { canPreview, fileLinks, fileRefsIn, humanSize, isFileRef, type FileLink, type FileRef } from "../lib/files";
+
+type Mode = "table" | "json" | "schema";
+const MODES: Mode[] = ["table", "json", "schema"];
+
+// A field dragged from here onto a step's parameter puts its expression there (see ExpressionInput).
+function startFieldDrag(event: DragEvent, path: string) {
+  event.dataTransfer.setData(FIELD_DRAG_TYPE, path);
+  event.dataTransfer.setData("text/plain", `{{ ${path} }}`);
+  event.dataTransfer.effectAllowed = "copy";
+}
 
 function cell(value: unknown): string {
   if (value === null || value === undefined) return "";
@@ -60,17 +72,19 @@ function cellContent(value: unknown, links: Record<string, FileLink> | null): Re
   return cell(value);
 }
 
-// Items as a table (one column per top-level field) or as JSON.
+// Items as a table (one column per top-level field), as JSON, or as their schema (every field, nested, with its type
+// and an example). With `dragFields`, the table's columns and the schema's fields can be dragged onto a parameter.
 interface Props {
   title: string;
   items: Item[] | null | undefined;
   count?: number | null;
   testid: string;
+  dragFields?: boolean;
 }
 
-export default function DataView({ title, items, count, testid }: Props) {
+export default function DataView({ title, items, count, testid, dragFields }: Props) {
   const { t } = useEditor();
-  const [mode, setMode] = useState<"table" | "json">("table");
+  const [mode, setMode] = useState<Mode>("table");
   const list = Array.isArray(items) ? items : [];
   const links = useFileLinks(list);
   const columns = [...new Set(list.flatMap((item) => (item && typeof item === "object" ? Object.keys(item) : [])))].slice(0, 12);
@@ -81,9 +95,17 @@ export default function DataView({ title, items, count, testid }: Props) {
           {title} <span className="ez-count">({(count ?? list.length) === 1 ? t("1 item") : t("{n} items").replace("{n}", String(count ?? list.length))})</span>
         </h4>
         <div className="ez-tabs" role="tablist">
-          {(["table", "json"] as const).map((m) => (
-            <button key={m} type="button" role="tab" aria-selected={mode === m} className={mode === m ? "active" : ""} onClick={() => setMode(m)}>
-              {m === "table" ? t("Table") : "JSON"}
+          {MODES.map((m) => (
+            <button
+              key={m}
+              type="button"
+              role="tab"
+              aria-selected={mode === m}
+              className={mode === m ? "active" : ""}
+              onClick={() => setMode(m)}
+              data-testid={`${testid}-view-${m}`}
+            >
+              {m === "table" ? t("Table") : m === "schema" ? t("Schema") : "JSON"}
             </button>
           ))}
         </div>
@@ -91,7 +113,24 @@ export default function DataView({ title, items, count, testid }: Props) {
       {list.length === 0 ? (
         <p className="ez-empty">{t("No items.")}</p>
       ) : mode === "json" ? (
-        <pre className="ez-mono ez-json">{JSON.stringify(list, null, 2)}</pre>
+        <pre className="ez-mono ez-json" data-testid={`${testid}-json`}>{JSON.stringify(list, null, 2)}</pre>
+      ) : mode === "schema" ? (
+        <ul className="ez-schema" data-testid={`${testid}-schema`}>
+          {schemaOf(list).map((row) => (
+            <li
+              key={row.path}
+              style={{ paddingLeft: `${row.depth * 14}px` }}
+              draggable={dragFields}
+              onDragStart={dragFields ? (event) => startFieldDrag(event, row.path) : undefined}
+              className={dragFields ? "ez-draggable" : undefined}
+              title={dragFields ? t("Drag onto a field to use it there") : row.path}
+              data-testid={`${testid}-field-${row.path}`}
+            >
+              <span className={`ez-kind ez-kind-${row.kind}`}>{t(`kind:${row.kind}`)}</span> <span className="ez-field-name">{row.name}</span>
+              {row.example && <span className="ez-example"> {row.example}</span>}
+            </li>
+          ))}
+        </ul>
       ) : (
         <div className="ez-table-wrap">
           <table className="ez-table">
@@ -99,7 +138,16 @@ export default function DataView({ title, items, count, testid }: Props) {
               <tr>
                 <th>#</th>
                 {columns.map((c) => (
-                  <th key={c}>{c}</th>
+                  <th
+                    key={c}
+                    draggable={dragFields}
+                    onDragStart={dragFields ? (event) => startFieldDrag(event, childPath("json", c)) : undefined}
+                    className={dragFields ? "ez-draggable" : undefined}
+                    title={dragFields ? t("Drag onto a field to use it there") : undefined}
+                    data-testid={`${testid}-column-${c}`}
+                  >
+                    {c}
+                  </th>
                 ))}
               </tr>
             </thead>

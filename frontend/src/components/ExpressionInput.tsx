@@ -1,6 +1,7 @@
-import { useEffect, useRef, useState, type ChangeEvent, type KeyboardEvent } from "react";
+import { useEffect, useRef, useState, type ChangeEvent, type DragEvent, type KeyboardEvent } from "react";
 import { useEditor } from "./context";
 import { insertField, partialAt, suggestionsFor } from "../lib/expressions";
+import { dropField, FIELD_DRAG_TYPE, offsetAtX } from "../lib/dataFields";
 import type { PreviewResult } from "../hooks/useExpressions";
 
 interface Props {
@@ -24,6 +25,7 @@ export default function ExpressionInput({ id, value, onChange, multiline, fields
   const [partial, setPartial] = useState<string | null>(null);
   const [active, setActive] = useState(0);
   const [result, setResult] = useState<PreviewResult | null>(null);
+  const [dropping, setDropping] = useState(false);
   const text = value == null ? "" : String(value);
 
   const suggestions = suggestionsFor(fields || [], partial);
@@ -44,6 +46,18 @@ export default function ExpressionInput({ id, value, onChange, multiline, fields
     if (found !== null) setActive(0);
   }
 
+  // The caret moved inside an expression: offer the fields for the path there. Moved out of one: hide the list it
+  // opened (a list opened with the button stays).
+  function caretMoved(element: HTMLInputElement | HTMLTextAreaElement) {
+    if (!allowExpressions) return;
+    const found = partialAt(element.value, element.selectionStart ?? element.value.length);
+    if (found !== null) detectPartial(element.value, element.selectionStart ?? element.value.length);
+    else if (partial !== null) {
+      setPartial(null);
+      setOpen(false);
+    }
+  }
+
   function insert(field: string) {
     const element = ref.current;
     const cursor = element && element.selectionStart !== null ? element.selectionStart : text.length;
@@ -58,6 +72,20 @@ export default function ExpressionInput({ id, value, onChange, multiline, fields
       }
     });
   }
+
+  // Where a field dropped at the pointer goes: in a one-line input the character under the pointer (measured with
+  // the input's font), in a text area the caret when it has the focus, else the end.
+  function dropOffset(element: HTMLInputElement | HTMLTextAreaElement, clientX: number): number {
+    if (element instanceof HTMLTextAreaElement) return document.activeElement === element && element.selectionStart !== null ? element.selectionStart : text.length;
+    const style = getComputedStyle(element);
+    const context = document.createElement("canvas").getContext("2d");
+    if (!context) return element.selectionStart ?? text.length;
+    context.font = style.font || `${style.fontSize} ${style.fontFamily}`;
+    const left = element.getBoundingClientRect().left + parseFloat(style.paddingLeft || "0") + parseFloat(style.borderLeftWidth || "0");
+    return offsetAtX(text, clientX - left + element.scrollLeft, (piece) => context.measureText(piece).width);
+  }
+
+  const accepts = (event: DragEvent) => allowExpressions && !disabled && Array.from(event.dataTransfer.types).includes(FIELD_DRAG_TYPE);
 
   const props = {
     id,
@@ -85,11 +113,42 @@ export default function ExpressionInput({ id, value, onChange, multiline, fields
         setOpen(false);
       }
     },
-    onBlur: () => setTimeout(() => setOpen(false), 150),
+    // Moving the caret into (or out of) an expression offers (or hides) the fields, not only typing.
+    onClick: (event: { currentTarget: HTMLInputElement | HTMLTextAreaElement }) => caretMoved(event.currentTarget),
+    onKeyUp: (event: KeyboardEvent<HTMLInputElement | HTMLTextAreaElement>) => {
+      if (["ArrowLeft", "ArrowRight", "Home", "End"].includes(event.key)) caretMoved(event.currentTarget);
+    },
+    onDragOver: (event: DragEvent<HTMLInputElement | HTMLTextAreaElement>) => {
+      if (!accepts(event)) return;
+      event.preventDefault();
+      event.dataTransfer.dropEffect = "copy";
+      setDropping(true);
+    },
+    onDragLeave: () => setDropping(false),
+    onDrop: (event: DragEvent<HTMLInputElement | HTMLTextAreaElement>) => {
+      setDropping(false);
+      if (!accepts(event)) return;
+      const field = event.dataTransfer.getData(FIELD_DRAG_TYPE);
+      if (!field) return;
+      event.preventDefault();
+      const element = event.currentTarget;
+      const next = dropField(text, dropOffset(element, event.clientX), field);
+      onChange(next.text);
+      requestAnimationFrame(() => {
+        element.focus();
+        element.setSelectionRange(next.caret, next.caret);
+      });
+    },
   };
 
   return (
-    <div className="ez-expr">
+    <div
+      className={`ez-expr${dropping ? " drop-target" : ""}`}
+      onBlur={(event) => {
+        // The list stays open while the focus stays in this field (its input, its button, its list).
+        if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setOpen(false);
+      }}
+    >
       <div className="ez-expr-row">
         {multiline ? <textarea rows={3} {...props} /> : <input type="text" {...props} />}
         {allowExpressions && !disabled && fields && fields.length > 0 && (
@@ -98,9 +157,11 @@ export default function ExpressionInput({ id, value, onChange, multiline, fields
             className="ez-expr-button"
             title={t("Insert a field from an earlier step")}
             aria-label={t("Insert a field from an earlier step")}
+            onMouseDown={(event) => event.preventDefault()} // the input keeps the focus (and its caret)
             onClick={() => {
               setPartial(null);
               setOpen(!open);
+              if (ref.current) ref.current.focus();
             }}
             data-testid={testid ? `${testid}-fields` : undefined}
           >

@@ -3,6 +3,7 @@ import { useEditor } from "./context";
 import { Field } from "./fields";
 import DataView from "./DataView";
 import WebhookListener from "./WebhookListener";
+import { visibleParams } from "../lib/paramVisibility";
 import type { OutputSample } from "../types/api";
 import type { FlowNode, Item, NodeData, NodeSettings, Problem } from "../types/graph";
 
@@ -153,7 +154,7 @@ export default function Panel({ node, onChange, onRename, problems, fields, inpu
       )}
       {receivesRequests && !readOnly && <WebhookListener flowId={flowId} nodeId={node.id} onCaptured={(items) => onPin(node.id, items)} />}
       <form className="ez-form" onSubmit={(event) => event.preventDefault()}>
-        {(spec ? spec.parameters : []).map((param) => (
+        {visibleParams(spec ? spec.parameters : [], parameters).map((param) => (
           <Field
             key={param.name}
             param={param}
@@ -216,7 +217,7 @@ export default function Panel({ node, onChange, onRename, problems, fields, inpu
             readOnly={readOnly}
             example={receivesRequests ? REQUEST_EXAMPLE : ITEM_EXAMPLE}
           />
-          {input && <DataView title={t("Input")} items={input} testid="data-input" />}
+          {input && <DataView title={t("Input")} items={input} testid="data-input" dragFields={!readOnly} />}
           {runError && (
             <div className="ez-field-error" role="alert" data-testid="node-error">
               {t("This step failed:")} {runError}

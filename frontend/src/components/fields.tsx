@@ -4,6 +4,7 @@ import ExpressionInput from "./ExpressionInput";
 import { fieldMessages } from "../lib/errors";
 import { ApiError } from "../lib/api";
 import type { ParamSpec } from "../types/catalog";
+import { visibleParams } from "../lib/paramVisibility";
 
 const CodeEditor = lazy(() => import("./CodeEditor"));
 
@@ -245,7 +246,7 @@ function ListField({ param, value, onChange, disabled, fields, nodeId, testid, c
     <div className="ez-list" data-testid={testid}>
       {list.map((entry, index) => (
         <fieldset className="ez-list-entry" key={index}>
-          {(param.item_fields || []).map((sub) => (
+          {visibleParams(param.item_fields || [], entry).map((sub) => (
             <Field
               key={sub.name}
               param={sub}

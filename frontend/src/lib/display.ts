@@ -4,9 +4,9 @@ import { Position } from "@xyflow/react";
 import { edgeOf, toFlow } from "./graph";
 import type { LabelOf, Translate } from "./i18n";
 import type { StatusInfo } from "../store/editorStore";
-import type { ChangedNode, VersionDiff } from "../types/api";
+import type { ChangedNode, OutputSample, VersionDiff } from "../types/api";
 import type { Catalog } from "../types/catalog";
-import type { DiffMark, FlowEdge, FlowNode, NodeStatus, Pinned, Problem, StoredNode } from "../types/graph";
+import type { DiffMark, FlowEdge, FlowNode, Item, NodeStatus, Pinned, Problem, StoredNode } from "../types/graph";
 
 export interface EditorDiff {
   number: number;
@@ -86,11 +86,33 @@ export function displayNodes({ nodes, statuses, problems, diff, ghostSizes, pinn
   return [...current, ...ghosts];
 }
 
-export function displayEdges(edges: FlowEdge[], nodes: FlowNode[], statuses: Record<string, StatusInfo>, diff: EditorDiff | null): FlowEdge[] {
+/**
+ * Whether items went along a connection in the last test run: its step succeeded and sent items out of that port
+ * (per the port counts of its output sample), or, before the sample is read, the step at its other end ran. An IF's
+ * branch that no item took is therefore not drawn as done.
+ */
+export function edgeTaken(edge: FlowEdge, statuses: Record<string, StatusInfo>, outputs: Record<string, OutputSample> = {}): boolean {
+  const s = statuses[edge.source];
+  if (!s || s.status !== "success") return false;
+  const sample = outputs[edge.source];
+  if (sample && Object.keys(sample).length) {
+    const port = sample[edge.sourceHandle || "main"];
+    return !!port && (port.count ?? (port.items || []).length) > 0;
+  }
+  return !!statuses[edge.target];
+}
+
+export function displayEdges(
+  edges: FlowEdge[],
+  nodes: FlowNode[],
+  statuses: Record<string, StatusInfo>,
+  diff: EditorDiff | null,
+  outputs: Record<string, OutputSample> = {},
+): FlowEdge[] {
   const current = edges.map((e) => {
     const s = statuses[e.source];
     const added = !!diff && diff.edges.added.some((x) => x.source === e.source && x.target === e.target);
-    return { ...e, animated: !!s && s.status === "running", className: [s && s.status === "success" ? "done" : "", added ? "diff-added" : ""].join(" ") };
+    return { ...e, animated: !!s && s.status === "running", className: [edgeTaken(e, statuses, outputs) ? "done" : "", added ? "diff-added" : ""].join(" ") };
   });
   if (!diff) return current;
   // Removed connections are drawn dashed and faded between where their ends are (or were, for removed steps).
@@ -106,4 +128,10 @@ export function displayEdges(edges: FlowEdge[], nodes: FlowNode[], statuses: Rec
     removed.push({ ...edge, id: `removed:${edge.id}`, selectable: false, focusable: false, deletable: false, className: "diff-removed" });
   }
   return [...current, ...removed];
+}
+
+/** What the side panel shows as a step's output: its pinned data as soon as it is pinned, else its last test output. */
+export function shownOutput(output: OutputSample | undefined, pinned: Item[] | undefined): OutputSample | null {
+  if (pinned) return { main: { items: pinned, count: pinned.length } };
+  return output || null;
 }

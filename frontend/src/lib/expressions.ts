@@ -77,11 +77,21 @@ export function expressionFields(data: RunData, nodeId: string, variableNames: s
   return [...new Set(out)];
 }
 
-/** The text typed after an unclosed "{{" before the cursor, or null when the cursor is not inside one. */
+// The characters of a field path being typed (json.customer["e-mail"].name, nodes["Orders"].json.id).
+const PATH_BEFORE = /[\w$.[\]"]*$/;
+const PATH_AFTER = /^[\w$.[\]"]*/;
+
+/**
+ * The field path typed at the cursor when the cursor is anywhere inside a `{{ … }}` (closed or not), "" right after
+ * an operator or a space there, or null when the cursor is outside every expression.
+ */
 export function partialAt(text: string, cursor: number): string | null {
   const before = text.slice(0, cursor);
   const openAt = before.lastIndexOf("{{");
-  return openAt >= 0 && openAt > before.lastIndexOf("}}") ? before.slice(openAt + 2).trim() : null;
+  if (openAt < 0 || openAt < before.lastIndexOf("}}")) return null;
+  const inside = before.slice(openAt + 2);
+  const match = PATH_BEFORE.exec(inside);
+  return match ? match[0] : "";
 }
 
 export function suggestionsFor(fields: string[], partial: string | null, limit = 30): string[] {
@@ -89,19 +99,33 @@ export function suggestionsFor(fields: string[], partial: string | null, limit =
   return fields.filter((f) => wanted === null || f.toLowerCase().includes(wanted)).slice(0, limit);
 }
 
-/** The text with `field` put in at the cursor: completing the open "{{ …" there, or as a new "{{ field }}". */
+/**
+ * The text with `field` put in at the cursor: inside an expression it replaces the path being typed there (the rest of
+ * the expression stays, and an unclosed one is closed); outside, it goes in as a new "{{ field }}".
+ */
 export function insertField(text: string, cursor: number, partial: string | null, field: string): { text: string; caret: number } {
-  const before = text.slice(0, cursor);
-  const openAt = before.lastIndexOf("{{");
-  if (partial !== null && openAt >= 0) {
-    const after = text.slice(cursor);
-    const closes = after.trimStart().startsWith("}}");
-    const piece = ` ${field} ${closes ? "" : "}}"}`;
-    return {
-      text: text.slice(0, openAt + 2) + piece + (closes ? after.trimStart() : after),
-      caret: openAt + 2 + piece.length + (closes ? 2 : 0),
-    };
+  const inside = partial !== null && partialAt(text, cursor) !== null;
+  if (!inside) {
+    const piece = `{{ ${field} }}`;
+    return { text: text.slice(0, cursor) + piece + text.slice(cursor), caret: cursor + piece.length };
   }
-  const piece = `{{ ${field} }}`;
-  return { text: before + piece + text.slice(cursor), caret: cursor + piece.length };
+  const typed = partialAt(text, cursor) || "";
+  const start = cursor - typed.length;
+  const end = cursor + (PATH_AFTER.exec(text.slice(cursor)) || [""])[0].length;
+  const before = text.slice(0, start);
+  const after = text.slice(end);
+  const piece = (before.endsWith("{{") ? " " : "") + field;
+  const closeAt = after.indexOf("}}");
+  const nextOpen = after.indexOf("{{");
+  const closed = closeAt >= 0 && (nextOpen < 0 || closeAt < nextOpen);
+  if (!closed) {
+    const closing = `${piece} }}`;
+    return { text: before + closing + after, caret: before.length + closing.length };
+  }
+  if (after.trimStart().startsWith("}}")) {
+    const rest = after.trimStart();
+    const done = `${piece} }}`;
+    return { text: before + done + rest.slice(2), caret: before.length + done.length };
+  }
+  return { text: before + piece + after, caret: before.length + piece.length };
 }

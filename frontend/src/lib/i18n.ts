@@ -48,6 +48,12 @@ const EN: Record<string, string> = {
   "port:error": "error",
   "port:fallback": "other",
   "port:discarded": "discarded",
+  "kind:text": "text",
+  "kind:number": "number",
+  "kind:boolean": "yes/no",
+  "kind:object": "group",
+  "kind:list": "list",
+  "kind:empty": "empty",
 };
 
 export function translator(language: string | null | undefined): { t: Translate; labelOf: LabelOf } {

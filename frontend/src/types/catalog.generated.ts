@@ -80,6 +80,12 @@ export interface ParamSpec {
   maximum?: number;
   credential_type?: string;
   item_fields?: ParamSpec[];
+  /**
+   * Shown only when every named sibling parameter has one of the listed values (its default when unset).
+   */
+  show_if?: {
+    [k: string]: unknown[];
+  };
 }
 export interface ParamOption {
   value: string;

@@ -98,8 +98,15 @@ class WebhookTrigger(_Trigger):
                 ("hmac", t("HMAC-SHA256 signature", "HMAC-SHA256 서명")),
             ),
         ),
-        Param("auth_header", "string", t("Header name", "헤더 이름"), default="X-EZFlow-Secret", expressions=False),
-        Param("secret", "string", t("Secret", "비밀 값"), default="", expressions=False),
+        Param(
+            "auth_header",
+            "string",
+            t("Header name", "헤더 이름"),
+            default="X-EZFlow-Secret",
+            expressions=False,
+            show_if={"auth": ("header",)},
+        ),
+        Param("secret", "string", t("Secret", "비밀 값"), default="", expressions=False, show_if={"auth": ("header", "hmac")}),
     )
 
 
