@@ -39,7 +39,7 @@ class ImageResize(NodeType):
         "Makes an image smaller or larger; photos are turned upright first (EXIF orientation).",
         "이미지를 줄이거나 늘립니다. 사진은 먼저 바로 세웁니다(EXIF 방향).",
     )
-    aliases = ("image", "resize", "thumbnail", "photo", "이미지", "사진", "크기", "썸네일")
+    aliases = ("resize image", "resize photo", "thumbnail", "이미지 크기", "사진 크기", "썸네일")
     params = (
         file_param(),
         Param("width", "integer", t("Width (px)", "너비 (px)"), default=800, minimum=1, maximum=20000),
@@ -81,7 +81,7 @@ class ImageConvert(NodeType):
     blocking = True
     label = t("Convert image", "이미지 형식 변환")
     description = t("Saves an image in another format (PNG, JPEG, WebP…).", "이미지를 다른 형식(PNG, JPEG, WebP…)으로 저장합니다.")
-    aliases = ("image", "convert", "png", "jpg", "jpeg", "webp", "이미지", "변환")
+    aliases = ("convert image", "png", "jpg", "jpeg", "webp", "이미지 변환", "사진 변환")
     params = (
         file_param(),
         Param("format", "select", t("Format", "형식"), default="jpeg", expressions=False, options=FORMAT_OPTIONS),
@@ -106,7 +106,7 @@ class ImageCrop(NodeType):
     blocking = True
     label = t("Crop image", "이미지 자르기")
     description = t("Keeps a rectangle of an image.", "이미지에서 사각형 부분만 남깁니다.")
-    aliases = ("image", "crop", "이미지", "자르기")
+    aliases = ("crop image", "crop photo", "이미지 자르기", "사진 자르기")
     params = (
         file_param(),
         Param("left", "integer", t("Left (px)", "왼쪽 (px)"), default=0, minimum=0),
@@ -147,7 +147,7 @@ class ImageInfo(NodeType):
         "Reads an image's size, format and EXIF data: camera, time taken, orientation and GPS position.",
         "이미지의 크기, 형식과 EXIF 정보(카메라, 촬영 시각, 방향, GPS 위치)를 읽습니다.",
     )
-    aliases = ("image", "exif", "photo", "gps", "metadata", "이미지", "사진", "촬영")
+    aliases = ("exif", "photo metadata", "gps", "사진 정보", "촬영 정보", "촬영 위치")
     params = (
         file_param(),
         Param("output_field", "string", t("Put the details in field", "정보를 넣을 필드"), default="image", expressions=False),

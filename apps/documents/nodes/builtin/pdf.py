@@ -35,7 +35,7 @@ class PdfText(NodeType):
         "Takes the text out of a PDF, page by page. Scanned PDFs have no text: use OCR for them.",
         "PDF에서 페이지별로 텍스트를 뽑습니다. 스캔한 PDF에는 텍스트가 없으니 OCR을 쓰세요.",
     )
-    aliases = ("pdf", "text", "extract", "피디에프", "텍스트", "추출")
+    aliases = ("pdf", "pdf text", "피디에프", "pdf 텍스트", "pdf 내용")
     secret_params = ("password",)
     params = (
         file_param(),
@@ -87,7 +87,7 @@ class PdfTables(NodeType):
         "Finds the tables of a PDF (by their lines and the alignment of text) and gives their rows as items.",
         "PDF의 표를 (선과 글자 정렬로) 찾아 그 행을 항목으로 내보냅니다.",
     )
-    aliases = ("pdf", "table", "피디에프", "표")
+    aliases = ("pdf table", "pdf 표", "피디에프 표")
     secret_params = ("password",)
     params = (
         file_param(),
@@ -147,7 +147,7 @@ class PdfSplit(NodeType):
         "Cuts a PDF into several: one per page, or one per range of pages. Each becomes an item with a file.",
         "PDF를 여러 개로 나눕니다. 페이지마다, 또는 페이지 범위마다 하나씩이며 각각 파일이 든 항목이 됩니다.",
     )
-    aliases = ("pdf", "split", "pages", "피디에프", "분할", "나누기")
+    aliases = ("split pdf", "pdf 분할", "pdf 나누기")
     secret_params = ("password",)
     params = (
         file_param(),
@@ -185,7 +185,7 @@ class PdfMerge(NodeType):
     description = t(
         "Joins the PDF files of all items, in their order, into one PDF.", "모든 항목의 PDF 파일을 순서대로 하나의 PDF로 합칩니다."
     )
-    aliases = ("pdf", "merge", "combine", "피디에프", "병합", "합치기")
+    aliases = ("merge pdf", "combine pdf", "pdf 병합", "pdf 합치기")
     params = (file_param(), file_name_param("merged.pdf"), output_field_param())
 
     def execute(self, ctx):
@@ -225,7 +225,7 @@ class PdfFromHtml(NodeType):
         "HTML 서식에 값을 채워 PDF로 만듭니다(한글 글꼴 포함). {{ name }}은 값을 보여 주고, "
         'data-each="row in rows"는 목록의 항목마다 요소(표의 행)를 반복합니다.',
     )
-    aliases = ("pdf", "html", "report", "invoice", "template", "피디에프", "보고서", "청구서", "서식")
+    aliases = ("html to pdf", "make a pdf", "pdf report", "pdf 만들기", "pdf 보고서", "pdf로 만들기")
     params = (
         Param(
             "html",

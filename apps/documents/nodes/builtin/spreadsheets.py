@@ -129,7 +129,7 @@ class ExcelWrite(NodeType):
         "Writes all items into a new .xlsx workbook: a header row, then one row per item.",
         "모든 항목을 새 .xlsx 통합 문서에 씁니다. 머리글 행 아래에 항목마다 한 행입니다.",
     )
-    aliases = ("excel", "xlsx", "spreadsheet", "엑셀", "내보내기")
+    aliases = ("write excel", "excel file", "엑셀 파일", "엑셀로 저장", "엑셀로 내보내기")
     params = (
         file_name_param("data.xlsx"),
         Param("sheet_name", "string", t("Sheet name", "시트 이름"), default="Sheet1"),
@@ -171,7 +171,7 @@ class ExcelAppend(NodeType):
         "항목을 통합 문서나 서식 파일(첫 항목의 파일)에 행으로 씁니다(머리글 행에 맞춤). 서식, 수식, 다른 시트는 "
         "그대로입니다. 파일 필드는 쓰지 않으며 파일만 든 항목은 행이 되지 않습니다. 결과는 새 파일입니다.",
     )
-    aliases = ("excel", "xlsx", "template", "append", "엑셀", "서식", "양식")
+    aliases = ("excel template", "append to excel", "엑셀 서식", "엑셀 양식")
     params = (
         file_param(t("Field of the workbook or template", "통합 문서나 서식 파일이 든 필드")),
         SHEET,
@@ -270,7 +270,7 @@ class CsvWrite(NodeType):
     per_item = False
     label = t("Write CSV file", "CSV 파일 쓰기")
     description = t("Writes all items into a new CSV file, one row per item.", "모든 항목을 새 CSV 파일에 항목마다 한 행씩 씁니다.")
-    aliases = ("csv", "tsv", "export", "내보내기")
+    aliases = ("write csv", "csv export", "csv 파일", "csv로 저장")
     params = (
         file_name_param("data.csv"),
         columns_param(),

@@ -44,7 +44,7 @@ class WordFill(NodeType):
         "their formatting, and gives the new document as a file.",
         ".docx 서식의 {{ 자리표시자 }}(본문, 표, 머리글, 바닥글)를 값으로 바꾸고 서식은 유지한 채 새 문서를 파일로 냅니다.",
     )
-    aliases = ("word", "docx", "template", "contract", "워드", "서식", "계약서")
+    aliases = ("word", "docx", "word template", "contract", "워드", "워드 서식", "계약서")
     params = (file_param(t("Template (.docx)", "서식 (.docx)")), VALUES, file_name_param(), output_field_param())
 
     def execute(self, ctx):
@@ -69,7 +69,7 @@ class WordText(NodeType):
     description = t(
         "Takes the text out of a .docx document: paragraphs and tables in order.", ".docx 문서에서 문단과 표의 텍스트를 순서대로 뽑습니다."
     )
-    aliases = ("word", "docx", "text", "워드", "텍스트")
+    aliases = ("word text", "docx text", "워드 텍스트", "워드 내용")
     params = (file_param(), TEXT_FIELD)
 
     def execute(self, ctx):
@@ -96,7 +96,7 @@ class HwpText(NodeType):
         "Takes the text out of a Hancom Office document, .hwp or .hwpx (recognised from the file itself).",
         "한글 문서(.hwp, .hwpx)에서 텍스트를 뽑습니다. 형식은 파일 내용으로 알아봅니다.",
     )
-    aliases = ("hwp", "hwpx", "hancom", "한글", "한컴", "공문", "공고")
+    aliases = ("hwp", "hwpx", "hancom", "한글 문서", "한글 파일", "한컴", "공문")
     params = (file_param(), TEXT_FIELD)
 
     def execute(self, ctx):
@@ -126,7 +126,7 @@ class HwpxFill(NodeType):
         "Save .hwp templates as .hwpx in Hancom Office first.",
         ".hwpx 서식의 누름틀(이름으로)과 본문의 {{ 자리표시자 }}를 채웁니다. .hwp 서식은 한글에서 .hwpx로 저장해 쓰세요.",
     )
-    aliases = ("hwp", "hwpx", "template", "한글", "서식", "누름틀", "공문")
+    aliases = ("hwp template", "hwpx template", "한글 서식", "누름틀")
     params = (file_param(t("Template (.hwpx)", "서식 (.hwpx)")), VALUES, file_name_param(), output_field_param())
 
     def execute(self, ctx):
