@@ -264,7 +264,7 @@ class KakaoPayCancel(_KakaoPayStep):
 DEFAULT_STATUSES = ["SUCCESS_PAYMENT"]
 
 
-def _call_values(call) -> dict:
+def webhook_values(call) -> dict:
     """tid (and anything else) from the address's query, a form or a JSON body."""
     values = {str(k): str(v) for k, v in (call.query or {}).items()}
     body = call.body or b""
@@ -320,7 +320,7 @@ class KakaoPayPaymentResult(NodeType):
         return {"main": ctx.items}
 
     def receive_webhook(self, call, *, params, host):
-        values = _call_values(call)
+        values = webhook_values(call)
         tid = values.get("tid", "").strip()
         if not tid:
             return IgnoreCall(_("The call names no KakaoPay payment (tid)."))
