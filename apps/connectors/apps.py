@@ -12,3 +12,8 @@ class ConnectorsConfig(AppConfig):
         from apps.core.discovery import import_submodules
 
         import_submodules(f"{self.name}.catalog")
+
+        from apps.connectors.catalog.telegram import keep_webhook_in_step
+        from apps.flows.events import flow_live_changed
+
+        flow_live_changed.connect(keep_webhook_in_step, dispatch_uid="ezflow.connectors.telegram_webhook")

@@ -1,5 +1,7 @@
 """Gmail send and search against a local fake of the Gmail API, through the engine."""
 
+import json
+
 import pytest
 from django.db import connection
 
@@ -75,3 +77,55 @@ def test_messages_matching_a_search_are_read_with_their_text(organization, googl
     assert renewed.status == "success", renewed.error
     assert [m["subject"] for m in renewed.last_items] == ["세일"]
     assert google.oauth.token_requests[-1]["grant_type"] == "refresh_token"
+
+
+def test_labels_are_listed_and_added_or_removed_by_name(organization, google, gmail_credential):
+    google.receive(sender="shop@example.com", subject="주문 접수", text="A-1")
+    listed = run_step(organization, "gmail.list_labels", credential=str(gmail_credential))
+    assert {"id": "Label_12", "name": "주문", "type": "user"} in listed.last_items
+    result = run_step(
+        organization,
+        "gmail.modify_labels",
+        [{"id": "msg0001"}],
+        credential=str(gmail_credential),
+        add=["주문", "starred"],
+        remove=["UNREAD"],
+    )
+    assert result.status == "success", result.error
+    assert result.last_items[0]["labels"] == ["INBOX", "Label_12", "STARRED"]
+    request = google.requests[-1]
+    assert request["path"] == "/gmail/v1/users/me/messages/msg0001/modify"
+    assert json.loads(request["body"]) == {"addLabelIds": ["Label_12", "STARRED"], "removeLabelIds": ["UNREAD"]}
+    unknown = run_step(organization, "gmail.modify_labels", [{"id": "msg0001"}], credential=str(gmail_credential), add=["영수증"])
+    assert unknown.error_code == "gmail_label_not_found" and "주문" in unknown.error
+    google.granted_modify = False
+    refused = run_step(organization, "gmail.modify_labels", [{"id": "msg0001"}], credential=str(gmail_credential), add=["주문"])
+    assert refused.status == "failed" and refused.error_code != "gmail_label_not_found"
+
+
+def test_the_new_email_trigger_starts_once_per_email_even_after_a_restart(organization, google, gmail_credential):
+    from apps.flows.host import FlowHost
+    from apps.flows.nodes.registry import registry
+    from apps.flows.triggers.polling import PollingTriggerKind
+
+    google.receive(sender="old@example.com", subject="이전 메일", text="old")
+    trigger, kind = registry.get("gmail.new_email"), PollingTriggerKind()
+    parameters = {"credential": str(gmail_credential), "query": "from:shop", "interval_minutes": 5}
+    assert kind.validate({"parameters": parameters}) == []
+
+    def poll(state):
+        host = FlowHost(organization=organization)  # a new host each time, as after a restart: only the state carries over
+        fresh, new_state = kind.new_items(trigger.poll(parameters, state, host), state, trigger.dedupe_key)
+        return fresh, json.loads(json.dumps(new_state))  # stored as JSON
+
+    google.receive(sender="shop@example.com", subject="주문 1", text="A-1")
+    first, state = poll({})
+    assert first == []  # what is there when the flow is switched on does not start it
+    google.receive(sender="shop@example.com", subject="주문 2", text="A-2")
+    google.receive(sender="other@example.com", subject="광고", text="x")
+    google.receive(sender="shop@example.com", subject="주문 3", text="A-3")
+    fresh, state = poll(state)
+    assert [i["subject"] for i in fresh] == ["주문 2", "주문 3"] and fresh[0]["text"] == "A-2" and fresh[0]["from"] == "shop@example.com"
+    reads = len(google.path_requests("/gmail/v1/users/me/messages/msg0003"))
+    again, state = poll(state)
+    assert again == [] and len(google.path_requests("/gmail/v1/users/me/messages/msg0003")) == reads  # not read again

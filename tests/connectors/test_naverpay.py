@@ -56,3 +56,67 @@ def test_naverpay_errors_in_words(organization, owner, naverpay):
     )
     denied = run_step(organization, "naverpay.approve", credential=str(wrong_secret.pk), payment_id="p")
     assert denied.error_code == "naverpay_unauthorized" and "401" in denied.error
+
+
+# ---- the payment result trigger -------------------------------------------------------------------------------
+
+
+def _result_flow(organization, shop, **trigger):
+    from django.db import connection
+
+    from apps.flows.services.flows import flow_create, flow_publish, flow_set_active
+    from tests.flows.engine.helpers import edge, node
+
+    connection.set_tenant(organization)
+    graph = {
+        "nodes": [
+            node("pay", "naverpay.payment_result", "NaverPay", credential=str(shop.pk), **trigger),
+            node("set", "data.set", "Set", fields=[{"name": "paid", "value": "{{ json.totalPayAmount }}"}]),
+        ],
+        "edges": [edge("pay", "set")],
+    }
+    flow = flow_create(user=None, name="NaverPay results", graph=graph)
+    flow_publish(flow=flow, user=None)
+    flow_set_active(flow=flow, active=True)
+    return flow
+
+
+def _call(organization, flow, query="", body=b"", method="GET", content_type="application/json"):
+    from django.db import connection
+
+    from tests.support.webhooks import call_webhook
+
+    response = call_webhook(organization.host, f"/webhook/{flow.webhook_token}{query}", body, method=method, content_type=content_type)
+    connection.set_tenant(organization)
+    return response
+
+
+def test_the_return_address_starts_one_run_per_payment_state_checked_with_naverpay(organization, naverpay, shop):
+    from apps.runs.models import Run
+
+    naverpay.customer_paid("20261207NP9", 15000)
+    flow = _result_flow(organization, shop, states=["READY", "SUCCESS"])
+    first = _call(organization, flow, "?resultCode=Success&paymentId=20261207NP9")
+    assert first.status_code == 200, first.content
+    assert _call(organization, flow, "?resultCode=Success&paymentId=20261207NP9").json()["status"] == "duplicate"
+    assert run_step(organization, "naverpay.approve", credential=str(shop.pk), payment_id="20261207NP9").status == "success"
+    form = b"paymentId=20261207NP9"
+    approved = _call(organization, flow, body=form, method="POST", content_type="application/x-www-form-urlencoded")
+    assert approved.status_code == 200
+    runs = list(Run.objects.filter(flow=flow).order_by("pk"))
+    assert [r.input_items[0]["admissionState"] for r in runs] == ["READY", "SUCCESS"]
+    assert runs[0].input_items[0]["verified_by"] == "lookup" and runs[0].input_items[0]["result_code"] == "Success"
+    assert naverpay.requests[-1]["path"] == f"{PREFIX}/v2.2/list/history"
+
+
+def test_made_up_or_unwanted_naverpay_results_start_nothing(organization, naverpay, shop):
+    from apps.runs.models import Run
+
+    naverpay.customer_paid("20261207NP9", 15000)
+    flow = _result_flow(organization, shop)  # SUCCESS only
+    assert _call(organization, flow, "?resultCode=Success&paymentId=made-up").json()["status"] == "ignored"
+    assert _call(organization, flow, "?resultCode=Success&paymentId=20261207NP9").json()["status"] == "ignored"  # READY
+    assert _call(organization, flow, "?resultCode=UserCancel").json()["status"] == "ignored"
+    naverpay.next_answers.append((500, {}, b"gateway error"))
+    assert _call(organization, flow, "?paymentId=20261207NP9").status_code == 503
+    assert not Run.objects.filter(flow=flow).exists()

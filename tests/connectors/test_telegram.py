@@ -80,3 +80,86 @@ def test_a_malformed_token_is_refused_when_saved_and_the_connection_test_calls_g
     assert admin.post(f"/api/v1/credentials/{bot.pk}/test", {}, content_type="application/json").json()["ok"] is True
     assert telegram.requests[-1]["path"] == f"/bot{TOKEN}/getMe"
     assert CredentialRow.objects.get(pk=bot.pk).encrypted_data != TOKEN
+
+
+# ---- the message trigger --------------------------------------------------------------------------------------
+
+
+def _update(update_id=1001, text="안녕하세요", chat_id=123456789):
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": 55,
+            "from": {"id": chat_id, "is_bot": False, "first_name": "민지", "username": "minji"},
+            "chat": {"id": chat_id, "first_name": "민지", "type": "private"},
+            "date": 1765155600,
+            "text": text,
+        },
+    }
+
+
+def _publish(organization, bot, django_capture_on_commit_callbacks, **trigger):
+    from django.db import connection
+
+    from apps.flows.services.flows import flow_create, flow_publish, flow_set_active
+    from tests.flows.engine.helpers import edge, node
+
+    connection.set_tenant(organization)
+    graph = {
+        "nodes": [
+            node("tg", "telegram.message_received", "Telegram", credential=str(bot.pk), **trigger),
+            node("set", "data.set", "Set", fields=[{"name": "said", "value": "{{ json.text }}"}]),
+        ],
+        "edges": [edge("tg", "set")],
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        flow = flow_create(user=None, name="Bot inbox", graph=graph)
+        flow_publish(flow=flow, user=None)
+        flow_set_active(flow=flow, active=True)
+    return flow
+
+
+def _deliver(organization, flow, update, secret):
+    from django.db import connection
+
+    from tests.support.webhooks import call_webhook
+
+    headers = {"HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN": secret} if secret is not None else {}
+    response = call_webhook(organization.host, f"/webhook/{flow.webhook_token}", json.dumps(update).encode(), **headers)
+    connection.set_tenant(organization)
+    return response
+
+
+def test_publishing_registers_the_webhook_and_each_update_starts_one_run(organization, telegram, bot, django_capture_on_commit_callbacks):
+    from apps.connectors.catalog.telegram import webhook_secret
+    from apps.flows.services.flows import flow_set_active
+    from apps.runs.models import Run
+
+    flow = _publish(organization, bot, django_capture_on_commit_callbacks)
+    registered = telegram.webhook
+    assert registered["url"].endswith(f"/webhook/{flow.webhook_token}") and registered["allowed_updates"] == ["message"]
+    secret = registered["secret_token"]
+    assert secret == webhook_secret(TOKEN) and TOKEN not in secret
+    response = _deliver(organization, flow, _update(), secret)
+    assert response.status_code == 200, response.content
+    (run,) = Run.objects.filter(flow=flow)
+    item = run.input_items[0]
+    assert item["text"] == "안녕하세요" and item["chat_id"] == 123456789 and item["from_name"] == "민지" and item["update_id"] == 1001
+    assert _deliver(organization, flow, _update(), secret).json() == {"status": "duplicate", "run_id": run.pk}  # Telegram retries
+    assert _deliver(organization, flow, _update(update_id=1002, text="두 번째"), secret).status_code == 200
+    assert Run.objects.filter(flow=flow).count() == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        flow_set_active(flow=flow, active=False)
+    assert telegram.webhook is None and telegram.requests[-1]["path"].endswith("/deleteWebhook")
+
+
+def test_updates_without_the_secret_token_start_nothing(organization, telegram, bot, django_capture_on_commit_callbacks):
+    from apps.runs.models import Run
+
+    flow = _publish(organization, bot, django_capture_on_commit_callbacks)
+    assert _deliver(organization, flow, _update(), None).status_code == 401
+    assert _deliver(organization, flow, _update(), "forged").status_code == 401
+    secret = telegram.webhook["secret_token"]
+    assert _deliver(organization, flow, {"update_id": 5, "my_chat_member": {}}, secret).json()["status"] == "ignored"
+    assert _deliver(organization, flow, {"message": {}}, secret).status_code == 400
+    assert not Run.objects.filter(flow=flow).exists()

@@ -6,13 +6,20 @@ KakaoPay answers errors as {"error_code": -780, "error_message": "approval failu
 
 from __future__ import annotations
 
-from apps.connectors.http import Answer, Credential, Service, call, provider_error
+from urllib.parse import parse_qs
+
+from django.utils.translation import gettext as _
+
+from apps.connectors.http import Answer, Credential, HostContext, Service, call, provider_error
+from apps.core.errors import DomainError
+from apps.core.jsonbody import JSONInputError, json_loads
 from apps.flows.credential_kinds import CredentialKind, Field, t
 from apps.flows.credential_kinds import register as register_credential_kind
 from apps.flows.engine.errors import NodeError, gettext_noop
 from apps.flows.nodes.base import NodeType, Param
 from apps.flows.nodes.builtin.common import copy_item, set_path
 from apps.flows.nodes.registry import register
+from apps.flows.triggers.inbound import IgnoreCall, StartRun
 
 _ERRORS = {
     "-401": (
@@ -250,3 +257,101 @@ class KakaoPayCancel(_KakaoPayStep):
             "cancel_amount": _amount(params.get("cancel_amount"), name="cancel_amount"),
             "cancel_tax_free_amount": _amount(params.get("cancel_tax_free_amount") or 0, name="cancel_tax_free_amount", allow_zero=True),
         }
+
+
+# ---- The payment result trigger ------------------------------------------------------------------------------
+
+DEFAULT_STATUSES = ["SUCCESS_PAYMENT"]
+
+
+def webhook_values(call) -> dict:
+    """tid (and anything else) from the address's query, a form or a JSON body."""
+    values = {str(k): str(v) for k, v in (call.query or {}).items()}
+    body = call.body or b""
+    if body:
+        content_type = (call.content_type or "").lower()
+        if "json" in content_type or body.lstrip()[:1] == b"{":
+            try:
+                parsed = json_loads(body)
+            except (JSONInputError, ValueError):
+                raise DomainError(_("The request body is not valid JSON."), code="bad_json") from None
+            if isinstance(parsed, dict):
+                values.update({str(k): str(v) for k, v in parsed.items() if isinstance(v, (str, int))})
+        else:
+            values.update({k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()})
+    return values
+
+
+@register
+class KakaoPayPaymentResult(NodeType):
+    key = "kakaopay.payment_result"
+    category = "trigger"
+    icon = "kakaopay"
+    inputs = ()
+    is_trigger = True
+    trigger_kind = "webhook"
+    label = t("KakaoPay payment result", "카카오페이 결제 결과")
+    description = t(
+        "Starts the flow when this flow's address is called with a KakaoPay payment ID (tid) — from your shop's "
+        "approval page, or a flow that approved the payment. The call itself is not trusted: the payment is looked up "
+        "at KakaoPay and the flow starts only for the statuses you choose, once per payment status.",
+        "이 플로우 주소가 카카오페이 결제 고유번호(tid)와 함께 호출되면 플로우를 시작합니다(쇼핑몰의 승인 페이지나 결제를 "
+        "승인한 플로우에서 호출). 호출 자체는 믿지 않고 카카오페이에서 결제를 조회해, 고른 상태일 때만 결제 상태마다 "
+        "한 번 시작합니다.",
+    )
+    params = (
+        _credential_param(),
+        Param(
+            "statuses",
+            "list",
+            t("Start only for these statuses", "이 상태일 때만 시작"),
+            default=DEFAULT_STATUSES,
+            expressions=False,
+            help=t(
+                "KakaoPay statuses such as SUCCESS_PAYMENT, CANCEL_PAYMENT, PART_CANCEL_PAYMENT, FAIL_PAYMENT; empty: every status.",
+                "SUCCESS_PAYMENT, CANCEL_PAYMENT, PART_CANCEL_PAYMENT, FAIL_PAYMENT 같은 카카오페이 상태입니다. "
+                "비우면 모든 상태에서 시작합니다.",
+            ),
+        ),
+        Param("methods", "list", t("Accepted methods", "받는 방식"), default=["GET", "POST"], expressions=False),
+    )
+
+    def execute(self, ctx):
+        return {"main": ctx.items}
+
+    def receive_webhook(self, call, *, params, host):
+        values = webhook_values(call)
+        tid = values.get("tid", "").strip()
+        if not tid:
+            return IgnoreCall(_("The call names no KakaoPay payment (tid)."))
+        ctx = HostContext(host)
+        try:
+            credential = Credential(ctx, params.get("credential"), KIND)
+        except NodeError:
+            raise DomainError(
+                _("This flow's KakaoPay step has no usable KakaoPay key. Choose one in the editor."),
+                code="webhook_misconfigured",
+                status=500,
+            ) from None
+        cid = str(credential.data.get("cid") or "").strip()
+        try:
+            order = call_order(ctx, credential, cid, tid)
+        except NodeError as error:
+            if error.code == "kakaopay_not_found":
+                return IgnoreCall(_("KakaoPay does not know this payment; the call was ignored."))
+            raise DomainError(
+                _("The payment could not be checked with KakaoPay just now. Try again later."), code="unavailable", status=503
+            ) from None
+        status = str(order.get("status") or "")
+        chosen = params.get("statuses", DEFAULT_STATUSES)
+        wanted = [str(s).upper() for s in (chosen or []) if str(s).strip()]
+        if wanted and status not in wanted:
+            return IgnoreCall(_("This flow does not start for payments in this status."))
+        mark = order.get("canceled_at") or order.get("approved_at") or ""
+        item = {**order, "verified_by": "lookup"}
+        return StartRun([item], event_key=f"kakaopay:{tid}:{status}:{mark}", status=200)
+
+
+def call_order(ctx, credential: Credential, cid: str, tid: str) -> dict:
+    answer = call(ctx, KAKAOPAY, "POST", "/online/v1/payment/order", credential=credential, json_body={"cid": cid, "tid": tid}).json()
+    return answer if isinstance(answer, dict) else {}

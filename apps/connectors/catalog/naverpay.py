@@ -9,13 +9,18 @@ from __future__ import annotations
 import uuid
 from urllib.parse import quote
 
-from apps.connectors.http import Answer, Credential, Service, call, provider_error
+from django.utils.translation import gettext as _
+
+from apps.connectors.catalog.kakaopay import webhook_values
+from apps.connectors.http import Answer, Credential, HostContext, Service, call, provider_error
+from apps.core.errors import DomainError
 from apps.flows.credential_kinds import CredentialKind, Field, t
 from apps.flows.credential_kinds import register as register_credential_kind
 from apps.flows.engine.errors import NodeError, gettext_noop
 from apps.flows.nodes.base import NodeType, Param
 from apps.flows.nodes.builtin.common import copy_item, set_path
 from apps.flows.nodes.registry import register
+from apps.flows.triggers.inbound import IgnoreCall, StartRun
 
 _ERRORS = {
     "InvalidMerchant": (
@@ -209,3 +214,85 @@ class NaverPayCancel(_NaverPayStep):
             raise NodeError(gettext_noop("The taxable and tax-exempt parts must add up to the amount to cancel."), code="bad_amount")
         # cancelRequester 2: the shop cancels (1 would be the buyer).
         return {"paymentId": _text(params, "payment_id"), "cancelReason": _text(params, "cancel_reason"), "cancelRequester": "2", **amounts}
+
+
+# ---- The payment result trigger ------------------------------------------------------------------------------
+
+DEFAULT_STATES = ["SUCCESS"]
+
+
+@register
+class NaverPayPaymentResult(NodeType):
+    key = "naverpay.payment_result"
+    category = "trigger"
+    icon = "naverpay"
+    inputs = ()
+    is_trigger = True
+    trigger_kind = "webhook"
+    label = t("NaverPay payment result", "네이버페이 결제 결과")
+    description = t(
+        "Starts the flow when this flow's address is called with a NaverPay paymentId — NaverPay's return address "
+        "(returnUrl, called with resultCode and paymentId) or your shop after approving. The call is not trusted: the "
+        "payment is looked up at NaverPay and the flow starts only in the states you choose, once per payment state.",
+        "이 플로우 주소가 네이버페이 paymentId와 함께 호출되면 플로우를 시작합니다(resultCode와 paymentId를 붙여 부르는 "
+        "네이버페이 returnUrl, 또는 승인을 마친 쇼핑몰). 호출 자체는 믿지 않고 네이버페이에서 결제를 조회해, 고른 상태일 "
+        "때만 결제 상태마다 한 번 시작합니다.",
+    )
+    params = (
+        _credential_param(),
+        Param(
+            "states",
+            "list",
+            t("Start only in these states", "이 상태일 때만 시작"),
+            default=DEFAULT_STATES,
+            expressions=False,
+            help=t(
+                "NaverPay admissionState values such as SUCCESS or FAIL; empty: every state. A payment not yet "
+                "approved is READY: approve it in the flow with the NaverPay approve step, started by the READY state.",
+                "SUCCESS, FAIL 같은 네이버페이 admissionState 값입니다. 비우면 모든 상태에서 시작합니다. 아직 승인하지 "
+                "않은 결제는 READY이며, READY로 시작한 플로우에서 네이버페이 결제 승인 단계로 승인하세요.",
+            ),
+        ),
+        Param("methods", "list", t("Accepted methods", "받는 방식"), default=["GET", "POST"], expressions=False),
+    )
+
+    def execute(self, ctx):
+        return {"main": ctx.items}
+
+    def receive_webhook(self, inbound, *, params, host):
+        values = webhook_values(inbound)
+        payment_id = values.get("paymentId", "").strip()
+        if not payment_id:
+            return IgnoreCall(_("The call names no NaverPay payment (paymentId)."))
+        ctx = HostContext(host)
+        try:
+            credential = Credential(ctx, params.get("credential"), KIND)
+            partner = str(credential.data.get("partner_id") or "").strip()
+        except NodeError:
+            partner = ""
+        if not partner:
+            raise DomainError(
+                _("This flow's NaverPay step has no usable NaverPay credential. Choose one in the editor."),
+                code="webhook_misconfigured",
+                status=500,
+            )
+        path = f"/{quote(partner, safe='')}/naverpay/payments/v2.2/list/history"
+        try:
+            answer = call(ctx, NAVERPAY, "POST", path, credential=credential, form={"paymentId": payment_id}).json()
+        except NodeError as error:
+            if error.code == "naverpay_not_owner":
+                return IgnoreCall(_("NaverPay does not know this payment; the call was ignored."))
+            raise DomainError(
+                _("The payment could not be checked with NaverPay just now. Try again later."), code="unavailable", status=503
+            ) from None
+        entries = [e for e in ((answer or {}).get("body") or {}).get("list") or [] if isinstance(e, dict)]
+        payment = next((e for e in entries if str(e.get("paymentId") or "") == payment_id), None)
+        if payment is None:
+            return IgnoreCall(_("NaverPay does not know this payment; the call was ignored."))
+        state = str(payment.get("admissionState") or "")
+        wanted = [str(s).upper() for s in (params.get("states", DEFAULT_STATES) or []) if str(s).strip()]
+        if wanted and state not in wanted:
+            return IgnoreCall(_("This flow does not start for payments in this status."))
+        mark = f"{payment.get('cancelAmount', 0)}:{payment.get('admissionYmdt', '')}"
+        item = {**payment, "result_code": values.get("resultCode", ""), "verified_by": "lookup"}
+        return StartRun([item], event_key=f"naverpay:{payment_id}:{state}:{mark}", status=200)

@@ -6,11 +6,18 @@ Request: chat not found"} and rate limits as error_code 429 with {"parameters": 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import logging
 import re
 
+from django.utils.translation import gettext as _
+
 from apps.connectors import n8n
-from apps.connectors.http import RATE_LIMITED, Answer, Credential, Service, call, provider_error
+from apps.connectors.http import RATE_LIMITED, Answer, Credential, HostContext, Service, call, provider_error
 from apps.connectors.params import scrubbed
+from apps.core.errors import DomainError
+from apps.core.jsonbody import JSONInputError, json_loads
 from apps.flows.credential_kinds import CredentialKind, Field, TestResult, t
 from apps.flows.credential_kinds import register as register_credential_kind
 from apps.flows.credential_kinds.probe import ProbeFailed, send_probe
@@ -19,7 +26,9 @@ from apps.flows.nodes.base import NodeType, Param
 from apps.flows.nodes.builtin.common import copy_item, set_path
 from apps.flows.nodes.n8n import N8nMapping
 from apps.flows.nodes.registry import register
+from apps.flows.triggers.inbound import IgnoreCall, StartRun
 
+logger = logging.getLogger("ezflow.connectors")
 TOKEN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,100}$")
 MAX_TEXT = 4096
 
@@ -210,3 +219,144 @@ class TelegramSendMessage(NodeType):
             )
             out.append(sent)
         return {"main": out}
+
+
+# ---- The message trigger: Telegram calls the flow's address with each update --------------------------------
+
+SECRET_HEADER = "x-telegram-bot-api-secret-token"
+TRIGGER_KEY = "telegram.message_received"
+UPDATE_KINDS = ("message", "edited_message", "channel_post", "callback_query")
+
+
+def webhook_secret(bot_token: str) -> str:
+    """The secret_token given to setWebhook and checked on every update: derived from the bot token (never stored,
+    never shown), so only Telegram, which received it, can send it back."""
+    return hmac.new(bot_token.encode(), b"ezflow-telegram-webhook", hashlib.sha256).hexdigest()
+
+
+def _update(inbound) -> dict:
+    try:
+        update = json_loads(inbound.body) if inbound.body else None
+    except JSONInputError as exc:
+        raise DomainError(exc.message, code=exc.code) from None
+    except ValueError:
+        raise DomainError(_("The request body is not valid JSON."), code="bad_json") from None
+    if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
+        raise DomainError(_("A Telegram update is a JSON object with an update_id."), code="bad_event")
+    return update
+
+
+@register
+class TelegramMessageReceived(NodeType):
+    key = TRIGGER_KEY
+    category = "trigger"
+    icon = "telegram"
+    inputs = ()
+    is_trigger = True
+    trigger_kind = "webhook"
+    label = t("Telegram message received", "텔레그램 메시지 받음")
+    description = t(
+        "Starts the flow for each message people send to the bot. Publishing and turning the flow on registers this "
+        "flow's address with Telegram (setWebhook); a bot sends its messages to one flow at a time.",
+        "사람들이 봇에게 보낸 메시지마다 플로우를 시작합니다. 플로우를 게시하고 켜면 이 플로우 주소를 텔레그램에 "
+        "등록합니다(setWebhook). 봇 하나의 메시지는 한 번에 한 플로우로만 갑니다.",
+    )
+    params = (
+        Param(
+            "credential", "credential", t("Telegram bot", "텔레그램 봇"), required=True, credential_type="telegram_bot", expressions=False
+        ),
+        Param(
+            "updates",
+            "list",
+            t("Start on", "시작할 때"),
+            default=["message"],
+            expressions=False,
+            help=t(
+                "Telegram update kinds: message, edited_message, channel_post, callback_query (button presses).",
+                "텔레그램 업데이트 종류입니다: message, edited_message, channel_post, callback_query(버튼 누름).",
+            ),
+        ),
+    )
+
+    def execute(self, ctx):
+        return {"main": ctx.items}
+
+    def receive_webhook(self, inbound, *, params, host):
+        ctx = HostContext(host)
+        try:
+            token = str(Credential(ctx, params.get("credential"), "telegram_bot").data.get("bot_token", "")).strip()
+        except NodeError:
+            token = ""
+        if not token:
+            raise DomainError(
+                _("This flow's Telegram trigger has no usable bot token. Choose one in the editor."),
+                code="webhook_misconfigured",
+                status=500,
+            )
+        given = {str(k).lower(): str(v) for k, v in inbound.headers.items()}.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), webhook_secret(token).encode()):
+            raise DomainError(_("The Telegram secret token is missing or wrong."), code="unauthorized", status=401)
+        update = _update(inbound)
+        kinds = [str(k) for k in (params.get("updates") or ["message"])]
+        kind = next((k for k in UPDATE_KINDS if isinstance(update.get(k), dict)), "")
+        if kind not in kinds:
+            return IgnoreCall(_("This flow does not start on this kind of Telegram update."))
+        body = update[kind]
+        message = body.get("message") if kind == "callback_query" and isinstance(body.get("message"), dict) else body
+        chat = message.get("chat") if isinstance(message.get("chat"), dict) else {}
+        sender = body.get("from") if isinstance(body.get("from"), dict) else {}
+        item = {
+            "update_id": update["update_id"],
+            "kind": kind,
+            "text": body.get("text") or body.get("caption") or body.get("data") or "",
+            "chat_id": chat.get("id"),
+            "chat_type": chat.get("type"),
+            "from_id": sender.get("id"),
+            "from_name": " ".join(str(sender.get(k)) for k in ("first_name", "last_name") if sender.get(k)),
+            "from_username": sender.get("username"),
+            "message_id": message.get("message_id"),
+            "date": message.get("date"),
+            "update": update,
+        }
+        return StartRun([item], event_key=f"telegram:{update['update_id']}", status=200)
+
+
+def _trigger_node(flow):
+    version = getattr(flow, "published_version", None)
+    for node in version.graph.get("nodes", []) if version is not None else []:
+        if node.get("type") == TRIGGER_KEY:
+            return node
+    return None
+
+
+def keep_webhook_in_step(sender=None, *, flow, deleted: bool, **kwargs) -> None:
+    """flows' `flow_live_changed`: a published, active flow with the Telegram trigger registers its address with
+    setWebhook (with the secret token); turned off or deleted, deleteWebhook. Sent after the commit, and never
+    failing the change: a refusal is logged and shown by "Test connection"."""
+    from django.db import connection, transaction
+
+    from apps.accounts.models.organization import site_url
+    from apps.flows.host import FlowHost
+
+    node = _trigger_node(flow)
+    if node is None:
+        return
+    organization = connection.tenant
+    credential_id = (node.get("parameters") or {}).get("credential")
+    url = site_url(organization.host, f"/webhook/{flow.webhook_token}")
+    register_it = bool(flow.active and not deleted)
+    updates = [str(k) for k in ((node.get("parameters") or {}).get("updates") or ["message"])]
+
+    def send():
+        ctx = HostContext(FlowHost(organization=organization))
+        try:
+            token = str(Credential(ctx, credential_id, "telegram_bot").data.get("bot_token", "")).strip()
+            if register_it:
+                body = {"url": url, "secret_token": webhook_secret(token), "allowed_updates": updates, "drop_pending_updates": False}
+                call(ctx, TELEGRAM, "POST", f"/bot{token}/setWebhook", json_body=body)
+            else:
+                call(ctx, TELEGRAM, "POST", f"/bot{token}/deleteWebhook", json_body={})
+        except NodeError as error:
+            logger.warning("telegram webhook %s failed for flow %s: %s", "set" if register_it else "delete", flow.pk, error.code)
+
+    transaction.on_commit(send, robust=True)

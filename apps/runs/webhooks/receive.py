@@ -218,7 +218,6 @@ def webhook_find(*, token: str, host: str | None = None) -> WebhookTarget:
     )
     flow.published_version = version.version
     params = {
-        "methods": ["POST"],
         "response_mode": "immediately",
         "response_timeout_seconds": 30,
         **(version.trigger.get("parameters") or {}),
@@ -237,7 +236,9 @@ def webhook_find(*, token: str, host: str | None = None) -> WebhookTarget:
 def webhook_start(*, target: WebhookTarget, call: WebhookCall) -> WebhookAnswer | PendingRun:
     """Checks the method and the signature, then queues the run (202) or prepares it for a waiting caller."""
     params = target.params
-    allowed = [str(m).upper() for m in params.get("methods") or ["POST"]]
+    # A trigger step may declare other methods by default (a payment redirect arrives as GET).
+    declared = next((p.default for p in getattr(target.trigger_type, "params", ()) if p.name == "methods"), None)
+    allowed = [str(m).upper() for m in params.get("methods") or declared or ["POST"]]
     if call.method.upper() not in allowed:
         raise DomainError(
             _("This address accepts only: %(methods)s.") % {"methods": ", ".join(allowed)},

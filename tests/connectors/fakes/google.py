@@ -68,6 +68,14 @@ class FakeGoogle(FakeService):
         self.routes["/gmail/v1/users/me/messages/send"] = self._send
         self.routes["/gmail/v1/users/me/messages"] = self._list
         self.routes["/gmail/v1/users/me/profile"] = self._profile
+        self.routes["/gmail/v1/users/me/labels"] = self._labels
+        self.labels = [
+            {"id": "INBOX", "name": "INBOX", "type": "system"},
+            {"id": "UNREAD", "name": "UNREAD", "type": "system"},
+            {"id": "STARRED", "name": "STARRED", "type": "system"},
+            {"id": "Label_12", "name": "주문", "type": "user", "messageListVisibility": "show", "labelListVisibility": "labelShow"},
+        ]
+        self.granted_modify = True  # False: the token lacks gmail.modify (a connection made before it was asked)
         self.calendars: dict[str, list[dict]] = {"primary": []}
         routes_class, fake = type(self.routes), self
 
@@ -323,9 +331,29 @@ class FakeGoogle(FakeService):
             body["messages"] = [{"id": m["id"], "threadId": m["threadId"]} for m in found[:limit]]
         return 200, {}, body
 
+    def _labels(self, request):
+        return self._unauthenticated(request) or (200, {}, {"labels": self.labels})
+
+    def _modify(self, request, message_id):
+        if not self.granted_modify:
+            return _error(403, "PERMISSION_DENIED", "Request had insufficient authentication scopes.", "insufficientPermissions")
+        body = self.json_body(request)
+        ids = {label["id"] for label in self.labels}
+        for label_id in [*body.get("addLabelIds", []), *body.get("removeLabelIds", [])]:
+            if label_id not in ids:
+                return _error(400, "INVALID_ARGUMENT", f"Invalid label: {label_id}", "invalidArgument")
+        for message in self.mailbox:
+            if message["id"] == message_id:
+                labels = [x for x in message["labelIds"] if x not in body.get("removeLabelIds", [])]
+                message["labelIds"] = labels + [x for x in body.get("addLabelIds", []) if x not in labels]
+                return 200, {}, {"id": message_id, "threadId": message["threadId"], "labelIds": message["labelIds"]}
+        return _error(404, "NOT_FOUND", "Requested entity was not found.", "notFound")
+
     def _message(self, request):
         if refused := self._unauthenticated(request):
             return refused
+        if request["path"].endswith("/modify") and request["method"] == "POST":
+            return self._modify(request, request["path"].rsplit("/", 2)[-2])
         message_id = request["path"].rsplit("/", 1)[-1]
         for message in self.mailbox:
             if message["id"] == message_id:

@@ -74,6 +74,7 @@ class FakeKakaoPay(FakeService):
         if payment["total_amount"] >= 5_000_000:
             return _error(400, -780, "approval failure!", method_result_code="8008", method_result_message="한도초과")
         payment["status"] = "SUCCESS_PAYMENT"
+        payment["approved_at"] = "2026-12-07T10:00:30"
         return (
             200,
             {},
@@ -112,6 +113,7 @@ class FakeKakaoPay(FakeService):
                 "canceled_amount": _amount(payment["canceled"], 0),
                 "cancel_available_amount": _amount(total - payment["canceled"], 0),
                 "created_at": "2026-12-07T10:00:00",
+                **{k: payment[k] for k in ("approved_at", "canceled_at") if k in payment},
                 "payment_action_details": [],
             },
         )
@@ -124,6 +126,8 @@ class FakeKakaoPay(FakeService):
         if payment["status"] not in ("SUCCESS_PAYMENT", "PART_CANCEL_PAYMENT") or body.get("cancel_amount", 0) > available:
             return _error(400, -710, "cancel amount is bigger than cancel available amount.")
         payment["canceled"] += body["cancel_amount"]
+        payment["canceled_at"] = f"2026-12-07T11:0{min(payment.get('cancels', 0), 9)}:00"
+        payment["cancels"] = payment.get("cancels", 0) + 1
         payment["status"] = "CANCEL_PAYMENT" if payment["canceled"] == payment["total_amount"] else "PART_CANCEL_PAYMENT"
         return (
             200,

@@ -21,6 +21,7 @@ class FakeTelegram(FakeService):
     def __init__(self):
         super().__init__()
         self.sent: list[dict] = []
+        self.webhook: dict | None = None  # what setWebhook registered
         self.message_id = 100
         original = self.routes.get
 
@@ -40,6 +41,15 @@ class FakeTelegram(FakeService):
             return _error(401, "Unauthorized")
         if method == "getMe":
             return 200, {}, {"ok": True, "result": {"id": 123456789, "is_bot": True, "first_name": "EZFlow", "username": "ezflow_bot"}}
+        if method == "setWebhook":
+            body = self.json_body(request)
+            if not body.get("url") or not 1 <= len(body.get("secret_token") or "x") <= 256:
+                return _error(400, "Bad Request: bad webhook: Failed to resolve host")
+            self.webhook = body
+            return 200, {}, {"ok": True, "result": True, "description": "Webhook was set"}
+        if method == "deleteWebhook":
+            self.webhook = None
+            return 200, {}, {"ok": True, "result": True, "description": "Webhook was deleted"}
         if method != "sendMessage":
             return _error(404, "Not Found")
         body = self.json_body(request)

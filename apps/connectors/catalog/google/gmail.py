@@ -9,14 +9,15 @@ import re
 from email.message import EmailMessage
 from email.utils import getaddresses, parsedate_to_datetime
 from html import unescape
+from urllib.parse import quote
 
 from apps.connectors import n8n
-from apps.connectors.catalog.google.common import GoogleOAuth2, google_error
+from apps.connectors.catalog.google.common import GoogleOAuth2, PollContext, google_error
 from apps.connectors.http import Credential, Service, call
 from apps.flows.credential_kinds import register as register_credential_kind
 from apps.flows.engine.errors import NodeError, gettext_noop
 from apps.flows.nodes.base import NodeType, Param, t
-from apps.flows.nodes.builtin.common import copy_item
+from apps.flows.nodes.builtin.common import copy_item, set_path
 from apps.flows.nodes.n8n import N8nMapping
 from apps.flows.nodes.registry import register
 
@@ -28,7 +29,12 @@ MAX_LIST = 100
 class GmailAccount(GoogleOAuth2):
     key = "gmail"
     label = t("Gmail (sign in with Google)", "Gmail(Google 로그인)")
-    scopes = ("https://www.googleapis.com/auth/gmail.send", "https://www.googleapis.com/auth/gmail.readonly")
+    # gmail.modify: labels on messages (it includes reading); connections made before it was added must reconnect to label.
+    scopes = (
+        "https://www.googleapis.com/auth/gmail.send",
+        "https://www.googleapis.com/auth/gmail.readonly",
+        "https://www.googleapis.com/auth/gmail.modify",
+    )
 
     @property
     def test_url(self) -> str:
@@ -210,3 +216,158 @@ class ListEmails(NodeType):
             ).json()
             out.append(message_item(message or {}))
         return {"main": out}
+
+
+# ---- Labels ----------------------------------------------------------------------------------------------------
+
+
+def list_labels(ctx, credential: Credential) -> list[dict]:
+    answer = call(ctx, GMAIL, "GET", "/gmail/v1/users/me/labels", credential=credential).json() or {}
+    return [label for label in answer.get("labels") or [] if isinstance(label, dict)]
+
+
+def _label_ids(names, labels: list[dict]) -> list[str]:
+    """Label names (as shown in Gmail, any case) or ids → ids; an unknown one is an error naming the labels there are."""
+    if isinstance(names, str):
+        names = names.split(",")
+    by_name = {str(label.get("name", "")).lower(): label["id"] for label in labels}
+    ids = {label["id"] for label in labels}
+    out = []
+    for name in names or []:
+        name = str(name).strip()
+        if not name:
+            continue
+        found = name if name in ids else by_name.get(name.lower())
+        if found is None:
+            raise NodeError(
+                gettext_noop("Gmail has no label “%(label)s”. Labels of this account: %(labels)s."),
+                code="gmail_label_not_found",
+                values={"label": name, "labels": ", ".join(sorted(str(label.get("name", "")) for label in labels))[:500]},
+            )
+        out.append(found)
+    return out
+
+
+@register
+class ListLabels(NodeType):
+    key = "gmail.list_labels"
+    category = "action"
+    icon = "gmail"
+    per_item = False
+    label = t("List Gmail labels", "Gmail 라벨 목록")
+    description = t(
+        "One item per label of the Gmail account (system labels such as INBOX and your own): id, name and type.",
+        "Gmail 계정의 라벨마다 항목 하나를 만듭니다(INBOX 같은 시스템 라벨과 직접 만든 라벨): ID, 이름, 종류.",
+    )
+    params = (CREDENTIAL,)
+
+    def execute(self, ctx):
+        params = ctx.params()
+        labels = list_labels(ctx, Credential(ctx, params["credential"], "gmail"))
+        return {"main": [{"id": lb.get("id"), "name": lb.get("name"), "type": lb.get("type", "user")} for lb in labels]}
+
+
+@register
+class ModifyLabels(NodeType):
+    key = "gmail.modify_labels"
+    category = "action"
+    icon = "gmail"
+    side_effects = True
+    label = t("Add or remove Gmail labels", "Gmail 라벨 붙이기·떼기")
+    description = t(
+        "Adds labels to an e-mail and removes others, by the names shown in Gmail (e.g. remove UNREAD to mark it read, "
+        "INBOX to archive it).",
+        "메일에 라벨을 붙이거나 뗍니다. Gmail에 보이는 이름으로 적습니다(예: UNREAD를 떼면 읽음 처리, INBOX를 떼면 보관).",
+    )
+    params = (
+        CREDENTIAL,
+        Param("message_id", "string", t("E-mail ID", "메일 ID"), required=True, default="{{ json.id }}"),
+        Param("add", "list", t("Labels to add", "붙일 라벨"), default=[]),
+        Param("remove", "list", t("Labels to remove", "뗄 라벨"), default=[]),
+        Param("output_field", "string", t("Put the labels in", "라벨을 넣을 필드"), default="labels", expressions=False),
+    )
+
+    def execute(self, ctx):
+        out, credential, labels = [], None, None
+        for _index, item, params in ctx.each():
+            credential = credential or Credential(ctx, params["credential"], "gmail")
+            message_id = str(params.get("message_id") or "").strip()
+            if not message_id:
+                raise NodeError(gettext_noop("Fill in %(field)s."), code="missing_value", values={"field": "message_id"})
+            labels = labels if labels is not None else list_labels(ctx, credential)
+            body = {"addLabelIds": _label_ids(params.get("add"), labels), "removeLabelIds": _label_ids(params.get("remove"), labels)}
+            if not body["addLabelIds"] and not body["removeLabelIds"]:
+                raise NodeError(gettext_noop("Name at least one label to add or remove."), code="gmail_no_labels")
+            path = f"/gmail/v1/users/me/messages/{quote(message_id, safe='')}/modify"
+            answer = call(ctx, GMAIL, "POST", path, credential=credential, json_body=body).json() or {}
+            result = copy_item(item)
+            set_path(result, params.get("output_field") or "labels", answer.get("labelIds") or [])
+            out.append(result)
+        return {"main": out}
+
+
+# ---- New e-mail trigger ----------------------------------------------------------------------------------------
+
+POLL_MAX = 25
+
+
+@register
+class NewEmail(NodeType):
+    key = "gmail.new_email"
+    category = "trigger"
+    icon = "gmail"
+    inputs = ()
+    is_trigger = True
+    trigger_kind = "polling"
+    label = t("When a new e-mail arrives in Gmail", "Gmail에 새 메일이 오면")
+    description = t(
+        "Checks Gmail every few minutes and starts the flow with each new e-mail matching the search, oldest first. "
+        "E-mails already there when the flow is turned on do not start it; none starts it twice, even after a restart.",
+        "몇 분마다 Gmail을 확인해 검색에 맞는 새 메일마다(오래된 것부터) 플로우를 시작합니다. 플로우를 켤 때 이미 있던 "
+        "메일로는 시작하지 않으며, 다시 시작해도 같은 메일로 두 번 시작하지 않습니다.",
+    )
+    params = (
+        CREDENTIAL,
+        Param(
+            "query",
+            "string",
+            t("Search (as in Gmail's search box)", "검색어(Gmail 검색창과 같음)"),
+            default="in:inbox",
+            expressions=False,
+            help=t("For example: in:inbox from:orders@shop.com has:attachment", "예: in:inbox from:orders@shop.com has:attachment"),
+        ),
+        Param("interval_minutes", "integer", t("Check every (minutes)", "확인 간격(분)"), default=5, minimum=1, maximum=1440),
+    )
+
+    def execute(self, ctx):
+        return {"main": ctx.items}
+
+    def poll(self, parameters: dict, state: dict, host) -> list[dict]:
+        ctx = PollContext(host)
+        credential = Credential(ctx, parameters.get("credential"), "gmail")
+        query = {"q": str(parameters.get("query") or "") or None, "maxResults": str(POLL_MAX)}
+        listed = call(ctx, GMAIL, "GET", "/gmail/v1/users/me/messages", credential=credential, query=query).json() or {}
+        state = state or {}
+        # Ids already seen (and all of them on the first poll, which only remembers) are not read again.
+        seen = set(state.get("seen") or [])
+        primed = bool(state.get("primed"))
+        items = []
+        for entry in listed.get("messages") or []:
+            if not isinstance(entry, dict) or not entry.get("id"):
+                continue
+            if entry["id"] in seen or not primed:
+                items.append({"id": entry["id"]})
+                continue
+            message = call(
+                ctx,
+                GMAIL,
+                "GET",
+                f"/gmail/v1/users/me/messages/{quote(entry['id'], safe='')}",
+                credential=credential,
+                query={"format": "full"},
+            ).json()
+            items.append(message_item(message or {}))
+        return list(reversed(items))  # Gmail lists newest first; runs start oldest first
+
+    def dedupe_key(self, item: dict) -> str:
+        return str(item.get("id") or "")
