@@ -282,8 +282,12 @@ def simplest(node: dict, components: dict):
 
 
 # Refusals about what a value means, which no schema can say: a text that is not an OpenAPI document, an address
-# that cannot be fetched (example.com does not resolve here).
-MEANING_REFUSALS = {("POST /api/v1/connectors/openapi", "spec_not_openapi"), ("POST /api/v1/connectors/openapi", "fetch_failed")}
+# that cannot be fetched (example.com does not resolve here), a sign-in asked for a credential that is not OAuth2.
+MEANING_REFUSALS = {
+    ("POST /api/v1/connectors/openapi", "spec_not_openapi"),
+    ("POST /api/v1/connectors/openapi", "fetch_failed"),
+    ("POST /api/v1/credentials/{id}/oauth2/authorize", "not_oauth2"),
+}
 
 
 def test_the_simplest_body_the_schema_allows_is_accepted(app, data, world):

@@ -65,7 +65,7 @@ class FormSubmitted(NodeType):
     inputs = ()
     is_trigger = True
     trigger_kind = "form"
-    icon = "clipboard-list"
+    icon = "form"
     aliases = ("form", "폼", "설문", "신청서", "survey")
     label = t("Form submitted", "폼 제출")
     description = t(

@@ -11,6 +11,7 @@ export interface Boot {
   ws_path: string;
   csrf_token: string;
   max_body_bytes?: number | null;
+  oauth2_redirect_uri?: string;
 }
 
 export interface FlowInfo {
@@ -65,17 +66,29 @@ export interface Credential {
   id: number;
   name: string;
   type: string;
+  status?: string;
+  status_message?: string;
 }
 
 export interface CredentialField {
   name: string;
   label: string;
   secret?: boolean;
+  required?: boolean;
+  url?: boolean;
+  pattern?: string;
+  example?: string;
 }
 
 export interface CredentialType {
   key: string;
+  label: string;
   fields: CredentialField[];
+  oauth2?: boolean;
+  can_test?: boolean;
+  test_needs_url?: boolean;
+  help?: string;
+  icon?: string;
 }
 
 export interface Variable {

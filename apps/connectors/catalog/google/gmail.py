@@ -24,6 +24,7 @@ MAX_LIST = 100
 
 @register_credential_kind
 class GmailAccount(GoogleOAuth2):
+    icon = "gmail"
     key = "gmail"
     label = t("Gmail (sign in with Google)", "Gmail(Google 로그인)")
     scopes = ("https://www.googleapis.com/auth/gmail.send", "https://www.googleapis.com/auth/gmail.readonly")
