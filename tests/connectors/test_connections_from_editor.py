@@ -150,3 +150,20 @@ def test_the_editor_boot_names_the_redirect_address(admin, data, organization):
     flow = flow_create(user=data.owner_of(organization), name="F")
     page = admin.get(f"/flows/{flow.pk}/edit/").content.decode()
     assert "oauth2_redirect_uri" in page and "/oauth2/callback/" in page
+
+
+def test_the_template_install_checklist_leads_to_the_connections_page(admin, organization):
+    import io
+
+    from django.core.management import call_command
+
+    from apps.marketplace.models import Template
+
+    connection.set_schema_to_public()
+    call_command("marketplace_load_templates", "rss-new-posts-to-telegram", stdout=io.StringIO())
+    template = Template.objects.get(title="RSS 새 글 → 텔레그램으로 알림")
+    installed = admin.post(f"/marketplace/{template.pk}/use/", {"version": template.latest_version.pk})
+    page = admin.get(installed["Location"], HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert 'data-testid="installed-connections-link"' in page and 'href="/connections/"' in page
+    assert "/static/connectors/icons/telegram.svg" in page and "연결 페이지에서 연결을 보고 추가하기" in page
+    assert 'href="/connections/"' in admin.get("/flows/").content.decode()  # the main menu
