@@ -19,10 +19,10 @@ export function ServiceIcon({ kind, size = 20 }: { kind?: CredentialType; size?:
 }
 
 /** What is wrong with one typed value, or null. Patterns come from the server in JavaScript syntax. */
-export function fieldProblem(field: CredentialField, value: string, t: Translate): string | null {
+export function fieldProblem(field: CredentialField, value: string, t: Translate, isUrl = !!field.url): string | null {
   const text = value.trim();
   if (!text) return field.required ? t("This field is required.") : null;
-  if (field.url && !/^https?:\/\//i.test(text)) return t("Enter an address starting with https://.");
+  if (isUrl && !/^https?:\/\//i.test(text)) return t("Enter an address starting with https://.");
   if (field.pattern) {
     let shape: RegExp | null = null;
     try {
@@ -95,7 +95,9 @@ export function ConnectionDialog({ t, kinds, kind: fixedKind, redirectUri, retur
     }
   };
 
-  const problems = kind ? Object.fromEntries(kind.fields.map((f) => [f.name, fieldProblem(f, values[f.name] || "", t)])) : {};
+  // OAuth2 kinds' addresses end in _url (the server checks them the same way).
+  const isUrl = (f: CredentialField) => !!f.url || (!!kind && !!kind.oauth2 && f.name.endsWith("_url"));
+  const problems = kind ? Object.fromEntries(kind.fields.map((f) => [f.name, fieldProblem(f, values[f.name] || "", t, isUrl(f))])) : {};
   const save = async () => {
     setTouched(true);
     if (!kind || Object.values(problems).some(Boolean)) return;
@@ -164,10 +166,10 @@ export function ConnectionDialog({ t, kinds, kind: fixedKind, redirectUri, retur
                     {f.label}
                     {f.required ? " *" : ""}
                     <input
-                      type={f.secret ? "password" : f.url ? "url" : "text"}
+                      type={f.secret ? "password" : isUrl(f) ? "url" : "text"}
                       autoComplete="off"
                       value={values[f.name] || ""}
-                      placeholder={f.example || (f.url ? "https://" : "")}
+                      placeholder={f.example || (isUrl(f) ? "https://" : "")}
                       aria-invalid={problem ? true : undefined}
                       onChange={(event) => setValues({ ...values, [f.name]: event.target.value })}
                       data-testid={`credential-${f.name}`}
