@@ -45,3 +45,16 @@ class ApiConnectorVersion(models.Model):
 
     def operation(self, operation_id: str) -> dict | None:
         return next((op for op in self.operations if op.get("id") == operation_id), None)
+
+
+class FormSubmission(models.Model):
+    """One accepted submission of a flow's hosted form: counts submissions per visitor and per form for the rate
+    limits, and names the run it started. The visitor's address is kept only as a salted hash."""
+
+    flow = models.ForeignKey("flows.Flow", on_delete=models.CASCADE, related_name="+")
+    run_id = models.BigIntegerField(null=True)
+    visitor = models.CharField(max_length=64, help_text="HMAC of the visitor's IP address.")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["flow", "visitor", "-created_at"], name="connectors_form_visitor")]

@@ -8,7 +8,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -17,8 +19,9 @@ from apps.accounts.roles import Role, role_at_least
 from apps.connectors.selectors import flows_using_credentials
 from apps.core.errors import DomainError
 from apps.flows import credential_kinds, selectors
+from apps.flows.editor import bundle_version
 from apps.flows.services.credentials import credential_status_message, credential_test
-from apps.flows.services.oauth2 import oauth2_authorize, oauth2_complete, oauth2_redirect_uri
+from apps.flows.services.oauth2 import oauth2_authorize, oauth2_complete, oauth2_redirect_uri, oauth2_return_path
 
 
 def _is_admin(request) -> bool:
@@ -35,6 +38,7 @@ def _rows() -> list[dict]:
                 "credential": credential,
                 "kind_label": label,
                 "initial": label[:1].upper(),
+                "icon": credential_kinds.icon_url(kind.icon) if kind else "",
                 "help": credential_kinds.label_text(kind.help) if kind and kind.help else "",
                 "flows": using.get(str(credential.pk), []),
                 "can_test": bool(kind and kind.can_test),
@@ -48,11 +52,23 @@ def _rows() -> list[dict]:
 
 
 def _page(request, *, status: int = 200, error: str = ""):
+    rows = _rows()
+    is_admin = _is_admin(request)
     context = {
-        "rows": _rows(),
-        "is_admin": _is_admin(request),
+        "rows": rows,
+        "is_admin": is_admin,
         "redirect_uri": oauth2_redirect_uri(request.tenant),
         "error": error,
+        "needs_reconnect": [row["credential"] for row in rows if row["credential"].status == "needs_reconnect"],
+        # The same "new connection" dialog as a step's form in the editor (frontend/src/components/ConnectionDialog.tsx).
+        "dialog_boot": {
+            "csrf_token": get_token(request),
+            "language": (translation.get_language() or "en").split("-")[0],
+            "api_base": "/api/v1",
+            "redirect_uri": oauth2_redirect_uri(request.tenant),
+            "return_to": "/connections/",
+        },
+        "bundle_version": bundle_version(),
     }
     return render(request, "connectors/connections.html", context, status=status)
 
@@ -86,7 +102,9 @@ def connection_connect_page(request, pk):
         return redirect("connections:list")
     credential = get_object_or_404(selectors.credential_list(), pk=pk)
     try:
-        url = oauth2_authorize(credential=credential, user=request.user, organization=request.tenant)
+        url = oauth2_authorize(
+            credential=credential, user=request.user, organization=request.tenant, return_to=request.POST.get("return_to", "")
+        )
     except DomainError as refused:
         messages.error(request, str(refused.message))
         return redirect("connections:list")
@@ -109,4 +127,6 @@ def oauth2_callback(request):
     except DomainError as refused:
         return _page(request, status=refused.status, error=str(refused.message))
     messages.success(request, _("“%(name)s” is connected.") % {"name": credential.name})
-    return redirect("connections:list")
+    # Back where the sign-in started (the editor with the step): a path on this host only, from the signed state.
+    back = oauth2_return_path(request.GET.get("state", ""))
+    return HttpResponseRedirect(back) if back else redirect("connections:list")

@@ -1,7 +1,7 @@
 from django.http import HttpResponsePermanentRedirect
 from django.urls import path, reverse
 
-from apps.connectors import pages
+from apps.connectors import form_pages, pages
 
 app_name = "connections"
 
@@ -20,6 +20,7 @@ urlpatterns = [
     path("connections/", pages.connection_list_page, name="list"),
     path("connections/<int:pk>/test/", pages.connection_test_page, name="test"),
     path("connections/<int:pk>/connect/", pages.connection_connect_page, name="connect"),
+    path("forms/<str:token>/", form_pages.hosted_form_page, name="hosted-form"),
     path("oauth2/callback/", pages.oauth2_callback, name="oauth2-callback"),
     path("credentials/", _moved("connections:list")),
     path("credentials/<int:pk>/test/", _moved("connections:test")),

@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 
 from apps.accounts.roles import Role, role_at_least
 from apps.flows import selectors
+from apps.flows.services.oauth2 import oauth2_redirect_uri
 
 BUNDLE_FILES = ("editor/editor.js", "editor/editor.css")
 
@@ -48,5 +49,6 @@ def flow_editor(request, flow_id: int):
         "flows_url": "/flows/",
         "max_body_bytes": settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
         "time_zone": timezone.get_current_timezone_name(),  # the organization's (OrganizationTimezoneMiddleware)
+        "oauth2_redirect_uri": oauth2_redirect_uri(request.tenant),
     }
     return render(request, "flows/editor.html", {"flow": flow, "boot": boot, "bundle_version": bundle_version()})

@@ -21,6 +21,8 @@ def duration_text(seconds: int) -> str:
 
 def title(*, kind: str, flow_name: str, count: int = 1, details: dict | None = None) -> str:
     details = details or {}
+    if kind == "credential":
+        return _("The connection “%(name)s” must be reconnected") % {"name": flow_name}
     if kind == "consecutive":
         streak = details.get("streak", count)
         return _("“%(flow)s” failed %(n)d times in a row") % {"flow": flow_name, "n": streak}
@@ -35,6 +37,11 @@ def title(*, kind: str, flow_name: str, count: int = 1, details: dict | None = N
 
 def summary(*, kind: str, error_node_id: str = "", error_message: str = "", details: dict | None = None) -> str:
     details = details or {}
+    if kind == "credential":
+        return _(
+            "The service refused to renew its sign-in (%(reason)s). Steps that use it fail until an admin chooses "
+            "Reconnect on the Connections page."
+        ) % {"reason": error_message or "?"}
     if kind == "deactivated":
         return _("Triggers no longer start it. Fix the problem, then switch it on again on the flow's page.")
     if kind == "duration" and details.get("still_running"):

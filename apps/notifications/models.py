@@ -74,6 +74,7 @@ class Notification(models.Model):
         CONSECUTIVE = "consecutive", _("Failures in a row")
         DURATION = "duration", _("Long run")
         DEACTIVATED = "deactivated", _("Flow switched off")
+        CREDENTIAL = "credential", _("Connection needs reconnecting")
 
     # People live in the public schema and are never deleted, so no database constraint.
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")

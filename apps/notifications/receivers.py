@@ -35,3 +35,13 @@ def alerts_after_run(sender=None, *, schema: str, run, **kwargs) -> None:
         transaction.on_commit(lambda: evaluate_run_task.apply_async((run_id,), headers={"_schema_name": schema}))
     except Exception:
         logger.exception("could not queue the alert check", extra={"run_id": run.pk})
+
+
+def credential_alert(sender=None, *, schema: str, credential_id: int, name: str, reason: str = "", **kwargs) -> None:
+    """On `credential_needs_reconnect`: the owners and admins are told (bell and email) by a queued task."""
+    from apps.notifications.tasks import credential_alert_task
+
+    try:
+        credential_alert_task.apply_async((credential_id, name, reason), headers={"_schema_name": schema})
+    except Exception:
+        logger.exception("could not queue the connection alert", extra={"credential_id": credential_id})

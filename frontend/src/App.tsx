@@ -181,10 +181,11 @@ export default function App({ boot, t, labelOf }: Props) {
       credentialTypes: load.credentialTypes,
       createCredential: load.createCredential,
       canManageCredentials: ["owner", "admin"].includes(boot.role),
+      oauth2RedirectUri: boot.oauth2_redirect_uri || "",
       webhookUrl,
       copyWebhook,
     }),
-    [catalog, catalogList, t, labelOf, readOnly, preview, load.credentials, load.credentialTypes, load.createCredential, boot.role, webhookUrl, copyWebhook],
+    [catalog, catalogList, t, labelOf, readOnly, preview, load.credentials, load.credentialTypes, load.createCredential, boot.role, boot.oauth2_redirect_uri, webhookUrl, copyWebhook],
   );
 
   if (fatal) return <div className="ez-fatal" role="alert">{fatal}</div>;

@@ -22,3 +22,10 @@ if (bootElement && root) {
     </StrictMode>,
   );
 }
+
+// The Connections page (apps/connectors) loads this bundle for its "New connection" dialog.
+const connectionsBoot = document.getElementById("connections-boot");
+const connectionsRoot = document.getElementById("connections-root");
+if (connectionsBoot && connectionsRoot) {
+  import("./Connections").then(({ mountConnections }) => mountConnections(connectionsRoot, JSON.parse(connectionsBoot.textContent || "{}")));
+}

@@ -56,6 +56,7 @@ export function renderInEditor(ui: ReactNode, overrides: Partial<EditorContextVa
     credentialTypes: [],
     createCredential: async () => ({ id: 1, name: "c", type: "http_basic" }),
     canManageCredentials: true,
+    oauth2RedirectUri: "",
     webhookUrl: "",
     copyWebhook: () => {},
     ...overrides,

@@ -297,13 +297,14 @@ def simplest(node: dict, components: dict):
 
 # Refusals about what a value means, which no schema can say: a text that is not an OpenAPI document, an address
 # that cannot be fetched (example.com does not resolve here), a file that is not an ONNX model, a model server's
-# address for a module that runs an ONNX file.
+# address for a module that runs an ONNX file, a sign-in asked for a credential that is not OAuth2.
 MEANING_REFUSALS = {
     ("POST /api/v1/connectors/openapi", "spec_not_openapi"),
     ("POST /api/v1/connectors/openapi", "fetch_failed"),
     ("POST /api/v1/ai/modules", "module_not_onnx"),
     ("POST /api/v1/ai/modules/{id}/versions", "module_not_onnx"),
     ("POST /api/v1/ai/modules/{id}/versions", "module_kind"),
+    ("POST /api/v1/credentials/{id}/oauth2/authorize", "not_oauth2"),
 }
 
 

@@ -359,12 +359,22 @@ def test_public_holidays_of_the_next_two_weeks_from_data_go_kr(server):
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=IDS)
 def test_templates_started_by_requests_or_failures_ship_sample_input_shaped_like_the_real_input(template):
-    kinds = {load_builtin_nodes().trigger_kind_of(node) for node in template["graph"]["nodes"]}
+    registry = load_builtin_nodes()
+    kinds = {registry.trigger_kind_of(node) for node in template["graph"]["nodes"]}
     sample = template.get("sample_input")
-    if "webhook" in kinds:
+    checked = [node for node in template["graph"]["nodes"] if getattr(registry.get(node["type"]), "receive_webhook", None)]
+    if checked:  # a trigger that checks the call itself starts the run with what it found (Toss: the Payment object)
+        assert sample and all(isinstance(item, dict) and item for item in sample)
+    elif "webhook" in kinds:
         assert sample, "a webhook template ships sample_input"
         for item in sample:  # exactly the keys apps.runs.webhooks.receive gives a production run
             assert set(item) == {"method", "headers", "query", "body"}, item
+    elif "form" in kinds:  # the answers by field name, as apps.connectors.form_submissions starts a run
+        from apps.connectors.hosted_forms import form_fields
+
+        form = next(node for node in template["graph"]["nodes"] if registry.trigger_kind_of(node) == "form")
+        names = {field.key for field in form_fields(form["parameters"])}
+        assert sample and all(set(item) == names | {"submitted_at"} for item in sample), (names, sample)
     elif "event" in kinds:
         assert sample and all({"flow", "run", "error"} <= set(item) for item in sample)
     else:

@@ -120,6 +120,7 @@ AIRTABLE = Service("airtable", "Airtable", "https://api.airtable.com", _airtable
 
 @register_credential_kind
 class AirtableToken(BearerTokenKind):
+    icon = "airtable"
     key = "airtable_token"
     label = t("Airtable personal access token", "에어테이블 개인 액세스 토큰")
     fields = (Field("token", t("Personal access token", "개인 액세스 토큰")),)

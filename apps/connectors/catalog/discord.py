@@ -108,6 +108,7 @@ DISCORD = Service("discord", "Discord", "https://discord.com/api/v10", _discord_
 
 @register_credential_kind
 class DiscordWebhook(CredentialKind):
+    icon = "discord"
     key = "discord_webhook"
     label = t("Discord webhook", "디스코드 웹후크")
     fields = (
@@ -146,6 +147,7 @@ class DiscordWebhook(CredentialKind):
 
 @register_credential_kind
 class DiscordBot(CredentialKind):
+    icon = "discord"
     key = "discord_bot"
     label = t("Discord bot token", "디스코드 봇 토큰")
     http_auth = True

@@ -112,6 +112,8 @@ KAKAO_AUTH = Service("kakao_auth", "Kakao", "https://kauth.kakao.com")
 class KakaoLogin(OAuth2Kind):
     """Kakao Login for "send to me": the REST API key is the client id; the client secret is optional in Kakao."""
 
+    icon = "kakao"
+
     key = "kakao_login"
     label = t("Kakao Login (KakaoTalk messages)", "카카오 로그인(카카오톡 메시지)")
     scopes = ("talk_message",)
@@ -373,6 +375,7 @@ KAKAOWORK = Service("kakaowork", "KakaoWork", "https://api.kakaowork.com", _kaka
 
 @register_credential_kind
 class KakaoWorkBot(BearerTokenKind):
+    icon = "kakaowork"
     key = "kakaowork_bot"
     label = t("KakaoWork bot", "카카오워크 봇")
     token_field = "app_key"
@@ -390,7 +393,7 @@ class KakaoWorkBot(BearerTokenKind):
 class KakaoWorkMessage(NodeType):
     key = "kakaowork.send_message"
     category = "action"
-    icon = "kakao"
+    icon = "kakaowork"
     side_effects = True
     label = t("Send KakaoWork message", "카카오워크 메시지 보내기")
     aliases = ("kakaowork", "kakao work", "카카오워크", "카카오 워크")

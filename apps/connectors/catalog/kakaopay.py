@@ -81,6 +81,7 @@ KIND = "kakaopay"
 
 @register_credential_kind
 class KakaoPaySecretKey(CredentialKind):
+    icon = "kakaopay"
     key = KIND
     label = t("KakaoPay secret key and CID", "카카오페이 시크릿 키와 CID")
     http_auth = True

@@ -78,6 +78,7 @@ NAVER = Service("naver", "Naver", "https://openapi.naver.com", _naver_error)
 
 @register_credential_kind
 class NaverDevelopers(CredentialKind):
+    icon = "naver"
     key = "naver_developers"
     label = t("Naver Developers application (Client ID/Secret)", "네이버 개발자센터 애플리케이션(Client ID/Secret)")
     http_auth = True
@@ -259,6 +260,7 @@ PAPAGO = Service("papago", "Papago", "https://papago.apigw.ntruss.com", lambda a
 
 @register_credential_kind
 class NaverCloudApiKey(CredentialKind):
+    icon = "naver_cloud"
     key = "ncp_api_gateway"
     label = t("Naver Cloud AI·NAVER API key (Papago)", "네이버 클라우드 AI·NAVER API 키(파파고)")
     http_auth = True
@@ -300,7 +302,7 @@ class PapagoTranslate(NodeType):
     key = "naver.papago_translate"
     aliases = ("papago", "파파고", "번역", "translate")
     category = "action"
-    icon = "naver"
+    icon = "naver_cloud"
     label = t("Translate with Papago", "파파고로 번역")
     description = t("Translates a text with Naver Papago (Naver Cloud).", "네이버 파파고(네이버 클라우드)로 글을 번역합니다.")
     params = (
@@ -371,6 +373,7 @@ _MODEL = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 
 @register_credential_kind
 class ClovaStudioKey(BearerTokenKind):
+    icon = "naver_cloud"
     key = "clova_studio"
     label = t("CLOVA Studio API key", "CLOVA Studio API 키")
     token_field = "api_key"
@@ -385,7 +388,7 @@ class ClovaStudioKey(BearerTokenKind):
 class ClovaChat(NodeType):
     key = "naver.clova_chat"
     category = "action"
-    icon = "naver"
+    icon = "naver_cloud"
     label = t("CLOVA Studio chat", "CLOVA Studio 대화")
     description = t(
         "Asks a HyperCLOVA X model (CLOVA Studio) and returns its answer.", "HyperCLOVA X 모델(CLOVA Studio)에게 묻고 답을 돌려줍니다."

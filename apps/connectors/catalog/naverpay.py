@@ -82,6 +82,7 @@ KIND = "naverpay"
 
 @register_credential_kind
 class NaverPayPartner(CredentialKind):
+    icon = "naverpay"
     key = KIND
     label = t("NaverPay shop (partner ID, Client ID/Secret, Chain ID)", "네이버페이 가맹점(파트너 ID, Client ID/Secret, 체인 ID)")
     http_auth = True

@@ -72,6 +72,7 @@ NOTION = Service("notion", "Notion", "https://api.notion.com", _notion_error)
 
 @register_credential_kind
 class NotionIntegration(BearerTokenKind):
+    icon = "notion"
     key = "notion_integration"
     label = t("Notion integration secret", "노션 통합(integration) 시크릿")
     fields = (Field("token", t("Internal Integration Secret", "내부 통합 시크릿")),)

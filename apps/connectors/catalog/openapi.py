@@ -22,7 +22,7 @@ from apps.flows.nodes.registry import register
 class OpenApiCall(NodeType):
     key = "openapi.call"
     category = "action"
-    icon = "plug"
+    icon = "openapi"
     side_effects = True
     label = t("Call an API connector", "API 커넥터 호출")
     description = t(

@@ -105,6 +105,7 @@ PUBLIC_DATA = Service("public_data", "공공데이터포털", "https://apis.data
 
 @register_credential_kind
 class DataGoKrKey(CredentialKind):
+    icon = "public-data"
     key = "data_go_kr"
     label = t("Public Data Portal service key (data.go.kr)", "공공데이터포털 인증키(data.go.kr)")
     http_auth = True

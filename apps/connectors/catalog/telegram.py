@@ -112,6 +112,7 @@ TELEGRAM = Service("telegram", "Telegram", "https://api.telegram.org", _telegram
 
 @register_credential_kind
 class TelegramBot(CredentialKind):
+    icon = "telegram"
     key = "telegram_bot"
     label = t("Telegram bot token", "텔레그램 봇 토큰")
     fields = (Field("bot_token", t("Bot token", "봇 토큰"), pattern=TOKEN.pattern, example="123456789:AAEexampleexampleexample_1"),)

@@ -125,6 +125,7 @@ KIND = "toss_payments"
 
 @register_credential_kind
 class TossPaymentsKey(CredentialKind):
+    icon = "toss"
     key = KIND
     label = t("Toss Payments secret key", "토스페이먼츠 시크릿 키")
     http_auth = True

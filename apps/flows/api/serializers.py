@@ -285,6 +285,9 @@ class CredentialFieldOutput(serializers.Serializer):
     label = serializers.CharField()
     secret = serializers.BooleanField()
     required = serializers.BooleanField()
+    url = serializers.BooleanField(required=False, help_text="The value is an http(s) address.")
+    pattern = serializers.CharField(required=False, help_text="The value's shape (JavaScript regular expression).")
+    example = serializers.CharField(required=False, help_text="A made-up value of that shape.")
 
 
 class CredentialTypeOutput(serializers.Serializer):
@@ -295,11 +298,22 @@ class CredentialTypeOutput(serializers.Serializer):
     oauth2 = serializers.BooleanField()
     can_test = serializers.BooleanField()
     test_needs_url = serializers.BooleanField()
+    help = serializers.CharField(help_text="Where the values are found, with the provider's own page names.")
+    icon = serializers.CharField(help_text="Address of the service's small icon (SVG), or empty.")
 
 
 class CredentialTestOutput(serializers.Serializer):
     ok = serializers.BooleanField()
     message = serializers.CharField()
+
+
+class OAuth2AuthorizeInput(serializers.Serializer):
+    return_to = serializers.CharField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        help_text="A path on this organization's host to come back to after the sign-in (the editor with the step); else ignored.",
+    )
 
 
 class OAuth2AuthorizeOutput(serializers.Serializer):

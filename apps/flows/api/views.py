@@ -365,8 +365,13 @@ class CredentialOAuth2AuthorizeApi(APIView):
 
     permission_classes = [role_required(Role.ADMIN)]
 
-    @extend_schema(request=None, responses={200: s.OAuth2AuthorizeOutput})
+    @extend_schema(request=s.OAuth2AuthorizeInput, responses={200: s.OAuth2AuthorizeOutput})
     def post(self, request, pk):
+        # The body is optional (older clients post nothing, or an empty form).
+        data = s.OAuth2AuthorizeInput(data=request.data if request.content_type.startswith("application/json") else {})
+        data.is_valid(raise_exception=True)
         credential = get_object_or_404(selectors.credential_list(), pk=pk)
-        url = oauth2_services.oauth2_authorize(credential=credential, user=request.user, organization=request.tenant)
+        url = oauth2_services.oauth2_authorize(
+            credential=credential, user=request.user, organization=request.tenant, return_to=data.validated_data.get("return_to", "")
+        )
         return Response({"authorization_url": url, "redirect_uri": oauth2_services.oauth2_redirect_uri(request.tenant)})

@@ -23,6 +23,14 @@ def label_text(label) -> str:
     return str(label)
 
 
+def icon_url(name: str) -> str:
+    if not name:
+        return ""
+    from django.templatetags.static import static
+
+    return static(f"connectors/icons/{name}.svg")
+
+
 @dataclass(frozen=True)
 class Field:
     name: str
@@ -83,6 +91,8 @@ class CredentialKind:
     oauth2: ClassVar[bool] = False
     # Where a person finds the values, with the provider's own page names ({"en": ..., "ko": ...}).
     help: ClassVar[dict[str, str]] = {}
+    # The service's small icon: the name of an SVG in static/connectors/icons/ (a lettermark), or "" for none.
+    icon: ClassVar[str] = ""
 
     def authenticate(self, request: OutgoingRequest, data: dict) -> None:
         raise NotImplementedError(f"{self.key} does not sign HTTP requests")
@@ -117,6 +127,7 @@ class CredentialKind:
             "can_test": self.can_test,
             "test_needs_url": self.test_needs_url,
             "help": label_text(self.help) if self.help else "",
+            "icon": icon_url(self.icon),
         }
 
 

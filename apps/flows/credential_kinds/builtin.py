@@ -89,6 +89,7 @@ class Smtp(CredentialKind):
 
 @register
 class SlackWebhook(CredentialKind):
+    icon = "slack"
     key = "slack_webhook"
     label = t("Slack incoming webhook", "Slack 수신 웹훅")
     fields = (Field("url", t("Webhook address", "웹훅 주소")),)

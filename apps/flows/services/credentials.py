@@ -14,10 +14,12 @@ from django.utils.translation import gettext as _
 
 from apps.core import crypto
 from apps.core.errors import DomainError
+from apps.core.events import send_on_commit
 from apps.flows import credential_kinds
 from apps.flows.credential_kinds import CredentialKind, label_text
 from apps.flows.credential_kinds.oauth2 import TOKENS, OAuth2Failed
 from apps.flows.engine.errors import NodeError, gettext_noop
+from apps.flows.events import credential_needs_reconnect
 from apps.flows.models import Credential
 
 Status = Credential.Status
@@ -191,6 +193,14 @@ def credential_fresh_data(credential: Credential, *, refused_token: str = "") ->
                     data.pop(TOKENS, None)
                     locked.status, locked.status_reason, changed = Status.NEEDS_RECONNECT, failed.error[:200], True
                     failure = _reconnect_error(locked)
+                    send_on_commit(
+                        credential_needs_reconnect,
+                        schema=connection.schema_name,
+                        credential_id=locked.pk,
+                        name=locked.name,
+                        type=locked.type,
+                        reason=locked.status_reason,
+                    )
                 else:
                     failure = NodeError(
                         gettext_noop("The access token of “%(credential)s” could not be renewed: %(reason)s"),

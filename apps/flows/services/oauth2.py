@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from urllib.parse import urlsplit
 
 from django.core import signing
 from django.db import transaction
@@ -38,12 +39,29 @@ def _oauth2_kind(credential: Credential) -> OAuth2Kind:
     return kind
 
 
-def oauth2_authorize(*, credential: Credential, user, organization) -> str:
-    """The provider's sign-in address for this credential; a newer one replaces any sign-in still in progress."""
+def safe_return_path(value) -> str:
+    """A path on this host to come back to after the sign-in (the editor with the step, the Connections page), or ""
+    for anything else: no scheme, no host, no `//` or backslash that a browser would read as another site."""
+    path = str(value or "").strip()
+    if not path or len(path) > 500 or not path.startswith("/") or path.startswith(("//", "/\\")) or "\\" in path:
+        return ""
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in path):
+        return ""
+    parts = urlsplit(path)
+    return path if not parts.scheme and not parts.netloc else ""
+
+
+def oauth2_authorize(*, credential: Credential, user, organization, return_to: str = "") -> str:
+    """The provider's sign-in address for this credential; a newer one replaces any sign-in still in progress.
+    `return_to` (a path on this host, checked by safe_return_path) travels in the signed state: the callback sends
+    the person back there."""
     kind = _oauth2_kind(credential)
     redirect_uri = oauth2_redirect_uri(organization)
     nonce = secrets.token_urlsafe(24)
-    state = signing.dumps({"o": organization.pk, "u": user.pk, "c": credential.pk, "n": nonce}, salt=STATE_SALT, compress=True)
+    payload = {"o": organization.pk, "u": user.pk, "c": credential.pk, "n": nonce}
+    if back := safe_return_path(return_to):
+        payload["r"] = back
+    state = signing.dumps(payload, salt=STATE_SALT, compress=True)
     with transaction.atomic():
         locked = Credential.objects.select_for_update().get(pk=credential.pk)
         data = crypto.decrypt(locked.encrypted_data)
@@ -79,6 +97,15 @@ def _state(state: str, *, user, organization) -> dict:
             _("This sign-in was started by someone else. Start your own from the Credentials page."), code="oauth2_wrong_person", status=403
         )
     return payload
+
+
+def oauth2_return_path(state: str) -> str:
+    """Where the sign-in started from (a checked path on this host), read from the signed state; "" when none."""
+    try:
+        payload = signing.loads(state or "", salt=STATE_SALT, max_age=STATE_MAX_AGE_SECONDS)
+    except signing.BadSignature:
+        return ""
+    return safe_return_path(payload.get("r"))
 
 
 def oauth2_complete(*, state: str, code: str, error: str, user, organization) -> Credential:

@@ -11,6 +11,15 @@ def public_name(user) -> str:
 
 
 @register.filter
+def credential_icon(kind: str) -> str:
+    """The service's small icon (an SVG address), or "" when the kind has none."""
+    from apps.flows import credential_kinds
+
+    found = credential_kinds.get(kind)
+    return credential_kinds.icon_url(found.icon) if found else ""
+
+
+@register.filter
 def credential_label(kind: str) -> str:
     """A credential type in words ("Slack incoming webhook"), not its key (slack_webhook)."""
     from apps.flows import credential_kinds

@@ -36,6 +36,8 @@ class NotificationOutput(serializers.ModelSerializer):
         return messages.summary(kind=obj.kind, error_node_id=obj.error_node_id, error_message=obj.error_message, details=obj.details)
 
     def get_url(self, obj) -> str:
+        if obj.kind == "credential":
+            return "/connections/"
         if obj.run_id:
             return f"/runs/{obj.run_id}/"
         return f"/flows/{obj.flow_id}/" if obj.flow_id else "/notifications/"

@@ -129,6 +129,12 @@ EZFLOW_OAUTH_CLIENTS = env.json("EZFLOW_OAUTH_CLIENTS", default={})
 # Base addresses of connector services by service key ({"kakao": "https://kapi.kakao.com", ...}); a service not named
 # here uses its real address (apps/connectors/http.py). Tests point them at local fakes.
 EZFLOW_CONNECTOR_BASE_URLS = env.json("EZFLOW_CONNECTOR_BASE_URLS", default={})
+# Hosted forms (apps/connectors/form_pages.py): accepted submissions per visitor (IP address) and per form, each in a
+# window of EZFLOW_FORM_WINDOW_SECONDS; the largest request body a form accepts.
+EZFLOW_FORM_PER_VISITOR = env.int("EZFLOW_FORM_PER_VISITOR", default=10)
+EZFLOW_FORM_PER_FORM = env.int("EZFLOW_FORM_PER_FORM", default=300)
+EZFLOW_FORM_WINDOW_SECONDS = env.int("EZFLOW_FORM_WINDOW_SECONDS", default=600)
+EZFLOW_FORM_MAX_BODY_BYTES = env.int("EZFLOW_FORM_MAX_BODY_BYTES", default=256 * 1024)
 
 # Content-Security-Policy (apps/core/csp.py adds the page's own ws:// and wss:// origin to connect-src).
 _SELF, _NONE = "'self'", "'none'"

@@ -4,6 +4,7 @@ import { Field } from "./fields";
 import DataView from "./DataView";
 import WebhookListener from "./WebhookListener";
 import { visibleParams } from "../lib/paramVisibility";
+import { iconOf } from "./nodes";
 import type { OutputSample } from "../types/api";
 import type { FlowNode, Item, NodeData, NodeSettings, Problem } from "../types/graph";
 
@@ -114,7 +115,9 @@ export default function Panel({ node, onChange, onRename, problems, fields, inpu
     <aside className="ez-panel" aria-label={t("Step settings")} data-testid="panel">
       <header className="ez-panel-head">
         <div>
-          <div className="ez-panel-type">{spec ? labelOf(spec.label) : node.data.ntype}</div>
+          <div className="ez-panel-type" data-testid="panel-type">
+            {iconOf(spec, 16)} {spec ? labelOf(spec.label) : node.data.ntype}
+          </div>
           <input
             className="ez-panel-name"
             value={name}

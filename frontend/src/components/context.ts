@@ -2,7 +2,7 @@
 // the few server actions fields use (expression preview, creating a credential, the webhook address).
 import { createContext, useContext } from "react";
 import type { Preview } from "../hooks/useExpressions";
-import type { NewCredential } from "../hooks/useEditorLoad";
+import type { NewCredential } from "./ConnectionDialog";
 import type { LabelOf, Translate } from "../lib/i18n";
 import type { Credential, CredentialType } from "../types/api";
 import type { Catalog, NodeSpec } from "../types/catalog";
@@ -18,6 +18,7 @@ export interface EditorContextValue {
   credentialTypes: CredentialType[];
   createCredential(body: NewCredential): Promise<Credential>;
   canManageCredentials: boolean;
+  oauth2RedirectUri: string;
   webhookUrl: string;
   copyWebhook(): void;
 }

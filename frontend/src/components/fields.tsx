@@ -1,8 +1,8 @@
 import { lazy, Suspense, useEffect, useRef, useState, type ReactNode } from "react";
 import { useEditor } from "./context";
 import ExpressionInput from "./ExpressionInput";
-import { fieldMessages } from "../lib/errors";
-import { ApiError } from "../lib/api";
+import { post } from "../lib/api";
+import { ConnectionDialog, ServiceIcon, fieldsMessage, startSignIn } from "./ConnectionDialog";
 import type { ParamSpec } from "../types/catalog";
 import { visibleParams } from "../lib/paramVisibility";
 
@@ -275,19 +275,42 @@ function ListField({ param, value, onChange, disabled, fields, nodeId, testid, c
   );
 }
 
-function CredentialField({ value, onChange, disabled, credentialType, testid }: { value: unknown; onChange: OnChange; disabled?: boolean; credentialType?: string; testid: string }) {
-  const { t, credentials, credentialTypes, createCredential, canManageCredentials } = useEditor();
+function CredentialField({ value, onChange, disabled, credentialType, testid, nodeId, paramName }: { value: unknown; onChange: OnChange; disabled?: boolean; credentialType?: string; testid: string; nodeId?: string; paramName?: string }) {
+  const { t, credentials, credentialTypes, createCredential, canManageCredentials, oauth2RedirectUri } = useEditor();
   const [creating, setCreating] = useState(false);
-  const [name, setName] = useState("");
-  const [values, setValues] = useState<Record<string, string>>({});
-  const [error, setError] = useState<string | null>(null);
+  const [testing, setTesting] = useState(false);
+  const [result, setResult] = useState<{ ok: boolean; message: string } | null>(null);
   const type = credentialTypes.find((c) => c.key === credentialType);
   const options = credentials.filter((c) => !credentialType || c.type === credentialType);
   if (!credentialType) return <p className="ez-hint">{t("Choose an authentication method first.")}</p>;
+  const chosen = options.find((c) => String(c.id) === String(value));
+  // Back to this step after the provider's consent screen, with this connection chosen on it.
+  const returnTo = (id: number) =>
+    `${window.location.pathname}?${new URLSearchParams({ node: nodeId || "", param: paramName || "credential", credential: String(id) }).toString()}`;
+  const test = async (id: number) => {
+    setTesting(true);
+    setResult(null);
+    try {
+      setResult(await post<{ ok: boolean; message: string }>(`/credentials/${id}/test`, {}));
+    } catch (exc) {
+      setResult({ ok: false, message: fieldsMessage(exc, t) });
+    } finally {
+      setTesting(false);
+    }
+  };
   return (
     <div className="ez-credential">
       <div className="ez-kv-row">
-        <select value={typeof value === "number" || typeof value === "string" ? value : ""} disabled={disabled} onChange={(event) => onChange(event.target.value ? Number(event.target.value) : "")} data-testid={testid}>
+        <ServiceIcon kind={type} />
+        <select
+          value={typeof value === "number" || typeof value === "string" ? value : ""}
+          disabled={disabled}
+          onChange={(event) => {
+            setResult(null);
+            onChange(event.target.value ? Number(event.target.value) : "");
+          }}
+          data-testid={testid}
+        >
           <option value="">{t("— choose —")}</option>
           {options.map((c) => (
             <option key={c.id} value={c.id}>
@@ -296,11 +319,55 @@ function CredentialField({ value, onChange, disabled, credentialType, testid }: 
           ))}
         </select>
         {!disabled && canManageCredentials && (
-          <button type="button" className="ez-link" onClick={() => setCreating(!creating)} data-testid={`${testid}-new`}>
+          <button type="button" className="ez-link" onClick={() => setCreating(true)} data-testid={`${testid}-new`}>
             + {t("Create new")}
           </button>
         )}
       </div>
+      {chosen && chosen.status === "needs_reconnect" && (
+        <p className="ez-field-error" role="alert" data-testid={`${testid}-status`}>
+          {chosen.status_message || t("This connection must be reconnected.")}
+        </p>
+      )}
+      {chosen && chosen.status === "not_connected" && type && type.oauth2 && (
+        <p className="ez-hint" data-testid={`${testid}-status`}>
+          {chosen.status_message || t("Not connected yet.")}
+        </p>
+      )}
+      {chosen && !disabled && canManageCredentials && (
+        <div className="ez-credential-actions">
+          {type && type.can_test && !type.test_needs_url && (
+            <button type="button" className="ez-button" disabled={testing} onClick={() => void test(chosen.id)} data-testid={`${testid}-test`}>
+              {testing ? t("Testing…") : t("Test connection")}
+            </button>
+          )}
+          {type && type.oauth2 && (
+            <button
+              type="button"
+              className="ez-button"
+              onClick={() => void startSignIn(chosen.id, returnTo(chosen.id)).catch((exc) => setResult({ ok: false, message: fieldsMessage(exc, t) }))}
+              data-testid={`${testid}-reconnect`}
+            >
+              {chosen.status === "not_connected" ? t("Connect") : t("Reconnect")}
+            </button>
+          )}
+        </div>
+      )}
+      {result && (
+        <p className={result.ok ? "ez-hint ez-ok" : "ez-field-error"} role="status" data-testid={`${testid}-test-result`}>
+          {result.ok ? "✓ " : ""}
+          {result.message}
+        </p>
+      )}
+      {type && type.help && (
+        <details className="ez-hint" data-testid={`${testid}-help`}>
+          <summary>{t("Where to find the values")}</summary>
+          {type.help}
+        </details>
+      )}
+      <a className="ez-hint ez-link" href="/connections/" target="_blank" rel="noopener" data-testid={`${testid}-connections`}>
+        {t("Manage connections")} ↗
+      </a>
       {!disabled && !canManageCredentials && (
         <p className="ez-hint" data-testid={`${testid}-admins-only`}>
           {options.length
@@ -309,47 +376,20 @@ function CredentialField({ value, onChange, disabled, credentialType, testid }: 
         </p>
       )}
       {creating && type && (
-        <div className="ez-credential-new" data-testid="credential-form">
-          <label>
-            {t("Name")}
-            <input type="text" value={name} onChange={(event) => setName(event.target.value)} data-testid="credential-name" />
-          </label>
-          {type.fields.map((f) => (
-            <label key={f.name}>
-              {f.label}
-              <input
-                type={f.secret ? "password" : "text"}
-                autoComplete="off"
-                value={values[f.name] || ""}
-                onChange={(event) => setValues({ ...values, [f.name]: event.target.value })}
-                data-testid={`credential-${f.name}`}
-              />
-            </label>
-          ))}
-          {error && <div className="ez-field-error" role="alert">{error}</div>}
-          <p className="ez-hint">{t("Secret values are stored encrypted and never shown again.")}</p>
-          <button
-            type="button"
-            className="ez-button primary"
-            data-testid="credential-save"
-            onClick={async () => {
-              try {
-                const created = await createCredential({ name, type: credentialType, data: values });
-                onChange(created.id);
-                setCreating(false);
-                setName("");
-                setValues({});
-                setError(null);
-              } catch (exc) {
-                // Field errors may be nested ({"data": {"url": [...]}}): every message in them is shown.
-                const text = exc instanceof ApiError ? [exc.message, ...fieldMessages(exc.fields)].filter(Boolean).join(" ") : "";
-                setError(text || t("Something went wrong. Please try again."));
-              }
-            }}
-          >
-            {t("Save credential")}
-          </button>
-        </div>
+        <ConnectionDialog
+          t={t}
+          kinds={credentialTypes}
+          kind={type.key}
+          redirectUri={oauth2RedirectUri}
+          returnTo=""
+          create={createCredential}
+          onCreated={(created) => {
+            onChange(created.id);
+            setCreating(false);
+          }}
+          onClose={() => setCreating(false)}
+          returnToFor={returnTo}
+        />
       )}
     </div>
   );
@@ -435,7 +475,17 @@ export function Field({ param, value, onChange, disabled, fields, nodeId, testid
       );
       break;
     case "credential":
-      control = <CredentialField value={current} onChange={onChange} disabled={disabled} credentialType={param.credential_type || credentialType} testid={testid} />;
+      control = (
+        <CredentialField
+          value={current}
+          onChange={onChange}
+          disabled={disabled}
+          credentialType={param.credential_type || credentialType}
+          testid={testid}
+          nodeId={nodeId}
+          paramName={param.name}
+        />
+      );
       break;
     default:
       control = (

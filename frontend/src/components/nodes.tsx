@@ -1,4 +1,4 @@
-import { memo } from "react";
+import { memo, useState } from "react";
 import { Handle, Position, NodeResizer, type NodeProps, type NodeTypes } from "@xyflow/react";
 import type { LucideIcon } from "lucide-react";
 import { useEditor } from "./context";
@@ -19,9 +19,20 @@ const ICONS: Record<string, LucideIcon> = {
   webhook: Webhook,
 };
 
+// A connector's step names its service's lettermark (static/connectors/icons/<name>.svg) instead of a drawn icon.
+const SERVICE_ICON = /^[a-z0-9_-]{2,40}$/;
+
+function ServiceMark({ name, size }: { name: string; size: number }) {
+  const [failed, setFailed] = useState(false);
+  if (failed) return <Box size={size} strokeWidth={2} aria-hidden="true" />;
+  return <img className="ez-service-icon" src={`/static/connectors/icons/${name}.svg`} width={size} height={size} alt="" aria-hidden="true" onError={() => setFailed(true)} />;
+}
+
 export function iconOf(spec: NodeSpec | undefined, size = 18) {
-  const Icon = (spec && ICONS[spec.icon]) || Box;
-  return <Icon size={size} strokeWidth={2} aria-hidden="true" />;
+  const Icon = spec && ICONS[spec.icon];
+  if (!Icon && spec && SERVICE_ICON.test(spec.icon)) return <ServiceMark name={spec.icon} size={size} />;
+  const Drawn = Icon || Box;
+  return <Drawn size={size} strokeWidth={2} aria-hidden="true" />;
 }
 
 const STATUS_MARK: Record<string, string> = { running: "…", success: "✓", error: "✗", skipped: "–", waiting: "⏸" };

@@ -9,11 +9,7 @@ import type { Credential, CredentialType, FlowInfo, Run, Variable } from "../typ
 import type { NodeSpec } from "../types/catalog";
 import { validateFlow } from "./useAutosave";
 
-export interface NewCredential {
-  name: string;
-  type: string;
-  data: Record<string, string>;
-}
+import type { NewCredential } from "../components/ConnectionDialog";
 
 export interface EditorLoad {
   loaded: boolean;
@@ -22,6 +18,24 @@ export interface EditorLoad {
   credentialTypes: CredentialType[];
   variableNames: string[];
   createCredential(body: NewCredential): Promise<Credential>;
+}
+
+/** Back from a provider's consent screen (started in a step's credential field): the step gets the connection and is
+ * selected, whether or not the autosave before leaving finished. The query names only ids; nothing else is applied. */
+export function returnedFromSignIn(): void {
+  const query = new URLSearchParams(window.location.search);
+  const nodeId = query.get("node");
+  const param = query.get("param");
+  const credential = query.get("credential");
+  if (!nodeId || !param || !credential || !/^\d+$/.test(credential) || !/^[A-Za-z0-9_]+$/.test(param)) return;
+  const store = editorState();
+  const node = store.nodes.find((n) => n.id === nodeId);
+  if (node) {
+    const parameters = node.data.parameters || {};
+    if (parameters[param] !== Number(credential)) store.updateNodeData(nodeId, { parameters: { ...parameters, [param]: Number(credential) } });
+    store.select([nodeId]);
+  }
+  window.history.replaceState(null, "", window.location.pathname);
 }
 
 export function useEditorLoad(flowId: number, flowApi: string, setRevision: (revision: number) => void, errorText: ErrorText): EditorLoad {
@@ -41,6 +55,7 @@ export function useEditorLoad(flowId: number, flowApi: string, setRevision: (rev
         store.setFlow(info);
         setRevision(flow.draft_revision);
         store.applyGraph(graph);
+        returnedFromSignIn();
         setLoaded(true);
         validateFlow(flowApi);
         Promise.all([get<Credential[]>("/credentials"), get<CredentialType[]>("/credentials/types")])

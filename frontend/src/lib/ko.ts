@@ -222,6 +222,22 @@ const KO: Record<string, string> = {
   "Preview of the assistant's proposal:": "어시스턴트 제안 미리보기:",
   "The assistant's change is in the draft.": "어시스턴트의 변경을 초안에 반영했습니다.",
   "The flow is back as it was before this change.": "플로우를 이 변경 전 상태로 되돌렸습니다.",
+  "This field is required.": "필수 항목입니다.",
+  "Enter an address starting with https://.": "https://로 시작하는 주소를 입력하세요.",
+  "This does not look right. It should look like:": "형식이 맞지 않습니다. 다음과 같은 모양이어야 합니다:",
+  "This does not look right.": "형식이 맞지 않습니다.",
+  "New connection": "새 연결",
+  "Service": "서비스",
+  "Where to find the values": "값을 찾는 곳",
+  "After saving you sign in with the service and come back here.": "저장하면 서비스에 로그인한 뒤 이곳으로 돌아옵니다.",
+  "Redirect address to register with the service:": "서비스에 등록할 리디렉션 주소:",
+  "Save and sign in": "저장하고 로그인",
+  "This connection must be reconnected.": "이 연결을 다시 연결해야 합니다.",
+  "Not connected yet.": "아직 연결되지 않았습니다.",
+  "Test connection": "연결 테스트",
+  "Connect": "연결",
+  "Reconnect": "다시 연결",
+  "Manage connections": "연결 관리",
 };
 
 export default KO;

@@ -13,6 +13,7 @@ export interface Boot {
   max_body_bytes?: number | null;
   /** The organization's time zone: every date in the editor is written in it (lib/dates.ts). */
   time_zone?: string;
+  oauth2_redirect_uri?: string;
 }
 
 export interface FlowInfo {
@@ -67,17 +68,29 @@ export interface Credential {
   id: number;
   name: string;
   type: string;
+  status?: string;
+  status_message?: string;
 }
 
 export interface CredentialField {
   name: string;
   label: string;
   secret?: boolean;
+  required?: boolean;
+  url?: boolean;
+  pattern?: string;
+  example?: string;
 }
 
 export interface CredentialType {
   key: string;
+  label: string;
   fields: CredentialField[];
+  oauth2?: boolean;
+  can_test?: boolean;
+  test_needs_url?: boolean;
+  help?: string;
+  icon?: string;
 }
 
 export interface Variable {

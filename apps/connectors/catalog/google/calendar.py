@@ -23,6 +23,7 @@ CALENDAR = Service("google_calendar", "Google Calendar", "https://www.googleapis
 
 @register_credential_kind
 class GoogleCalendarAccount(GoogleOAuth2):
+    icon = "google_calendar"
     key = "google_calendar"
     label = t("Google Calendar (sign in with Google)", "Google 캘린더(Google 로그인)")
     scopes = ("https://www.googleapis.com/auth/calendar.events",)

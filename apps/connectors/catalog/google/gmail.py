@@ -27,6 +27,7 @@ MAX_LIST = 100
 
 @register_credential_kind
 class GmailAccount(GoogleOAuth2):
+    icon = "gmail"
     key = "gmail"
     label = t("Gmail (sign in with Google)", "Gmail(Google 로그인)")
     # gmail.modify: labels on messages (it includes reading); connections made before it was added must reconnect to label.

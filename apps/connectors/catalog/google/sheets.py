@@ -28,6 +28,7 @@ ROW_NUMBER = "row_number"
 
 @register_credential_kind
 class GoogleSheetsAccount(GoogleOAuth2):
+    icon = "google_sheets"
     key = "google_sheets"
     label = t("Google Sheets (sign in with Google)", "Google 스프레드시트(Google 로그인)")
     scopes = ("https://www.googleapis.com/auth/spreadsheets",)

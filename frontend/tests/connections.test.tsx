@@ -1,0 +1,87 @@
+import { useState } from "react";
+import { fireEvent, screen, waitFor } from "@testing-library/react";
+import { describe, expect, it, vi } from "vitest";
+import { fieldProblem } from "../src/components/ConnectionDialog";
+import { Field } from "../src/components/fields";
+import { translator } from "../src/lib/i18n";
+import type { CredentialType } from "../src/types/api";
+import type { ParamSpec } from "../src/types/catalog";
+import { param, renderInEditor } from "./fixtures";
+
+const { t } = translator("en");
+const TELEGRAM: CredentialType = {
+  key: "telegram_bot",
+  label: "Telegram bot",
+  help: "Ask @BotFather for /newbot and copy the token.",
+  icon: "/static/connectors/icons/telegram.svg",
+  can_test: true,
+  fields: [{ name: "bot_token", label: "Bot token", secret: true, required: true, pattern: "^\\d+:[A-Za-z0-9_-]{20,}$", example: "123456789:AAE..." }],
+};
+
+function Form({ spec, initial, onValue }: { spec: ParamSpec; initial?: unknown; onValue?: (v: unknown) => void }) {
+  const [value, setValue] = useState<unknown>(initial);
+  return (
+    <Field
+      param={spec}
+      value={value}
+      onChange={(v) => {
+        setValue(v);
+        if (onValue) onValue(v);
+      }}
+      nodeId="n1"
+      testid={`param-${spec.name}`}
+      fields={[]}
+    />
+  );
+}
+
+describe("connections in the step form", () => {
+  it("checks a value's shape with the kind's pattern and shows its example", () => {
+    const field = TELEGRAM.fields[0];
+    expect(fieldProblem(field, "", t)).toBe("This field is required.");
+    expect(fieldProblem(field, "nope", t)).toContain("123456789:AAE...");
+    expect(fieldProblem(field, "123456789:AAEhBP0av28xYz-Telegram_test", t)).toBeNull();
+    expect(fieldProblem({ name: "token_url", label: "Token", url: true }, "ftp://x", t)).toBe("Enter an address starting with https://.");
+  });
+
+  it("shows the service icon, where to find the values, test and the Connections page link", () => {
+    renderInEditor(<Form spec={param("credential", "credential", { credential_type: "telegram_bot" })} initial={5} />, {
+      credentialTypes: [TELEGRAM],
+      credentials: [{ id: 5, name: "Team bot", type: "telegram_bot", status: "connected" }],
+    });
+    expect(screen.getByTestId("param-credential-help").textContent).toContain("@BotFather");
+    expect(screen.getByTestId("param-credential-connections").getAttribute("href")).toBe("/connections/");
+    expect(screen.getByTestId("param-credential-test")).toBeTruthy();
+    expect(document.querySelector("img.ez-service-icon")!.getAttribute("src")).toBe("/static/connectors/icons/telegram.svg");
+  });
+
+  it("creates a connection in the dialog and chooses it on the step", async () => {
+    const create = vi.fn(async () => ({ id: 9, name: "New bot", type: "telegram_bot" }));
+    const onValue = vi.fn();
+    renderInEditor(<Form spec={param("credential", "credential", { credential_type: "telegram_bot" })} onValue={onValue} />, {
+      credentialTypes: [TELEGRAM],
+      createCredential: create,
+    });
+    fireEvent.click(screen.getByTestId("param-credential-new"));
+    expect(screen.getByTestId("connection-dialog")).toBeTruthy();
+    expect(screen.getByTestId("credential-help").textContent).toContain("@BotFather");
+    fireEvent.change(screen.getByTestId("credential-bot_token"), { target: { value: "wrong" } });
+    fireEvent.click(screen.getByTestId("credential-save"));
+    expect(screen.getByTestId("credential-bot_token-error").textContent).toContain("It should look like");
+    expect(create).not.toHaveBeenCalled();
+    fireEvent.change(screen.getByTestId("credential-bot_token"), { target: { value: "123456789:AAEhBP0av28xYz-Telegram_test" } });
+    fireEvent.click(screen.getByTestId("credential-save"));
+    await waitFor(() => expect(onValue).toHaveBeenCalledWith(9));
+    expect(create).toHaveBeenCalledWith({ name: "Telegram bot", type: "telegram_bot", data: { bot_token: "123456789:AAEhBP0av28xYz-Telegram_test" } });
+    expect(screen.queryByTestId("connection-dialog")).toBeNull();
+  });
+
+  it("says when the chosen connection must be reconnected", () => {
+    renderInEditor(<Form spec={param("credential", "credential", { credential_type: "kakao_login" })} initial={3} />, {
+      credentialTypes: [{ key: "kakao_login", label: "Kakao", oauth2: true, fields: [] }],
+      credentials: [{ id: 3, name: "Me", type: "kakao_login", status: "needs_reconnect", status_message: "Choose Reconnect to sign in again." }],
+    });
+    expect(screen.getByTestId("param-credential-status").textContent).toBe("Choose Reconnect to sign in again.");
+    expect(screen.getByTestId("param-credential-reconnect").textContent).toBe("Reconnect");
+  });
+});
