@@ -13,6 +13,16 @@ result = [{**item, "total": item.get("qty", 0) * item.get("price", 0)} for item 
 """
 
 
+def sandbox_limits(ctx, params) -> Limits:
+    """The child process's limits: the step's CPU and memory settings, and the time the step has left."""
+    wall = max(min(float(ctx.node.setting("timeout_seconds")), ctx.seconds_left()), 1.0)
+    return Limits(cpu_seconds=int(params["cpu_seconds"]), wall_seconds=wall, memory_mb=int(params["memory_mb"]))
+
+
+def sandbox_items(ctx) -> list:
+    return ctx.items[:1] if ctx.node.setting("execute_once") else ctx.items
+
+
 @register
 class CodeNode(NodeType):
     key = "code.python"
@@ -53,9 +63,7 @@ class CodeNode(NodeType):
 
     def execute(self, ctx):
         params = ctx.params()
-        wall = max(min(float(ctx.node.setting("timeout_seconds")), ctx.seconds_left()), 1.0)
-        limits = Limits(cpu_seconds=int(params["cpu_seconds"]), wall_seconds=wall, memory_mb=int(params["memory_mb"]))
-        items = ctx.items[:1] if ctx.node.setting("execute_once") else ctx.items
+        limits, items = sandbox_limits(ctx, params), sandbox_items(ctx)
         try:
             return {"main": run_code(str(params["code"]), items, mode=params["mode"], limits=limits)}
         except SandboxError as exc:
@@ -117,9 +125,7 @@ class JavaScriptCodeNode(NodeType):
 
     def execute(self, ctx):
         params = ctx.params()
-        wall = max(min(float(ctx.node.setting("timeout_seconds")), ctx.seconds_left()), 1.0)
-        limits = Limits(cpu_seconds=int(params["cpu_seconds"]), wall_seconds=wall, memory_mb=int(params["memory_mb"]))
-        items = ctx.items[:1] if ctx.node.setting("execute_once") else ctx.items
+        limits, items = sandbox_limits(ctx, params), sandbox_items(ctx)
         code = str(params["code"])
         nodes, meta = ctx.script_scope(code)
         try:
