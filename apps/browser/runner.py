@@ -239,7 +239,18 @@ def _run(chromium, actions, login, allow_hosts, wall: float, action_timeout: flo
             outcome.failure_screenshot = shot.read_bytes() if shot.exists() else None
         return outcome
     finally:
+        _remove(workdir)
+
+
+def _remove(workdir: Path, *, seconds: float = 10.0) -> None:
+    """Deletes the session's folder; a Chromium helper still finishing a write can recreate a file in it for a moment
+    after the kill (seen on a loaded machine), so it tries again until the folder is gone."""
+    deadline = time.monotonic() + seconds
+    while True:
         shutil.rmtree(workdir, ignore_errors=True)
+        if not workdir.exists() or time.monotonic() >= deadline:
+            return
+        time.sleep(0.1)
 
 
 def _answer(stdout: bytes, stderr: bytes) -> dict:

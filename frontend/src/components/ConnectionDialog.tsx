@@ -194,7 +194,7 @@ export function ConnectionDialog({ t, kinds, kind: fixedKind, redirectUri, retur
                   {error}
                 </div>
               )}
-              <button type="submit" className="ez-button primary" disabled={busy} data-testid="credential-save">
+              <button type="button" className="ez-button primary" disabled={busy} onClick={() => void save()} data-testid="credential-save">
                 {kind.oauth2 ? t("Save and sign in") : t("Save credential")}
               </button>
             </>

@@ -103,6 +103,11 @@ def test_catalog_serves_the_new_step_with_its_declarations(api):
         "google_sheets.new_or_updated_row": "polling",
         "imap.new_email": "polling_mailbox",
         "mqtt.message": "listener",
+        "form.submitted": "form",
+        "gmail.new_email": "polling",
+        "kakaopay.payment_result": "webhook",
+        "naverpay.payment_result": "webhook",
+        "telegram.message_received": "webhook",
     }
 
 
