@@ -119,7 +119,6 @@ def test_a_visitor_sends_the_hosted_form_and_a_run_starts_with_the_answers(embed
     shots.take(owner, "05-run-with-the-answers")
 
 
-@pytest.mark.xfail(reason="unfinished: the dialog's address check is not seen in the browser yet (unit tests cover it)", strict=False)
 def test_connections_from_the_editor_and_the_connections_page(embedded_stack, new_context, shots):
     org = Organization(embedded_stack, "connux")
     assert org.api.patch("/api/v1/organization", json={"allowed_internal_hosts": ["127.0.0.1"]}).status_code == 200

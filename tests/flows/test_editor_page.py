@@ -118,3 +118,17 @@ def test_the_editor_writes_dates_in_the_organizations_time_zone(data, organizati
     flow = make_flow(data, organization)
     response = data.client_for(organization, data.owner_of(organization)).get(f"/flows/{flow.pk}/edit/")
     assert boot_of(response)["time_zone"] == "America/New_York"
+
+
+def test_every_step_icon_is_drawn_by_the_editor_or_is_a_service_lettermark():
+    """The editor draws `icon` from its own set, else loads static/connectors/icons/<icon>.svg: a name in neither is a
+    404 in the browser's console and a blank box on the canvas."""
+    from apps.flows.nodes.registry import load_builtin_nodes
+
+    source = (ROOT / "frontend/src/components/nodes.tsx").read_text()
+    block = source.split("const ICONS: Record<string, LucideIcon> = {", 1)[1].split("};", 1)[0]
+    drawn = set(re.findall(r'"?([a-z][a-z0-9_-]*)"?\s*:', block))
+    lettermarks = {path.stem for path in (ROOT / "static/connectors/icons").glob("*.svg")}
+    registry = load_builtin_nodes()
+    missing = sorted({registry.get(key).icon for key in registry.keys()} - drawn - lettermarks)  # noqa: SIM118
+    assert missing == []

@@ -8,7 +8,8 @@ import type { FlowNode } from "../types/graph";
 import {
   AlertTriangle, ArrowUpDown, Ban, Box, Calendar, Circle, Clock, Code, Copy, Eraser, FileSpreadsheet, FileText, Filter,
   GitBranch, GitFork, GitMerge, Globe, Hourglass, Image as ImageIcon, Layers, Lock, Mail, MessageSquare, Pencil, Play, Repeat, Reply,
-  Scissors, Split, StickyNote, Table, Webhook, Workflow, Pin,
+  Scissors, Split, StickyNote, Table, Webhook, Workflow, Pin, AlignLeft, Bot, Cpu, EyeOff, Search, Smile, Sparkles, Tag, Tags,
+  TrendingUp,
 } from "lucide-react";
 
 const ICONS: Record<string, LucideIcon> = {
@@ -17,6 +18,9 @@ const ICONS: Record<string, LucideIcon> = {
   merge: GitMerge, note: StickyNote, pencil: Pencil, play: Play, repeat: Repeat, reply: Reply, scissors: Scissors,
   sheet: FileSpreadsheet, slack: MessageSquare, sort: ArrowUpDown, split: Split, stop: Ban, subflow: Workflow, switch: GitFork, table: Table,
   webhook: Webhook,
+  // AI and document steps
+  "alert-triangle": AlertTriangle, "align-left": AlignLeft, cpu: Cpu, "eye-off": EyeOff, robot: Bot, search: Search, smile: Smile,
+  sparkles: Sparkles, tag: Tag, tags: Tags, "trending-up": TrendingUp,
 };
 
 // A connector's step names its service's lettermark (static/connectors/icons/<name>.svg) instead of a drawn icon.
