@@ -115,3 +115,18 @@ def test_ftp_sign_in_errors_and_the_network_policy(ftp):
     wrong = kind.test(ftp_login(ftp, password="nope"), allow_hosts=["127.0.0.1"])
     assert not wrong.ok and "refused the sign-in" in wrong.message
     assert "internal address" in kind.test(ftp_login(ftp), allow_hosts=[]).message
+
+
+def test_processes_that_never_use_sftp_do_not_import_paramiko():
+    """paramiko loads about 12 MB: web processes and workers import it on the first SFTP use (make run's idle memory)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'ezflow_site.settings');"
+        "django.setup(); import sys;"
+        "from apps.flows.nodes.registry import load_builtin_nodes; assert 'sftp.list' in load_builtin_nodes();"
+        "assert 'paramiko' not in sys.modules, 'paramiko was imported at start'"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]

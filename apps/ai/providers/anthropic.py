@@ -3,28 +3,19 @@ the same way for every provider) and its HTTP client is the SSRF-guarded one."""
 
 from __future__ import annotations
 
-import importlib
-
 import httpx2
 from django.conf import settings
 
 from apps.ai.providers import errors
 from apps.ai.providers.base import AssistantTurn, ChatRequest, Provider, ProviderError, Reply, ToolCall, UserTurn
 from apps.ai.providers.registry import register
+from apps.core.lazy import LazyModule
 from apps.flows.credential_kinds.base import TestResult, t
 from apps.flows.engine.errors import gettext_noop
 from apps.flows.http.guard import guard_error, guarded_client
 
-
-class _LazySDK:
-    """The SDK takes about a second and tens of megabytes to import: web processes and workers that never call
-    Claude do not pay for it (it is imported on the first call)."""
-
-    def __getattr__(self, name: str):
-        return getattr(importlib.import_module("anthropic"), name)
-
-
-anthropic = _LazySDK()
+# The SDK takes about a second and tens of megabytes to import: imported on the first Claude call.
+anthropic = LazyModule("anthropic")
 
 
 def http_client(*, allow_hosts, timeout: float) -> httpx2.Client:

@@ -14,15 +14,17 @@ import posixpath
 import socket
 import stat
 
-import paramiko
-
 from apps.connectors.files import spooled, too_large
 from apps.connectors.filesteps import DownloadStep, ListStep, Server, Session, UploadStep
 from apps.connectors.network import checked_address, port_of
+from apps.core.lazy import LazyModule
 from apps.flows.credential_kinds import CredentialKind, Field, TestResult, t
 from apps.flows.credential_kinds import register as register_credential_kind
 from apps.flows.engine.errors import NodeError, gettext_noop
 from apps.flows.nodes.registry import register
+
+# paramiko (12 MB with what it loads) is imported on the first SFTP use, not in every web process and worker.
+paramiko = LazyModule("paramiko")
 
 
 def fingerprint(key: paramiko.PKey) -> str:
