@@ -12,18 +12,29 @@ TEST_SETTINGS = {"PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHa
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(django_db_setup, django_db_blocker, request):
+    from django.test.utils import setup_databases, teardown_databases
+
     from apps.accounts.models import Organization
     from apps.accounts.services.platform import public_site_ensure
     from apps.core.migration_state import record_tenant_migrations
     from tests.support import tenant_schema
 
+    # pytest-django creates the test database only when a collected test asks for `db`; end-to-end tests reach it
+    # through this fixture instead, so a session of only browser or stack tests creates it here.
+    own_setup = None
+    with django_db_blocker.unblock():
+        if connection.settings_dict["NAME"] != connection.creation._get_test_db_name():
+            own_setup = setup_databases(verbosity=request.config.option.verbose, interactive=False, aliases={"default"})
     with django_db_blocker.unblock():
         public_site_ensure()
         record_tenant_migrations()
         tenant_schema.record_tenant_migrations_sql()
     with override_settings(**TEST_SETTINGS), mock.patch.object(Organization, "create_schema", tenant_schema.create_schema):
         yield
+    if own_setup is not None:
+        with django_db_blocker.unblock():
+            teardown_databases(own_setup, verbosity=request.config.option.verbose)
 
 
 def pytest_sessionfinish(session):
