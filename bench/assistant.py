@@ -133,18 +133,21 @@ def _scripted_turns(case: dict) -> list[dict]:
 
 
 def claude_replay(cases: dict, registry) -> None:
-    """The Claude engine with the real SDK on a mock transport replaying scripted Messages API answers."""
+    """The Claude engine with the real SDK on a mock transport replaying scripted Messages API answers as server-sent
+    event streams (the engine uses the streaming API)."""
     import httpx2
 
     from apps.ai.providers import anthropic as provider
     from apps.assistant.claude import engine
+    from tests.ai.support import sse_stream
 
     latencies, valid, hits, expected_total, slot_right, slot_total, requests = [], 0, 0, 0, 0, 0, 0
     for case in cases["requests"]:
         answers = _scripted_turns(case)
 
         def handler(request, answers=answers):
-            return httpx2.Response(200, json=answers.pop(0), headers={"request-id": "req_bench"})
+            headers = {"request-id": "req_bench", "content-type": "text/event-stream"}
+            return httpx2.Response(200, content=sse_stream(answers.pop(0)), headers=headers)
 
         provider.http_client = lambda handler=handler, **kw: httpx2.Client(transport=httpx2.MockTransport(handler))
         started = time.perf_counter()
