@@ -21,6 +21,7 @@ from apps.assistant.errors import AssistantError
 from apps.assistant.live_pages import publish_delta
 from apps.assistant.models import Conversation, DraftRequest, Turn
 from apps.assistant.planner import plan
+from apps.assistant.selectors import template_skeletons
 from apps.flows.models import Credential
 from apps.flows.nodes.registry import load_builtin_nodes
 from apps.flows.problems import problems_payload
@@ -219,14 +220,24 @@ def assistant_draft(*, user, organization, prompt: str, graph: dict | None = Non
                         "reason": _("an unexpected answer")
                     }
         if parts is None:
-            draft = plan(prompt, language=language, time_zone=organization.time_zone, graph=graph)
+            draft = plan(
+                prompt,
+                language=language,
+                time_zone=organization.time_zone,
+                graph=graph,
+                templates=lambda keys, words: template_skeletons(organization=organization, step_keys=keys, words=words),
+            )
             parts = {"graph": draft.graph, "text": "", "missing": draft.missing, "problems": draft.problems}
+            if draft.template is not None:
+                parts["template"] = draft.template
         milliseconds = int((time.monotonic() - started) * 1000)
         DraftRequest.objects.create(user=user, engine=engine, valid=not parts["problems"], milliseconds=min(milliseconds, 2**31 - 1))
         changes = graph_changes(graph, parts["graph"])
         missing = [_missing_text(entry) for entry in parts["missing"]]
         missing += [{"code": "problem", "message": p["message"], "node_id": p["node_id"]} for p in problems_payload(parts["problems"])]
         message = parts["text"] or _message(parts["graph"], changes)
+        if parts.get("template"):
+            message = _("I built this from the template “%(title)s”.") % {"title": parts["template"]["title"]} + " " + message
         if any(m["code"] == "connect" for m in missing):
             message += " " + _("Before it can run, connect the accounts listed below.")
         return {"message": message, "graph": parts["graph"], "changes": changes, "missing": missing, "engine": engine, "notice": notice}

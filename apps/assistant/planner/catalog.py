@@ -13,6 +13,12 @@ STOP_WORDS = frozenset(
     "a an the to of in on for with from and or me my it its is as by at into this that via your our "
     "이 그 저 를 을 에 의 로 으로 에서 및 또는 한 수 것".split()
 )
+# Words of a request that say when or how, not what (times, politeness): never a step or a template's topic.
+FILLER = re.compile(
+    r"보내줘|해줘|주세요|please|it|them|만들어줘|매일|매주|매월|매달|평일|주말|아침|저녁|오전|오후|밤|새벽|마다|정각|"
+    r"\d.*|[월화수목금토일]요일|every|each|day|daily|morning|evening|night|am|pm|weekdays?|weekends?|hourly|hours?|minutes?|"
+    r"month|monthly|week|weekly|(?:mon|tues|wednes|thurs|fri|satur|sun)days?|when|then|do|automatically|자동으로"
+)
 KOREAN_ENDINGS = ("으로", "에서", "에게", "하기", "보내기", "기")
 
 
