@@ -45,6 +45,8 @@ def test_english_requests_find_korean_templates_by_their_english_titles():
         "Every Friday at 5 pm send an email to boss@example.com",
         "매일 아침 7시에 네이버 블로그에서 '맛집'을 검색해서 디스코드 채널에 올려줘",  # not the shopping price template
         "웹훅으로 요청이 오면 슬랙으로 보내줘",
+        # Close to the calendar → KakaoTalk template, but the results go elsewhere: a template never picks the destination.
+        "At 8 in the morning every day, find today's Google Calendar events and text them to 010-9876-5432 by SMS",
     ],
 )
 def test_far_requests_do_not_start_from_a_template(prompt):

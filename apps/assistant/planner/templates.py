@@ -90,6 +90,12 @@ def step_types(graph: dict) -> set[str]:
     return {str(n.get("type")) for n in graph.get("nodes") or []}
 
 
+def end_types(graph: dict) -> set[str]:
+    """Types of the steps a template ends with (nothing follows them): where its results go."""
+    sources = {e.get("source") for e in graph.get("edges") or []}
+    return {str(n.get("type")) for n in graph.get("nodes") or [] if n.get("id") not in sources and (graph.get("edges") or [])}
+
+
 def closest(
     sentence: str, *, named_steps: list[str], trigger_kind: str, trigger_of, condition_key: str | None, skeletons
 ) -> tuple[Skeleton, list[str]] | None:
@@ -102,8 +108,8 @@ def closest(
     best = None
     for skeleton in skeletons:
         types = step_types(skeleton.graph)
-        if not set(named_steps) <= types:
-            continue
+        if not set(named_steps) <= types or not end_types(skeleton.graph) <= set(named_steps):
+            continue  # the template must hold every step asked for, and send its results only where the person said
         if trigger_kind in ("schedule", "webhook") and trigger_of(skeleton.graph) != trigger_kind:
             continue
         if condition_key is not None and condition_key not in types:
