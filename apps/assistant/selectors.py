@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from apps.assistant.planner.templates import Skeleton
+from apps.flows.models import Variable
 from apps.marketplace.models import Template, TemplateInstall
 from apps.marketplace.selectors import template_listed
 
@@ -51,3 +52,8 @@ def template_skeletons(*, organization, step_keys: list[str], words: list[str]) 
         return []
     chosen = templates.select_related("latest_version").order_by("-install_count", "-id")[:MAX_CANDIDATES]
     return [template_skeleton(template) for template in chosen]
+
+
+def variable_names() -> set[str]:
+    """The organization's variables (templates' `{{ vars.name }}` the person need not add)."""
+    return set(Variable.objects.values_list("name", flat=True))

@@ -21,7 +21,7 @@ from apps.assistant.errors import AssistantError
 from apps.assistant.live_pages import publish_delta
 from apps.assistant.models import Conversation, DraftRequest, Turn
 from apps.assistant.planner import plan
-from apps.assistant.selectors import template_skeletons
+from apps.assistant.selectors import template_skeletons, variable_names
 from apps.flows.models import Credential
 from apps.flows.nodes.registry import load_builtin_nodes
 from apps.flows.problems import problems_payload
@@ -226,6 +226,7 @@ def assistant_draft(*, user, organization, prompt: str, graph: dict | None = Non
                 time_zone=organization.time_zone,
                 graph=graph,
                 templates=lambda keys, words: template_skeletons(organization=organization, step_keys=keys, words=words),
+                known_variables=variable_names() if graph is None or not graph.get("nodes") else frozenset(),
             )
             parts = {"graph": draft.graph, "text": "", "missing": draft.missing, "problems": draft.problems}
             if draft.template is not None:

@@ -8,6 +8,7 @@ from django.db import connection
 
 from apps.assistant.planner import plan
 from apps.assistant.planner.templates import closest, content_words, from_content
+from apps.flows.models import Variable
 from apps.marketplace.content import shipped_template, shipped_templates
 from apps.marketplace.models import Template, TemplateVersion, Visibility
 from apps.marketplace.services import template_search_refresh
@@ -123,10 +124,14 @@ def test_the_draft_api_builds_from_a_public_template_and_says_so(data, organizat
     assert body["graph"]["nodes"][0]["parameters"]["cron"] == "0 8 * * *"
     assert not [m for m in body["missing"] if m["code"] == "problem"]
     assert {m["node_id"] for m in body["missing"] if m["code"] == "connect"} == {"events", "kakao"}
+    variables = [m for m in body["missing"] if m["code"] == "fill" and "calendar_id" in m["message"]]
+    assert [m["node_id"] for m in variables] == ["events"] and "조직 변수" in variables[0]["message"]
 
     prompt = "Every morning at 7 send today's Google Calendar agenda to KakaoTalk"
-    english = data.editor_api(organization).post("/api/v1/assistant/draft", {"prompt": prompt}, content_type="application/json")
-    assert english.json()["message"].startswith(f"I built this from the template “{template.title}”.")
+    Variable.objects.create(name="calendar_id", value="primary")
+    english = data.editor_api(organization).post("/api/v1/assistant/draft", {"prompt": prompt}, content_type="application/json").json()
+    assert english["message"].startswith(f"I built this from the template “{template.title}”.")
+    assert not [m for m in english["missing"] if "calendar_id" in m["message"]]  # the organization has it now
 
 
 def test_another_organizations_own_templates_are_not_used_but_ours_are(data, organization):

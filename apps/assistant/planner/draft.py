@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -354,6 +355,28 @@ def _from_template(skeleton: skeletons.Skeleton, sentence: str, found: list[cata
     return builder
 
 
+VARIABLE = re.compile(r"\bvars\.([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _variables_to_add(graph: dict, known: set[str] | frozenset[str]) -> list[dict]:
+    """Organization variables a template's steps read (`{{ vars.name }}`) that the organization does not have yet."""
+    out, seen = [], set(known)
+    for node in graph["nodes"]:
+        for name in VARIABLE.findall(json.dumps(node.get("parameters") or {}, ensure_ascii=False)):
+            if name in seen:
+                continue
+            seen.add(name)
+            out.append(
+                {
+                    "code": "fill",
+                    "node_id": node.get("id"),
+                    "template": gettext_noop("Add the organization variable “%(name)s” that “%(step)s” uses."),
+                    "values": {"name": name, "step": node.get("name") or node.get("id")},
+                }
+            )
+    return out
+
+
 def _skeleton(sentence: str, found: list[catalog.Mention], registry: NodeRegistry, templates) -> skeletons.Skeleton | None:
     if not templates:
         return None
@@ -379,6 +402,7 @@ def plan(
     graph: dict | None = None,
     registry: NodeRegistry | None = None,
     templates=None,
+    known_variables: set[str] | frozenset[str] = frozenset(),
 ) -> Draft:
     """`templates`: marketplace templates to start from (`Skeleton`s, or a callable `(named step keys, request
     words) -> Skeleton`s that finds candidates); only a new flow starts from a template, and only when the result
@@ -399,6 +423,7 @@ def plan(
         template_builder = _from_template(skeleton, sentence, found, language, time_zone, registry)
         template_missing: list[dict] = []
         placeholders(template_builder.graph, registry, template_missing)
+        template_missing += _variables_to_add(template_builder.graph, known_variables)
         if not blocking_problems(template_builder.graph, registry, template_missing):
             return Draft(
                 graph=template_builder.graph,
@@ -408,7 +433,7 @@ def plan(
                 understood=[n["type"] for n in template_builder.graph["nodes"]],
                 template={"id": skeleton.id, "title": skeleton.title},
             )
-        return plan(prompt, language=language, time_zone=time_zone, graph=graph, registry=registry, templates=None)
+        return plan(prompt, language=language, time_zone=time_zone, graph=graph, registry=registry)
     else:
         trigger_type, trigger_values, kind = _trigger_type(sentence, registry)
         parameters = _schedule_parameters(trigger_type, trigger_values["cron"], time_zone) if kind == "schedule" else {}
