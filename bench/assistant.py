@@ -1,4 +1,5 @@
-"""The offline assistant planner against a public evaluation set (bench/data/assistant_eval.json), printed: share of
+"""The offline assistant planner against the public evaluation set (bench/data/assistant_eval.json, which the planner
+was tuned on) and the held-out set (bench/data/assistant_heldout.json, never tuned on), each printed: share of
 drafts that validate (credential placeholders allowed), step recall and precision against the reference steps (the
 trigger apart), slot accuracy, follow-ups applied correctly, latency p50/p95.
 
@@ -17,6 +18,8 @@ from pathlib import Path
 from bench.common import percentile, setup_django
 
 DATA = Path(__file__).resolve().parent / "data" / "assistant_eval.json"
+# Written once, before the planner ran on it, and never used to tune it (bench/README.md).
+HELD_OUT = Path(__file__).resolve().parent / "data" / "assistant_heldout.json"
 
 
 def _slot_values(graph: dict, registry) -> dict:
@@ -32,20 +35,17 @@ def _slot_values(graph: dict, registry) -> dict:
     return values
 
 
-def main() -> int:
-    setup_django()
-    from apps.assistant.planner import plan
-    from apps.flows.nodes.registry import registry
-
-    cases = json.loads(DATA.read_text())
+def evaluate(cases: dict, registry, plan, **options) -> dict:
+    """The offline planner's numbers on one evaluation set (`options` go to `plan`, e.g. templates)."""
     valid = hits = expected_total = produced_total = slot_right = slot_total = 0
-    latencies, triggers_right, misses = [], 0, []
+    latencies, triggers_right, misses, from_template = [], 0, [], 0
     for case in cases["requests"]:
         language = "ko" if any("가" <= ch <= "힣" for ch in case["prompt"]) else "en"
         started = time.perf_counter()
-        draft = plan(case["prompt"], language=language, time_zone="Asia/Seoul")
+        draft = plan(case["prompt"], language=language, time_zone="Asia/Seoul", **options)
         latencies.append(time.perf_counter() - started)
         valid += draft.valid
+        from_template += draft.template is not None
         nodes = draft.graph["nodes"]
         triggers_right += registry.get(nodes[0]["type"]).trigger_kind == case["trigger"]
         produced = Counter(n["type"] for n in nodes[1:])
@@ -62,7 +62,7 @@ def main() -> int:
         if produced != wanted:
             misses.append(f"steps {sorted(produced.elements())} ≠ {sorted(wanted.elements())} in {case['prompt']}")
     follow_right = 0
-    for case in cases["follow_ups"]:
+    for case in cases.get("follow_ups", []):
         first = plan(case["first"], time_zone="Asia/Seoul")
         second = plan(case["prompt"], graph=first.graph, time_zone="Asia/Seoul")
         got = sorted(n["type"] for n in second.graph["nodes"][1:])
@@ -73,20 +73,56 @@ def main() -> int:
         if not ok:
             misses.append(f"follow-up {case['prompt']}: {got} {'' if slots_ok else values}")
     total = len(cases["requests"])
-    print(
-        f"offline planner on {total} requests ({sum(1 for c in cases['requests'] if any('가' <= ch <= '힣' for ch in c['prompt']))} Korean)"
-    )
-    print(f"valid drafts         {valid / total:.1%}")
-    print(f"trigger right        {triggers_right / total:.1%}")
-    print(f"step recall          {hits / expected_total:.1%}")
-    print(f"step precision       {hits / max(produced_total, 1):.1%}")
-    print(f"slot accuracy        {slot_right / max(slot_total, 1):.1%} ({slot_right}/{slot_total})")
-    print(f"follow-ups right     {follow_right}/{len(cases['follow_ups'])}")
-    print(f"latency p50 / p95    {percentile(latencies, 50) * 1000:.1f} ms / {percentile(latencies, 95) * 1000:.1f} ms")
-    print(f"max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB (no analyser model loaded)")
+    return {
+        "total": total,
+        "korean": sum(1 for c in cases["requests"] if any("가" <= ch <= "힣" for ch in c["prompt"])),
+        "valid": valid / total,
+        "trigger": triggers_right / total,
+        "recall": hits / expected_total,
+        "precision": hits / max(produced_total, 1),
+        "slots": (slot_right, slot_total),
+        "follow_ups": (follow_right, len(cases.get("follow_ups", []))),
+        "p50": percentile(latencies, 50),
+        "p95": percentile(latencies, 95),
+        "from_template": from_template,
+        "misses": misses,
+    }
 
+
+def report(title: str, numbers: dict) -> None:
+    right, slots = numbers["slots"]
+    print(f"\n{title}: {numbers['total']} requests ({numbers['korean']} Korean)")
+    print(f"valid drafts         {numbers['valid']:.1%}")
+    print(f"trigger right        {numbers['trigger']:.1%}")
+    print(f"step recall          {numbers['recall']:.1%}")
+    print(f"step precision       {numbers['precision']:.1%}")
+    print(f"slot accuracy        {right / max(slots, 1):.1%} ({right}/{slots})")
+    print(f"follow-ups right     {numbers['follow_ups'][0]}/{numbers['follow_ups'][1]}")
+    print(f"latency p50 / p95    {numbers['p50'] * 1000:.1f} ms / {numbers['p95'] * 1000:.1f} ms")
+    if numbers["from_template"]:
+        print(f"from a template      {numbers['from_template']}/{numbers['total']}")
     if os.environ.get("BENCH_VERBOSE"):
-        print("\n".join(misses))
+        print("\n".join(numbers["misses"]))
+
+
+def main() -> int:
+    setup_django()
+    from apps.assistant.planner import plan
+    from apps.assistant.planner.templates import from_content
+    from apps.flows.nodes.registry import registry
+    from apps.marketplace.content import shipped_templates
+
+    cases = json.loads(DATA.read_text())
+    held_out = json.loads(HELD_OUT.read_text())
+    report("offline planner, public set (tuned on)", evaluate(cases, registry, plan))
+    report("offline planner, held-out set (written before tuning; see bench/README.md)", evaluate(held_out, registry, plan))
+    shipped = [from_content(content) for content in shipped_templates()]
+    for name, data in (("public", cases), ("held-out", held_out)):
+        report(
+            f"offline planner with the {len(shipped)} shipped templates as skeletons, {name} set",
+            evaluate(data, registry, plan, templates=shipped),
+        )
+    print(f"\nmax RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB (no analyser model loaded)")
     claude_replay(cases, registry)
     return 0
 
@@ -133,18 +169,21 @@ def _scripted_turns(case: dict) -> list[dict]:
 
 
 def claude_replay(cases: dict, registry) -> None:
-    """The Claude engine with the real SDK on a mock transport replaying scripted Messages API answers."""
+    """The Claude engine with the real SDK on a mock transport replaying scripted Messages API answers as server-sent
+    event streams (the engine uses the streaming API)."""
     import httpx2
 
     from apps.ai.providers import anthropic as provider
     from apps.assistant.claude import engine
+    from tests.ai.support import sse_stream
 
     latencies, valid, hits, expected_total, slot_right, slot_total, requests = [], 0, 0, 0, 0, 0, 0
     for case in cases["requests"]:
         answers = _scripted_turns(case)
 
         def handler(request, answers=answers):
-            return httpx2.Response(200, json=answers.pop(0), headers={"request-id": "req_bench"})
+            headers = {"request-id": "req_bench", "content-type": "text/event-stream"}
+            return httpx2.Response(200, content=sse_stream(answers.pop(0)), headers=headers)
 
         provider.http_client = lambda handler=handler, **kw: httpx2.Client(transport=httpx2.MockTransport(handler))
         started = time.perf_counter()

@@ -1,5 +1,5 @@
-"""The assistant's live page: what Claude says between its tool calls, shown in the person's panel while the
-answer is being made (only to the person who asked, only for that flow)."""
+"""The assistant's live page: Claude's text streamed token by token to the person's panel while the answer is being
+made (only to the person who asked, only for that flow)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,10 @@ class AssistantPage(LivePage):
         return membership is not None and flow_selectors.flow_list().filter(pk=object_id).exists()
 
 
-def publish_progress(*, schema: str, user_id: int, flow_id: int, text: str) -> None:
-    """A hint while the request runs (best effort; the answer itself comes back in the HTTP response)."""
-    publish_to_groups([assistant_group(schema, user_id, flow_id)], {"type": "assistant.progress", "flow_id": flow_id, "text": text[:2000]})
+def publish_delta(*, schema: str, user_id: int, flow_id: int, call: int, text: str = "", reset: bool = False) -> None:
+    """A piece of the text model call `call` is writing (or, with `reset`, that call is retried: drop its text).
+    Best effort: the answer itself comes back in the HTTP response."""
+    payload = {"type": "assistant.delta", "flow_id": flow_id, "call": call, "text": text[:2000]}
+    if reset:
+        payload["reset"] = True
+    publish_to_groups([assistant_group(schema, user_id, flow_id)], payload)

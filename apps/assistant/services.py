@@ -18,9 +18,10 @@ from apps.ai.pricing import cost_usd
 from apps.ai.usage import month_cost, monthly_budget
 from apps.assistant.claude import engine as claude
 from apps.assistant.errors import AssistantError
-from apps.assistant.live_pages import publish_progress
+from apps.assistant.live_pages import publish_delta
 from apps.assistant.models import Conversation, DraftRequest, Turn
 from apps.assistant.planner import plan
+from apps.assistant.selectors import template_skeletons, variable_names
 from apps.flows.models import Credential
 from apps.flows.nodes.registry import load_builtin_nodes
 from apps.flows.problems import problems_payload
@@ -143,14 +144,17 @@ def _record_usage(usage: claude.Usage, flow_id: int | None) -> None:
 
 
 def _with_claude(*, key: str, prompt: str, graph, language: str, time_zone: str, flow_id, user) -> dict:
-    """The Claude answer's parts, or raises ClaudeFailed (usage of the calls made is recorded either way). What the
-    model says between tool calls goes to the person's panel over the live socket while the answer is made."""
-    on_text = None
+    """The Claude answer's parts, or raises ClaudeFailed (usage of the calls made is recorded either way). The
+    model's text is streamed to the person's panel over the live socket, piece by piece, while the answer is made."""
+    on_delta = on_reset = None
     if flow_id is not None and user is not None:
         schema = connection.schema_name
 
-        def on_text(said: str) -> None:
-            publish_progress(schema=schema, user_id=user.pk, flow_id=flow_id, text=said)
+        def on_delta(call: int, piece: str) -> None:
+            publish_delta(schema=schema, user_id=user.pk, flow_id=flow_id, call=call, text=piece)
+
+        def on_reset(call: int) -> None:
+            publish_delta(schema=schema, user_id=user.pk, flow_id=flow_id, call=call, reset=True)
 
     try:
         result = claude.run(
@@ -165,7 +169,8 @@ def _with_claude(*, key: str, prompt: str, graph, language: str, time_zone: str,
             max_turns=settings.EZFLOW_ASSISTANT_CLAUDE_MAX_TURNS,
             retries=settings.EZFLOW_ASSISTANT_CLAUDE_RETRIES,
             max_wait=settings.EZFLOW_ASSISTANT_CLAUDE_MAX_WAIT_SECONDS,
-            on_text=on_text,
+            on_delta=on_delta,
+            on_reset=on_reset,
         )
     except claude.ClaudeFailed as failed:
         _record_usage(failed.usage, flow_id)
@@ -215,14 +220,25 @@ def assistant_draft(*, user, organization, prompt: str, graph: dict | None = Non
                         "reason": _("an unexpected answer")
                     }
         if parts is None:
-            draft = plan(prompt, language=language, time_zone=organization.time_zone, graph=graph)
+            draft = plan(
+                prompt,
+                language=language,
+                time_zone=organization.time_zone,
+                graph=graph,
+                templates=lambda keys, words: template_skeletons(organization=organization, step_keys=keys, words=words),
+                known_variables=variable_names() if graph is None or not graph.get("nodes") else frozenset(),
+            )
             parts = {"graph": draft.graph, "text": "", "missing": draft.missing, "problems": draft.problems}
+            if draft.template is not None:
+                parts["template"] = draft.template
         milliseconds = int((time.monotonic() - started) * 1000)
         DraftRequest.objects.create(user=user, engine=engine, valid=not parts["problems"], milliseconds=min(milliseconds, 2**31 - 1))
         changes = graph_changes(graph, parts["graph"])
         missing = [_missing_text(entry) for entry in parts["missing"]]
         missing += [{"code": "problem", "message": p["message"], "node_id": p["node_id"]} for p in problems_payload(parts["problems"])]
         message = parts["text"] or _message(parts["graph"], changes)
+        if parts.get("template"):
+            message = _("I built this from the template “%(title)s”.") % {"title": parts["template"]["title"]} + " " + message
         if any(m["code"] == "connect" for m in missing):
             message += " " + _("Before it can run, connect the accounts listed below.")
         return {"message": message, "graph": parts["graph"], "changes": changes, "missing": missing, "engine": engine, "notice": notice}

@@ -48,19 +48,55 @@ def api_error(status: int, error_type: str, text_: str, headers: dict | None = N
     return httpx2.Response(status, json=body, headers={"request-id": "req_011CSHoEeqs5C35K2UUqR7Fy", **(headers or {})})
 
 
+def sse_stream(body: dict, piece: int = 4) -> bytes:
+    """A Messages API response body as the streaming API sends it (server-sent events): message_start, each content
+    block as start / deltas / stop (text in pieces of `piece` characters, tool input as partial JSON), message_delta
+    with the stop reason and output tokens, message_stop."""
+    events: list[tuple[str, dict]] = []
+    usage = body["usage"]
+    start = {**body, "content": [], "stop_reason": None, "stop_sequence": None, "usage": {**usage, "output_tokens": 1}}
+    events.append(("message_start", {"type": "message_start", "message": start}))
+    events.append(("ping", {"type": "ping"}))
+    for index, block in enumerate(body["content"]):
+        if block["type"] == "text":
+            opening = {"type": "text", "text": ""}
+            events.append(("content_block_start", {"type": "content_block_start", "index": index, "content_block": opening}))
+            for at in range(0, len(block["text"]), piece):
+                delta = {"type": "text_delta", "text": block["text"][at : at + piece]}
+                events.append(("content_block_delta", {"type": "content_block_delta", "index": index, "delta": delta}))
+        else:
+            opening = {"type": "tool_use", "id": block["id"], "name": block["name"], "input": {}}
+            events.append(("content_block_start", {"type": "content_block_start", "index": index, "content_block": opening}))
+            arguments = json.dumps(block["input"], ensure_ascii=False)
+            for at in range(0, len(arguments), 8):
+                delta = {"type": "input_json_delta", "partial_json": arguments[at : at + 8]}
+                events.append(("content_block_delta", {"type": "content_block_delta", "index": index, "delta": delta}))
+        events.append(("content_block_stop", {"type": "content_block_stop", "index": index}))
+    ending = {"stop_reason": body["stop_reason"], "stop_sequence": None}
+    events.append(("message_delta", {"type": "message_delta", "delta": ending, "usage": {"output_tokens": usage["output_tokens"]}}))
+    events.append(("message_stop", {"type": "message_stop"}))
+    return "".join(f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n" for name, data in events).encode()
+
+
 class AnthropicDouble:
-    """Answers POST /v1/messages with the queued responses in order; records every request body and headers."""
+    """Answers POST /v1/messages with the queued responses in order; records every request body and headers.
+    A request with `"stream": true` gets the queued message as a real server-sent event stream."""
 
     def __init__(self, *answers):
         self.answers = list(answers)
         self.requests: list[dict] = []
         self.headers: list[dict] = []
+        self.streamed = 0
 
     def handler(self, request: httpx2.Request) -> httpx2.Response:
         assert request.url.path == "/v1/messages", request.url
         self.requests.append(json.loads(request.content))
         self.headers.append(dict(request.headers))
         answer = self.answers.pop(0)
+        if self.requests[-1].get("stream") and isinstance(answer, dict) and answer.get("type") == "message":
+            self.streamed += 1
+            headers = {"request-id": "req_1", "content-type": "text/event-stream; charset=utf-8"}
+            return httpx2.Response(200, content=sse_stream(answer), headers=headers)
         return answer if isinstance(answer, httpx2.Response) else httpx2.Response(200, json=answer, headers={"request-id": "req_1"})
 
     def install(self, monkeypatch) -> AnthropicDouble:

@@ -197,20 +197,31 @@ def test_an_answer_the_engine_does_not_expect_falls_back_too(data, organization,
     assert turn["engine"] == "offline" and "예상하지 못한" in turn["notice"]
 
 
-def test_what_claude_says_between_tool_calls_goes_to_the_askers_live_page(data, organization, member, monkeypatch):
+def test_claudes_text_is_streamed_token_by_token_to_the_askers_live_page(data, organization, member, monkeypatch):
+    """The engine uses the SDK's streaming API (the mock transport answers with real server-sent events): each text
+    delta reaches the asker's live group as it arrives, numbered by model call; the final answer is unchanged."""
     from apps.assistant import live_pages
     from apps.runs.realtime.pages import live_pages as registry
 
     sent = []
     monkeypatch.setattr(live_pages, "publish_to_groups", lambda groups, payload: sent.append((groups, payload)))
-    AnthropicDouble(*building_turns()).install(monkeypatch)
-    _turn, flow = ask(data, organization, member)
+    api = AnthropicDouble(*building_turns()).install(monkeypatch)
+    turn, flow = ask(data, organization, member)
+    assert all(body["stream"] is True for body in api.requests) and api.streamed == 5
     group = f"t.{organization.schema_name}.assistant.{member.user.pk}.{flow.pk}"
-    assert [(groups, payload["text"]) for groups, payload in sent] == [
-        ([group], "일정 트리거부터 만들겠습니다."),
-        ([group], "매일 9시에 슬랙으로 보내는 플로우를 만들었습니다. 슬랙 계정을 연결하세요."),
-    ]
-    assert all(payload["type"] == "assistant.progress" and payload["flow_id"] == flow.pk for _groups, payload in sent)
+    assert {tuple(groups) for groups, _payload in sent} == {(group,)}
+    assert all(payload["type"] == "assistant.delta" and payload["flow_id"] == flow.pk for _groups, payload in sent)
+    pieces = [(payload["call"], payload["text"]) for _groups, payload in sent]
+    # Token-sized pieces (the double sends 4 characters per delta), in order, per model call.
+    assert len(pieces) == 4 + 11 and all(len(text) <= 4 for _call, text in pieces)
+    assert pieces[0] == (3, "일정 트")
+    assert "".join(text for call, text in pieces if call == 3) == "일정 트리거부터 만들겠습니다."
+    last = "매일 9시에 슬랙으로 보내는 플로우를 만들었습니다. 슬랙 계정을 연결하세요."
+    assert "".join(text for call, text in pieces if call == 5) == last
+    # The answer is what it was without streaming: the last call's whole text, tool inputs parsed from partial JSON.
+    assert turn["message"].startswith("매일 9시에 슬랙으로 보내는 플로우를 만들었습니다. 슬랙 계정을 연결하세요.")
+    assert turn["graph"]["nodes"][0]["parameters"] == {"preset": "custom", "cron": "0 9 * * *", "time_zone": "Asia/Seoul"}
+    assert turn["graph"]["nodes"][1]["parameters"]["text"] == "{{ json }}"
 
     page = registry.get("assistant")
     someone = data.create_member(organization)
@@ -218,3 +229,19 @@ def test_what_claude_says_between_tool_calls_goes_to_the_askers_live_page(data, 
     assert page.may_see(user=member.user, membership=member, object_id=flow.pk)
     assert not page.may_see(user=member.user, membership=member, object_id=flow.pk + 1000)
     assert not page.may_see(user=member.user, membership=None, object_id=flow.pk)
+
+
+def test_a_retried_call_takes_back_the_text_it_streamed(data, organization, member, monkeypatch, sleeps):
+    from apps.assistant import live_pages
+
+    sent = []
+    monkeypatch.setattr(live_pages, "publish_to_groups", lambda groups, payload: sent.append(payload))
+    AnthropicDouble(
+        message(text("Adding a trigger."), tool_use("add_step", {"key": "trigger.manual"}, "t1"), stop_reason="tool_use"),
+        api_error(529, "overloaded_error", "Overloaded"),
+        message(text("A manual flow.")),
+    ).install(monkeypatch)
+    turn, _flow = ask(data, organization, member, prompt="start by hand")
+    assert turn["engine"] == "claude" and turn["message"].startswith("A manual flow.")
+    assert [p.get("reset", False) for p in sent if p["call"] == 2][0] is True  # the overloaded attempt is retried
+    assert "".join(p["text"] for p in sent if p["call"] == 2) == "A manual flow."

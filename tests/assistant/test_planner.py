@@ -151,3 +151,39 @@ def test_messaging_connectors_rss_and_sheets_are_found_by_their_words():
 def test_a_word_of_the_steps_own_label_joins_its_claim():
     draft = plan("매월 1일에 공공데이터 API를 호출해서 이메일로 보내줘", language="ko", time_zone="Asia/Seoul")
     assert [n["type"] for n in draft.graph["nodes"][1:]] == ["public_data.call", "net.email"]
+
+
+def _steps(draft):
+    return [n["type"] for n in draft.graph["nodes"][1:]]
+
+
+def test_phone_numbers_fill_a_text_message_steps_recipient():
+    draft = plan("매일 오후 3시에 문자로 010-2222-3333 번호에 보내줘", language="ko")
+    assert _steps(draft) == ["solapi.send_text"] and draft.graph["nodes"][1]["parameters"]["to"] == "010-2222-3333"
+    assert draft.valid
+
+
+def test_more_ways_of_saying_a_condition():
+    for prompt, right in (
+        ("웹훅으로 리뷰가 오면 감정을 분석해서 긍정적인 경우에만 슬랙으로 보내줘", "positive"),
+        ("When an order webhook comes in above 300,000 won, send it to Slack", 300000),
+        ("웹훅이 오면 감정 분석해서 부정일 때 이메일로 보내줘", "negative"),
+    ):
+        draft = plan(prompt)
+        assert "flow.if" in _steps(draft), prompt
+        node = next(n for n in draft.graph["nodes"] if n["type"] == "flow.if")
+        assert node["parameters"]["conditions"][0]["right"] == right and draft.valid
+
+
+def test_ordinal_days_of_the_month():
+    draft = plan("On the second day of each month at 7 am send a report to Slack")
+    assert draft.graph["nodes"][0]["parameters"]["cron"] == "0 7 2 * *"
+
+
+def test_korean_spellings_of_latin_brand_words_in_labels():
+    assert _steps(plan("구글 드라이브 파일 목록을 슬랙으로 보내줘", language="ko")) == ["google_drive.list_files", "net.slack"]
+
+
+def test_a_webhook_request_gets_the_plain_webhook_trigger_not_a_payment_services():
+    for prompt in ("웹훅 요청이 오면 슬랙으로 보내줘", "When a webhook request comes in, send it to Slack"):
+        assert plan(prompt).graph["nodes"][0]["type"] == "trigger.webhook", prompt

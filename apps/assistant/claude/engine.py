@@ -84,10 +84,20 @@ def _request_text(prompt: str, graph: dict | None, language: str, time_zone: str
     return f"Organization time zone: {time_zone}. Answer in {answer_in}.\nCurrent flow: {current}\n\nRequest: {prompt}"
 
 
-def _call(client, body: dict, *, retries: int, max_wait: float, model: str):
+def _streamed(client, body: dict, on_delta: Callable[[str], None] | None):
+    """One model turn through the SDK's streaming API: each text delta goes to `on_delta` as it arrives; the
+    message the stream adds up to is returned (the same Message `messages.create` would give)."""
+    with client.messages.stream(**body) as stream:
+        for event in stream:
+            if on_delta is not None and event.type == "content_block_delta" and event.delta.type == "text_delta" and event.delta.text:
+                on_delta(event.delta.text)
+        return stream.get_final_message()
+
+
+def _call(client, body: dict, *, retries: int, max_wait: float, model: str, on_delta=None, on_retry=None):
     for attempt in range(retries + 1):
         try:
-            return client.messages.create(**body)
+            return _streamed(client, body, on_delta)
         except provider.anthropic.APIStatusError as exc:
             error = errors.status_error(
                 exc.status_code,
@@ -106,6 +116,8 @@ def _call(client, body: dict, *, retries: int, max_wait: float, model: str):
             error = errors.unreachable(str(exc.__cause__ or exc))
         if not error.retryable or attempt >= retries:
             raise error
+        if on_retry is not None:  # text already streamed from the failed attempt is taken back
+            on_retry()
         sleep(min(error.retry_after if error.retry_after is not None else 2.0**attempt, max_wait))
     raise AssertionError("unreachable")
 
@@ -135,7 +147,11 @@ def run(
     max_wait: float = 5.0,
     timeout: float = 60.0,
     on_text: Callable[[str], None] | None = None,
+    on_delta: Callable[[int, str], None] | None = None,
+    on_reset: Callable[[int], None] | None = None,
 ) -> ClaudeResult:
+    """`on_delta(call, text)`: each piece of text as the model writes it (call: the model call's number, from 1);
+    `on_reset(call)`: that call is being retried, drop what it streamed; `on_text(said)`: a call's whole text."""
     tools = FlowTools(graph, registry, language)
     usage = Usage(model=model)
     messages: list[dict] = [{"role": "user", "content": _request_text(prompt, graph, language, time_zone)}]
@@ -146,7 +162,15 @@ def run(
         while turns < max_turns:
             turns += 1
             try:
-                message = _call(client, body, retries=retries, max_wait=max_wait, model=model)
+                message = _call(
+                    client,
+                    body,
+                    retries=retries,
+                    max_wait=max_wait,
+                    model=model,
+                    on_delta=(lambda piece, call=turns: on_delta(call, piece)) if on_delta is not None else None,
+                    on_retry=(lambda call=turns: on_reset(call)) if on_reset is not None else None,
+                )
             except ProviderError as error:
                 raise ClaudeFailed(error, usage) from None
             usage.calls += 1

@@ -13,7 +13,23 @@ STOP_WORDS = frozenset(
     "a an the to of in on for with from and or me my it its is as by at into this that via your our "
     "이 그 저 를 을 에 의 로 으로 에서 및 또는 한 수 것".split()
 )
+# Words of a request that say when or how, not what (times, politeness): never a step or a template's topic.
+FILLER = re.compile(
+    r"보내줘|해줘|주세요|please|it|them|만들어줘|매일|매주|매월|매달|평일|주말|아침|저녁|오전|오후|밤|새벽|마다|정각|"
+    r"\d.*|[월화수목금토일]요일|every|each|day|daily|morning|evening|night|am|pm|weekdays?|weekends?|hourly|hours?|minutes?|"
+    r"month|monthly|week|weekly|(?:mon|tues|wednes|thurs|fri|satur|sun)days?|when|then|do|automatically|자동으로"
+)
 KOREAN_ENDINGS = ("으로", "에서", "에게", "하기", "보내기", "기")
+# Words too common to name a step on their own: a one-word alias that is one of these is ignored.
+COMMON_WORDS = frozenset(
+    "자동화 자동 사진 이미지 그림 파일 문서 자료 데이터 데이터베이스 디비 정보 목록 리스트 검색 메시지 메세지 알림 추가 수정 삭제 "
+    "업데이트 저장 기록 보내기 전송 텍스트 글 표 모델 결과 내용 요청 응답 작업 업무 스프레드시트 시트 웹 페이지 "
+    "automation automate photo photos picture image images file files document documents data database db info list "
+    "search message messages notification alert add insert update delete save record send text table model result "
+    "content request response task work spreadsheet sheet web page".split()
+)
+# Latin brand words in Korean labels ("Google 캘린더 일정 찾기") as people write them in Korean.
+TRANSLITERATIONS = {"google": "구글", "gmail": "지메일", "excel": "엑셀", "word": "워드", "clova": "클로바", "youtube": "유튜브"}
 
 
 @dataclass(frozen=True)
@@ -47,7 +63,7 @@ def _phrase_hit(text: str, phrase: str) -> tuple[int, int, float] | None:
     tokens = words(phrase)
     # Korean labels end in verb forms ("보내기") people inflect; the stem is enough.
     tokens = [next((w[: -len(e)] for e in KOREAN_ENDINGS if w.endswith(e) and len(w) - len(e) >= 2), w) for w in tokens]
-    if not tokens:
+    if len(tokens) < 2:  # one word left of a longer phrase ("웹 자동화" → "자동화") is a bare word: the whole phrase must appear
         return None
     positions = [_find(text, token) for token in tokens]
     if min(positions) < 0:
@@ -66,7 +82,14 @@ def condition_type(registry: NodeRegistry) -> NodeType | None:
 
 
 def trigger_of_kind(registry: NodeRegistry, kind: str) -> NodeType | None:
-    return next((n for n in registry.all() if n.is_trigger and n.trigger_kind == kind), None)
+    """The plain trigger of a kind: of all triggers of that kind (a webhook: the generic one, Toss, KakaoPay...), the
+    one needing no account and the fewest required settings."""
+    candidates = [n for n in registry.all() if n.is_trigger and n.trigger_kind == kind]
+    return min(
+        candidates,
+        key=lambda n: (any(p.type == "credential" for p in n.params), sum(1 for p in n.params if p.required), n.key),
+        default=None,
+    )
 
 
 def _extended_end(text: str, end: int, node_type: NodeType) -> int:
@@ -79,16 +102,75 @@ def _extended_end(text: str, end: int, node_type: NodeType) -> int:
     return end + following.end() if any(following[1].startswith(w) for w in own) else end
 
 
+def _single(phrase: str) -> str | None:
+    """The one word of a one-word phrase (after dropping stop words), else None."""
+    found = words(phrase)
+    return found[0] if len(found) == 1 and len(phrase.split()) == 1 else None
+
+
+_SPECIFIC: dict[tuple[int, tuple[str, ...]], dict[str, tuple[str, ...]]] = {}
+
+
+def specific_aliases(registry: NodeRegistry) -> dict[str, tuple[str, ...]]:
+    """(Worked out once per registry and set of step types.)"""
+    stamp = (id(registry), tuple(registry.keys()))
+    if stamp not in _SPECIFIC:
+        _SPECIFIC.clear()
+        _SPECIFIC[stamp] = _specific_aliases(registry)
+    return _SPECIFIC[stamp]
+
+
+def _specific_aliases(registry: NodeRegistry) -> dict[str, tuple[str, ...]]:
+    """Each action step's aliases that may name it: every alias of two words or more, and a one-word alias only when
+    it is not a common word and no other action step has the same one-word alias (so "mysql", an alias of all three
+    MySQL steps, names none of them, and "데이터베이스" none at all: a bare word must single out its step)."""
+    steps = [n for n in registry.all() if not n.is_trigger]
+    claimed: dict[str, set[str]] = {}
+    for node_type in steps:
+        for alias in node_type.aliases:
+            if (word := _single(alias)) is not None:
+                claimed.setdefault(word, set()).add(node_type.key)
+    out = {}
+    for node_type in steps:
+        kept = []
+        for alias in node_type.aliases:
+            word = _single(alias)
+            if word is not None and (word in COMMON_WORDS or len(claimed[word]) > 1):
+                continue
+            kept.append(alias)
+        out[node_type.key] = tuple(kept)
+    return out
+
+
+def _phrases(node_type: NodeType, aliases: tuple[str, ...]) -> list[str]:
+    """What may name a step: its specific aliases and its labels (without a parenthesised note, "문자 보내기(SMS/LMS)"),
+    and labels with their Latin brand words as written in Korean ("Google 캘린더" → "구글 캘린더")."""
+    labels = []
+    for label in (node_type.label.get("ko", ""), node_type.label.get("en", "")):
+        plain = re.sub(r"\s*\([^)]*\)", "", label).strip()
+        labels.append(plain if len(words(plain)) >= 2 else label)  # "코드 (파이썬)" stays whole: "코드" alone says little
+    phrases = [*aliases, *labels]
+    for phrase in list(phrases):
+        if re.search("[가-힣]", phrase):
+            spoken = phrase
+            for latin, korean in TRANSLITERATIONS.items():
+                spoken = re.sub(r"(?i)\b" + latin + r"\b", korean, spoken)
+            if spoken != phrase:
+                phrases.append(spoken)
+    return [p for p in phrases if p]
+
+
 def mentions(sentence: str, registry: NodeRegistry) -> list[Mention]:
     """Steps the sentence names, in sentence order; where two steps claim the same words, the stronger wins.
     Quoted words are values (a search word, a message), never step names: '자동화' is no "web automation" step."""
     text = QUOTED.sub(lambda m: " " * len(m[0]), sentence.lower())
     found: list[Mention] = []
+    aliases = specific_aliases(registry)
     for node_type in registry.all():
         if node_type.is_trigger or is_condition_type(node_type) or not node_type.inputs or not node_type.outputs:
             continue
         best = None
-        for phrase in (*node_type.aliases, node_type.label.get("ko", ""), node_type.label.get("en", "")):
+        for phrase in _phrases(node_type, aliases.get(node_type.key, ())):
             hit = _phrase_hit(text, phrase)
             if hit and (best is None or hit[2] > best[2]):
                 best = hit

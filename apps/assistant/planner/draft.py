@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import copy
+import json
 import re
 from dataclasses import dataclass, field
 
 from apps.assistant.planner import catalog, slots
+from apps.assistant.planner import templates as skeletons
+from apps.assistant.planner.catalog import FILLER
 from apps.assistant.planner.schedule import parse_schedule
 from apps.flows.engine.errors import gettext_noop
 from apps.flows.engine.validation import validate_graph
@@ -20,11 +23,6 @@ REPLACE = re.compile(r"대신|말고|instead of|replace|바꿔|바꾸|change|swi
 REMOVE = re.compile(r"빼\s*줘|빼고|삭제|지워|없애|remove|delete|drop", re.I)
 ALSO = re.compile(r"(?:로|으로|에|에게)도|also|as well|too\b|additionally", re.I)
 CLAUSE_SPLIT = re.compile(r"(?:해서|하고|한 뒤|한 다음|후에|하면|,|\.|;|\bthen\b|\band\b|\band then\b)", re.I)
-FILLER = re.compile(
-    r"보내줘|해줘|주세요|please|it|them|만들어줘|매일|매주|매월|매달|평일|주말|아침|저녁|오전|오후|밤|새벽|마다|정각|"
-    r"\d.*|[월화수목금토일]요일|every|each|day|daily|morning|evening|night|am|pm|weekdays?|weekends?|hourly|hours?|minutes?|"
-    r"month|monthly|week|weekly|(?:mon|tues|wednes|thurs|fri|satur|sun)days?|when|then|do|automatically|자동으로"
-)
 STEP_X, STEP_Y = 280, 200
 
 
@@ -36,6 +34,7 @@ class Draft:
     missing: list[dict] = field(default_factory=list)
     problems: list = field(default_factory=list)  # validation problems other than credential/parameter placeholders
     understood: list[str] = field(default_factory=list)  # keys of the steps used, in order
+    template: dict | None = None  # {"id", "title"} of the marketplace template the draft started from
 
     @property
     def valid(self) -> bool:
@@ -314,9 +313,100 @@ def _follow_up(builder: _Builder, sentence: str, found: list[catalog.Mention], t
     return new
 
 
+def _trigger_kind_of(registry: NodeRegistry):
+    def kind(graph: dict) -> str:
+        for node in graph.get("nodes") or []:
+            node_type = registry.get(node.get("type")) if isinstance(node.get("type"), str) else None
+            if node_type is not None and node_type.is_trigger:
+                return node_type.trigger_kind or node_type.key
+        return ""
+
+    return kind
+
+
+def _from_template(skeleton: skeletons.Skeleton, sentence: str, found: list[catalog.Mention], language: str, time_zone: str, registry):
+    """The template's graph with the request's slots filled: a new schedule on its schedule trigger, the values
+    the sentence gives for each step it names (on the template's step of that type), a new amount on its IF."""
+    builder = _Builder(None, registry, language)
+    builder.graph = copy.deepcopy({"nodes": skeleton.graph.get("nodes") or [], "edges": skeleton.graph.get("edges") or []})
+    for node in builder.graph["nodes"]:
+        node.setdefault("parameters", {})
+        name = node.get("name") or node.get("id")
+        builder.changes.append({"action": "added", "node_id": node.get("id"), "type": node.get("type"), "name": name})
+    trigger = builder.trigger()
+    when = parse_schedule(sentence)
+    if when is not None and trigger is not None and builder.type_of(trigger).trigger_kind == "schedule":
+        trigger["parameters"] = {**trigger["parameters"], **_schedule_parameters(builder.type_of(trigger), when.cron, time_zone)}
+    used: set[str] = set()
+    for mention, segment in zip(found, _segments(sentence, found), strict=True):
+        node = next((n for n in builder.graph["nodes"] if n.get("type") == mention.node_type.key and n.get("id") not in used), None)
+        if node is None:
+            continue
+        used.add(node["id"])
+        node["parameters"].update({k: v for k, v in slots.fill(mention.node_type, segment, language).items() if v not in (None, "", [])})
+    if_type = catalog.condition_type(registry)
+    cue = slots.CONDITION_CUE.search(sentence) if if_type else None
+    existing_if = next((n for n in builder.graph["nodes"] if if_type and n.get("type") == if_type.key), None)
+    if cue is not None and existing_if is not None:
+        parsed = slots.condition(cue[0], None)
+        conditions = existing_if["parameters"].get("conditions") or []
+        if parsed and conditions and isinstance(conditions[0], dict):
+            existing_if["parameters"]["conditions"] = [{**conditions[0], "right": parsed[0].get("right")}, *conditions[1:]]
+    return builder
+
+
+VARIABLE = re.compile(r"\bvars\.([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _variables_to_add(graph: dict, known: set[str] | frozenset[str]) -> list[dict]:
+    """Organization variables a template's steps read (`{{ vars.name }}`) that the organization does not have yet."""
+    out, seen = [], set(known)
+    for node in graph["nodes"]:
+        for name in VARIABLE.findall(json.dumps(node.get("parameters") or {}, ensure_ascii=False)):
+            if name in seen:
+                continue
+            seen.add(name)
+            out.append(
+                {
+                    "code": "fill",
+                    "node_id": node.get("id"),
+                    "template": gettext_noop("Add the organization variable “%(name)s” that “%(step)s” uses."),
+                    "values": {"name": name, "step": node.get("name") or node.get("id")},
+                }
+            )
+    return out
+
+
+def _skeleton(sentence: str, found: list[catalog.Mention], registry: NodeRegistry, templates) -> skeletons.Skeleton | None:
+    if not templates:
+        return None
+    named = list(dict.fromkeys(m.node_type.key for m in found))
+    candidates = templates(named, skeletons.content_words(sentence)) if callable(templates) else templates
+    if_type = catalog.condition_type(registry)
+    chosen = skeletons.closest(
+        sentence,
+        named_steps=named,
+        trigger_kind=_trigger_type(sentence, registry)[2],
+        trigger_of=_trigger_kind_of(registry),
+        condition_key=if_type.key if if_type and slots.CONDITION_CUE.search(sentence) else None,
+        skeletons=candidates,
+    )
+    return chosen[0] if chosen else None
+
+
 def plan(
-    prompt: str, *, language: str = "en", time_zone: str = "UTC", graph: dict | None = None, registry: NodeRegistry | None = None
+    prompt: str,
+    *,
+    language: str = "en",
+    time_zone: str = "UTC",
+    graph: dict | None = None,
+    registry: NodeRegistry | None = None,
+    templates=None,
+    known_variables: set[str] | frozenset[str] = frozenset(),
 ) -> Draft:
+    """`templates`: marketplace templates to start from (`Skeleton`s, or a callable `(named step keys, request
+    words) -> Skeleton`s that finds candidates); only a new flow starts from a template, and only when the result
+    validates."""
     registry = registry or load_builtin_nodes()
     sentence = " ".join(str(prompt).split())
     builder = _Builder(graph, registry, language)
@@ -329,6 +419,21 @@ def plan(
         for mention in to_add:
             parameters = _default_text(mention.node_type, slots.fill(mention.node_type, sentence[mention.start :], language), language)
             after = builder.add(mention.node_type, parameters, after)["id"]
+    elif (skeleton := _skeleton(sentence, found, registry, templates)) is not None:
+        template_builder = _from_template(skeleton, sentence, found, language, time_zone, registry)
+        template_missing: list[dict] = []
+        placeholders(template_builder.graph, registry, template_missing)
+        template_missing += _variables_to_add(template_builder.graph, known_variables)
+        if not blocking_problems(template_builder.graph, registry, template_missing):
+            return Draft(
+                graph=template_builder.graph,
+                changes=template_builder.changes,
+                missing=template_missing,
+                problems=[],
+                understood=[n["type"] for n in template_builder.graph["nodes"]],
+                template={"id": skeleton.id, "title": skeleton.title},
+            )
+        return plan(prompt, language=language, time_zone=time_zone, graph=graph, registry=registry)
     else:
         trigger_type, trigger_values, kind = _trigger_type(sentence, registry)
         parameters = _schedule_parameters(trigger_type, trigger_values["cron"], time_zone) if kind == "schedule" else {}

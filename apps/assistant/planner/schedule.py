@@ -15,6 +15,13 @@ class When:
     start: int  # where the expression starts in the sentence, to keep steps in sentence order
 
 
+ORDINALS = {
+    w: f"{n}{'st' if n in (1, 21, 31) else 'nd' if n in (2, 22) else 'rd' if n in (3, 23) else 'th'}"
+    for n, w in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth".split(), start=1)
+}
+ORDINAL = re.compile(r"\b(" + "|".join(ORDINALS) + r")\s+(?=(?:day\s+)?of\s+(?:every|each|the)\s+month)")
+
+
 def _hour_minute(text: str) -> tuple[int, int] | None:
     """The time of day named in `text` (24-hour), or None."""
     ko = re.search(r"(오전|오후|아침|저녁|밤|새벽|낮)?\s*(\d{1,2})\s*시(?:\s*(반|(\d{1,2})\s*분))?", text)
@@ -57,8 +64,11 @@ def parse_schedule(sentence: str) -> When | None:
 
     day_of_month = weekday = None
     start = None
+    text = ORDINAL.sub(lambda m: ORDINALS[m[1]].ljust(len(m[1])) + " ", text)  # same length: positions stay
     monthly = re.search(
-        r"매\s*월\s*(\d{1,2})\s*일|매달\s*(\d{1,2})\s*일|(?:on\s+the\s+)?(\d{1,2})(?:st|nd|rd|th)\s+of\s+(?:every|each)\s+month", text
+        r"매\s*월\s*(\d{1,2})\s*일|매달\s*(\d{1,2})\s*일|"
+        r"(?:on\s+the\s+)?(\d{1,2})(?:st|nd|rd|th)\s+(?:day\s+)?of\s+(?:every|each|the)\s+month",
+        text,
     )
     monthly_en = re.search(r"(?:every|each)\s+month\s+on\s+the\s+(\d{1,2})(?:st|nd|rd|th)?|monthly", text)
     if monthly:

@@ -8,6 +8,7 @@ from apps.flows.nodes.base import NodeType
 
 QUOTED = re.compile(r"[\"'“”‘’「『]([^\"'“”‘’」』]{1,200})[\"'“”‘’」』]")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+PHONE = re.compile(r"(?<![\d-])(?:\+82[- ]?)?0\d{1,2}-?\d{3,4}-?\d{4}(?![\d-])")
 URL = re.compile(r"https?://[^\s'\"<>]+(?<![.,;:!?)])")
 CHANNEL = re.compile(r"(?<![\w&])#([\w가-힣-]{1,80})")
 KO_UNITS = {"억": 100_000_000, "천만": 10_000_000, "백만": 1_000_000, "만": 10_000, "천": 1_000}
@@ -48,6 +49,12 @@ def fill(node_type: NodeType, segment: str, language: str) -> dict:
         if emails and name in by_name and by_name[name].type in ("string", "text"):
             values[name] = ", ".join(emails)
             break
+    phones = PHONE.findall(segment)
+    if phones and not emails:  # a phone number is the recipient of a text message step
+        for name in RECIPIENT_NAMES:
+            if name in by_name and by_name[name].type in ("string", "text"):
+                values[name] = ", ".join(phones)
+                break
     urls = URL.findall(segment)
     for name in URL_NAMES:
         if urls and name in by_name and by_name[name].type == "string":
@@ -75,8 +82,9 @@ def condition(text: str, previous: NodeType | None) -> list[dict] | None:
     result_field = None
     if previous is not None:
         result_field = next((p.default for p in previous.params if p.name == "result_field" and isinstance(p.default, str)), None)
-    for pattern, label in ((r"부정적|부정이면|negative", "negative"), (r"긍정적|긍정이면|positive", "positive")):
-        if re.search(pattern, lowered) and re.search(r"(?:이|하)?면|if|when|only", lowered):
+    sentiments = ((r"부정적|부정이면|부정인|부정일|negative", "negative"), (r"긍정적|긍정이면|긍정인|긍정일|positive", "positive"))
+    for pattern, label in sentiments:
+        if re.search(pattern, lowered) and re.search(r"(?:이|하)?면|때|경우|만|if|when|only", lowered):
             left = f"{{{{ json.{result_field}.label }}}}" if result_field else "{{ json.label }}"
             return [{"left": left, "operator": "equals", "right": label}]
     comparisons = (
@@ -102,7 +110,9 @@ def condition(text: str, previous: NodeType | None) -> list[dict] | None:
 
 
 CONDITION_CUE = re.compile(
-    r"\d[\d,.]*\s*(?:억|천만|백만|만|천)?\s*원?\s*(?:이상|이하|초과|미만|넘으면)[이면]*|부정적이면|긍정적이면|부정이면|긍정이면|"
+    r"\d[\d,.]*\s*(?:억|천만|백만|만|천)?\s*원?\s*(?:이상|이하|초과|미만|넘으면)[이면]*|"
+    r"(?:부정|긍정)(?:적)?(?:이면|일 때|인 경우|인 것만|일 경우)|"
+    r"\b(?:over|above|more than|at least|under|below|less than|at most)\s+(?:₩|\$)?\d[\d,.]*\s*(?:won|krw|원|dollars?|usd)?|"
     r"\bif\b(?:[^,.]|[,.](?=\d))*|\bonly when\b(?:[^,.]|[,.](?=\d))*|"
     r"\bwhen (?:the|it)\b(?:[^,.]|[,.](?=\d))*(?:over|under|more|less|negative|positive)(?:[^,.]|[,.](?=\d))*",
     re.I,

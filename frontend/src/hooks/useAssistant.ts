@@ -2,7 +2,7 @@
 // (one undo step of its own), discard it, undo it (the flow exactly as before that turn), start over.
 import { useCallback, useEffect, useState } from "react";
 import { del, get, post } from "../lib/api";
-import type { Turn, TurnState } from "../lib/assistant";
+import { addDelta, type Streamed, type Turn, type TurnState } from "../lib/assistant";
 import type { ErrorText } from "../lib/errors";
 import type { LiveMessage } from "../lib/live";
 import type { Translate } from "../lib/i18n";
@@ -24,7 +24,8 @@ interface Options {
 export interface Assistant {
   turns: Turn[];
   busy: boolean;
-  /** What the assistant said so far while answering (Claude, over the live socket). */
+  /** What the assistant has written so far while answering (Claude's text streamed over the live socket), one
+   * paragraph per model call, growing as the pieces arrive. */
   progress: string[];
   error: string;
   onLive(message: LiveMessage): void;
@@ -40,13 +41,14 @@ export function useAssistant({ boot, loaded, flowApi, toast, errorText, t }: Opt
   const [turns, setTurns] = useState<Turn[]>([]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState("");
-  const [progress, setProgress] = useState<string[]>([]);
+  const [streamed, setStreamed] = useState<Streamed[]>([]);
+  const progress = streamed.map((entry) => entry.text);
 
   const onLive = useCallback(
     (message: LiveMessage) => {
-      if (message.type === "assistant.progress" && message.flow_id === boot.flow_id && message.text) {
-        const text = message.text;
-        setProgress((said) => [...said, text]);
+      if (message.type === "assistant.delta" && message.flow_id === boot.flow_id && typeof message.call === "number") {
+        const { call, text = "", reset = false } = message;
+        setStreamed((now) => addDelta(now, call, text, reset));
       }
     },
     [boot.flow_id],
@@ -72,7 +74,7 @@ export function useAssistant({ boot, loaded, flowApi, toast, errorText, t }: Opt
     async (prompt: string) => {
       setBusy(true);
       setError("");
-      setProgress([]);
+      setStreamed([]);
       try {
         const turn = await post<Turn>(path, { prompt, graph: editorState().graph(), language: boot.language === "ko" ? "ko" : "en" });
         // An older proposal nobody applied is set aside: the new one was asked about the flow as it is.
@@ -83,7 +85,7 @@ export function useAssistant({ boot, loaded, flowApi, toast, errorText, t }: Opt
         return null;
       } finally {
         setBusy(false);
-        setProgress([]);
+        setStreamed([]);
       }
     },
     [path, boot.language, errorText],

@@ -94,3 +94,19 @@ export function undoableTurn(turns: Turn[]): Turn | null {
   }
   return null;
 }
+
+/** Text Claude is writing, streamed over the live socket: one entry per model call, in call order. */
+export interface Streamed {
+  call: number;
+  text: string;
+}
+
+/** The streamed text after one `assistant.delta` message: the piece is appended to its call's text (a call not seen
+ * yet starts a new entry); `reset` (that call is retried) drops what the call had streamed. */
+export function addDelta(streamed: Streamed[], call: number, text: string, reset = false): Streamed[] {
+  const at = streamed.findIndex((entry) => entry.call === call);
+  if (reset) return at < 0 ? streamed : streamed.filter((entry) => entry.call !== call);
+  if (!text) return streamed;
+  if (at < 0) return [...streamed, { call, text }].sort((a, b) => a.call - b.call);
+  return streamed.map((entry, index) => (index === at ? { call, text: entry.text + text } : entry));
+}

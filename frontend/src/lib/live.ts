@@ -15,8 +15,11 @@ export interface LiveMessage {
   seq?: number;
   status?: string;
   events?: LiveEvent[];
-  /** assistant.progress: what the assistant said while working on an answer. */
+  /** assistant.delta: a piece of the text the assistant is writing (`call`: the model call it belongs to; `reset`:
+   * that call is retried, drop its text). */
   text?: string;
+  call?: number;
+  reset?: boolean;
   flow_id?: number;
 }
 
