@@ -19,8 +19,8 @@ def unfolded(data: bytes) -> list[str]:
 def test_items_become_events_of_one_calendar_file():
     host = LocalHost(now=dt.datetime(2026, 12, 8, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=9))))
     items = [
-        {"title": "주간 회의; 3층, 회의실", "start": "2026-12-15T15:00", "place": "본사", "note": "안건:\n1. 예산"},
-        {"title": "보고서 마감", "start": "2026-12-19"},
+        {"title": "주간 회의; 3층, 회의실", "start": "2026-12-15T15:00", "end": "", "place": "본사", "note": "안건:\n1. 예산"},
+        {"title": "보고서 마감", "start": "2026-12-19", "end": ""},
         {"title": "Call", "start": "2026-12-16T01:00:00Z", "end": "2026-12-16T01:30:00Z"},
     ]
     result, out = flow(
@@ -29,7 +29,7 @@ def test_items_become_events_of_one_calendar_file():
         (
             "documents.ics_file",
             {
-                "end": "{{ json.end or '' }}",
+                "end": "{{ json.end }}",
                 "location": "{{ json.place }}",
                 "description": "{{ json.note }}",
                 "file_name": "일정",
