@@ -12,15 +12,15 @@ from apps.flows.engine.errors import NodeError, gettext_noop
 MAX_EVENTS = 10_000
 
 
-def _bad_time(value: Any, what: str) -> NodeError:
+def _bad_time(value: Any) -> NodeError:
     return NodeError(
-        gettext_noop("“%(value)s” is not a date or a date and time for the event's %(what)s (use ISO, such as 2026-12-08T15:00+09:00)."),
+        gettext_noop("“%(value)s” is not a date or a date and time for an event (use ISO, such as 2026-12-08T15:00+09:00)."),
         code="ics_bad_time",
-        values={"value": str(value)[:100], "what": what},
+        values={"value": str(value)[:100]},
     )
 
 
-def parse_moment(value: Any, zone: dt.tzinfo, what: str) -> dt.date | dt.datetime:
+def parse_moment(value: Any, zone: dt.tzinfo) -> dt.date | dt.datetime:
     """An ISO date (an all-day event) or date and time; a time without offset is in the organization's zone."""
     if isinstance(value, dt.datetime):
         moment = value
@@ -29,13 +29,13 @@ def parse_moment(value: Any, zone: dt.tzinfo, what: str) -> dt.date | dt.datetim
     else:
         text = str(value or "").strip()
         if not text:
-            raise _bad_time(value, what)
+            raise _bad_time(value)
         try:
             if len(text) == 10:
                 return dt.date.fromisoformat(text)
             moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
-            raise _bad_time(value, what) from None
+            raise _bad_time(value) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
@@ -82,7 +82,7 @@ def calendar(events: list[dict], *, name: str = "", now: dt.datetime | None = No
         elif all_day and not isinstance(end, dt.datetime):
             end = end + dt.timedelta(days=1)  # DTEND of an all-day event is the day after its last day
         if isinstance(end, dt.datetime) != isinstance(start, dt.datetime):
-            raise _bad_time(end, "end")
+            raise _bad_time(end)
         if end < start:
             raise NodeError(
                 gettext_noop("An event ends before it starts (%(title)s)."),

@@ -53,13 +53,13 @@ class CalendarFile(NodeType):
         events, first = [], None
         for _index, _item, params in ctx.each():
             first = first or params
-            start = calendar_file.parse_moment(params["start"], zone, "start")
+            start = calendar_file.parse_moment(params["start"], zone)
             end_text = str(params["end"] or "").strip()
             events.append(
                 {
                     "title": params["title"],
                     "start": start,
-                    "end": calendar_file.parse_moment(end_text, zone, "end") if end_text else None,
+                    "end": calendar_file.parse_moment(end_text, zone) if end_text else None,
                     "location": params["location"],
                     "description": params["description"],
                 }
