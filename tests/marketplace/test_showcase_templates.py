@@ -17,6 +17,7 @@ from apps.flows.models import Flow
 from apps.runs.models import Run
 from tests.connectors.conftest import credential
 from tests.connectors.fakes import google
+from tests.connectors.fakes.imap import FakeImap
 from tests.connectors.fakes.kakao import FakeKakaoWork
 from tests.documents import builders
 from tests.marketplace.test_connector_templates import World, execute, install, last_run, oauth_tokens, slack_texts
@@ -30,6 +31,7 @@ SHOWCASES = (
     "ai-decision-support-report",
     "scanned-receipts-ocr-to-google-sheets",
     "hwp-notice-summary-to-kakaowork",
+    "email-excel-attachments-to-summary-pdf",
 )
 
 
@@ -205,6 +207,42 @@ def hwp_notice_summary_to_kakaowork(world: World, kakaowork: FakeKakaoWork):
     assert lines[0] == "📢 공문 요약: 보안교육_공문.hwpx" and "12월 19일까지" in sent["text"] and len(lines) <= 5
 
 
+def email_excel_attachments_to_summary_pdf(world: World, imap: FakeImap):
+    from apps.flows.host import FlowHost
+    from apps.flows.nodes.registry import load_builtin_nodes
+    from tests.connectors.fakes.imap import make_message
+    from tests.documents.test_excel_csv import workbook
+    from tests.marketplace.test_connector_templates import run_with
+
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    header = ["지점", "날짜", "품목", "금액"]
+    gangnam = workbook([header, ["강남", "2026-11-01", "커피", 120000], ["강남", "2026-11-02", "빵", 45000]])
+    jongno = workbook([header, ["종로", "2026-11-01", "커피", 98000], ["종로", "2026-11-02", "케이크", 61000]])
+    with Mailbox() as mailbox:
+        give(world, "smtp", mailbox.credential_values())
+        give(
+            world,
+            "imap",
+            {"host": "127.0.0.1", "port": str(imap.port), "username": imap.user, "password": imap.password, "security": "none"},
+        )
+        install(world, "email-excel-attachments-to-summary-pdf", {"summary_email": "finance@example.com"})
+        attachments = [("강남점.xlsx", xlsx, gangnam), ("종로점.xlsx", xlsx, jongno), ("메모.txt", "text/plain", "참고".encode())]
+        imap.deliver(make_message(subject="11월 지점 매출", attachments=attachments))
+        connection.set_tenant(world.organization)
+        node = next(n for n in world.flow.published_version.graph["nodes"] if n["id"] == "mail")
+        poll = load_builtin_nodes().get("imap.new_email").poll
+        items = poll(node["parameters"], {"primed": True, "seen": []}, FlowHost(organization=world.organization))
+        run_with(world, items)
+        (mail,) = mailbox.received
+    assert mail["To"] == "finance@example.com" and str(mail["Subject"]) == "[취합] 11월 지점 매출: 4행, 합계 324000원"
+    assert "강남점.xlsx, 종로점.xlsx" in mail.get_body(preferencelist=("plain",)).get_content()
+    (report,) = list(mail.iter_attachments())
+    from apps.documents import pdf
+
+    text = pdf.extract_text(report.get_payload(decode=True))[0]["text"]
+    assert report.get_filename() == "매출 취합.pdf" and "합계 324000원" in text and "케이크" in text and "61000" in text
+
+
 @pytest.mark.parametrize("slug", SHOWCASES)
 def test_a_showcase_template_installs_and_runs_offline_against_the_fakes(slug, data, settings):
     from tests.documents.test_ocr import HAVE_TESSERACT
@@ -217,7 +255,13 @@ def test_a_showcase_template_installs_and_runs_offline_against_the_fakes(slug, d
     organization = data.create_organization()
     organization.allowed_internal_hosts = ["127.0.0.1"]
     organization.save()
-    with FakeServer() as slack, FakeKakaoWork() as kakaowork, google.FakeGoogle() as fake_google, FakeServer() as sources:
+    with (
+        FakeServer() as slack,
+        FakeKakaoWork() as kakaowork,
+        google.FakeGoogle() as fake_google,
+        FakeServer() as sources,
+        FakeImap() as imap,
+    ):
         slack.routes["/slack"] = lambda request: (200, {}, b"ok")
         settings.EZFLOW_CONNECTOR_BASE_URLS = {
             "kakaowork": kakaowork.url(""),
@@ -228,5 +272,7 @@ def test_a_showcase_template_installs_and_runs_offline_against_the_fakes(slug, d
         extra = {"kakaowork": kakaowork} if "kakaowork" in scenario.__code__.co_varnames[:2] else {}
         if "sources" in scenario.__code__.co_varnames[:2]:
             extra = {"sources": sources}
+        if "imap" in scenario.__code__.co_varnames[:2]:
+            extra = {"imap": imap}
         scenario(world, **extra)
     assert Flow.objects.filter(pk=world.flow.pk, active=True).exists()
