@@ -8,6 +8,8 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import os
+import shutil
 import uuid
 
 import pytest
@@ -32,6 +34,7 @@ SHOWCASES = (
     "scanned-receipts-ocr-to-google-sheets",
     "hwp-notice-summary-to-kakaowork",
     "email-excel-attachments-to-summary-pdf",
+    "web-portal-daily-report-to-slack",
 )
 
 
@@ -243,15 +246,35 @@ def email_excel_attachments_to_summary_pdf(world: World, imap: FakeImap):
     assert report.get_filename() == "매출 취합.pdf" and "합계 324000원" in text and "케이크" in text and "61000" in text
 
 
+def web_portal_daily_report_to_slack(world: World):
+    from tests.browser.site import PASSWORD, ROWS, USERNAME, Site
+
+    with Site() as portal:
+        give(world, "website_login", {"username": USERNAME, "password": PASSWORD})
+        give(world, "slack_webhook", {"url": world.slack.url("/slack")})
+        install(world, "web-portal-daily-report-to-slack", {"portal_login_url": portal.url("/login")})
+        connection.set_tenant(world.organization)
+        from apps.runs.services.runs import run_create
+
+        execute(world, run_create(flow=world.flow, trigger=Run.Trigger.SCHEDULE, items=[{}]).pk)
+        assert "/reports/daily.csv" in portal.requests
+    total = sum(int(row["amount"]) for row in ROWS)
+    branches = ", ".join(row["branch"] for row in ROWS)
+    assert slack_texts(world) == [f"📊 일일 보고서 {len(ROWS)}행, 금액 합계 {total}\n지점: {branches}"]
+
+
 @pytest.mark.parametrize("slug", SHOWCASES)
 def test_a_showcase_template_installs_and_runs_offline_against_the_fakes(slug, data, settings):
     from tests.documents.test_ocr import HAVE_TESSERACT
 
-    if slug == "scanned-receipts-ocr-to-google-sheets" and not HAVE_TESSERACT:
-        import os
-
-        if not os.environ.get("EZFLOW_REQUIRE_OCR"):
-            pytest.skip("Tesseract is not installed")
+    if slug == "scanned-receipts-ocr-to-google-sheets" and not HAVE_TESSERACT and not os.environ.get("EZFLOW_REQUIRE_OCR"):
+        pytest.skip("Tesseract is not installed")
+    if (
+        slug == "web-portal-daily-report-to-slack"
+        and not shutil.which("/usr/bin/chromium")
+        and not os.environ.get("EZFLOW_REQUIRE_BROWSER")
+    ):
+        pytest.skip("needs Debian's chromium (.ci/run installs it)")
     organization = data.create_organization()
     organization.allowed_internal_hosts = ["127.0.0.1"]
     organization.save()
