@@ -21,8 +21,9 @@ RUN groupadd --system --gid 10001 ezflow \
 WORKDIR /app
 
 # The browser steps (docs/browser.md) drive Debian's Chromium; the Nanum fonts draw Korean pages in their screenshots.
+# The OCR step (docs/documents.md) runs Tesseract with its Korean and English models.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends chromium fonts-nanum \
+ && apt-get install -y --no-install-recommends chromium fonts-nanum tesseract-ocr tesseract-ocr-kor tesseract-ocr-eng \
  && rm -rf /var/lib/apt/lists/*
 
 # Runtime requirements only: everything above the development section of requirements.txt.

@@ -13,6 +13,7 @@ from .components.i18n import *  # noqa: F403
 from .components.keys import *  # noqa: F403
 from .components.logging import *  # noqa: F403
 from .components.network import *  # noqa: F403
+from .components.ocr import *  # noqa: F403
 from .components.queue import *  # noqa: F403
 from .components.rest import *  # noqa: F403
 from .components.tenants import *  # noqa: F403

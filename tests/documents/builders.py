@@ -245,3 +245,38 @@ def image(width: int = 40, height: int = 20, *, fmt: str = "PNG", mode: str = "R
     buffer = io.BytesIO()
     picture.save(buffer, format=fmt, **options)
     return buffer.getvalue()
+
+
+def text_image(lines: list[str], *, size: int = 28, font: str = "NanumSquareR.ttf", noise: int = 0, angle: float = 0.0) -> bytes:
+    """A PNG with the lines drawn in the Nanum font the product ships: what a screenshot or a clean scan looks like.
+    `noise` speckles that many random grey dots, `angle` tilts the page a little, as a phone photo does."""
+    import random
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    from apps.documents.pdf_html import FONTS
+
+    face = ImageFont.truetype(str(FONTS / font), size)
+    width = max(int(face.getlength(line)) for line in lines) + 2 * size
+    image = Image.new("L", (width, int(size * 1.8) * len(lines) + 2 * size), 255)
+    draw = ImageDraw.Draw(image)
+    for index, line in enumerate(lines):
+        draw.text((size, size + int(size * 1.8) * index), line, font=face, fill=20)
+    rng = random.Random(7)
+    for _ in range(noise):
+        draw.point((rng.randrange(image.width), rng.randrange(image.height)), fill=rng.randrange(80, 200))
+    if angle:
+        image = image.rotate(angle, expand=True, fillcolor=255)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def scanned_pdf(pages: list[bytes]) -> bytes:
+    """A PDF whose pages are only pictures (no text layer), like a scanner makes."""
+    from PIL import Image
+
+    images = [Image.open(io.BytesIO(page)).convert("RGB") for page in pages]
+    buffer = io.BytesIO()
+    images[0].save(buffer, format="PDF", save_all=True, append_images=images[1:], resolution=150)
+    return buffer.getvalue()

@@ -37,6 +37,8 @@ DOCUMENT_STEPS = [
     "documents.image_convert",
     "documents.image_crop",
     "documents.image_exif",
+    "documents.ocr",
+    "documents.ics_file",
 ]
 
 
