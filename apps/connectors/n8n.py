@@ -21,10 +21,12 @@ def locator(value: Any) -> Any:
     return value if value is not None else ""
 
 
-def operation_in(*operations: str, resource: str = "", resources: tuple[str, ...] = ()):
+def operation_in(*operations: str, resource: str = "", resources: tuple[str, ...] = (), default: str = ""):
+    """Accepts the n8n nodes doing one of `operations`; a node without one does n8n's `default` (else the first given)."""
+
     def accepts(node: dict) -> bool:
         p = node.get("parameters") or {}
-        return p.get("operation", operations[0]) in operations and p.get("resource", resource) in (resource, *resources)
+        return p.get("operation", default or operations[0]) in operations and p.get("resource", resource) in (resource, *resources)
 
     return accepts
 

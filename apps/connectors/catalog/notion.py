@@ -169,7 +169,11 @@ def page_item(page: dict) -> dict:
 @register
 class NotionQueryDatabase(NodeType):
     key = "notion.query_database"
-    n8n = (N8nMapping(("n8n-nodes-base.notion",), n8n.notion_query, when=n8n.operation_in("getAll", resource="databasePage")),)
+    n8n = (
+        N8nMapping(
+            ("n8n-nodes-base.notion",), n8n.notion_query, when=n8n.operation_in("getAll", resource="databasePage", default="create")
+        ),
+    )
     category = "action"
     icon = "notion"
     label = t("Find pages in a Notion database", "노션 데이터베이스에서 페이지 찾기")

@@ -45,7 +45,7 @@ ORIGINAL = workflow(
     n("Loop", "splitInBatches", {"batchSize": 2}, 3),
     n("Join", "merge", {"mode": "append"}, 2.1),
     n("Reply", "respondToWebhook", {"respondWith": "json", "responseBody": "={{ $json }}", "options": {"responseCode": 201}}, 1.1),
-    n("DB", "postgres", {"operation": "executeQuery", "query": "select 1"}, 2.5),
+    n("DB", "redis", {"operation": "get", "key": "select 1"}, 1),
     n("Note", "stickyNote", {"content": "Keep {{ this }}"}),
     connections=link(
         ("Hook", "Fields"),
@@ -68,7 +68,7 @@ def test_import_export_import_gives_the_same_flow():
     exported = export_n8n(first.graph, "Round trip")
     assert exported.skipped == [] and exported.warnings == []
     types = {node["name"]: node["type"] for node in exported.workflow["nodes"]}
-    assert types["DB"] == "n8n-nodes-base.postgres" and types["Code"] == "n8n-nodes-base.code"
+    assert types["DB"] == "n8n-nodes-base.redis" and types["Code"] == "n8n-nodes-base.code"
     assert exported.workflow["connections"]["Big?"]["main"][1] == [{"node": "Join", "type": "main", "index": 0}]
     second = import_n8n(exported.workflow)
     assert comparable(second.graph) == comparable(first.graph)

@@ -197,7 +197,11 @@ class UploadFile(NodeType):
 @register
 class DownloadFile(NodeType):
     key = "google_drive.download_file"
-    n8n = (N8nMapping(("n8n-nodes-base.googleDrive",), n8n.drive_download, when=n8n.operation_in("download", resource="file")),)
+    n8n = (
+        N8nMapping(
+            ("n8n-nodes-base.googleDrive",), n8n.drive_download, when=n8n.operation_in("download", resource="file", default="upload")
+        ),
+    )
     category = "action"
     icon = "google_drive"
     label = t("Download from Google Drive", "Google 드라이브에서 내려받기")

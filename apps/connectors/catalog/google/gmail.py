@@ -272,7 +272,11 @@ class ListLabels(NodeType):
 class ModifyLabels(NodeType):
     key = "gmail.modify_labels"
     n8n = (
-        N8nMapping(("n8n-nodes-base.gmail",), n8n.gmail_add_labels, when=n8n.operation_in("addLabels", "removeLabels", resource="message")),
+        N8nMapping(
+            ("n8n-nodes-base.gmail",),
+            n8n.gmail_add_labels,
+            when=n8n.operation_in("addLabels", "removeLabels", resource="message", default="send"),
+        ),
     )
     category = "action"
     icon = "gmail"

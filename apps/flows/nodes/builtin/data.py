@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from dateutil.relativedelta import relativedelta
+
 from apps.flows.engine.errors import NodeError, gettext_noop
 from apps.flows.nodes.base import NodeType, Param, t
 from apps.flows.nodes.builtin.common import (
@@ -18,6 +20,7 @@ from apps.flows.nodes.builtin.common import (
     with_output_field,
 )
 from apps.flows.nodes.builtin.from_n8n import data as from_n8n
+from apps.flows.nodes.builtin.from_n8n import dates as from_n8n_dates
 from apps.flows.nodes.builtin.from_n8n import export as to_n8n
 from apps.flows.nodes.n8n import N8nMapping
 from apps.flows.nodes.registry import register
@@ -302,6 +305,7 @@ class SplitOut(NodeType):
 @register
 class DateTime(NodeType):
     key = "data.datetime"
+    n8n = (N8nMapping(("n8n-nodes-base.dateTime",), from_n8n_dates.date_time, when=from_n8n_dates.date_time_is_supported),)
     description = t(
         "Reads, changes and formats dates and times, in your organization's time zone.",
         "조직의 시간대로 날짜와 시간을 읽고, 바꾸고, 원하는 모양으로 씁니다.",
@@ -333,10 +337,13 @@ class DateTime(NodeType):
             default="days",
             expressions=False,
             options=(
+                ("seconds", t("seconds", "초")),
                 ("minutes", t("minutes", "분")),
                 ("hours", t("hours", "시간")),
                 ("days", t("days", "일")),
                 ("weeks", t("weeks", "주")),
+                ("months", t("months", "개월")),
+                ("years", t("years", "년")),
             ),
         ),
         Param(
@@ -359,15 +366,29 @@ class DateTime(NodeType):
         if params["operation"] == "now":
             return now.isoformat()
         moment = _to_datetime(params["value"], now.tzinfo)
-        delta = dt.timedelta(**{params["unit"]: float(params["amount"] or 0)})
+        unit = params["unit"]
         if params["operation"] == "format":
             return moment.strftime(params["format"])
+        amount = _number(params["amount"])
+        # calendar units: 31 January + 1 month is 28/29 February, not 3 March
+        delta = relativedelta(**{unit: int(amount)}) if unit in ("months", "years") else dt.timedelta(**{unit: amount})
         if params["operation"] == "add":
             return (moment + delta).isoformat()
         if params["operation"] == "subtract":
             return (moment - delta).isoformat()
         other = _to_datetime(params["other"], now.tzinfo)
-        return (other - moment).total_seconds() / dt.timedelta(**{params["unit"]: 1}).total_seconds()
+        if unit in ("months", "years"):
+            between = relativedelta(other, moment)
+            months = between.years * 12 + between.months
+            return months if unit == "months" else between.years
+        return (other - moment).total_seconds() / dt.timedelta(**{unit: 1}).total_seconds()
+
+
+def _number(value) -> float:
+    try:
+        return float(value or 0)
+    except (TypeError, ValueError):
+        raise NodeError(gettext_noop("“%(value)s” is not a number."), code="bad_number", values={"value": str(value)}) from None
 
 
 def _to_datetime(value, tzinfo) -> dt.datetime:

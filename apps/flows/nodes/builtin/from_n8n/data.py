@@ -220,3 +220,25 @@ def xml(node: dict) -> Converted:
     direction = "to_xml" if p.get("mode") == "jsonToxml" else "to_json"
     value = "={{ $json[" + json.dumps(field) + "] }}" if direction == "to_json" else "={{ JSON.stringify($json) }}"
     return {"direction": direction, "value": value, "output_field": field}, []
+
+
+def markdown(node: dict) -> Converted:
+    """n8n's Markdown node: HTML to Markdown (its default) or Markdown to HTML, into `destinationKey` ("data")."""
+    p = node.get("parameters") or {}
+    warnings: list[dict] = []
+    options = p.get("options") or {}
+    to_html = p.get("mode", "htmlToMarkdown") == "markdownToHtml"
+    converted = {
+        "direction": "to_html" if to_html else "to_markdown",
+        "text": p.get("markdown", "") if to_html else p.get("html", ""),
+        "ignore": str(options.get("ignore") or ""),
+        "tables": options.get("tables", True) is not False,
+        "document": bool(options.get("completeHTMLDocument", False)),
+        "output_field": str(p.get("destinationKey") or "data"),
+    }
+    known = {"ignore", "tables", "completeHTMLDocument"}
+    if set(options) - known:
+        warnings.append(
+            warning(node, "option_review", "Some formatting options were not imported: " + ", ".join(sorted(set(options) - known)))
+        )
+    return convert_expression(converted, warnings, node.get("name", ""), "parameters"), warnings
