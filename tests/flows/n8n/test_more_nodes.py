@@ -96,7 +96,7 @@ def test_postgres_queries_keep_values_out_of_the_sql():
 
 def test_files_services_and_triggers_map_to_their_steps():
     data = workflow(
-        n("Mail", "gmailTrigger", {"filters": {"q": "has:attachment", "sender": "a@example.com"}, "pollTimes": {"item": [{"mode": "everyMinute"}]}}, 1.1),
+        n("Mail", "gmailTrigger", {"filters": {"q": "has:attachment", "sender": "a@example.com"}, "pollTimes": {"item": [{"mode": "everyMinute"}]}}, 1.1),  # noqa: E501
         n("Download", "googleDrive", {"operation": "download", "fileId": {"__rl": True, "value": "={{ $json.id }}", "mode": "id"}}, 3),
         n("Pdf", "extractFromFile", {"operation": "pdf", "options": {"maxPages": 3}}),
         n("Text", "extractFromFile", {"operation": "text", "options": {"destinationKey": "body"}}),
@@ -112,11 +112,11 @@ def test_files_services_and_triggers_map_to_their_steps():
             2.1,
         ),
         n("Page", "notion", {"resource": "databasePage", "databaseId": {"__rl": True, "value": "db1"},
-                             "propertiesUi": {"propertyValues": [{"key": "Name|title", "title": "={{ $json.t }}"}, {"key": "Done|checkbox", "checkboxValue": True}]}}, 2.2),
+                             "propertiesUi": {"propertyValues": [{"key": "Name|title", "title": "={{ $json.t }}"}, {"key": "Done|checkbox", "checkboxValue": True}]}}, 2.2),  # noqa: E501
         n("Find", "notion", {"resource": "databasePage", "operation": "getAll", "databaseId": {"__rl": True, "value": "db1"},
                              "filters": {"conditions": [{"key": "URL|url", "condition": "equals", "urlValue": "={{ $json.u }}"}]}}, 2.2),
         n("Bot", "telegramTrigger", {"updates": ["message"]}, 1.1),
-        n("Feed", "rssFeedReadTrigger", {"feedUrl": "https://example.com/rss", "pollTimes": {"item": [{"mode": "everyX", "value": 2, "unit": "hours"}]}}),
+        n("Feed", "rssFeedReadTrigger", {"feedUrl": "https://example.com/rss", "pollTimes": {"item": [{"mode": "everyX", "value": 2, "unit": "hours"}]}}),  # noqa: E501
         n("Inbox", "emailReadImap", {"options": {}}, 2),
         connections=link(("Mail", "Download"), ("Download", "Pdf"), ("Pdf", "Text"), ("Text", "Csv"), ("Csv", "Sheet"), ("Sheet", "Ics"),
                          ("Ics", "Label"), ("Label", "Update"), ("Update", "Page"), ("Page", "Find")),
