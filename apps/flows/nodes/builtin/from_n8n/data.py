@@ -1,4 +1,5 @@
 import json
+import re
 
 from apps.flows.nodes.n8n import Converted, conditions, convert_expression, int_or, warning
 
@@ -202,15 +203,22 @@ def html(node: dict) -> Converted:
     if p.get("operation", "extractHtmlContent") != "extractHtmlContent" or not values:
         return None
     field = p.get("dataPropertyName", "data") or "data"
-    extract = [
-        {
-            "name": v.get("key", ""),
-            "selector": v.get("cssSelector", ""),
-            "attribute": v.get("attribute", "") if v.get("returnValue") == "attribute" else "",
-            "all": bool(v.get("returnArray", False)),
-        }
-        for v in values
-    ]
+    extract = []
+    for v in values:
+        selector, every = str(v.get("cssSelector", "")), bool(v.get("returnArray", False))
+        # n8n's selectors are jQuery's (cheerio): a trailing :first is the first match, what a single value already is
+        if selector.endswith(":first") and not every:
+            selector = selector[: -len(":first")]
+        elif re.search(r":(first|last|eq\(|gt\(|lt\(|even|odd)", selector):
+            warnings.append(warning(node, "option_review", f"The selector “{selector}” uses jQuery-only syntax; write it as CSS."))
+        extract.append(
+            {
+                "name": v.get("key", ""),
+                "selector": selector,
+                "attribute": v.get("attribute", "") if v.get("returnValue") == "attribute" else "",
+                "all": every,
+            }
+        )
     return {"html": "={{ $json[" + json.dumps(field) + "] }}", "extract": extract}, warnings
 
 
