@@ -203,3 +203,23 @@ def test_markdown_node_both_ways_runs():
     item = outcome.outputs[nodes["ToHtml"]["id"]]["main"][0]
     assert item["md"] == "# Report\n\nSales **rose** see [here](https://example.com)\n\n- one\n- two\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"
     assert "<h1>Report</h1>" in item["data"] and "<strong>rose</strong>" in item["data"] and "<td>1</td>" in item["data"]
+
+
+def test_html_extract_reads_jquerys_first_as_the_first_match():
+    values = [
+        {"key": "price", "cssSelector": "span.price:first"},
+        {"key": "all", "cssSelector": "li:first", "returnArray": True},
+    ]
+    data = workflow(
+        n("Start", "manualTrigger"),
+        n("Extract", "html", {"operation": "extractHtmlContent", "extractionValues": {"values": values}}, 1.2),
+        connections=link(("Start", "Extract")),
+    )
+    result = import_n8n(data)
+    extract = by_name(result)["Extract"]["parameters"]["extract"]
+    assert extract[0]["selector"] == "span.price" and extract[1]["selector"] == "li:first"
+    assert any("jQuery" in w["message"] for w in result.warnings)  # a list of first matches has no CSS form: flagged
+    extract.pop()
+    outcome = run(result, items=[{"data": "<span class='price'>3</span><span class='price'>4</span>"}])
+    assert outcome.status == "success", outcome.error
+    assert outcome.outputs[by_name(result)["Extract"]["id"]]["main"][0]["price"] == "3"
