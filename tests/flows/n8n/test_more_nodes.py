@@ -223,3 +223,14 @@ def test_html_extract_reads_jquerys_first_as_the_first_match():
     outcome = run(result, items=[{"data": "<span class='price'>3</span><span class='price'>4</span>"}])
     assert outcome.status == "success", outcome.error
     assert outcome.outputs[by_name(result)["Extract"]["id"]]["main"][0]["price"] == "3"
+
+
+def test_code_using_n8n_features_ezflow_lacks_is_flagged_at_import():
+    code = "const state = $getWorkflowStaticData('global');\\nstate.seen = state.seen || [];\\nreturn $input.all();"
+    data = workflow(n("Start", "manualTrigger"), n("Code", "code", {"jsCode": code}, 2), connections=link(("Start", "Code")))
+    result = import_n8n(data)
+    assert by_name(result)["Code"]["type"] == "code.javascript"
+    flagged = [w for w in result.warnings if w["code"] == "code_review"]
+    assert len(flagged) == 1 and "$getWorkflowStaticData" in flagged[0]["message"]
+    clean = import_n8n(workflow(n("Start", "manualTrigger"), n("Code", "code", {"jsCode": "return $input.all();"}, 2)))
+    assert not [w for w in clean.warnings if w["code"] == "code_review"]
