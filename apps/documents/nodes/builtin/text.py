@@ -6,6 +6,7 @@ from apps.documents import csvfile
 from apps.documents import n8n as from_n8n
 from apps.documents.nodes.builtin.spreadsheets import ENCODING
 from apps.documents.nodes.common import file_param, read_file
+from apps.flows.engine.errors import NodeError, gettext_noop
 from apps.flows.nodes.base import NodeType, Param, t
 from apps.flows.nodes.builtin.common import copy_item, set_path
 from apps.flows.nodes.n8n import N8nMapping
@@ -35,6 +36,12 @@ class TextRead(NodeType):
         out = []
         for _index, item, params in ctx.each():
             data, _ref = read_file(ctx, item, params["file_field"])
+            if params["encoding"] == "auto" and b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+                raise NodeError(
+                    gettext_noop("“%(name)s” is not a text file; use the step for its kind of file (PDF, Excel, Word…)."),
+                    code="not_text",
+                    values={"name": str(_ref.get("name") or "")},
+                )
             result = copy_item(item)
             set_path(result, params["output_field"] or "text", csvfile.decode(data, params["encoding"]))
             out.append(result)
