@@ -289,6 +289,10 @@ def _expressions_to_parameters(sql: str, parameters: dict) -> tuple[str, bool]:
         if char == "'":
             end = index + 1
             while end < len(sql):
+                if sql.startswith("{{", end):  # quotes inside an expression ($('Node')) do not end the SQL literal
+                    close = sql.find("}}", end)
+                    end = len(sql) if close < 0 else close + 2
+                    continue
                 if sql[end] == "'" and sql[end + 1 : end + 2] == "'":
                     end += 2
                     continue
