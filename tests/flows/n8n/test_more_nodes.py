@@ -234,3 +234,32 @@ def test_code_using_n8n_features_ezflow_lacks_is_flagged_at_import():
     assert len(flagged) == 1 and "$getWorkflowStaticData" in flagged[0]["message"]
     clean = import_n8n(workflow(n("Start", "manualTrigger"), n("Code", "code", {"jsCode": "return $input.all();"}, 2)))
     assert not [w for w in clean.warnings if w["code"] == "code_review"]
+
+
+def test_summarize_node_totals_by_group_and_joins_text():
+    data = workflow(
+        n("Start", "manualTrigger"),
+        n(
+            "Totals",
+            "summarize",
+            {
+                "fieldsToSummarize": {"values": [{"aggregation": "sum", "field": "amount"}, {"aggregation": "count", "field": "id"}]},
+                "fieldsToSplitBy": "team",
+            },
+        ),
+        n("Joined", "summarize", {"fieldsToSummarize": {"values": [{"aggregation": "concatenate", "field": "team", "separateBy": "\n"}]}}),
+        connections=link(("Start", "Totals"), ("Totals", "Joined")),
+    )
+    result = import_n8n(data)
+    nodes = by_name(result)
+    assert nodes["Totals"]["type"] == nodes["Joined"]["type"] == "data.summarize"
+    items = [{"id": 1, "team": "a", "amount": 10}, {"id": 2, "team": "b", "amount": 5}, {"id": 3, "team": "a", "amount": "2.5"}]
+    outcome = run(result, items=items)
+    assert outcome.status == "success", outcome.error
+    assert outcome.outputs[nodes["Totals"]["id"]]["main"] == [
+        {"team": "a", "sum_amount": 12.5, "count_id": 2},
+        {"team": "b", "sum_amount": 5, "count_id": 1},
+    ]
+    assert outcome.outputs[nodes["Joined"]["id"]]["main"] == [{"concatenated_team": "a\nb"}]
+    bad = run(result, items=[{"id": 1, "team": "a", "amount": "many"}])
+    assert bad.status == "failed" and bad.error_code == "not_a_number" and "amount" in bad.error

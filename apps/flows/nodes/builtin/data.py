@@ -268,6 +268,117 @@ class Aggregate(NodeType):
 
 
 @register
+class Summarize(NodeType):
+    key = "data.summarize"
+    n8n = (N8nMapping(("n8n-nodes-base.summarize",), from_n8n.summarize),)
+    icon = "layers"
+    label = t("Summarize (totals by group)", "요약 (그룹별 합계)")
+    description = t(
+        "Totals, counts, averages or joined text of fields over all items, or per group of items with the same values "
+        "(like a pivot table); one item per group.",
+        "모든 항목(또는 값이 같은 항목끼리 묶은 그룹)의 필드 합계, 개수, 평균, 이어 붙인 글을 냅니다(피벗 표처럼). "
+        "그룹마다 항목 하나를 냅니다.",
+    )
+    aliases = ("summarize", "group by", "pivot", "total", "합계", "그룹", "피벗", "집계")
+    per_item = False
+    params = (
+        Param(
+            "summaries",
+            "list",
+            t("Summaries", "요약할 값"),
+            default=[],
+            expressions=False,
+            item_fields=(
+                Param(
+                    "aggregation",
+                    "select",
+                    t("How", "방법"),
+                    default="sum",
+                    options=(
+                        ("count", t("count", "개수")),
+                        ("count_unique", t("count different values", "서로 다른 값 개수")),
+                        ("sum", t("sum", "합계")),
+                        ("average", t("average", "평균")),
+                        ("min", t("smallest", "최솟값")),
+                        ("max", t("largest", "최댓값")),
+                        ("append", t("list of the values", "값 목록")),
+                        ("concatenate", t("join as text", "글로 이어 붙이기")),
+                    ),
+                ),
+                Param("field", "string", t("Field", "필드"), required=True),
+                Param("separator", "string", t("Separator (join as text)", "구분자(글로 이어 붙이기)"), default=","),
+                Param("output", "string", t("Result field (empty: e.g. sum_amount)", "결과 필드(비우면 예: sum_amount)")),
+            ),
+        ),
+        Param(
+            "group_by",
+            "list",
+            t("Group by fields (empty: all items together)", "그룹으로 묶을 필드(비우면 모든 항목 함께)"),
+            default=[],
+            expressions=False,
+        ),
+        Param("include_empty", "boolean", t("Count empty values too", "빈 값도 포함"), default=False, expressions=False),
+    )
+
+    def execute(self, ctx):
+        params = ctx.params()
+        group_by = [str(f) for f in params["group_by"] or [] if str(f).strip()]
+        groups: dict[str, tuple[dict, list[dict]]] = {}
+        for item in ctx.items:
+            keys = {field: get_path(item, field) for field in group_by}
+            groups.setdefault(json.dumps(keys, sort_keys=True, default=str), (keys, []))[1].append(item)
+        if not ctx.items and not group_by:
+            groups["{}"] = ({}, [])
+        out = []
+        for keys, members in groups.values():
+            result = {}
+            for field, value in keys.items():
+                set_path(result, field, value)
+            for summary in params["summaries"] or []:
+                how, field = summary.get("aggregation", "sum"), str(summary.get("field") or "")
+                values = [get_path(item, field) for item in members]
+                if not params["include_empty"]:
+                    values = [v for v in values if v is not None and v != ""]
+                name = summary.get("output") or f"{_SUMMARY_PREFIX.get(how, how)}_{field}"
+                result[name] = _summarize(how, values, summary.get("separator", ","), field)
+            out.append(result)
+        return {"main": out}
+
+
+_SUMMARY_PREFIX = {"count_unique": "unique_count", "append": "appended", "concatenate": "concatenated"}
+
+
+def _summarize(how: str, values: list, separator, field: str):
+    if how == "count":
+        return len(values)
+    if how == "count_unique":
+        return len({json.dumps(v, sort_keys=True, default=str) for v in values})
+    if how == "append":
+        return values
+    if how == "concatenate":
+        return str(separator if separator is not None else ",").join(
+            v if isinstance(v, str) else json.dumps(v, ensure_ascii=False) for v in values
+        )
+    numbers = []
+    for value in values:
+        try:
+            numbers.append(float(value) if not isinstance(value, (int, float)) or isinstance(value, bool) else value)
+        except (TypeError, ValueError):
+            raise NodeError(
+                gettext_noop("“%(value)s” in the field “%(field)s” is not a number, so it cannot be added up."),
+                code="not_a_number",
+                values={"value": str(value)[:100], "field": field},
+            ) from None
+    if not numbers:
+        return 0 if how == "sum" else None
+    if how == "sum":
+        return sum(numbers)
+    if how == "average":
+        return sum(numbers) / len(numbers)
+    return min(numbers) if how == "min" else max(numbers)
+
+
+@register
 class SplitOut(NodeType):
     key = "data.split_out"
     n8n = (

@@ -250,3 +250,31 @@ def markdown(node: dict) -> Converted:
             warning(node, "option_review", "Some formatting options were not imported: " + ", ".join(sorted(set(options) - known)))
         )
     return convert_expression(converted, warnings, node.get("name", ""), "parameters"), warnings
+
+
+_AGGREGATIONS = {"countUnique": "count_unique", "appendUnique": "append"}
+_SEPARATORS = {"comma": ",", "commaSpace": ", ", "newLine": "\n", "none": "", "space": " "}
+
+
+def summarize(node: dict) -> Converted:
+    """n8n's Summarize node (v1): aggregations of fields, optionally split by fields, one item per group."""
+    p = node.get("parameters") or {}
+    warnings: list[dict] = []
+    options = p.get("options") or {}
+    summaries = []
+    for entry in (p.get("fieldsToSummarize") or {}).get("values") or []:
+        if not isinstance(entry, dict):
+            continue
+        how = entry.get("aggregation", "count")
+        separator = entry.get("separateBy", ",")
+        separator = entry.get("customSeparator", "") if separator == "other" else _SEPARATORS.get(separator, separator)
+        if isinstance(separator, str) and entry.get("separateBy") == "other":
+            separator = separator.replace("\\n", "\n").replace("\\t", "\t")
+        if how == "appendUnique":
+            warnings.append(warning(node, "option_review", "“Append unique” became “append”: duplicates are kept."))
+        summaries.append({"aggregation": _AGGREGATIONS.get(how, how), "field": entry.get("field", ""), "separator": separator})
+    if options.get("outputFormat") == "singleItem":
+        warnings.append(warning(node, "option_review", "n8n gave all groups in one item; here each group is an item."))
+    include_empty = any(isinstance(e, dict) and e.get("includeEmpty") for e in (p.get("fieldsToSummarize") or {}).get("values") or [])
+    converted = {"summaries": summaries, "group_by": _fields_list(p.get("fieldsToSplitBy", "")), "include_empty": include_empty}
+    return converted, warnings
