@@ -380,8 +380,8 @@ def postgres_query(node: dict) -> Converted:
                 parameters[f"w{number}"] = where.get("value", "")
             combine = " OR " if p.get("combineConditions") == "OR" else " AND "
             sql = f"SELECT * FROM {table}" + (f" WHERE {combine.join(clauses)}" if clauses else "")  # noqa: S608
-            if not p.get("returnAll") and isinstance(p.get("limit"), int):
-                sql += f" LIMIT {int(p['limit'])}"
+            if not p.get("returnAll"):
+                sql += f" LIMIT {max(int_or(p.get('limit'), 50), 1)}"  # n8n reads 50 rows unless told otherwise
         elif operation in ("insert", "upsert", "update") and mapped:
             names = list(mapped)
             for number, name in enumerate(names, start=1):
