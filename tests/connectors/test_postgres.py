@@ -176,3 +176,59 @@ def test_the_connection_test_signs_in_and_names_a_missing_database(server):
     assert not missing.ok and "does not exist" in missing.message
     blocked = kind.test(server, allow_hosts=[])
     assert not blocked.ok and "internal address" in blocked.message
+
+
+def test_imported_n8n_postgres_nodes_run_with_values_bound_not_pasted(organization, connection_id, table):
+    from django.db import connection as django_connection
+
+    from apps.flows.engine.n8n import import_n8n
+    from apps.flows.host import FlowHost
+    from tests.flows.engine.helpers import run
+    from tests.flows.n8n.test_mapping import link, n, workflow
+
+    columns = {"customer": "={{ $json.who }}", "amount": "={{ $json.amount }}"}
+    data = workflow(
+        n("Start", "manualTrigger"),
+        n(
+            "Upsert",
+            "postgres",
+            {
+                "operation": "upsert",
+                "schema": {"__rl": True, "value": "public", "mode": "list"},
+                "table": {"__rl": True, "value": table, "mode": "list"},
+                "columns": {"mappingMode": "defineBelow", "value": columns, "matchingColumns": ["customer"]},
+            },
+            2.5,
+        ),
+        n(
+            "Query",
+            "postgres",
+            {
+                "operation": "executeQuery",
+                "query": f"SELECT customer, amount::text AS amount FROM {table} WHERE customer = $1 AND amount >= $2",
+                "options": {"queryReplacement": "={{ [$('Start').item.json.who, 0] }}"},
+            },
+            2.5,
+        ),
+        n(
+            "Inline",
+            "postgres",
+            {
+                "operation": "executeQuery",
+                "query": f"=SELECT count(*) AS n FROM {table} WHERE customer = '{{{{ $('Start').item.json.who }}}}'",
+            },
+            2.4,
+        ),  # noqa: E501
+        connections=link(("Start", "Upsert"), ("Upsert", "Query"), ("Query", "Inline")),
+    )
+    imported = import_n8n(data)
+    for step in imported.graph["nodes"]:
+        if step["type"].startswith("postgres."):
+            step["parameters"]["credential"] = connection_id
+    django_connection.set_tenant(organization)
+    items = [{"who": "김철수", "amount": 99}, {"who": "x' OR '1'='1", "amount": 5}]
+    result, _ = run(imported.graph["nodes"], imported.graph["edges"], items, host=FlowHost(organization=organization))
+    assert result.status == "success", result.error
+    assert sorted(rows(table)) == sorted([("김철수", 99), ("이영희", 3000), ("x' OR '1'='1", 5)])  # upserted, quote kept as text
+    assert result.outputs["query"]["main"] == [{"customer": "김철수", "amount": "99.00"}, {"customer": "x' OR '1'='1", "amount": "5.00"}]
+    assert [item["n"] for item in result.outputs["inline"]["main"]] == [1, 1]

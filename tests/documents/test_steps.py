@@ -24,6 +24,7 @@ DOCUMENT_STEPS = [
     "documents.excel_append",
     "documents.csv_read",
     "documents.csv_write",
+    "documents.text_read",
     "documents.pdf_text",
     "documents.pdf_tables",
     "documents.pdf_split",
@@ -105,6 +106,18 @@ def test_csv_file_round_trip_in_cp949():
     assert rows == [{"이름": "홍길동", "금액": "1200"}]
     result, out = flow(host, rows, ("documents.csv_write", {"encoding": "cp949", "output_field": "csv"}))
     assert host.files.read(out[0]["csv"]).decode("cp949") == "이름,금액\r\n홍길동,1200\r\n"
+
+
+def test_text_file_into_a_field_in_utf8_and_cp949_and_a_binary_file_refused():
+    host = LocalHost()
+    notes = stored(host, "회의 메모\nline 2".encode("cp949"), "memo.txt")
+    data = stored(host, "# Title\n".encode("utf-8-sig"), "readme.md")
+    result, out = flow(host, [{"data": notes}, {"data": data}], ("documents.text_read", {"file_field": "data", "output_field": "body"}))
+    assert result.status == "success", result.error
+    assert [item["body"] for item in out] == ["회의 메모\nline 2", "# Title\n"]
+    picture = stored(host, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "a.png")
+    result, _ = flow(host, [{"file": picture}], ("documents.text_read", {}))
+    assert result.status == "failed" and result.error_code == "not_text" and "a.png" in result.error
 
 
 def test_pdf_from_html_then_text_tables_split_and_merge():

@@ -134,3 +134,13 @@ def test_bearer_kinds_send_their_own_field_without_pasted_spaces(key, field):
     request = OutgoingRequest()
     credential_kinds.get(key).authenticate(request, {field: "  abc123\n"})
     assert request.headers["Authorization"] == "Bearer abc123"
+
+
+def test_an_smtp_port_that_is_not_a_number_is_refused_when_saved_not_a_crash_when_sending():
+    smtp = credential_kinds.get("smtp")
+    assert smtp.problems({"host": "mail.example.com", "port": "587"}) == []
+    assert smtp.problems({"host": "mail.example.com", "port": ""}) == []  # 587 by default
+    for bad in ("abc", "0", "70000", "587a"):
+        assert [template for template, _ in smtp.problems({"host": "mail.example.com", "port": bad})] == [
+            "The port must be a number from 1 to 65535."
+        ]

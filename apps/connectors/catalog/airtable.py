@@ -301,6 +301,9 @@ class AirtableCreateRecord(NodeType):
 @register
 class AirtableUpdateRecord(NodeType):
     key = "airtable.update_record"
+    n8n = (
+        N8nMapping(("n8n-nodes-base.airtable",), n8n.airtable_update, when=n8n.operation_in("update", resource="record", default="create")),
+    )
     category = "action"
     icon = "airtable"
     label = t("Update an Airtable record", "에어테이블 레코드 수정")

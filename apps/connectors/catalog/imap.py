@@ -21,12 +21,14 @@ import socket
 import ssl
 from email.utils import getaddresses, parsedate_to_datetime
 
+from apps.connectors import n8n
 from apps.connectors.files import attachment_saver
 from apps.connectors.network import checked_address, port_of
 from apps.flows.credential_kinds import CredentialKind, Field, TestResult, t
 from apps.flows.credential_kinds import register as register_credential_kind
 from apps.flows.engine.errors import NodeError, gettext_noop
 from apps.flows.nodes.base import NodeType, Param
+from apps.flows.nodes.n8n import N8nMapping
 from apps.flows.nodes.registry import register
 from apps.flows.triggers.polling import PollingTriggerKind
 from apps.flows.triggers.registry import register_trigger_kind
@@ -246,6 +248,7 @@ class ImapKind(CredentialKind):
 @register
 class NewEmail(NodeType):
     key = "imap.new_email"
+    n8n = (N8nMapping(("n8n-nodes-base.emailReadImap",), n8n.imap_trigger),)
     category = "trigger"
     inputs = ()
     is_trigger = True

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from apps.connectors import n8n
 from apps.connectors.http import RATE_LIMITED, Answer, Credential, Service, call, provider_error
 from apps.connectors.params import json_value
 from apps.flows.credential_kinds import BearerTokenKind, Field, OutgoingRequest, TestResult, t
@@ -15,6 +16,7 @@ from apps.flows.credential_kinds import register as register_credential_kind
 from apps.flows.credential_kinds.probe import ProbeFailed, http_verdict, send_probe
 from apps.flows.engine.errors import NodeError, gettext_noop
 from apps.flows.nodes.base import NodeType, Param
+from apps.flows.nodes.n8n import N8nMapping
 from apps.flows.nodes.registry import register
 
 NOTION_VERSION = "2022-06-28"
@@ -167,6 +169,11 @@ def page_item(page: dict) -> dict:
 @register
 class NotionQueryDatabase(NodeType):
     key = "notion.query_database"
+    n8n = (
+        N8nMapping(
+            ("n8n-nodes-base.notion",), n8n.notion_query, when=n8n.operation_in("getAll", resource="databasePage", default="create")
+        ),
+    )
     category = "action"
     icon = "notion"
     label = t("Find pages in a Notion database", "노션 데이터베이스에서 페이지 찾기")
@@ -294,6 +301,7 @@ def notion_property(name: str, kind: str, value):
 @register
 class NotionCreatePage(NodeType):
     key = "notion.create_page"
+    n8n = (N8nMapping(("n8n-nodes-base.notion",), n8n.notion_create, when=n8n.operation_in("create", resource="databasePage")),)
     category = "action"
     icon = "notion"
     label = t("Add a page to a Notion database", "노션 데이터베이스에 페이지 추가")

@@ -12,11 +12,13 @@ import psycopg
 from psycopg import errors as pg_errors
 from psycopg import sql
 
+from apps.connectors import n8n
 from apps.connectors.network import checked_address, port_of
 from apps.connectors.sqlsteps import Database, InsertStep, QueryStep, UpdateStep, read_only_error, sql_connection_test, timeout_error
 from apps.flows.credential_kinds import CredentialKind, Field, t
 from apps.flows.credential_kinds import register as register_credential_kind
 from apps.flows.engine.errors import NodeError, gettext_noop
+from apps.flows.nodes.n8n import N8nMapping
 from apps.flows.nodes.registry import register
 
 SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
@@ -157,12 +159,14 @@ class PostgresKind(CredentialKind):
         return sql_connection_test(POSTGRES, data, allow_hosts=allow_hosts)
 
 
+N8N_POSTGRES = "n8n-nodes-base.postgres"
 _EXAMPLE = "SELECT * FROM orders WHERE customer_id = :customer_id AND created_at >= :since"
 
 
 @register
 class PostgresQuery(QueryStep):
     key = "postgres.query"
+    n8n = (N8nMapping((N8N_POSTGRES,), n8n.postgres_query, when=n8n.is_postgres_query),)
     database = POSTGRES
     label = t("PostgreSQL: run a query", "PostgreSQL: 쿼리 실행")
     description = t(
@@ -176,6 +180,7 @@ class PostgresQuery(QueryStep):
 @register
 class PostgresInsert(InsertStep):
     key = "postgres.insert_rows"
+    n8n = (N8nMapping((N8N_POSTGRES,), n8n.postgres_insert, when=n8n.is_postgres_insert_items),)
     database = POSTGRES
     label = t("PostgreSQL: insert rows", "PostgreSQL: 행 추가")
     description = t(

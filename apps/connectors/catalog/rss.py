@@ -98,6 +98,7 @@ class ReadFeed(NodeType):
 @register
 class NewFeedItem(NodeType):
     key = "rss.new_item"
+    n8n = (N8nMapping(("n8n-nodes-base.rssFeedReadTrigger",), n8n.rss_trigger),)
     category = "trigger"
     inputs = ()
     is_trigger = True

@@ -250,6 +250,7 @@ def _update(inbound) -> dict:
 @register
 class TelegramMessageReceived(NodeType):
     key = TRIGGER_KEY
+    n8n = (N8nMapping(("n8n-nodes-base.telegramTrigger",), n8n.telegram_trigger),)
     category = "trigger"
     icon = "telegram"
     inputs = ()

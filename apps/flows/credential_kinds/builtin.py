@@ -73,6 +73,12 @@ class Smtp(CredentialKind):
         Field("from_email", t("Sender address", "보내는 사람 주소"), secret=False),
     )
 
+    def problems(self, data):
+        port = str(data.get("port") or "587").strip()
+        if not port.isdigit() or not 1 <= int(port) <= 65535:
+            return [(gettext_noop("The port must be a number from 1 to 65535."), {})]
+        return []
+
     def test(self, data, *, allow_hosts=(), url=""):
         """Connects and signs in; sends nothing."""
         try:

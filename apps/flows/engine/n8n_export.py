@@ -58,7 +58,9 @@ def export_n8n(graph: dict, name: str, registry: NodeRegistry | None = None) -> 
             if not n8n_dialect and exported.get("type") not in ("n8n-nodes-base.stickyNote",):
                 exported["parameters"] = to_n8n_expression(exported["parameters"], warnings, node.get("name", ""))
             n8n_type, version, n8n_parameters = exported["type"], exported.get("typeVersion", 1), exported["parameters"]
-            outputs[node["id"]], inputs[node["id"]] = mapping.export_outputs or mapping.outputs, mapping.inputs
+            # a step whose ports depend on its parameters (the switch's rules) names them in n8n's order itself
+            outputs[node["id"]] = exported.pop("outputs", None) or mapping.export_outputs or mapping.outputs
+            inputs[node["id"]] = mapping.inputs
         else:
             n8n_type, version, n8n_parameters = "n8n-nodes-base.noOp", 1, {}
             result.skipped.append({"node": node.get("name", ""), "type": node.get("type", "")})

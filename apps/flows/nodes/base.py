@@ -36,6 +36,7 @@ class Param:
     minimum: float | None = None
     maximum: float | None = None
     credential_type: str = ""
+    language: str = ""  # for "code": the language the editor highlights ("python", "javascript")
     item_fields: tuple[Param, ...] = ()  # for "list": the fields of each entry
     # A document template whose `{{ }}` placeholders the step fills itself (with values and loop variables the engine
     # does not know): the engine leaves it as written; validation still checks each placeholder's syntax.
@@ -65,6 +66,8 @@ class Param:
             data["maximum"] = self.maximum
         if self.credential_type:
             data["credential_type"] = self.credential_type
+        if self.language:
+            data["language"] = self.language
         if self.item_fields:
             data["item_fields"] = [p.schema() for p in self.item_fields]
         if self.show_if:

@@ -470,7 +470,7 @@ export function Field({ param, value, onChange, disabled, fields, nodeId, testid
     case "code":
       control = (
         <Suspense fallback={<textarea className="ez-mono" rows={8} value={typeof current === "string" ? current : ""} readOnly />}>
-          <CodeEditor value={typeof current === "string" ? current : ""} onChange={onChange} disabled={disabled} testid={testid} />
+          <CodeEditor value={typeof current === "string" ? current : ""} onChange={onChange} disabled={disabled} testid={testid} language={param.language} />
         </Suspense>
       );
       break;

@@ -79,6 +79,10 @@ export interface ParamSpec {
   minimum?: number;
   maximum?: number;
   credential_type?: string;
+  /**
+   * For a code parameter: the language its editor highlights.
+   */
+  language?: "python" | "javascript";
   item_fields?: ParamSpec[];
   /**
    * Shown only when every named sibling parameter has one of the listed values (its default when unset).

@@ -45,7 +45,7 @@ ORIGINAL = workflow(
     n("Loop", "splitInBatches", {"batchSize": 2}, 3),
     n("Join", "merge", {"mode": "append"}, 2.1),
     n("Reply", "respondToWebhook", {"respondWith": "json", "responseBody": "={{ $json }}", "options": {"responseCode": 201}}, 1.1),
-    n("DB", "postgres", {"operation": "executeQuery", "query": "select 1"}, 2.5),
+    n("DB", "redis", {"operation": "get", "key": "select 1"}, 1),
     n("Note", "stickyNote", {"content": "Keep {{ this }}"}),
     connections=link(
         ("Hook", "Fields"),
@@ -68,7 +68,7 @@ def test_import_export_import_gives_the_same_flow():
     exported = export_n8n(first.graph, "Round trip")
     assert exported.skipped == [] and exported.warnings == []
     types = {node["name"]: node["type"] for node in exported.workflow["nodes"]}
-    assert types["DB"] == "n8n-nodes-base.postgres" and types["Code"] == "n8n-nodes-base.code"
+    assert types["DB"] == "n8n-nodes-base.redis" and types["Code"] == "n8n-nodes-base.code"
     assert exported.workflow["connections"]["Big?"]["main"][1] == [{"node": "Join", "type": "main", "index": 0}]
     second = import_n8n(exported.workflow)
     assert comparable(second.graph) == comparable(first.graph)
@@ -105,3 +105,73 @@ def test_export_api_and_download_refuse_other_organizations(data):
     assert response.status_code == 200
     assert {node["name"] for node in response.json()["workflow"]["nodes"]} >= {"Hook", "Code", "DB"}
     assert data.editor_api(other).get(f"/api/v1/flows/{flow_id}/export/n8n").status_code == 404
+
+
+def switch_workflow(version, parameters):
+    return workflow(
+        n("Start", "manualTrigger"),
+        n("Route", "switch", parameters, version),
+        n("Small", "noOp"),
+        n("Large", "noOp"),
+        n("Other", "noOp"),
+        connections=link(("Start", "Route"), ("Route", "Small", 0), ("Route", "Large", 1), ("Route", "Other", 2)),
+    )
+
+
+def _rule(operation, right, key=""):
+    conditions = {
+        "conditions": [{"leftValue": "={{ $json.n }}", "rightValue": right, "operator": {"type": "number", "operation": operation}}]
+    }
+    return {"conditions": {**conditions, "combinator": "and"}, "renameOutput": bool(key), **({"outputKey": key} if key else {})}
+
+
+def test_switch_exports_and_imports_back_routing_the_same():
+    v3 = {"rules": {"values": [_rule("lt", 10, "small"), _rule("gte", 100)]}, "options": {"fallbackOutput": "extra"}}
+    v1 = {
+        "dataType": "number",
+        "value1": "={{ $json.n }}",
+        "rules": {"rules": [{"operation": "smaller", "value2": 10, "output": 0}, {"operation": "largerEqual", "value2": 100, "output": 1}]},
+        "fallbackOutput": 2,
+    }
+    for version, parameters in ((3.2, v3), (1, v1)):
+        first = import_n8n(switch_workflow(version, parameters))
+        exported = export_n8n(first.graph, "Switch")
+        assert exported.skipped == [] and exported.warnings == []
+        route = next(node for node in exported.workflow["nodes"] if node["name"] == "Route")
+        assert route["type"] == "n8n-nodes-base.switch" and route["parameters"]["options"]["fallbackOutput"] == "extra"
+        assert [[t["node"] for t in targets] for targets in exported.workflow["connections"]["Route"]["main"]] == [
+            ["Small"],
+            ["Large"],
+            ["Other"],
+        ]
+        second = import_n8n(exported.workflow)
+        assert comparable(second.graph) == comparable(first.graph)
+        result = Executor(Graph.from_dict(second.graph), sleep=lambda s: None).run(trigger_items=[{"n": 3}, {"n": 500}, {"n": 50}])
+        assert result.status == "success", result.error
+        assert [result.outputs[name]["main"] for name in ("small", "large", "other")] == [[{"n": 3}], [{"n": 500}], [{"n": 50}]]
+
+
+def test_an_ezflow_switch_exports_with_its_rule_names_and_fallback():
+    rule = {"conditions": [{"left": "{{ json.kind }}", "operator": "equals", "right": "vip"}], "combine": "and", "output": "vip"}
+    graph = {
+        "nodes": [
+            {"id": "start", "type": "trigger.manual", "name": "Start", "parameters": {}},
+            {"id": "route", "type": "flow.switch", "name": "Route", "parameters": {"rules": [rule], "all_matches": True}},
+            {"id": "vip", "type": "flow.noop", "name": "VIP", "parameters": {}},
+            {"id": "rest", "type": "flow.noop", "name": "Rest", "parameters": {}},
+        ],
+        "edges": [
+            {"source": "start", "target": "route"},
+            {"source": "route", "source_port": "0", "target": "vip"},
+            {"source": "route", "source_port": "fallback", "target": "rest"},
+        ],
+    }
+    exported = export_n8n(graph, "Mine")
+    route = next(node for node in exported.workflow["nodes"] if node["name"] == "Route")
+    value = route["parameters"]["rules"]["values"][0]
+    assert value["outputKey"] == "vip" and value["conditions"]["conditions"][0]["leftValue"] == "={{ $json.kind }}"
+    assert route["parameters"]["options"] == {"fallbackOutput": "extra", "allMatchingOutputs": True}
+    assert exported.workflow["connections"]["Route"]["main"] == [
+        [{"node": "VIP", "type": "main", "index": 0}],
+        [{"node": "Rest", "type": "main", "index": 0}],
+    ]

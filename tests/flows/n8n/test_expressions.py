@@ -188,6 +188,7 @@ CASES = [
     ("={{ $now.minus({ days: 1 }).toISODate() }}", "2024-04-30"),
     ("={{ $now.plus({ hours: 24 }).toFormat('yyyy-MM-dd') }}", "2024-05-02"),
     ("={{ $now.plus(1, 'week').toISODate() }}", "2024-05-08"),
+    ("={{ $now.minus(1, 'day').format('yyyy-MM-dd') }}", "2024-04-30"),  # n8n's DateTime.format extension
     ("={{ $now.startOf('month').toISODate() }}", "2024-05-01"),
     ("={{ $now.endOf('month').toISODate() }}", "2024-05-31"),
     ("={{ $now.toUTC().toISO() }}", "2024-05-01T01:30:15.000Z"),

@@ -159,17 +159,17 @@ def test_code_node_and_function_node_run_as_javascript():
 def test_unmapped_nodes_keep_their_connections_as_placeholders_and_notes_keep_their_text():
     data = workflow(
         n("Every day", "scheduleTrigger", {"rule": {"interval": [{"field": "cronExpression", "expression": "0 30 9 * * 1-5"}]}}, 1.2),
-        n("DB", "postgres", {"operation": "executeQuery", "query": "select 1"}, 2.5),
+        n("DB", "redis", {"operation": "get", "key": "select 1"}, 1),
         n("After", "noOp"),
         n("Note", "stickyNote", {"content": "Uses {{ $json.x }} in text"}),
-        n("Mail in", "gmailTrigger", {"pollTimes": {}}),
+        n("Mail in", "googleDriveTrigger", {"pollTimes": {}}),
         n("Then", "noOp"),
         connections=link(("Every day", "DB"), ("DB", "After"), ("Mail in", "Then")),
     )
     result = import_n8n(data)
     nodes = by_name(result)
     assert nodes["Every day"]["parameters"] == {"preset": "custom", "cron": "30 9 * * 1-5"}
-    assert nodes["DB"]["type"] == "flow.placeholder" and nodes["DB"]["parameters"]["original_parameters"]["query"] == "select 1"
+    assert nodes["DB"]["type"] == "flow.placeholder" and nodes["DB"]["parameters"]["original_parameters"]["key"] == "select 1"
     assert nodes["Mail in"]["type"] == "trigger.placeholder"
     assert nodes["Note"]["parameters"]["text"] == "Uses {{ $json.x }} in text"
     edges = {(e["source"], e["target"]) for e in result.graph["edges"]}
@@ -264,12 +264,12 @@ def test_array_wrapped_and_multi_workflow_exports():
 def test_multi_workflow_file_through_the_api(data):
     api = data.editor_api(data.create_organization(slug="n8n-multi"))
     one = workflow(n("Start", "manualTrigger"), name="One")
-    two = workflow(n("Start", "manualTrigger"), n("X", "postgres"), connections=link(("Start", "X")), name="Two")
+    two = workflow(n("Start", "manualTrigger"), n("X", "redis"), connections=link(("Start", "X")), name="Two")
     response = api.post("/api/v1/flows/import", [one, two], content_type="application/json")
     assert response.status_code == 201, response.content
     body = response.json()
     assert [f["flow"]["name"] for f in body["flows"]] == ["One", "Two"] and body["flow"]["name"] == "One"
-    assert body["flows"][1]["report"][1]["summary"] == "Not available yet — kept as a placeholder (n8n-nodes-base.postgres)."
+    assert body["flows"][1]["report"][1]["summary"] == "Not available yet — kept as a placeholder (n8n-nodes-base.redis)."
     refused = api.post("/api/v1/flows/import", [1, 2], content_type="application/json")
     assert refused.status_code == 400
 

@@ -9,6 +9,7 @@ import re
 import uuid
 from urllib.parse import quote
 
+from apps.connectors import n8n
 from apps.connectors.catalog.google.common import GoogleOAuth2, google_error
 from apps.connectors.http import Credential, Service, call
 from apps.flows.credential_kinds import register as register_credential_kind
@@ -16,6 +17,7 @@ from apps.flows.engine.errors import NodeError, gettext_noop
 from apps.flows.engine.files import file_ref_at
 from apps.flows.nodes.base import NodeType, Param, t
 from apps.flows.nodes.builtin.common import copy_item, set_path
+from apps.flows.nodes.n8n import N8nMapping
 from apps.flows.nodes.registry import register
 
 DRIVE = Service("google_drive", "Google Drive", "https://www.googleapis.com", google_error)
@@ -140,6 +142,7 @@ class ListFiles(NodeType):
 @register
 class UploadFile(NodeType):
     key = "google_drive.upload_file"
+    n8n = (N8nMapping(("n8n-nodes-base.googleDrive",), n8n.drive_upload, when=n8n.is_drive_upload),)
     category = "action"
     icon = "google_drive"
     side_effects = True
@@ -194,6 +197,11 @@ class UploadFile(NodeType):
 @register
 class DownloadFile(NodeType):
     key = "google_drive.download_file"
+    n8n = (
+        N8nMapping(
+            ("n8n-nodes-base.googleDrive",), n8n.drive_download, when=n8n.operation_in("download", resource="file", default="upload")
+        ),
+    )
     category = "action"
     icon = "google_drive"
     label = t("Download from Google Drive", "Google 드라이브에서 내려받기")

@@ -271,6 +271,13 @@ class ListLabels(NodeType):
 @register
 class ModifyLabels(NodeType):
     key = "gmail.modify_labels"
+    n8n = (
+        N8nMapping(
+            ("n8n-nodes-base.gmail",),
+            n8n.gmail_add_labels,
+            when=n8n.operation_in("addLabels", "removeLabels", resource="message", default="send"),
+        ),
+    )
     category = "action"
     icon = "gmail"
     side_effects = True
@@ -315,6 +322,7 @@ POLL_MAX = 25
 @register
 class NewEmail(NodeType):
     key = "gmail.new_email"
+    n8n = (N8nMapping(("n8n-nodes-base.gmailTrigger",), n8n.gmail_trigger),)
     category = "trigger"
     icon = "gmail"
     inputs = ()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from apps.documents import n8n as from_n8n
 from apps.documents import pdf, pdf_html
 from apps.documents.nodes.common import MIME, derived_name, file_name_param, file_param, output_field_param, read_file, save_file
 from apps.flows.engine.errors import NodeError, gettext_noop
 from apps.flows.nodes.base import NodeType, Param, t
 from apps.flows.nodes.builtin.common import copy_item, set_path
+from apps.flows.nodes.n8n import N8nMapping
 from apps.flows.nodes.registry import register
 
 PAGES = Param(
@@ -27,6 +29,7 @@ PASSWORD = Param(
 @register
 class PdfText(NodeType):
     key = "documents.pdf_text"
+    n8n = (N8nMapping((from_n8n.EXTRACT,), from_n8n.pdf_text, when=from_n8n.extract_is("pdf")),)
     category = "documents"
     icon = "file-text"
     blocking = True

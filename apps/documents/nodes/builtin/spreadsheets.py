@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from apps.documents import csvfile, excel
+from apps.documents import n8n as from_n8n
 from apps.documents.nodes.common import (
     MIME,
     columns_param,
@@ -16,6 +17,7 @@ from apps.documents.nodes.common import (
 )
 from apps.flows.nodes.base import NodeType, Param, t
 from apps.flows.nodes.builtin.common import set_path
+from apps.flows.nodes.n8n import N8nMapping
 from apps.flows.nodes.registry import register
 
 FORMULAS = Param(
@@ -75,6 +77,7 @@ DELIMITER = Param(
 @register
 class ExcelRead(NodeType):
     key = "documents.excel_read"
+    n8n = (N8nMapping((from_n8n.EXTRACT,), from_n8n.excel_read, when=from_n8n.extract_is("xlsx", "xls")),)
     category = "documents"
     icon = "sheet"
     blocking = True
@@ -225,6 +228,7 @@ class ExcelAppend(NodeType):
 @register
 class CsvRead(NodeType):
     key = "documents.csv_read"
+    n8n = (N8nMapping((from_n8n.EXTRACT,), from_n8n.csv_read, when=from_n8n.extract_is("csv")),)
     category = "documents"
     icon = "table"
     blocking = True

@@ -48,7 +48,7 @@ class CodeNode(NodeType):
                 ("each", t("once per item (`item` → `result` object)", "항목마다 (`item` → `result` 객체)")),
             ),
         ),
-        Param("code", "code", t("Python code", "파이썬 코드"), required=True, default=EXAMPLE, expressions=False),
+        Param("code", "code", t("Python code", "파이썬 코드"), required=True, default=EXAMPLE, expressions=False, language="python"),
         Param(
             "cpu_seconds",
             "integer",
@@ -110,7 +110,15 @@ class JavaScriptCodeNode(NodeType):
                 ("each", t("once per item (`$json` → return one object)", "항목마다 (`$json` → 객체 하나 반환)")),
             ),
         ),
-        Param("code", "code", t("JavaScript code", "자바스크립트 코드"), required=True, default=JAVASCRIPT_EXAMPLE, expressions=False),
+        Param(
+            "code",
+            "code",
+            t("JavaScript code", "자바스크립트 코드"),
+            required=True,
+            default=JAVASCRIPT_EXAMPLE,
+            expressions=False,
+            language="javascript",
+        ),
         Param(
             "cpu_seconds",
             "integer",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from dateutil.relativedelta import relativedelta
+
 from apps.flows.engine.errors import NodeError, gettext_noop
 from apps.flows.nodes.base import NodeType, Param, t
 from apps.flows.nodes.builtin.common import (
@@ -18,6 +20,7 @@ from apps.flows.nodes.builtin.common import (
     with_output_field,
 )
 from apps.flows.nodes.builtin.from_n8n import data as from_n8n
+from apps.flows.nodes.builtin.from_n8n import dates as from_n8n_dates
 from apps.flows.nodes.builtin.from_n8n import export as to_n8n
 from apps.flows.nodes.n8n import N8nMapping
 from apps.flows.nodes.registry import register
@@ -265,6 +268,117 @@ class Aggregate(NodeType):
 
 
 @register
+class Summarize(NodeType):
+    key = "data.summarize"
+    n8n = (N8nMapping(("n8n-nodes-base.summarize",), from_n8n.summarize),)
+    icon = "layers"
+    label = t("Summarize (totals by group)", "요약 (그룹별 합계)")
+    description = t(
+        "Totals, counts, averages or joined text of fields over all items, or per group of items with the same values "
+        "(like a pivot table); one item per group.",
+        "모든 항목(또는 값이 같은 항목끼리 묶은 그룹)의 필드 합계, 개수, 평균, 이어 붙인 글을 냅니다(피벗 표처럼). "
+        "그룹마다 항목 하나를 냅니다.",
+    )
+    aliases = ("summarize", "group by", "pivot", "total", "합계", "그룹", "피벗", "집계")
+    per_item = False
+    params = (
+        Param(
+            "summaries",
+            "list",
+            t("Summaries", "요약할 값"),
+            default=[],
+            expressions=False,
+            item_fields=(
+                Param(
+                    "aggregation",
+                    "select",
+                    t("How", "방법"),
+                    default="sum",
+                    options=(
+                        ("count", t("count", "개수")),
+                        ("count_unique", t("count different values", "서로 다른 값 개수")),
+                        ("sum", t("sum", "합계")),
+                        ("average", t("average", "평균")),
+                        ("min", t("smallest", "최솟값")),
+                        ("max", t("largest", "최댓값")),
+                        ("append", t("list of the values", "값 목록")),
+                        ("concatenate", t("join as text", "글로 이어 붙이기")),
+                    ),
+                ),
+                Param("field", "string", t("Field", "필드"), required=True),
+                Param("separator", "string", t("Separator (join as text)", "구분자(글로 이어 붙이기)"), default=","),
+                Param("output", "string", t("Result field (empty: e.g. sum_amount)", "결과 필드(비우면 예: sum_amount)")),
+            ),
+        ),
+        Param(
+            "group_by",
+            "list",
+            t("Group by fields (empty: all items together)", "그룹으로 묶을 필드(비우면 모든 항목 함께)"),
+            default=[],
+            expressions=False,
+        ),
+        Param("include_empty", "boolean", t("Count empty values too", "빈 값도 포함"), default=False, expressions=False),
+    )
+
+    def execute(self, ctx):
+        params = ctx.params()
+        group_by = [str(f) for f in params["group_by"] or [] if str(f).strip()]
+        groups: dict[str, tuple[dict, list[dict]]] = {}
+        for item in ctx.items:
+            keys = {field: get_path(item, field) for field in group_by}
+            groups.setdefault(json.dumps(keys, sort_keys=True, default=str), (keys, []))[1].append(item)
+        if not ctx.items and not group_by:
+            groups["{}"] = ({}, [])
+        out = []
+        for keys, members in groups.values():
+            result = {}
+            for field, value in keys.items():
+                set_path(result, field, value)
+            for summary in params["summaries"] or []:
+                how, field = summary.get("aggregation", "sum"), str(summary.get("field") or "")
+                values = [get_path(item, field) for item in members]
+                if not params["include_empty"]:
+                    values = [v for v in values if v is not None and v != ""]
+                name = summary.get("output") or f"{_SUMMARY_PREFIX.get(how, how)}_{field}"
+                result[name] = _summarize(how, values, summary.get("separator", ","), field)
+            out.append(result)
+        return {"main": out}
+
+
+_SUMMARY_PREFIX = {"count_unique": "unique_count", "append": "appended", "concatenate": "concatenated"}
+
+
+def _summarize(how: str, values: list, separator, field: str):
+    if how == "count":
+        return len(values)
+    if how == "count_unique":
+        return len({json.dumps(v, sort_keys=True, default=str) for v in values})
+    if how == "append":
+        return values
+    if how == "concatenate":
+        return str(separator if separator is not None else ",").join(
+            v if isinstance(v, str) else json.dumps(v, ensure_ascii=False) for v in values
+        )
+    numbers = []
+    for value in values:
+        try:
+            numbers.append(float(value) if not isinstance(value, (int, float)) or isinstance(value, bool) else value)
+        except (TypeError, ValueError):
+            raise NodeError(
+                gettext_noop("“%(value)s” in the field “%(field)s” is not a number, so it cannot be added up."),
+                code="not_a_number",
+                values={"value": str(value)[:100], "field": field},
+            ) from None
+    if not numbers:
+        return 0 if how == "sum" else None
+    if how == "sum":
+        return sum(numbers)
+    if how == "average":
+        return sum(numbers) / len(numbers)
+    return min(numbers) if how == "min" else max(numbers)
+
+
+@register
 class SplitOut(NodeType):
     key = "data.split_out"
     n8n = (
@@ -302,6 +416,7 @@ class SplitOut(NodeType):
 @register
 class DateTime(NodeType):
     key = "data.datetime"
+    n8n = (N8nMapping(("n8n-nodes-base.dateTime",), from_n8n_dates.date_time, when=from_n8n_dates.date_time_is_supported),)
     description = t(
         "Reads, changes and formats dates and times, in your organization's time zone.",
         "조직의 시간대로 날짜와 시간을 읽고, 바꾸고, 원하는 모양으로 씁니다.",
@@ -333,10 +448,13 @@ class DateTime(NodeType):
             default="days",
             expressions=False,
             options=(
+                ("seconds", t("seconds", "초")),
                 ("minutes", t("minutes", "분")),
                 ("hours", t("hours", "시간")),
                 ("days", t("days", "일")),
                 ("weeks", t("weeks", "주")),
+                ("months", t("months", "개월")),
+                ("years", t("years", "년")),
             ),
         ),
         Param(
@@ -359,15 +477,29 @@ class DateTime(NodeType):
         if params["operation"] == "now":
             return now.isoformat()
         moment = _to_datetime(params["value"], now.tzinfo)
-        delta = dt.timedelta(**{params["unit"]: float(params["amount"] or 0)})
+        unit = params["unit"]
         if params["operation"] == "format":
             return moment.strftime(params["format"])
+        amount = _number(params["amount"])
+        # calendar units: 31 January + 1 month is 28/29 February, not 3 March
+        delta = relativedelta(**{unit: int(amount)}) if unit in ("months", "years") else dt.timedelta(**{unit: amount})
         if params["operation"] == "add":
             return (moment + delta).isoformat()
         if params["operation"] == "subtract":
             return (moment - delta).isoformat()
         other = _to_datetime(params["other"], now.tzinfo)
-        return (other - moment).total_seconds() / dt.timedelta(**{params["unit"]: 1}).total_seconds()
+        if unit in ("months", "years"):
+            between = relativedelta(other, moment)
+            months = between.years * 12 + between.months
+            return months if unit == "months" else between.years
+        return (other - moment).total_seconds() / dt.timedelta(**{unit: 1}).total_seconds()
+
+
+def _number(value) -> float:
+    try:
+        return float(value or 0)
+    except (TypeError, ValueError):
+        raise NodeError(gettext_noop("“%(value)s” is not a number."), code="bad_number", values={"value": str(value)}) from None
 
 
 def _to_datetime(value, tzinfo) -> dt.datetime:

@@ -40,7 +40,7 @@ class If(NodeType):
 @register
 class Switch(NodeType):
     key = "flow.switch"
-    n8n = (N8nMapping(("n8n-nodes-base.switch",), from_n8n.switch, output_ports=from_n8n.switch_ports),)
+    n8n = (N8nMapping(("n8n-nodes-base.switch",), from_n8n.switch, output_ports=from_n8n.switch_ports, export=to_n8n.switch),)
     category = "flow"
     icon = "switch"
     label = t("Switch", "여러 갈래 분기")

@@ -125,6 +125,53 @@ class HtmlExtract(NodeType):
 
 
 @register
+class Markdown(NodeType):
+    key = "transform.markdown"
+    n8n = (N8nMapping(("n8n-nodes-base.markdown",), from_n8n.markdown),)
+    category = "transform"
+    icon = "code"
+    label = t("Markdown and HTML", "마크다운과 HTML")
+    description = t(
+        "Turns HTML into Markdown (for AI prompts, notes) or Markdown into HTML (for e-mails, pages).",
+        "HTML을 마크다운으로(AI 프롬프트, 메모용), 또는 마크다운을 HTML로(메일, 웹 페이지용) 바꿉니다.",
+    )
+    aliases = ("markdown", "md", "html to markdown", "마크다운")
+    params = (
+        Param(
+            "direction",
+            "select",
+            t("Convert", "변환"),
+            default="to_markdown",
+            expressions=False,
+            options=(("to_markdown", t("HTML to Markdown", "HTML → 마크다운")), ("to_html", t("Markdown to HTML", "마크다운 → HTML"))),
+        ),
+        Param("text", "text", t("Text to convert", "바꿀 글"), default="{{ json.html }}"),
+        Param(
+            "ignore",
+            "string",
+            t("Leave out these tags (HTML to Markdown)", "뺄 태그(HTML → 마크다운)"),
+            default="",
+            help=t("Comma-separated, e.g. img,svg,iframe", "쉼표로 구분, 예: img,svg,iframe"),
+        ),
+        Param("tables", "boolean", t("Tables (Markdown to HTML)", "표 지원(마크다운 → HTML)"), default=True, expressions=False),
+        Param("document", "boolean", t("A whole HTML document", "완전한 HTML 문서로"), default=False, expressions=False),
+        Param("output_field", "string", t("Output field", "결과 필드"), default="data", expressions=False),
+    )
+
+    def execute(self, ctx):
+        from apps.flows import markup
+
+        def convert(item, params):
+            text = _text(params["text"])
+            if params["direction"] == "to_html":
+                return markup.markdown_to_html(text, tables=bool(params["tables"]), document=bool(params["document"]))
+            ignore = tuple(tag.strip().lower() for tag in str(params["ignore"] or "").split(",") if tag.strip())
+            return markup.html_to_markdown(text, ignore=ignore)
+
+        return with_output_field(ctx, convert)
+
+
+@register
 class XmlJson(NodeType):
     key = "transform.xml"
     n8n = (N8nMapping(("n8n-nodes-base.xml",), from_n8n.xml),)

@@ -15,6 +15,12 @@
       return typeof amount === "number" && typeof unit === "string" ? original.call(this, { [unit]: amount }) : original.call(this, amount);
     };
   }
+  // n8n's date extension: dt.format("yyyy-MM-dd") is Luxon's toFormat.
+  if (!DateTime.prototype.format) {
+    Object.defineProperty(DateTime.prototype, "format", {
+      value: function (fmt, options) { return this.toFormat(fmt, options); }, writable: true, configurable: true, enumerable: false,
+    });
+  }
   const MAX_LOG_LINES = 500, MAX_LOG_CHARS = 100000;
 
   function define(proto, name, fn) {

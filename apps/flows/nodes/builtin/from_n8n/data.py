@@ -1,4 +1,5 @@
 import json
+import re
 
 from apps.flows.nodes.n8n import Converted, conditions, convert_expression, int_or, warning
 
@@ -202,15 +203,22 @@ def html(node: dict) -> Converted:
     if p.get("operation", "extractHtmlContent") != "extractHtmlContent" or not values:
         return None
     field = p.get("dataPropertyName", "data") or "data"
-    extract = [
-        {
-            "name": v.get("key", ""),
-            "selector": v.get("cssSelector", ""),
-            "attribute": v.get("attribute", "") if v.get("returnValue") == "attribute" else "",
-            "all": bool(v.get("returnArray", False)),
-        }
-        for v in values
-    ]
+    extract = []
+    for v in values:
+        selector, every = str(v.get("cssSelector", "")), bool(v.get("returnArray", False))
+        # n8n's selectors are jQuery's (cheerio): a trailing :first is the first match, what a single value already is
+        if selector.endswith(":first") and not every:
+            selector = selector[: -len(":first")]
+        elif re.search(r":(first|last|eq\(|gt\(|lt\(|even|odd)", selector):
+            warnings.append(warning(node, "option_review", f"The selector “{selector}” uses jQuery-only syntax; write it as CSS."))
+        extract.append(
+            {
+                "name": v.get("key", ""),
+                "selector": selector,
+                "attribute": v.get("attribute", "") if v.get("returnValue") == "attribute" else "",
+                "all": every,
+            }
+        )
     return {"html": "={{ $json[" + json.dumps(field) + "] }}", "extract": extract}, warnings
 
 
@@ -220,3 +228,53 @@ def xml(node: dict) -> Converted:
     direction = "to_xml" if p.get("mode") == "jsonToxml" else "to_json"
     value = "={{ $json[" + json.dumps(field) + "] }}" if direction == "to_json" else "={{ JSON.stringify($json) }}"
     return {"direction": direction, "value": value, "output_field": field}, []
+
+
+def markdown(node: dict) -> Converted:
+    """n8n's Markdown node: HTML to Markdown (its default) or Markdown to HTML, into `destinationKey` ("data")."""
+    p = node.get("parameters") or {}
+    warnings: list[dict] = []
+    options = p.get("options") or {}
+    to_html = p.get("mode", "htmlToMarkdown") == "markdownToHtml"
+    converted = {
+        "direction": "to_html" if to_html else "to_markdown",
+        "text": p.get("markdown", "") if to_html else p.get("html", ""),
+        "ignore": str(options.get("ignore") or ""),
+        "tables": options.get("tables", True) is not False,
+        "document": bool(options.get("completeHTMLDocument", False)),
+        "output_field": str(p.get("destinationKey") or "data"),
+    }
+    known = {"ignore", "tables", "completeHTMLDocument"}
+    if set(options) - known:
+        warnings.append(
+            warning(node, "option_review", "Some formatting options were not imported: " + ", ".join(sorted(set(options) - known)))
+        )
+    return convert_expression(converted, warnings, node.get("name", ""), "parameters"), warnings
+
+
+_AGGREGATIONS = {"countUnique": "count_unique", "appendUnique": "append"}
+_SEPARATORS = {"comma": ",", "commaSpace": ", ", "newLine": "\n", "none": "", "space": " "}
+
+
+def summarize(node: dict) -> Converted:
+    """n8n's Summarize node (v1): aggregations of fields, optionally split by fields, one item per group."""
+    p = node.get("parameters") or {}
+    warnings: list[dict] = []
+    options = p.get("options") or {}
+    summaries = []
+    for entry in (p.get("fieldsToSummarize") or {}).get("values") or []:
+        if not isinstance(entry, dict):
+            continue
+        how = entry.get("aggregation", "count")
+        separator = entry.get("separateBy", ",")
+        separator = entry.get("customSeparator", "") if separator == "other" else _SEPARATORS.get(separator, separator)
+        if isinstance(separator, str) and entry.get("separateBy") == "other":
+            separator = separator.replace("\\n", "\n").replace("\\t", "\t")
+        if how == "appendUnique":
+            warnings.append(warning(node, "option_review", "“Append unique” became “append”: duplicates are kept."))
+        summaries.append({"aggregation": _AGGREGATIONS.get(how, how), "field": entry.get("field", ""), "separator": separator})
+    if options.get("outputFormat") == "singleItem":
+        warnings.append(warning(node, "option_review", "n8n gave all groups in one item; here each group is an item."))
+    include_empty = any(isinstance(e, dict) and e.get("includeEmpty") for e in (p.get("fieldsToSummarize") or {}).get("values") or [])
+    converted = {"summaries": summaries, "group_by": _fields_list(p.get("fieldsToSplitBy", "")), "include_empty": include_empty}
+    return converted, warnings

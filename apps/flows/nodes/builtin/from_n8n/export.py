@@ -189,3 +189,21 @@ def merge(p: dict) -> dict:
     if mode == "by_position":
         return node("merge", 2.1, {"mode": "combine", "combineBy": "combineByPosition", "options": {}})
     return node("merge", 2.1, {"mode": "append"})
+
+
+def switch(p: dict) -> dict:
+    """n8n's Switch 3.2: one output per rule (named by the rule's output name), then the fallback as an extra output."""
+    rules = [r for r in p.get("rules") or [] if isinstance(r, dict)]
+    values = []
+    for rule in rules:
+        name = str(rule.get("output") or "")
+        value = {"conditions": _conditions(rule), "renameOutput": bool(name)}
+        if name:
+            value["outputKey"] = name
+        values.append(value)
+    options = {"fallbackOutput": "extra"}
+    if p.get("all_matches"):
+        options["allMatchingOutputs"] = True
+    exported = node("switch", 3.2, {"rules": {"values": values}, "options": options})
+    exported["outputs"] = (*(str(number) for number in range(len(rules))), "fallback")
+    return exported
