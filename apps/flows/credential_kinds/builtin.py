@@ -66,7 +66,7 @@ class Smtp(CredentialKind):
     label = t("Email server (SMTP)", "이메일 서버(SMTP)")
     fields = (
         Field("host", t("Server", "서버"), secret=False),
-        Field("port", t("Port", "포트"), secret=False),
+        Field("port", t("Port", "포트"), secret=False, pattern=r"^\s*[0-9]{1,5}\s*$", example="587"),
         Field("username", t("Username", "사용자 이름"), secret=False, required=False),
         Field("password", t("Password", "비밀번호"), required=False),
         Field("security", t("Security (none, starttls, ssl)", "보안 방식(none, starttls, ssl)"), secret=False, required=False),
