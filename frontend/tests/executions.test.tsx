@@ -109,9 +109,9 @@ describe("ExecutionsPanel", () => {
     const executions = panelWith("en");
     const items = screen.getAllByRole("button").filter((b) => b.dataset.testid?.startsWith("execution-"));
     expect(items.map((b) => b.dataset.testid)).toEqual(["execution-43", "execution-42"]);
-    expect(items[0].textContent).toContain("running");
+    expect(items[0].textContent).toContain("Running");
     expect(items[0].textContent).toContain("Test");
-    expect(items[1].textContent).toContain("failed");
+    expect(items[1].textContent).toContain("Failed");
     expect(items[1].textContent).toContain("Production");
     expect(items[1].textContent).toContain("1.5 s");
     fireEvent.click(items[1]);

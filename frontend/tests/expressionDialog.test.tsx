@@ -21,6 +21,7 @@ describe("groupFields", () => {
     expect(depthOf("json.customer")).toBe(1);
     expect(depthOf("json.customer.name")).toBe(2);
     expect(depthOf('nodes["A"].json.total')).toBe(1);
+    expect(depthOf("flow.name")).toBe(0);
   });
 });
 
@@ -47,6 +48,7 @@ describe("the larger expression editor", () => {
     expect(dialog.textContent).toContain('Step “Orders "EU"”');
     const big = screen.getByTestId("param-text-big") as HTMLTextAreaElement;
     expect(big.tagName).toBe("TEXTAREA");
+    expect(screen.queryByTestId("param-text-big-fields")).toBeNull(); // its field list is beside it, not a button
     big.focus();
     big.setSelectionRange(6, 6);
     fireEvent.click(screen.getByTestId("expression-field-json.customer.name"));

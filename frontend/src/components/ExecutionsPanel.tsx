@@ -53,7 +53,7 @@ export default function ExecutionsPanel({ t, executions, onClose }: Props) {
                 data-testid={`execution-${run.id}`}
                 data-status={run.status}
               >
-                <span className={`ez-execution-status ${run.status}`}>{t(`run:${run.status}`)}</span>
+                <span className={`ez-execution-status ${run.status}`}>{t(`execution:${run.status}`)}</span>
                 <span className="ez-execution-id">#{run.id}</span>
                 <span className={`ez-execution-kind${test ? " test" : ""}`}>{test ? t("Test") : t("Production")}</span>
                 <span className="ez-execution-when">

@@ -81,6 +81,7 @@ export default function ExpressionDialog({ value, onChange, fields, nodeId, onCl
                 testid={testid ? `${testid}-big` : "expression-big"}
                 inputRef={area}
                 expandable={false}
+                listButton={false}
               />
             </div>
           </div>

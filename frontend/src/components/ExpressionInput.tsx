@@ -22,11 +22,13 @@ interface Props {
   inputRef?: RefObject<HTMLInputElement & HTMLTextAreaElement>;
   /** Offer the larger expression editor (not inside it). */
   expandable?: boolean;
+  /** The "{ }" button that opens the field list under the input (the larger editor has its own list). */
+  listButton?: boolean;
 }
 
 // Text input that understands {{ expressions }}: autocomplete of fields from earlier nodes' last test output and a
 // live preview of the value for the first item, with errors shown inline.
-export default function ExpressionInput({ id, value, onChange, multiline, fields, nodeId, disabled, testid, allowExpressions = true, rows = 3, inputRef, expandable = true }: Props) {
+export default function ExpressionInput({ id, value, onChange, multiline, fields, nodeId, disabled, testid, allowExpressions = true, rows = 3, inputRef, expandable = true, listButton = true }: Props) {
   const { t, preview } = useEditor();
   const own = useRef<HTMLInputElement & HTMLTextAreaElement>(null);
   const ref = inputRef || own;
@@ -162,7 +164,7 @@ export default function ExpressionInput({ id, value, onChange, multiline, fields
     >
       <div className="ez-expr-row">
         {multiline ? <textarea rows={rows} {...props} /> : <input type="text" {...props} />}
-        {allowExpressions && !disabled && fields && fields.length > 0 && (
+        {allowExpressions && !disabled && listButton && fields && fields.length > 0 && (
           <button
             type="button"
             className="ez-expr-button"

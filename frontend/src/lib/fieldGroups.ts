@@ -34,6 +34,7 @@ export function groupFields(fields: string[]): FieldGroup[] {
 
 /** How deep a path is, for indenting it in the list (json.customer.email is one level below json.customer). */
 export function depthOf(field: string): number {
+  if (!field.startsWith("json") && !STEP.test(field)) return 0; // variables and built-ins are flat
   const rest = field.replace(STEP, "").replace(/^\.?json/, "");
   return (rest.match(/\.|\[/g) || []).length;
 }
