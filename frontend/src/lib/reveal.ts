@@ -38,7 +38,8 @@ export interface RevealOptions {
 
 /**
  * The viewport that puts `node` (flow coordinates) inside `area` (relative to the canvas's own top left), or null
- * when it is already fully there at a good zoom. The step is centred in the visible area when it has to move.
+ * when it is already fully there at a good zoom. The canvas moves only as far as needed (the rest of the flow stays
+ * where the person left it), or centres the step with `centre`.
  */
 export function revealViewport(node: Box, area: Box, viewport: ViewportLike, options: RevealOptions = {}): ViewportLike | null {
   const margin = options.margin ?? 24;
@@ -48,16 +49,21 @@ export function revealViewport(node: Box, area: Box, viewport: ViewportLike, opt
   // Too big for the area at this zoom: zoom out just enough.
   const fit = Math.min((area.width - 2 * margin) / Math.max(node.width, 1), (area.height - 2 * margin) / Math.max(node.height, 1));
   if (fit > 0 && zoom > fit) zoom = fit;
+  if (options.centre) {
+    const cx = area.x + area.width / 2;
+    const cy = area.y + area.height / 2;
+    return { x: cx - (node.x + node.width / 2) * zoom, y: cy - (node.y + node.height / 2) * zoom, zoom };
+  }
+  // Where the step would be at the new zoom with the same pan, and the shift that brings each side in.
+  const shift = (start: number, size: number, from: number, length: number): number => {
+    if (start < from + margin) return from + margin - start;
+    if (start + size > from + length - margin) return Math.max(from + length - margin - (start + size), from + margin - start);
+    return 0;
+  };
   const left = node.x * zoom + viewport.x;
   const top = node.y * zoom + viewport.y;
-  const inside =
-    zoom === viewport.zoom &&
-    left >= area.x + margin &&
-    top >= area.y + margin &&
-    left + node.width * zoom <= area.x + area.width - margin &&
-    top + node.height * zoom <= area.y + area.height - margin;
-  if (inside && !options.centre) return null;
-  const cx = area.x + area.width / 2;
-  const cy = area.y + area.height / 2;
-  return { x: cx - (node.x + node.width / 2) * zoom, y: cy - (node.y + node.height / 2) * zoom, zoom };
+  const dx = shift(left, node.width * zoom, area.x, area.width);
+  const dy = shift(top, node.height * zoom, area.y, area.height);
+  if (!dx && !dy && zoom === viewport.zoom) return null;
+  return { x: viewport.x + dx, y: viewport.y + dy, zoom };
 }
