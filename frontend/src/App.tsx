@@ -227,6 +227,8 @@ export default function App({ boot, t, labelOf }: Props) {
   const selectedNodes = nodes.filter((n) => n.selected);
   const selected = selectedNodes.length === 1 && !proposal ? selectedNodes[0] : null;
   const selectedId = selected ? selected.id : null;
+  // An opened run shows what its steps received and sent, not the draft's pinned test data.
+  const viewing = !!executions.viewing;
   // The side panel never hides the step it edits: the canvas moves it beside the panel.
   useEffect(() => {
     if (!selectedId) return;
@@ -418,8 +420,8 @@ export default function App({ boot, t, labelOf }: Props) {
               onRename={rename}
               problems={problemsByNode[selected.id] || []}
               fields={fields}
-              input={inputOf({ nodes, edges, pinned, outputs }, selected.id)}
-              output={shownOutput(outputs[selected.id], pinned[selected.id])}
+              input={inputOf({ nodes, edges, pinned: viewing ? {} : pinned, outputs }, selected.id)}
+              output={viewing ? outputs[selected.id] || null : shownOutput(outputs[selected.id], pinned[selected.id])}
               onTestNode={testNode}
               runError={statuses[selected.id] && statuses[selected.id].error}
               testing={testing}

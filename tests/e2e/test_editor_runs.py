@@ -143,6 +143,15 @@ def test_runs_inside_the_editor_debug_view_copy_to_editor_and_the_failed_step(em
     expect(test_run).to_contain_text("Test", timeout=10_000)
     expect(test_run).to_contain_text("Failed")
     shots.take(page, "runs-03-failed-test-run-in-sight")
+
+    # An opened run shows what its steps received, not the draft's pinned test data.
+    page.get_by_test_id(f"execution-{third['id']}").click()
+    expect(page.get_by_test_id("debug-banner")).to_contain_text(f"#{third['id']}")
+    expect(page.get_by_test_id("node-Calculate")).to_have_attribute("data-status", "success")
+    select(page, "Calculate")
+    expect(page.get_by_test_id("data-input")).to_contain_text("total")
+    expect(page.get_by_test_id("data-input")).not_to_contain_text("Kim")
+    expect(page.get_by_test_id("data-output")).to_contain_text("2")
     assert new_context.page_errors == []
 
 
