@@ -182,6 +182,15 @@ export default function App({ boot, t, labelOf }: Props) {
     if (loaded && editorState().nodes.length) setTimeout(() => fitView(FIT), 50);
   }, [loaded]); // once, when the flow is there
 
+  useEffect(() => {
+    // "Open this run in the editor" (a run page's link): /flows/<id>/edit/?run=<run id> opens it in the debug view,
+    // once the last test run is on the canvas (it would replace the run otherwise) and after the first fit.
+    const wanted = new URLSearchParams(window.location.search).get("run");
+    if (!load.lastRunRead || !wanted || !/^\d+$/.test(wanted)) return;
+    executions.setOpen(true);
+    setTimeout(() => executions.show(Number(wanted)), 120);
+  }, [load.lastRunRead]); // once
+
   useKeyboard({
     readOnly,
     dialogOpen: dialog !== null,

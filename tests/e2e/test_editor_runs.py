@@ -152,6 +152,19 @@ def test_runs_inside_the_editor_debug_view_copy_to_editor_and_the_failed_step(em
     expect(page.get_by_test_id("data-input")).to_contain_text("total")
     expect(page.get_by_test_id("data-input")).not_to_contain_text("Kim")
     expect(page.get_by_test_id("data-output")).to_contain_text("2")
+
+    # A run page's "open in the editor" link: ?run=<id> opens that run in the debug view at once.
+    page.goto(org.editor_url(flow["id"]) + f"?run={bad['id']}")
+    expect(page.get_by_test_id("debug-banner")).to_contain_text(f"#{bad['id']}")
+    expect(page.get_by_test_id(f"execution-{bad['id']}")).to_have_attribute("aria-current", "true")
+    page.wait_for_timeout(500)
+    expect(page.get_by_test_id("run-info")).to_have_count(0)  # the last test run (#4, read on load) did not replace it
+    expect(page.get_by_test_id("debug-banner")).to_be_visible()
+    expect(page.get_by_test_id("node-name")).to_have_value("Calculate")
+    expect(page.get_by_test_id("node-error")).to_contain_text("order")
+    page.wait_for_timeout(400)
+    assert inside(page.get_by_test_id("node-Calculate").bounding_box(), visible_canvas(page))
+    shots.take(page, "runs-04-opened-from-a-link")
     assert new_context.page_errors == []
 
 
