@@ -234,3 +234,41 @@ def test_the_panel_keeps_its_step_in_sight_and_the_larger_expression_editor_in_k
     expect(page.get_by_test_id("executions").locator("[data-testid^=execution-]").nth(0)).to_contain_text("성공", timeout=30_000)
     shots.take(page, "expr-03-runs-ko")
     assert new_context.page_errors == []
+
+
+def test_runs_and_the_larger_expression_editor_on_a_phone_in_korean(embedded_stack, new_context, shots):
+    from tests.e2e.browser import no_horizontal_scroll
+
+    org = Organization(embedded_stack, "runs-phone")
+    flow = org.flow("Phone", PANEL_GRAPH)
+    page = new_context(viewport={"width": 390, "height": 844}, locale="ko-KR", is_mobile=True, has_touch=True).new_page()
+    sign_in_with_link(page, org.login_url)
+    page.get_by_test_id("language-select").select_option("ko")
+    expect(page.locator("html")).to_have_attribute("lang", "ko")
+    open_editor(page, org, flow["id"])
+    page.get_by_test_id("run-test").click()
+    expect(page.get_by_test_id("node-Greeting")).to_have_attribute("data-status", "success", timeout=30_000)
+
+    page.get_by_test_id("executions-toggle").click()
+    runs = page.get_by_test_id("executions")
+    expect(runs.locator("[data-testid^=execution-]").nth(0)).to_contain_text("테스트")
+    box = runs.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390 + 1, box
+    overflow = no_horizontal_scroll(page)
+    assert overflow["scrollWidth"] <= overflow["innerWidth"], overflow
+    runs.locator("[data-testid^=execution-]").nth(0).click()
+    expect(page.get_by_test_id("debug-banner")).to_contain_text("실행 #")
+    shots.take(page, "phone-runs-ko")
+    page.get_by_test_id("debug-leave").click()
+    runs.get_by_role("button", name="닫기").click()
+
+    select(page, "Greeting")
+    page.get_by_test_id("param-fields-0-value-expand").click()
+    dialog = page.get_by_test_id("expression-dialog")
+    expect(dialog).to_contain_text("표현식 편집")
+    box = dialog.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390 + 1, box
+    dialog.get_by_test_id("expression-field-json.customer.name").click()
+    expect(page.get_by_test_id("param-fields-0-value-big-preview")).to_contain_text("Hello Kim")
+    shots.take(page, "phone-expression-ko")
+    assert new_context.page_errors == []

@@ -62,7 +62,7 @@ export default function ExpressionDialog({ value, onChange, fields, nodeId, onCl
       <Dialog title={t("Edit expression")} onClose={onClose} testid="expression-dialog" wide>
         <div className="ez-expr-dialog">
           <div className="ez-expr-dialog-main">
-            <p className="ez-hint">{t("Write text and {{ expressions }}. Click or drag a field on the right to put it at the cursor.")}</p>
+            <p className="ez-hint">{t("Write text and {{ expressions }}. Click or drag a field from the list to put it at the cursor.")}</p>
             <div
               onKeyUp={() => {
                 if (area.current && area.current.selectionStart !== null) caret.current = area.current.selectionStart;
