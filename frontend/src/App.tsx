@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { ReactFlow, Background, Controls, MiniMap, applyNodeChanges, useReactFlow, type NodeChange } from "@xyflow/react";
 import AssistantPanel from "./components/AssistantPanel";
+import ExecutionsPanel from "./components/ExecutionsPanel";
 import { EditorContext, type EditorContextValue } from "./components/context";
 import { nodeTypes } from "./components/nodes";
 import Palette from "./components/Palette";
@@ -14,20 +15,26 @@ import { useAutosave } from "./hooks/useAutosave";
 import { useCanvasActions } from "./hooks/useCanvasActions";
 import { useClipboard } from "./hooks/useClipboard";
 import { useEditorLoad } from "./hooks/useEditorLoad";
+import { useExecutions } from "./hooks/useExecutions";
 import { useExpressionFields, useExpressionPreview } from "./hooks/useExpressions";
 import { useKeyboard } from "./hooks/useKeyboard";
 import { useLiveRuns } from "./hooks/useLiveRuns";
 import { useOnline } from "./hooks/useOnline";
 import { usePublishing } from "./hooks/usePublishing";
+import { useRevealNode } from "./hooks/useRevealNode";
 import { useToasts } from "./hooks/useToasts";
 import { graphDiff, pendingTurn, placeholdersByNode } from "./lib/assistant";
 import { diffOf, displayEdges, displayNodes, problemsByNode as groupProblems, shownOutput } from "./lib/display";
 import { toFlow } from "./lib/graph";
 import { errorTextOf } from "./lib/errors";
+import { failedNodeOf } from "./lib/executions";
+import { bootTimeZone } from "./lib/api";
+import { formatWhen } from "./lib/dates";
+import type { RevealOptions } from "./lib/reveal";
 import { inputOf } from "./lib/expressions";
 import type { LabelOf, Translate } from "./lib/i18n";
 import { editorState, useEditorStore } from "./store/editorStore";
-import type { Boot } from "./types/api";
+import type { Boot, Run } from "./types/api";
 import type { FlowEdge, FlowNode, Item } from "./types/graph";
 
 interface Props {
@@ -37,6 +44,8 @@ interface Props {
 }
 
 const FIT = { padding: 0.3, maxZoom: 1.2 };
+// A failed step is shown large enough to read.
+const FAILED_VIEW: RevealOptions = { minZoom: 0.8, maxZoom: 1.2, centre: true };
 
 export default function App({ boot, t, labelOf }: Props) {
   const flowApi = `/flows/${boot.flow_id}`;
@@ -61,8 +70,58 @@ export default function App({ boot, t, labelOf }: Props) {
   const { loaded, fatal } = load;
   const assistant = useAssistant({ boot, loaded, flowApi, toast, errorText, t });
   const [assistantOpen, setAssistantOpen] = useState(() => new URLSearchParams(window.location.search).has("assistant"));
-  const runs = useLiveRuns({ boot, loaded, flowApi, readOnly, flush, toast, errorText, t, onMessage: assistant.onLive, assistantLive: assistantOpen });
-  const { testing, runFlow, testNode } = runs;
+  const reveal = useRevealNode();
+  // The step to bring into sight once it is selected, and how (a failed one is zoomed in to be readable).
+  const pendingReveal = useRef<{ id: string; options: RevealOptions } | null>(null);
+  const showStep = useCallback(
+    (id: string, options: RevealOptions, openPanel: boolean) => {
+      const current = editorState().nodes.filter((n) => n.selected);
+      if (!openPanel || (current.length === 1 && current[0].id === id)) reveal(id, options);
+      else {
+        pendingReveal.current = { id, options };
+        editorState().select([id]);
+      }
+    },
+    [reveal],
+  );
+  const executions = useExecutions({
+    flowId: boot.flow_id,
+    loaded,
+    toast,
+    errorText,
+    t,
+    onShown: (_run, failed) => failed && showStep(failed, FAILED_VIEW, true),
+  });
+  const onRunFinished = useCallback(
+    (run: Run) => {
+      const failed = run.status === "failed" ? failedNodeOf(run) : null;
+      if (!failed || !editorState().nodes.some((n) => n.id === failed)) return;
+      // The failed step's panel says what went wrong; a panel open on another step stays (the person is editing it).
+      showStep(failed, FAILED_VIEW, !editorState().nodes.some((n) => n.selected));
+    },
+    [showStep],
+  );
+  const runs = useLiveRuns({
+    boot,
+    loaded,
+    flowApi,
+    readOnly,
+    flush,
+    toast,
+    errorText,
+    t,
+    onMessage: (message) => {
+      assistant.onLive(message);
+      executions.onLive(message);
+    },
+    assistantLive: assistantOpen,
+    onFinished: onRunFinished,
+  });
+  const { testing, testNode } = runs;
+  const runFlow = useCallback(async () => {
+    if (executions.viewing) executions.leave(); // a new test run replaces the opened run on the canvas
+    await runs.runFlow();
+  }, [executions, runs]);
   const publishing = usePublishing({ flowApi, flush, setRevision, closeDialog, toast, errorText, t });
   const { diff, webhookUrl, copyWebhook } = publishing;
   const clipboard = useClipboard(toast, t);
@@ -123,6 +182,15 @@ export default function App({ boot, t, labelOf }: Props) {
     if (loaded && editorState().nodes.length) setTimeout(() => fitView(FIT), 50);
   }, [loaded]); // once, when the flow is there
 
+  useEffect(() => {
+    // "Open this run in the editor" (a run page's link): /flows/<id>/edit/?run=<run id> opens it in the debug view,
+    // once the last test run is on the canvas (it would replace the run otherwise) and after the first fit.
+    const wanted = new URLSearchParams(window.location.search).get("run");
+    if (!load.lastRunRead || !wanted || !/^\d+$/.test(wanted)) return;
+    executions.setOpen(true);
+    setTimeout(() => executions.show(Number(wanted)), 120);
+  }, [load.lastRunRead]); // once
+
   useKeyboard({
     readOnly,
     dialogOpen: dialog !== null,
@@ -167,6 +235,16 @@ export default function App({ boot, t, labelOf }: Props) {
 
   const selectedNodes = nodes.filter((n) => n.selected);
   const selected = selectedNodes.length === 1 && !proposal ? selectedNodes[0] : null;
+  const selectedId = selected ? selected.id : null;
+  // An opened run shows what its steps received and sent, not the draft's pinned test data.
+  const viewing = !!executions.viewing;
+  // The side panel never hides the step it edits: the canvas moves it beside the panel.
+  useEffect(() => {
+    if (!selectedId) return;
+    const wanted = pendingReveal.current;
+    pendingReveal.current = null;
+    reveal(selectedId, wanted && wanted.id === selectedId ? wanted.options : {});
+  }, [selectedId, reveal]);
   const fields = useExpressionFields(selected ? selected.id : null, load.variableNames);
 
   const context = useMemo<EditorContextValue>(
@@ -223,6 +301,8 @@ export default function App({ boot, t, labelOf }: Props) {
           deleteSelected={deleteSelected}
           assistantOpen={assistantOpen}
           setAssistantOpen={setAssistantOpen}
+          executionsOpen={executions.open}
+          setExecutionsOpen={executions.setOpen}
         />
         {!online && (
           <div className="ez-banner warn" role="alert" data-testid="editor-offline">
@@ -258,6 +338,33 @@ export default function App({ boot, t, labelOf }: Props) {
                 </button>
               </span>
             )}
+          </div>
+        )}
+        {executions.viewing && !proposal && (
+          <div className={`ez-banner ${executions.viewing.run.status === "failed" ? "error" : "info"}`} role="status" data-testid="debug-banner">
+            <strong>
+              {t("Showing run #{n} of {when}")
+                .replace("{n}", String(executions.viewing.run.id))
+                .replace("{when}", formatWhen(executions.viewing.run.created_at, bootTimeZone()))}
+            </strong>{" "}
+            ({executions.viewing.run.trigger === "test" ? t("Test") : t("Production")}, {t(`run:${executions.viewing.run.status}`)})
+            {executions.viewing.run.error && <span data-testid="debug-error"> — {executions.viewing.run.error}</span>}
+            {executions.viewing.missing.length > 0 && (
+              <span className="ez-hint">
+                {" "}
+                {t("Steps of this run no longer in the draft:")} {executions.viewing.missing.join(", ")}
+              </span>
+            )}
+            <span className="ez-row">
+              {!readOnly && (
+                <button type="button" className="ez-button primary" onClick={executions.copyToEditor} data-testid="debug-copy" title={t("Pins this run's input on the trigger, so “Test flow” runs again with it.")}>
+                  {t("Copy to editor")}
+                </button>
+              )}
+              <button type="button" className="ez-button" onClick={executions.leave} data-testid="debug-leave">
+                {t("Back to the draft")}
+              </button>
+            </span>
           </div>
         )}
         {diff && !proposal && (
@@ -322,8 +429,8 @@ export default function App({ boot, t, labelOf }: Props) {
               onRename={rename}
               problems={problemsByNode[selected.id] || []}
               fields={fields}
-              input={inputOf({ nodes, edges, pinned, outputs }, selected.id)}
-              output={shownOutput(outputs[selected.id], pinned[selected.id])}
+              input={inputOf({ nodes, edges, pinned: viewing ? {} : pinned, outputs }, selected.id)}
+              output={viewing ? outputs[selected.id] || null : shownOutput(outputs[selected.id], pinned[selected.id])}
               onTestNode={testNode}
               runError={statuses[selected.id] && statuses[selected.id].error}
               testing={testing}
@@ -333,6 +440,7 @@ export default function App({ boot, t, labelOf }: Props) {
               onClose={() => select([])}
             />
           )}
+          {executions.open && <ExecutionsPanel t={t} executions={executions} onClose={() => executions.setOpen(false)} />}
           {assistantOpen && (
             <AssistantPanel
               t={t}

@@ -1,5 +1,7 @@
-import { useEffect, useRef, useState, type ChangeEvent, type DragEvent, type KeyboardEvent } from "react";
+import { useEffect, useRef, useState, type ChangeEvent, type DragEvent, type KeyboardEvent, type RefObject } from "react";
+import { Maximize2 } from "lucide-react";
 import { useEditor } from "./context";
+import ExpressionDialog from "./ExpressionDialog";
 import { insertField, partialAt, suggestionsFor } from "../lib/expressions";
 import { dropField, FIELD_DRAG_TYPE, offsetAtX } from "../lib/dataFields";
 import type { PreviewResult } from "../hooks/useExpressions";
@@ -14,13 +16,23 @@ interface Props {
   disabled?: boolean;
   testid?: string;
   allowExpressions?: boolean;
+  /** Rows of the text area (multiline only). */
+  rows?: number;
+  /** The input element, for a parent that puts text at its caret (the larger editor's field list). */
+  inputRef?: RefObject<HTMLInputElement & HTMLTextAreaElement>;
+  /** Offer the larger expression editor (not inside it). */
+  expandable?: boolean;
+  /** The "{ }" button that opens the field list under the input (the larger editor has its own list). */
+  listButton?: boolean;
 }
 
 // Text input that understands {{ expressions }}: autocomplete of fields from earlier nodes' last test output and a
 // live preview of the value for the first item, with errors shown inline.
-export default function ExpressionInput({ id, value, onChange, multiline, fields, nodeId, disabled, testid, allowExpressions = true }: Props) {
+export default function ExpressionInput({ id, value, onChange, multiline, fields, nodeId, disabled, testid, allowExpressions = true, rows = 3, inputRef, expandable = true, listButton = true }: Props) {
   const { t, preview } = useEditor();
-  const ref = useRef<HTMLInputElement & HTMLTextAreaElement>(null);
+  const own = useRef<HTMLInputElement & HTMLTextAreaElement>(null);
+  const ref = inputRef || own;
+  const [big, setBig] = useState(false);
   const [open, setOpen] = useState(false);
   const [partial, setPartial] = useState<string | null>(null);
   const [active, setActive] = useState(0);
@@ -110,6 +122,7 @@ export default function ExpressionInput({ id, value, onChange, multiline, fields
         event.preventDefault();
         insert(suggestions[active]);
       } else if (event.key === "Escape") {
+        event.preventDefault(); // closes the list only, not the dialog around it
         setOpen(false);
       }
     },
@@ -150,8 +163,8 @@ export default function ExpressionInput({ id, value, onChange, multiline, fields
       }}
     >
       <div className="ez-expr-row">
-        {multiline ? <textarea rows={3} {...props} /> : <input type="text" {...props} />}
-        {allowExpressions && !disabled && fields && fields.length > 0 && (
+        {multiline ? <textarea rows={rows} {...props} /> : <input type="text" {...props} />}
+        {allowExpressions && !disabled && listButton && fields && fields.length > 0 && (
           <button
             type="button"
             className="ez-expr-button"
@@ -168,7 +181,22 @@ export default function ExpressionInput({ id, value, onChange, multiline, fields
             {"{ }"}
           </button>
         )}
+        {allowExpressions && !disabled && expandable && (
+          <button
+            type="button"
+            className="ez-expr-button"
+            title={t("Open the larger expression editor")}
+            aria-label={t("Open the larger expression editor")}
+            onClick={() => setBig(true)}
+            data-testid={testid ? `${testid}-expand` : undefined}
+          >
+            <Maximize2 size={12} aria-hidden="true" />
+          </button>
+        )}
       </div>
+      {big && (
+        <ExpressionDialog value={text} onChange={onChange} fields={fields || []} nodeId={nodeId} onClose={() => setBig(false)} testid={testid} />
+      )}
       {open && suggestions.length > 0 && (
         <ul className="ez-expr-suggestions" role="listbox" data-testid="expression-suggestions">
           {suggestions.map((field, index) => (

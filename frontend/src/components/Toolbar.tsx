@@ -1,5 +1,5 @@
 // The editor's top bar: flow name, save state, undo/redo, tidy up, test, publish, on/off and the "more" menu.
-import { Sparkles } from "lucide-react";
+import { History, Sparkles } from "lucide-react";
 import type { Translate } from "../lib/i18n";
 import type { SaveState } from "../store/editorStore";
 import type { Boot, FlowInfo } from "../types/api";
@@ -17,6 +17,8 @@ interface Props {
   paletteOpen: boolean;
   assistantOpen: boolean;
   setAssistantOpen(open: boolean): void;
+  executionsOpen: boolean;
+  setExecutionsOpen(open: boolean): void;
   setPaletteOpen: (open: boolean) => void;
   dialog: DialogName | null;
   setDialog: (dialog: DialogName | null) => void;
@@ -64,6 +66,17 @@ export default function Toolbar(props: Props) {
         {saveLabel}
       </span>
       <span className="ez-spacer" />
+      <button
+        type="button"
+        className={`ez-button${props.executionsOpen ? " active" : ""}`}
+        onClick={() => props.setExecutionsOpen(!props.executionsOpen)}
+        aria-expanded={props.executionsOpen}
+        title={t("Runs of this flow")}
+        data-testid="executions-toggle"
+      >
+        <History size={14} aria-hidden="true" />
+        <span className="ez-label"> {t("Runs")}</span>
+      </button>
       <button
         type="button"
         className={`ez-button${props.assistantOpen ? " active" : ""}`}

@@ -17,7 +17,7 @@ interface DialogProps {
   wide?: boolean;
 }
 
-function Dialog({ title, onClose, children, testid, wide }: DialogProps) {
+export function Dialog({ title, onClose, children, testid, wide }: DialogProps) {
   const { t } = useEditor();
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {

@@ -12,6 +12,7 @@ import { validateFlow } from "./useAutosave";
 import type { NewCredential } from "../components/ConnectionDialog";
 
 export interface EditorLoad {
+  lastRunRead: boolean;
   loaded: boolean;
   fatal: string | null;
   credentials: Credential[];
@@ -41,6 +42,8 @@ export function returnedFromSignIn(): void {
 export function useEditorLoad(flowId: number, flowApi: string, setRevision: (revision: number) => void, errorText: ErrorText): EditorLoad {
   const [loaded, setLoaded] = useState(false);
   const [fatal, setFatal] = useState<string | null>(null);
+  /** The last test run is on the canvas (or there was none): an opened run may replace it from now on. */
+  const [lastRunRead, setLastRunRead] = useState(false);
   const [credentials, setCredentials] = useState<Credential[]>([]);
   const [credentialTypes, setCredentialTypes] = useState<CredentialType[]>([]);
   const [variableNames, setVariableNames] = useState<string[]>([]);
@@ -69,7 +72,8 @@ export function useEditorLoad(flowId: number, flowApi: string, setRevision: (rev
           .catch(() => {});
         const runs = await get<Run[] | { results: Run[] }>(`/runs?flow=${flowId}&trigger=test`).catch(() => null);
         const latest = runs && (Array.isArray(runs) ? runs : runs.results)[0];
-        if (latest) await loadRunOutputs(latest.id);
+        if (latest) await loadRunOutputs(latest.id).catch(() => null);
+        setLastRunRead(true);
       } catch (exc) {
         setFatal(errorText(exc));
       }
@@ -82,5 +86,5 @@ export function useEditorLoad(flowId: number, flowApi: string, setRevision: (rev
     return created;
   }, []);
 
-  return { loaded, fatal, credentials, credentialTypes, variableNames, createCredential };
+  return { loaded, lastRunRead, fatal, credentials, credentialTypes, variableNames, createCredential };
 }

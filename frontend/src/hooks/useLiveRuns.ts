@@ -26,6 +26,8 @@ interface Options {
   onMessage?: (message: LiveMessage) => void;
   /** Subscribe to the assistant's progress too (once the panel is opened). */
   assistantLive?: boolean;
+  /** A test run started here ended (read again with its steps): the failed step is brought into sight. */
+  onFinished?: (run: Run) => void;
 }
 
 export interface LiveRuns {
@@ -49,9 +51,11 @@ export function applyNodeEvents(statuses: Record<string, StatusInfo>, message: L
   return [next, seq];
 }
 
-export function useLiveRuns({ boot, loaded, flowApi, readOnly, flush, toast, errorText, t, onMessage, assistantLive }: Options): LiveRuns {
+export function useLiveRuns({ boot, loaded, flowApi, readOnly, flush, toast, errorText, t, onMessage, assistantLive, onFinished }: Options): LiveRuns {
   const onMessageRef = useRef(onMessage);
   onMessageRef.current = onMessage;
+  const onFinishedRef = useRef(onFinished);
+  onFinishedRef.current = onFinished;
   const [liveState, setLiveState] = useState<LiveState>("connecting");
   const [testing, setTesting] = useState(false);
   const live = useRef<LiveConnection | null>(null);
@@ -65,6 +69,7 @@ export function useLiveRuns({ boot, loaded, flowApi, readOnly, flush, toast, err
       setTesting(false);
       const ok = run.status === "success";
       toast(ok ? t("The test run finished successfully.") : `${t("The test run failed.")} ${run.error || ""}`, ok ? "info" : "error");
+      if (onFinishedRef.current) onFinishedRef.current(run);
     },
     [toast, t],
   );

@@ -37,6 +37,7 @@ export type OutputSample = Record<string, PortSample>;
 
 export interface NodeRun {
   node_id: string;
+  node_name?: string;
   status: string;
   items_out?: number;
   error?: string | null;
@@ -48,7 +49,20 @@ export interface Run {
   status: RunStatus;
   seq?: number;
   error?: string | null;
+  error_node_id?: string;
+  /** manual, webhook, schedule, error, retry, or test (a test of the draft from the editor). */
+  trigger?: string;
+  created_at?: string;
+  duration_ms?: number | null;
+  version?: number | null;
+  input_items?: Item[];
   node_runs?: NodeRun[];
+}
+
+export interface RunPage {
+  count: number;
+  next: string | null;
+  results: Run[];
 }
 
 export interface TestNodeResult {
