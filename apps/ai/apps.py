@@ -23,6 +23,10 @@ class AiConfig(AppConfig):
         from apps.runs.sections import run_sections
 
         run_sections.register(SECTION)
+        from apps.ai.streaming import AiStreamPage
+        from apps.runs.realtime.pages import live_pages
+
+        live_pages.register(AiStreamPage())
         from celery.signals import task_prerun
 
         from apps.ai.modules.runner import mark_worker
