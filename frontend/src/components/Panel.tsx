@@ -89,6 +89,8 @@ interface Props {
   input: Item[] | null;
   output: OutputSample | null;
   onTestNode: (id: string) => void;
+  /** An AI model's answer so far, while this step is being tested. */
+  streaming?: string;
   testing: boolean;
   pinned: Item[] | undefined;
   onPin: (id: string, items: Item[] | null) => void;
@@ -97,7 +99,7 @@ interface Props {
   flowId: number;
 }
 
-export default function Panel({ node, onChange, onRename, problems, fields, input, output, onTestNode, testing, pinned, onPin, onClose, runError, flowId }: Props) {
+export default function Panel({ node, onChange, onRename, problems, fields, input, output, onTestNode, testing, streaming, pinned, onPin, onClose, runError, flowId }: Props) {
   const { catalog, t, labelOf, readOnly, webhookUrl, copyWebhook } = useEditor();
   const spec = catalog[node.data.ntype];
   const [name, setName] = useState(node.data.name);
@@ -221,6 +223,12 @@ export default function Panel({ node, onChange, onRename, problems, fields, inpu
             example={receivesRequests ? REQUEST_EXAMPLE : ITEM_EXAMPLE}
           />
           {input && <DataView title={t("Input")} items={input} testid="data-input" dragFields={!readOnly} />}
+          {testing && streaming !== undefined && (
+            <div className="ez-stream" data-testid="llm-stream" aria-live="polite">
+              <span className="ez-field-label">{t("The AI model is writing…")}</span>
+              <p>{streaming}</p>
+            </div>
+          )}
           {runError && (
             <div className="ez-field-error" role="alert" data-testid="node-error">
               {t("This step failed:")} {runError}

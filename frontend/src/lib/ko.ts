@@ -121,6 +121,7 @@ const KO: Record<string, string> = {
   "Test the earlier steps to preview this value with their data.": "앞 단계를 테스트하면 그 데이터로 이 값을 미리 볼 수 있습니다.",
   "Test the flow or this step to see its input and output here.": "플로우나 이 단계를 테스트하면 여기에 입력과 출력이 표시됩니다.",
   "Test this step": "이 단계 테스트",
+  "The AI model is writing…": "AI 모델이 답변을 쓰는 중…",
   "Testing…": "테스트 중…",
   "The flow is off.": "플로우가 꺼졌습니다.",
   "The flow is on: its trigger now starts runs.": "플로우가 켜졌습니다. 이제 트리거가 실행을 시작합니다.",

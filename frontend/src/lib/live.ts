@@ -18,6 +18,10 @@ export interface LiveMessage {
   /** assistant.progress: what the assistant said while working on an answer. */
   text?: string;
   flow_id?: number;
+  /** ai.stream: the step being tested, the item's index and whether its answer is complete. */
+  node_id?: string;
+  item?: number;
+  done?: boolean;
 }
 
 export interface LiveConnection {
