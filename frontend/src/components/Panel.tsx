@@ -171,6 +171,7 @@ export default function Panel({ node, onChange, onRename, problems, fields, inpu
             testid={`param-${param.name}`}
             error={problemFor(problems, param.name)}
             credentialType={param.type === "credential" ? param.credential_type || authType : undefined}
+            siblings={parameters}
           />
         ))}
         {spec && !spec.is_trigger && node.data.ntype !== "note.sticky" && (

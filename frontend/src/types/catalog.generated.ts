@@ -81,6 +81,10 @@ export interface ParamSpec {
   credential_type?: string;
   item_fields?: ParamSpec[];
   /**
+   * A chooser the editor offers instead of typing (ai_module, ai_module_version); the value stays what a person could type.
+   */
+  picker?: string;
+  /**
    * Shown only when every named sibling parameter has one of the listed values (its default when unset).
    */
   show_if?: {
