@@ -16,7 +16,7 @@ def _for_run(run) -> dict | None:
     return selectors.run_usage(run=run)
 
 
-def _for_api(run) -> dict:
+def run_usage_json(run) -> dict:
     found = selectors.run_usage(run=run)
     if found is None:
         empty = {"calls": 0, "input_tokens": 0, "output_tokens": 0, "total_tokens": 0, "cost_usd": None, "cost_complete": True}
@@ -24,7 +24,7 @@ def _for_api(run) -> dict:
     return found
 
 
-def _organization_now(organization):
+def organization_now(organization):
     try:
         zone = ZoneInfo(organization.time_zone)
     except (ValueError, KeyError, TypeError):
@@ -33,7 +33,7 @@ def _organization_now(organization):
 
 
 def _for_monitoring(*, flow, organization) -> dict:
-    usage = selectors.month_usage(now=_organization_now(organization), flow_id=flow.pk if flow else None)
+    usage = selectors.month_usage(now=organization_now(organization), flow_id=flow.pk if flow else None)
     if usage["budget_share"] is not None:
         usage["budget_percent"] = min(round(usage["budget_share"] * 100), 999)
     return usage
@@ -43,7 +43,7 @@ SECTION = RunSection(
     key="ai_usage",
     run_template="ai/_run_usage.html",
     for_run=_for_run,
-    for_api=_for_api,
+    for_api=run_usage_json,
     monitoring_template="ai/_monitoring_usage.html",
     for_monitoring=_for_monitoring,
 )

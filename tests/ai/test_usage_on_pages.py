@@ -137,3 +137,25 @@ def test_usage_never_crosses_organizations(data, organization, ai_run):
     assert api.get(f"/api/v1/runs/{theirs.pk}").json()["extensions"]["ai_usage"]["total"]["calls"] == 0
     monitoring = client.get("/monitoring/").content.decode()
     assert 'data-testid="ai-month-calls">0<' in monitoring and "Summariser" not in monitoring
+
+
+def test_graphql_has_the_run_usage_and_this_months_usage_for_members_only(data, organization, ai_run):
+    ai_budget_set(amount="0.05")
+    query = {
+        "query": "query($run: Int!) { aiRunUsage(runId: $run) { total { calls totalTokens costUsd } steps { nodeId nodeName model } }"
+        " aiUsageThisMonth { calls totalTokens costUsd budgetUsd budgetShare } }",
+        "variables": {"run": ai_run.pk},
+    }
+    member = data.editor_api(organization)
+    answer = member.post("/graphql/", query, content_type="application/json").json()
+    assert "errors" not in answer, answer
+    usage = answer["data"]["aiRunUsage"]
+    assert usage["total"] == {"calls": 2, "totalTokens": 3150, "costUsd": 0.01125}
+    assert usage["steps"] == [{"nodeId": "ask", "nodeName": "Summarise the message", "model": "claude-sonnet-4-5-20250929"}]
+    month = answer["data"]["aiUsageThisMonth"]
+    assert (month["calls"], month["costUsd"], month["budgetUsd"]) == (2, 0.01125, 0.05)
+    assert abs(month["budgetShare"] - 0.225) < 1e-9
+
+    other = data.create_organization(slug="ai-usage-gql-other")
+    theirs = data.editor_api(other).post("/graphql/", query, content_type="application/json").json()["data"]
+    assert theirs["aiRunUsage"] is None and theirs["aiUsageThisMonth"]["calls"] == 0
