@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useEditor } from "./context";
 import { Field } from "./fields";
 import DataView from "./DataView";
@@ -103,6 +103,12 @@ export default function Panel({ node, onChange, onRename, problems, fields, inpu
   const { catalog, t, labelOf, readOnly, webhookUrl, copyWebhook } = useEditor();
   const spec = catalog[node.data.ntype];
   const [name, setName] = useState(node.data.name);
+  // The answer being written is at the bottom of a long form: bring it into view once it starts.
+  const streamRef = useRef<HTMLDivElement | null>(null);
+  const streamShown = testing && streaming !== undefined;
+  useEffect(() => {
+    if (streamShown && streamRef.current && typeof streamRef.current.scrollIntoView === "function") streamRef.current.scrollIntoView({ block: "nearest" });
+  }, [streamShown]);
   useEffect(() => setName(node.data.name), [node.id, node.data.name]);
   const parameters = node.data.parameters || {};
   const settings = node.data.settings || {};
@@ -225,7 +231,7 @@ export default function Panel({ node, onChange, onRename, problems, fields, inpu
           />
           {input && <DataView title={t("Input")} items={input} testid="data-input" dragFields={!readOnly} />}
           {testing && streaming !== undefined && (
-            <div className="ez-stream" data-testid="llm-stream" aria-live="polite">
+            <div className="ez-stream" data-testid="llm-stream" aria-live="polite" ref={streamRef}>
               <span className="ez-field-label">{t("The AI model is writing…")}</span>
               <p>{streaming}</p>
             </div>
