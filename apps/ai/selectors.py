@@ -72,6 +72,11 @@ def run_usage(*, run) -> dict | None:
     return {"steps": steps, "total": total}
 
 
+def _priced(since: dt.datetime, flow_id: int | None) -> bool:
+    rows = AiUsage.objects.filter(created_at__gte=since, cost_usd__isnull=False)
+    return (rows.filter(flow_id=flow_id) if flow_id is not None else rows).exists()
+
+
 def month_usage(*, now: dt.datetime, flow_id: int | None = None) -> dict:
     """This calendar month (of `now`, in the organization's time zone) so far: totals, per flow (whole organization
     only) and the monthly budget with the share of it used."""
@@ -88,7 +93,7 @@ def month_usage(*, now: dt.datetime, flow_id: int | None = None) -> dict:
         "input_tokens": totals["input_tokens"],
         "output_tokens": totals["output_tokens"],
         "total_tokens": totals["input_tokens"] + totals["output_tokens"],
-        "cost_usd": _money(spent),
+        "cost_usd": _money(totals["cost_usd"]) if totals["cost_usd"] != 0 or _priced(since, flow_id) else None,
         "budget_usd": _money(budget),
         "budget_share": None,
         "organization_cost_usd": None,

@@ -1,6 +1,7 @@
 """An LLM step tested in the editor, in a real browser against the real stack (daphne, WebSocket): a local
 OpenAI-compatible server writes its answer slowly as server-sent events, the test panel shows the text growing while
-the request is still running, and the step's output at the end is the whole answer."""
+the request is still running, and the step's output at the end is the whole answer. Then a run of the flow shows its
+tokens on the run page and in monitoring."""
 
 from __future__ import annotations
 
@@ -36,6 +37,23 @@ class SlowModelServer:
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers.get("content-length") or 0)) or b"{}")
                 server.bodies.append(body)
+                if not body.get("stream"):  # a run: one whole chat completion
+                    message = {"role": "assistant", "content": "".join(PIECES)}
+                    answer = json.dumps(
+                        {
+                            "id": "c2",
+                            "object": "chat.completion",
+                            "model": "local-llm",
+                            "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+                            "usage": {"prompt_tokens": 1200, "completion_tokens": 300},
+                        }
+                    ).encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(answer)))
+                    self.end_headers()
+                    self.wfile.write(answer)
+                    return
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.send_header("Cache-Control", "no-cache")
@@ -126,6 +144,32 @@ def test_the_answer_appears_while_it_is_written(embedded_stack, new_context, sho
         expect(stream).to_have_count(0, timeout=15_000)  # the test's answer replaced it
         expect(page.get_by_test_id("data-output")).to_contain_text("".join(PIECES))
         assert model.bodies[0]["stream"] is True
+        assert new_context.page_errors == []
+
+        # A run of the flow (not streamed) shows its AI usage on the run page and in monitoring.
+        started = org.api.post(f"/api/v1/flows/{flow['id']}/run", json={"draft": True, "items": [{}, {}]})
+        assert started.status_code == 202, started.text
+        run_id = started.json()["id"]
+        for _ in range(60):
+            run = org.api.get(f"/api/v1/runs/{run_id}").json()
+            if run["status"] in ("success", "failed"):
+                break
+            time.sleep(0.5)
+        assert run["status"] == "success", run
+        assert run["extensions"]["ai_usage"]["total"]["total_tokens"] == 3000
+        page.goto(embedded_stack.url(org.host, f"/runs/{run_id}/"))
+        usage = page.get_by_test_id("run-ai-usage")
+        expect(usage).to_contain_text("2 model calls, 3,000 tokens")
+        expect(usage).to_contain_text("some models have no price in the settings")
+        expect(page.get_by_test_id("run-ai-steps")).to_contain_text("Answer")
+        usage.scroll_into_view_if_needed()
+        shots.take(page, "run-page")
+        page.goto(embedded_stack.url(org.host, "/monitoring/"))
+        expect(page.get_by_test_id("ai-month-tokens")).to_have_text("3,021")  # the run and the step test in the editor
+        expect(page.get_by_test_id("ai-month-cost")).to_have_text("–")  # a local model has no price
+        expect(page.get_by_test_id("ai-flow-usage")).to_contain_text("Parcel answers")
+        page.get_by_test_id("monitoring-ai-usage").scroll_into_view_if_needed()
+        shots.take(page, "monitoring")
         assert new_context.page_errors == []
     finally:
         model.close()
