@@ -19,6 +19,14 @@ class AiConfig(AppConfig):
         from apps.core.graphql.registry import graphql_registry
 
         graphql_registry.contribute(self.label, "apps.ai.graphql.schema")
+        from apps.ai.run_sections import SECTION
+        from apps.runs.sections import run_sections
+
+        run_sections.register(SECTION)
+        from apps.ai.streaming import AiStreamPage
+        from apps.runs.realtime.pages import live_pages
+
+        live_pages.register(AiStreamPage())
         from celery.signals import task_prerun
 
         from apps.ai.modules.runner import mark_worker

@@ -51,6 +51,8 @@ def chat(ctx, provider: Provider, credential: dict, request: ChatRequest, tally:
             if wait >= ctx.seconds_left() - 1.0:
                 raise node_error(error) from None  # no time left to wait within the step's timeout
             tally.retries += 1
+            if hasattr(request.on_text, "restart"):
+                request.on_text.restart()  # the text shown so far is replaced by the next attempt's
             ctx.executor.sleep(wait)
             continue
         return reply, tally.add(reply.model or request.model, reply.input_tokens, reply.output_tokens)

@@ -48,6 +48,8 @@ class FlowHost:
         # Run ids repeat across organizations: the schema keeps idempotency keys of outgoing calls apart.
         self.idempotency_scope = getattr(organization, "schema_name", "")
         self.files = OrganizationFiles()
+        # The person testing one step in the editor (flows.services.testing.node_test); None in runs.
+        self.tester_id: int | None = None
 
     def now(self) -> dt.datetime:
         return dt.datetime.now(self._zone)

@@ -17,6 +17,7 @@ from apps.flows.selectors import flow_list
 from apps.runs import selectors
 from apps.runs.forms import RunFilterForm
 from apps.runs.models import Run
+from apps.runs.sections import run_sections
 from apps.runs.services.runs import run_cancel, run_enqueue, run_retry
 from apps.runs.templatetags.runs_extras import NODE_STATUS
 
@@ -64,6 +65,7 @@ def run_detail_page(request, pk):
         "files": selectors.run_files(run, view),
         "status_labels": STATUS_LABELS,
         "node_status_labels": NODE_STATUS,
+        "sections": run_sections.for_run(run),
     }
     fragment = request.GET.get("fragment")
     if fragment == "detail":
@@ -122,6 +124,7 @@ def monitoring_page(request):
         "stats": stats,
         "chart_labels": chart_labels,
         "live_since": selectors.epoch_ms(timezone.now()),
+        "sections": run_sections.for_monitoring(flow=flow, organization=organization),
     }
     return render(request, "runs/monitoring.html", context)
 

@@ -434,6 +434,7 @@ export default function App({ boot, t, labelOf }: Props) {
               onTestNode={testNode}
               runError={statuses[selected.id] && statuses[selected.id].error}
               testing={testing}
+              streaming={runs.stream && runs.stream.nodeId === selected.id ? runs.stream.text : undefined}
               pinned={pinned[selected.id]}
               onPin={setPin}
               flowId={boot.flow_id}

@@ -26,6 +26,24 @@ class AiModuleVersionOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+class AiModuleChoiceVersion(serializers.Serializer):
+    number = serializers.IntegerField()
+    input = serializers.CharField(help_text="tabular, image or tensor")
+    inputs = serializers.ListField(child=serializers.CharField(), help_text="The item fields this version reads.")
+    labels = serializers.ListField(child=serializers.CharField(), help_text="Its labels (at most 20).")
+    note = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class AiModuleChoiceOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    summary = serializers.CharField()
+    active_version = serializers.IntegerField(allow_null=True)
+    versions = AiModuleChoiceVersion(many=True)
+
+
 class AiModuleDetailOutput(AiModuleOutput):
     versions = AiModuleVersionOutput(many=True, source="version_rows")
 

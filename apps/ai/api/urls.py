@@ -6,6 +6,7 @@ app_name = "ai_api"
 
 urlpatterns = [
     path("ai/modules", views.ModuleListApi.as_view(), name="modules"),
+    path("ai/modules/choices", views.ModuleChoicesApi.as_view(), name="module-choices"),
     path("ai/modules/<int:pk>", views.ModuleDetailApi.as_view(), name="module"),
     path("ai/modules/<int:pk>/versions", views.ModuleVersionListApi.as_view(), name="module-versions"),
     path("ai/modules/<int:pk>/predict", views.ModulePredictApi.as_view(), name="module-predict"),

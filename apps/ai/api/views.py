@@ -57,6 +57,15 @@ def _detail(module) -> dict:
     return s.AiModuleDetailOutput(module).data
 
 
+class ModuleChoicesApi(APIView):
+    """The organization's modules with their versions and the item fields each reads: what the editor's module
+    picker offers. Members read; another organization's modules are never listed (the schema is the host's)."""
+
+    @extend_schema(responses=s.AiModuleChoiceOutput(many=True))
+    def get(self, request):
+        return Response(s.AiModuleChoiceOutput(selectors.module_choices(), many=True).data)
+
+
 class ModuleListApi(APIView):
     permission_classes = [EditorsWrite]
     parser_classes = [BoundedJSONParser, MultiPartParser]

@@ -95,3 +95,46 @@ def module_export(*, module: AiModule, number: int | None = None) -> dict:
         "sha256": row.sha256,
         "size": row.size,
     }
+
+
+def module_inputs(spec: dict) -> list[str]:
+    """The item fields a version reads, from its checked description: the features of a tabular module, the picture
+    field of an image module, the fields holding each input's tensor."""
+    mode = spec.get("input")
+    if mode == "tabular":
+        return [str(feature.get("field")) for feature in spec.get("features") or [] if isinstance(feature, dict)]
+    if mode == "image":
+        image = spec.get("image") or {}
+        return [str(image.get("field"))] if image.get("field") else []
+    return [str(field) for field in (spec.get("tensors") or {}).values()]
+
+
+def module_choices() -> list[dict]:
+    """The organization's modules for the editor's picker: name, kind, the version in use and every version with
+    the item fields it reads and its labels (never the model's bytes)."""
+    modules = list(module_list())
+    versions: dict[int, list[dict]] = {}
+    rows = AiModuleVersion.objects.filter(module__in=modules).only("module_id", "number", "spec", "note", "created_at").order_by("-number")
+    for row in rows:
+        spec = row.spec or {}
+        versions.setdefault(row.module_id, []).append(
+            {
+                "number": row.number,
+                "input": spec.get("input") or "",
+                "inputs": module_inputs(spec),
+                "labels": list(spec.get("labels") or [])[:20],
+                "note": row.note,
+                "created_at": row.created_at,
+            }
+        )
+    return [
+        {
+            "id": module.pk,
+            "name": module.name,
+            "kind": module.kind,
+            "summary": module.summary[:300],
+            "active_version": module.active_version,
+            "versions": versions.get(module.pk, []),
+        }
+        for module in modules
+    ]

@@ -77,6 +77,16 @@ def check_key(api_key: str, *, allow_hosts) -> TestResult:
     return TestResult(True, gettext_noop("Connected: the AI service accepted the key."))
 
 
+def _streamed(client, request: ChatRequest):
+    """The Messages API's server-sent events through the SDK's stream helper: each text delta goes to `on_text`, and
+    the SDK assembles the same final message `create` would have returned (text, tool_use blocks, usage)."""
+    with client.messages.stream(**messages_body(request)) as stream:
+        for event in stream:
+            if event.type == "text" and event.text:
+                request.on_text(event.text)
+        return stream.get_final_message()
+
+
 @register
 class Anthropic(Provider):
     key = "anthropic"
@@ -88,7 +98,7 @@ class Anthropic(Provider):
         with http_client(allow_hosts=request.allow_hosts, timeout=request.timeout) as connection:
             client = _client(str(credential.get("api_key") or ""), connection, request.timeout)
             try:
-                message = client.messages.create(**messages_body(request))
+                message = _streamed(client, request) if request.on_text else client.messages.create(**messages_body(request))
             except anthropic.APIStatusError as exc:
                 raise errors.status_error(
                     exc.status_code,

@@ -9,6 +9,7 @@ Each provider turns these into its own request body and its answer back into a `
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -71,6 +72,9 @@ class ChatRequest:
     timeout: float = 60.0
     answer_schema: dict | None = None  # a JSON schema the answer must fit (providers that can constrain it do)
     allow_hosts: tuple[str, ...] = ()  # internal hosts the organization allowed (a local model server)
+    # Set when someone watches the answer being written (the editor's step test): the provider streams and calls it
+    # with each piece of text as it arrives. The Reply at the end is the same as without streaming.
+    on_text: Callable[[str], None] | None = None
 
 
 @dataclass

@@ -94,22 +94,32 @@ class OpenAICompatible(Provider):
         headers = {"Content-Type": "application/json"}
         if credential.get("api_key"):
             headers["Authorization"] = f"Bearer {credential['api_key']}"
+        body = chat_body(request)
+        if request.on_text is not None:
+            body["stream"] = True
+            body["stream_options"] = {"include_usage": True}
+        streamed = None
         try:
             with (
                 guarded_client(allow_hosts=request.allow_hosts, timeout=request.timeout) as client,
-                client.stream("POST", f"{base}/chat/completions", headers=headers, json=chat_body(request)) as response,
+                client.stream("POST", f"{base}/chat/completions", headers=headers, json=body) as response,
             ):
                 raw = b""
-                for chunk in response.iter_bytes():
-                    raw += chunk
-                    if len(raw) > MAX_ANSWER_BYTES:
-                        raise _bad_answer("larger than 5 MB")
+                if request.on_text is not None and response.status_code < 400 and _is_event_stream(response):
+                    streamed = _read_events(response, request.on_text)
+                else:
+                    for chunk in response.iter_bytes():
+                        raw += chunk
+                        if len(raw) > MAX_ANSWER_BYTES:
+                            raise _bad_answer("larger than 5 MB")
         except httpx2.TimeoutException:
             raise errors.timed_out(request.timeout) from None
         except httpx2.HTTPError as exc:
             if refused := guard_error(exc):
                 raise ProviderError(refused.template, code="request_failed", values=refused.values) from None
             raise errors.unreachable(str(exc)) from None
+        if streamed is not None:
+            return _reply(streamed, request)
         try:
             body = json.loads(raw.decode("utf-8", "replace")) if raw else None
         except ValueError:
@@ -121,25 +131,88 @@ class OpenAICompatible(Provider):
                 response.status_code, message=message, error_type=error_type, error_code=code, model=request.model, headers=response.headers
             )
         try:
-            choice = body["choices"][0]
-            message = choice["message"]
+            body["choices"][0]["message"]  # noqa: B018
         except (TypeError, KeyError, IndexError):
             raise _bad_answer(raw[:200].decode("utf-8", "replace")) from None
-        calls = tuple(
-            ToolCall(
-                id=str(call.get("id") or f"call_{n}"),
-                name=str(call["function"]["name"]),
-                arguments=_arguments(call["function"].get("arguments")),
+        return _reply(body, request)
+
+
+def _is_event_stream(response) -> bool:
+    return response.headers.get("content-type", "").split(";")[0].strip().lower() == "text/event-stream"
+
+
+def _read_events(response, on_text) -> dict:
+    """Reads `data:` lines of the server-sent events (`chat.completion.chunk` objects) until `[DONE]` and puts them
+    together into one chat completion as a non-streamed answer would be: content, tool calls (their arguments arrive
+    in pieces, by index), finish reason, usage (the last chunk with `stream_options.include_usage`) and model."""
+    content: list[str] = []
+    calls: dict[int, dict] = {}
+    finish, usage, model = "", {}, ""
+    size = 0
+    for line in response.iter_lines():
+        size += len(line)
+        if size > MAX_ANSWER_BYTES:
+            raise _bad_answer("larger than 5 MB")
+        if not line.startswith("data:"):
+            continue  # comments (": keep-alive"), event names, blank lines between events
+        data = line[5:].strip()
+        if data == "[DONE]":
+            break
+        try:
+            chunk = json.loads(data)
+        except ValueError:
+            raise _bad_answer(data[:200]) from None
+        if not isinstance(chunk, dict):
+            raise _bad_answer(data[:200])
+        if chunk.get("error"):
+            message, _type, code = _error_fields(chunk)
+            raise ProviderError(
+                gettext_noop("The model server stopped with an error: %(message)s"),
+                code="ai_server_error",
+                values={"message": message or code or "?"},
             )
-            for n, call in enumerate(message.get("tool_calls") or [])
-            if isinstance(call, dict) and isinstance(call.get("function"), dict) and call["function"].get("name")
+        model = str(chunk.get("model") or model)
+        if isinstance(chunk.get("usage"), dict):
+            usage = chunk["usage"]
+        for choice in chunk.get("choices") or []:
+            if not isinstance(choice, dict) or choice.get("index", 0) != 0:
+                continue
+            finish = str(choice.get("finish_reason") or finish)
+            delta = choice.get("delta") or {}
+            piece = delta.get("content")
+            if isinstance(piece, str) and piece:
+                content.append(piece)
+                on_text(piece)
+            for n, call in enumerate(delta.get("tool_calls") or []):
+                if not isinstance(call, dict):
+                    continue
+                slot = calls.setdefault(int(call.get("index", n)), {"id": "", "function": {"name": "", "arguments": ""}})
+                slot["id"] = call.get("id") or slot["id"]
+                function = call.get("function") or {}
+                slot["function"]["name"] += str(function.get("name") or "")
+                slot["function"]["arguments"] += str(function.get("arguments") or "")
+    message = {"content": "".join(content), "tool_calls": [calls[i] for i in sorted(calls)]}
+    return {"model": model, "usage": usage, "choices": [{"message": message, "finish_reason": finish}]}
+
+
+def _reply(body: dict, request: ChatRequest) -> Reply:
+    choice = body["choices"][0]
+    message = choice["message"]
+    calls = tuple(
+        ToolCall(
+            id=str(call.get("id") or f"call_{n}"),
+            name=str(call["function"]["name"]),
+            arguments=_arguments(call["function"].get("arguments")),
         )
-        usage = body.get("usage") or {}
-        return Reply(
-            text=str(message.get("content") or ""),
-            tool_calls=calls,
-            stop_reason=str(choice.get("finish_reason") or ""),
-            input_tokens=int(usage.get("prompt_tokens") or 0),
-            output_tokens=int(usage.get("completion_tokens") or 0),
-            model=str(body.get("model") or request.model),
-        )
+        for n, call in enumerate(message.get("tool_calls") or [])
+        if isinstance(call, dict) and isinstance(call.get("function"), dict) and call["function"].get("name")
+    )
+    usage = body.get("usage") or {}
+    return Reply(
+        text=str(message.get("content") or ""),
+        tool_calls=calls,
+        stop_reason=str(choice.get("finish_reason") or ""),
+        input_tokens=int(usage.get("prompt_tokens") or 0),
+        output_tokens=int(usage.get("completion_tokens") or 0),
+        model=str(body.get("model") or request.model),
+    )

@@ -217,7 +217,8 @@ class TestNodeApi(APIView):
     def post(self, request, pk):
         data = s.TestNodeInput(data=request.data)
         data.is_valid(raise_exception=True)
-        return Response(node_test(flow=_flow(pk), node_id=data.validated_data["node_id"], items=data.validated_data.get("items")))
+        flow, node_id, items = _flow(pk), data.validated_data["node_id"], data.validated_data.get("items")
+        return Response(node_test(flow=flow, node_id=node_id, items=items, tester_id=request.user.pk))
 
 
 class ExportApi(APIView):

@@ -44,6 +44,9 @@ class Param:
     # Shown in the editor only when every named sibling parameter has one of the listed values (its default when
     # unset), e.g. {"auth": ("header", "hmac")}. Hidden values are kept; the engine does not look at this.
     show_if: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
+    # A chooser the editor offers instead of typing, keyed by a stable string the editor knows (e.g. "ai_module",
+    # "ai_module_version"); the stored value is what a person could type, so the engine does not look at this.
+    picker: str = ""
 
     def __post_init__(self):
         assert self.type in PARAM_TYPES, self.type
@@ -70,6 +73,8 @@ class Param:
             data["language"] = self.language
         if self.item_fields:
             data["item_fields"] = [p.schema() for p in self.item_fields]
+        if self.picker:
+            data["picker"] = self.picker
         if self.show_if:
             data["show_if"] = {name: list(values) for name, values in self.show_if.items()}
         return data

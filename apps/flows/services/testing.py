@@ -14,7 +14,9 @@ from apps.flows.host import FlowHost
 from apps.flows.models import Flow
 
 
-def node_test(*, flow: Flow, node_id: str, items: list | None = None) -> dict:
+def node_test(*, flow: Flow, node_id: str, items: list | None = None, tester_id: int | None = None) -> dict:
+    """`tester_id`: the person testing in the editor; steps that can show progress (an LLM answer being written)
+    send it to that person's live socket (apps/ai/streaming.py), never to anyone else."""
     graph = Graph.from_dict(flow.draft)
     if node_id not in graph.nodes:
         raise DomainError(_("There is no step with this id in the draft."), code="not_found", status=404)
@@ -24,7 +26,9 @@ def node_test(*, flow: Flow, node_id: str, items: list | None = None) -> dict:
         items = next((graph.pinned[u] for u in upstream if u in graph.pinned), [{}])
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         raise DomainError(_("Input must be a list of JSON objects."), code="invalid", field="items")
-    executor = Executor(graph, host=FlowHost(organization=connection.tenant), flow_meta={"id": flow.pk, "name": flow.name})
+    host = FlowHost(organization=connection.tenant)
+    host.tester_id = tester_id
+    executor = Executor(graph, host=host, flow_meta={"id": flow.pk, "name": flow.name})
     result = executor.run_single(node_id, {"main": items})
     return {
         "node_id": node_id,

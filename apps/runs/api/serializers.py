@@ -1,7 +1,8 @@
 from rest_framework import serializers
 
-from apps.core.api.schema import ITEMS_SCHEMA, json_field
+from apps.core.api.schema import ITEMS_SCHEMA, described, json_field
 from apps.runs.models import NodeRun, Run
+from apps.runs.sections import run_sections
 
 
 class RunOutput(serializers.ModelSerializer):
@@ -57,9 +58,17 @@ class NodeRunOutput(serializers.ModelSerializer):
 
 class RunDetailOutput(RunOutput):
     node_runs = NodeRunOutput(many=True, read_only=True)
+    extensions = described(
+        {"type": "object", "additionalProperties": True},
+        serializers.SerializerMethodField,
+        help_text="What other parts of EZFlow add to the run, by key: `ai_usage` (tokens and estimated cost per AI step and in total).",
+    )
 
     class Meta(RunOutput.Meta):
-        fields = [*RunOutput.Meta.fields, "input_items", "result_sample", "response", "error_detail", "node_runs"]
+        fields = [*RunOutput.Meta.fields, "input_items", "result_sample", "response", "error_detail", "node_runs", "extensions"]
+
+    def get_extensions(self, run) -> dict:
+        return run_sections.for_api(run)
 
 
 class RunInput(serializers.Serializer):

@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useEditor } from "./context";
 import { Field } from "./fields";
 import DataView from "./DataView";
@@ -89,6 +89,8 @@ interface Props {
   input: Item[] | null;
   output: OutputSample | null;
   onTestNode: (id: string) => void;
+  /** An AI model's answer so far, while this step is being tested. */
+  streaming?: string;
   testing: boolean;
   pinned: Item[] | undefined;
   onPin: (id: string, items: Item[] | null) => void;
@@ -97,10 +99,16 @@ interface Props {
   flowId: number;
 }
 
-export default function Panel({ node, onChange, onRename, problems, fields, input, output, onTestNode, testing, pinned, onPin, onClose, runError, flowId }: Props) {
+export default function Panel({ node, onChange, onRename, problems, fields, input, output, onTestNode, testing, streaming, pinned, onPin, onClose, runError, flowId }: Props) {
   const { catalog, t, labelOf, readOnly, webhookUrl, copyWebhook } = useEditor();
   const spec = catalog[node.data.ntype];
   const [name, setName] = useState(node.data.name);
+  // The answer being written is at the bottom of a long form: bring it into view once it starts.
+  const streamRef = useRef<HTMLDivElement | null>(null);
+  const streamShown = testing && streaming !== undefined;
+  useEffect(() => {
+    if (streamShown && streamRef.current && typeof streamRef.current.scrollIntoView === "function") streamRef.current.scrollIntoView({ block: "nearest" });
+  }, [streamShown]);
   useEffect(() => setName(node.data.name), [node.id, node.data.name]);
   const parameters = node.data.parameters || {};
   const settings = node.data.settings || {};
@@ -169,6 +177,7 @@ export default function Panel({ node, onChange, onRename, problems, fields, inpu
             testid={`param-${param.name}`}
             error={problemFor(problems, param.name)}
             credentialType={param.type === "credential" ? param.credential_type || authType : undefined}
+            siblings={parameters}
           />
         ))}
         {spec && !spec.is_trigger && node.data.ntype !== "note.sticky" && (
@@ -221,6 +230,12 @@ export default function Panel({ node, onChange, onRename, problems, fields, inpu
             example={receivesRequests ? REQUEST_EXAMPLE : ITEM_EXAMPLE}
           />
           {input && <DataView title={t("Input")} items={input} testid="data-input" dragFields={!readOnly} />}
+          {testing && streaming !== undefined && (
+            <div className="ez-stream" data-testid="llm-stream" aria-live="polite" ref={streamRef}>
+              <span className="ez-field-label">{t("The AI model is writing…")}</span>
+              <p>{streaming}</p>
+            </div>
+          )}
           {runError && (
             <div className="ez-field-error" role="alert" data-testid="node-error">
               {t("This step failed:")} {runError}

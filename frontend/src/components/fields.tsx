@@ -5,6 +5,7 @@ import { post } from "../lib/api";
 import { ConnectionDialog, ServiceIcon, fieldsMessage, startSignIn } from "./ConnectionDialog";
 import type { ParamSpec } from "../types/catalog";
 import { visibleParams } from "../lib/paramVisibility";
+import { PICKERS } from "./ModulePicker";
 
 const CodeEditor = lazy(() => import("./CodeEditor"));
 
@@ -400,15 +401,21 @@ interface FieldProps extends ControlProps {
   value: unknown;
   error?: string | null;
   credentialType?: string;
+  /** The step's other parameter values (a picker may depend on one, like a module's versions on the module). */
+  siblings?: Record<string, unknown>;
 }
 
-export function Field({ param, value, onChange, disabled, fields, nodeId, testid, error, credentialType }: FieldProps) {
+export function Field({ param, value, onChange, disabled, fields, nodeId, testid, error, credentialType, siblings }: FieldProps) {
   const { labelOf, t } = useEditor();
   const id = `f-${testid}`;
   const current = value === undefined ? param.default : value;
   const exprs = param.expressions !== false;
   let control: ReactNode;
-  switch (param.type) {
+  const Picker = param.picker ? PICKERS[param.picker] : undefined;
+  switch (Picker ? "picker" : param.type) {
+    case "picker":
+      control = Picker ? <Picker id={id} value={current} onChange={onChange} disabled={disabled} testid={testid} siblings={siblings} /> : null;
+      break;
     case "boolean":
       control = (
         <label className="ez-toggle">

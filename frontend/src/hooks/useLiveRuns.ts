@@ -7,6 +7,7 @@ import { inputOf } from "../lib/expressions";
 import type { Translate } from "../lib/i18n";
 import { connectLive, type LiveConnection, type LiveMessage } from "../lib/live";
 import { loadRunOutputs, nodeStatus, RUN_DONE } from "../lib/runs";
+import { nextStream, type StreamState } from "../lib/streams";
 import { editorState, type StatusInfo } from "../store/editorStore";
 import type { Boot, Run, TestNodeResult } from "../types/api";
 import type { ShowToast } from "./useToasts";
@@ -35,6 +36,8 @@ export interface LiveRuns {
   testing: boolean;
   runFlow(): Promise<void>;
   testNode(id: string): Promise<void>;
+  /** The answer of the step being tested, while an AI model writes it. */
+  stream: StreamState | null;
 }
 
 /** The node statuses after a batch of live step events, and the highest event number in it. */
@@ -61,6 +64,8 @@ export function useLiveRuns({ boot, loaded, flowApi, readOnly, flush, toast, err
   const live = useRef<LiveConnection | null>(null);
   const currentRun = useRef<number | null>(null);
   const announced = useRef<number | null>(null);
+  const testingNode = useRef<string | null>(null);
+  const [stream, setStream] = useState<StreamState | null>(null);
 
   const finished = useCallback(
     (run: Run) => {
@@ -76,6 +81,10 @@ export function useLiveRuns({ boot, loaded, flowApi, readOnly, flush, toast, err
 
   const onLive = useCallback(
     (message: LiveMessage) => {
+      if (message.type === "ai.stream") {
+        setStream((current) => nextStream(current, message, testingNode.current));
+        return;
+      }
       const runId = currentRun.current;
       const store = editorState();
       if (message.type === "subscribed" && message.page === "run" && runId && message.id === runId) {
@@ -122,6 +131,8 @@ export function useLiveRuns({ boot, loaded, flowApi, readOnly, flush, toast, err
       onClose: () => setLiveState("closed"),
     });
     connection.subscribe("flow", boot.flow_id);
+    // AI answers being written while this person tests a step (only theirs, only this flow).
+    if (!readOnly) connection.subscribe("ai_stream", boot.flow_id);
     live.current = connection;
     return () => connection.close();
   }, [loaded]); // once loaded: one socket for the page's lifetime
@@ -163,6 +174,8 @@ export function useLiveRuns({ boot, loaded, flowApi, readOnly, flush, toast, err
     async (id: string) => {
       if (!(await flush())) return;
       setTesting(true);
+      testingNode.current = id;
+      setStream(null);
       const store = editorState();
       store.setStatuses((s) => ({ ...s, [id]: { status: "running" } }));
       try {
@@ -176,11 +189,13 @@ export function useLiveRuns({ boot, loaded, flowApi, readOnly, flush, toast, err
         store.setStatuses((s) => ({ ...s, [id]: { status: "error" } }));
         toast(errorText(exc), "error");
       } finally {
+        testingNode.current = null;
+        setStream(null);
         setTesting(false);
       }
     },
     [flush, flowApi, toast, errorText],
   );
 
-  return { liveState, testing, runFlow, testNode };
+  return { liveState, testing, runFlow, testNode, stream };
 }

@@ -21,6 +21,10 @@ export interface LiveMessage {
   call?: number;
   reset?: boolean;
   flow_id?: number;
+  /** ai.stream: the step being tested, the item's index and whether its answer is complete. */
+  node_id?: string;
+  item?: number;
+  done?: boolean;
 }
 
 export interface LiveConnection {

@@ -85,6 +85,10 @@ export interface ParamSpec {
   language?: "python" | "javascript";
   item_fields?: ParamSpec[];
   /**
+   * A chooser the editor offers instead of typing (ai_module, ai_module_version); the value stays what a person could type.
+   */
+  picker?: string;
+  /**
    * Shown only when every named sibling parameter has one of the listed values (its default when unset).
    */
   show_if?: {

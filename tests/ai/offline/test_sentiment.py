@@ -72,3 +72,33 @@ def test_too_long_text_is_a_clear_error():
 
     result = run("ai.sentiment", [{"text": "가" * 100_001}])
     assert result.status == "failed" and result.error_code == "ai_text_too_long"
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        # complaints told as plain facts: no feeling word for the lexicons or the movie-review model
+        ("주문한 의자 다리가 하나 빠진 채로 도착했습니다.", "negative"),
+        ("택배 보관함 비밀번호가 문자로 오지 않았어요.", "negative"),
+        ("I was billed for a plan I never signed up for.", "negative"),
+        # a polite request stays neutral, whatever the customer-message model thinks of its words
+        ("Please send the invoice to our accounting team.", "neutral"),
+        ("회의 자료 첨부드립니다.", "neutral"),
+    ],
+)
+def test_customer_messages_without_feeling_words(text, label):
+    assert sentiment.analyse(text).label == label
+
+
+def test_the_customer_training_set_is_its_own_and_never_an_evaluation_set():
+    from pathlib import Path
+
+    from apps.ai.offline.train_sentiment import CUSTOMER, read_customer
+
+    rows = read_customer(CUSTOMER)
+    assert len(rows) >= 300
+    assert {lang for lang, _label, _text in rows} == {"ko", "en"}
+    assert {label for _lang, label, _text in rows} == {"positive", "negative", "neutral"}
+    bench = Path(__file__).resolve().parents[3] / "bench" / "data" / "ai"
+    evaluated = {text for path in bench.glob("customer_messages*.tsv") for _lang, _label, text in read_customer(path)}
+    assert evaluated and not evaluated & {text for _lang, _label, text in rows}

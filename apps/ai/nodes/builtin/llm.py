@@ -95,14 +95,14 @@ class AskModel(NodeType):
         tally = Tally(provider=provider.key)
         out = []
         try:
-            for _index, item, params in ctx.each():
+            for index, item, params in ctx.each():
                 credential = ctx.credential(params["credential"], provider.credential_kind)
-                out.append(self._one(ctx, provider, credential, model, schema, item, params, tally))
+                out.append(self._one(ctx, provider, credential, model, schema, item, params, tally, _stream(ctx, index)))
         finally:
             usage_record(ctx, tally)
         return {"main": out}
 
-    def _one(self, ctx, provider, credential, model, schema, item, params, tally) -> dict:
+    def _one(self, ctx, provider, credential, model, schema, item, params, tally, stream=None) -> dict:
         system = str(params.get("system") or "")
         if schema is not None:
             system = f"{system}\n\n{structured.instructions(schema)}".strip()
@@ -114,6 +114,7 @@ class AskModel(NodeType):
             max_tokens=int(params["max_tokens"]),
             temperature=temperature(params.get("temperature")) if provider.takes_temperature else None,
             answer_schema=schema,
+            on_text=stream,
         )
         reply, usage = calls.chat(ctx, provider, credential, request, tally)
         answer = {"text": reply.text}
@@ -121,6 +122,8 @@ class AskModel(NodeType):
             data, found = structured.problems(reply.text, schema)
             if found:
                 request.turns += [AssistantTurn(reply.text), UserTurn(structured.retry_prompt(found))]
+                if stream is not None:
+                    stream.restart()
                 reply, second = calls.chat(ctx, provider, credential, request, tally)
                 usage = add_usage(usage, second)
                 data, found = structured.problems(reply.text, schema)
@@ -132,6 +135,8 @@ class AskModel(NodeType):
                     detail=reply.text[:2000],
                 )
             answer = {"text": reply.text, "data": data}
+        if stream is not None:
+            stream.finish()
         result = copy_item(item)
         result[params["result_field"] or "ai"] = {
             **answer,
@@ -141,3 +146,12 @@ class AskModel(NodeType):
             "usage": usage,
         }
         return result
+
+
+def _stream(ctx, index: int):
+    """The answer shown while it is written, when a person tests this step in the editor (apps/ai/streaming.py)."""
+    if not getattr(ctx.host, "tester_id", None):
+        return None
+    from apps.ai.streaming import text_stream
+
+    return text_stream(ctx, index)

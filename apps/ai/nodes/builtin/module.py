@@ -49,6 +49,7 @@ class RunModule(NodeType):
             default="",
             expressions=False,
             help=t("The module's name (or number) on the AI modules page.", "AI 모듈 화면에 나오는 모듈 이름(또는 번호)입니다."),
+            picker="ai_module",
         ),
         Param(
             "version",
@@ -57,6 +58,7 @@ class RunModule(NodeType):
             default=None,
             minimum=1,
             expressions=False,
+            picker="ai_module_version",
             help=t(
                 "Empty: the module's active version (and its candidate for the share of items set on the module's page).",
                 "비워 두면 모듈의 사용 중인 버전을 씁니다(모듈 화면에서 정한 비율만큼은 후보 버전).",
