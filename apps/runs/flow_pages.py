@@ -117,7 +117,7 @@ def flow_run_now(request, pk):
         messages.error(request, error_message(exc))
     else:
         run_enqueue(run)
-        messages.success(request, _("Run #%(id)s started. It appears under Last runs.") % {"id": run.pk})
+        messages.success(request, _("Run #%(number)s started. It appears under Last runs.") % {"number": run.number})
     return redirect("flow_pages:overview", pk=flow.pk)
 
 
