@@ -126,6 +126,7 @@ def test_a_new_organization_follows_the_first_flow_path_to_a_live_webhook_flow(e
     expect(page.get_by_test_id("last-runs").locator("[data-live-status]")).to_have_attribute("data-state", "live")
 
     # A real call to the webhook: the flow page shows it without a reload.
+    page.evaluate("window.__notReloaded = true")
     webhook = page.get_by_test_id("webhook-url").input_value()
     path = webhook.split(f":{stack.port}", 1)[1]
     answer = stack.http(account.host).post(path, json=TEMPLATE["sample_input"][0]["body"])
@@ -135,6 +136,7 @@ def test_a_new_organization_follows_the_first_flow_path_to_a_live_webhook_flow(e
     expect(newest).to_contain_text("#2")
     expect(newest.locator(".run-status-success")).to_be_visible(timeout=15_000)
     assert newest.get_attribute("data-test-run") is None
+    assert page.evaluate("window.__notReloaded") is True  # pushed over the WebSocket, not reloaded
     shots.take(page, "05-webhook-run-appears-live")
 
     newest.get_by_role("link").click()

@@ -164,3 +164,8 @@ def test_run_pages_show_the_number_per_flow_and_keep_the_id_for_links(data, orga
 
     overview = client.get(f"/flows/{flow.pk}/").content.decode()
     assert f'href="/runs/{run.pk}/"' in overview and ">#1</a>" in overview
+    assert f'data-live-flow-runs="{flow.pk}"' in overview  # static/js/runs.js refreshes the list from the fragment below
+
+    run_create(flow=flow, trigger="test", draft=True)
+    fragment = client.get(f"/flows/{flow.pk}/", {"fragment": "runs"}).content.decode()
+    assert "<html" not in fragment and ">#2</a>" in fragment and ">#1</a>" in fragment and "data-test-run" in fragment
