@@ -34,6 +34,7 @@ def test_a_new_organization_sees_three_ways_to_start_and_a_path_that_follows_wha
     assert 'href="/marketplace/"' in page and 'data-testid="assistant-box"' in page and 'data-testid="start-blank-form"' in page
     assert 'href="#start-choices"' in page
     assert 'data-testid="dashboard-runs"' not in page  # no runs, no empty panel
+    assert "billing" not in page.lower()  # no billing talk until billing exists
 
     flow = flow_create(user=None, name="Greeter", graph=greeting_graph())
     page = client.get("/").content.decode()
