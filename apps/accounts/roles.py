@@ -17,7 +17,7 @@ ROLE_HELP = {
     Role.VIEWER: _("Can see flows and runs, but not change or run them."),
     Role.EDITOR: _("Can build, change and run flows."),
     Role.ADMIN: _("Can also manage members and credentials."),
-    Role.OWNER: _("Can do everything, including billing and deleting the organization."),
+    Role.OWNER: _("Can do everything in the organization, including its settings."),
 }
 
 

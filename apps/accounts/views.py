@@ -10,6 +10,8 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from apps.accounts import selectors
+from apps.accounts.dashboard import dashboard as dashboard_parts
+from apps.accounts.dashboard import first_steps_view, panels_view
 from apps.accounts.errors import AccountsError, InvalidLink
 from apps.accounts.forms import (
     AcceptInvitationForm,
@@ -22,7 +24,7 @@ from apps.accounts.forms import (
 )
 from apps.accounts.middleware import SESSION_ORGANIZATION_KEY, current_organization
 from apps.accounts.models import Invitation
-from apps.accounts.roles import ROLE_HELP, Role, can_manage_members
+from apps.accounts.roles import ROLE_HELP, Role, can_manage_members, role_at_least
 from apps.accounts.services.authentication import credentials_check, member_login_check
 from apps.accounts.services.handoff import handoff_consume, handoff_url
 from apps.accounts.services.invitations import invitation_accept, invitation_create, invitation_resolve, invitation_revoke
@@ -154,6 +156,10 @@ def dashboard(request):
         "member_count": selectors.member_list(organization=organization).filter(is_active=True).count(),
         "pending_invitations": selectors.pending_invitation_list(organization=organization).count(),
         "role_help": ROLE_HELP[Role(request.membership.role)],
+        "first_steps": first_steps_view(request),
+        "start_choices": dashboard_parts.choices(),
+        "panels": panels_view(request),
+        "can_edit": role_at_least(request.membership.role, Role.EDITOR),
     }
     return render(request, "accounts/dashboard.html", context)
 

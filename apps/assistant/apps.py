@@ -10,3 +10,7 @@ class AssistantConfig(AppConfig):
         from apps.runs.realtime.pages import live_pages
 
         live_pages.register(AssistantPage())
+
+        from apps.assistant import dashboard
+
+        dashboard.register()

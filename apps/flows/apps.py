@@ -21,3 +21,7 @@ class FlowsConfig(AppConfig):
         from apps.flows.services.credentials import credentials_rotate
 
         register_rotator("credentials", credentials_rotate, label="credential(s)")
+
+        from apps.flows import dashboard
+
+        dashboard.register()

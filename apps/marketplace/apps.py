@@ -9,3 +9,7 @@ class MarketplaceConfig(AppConfig):
         from apps.core.graphql.registry import graphql_registry
 
         graphql_registry.contribute(self.label, "apps.marketplace.graphql.schema")
+
+        from apps.marketplace import dashboard
+
+        dashboard.register()

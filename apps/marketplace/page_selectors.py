@@ -16,6 +16,11 @@ from apps.marketplace.selectors import template_listed
 NODE_WIDTH, NODE_HEIGHT = 180, 56
 MARGIN = 20
 MAX_PREVIEW_NODES = 200
+# The drawing shrinks to fit its box, but never below this: smaller, the step names are unreadable.
+MIN_SCALE = 0.55
+# A flow wider than this at the smallest scale does not fit a desktop page either: it is drawn top to bottom.
+WIDE_BOX = 960
+RANK_GAP, LANE_GAP = 36, 20  # spaces of the top-to-bottom drawing
 
 
 @dataclass
@@ -34,9 +39,13 @@ class PreviewEdge:
     y1: float
     x2: float
     y2: float
+    downward: bool = False  # top-to-bottom drawing: from a box's bottom to the next one's top
 
     @property
     def path(self) -> str:
+        if self.downward:
+            bend = max(abs(self.y2 - self.y1) / 2, 20)
+            return f"M{self.x1:g},{self.y1:g} C{self.x1:g},{self.y1 + bend:g} {self.x2:g},{self.y2 - bend:g} {self.x2:g},{self.y2:g}"
         bend = max(abs(self.x2 - self.x1) / 2, 40)
         return f"M{self.x1:g},{self.y1:g} C{self.x1 + bend:g},{self.y1:g} {self.x2 - bend:g},{self.y2:g} {self.x2:g},{self.y2:g}"
 
@@ -49,6 +58,42 @@ class GraphPreview:
     edges: list[PreviewEdge] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # sticky notes, shown as text under the drawing
     truncated: bool = False
+    # The same steps top to bottom, for narrow boxes (phones) and for flows too wide for any page.
+    vertical: GraphPreview | None = None
+
+    @property
+    def min_width(self) -> int:
+        """The narrowest the drawing may get before its box scrolls instead (never unreadably small)."""
+        return int(self.width * MIN_SCALE)
+
+    @property
+    def too_wide(self) -> bool:
+        return self.min_width > WIDE_BOX
+
+
+def _top_to_bottom(nodes: list[PreviewNode], links: list[tuple[str, str]]) -> GraphPreview:
+    """The editor's left-to-right layout turned top to bottom: columns of the editor (boxes whose left edges are
+    closer than most of a box's width) become rows, and within a row the boxes keep their top-to-bottom order."""
+    ranks: list[list[PreviewNode]] = []
+    for node in sorted(nodes, key=lambda n: (n.x, n.y)):
+        if ranks and node.x - ranks[-1][0].x < NODE_WIDTH * 0.75:
+            ranks[-1].append(node)
+        else:
+            ranks.append([node])
+    placed = {}
+    for rank, members in enumerate(ranks):
+        for lane, node in enumerate(sorted(members, key=lambda n: n.y)):
+            x = MARGIN + lane * (NODE_WIDTH + LANE_GAP)
+            y = MARGIN + rank * (NODE_HEIGHT + RANK_GAP)
+            placed[node.id] = PreviewNode(id=node.id, name=node.name, type_label=node.type_label, category=node.category, x=x, y=y)
+    edges = [
+        PreviewEdge(placed[s].x + NODE_WIDTH / 2, placed[s].y + NODE_HEIGHT, placed[t].x + NODE_WIDTH / 2, placed[t].y, downward=True)
+        for s, t in links
+    ]
+    laid_out = [placed[node.id] for node in nodes]
+    width = max(node.x for node in laid_out) + NODE_WIDTH + MARGIN
+    height = max(node.y for node in laid_out) + NODE_HEIGHT + MARGIN
+    return GraphPreview(width=width, height=height, nodes=laid_out, edges=edges)
 
 
 def _label(labels: dict | None, fallback: str) -> str:
@@ -93,16 +138,19 @@ def graph_preview(graph: dict | None) -> GraphPreview:
             )
         )
     by_id = {node.id: node for node in nodes}
-    edges = []
+    edges, links = [], []
     for edge in (graph or {}).get("edges", []):
         if not isinstance(edge, dict):
             continue
         source, target = by_id.get(edge.get("source")), by_id.get(edge.get("target"))
         if source and target:
             edges.append(PreviewEdge(source.x + NODE_WIDTH, source.y + NODE_HEIGHT / 2, target.x, target.y + NODE_HEIGHT / 2))
+            links.append((source.id, target.id))
     width = max(node.x for node in nodes) + NODE_WIDTH + MARGIN
     height = max(node.y for node in nodes) + NODE_HEIGHT + MARGIN
-    return GraphPreview(width=width, height=height, nodes=nodes, edges=edges, notes=notes, truncated=truncated)
+    preview = GraphPreview(width=width, height=height, nodes=nodes, edges=edges, notes=notes, truncated=truncated)
+    preview.vertical = _top_to_bottom(nodes, links)
+    return preview
 
 
 def _short(value) -> str:

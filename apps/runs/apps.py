@@ -8,11 +8,12 @@ class RunsConfig(AppConfig):
     def ready(self):
         from apps.accounts import events as accounts_events
         from apps.flows import events as flows_events
-        from apps.runs import receivers
+        from apps.runs import dashboard, receivers
         from apps.runs.realtime.pages import FlowRunsPage, RunListPage, RunPage, live_pages
 
         for page in (RunPage(), FlowRunsPage(), RunListPage()):
             live_pages.register(page)
+        dashboard.register()
         accounts_events.membership_revoked.connect(receivers.close_sockets_of_person, dispatch_uid="ezflow.runs.membership_revoked")
         accounts_events.organization_suspended.connect(
             receivers.close_sockets_of_organization, dispatch_uid="ezflow.runs.organization_suspended"

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -79,7 +80,11 @@ def flow_overview(request, pk):
     graph = published.graph if published else flow.draft
     versions = list(flow_selectors.version_list(flow=flow).defer("graph")[:20])
     authors = {u.pk: u for u in User.objects.filter(pk__in={v.created_by_id for v in versions if v.created_by_id})}
-    runs = list(Run.objects.filter(flow=flow).only("id", "status", "trigger", "created_at", "started_at", "finished_at")[:LAST_RUNS])
+    runs = list(
+        Run.objects.filter(flow=flow).only("id", "number", "status", "trigger", "created_at", "started_at", "finished_at")[:LAST_RUNS]
+    )
+    if request.GET.get("fragment") == "runs":  # the live refresh of the last runs (static/js/runs.js)
+        return render(request, "flows/_last_runs.html", {"runs": runs})
     report = request.session.pop(IMPORT_REPORT_KEY, None)
     if report and report.get("flow_id") != flow.pk:
         report = None
@@ -93,6 +98,7 @@ def flow_overview(request, pk):
         "triggers": trigger_summaries(flow, graph, organization),
         "versions": [(v, authors.get(v.created_by_id)) for v in versions],
         "runs": runs,
+        "live_since": selectors.epoch_ms(timezone.now()),
         "can_edit": can_edit(request),
         "import_report": report,
     }
@@ -111,7 +117,7 @@ def flow_run_now(request, pk):
         messages.error(request, error_message(exc))
     else:
         run_enqueue(run)
-        messages.success(request, _("Run #%(id)s started. It appears under Last runs.") % {"id": run.pk})
+        messages.success(request, _("Run #%(number)s started. It appears under Last runs.") % {"number": run.number})
     return redirect("flow_pages:overview", pk=flow.pk)
 
 

@@ -13,6 +13,11 @@ class RunFilterForm(forms.Form):
     flow = forms.IntegerField(required=False, min_value=1, label=_("Flow"))
     status = forms.ChoiceField(required=False, choices=[("", _("Any status")), *Run.Status.choices], label=_("Status"))
     trigger = forms.ChoiceField(required=False, choices=[("", _("Any trigger")), *Run.Trigger.choices], label=_("Trigger"))
+    kind = forms.ChoiceField(
+        required=False,
+        choices=[("", _("Production and tests")), ("production", _("Production runs only")), ("test", _("Tests from the editor only"))],
+        label=_("Kind"),
+    )
     date_from = forms.DateField(required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
     q = forms.CharField(
@@ -47,6 +52,7 @@ class RunFilterForm(forms.Form):
             "flow_id": data.get("flow"),
             "status": data.get("status") or None,
             "trigger": data.get("trigger") or None,
+            "kind": data.get("kind") or None,
             "date_from": day_start(data.get("date_from")),
             "date_to": day_start(data["date_to"] + dt.timedelta(days=1)) if data.get("date_to") else None,
             "run_id": data.get("q") or None,

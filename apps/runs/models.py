@@ -32,6 +32,10 @@ class Run(models.Model):
     FINISHED = (Status.SUCCESS, Status.FAILED, Status.CANCELLED)
 
     flow = models.ForeignKey("flows.Flow", on_delete=models.CASCADE, related_name="runs")
+    # #1, #2, ... per flow. Given by the database on every insert (trigger `runs_run_number`, migration 0010), so
+    # every way of creating a run numbers it, concurrent runs of one flow get distinct numbers and a rolled-back
+    # insert leaves no gap; RETURNING hands it to the saved instance.
+    number = models.PositiveIntegerField(db_default=0, editable=False)
     version = models.ForeignKey("flows.FlowVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="runs")
     graph = models.JSONField(help_text="The graph this run executes (a test run of a draft has no version).")
     trigger = models.CharField(max_length=16, choices=Trigger.choices, default=Trigger.MANUAL)
@@ -76,7 +80,8 @@ class Run(models.Model):
             # A second scheduler (or a retried tick) can never start the same tick twice.
             models.UniqueConstraint(
                 fields=["flow", "scheduled_for"], name="run_unique_schedule_tick", condition=models.Q(scheduled_for__isnull=False)
-            )
+            ),
+            models.UniqueConstraint(fields=["flow", "number"], name="run_unique_number_per_flow"),
         ]
 
     def __str__(self):
@@ -90,10 +95,23 @@ class Run(models.Model):
         return engine_error_text(self.error, self.error_args)
 
     @property
+    def is_test(self) -> bool:
+        """A test from the editor (of the draft, with its pinned data): kept apart from production runs."""
+        return self.trigger == Run.Trigger.TEST
+
+    @property
     def duration_ms(self) -> int | None:
         if self.started_at and self.finished_at:
             return int((self.finished_at - self.started_at).total_seconds() * 1000)
         return None
+
+
+class RunCounter(models.Model):
+    """The last run number given in a flow; the insert trigger of runs_run increments it (a row lock until commit),
+    so numbers never repeat, even after the newest runs were deleted."""
+
+    flow = models.OneToOneField("flows.Flow", primary_key=True, on_delete=models.CASCADE, related_name="+")
+    last_number = models.PositiveIntegerField(default=0)
 
 
 class NodeRun(models.Model):

@@ -114,12 +114,16 @@ def monitoring_page(request):
             messages.error(request, _("That flow does not exist in this organization. Showing all flows."))
     period = request.GET.get("period") if request.GET.get("period") in selectors.PERIODS else selectors.DEFAULT_PERIOD
     organization = current_organization(request)
-    stats = selectors.run_stats(flow_id=flow.pk if flow else None, period=period, time_zone=organization.time_zone)
+    include_tests = request.GET.get("tests") == "1"
+    stats = selectors.run_stats(
+        flow_id=flow.pk if flow else None, period=period, time_zone=organization.time_zone, include_tests=include_tests
+    )
     chart_labels = {"success": _("Succeeded"), "failed": _("Failed"), "other": _("Other"), "language": get_language()}
     context = {
         "flows": flows,
         "flow": flow,
         "period": period,
+        "include_tests": include_tests,
         "periods": _period_labels(),
         "stats": stats,
         "chart_labels": chart_labels,

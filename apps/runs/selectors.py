@@ -29,9 +29,19 @@ PERIODS = {
 DEFAULT_PERIOD = "24h"
 
 
-def run_list(*, flow_id=None, status=None, trigger=None, date_from=None, date_to=None, run_id=None) -> QuerySet[Run]:
-    """Newest first. Unknown filter values match nothing rather than everything (a typo must not look like "all")."""
+RUN_KINDS = ("production", "test")
+
+
+def run_list(*, flow_id=None, status=None, trigger=None, date_from=None, date_to=None, run_id=None, kind=None) -> QuerySet[Run]:
+    """Newest first. Unknown filter values match nothing rather than everything (a typo must not look like "all").
+    `kind`: "production" (every run but the editor's tests) or "test" (only those)."""
     runs = Run.objects.select_related("flow", "version")
+    if kind == "production":
+        runs = runs.exclude(trigger=Run.Trigger.TEST)
+    elif kind == "test":
+        runs = runs.filter(trigger=Run.Trigger.TEST)
+    elif kind:
+        runs = runs.none()
     if flow_id not in (None, ""):
         runs = runs.filter(flow_id=int(flow_id)) if str(flow_id).isdecimal() else runs.none()
     if status:
@@ -275,9 +285,12 @@ def _to_ms(value) -> int | None:
     return int(value.total_seconds() * 1000) if value is not None else None
 
 
-def run_stats(*, flow_id: int | None = None, period: str = DEFAULT_PERIOD, time_zone: str = "UTC", now=None) -> dict:
+def run_stats(
+    *, flow_id: int | None = None, period: str = DEFAULT_PERIOD, time_zone: str = "UTC", now=None, include_tests: bool = False
+) -> dict:
     """Runs over time by status, success rate, p50/p95 duration, top errors and (for the organization) a
-    per-flow table, over the last 24 h / 7 d / 30 d, bucketed in the organization's time zone."""
+    per-flow table, over the last 24 h / 7 d / 30 d, bucketed in the organization's time zone.
+    The editor's test runs are left out unless `include_tests`: trying a draft must not look like production failing."""
     if period not in PERIODS:
         period = DEFAULT_PERIOD
     span, unit = PERIODS[period]
@@ -285,6 +298,8 @@ def run_stats(*, flow_id: int | None = None, period: str = DEFAULT_PERIOD, time_
     since = now - span
     zone = ZoneInfo(time_zone)
     runs = Run.objects.filter(created_at__gte=since)
+    if not include_tests:
+        runs = runs.exclude(trigger=Run.Trigger.TEST)
     if flow_id is not None:
         runs = runs.filter(flow_id=flow_id)
 
@@ -343,6 +358,7 @@ def run_stats(*, flow_id: int | None = None, period: str = DEFAULT_PERIOD, time_
         "p50_ms": _to_ms(durations["p50"]),
         "p95_ms": _to_ms(durations["p95"]),
         "top_errors": top_errors,
+        "include_tests": include_tests,
     }
     if flow_id is None:
         stats["flows"] = _flow_table(runs, tallies)

@@ -83,6 +83,7 @@
         timer = null;
         const params = new URLSearchParams({ period: root.dataset.period });
         if (root.dataset.flow) params.set("flow", root.dataset.flow);
+        if (root.dataset.tests) params.set("tests", "1");
         try {
           const response = await fetch(root.dataset.statsUrl + "?" + params.toString(), { credentials: "same-origin" });
           if (response.ok) {

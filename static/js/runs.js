@@ -66,6 +66,22 @@
     window.EZLive.subscribe(flow ? "flow" : "runs", flow || undefined, handler);
   }
 
+  // ---- a flow's last runs (its overview page) -------------------------------------------------------
+  function flowRuns(box) {
+    const flow = Number(box.dataset.liveFlowRuns);
+    const refresh = debounce(async () => {
+      try {
+        box.innerHTML = await fetchText(box.dataset.fragmentUrl);
+      } catch (error) {
+        /* the next event or reconnect tries again */
+      }
+    }, 250);
+    window.EZLive.subscribe("flow", flow, (message) => {
+      if (message.type === "subscribed") return window.EZLive.missed(message, box.dataset.liveSince) ? refresh() : undefined;
+      if (message.type === "resync" || String(message.type).startsWith("run.")) refresh();
+    });
+  }
+
   // ---- one run --------------------------------------------------------------------------------------
   function runPage(container) {
     const runId = Number(container.dataset.liveRun);
@@ -184,5 +200,10 @@
     }
     const run = document.querySelector("[data-live-run]");
     if (run) runPage(run);
+    const flowBox = document.querySelector("[data-live-flow-runs]");
+    if (flowBox) {
+      showConnection();
+      flowRuns(flowBox);
+    }
   });
 })();

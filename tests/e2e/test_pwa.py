@@ -120,6 +120,7 @@ def test_service_worker_keeps_flow_pages_readable_offline(embedded_stack, new_co
     expect(banner).to_be_hidden()
     assert not page.evaluate("document.documentElement.hasAttribute('data-offline-copy')")
 
+    page.get_by_test_id("nav-menu-button").click()  # on a phone the account links, Sign out among them, are behind Menu
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(stack.url(host, "/login/"))
     page.wait_for_function("caches.keys().then(names => !names.includes('ezflow-pages'))")

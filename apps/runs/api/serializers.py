@@ -17,6 +17,7 @@ class RunOutput(serializers.ModelSerializer):
             "id",
             "flow",
             "flow_name",
+            "number",
             "version",
             "trigger",
             "status",

@@ -58,6 +58,7 @@ class RunListApi(APIView):
             OpenApiParameter("flow", int),
             OpenApiParameter("status", str, enum=Run.Status.values),
             OpenApiParameter("trigger", str, enum=Run.Trigger.values),
+            OpenApiParameter("kind", str, enum=["production", "test"], description="Production runs or the editor's tests only."),
             OpenApiParameter("date_from", OpenApiTypes.DATE, description="A day in the organization's time zone."),
             OpenApiParameter("date_to", OpenApiTypes.DATE),
             OpenApiParameter("q", str, description="A run id, like 123 or #123."),
@@ -80,6 +81,7 @@ class RunStatsApi(APIView):
         parameters=[
             OpenApiParameter("flow", int, description="One flow instead of the whole organization."),
             OpenApiParameter("period", str, enum=list(PERIODS), description=f"Default {DEFAULT_PERIOD}."),
+            OpenApiParameter("tests", bool, description="Count the editor's test runs too (left out by default)."),
         ],
         responses={200: OpenApiTypes.OBJECT},
     )
@@ -93,7 +95,11 @@ class RunStatsApi(APIView):
         if period not in PERIODS:
             raise ValidationError({"period": [_("Choose one of: %(choices)s.") % {"choices": ", ".join(PERIODS)}]})
         organization = current_organization(request)
-        return Response(run_stats(flow_id=int(flow_id) if flow_id else None, period=period, time_zone=organization.time_zone))
+        include_tests = request.query_params.get("tests") in ("1", "true")
+        stats = run_stats(
+            flow_id=int(flow_id) if flow_id else None, period=period, time_zone=organization.time_zone, include_tests=include_tests
+        )
+        return Response(stats)
 
 
 class RunDetailApi(APIView):

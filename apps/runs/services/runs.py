@@ -9,6 +9,7 @@ import zlib
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
+from django.db.models.expressions import DatabaseDefault
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -294,7 +295,12 @@ def run_execute_inline(
 
 def _insert_sql(model, objects: list, now) -> tuple[str, list]:
     """One multi-row INSERT of model instances, every concrete field from the instance (pk too when it is set)."""
-    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and getattr(objects[0], f.attname) is None)]
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if not (f.primary_key and getattr(objects[0], f.attname) is None)
+        and not isinstance(getattr(objects[0], f.attname), DatabaseDefault)  # the database fills it (a run's number)
+    ]
     params, rows = [], []
     for obj in objects:
         for f in fields:
