@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from apps.documents import csvfile, excel
+from apps.documents.isolated import Documents
 from apps.documents.nodes.common import (
     MIME,
     columns_param,
@@ -100,21 +101,22 @@ class ExcelRead(NodeType):
     )
 
     def execute(self, ctx):
-        out = []
-        for _index, item, params in ctx.each():
-            data, _ref = read_file(ctx, item, params["file_field"])
-            out.extend(
-                excel.read_sheet(
-                    data,
-                    sheet=params["sheet"],
-                    header_row=int(params["header_row"] or 0),
-                    cell_range=params["range"],
-                    skip_empty=bool(params["skip_empty"]),
-                    max_rows=int(params["max_rows"]),
-                    check=ctx.check_deadline,
+        with Documents(ctx) as docs:
+            out = []
+            for _index, item, params in ctx.each():
+                data, _ref = read_file(ctx, item, params["file_field"])
+                out.extend(
+                    docs.call(
+                        "excel.read_sheet",
+                        data,
+                        sheet=params["sheet"],
+                        header_row=int(params["header_row"] or 0),
+                        cell_range=params["range"],
+                        skip_empty=bool(params["skip_empty"]),
+                        max_rows=int(params["max_rows"]),
+                    )
                 )
-            )
-        return {"main": out}
+            return {"main": out}
 
 
 @register
@@ -199,27 +201,28 @@ class ExcelAppend(NodeType):
     )
 
     def execute(self, ctx):
-        params = ctx.params()
-        if not ctx.items:
-            return {"main": []}
-        data, ref = read_file(ctx, ctx.items[0], params["file_field"])
-        skip = set(params["skip_fields"] or []) | {str(params["file_field"] or "file").split(".")[0]}
-        rows = [row for row in ({k: v for k, v in item.items() if k not in skip} for item in ctx.items) if row]
-        out = excel.append_rows(
-            data,
-            rows,
-            sheet=params["sheet"],
-            header_row=int(params["header_row"] or 0),
-            start_row=int(params["start_row"]) if params["start_row"] else None,
-            add_columns=bool(params["add_columns"]),
-            formulas=bool(params["formulas"]),
-            check=ctx.check_deadline,
-        )
-        new_ref = save_file(ctx, out, name=derived_name(ref, "xlsx", given=params["file_name"]), mime_type=MIME["xlsx"])
-        result: dict = {}
-        set_path(result, params["output_field"] or "file", new_ref)
-        result["rows"] = len(rows)
-        return {"main": [result]}
+        with Documents(ctx) as docs:
+            params = ctx.params()
+            if not ctx.items:
+                return {"main": []}
+            data, ref = read_file(ctx, ctx.items[0], params["file_field"])
+            skip = set(params["skip_fields"] or []) | {str(params["file_field"] or "file").split(".")[0]}
+            rows = [row for row in ({k: v for k, v in item.items() if k not in skip} for item in ctx.items) if row]
+            out = docs.call(
+                "excel.append_rows",
+                data,
+                rows,
+                sheet=params["sheet"],
+                header_row=int(params["header_row"] or 0),
+                start_row=int(params["start_row"]) if params["start_row"] else None,
+                add_columns=bool(params["add_columns"]),
+                formulas=bool(params["formulas"]),
+            )
+            new_ref = save_file(ctx, out, name=derived_name(ref, "xlsx", given=params["file_name"]), mime_type=MIME["xlsx"])
+            result: dict = {}
+            set_path(result, params["output_field"] or "file", new_ref)
+            result["rows"] = len(rows)
+            return {"main": [result]}
 
 
 @register
