@@ -21,7 +21,7 @@ from apps.documents import wire  # noqa: E402
 MODULES = {"excel", "pdf", "pdf_html", "word", "hwp", "images", "legacy"}
 LIBRARIES = {
     "excel": ("openpyxl", "openpyxl.reader.excel", "openpyxl.writer.excel", "openpyxl.styles", "openpyxl.utils.datetime"),
-    "pdf": ("pypdf", "pypdf.errors", "pypdfium2", "pdfplumber"),
+    "pdf": ("pypdf", "pypdf.errors", "pypdfium2", "pdfplumber", "PIL.Image", "PIL.PngImagePlugin"),
     "pdf_html": ("fpdf", "fpdf.html"),
     "word": ("docx", "docx.table", "docx.text.paragraph", "docx.oxml.ns", "lxml.etree"),
     "hwp": ("olefile", "lxml.etree"),

@@ -153,3 +153,10 @@ class Documents:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def pdf_preview(data: bytes) -> bytes:
+    """A PDF's first page as a PNG, drawn in a child of its own with tighter limits (apps/files/previews.py)."""
+    limits = ProcessLimits(memory_mb=768, cpu_seconds=15, wall_seconds=20.0, lifetime_cpu_seconds=20, answer_bytes=20_000_000)
+    with Documents(None, "pdf", limits=limits) as documents:
+        return documents.call("pdf.first_page_png", data)
