@@ -29,7 +29,7 @@ def _stored(organization, data, name):
 
 
 def test_a_file_of_the_item_is_uploaded_and_shared_in_the_channel(organization, slack, bot):
-    report = _stored(organization, "date,amount\n12-08,1000\n".encode(), "일일보고.csv")
+    report = _stored(organization, b"date,amount\n12-08,1000\n", "일일보고.csv")
     result = run_step(
         organization,
         "slack.upload_file",
@@ -50,7 +50,7 @@ def test_a_file_of_the_item_is_uploaded_and_shared_in_the_channel(organization, 
         "channel_id": "C0123ABCD",
         "initial_comment": "오늘 보고서 12-08",
     }
-    assert slack.shared[0]["contents"] == ["date,amount\n12-08,1000\n".encode()]
+    assert slack.shared[0]["contents"] == [b"date,amount\n12-08,1000\n"]
 
 
 def test_slack_refusals_are_said_in_words(organization, owner, slack, bot):
