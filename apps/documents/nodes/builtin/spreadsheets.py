@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from apps.documents import csvfile, excel
+from apps.documents.common import is_ole
 from apps.documents.isolated import Documents
 from apps.documents.nodes.common import (
     MIME,
@@ -81,8 +82,8 @@ class ExcelRead(NodeType):
     blocking = True
     label = t("Read Excel", "Excel 읽기")
     description = t(
-        "Reads the rows of a sheet of an .xlsx file into items: one item per row, fields named by the header row.",
-        ".xlsx 파일 시트의 행을 항목으로 읽습니다. 행마다 항목 하나이며 필드 이름은 머리글 행에서 옵니다.",
+        "Reads the rows of a sheet of an .xlsx (or old .xls) file into items: one item per row, fields named by the header row.",
+        ".xlsx(또는 예전 .xls) 파일 시트의 행을 항목으로 읽습니다. 행마다 항목 하나이며 필드 이름은 머리글 행에서 옵니다.",
     )
     aliases = ("excel", "xlsx", "spreadsheet", "엑셀", "스프레드시트")
     params = (
@@ -101,13 +102,13 @@ class ExcelRead(NodeType):
     )
 
     def execute(self, ctx):
-        with Documents(ctx) as docs:
+        with Documents(ctx, "excel", "legacy") as docs:
             out = []
             for _index, item, params in ctx.each():
                 data, _ref = read_file(ctx, item, params["file_field"])
                 out.extend(
                     docs.call(
-                        "excel.read_sheet",
+                        "legacy.read_xls" if is_ole(data) else "excel.read_sheet",  # .xls (or a password-protected .xlsx)
                         data,
                         sheet=params["sheet"],
                         header_row=int(params["header_row"] or 0),

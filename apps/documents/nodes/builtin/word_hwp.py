@@ -74,11 +74,11 @@ class WordText(NodeType):
     params = (file_param(), TEXT_FIELD)
 
     def execute(self, ctx):
-        with Documents(ctx) as docs:
+        with Documents(ctx, "word", "legacy") as docs:
             out = []
             for _index, item, params in ctx.each():
                 data, _ref = read_file(ctx, item, params["file_field"])
-                extracted = docs.call("word.extract_text", data)
+                extracted = docs.call("legacy.doc_text" if is_ole(data) else "word.extract_text", data)  # .doc: Word 97-2003
                 result = copy_item(item)
                 set_path(result, params["output_field"] or "text", extracted["text"])
                 result["paragraphs"] = extracted["paragraphs"]
