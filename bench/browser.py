@@ -3,7 +3,8 @@
 A local page server on 127.0.0.1 (allowed the way tests allow it: the loopback test setting in this process and the
 host on the organization's allow-list) serves a page with a table and a 5-page paginated table. Through the engine
 (LocalHost, no database):
-- `browser.extract` (open + read a table), `BENCH_BROWSER_RUNS` times (default 10): p50 / p95 / max;
+- `browser.extract` (open + read a table), `BENCH_BROWSER_RUNS` times (default 10): p50 / p95 / max, first with a new
+  browser per session (web processes), then with the warm browser a worker keeps (a fresh context per session);
 - `browser.sequence` open + read 5 pages of a table following "Next";
 - two sessions at once (EZFLOW_BROWSER_MAX_PER_WORKER=2), wall time for 2 x 5.
 Memory: the worker process's own resident memory (VmRSS) before and after, and while one session holds its browser
@@ -115,6 +116,20 @@ def main() -> None:
         f"browser.extract (open + read a {ROWS}-row table), {runs} runs: p50 {percentile(times, 50):.0f} ms, "
         f"p95 {percentile(times, 95):.0f} ms, max {max(times):.0f} ms"
     )
+
+    from apps.browser import runner
+
+    runner.IN_WORKER = True  # as in a Celery worker: one warm browser kept, a fresh context per session
+    step("browser.extract", url=f"{base}/table", what="extract_table", target="#t")  # starts it
+    warm = [step("browser.extract", url=f"{base}/table", what="extract_table", target="#t")[0] for _ in range(runs)]
+    print(
+        f"browser.extract with a warm browser, {runs} runs: p50 {percentile(warm, 50):.0f} ms, p95 {percentile(warm, 95):.0f} ms, "
+        f"max {max(warm):.0f} ms (p50 {percentile(times, 50) / max(percentile(warm, 50), 1):.1f}x faster)"
+    )
+    rss, pss = _session_memory()
+    print(f"an idle warm browser (child + driver + Chromium): RSS {rss / 1024:.0f} MB, PSS {pss / 1024:.0f} MB")
+    runner.POOL.close_all()
+    runner.IN_WORKER = False
 
     pages = [step("browser.sequence", url=f"{base}/table", actions=[{"action": "extract_table", "next_page": "Next"}]) for _ in range(3)]
     assert len(pages[0][1].last_items[0]["table"]) == ROWS * PAGES

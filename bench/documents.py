@@ -121,6 +121,23 @@ def main() -> int:
     line("CSV write", ROWS, "rows", wall, cpu, f"{len(text) / 1e6:.1f} MB")
     wall, cpu, _ = timed(lambda: csvfile.read_csv(text, max_rows=ROWS))
     line("CSV read", ROWS, "rows", wall, cpu)
+
+    # What the steps pay for parsing in a limited child (apps/documents/isolated.py): its start, and the pipe.
+    from apps.documents.isolated import Documents
+
+    small = excel.write_workbook(items[:20])
+
+    def started_and_read():
+        with Documents(None, "excel") as documents:
+            return documents.call("excel.read_sheet", small)
+
+    wall, cpu, _ = timed(started_and_read)
+    line("child start + read 20 rows", 1, "steps", wall, cpu, "a step's fixed cost")
+    with Documents(None, "excel") as documents:
+        documents.call("excel.read_sheet", small)
+        wall, cpu, read = timed(lambda: documents.call("excel.read_sheet", workbook, max_rows=ROWS))
+    assert len(read) == ROWS
+    line("Excel read in the child", ROWS, "rows", wall, cpu, "started child; the parent's CPU only")
     return 0
 
 

@@ -14,3 +14,10 @@ class BrowserConfig(AppConfig):
         from apps.core.discovery import import_submodules
 
         import_submodules(f"{self.name}.nodes.builtin")
+
+        from celery.signals import task_prerun
+
+        from apps.browser.runner import mark_worker
+
+        # Only processes that run tasks keep a warm browser between sessions (apps/browser/runner.py).
+        task_prerun.connect(mark_worker, weak=False)

@@ -32,6 +32,7 @@ from apps.flows.engine.errors import gettext_noop
 from apps.flows.http.guard import AllowList, GuardError, HostNotFound, resolve_checked
 
 OUT = Path("out")
+ANSWER = "EZFLOW-BROWSER-ANSWER "
 MIN_NAVIGATION_MS = 30_000
 MAX_TABLE_PAGES = 50
 LAUNCH_ARGS = [
@@ -82,10 +83,13 @@ def _policy(raw: dict) -> Policy:
 
 
 class Session:
-    def __init__(self, request: dict):
+    def __init__(self, request: dict, proxy: GuardedProxy):
         self.request = request
         self.allow = AllowList(request.get("allow_hosts") or (), platform=_policy(request["policy"]))
-        self.proxy = GuardedProxy(self.allow)
+        self.proxy = proxy
+        proxy.allow = self.allow  # this session's organization's allowed hosts; one session at a time per browser
+        proxy.refusals.clear()
+        self.out = OUT / str(int(request.get("session") or 0))
         self.timeout_ms = float(request.get("action_timeout") or 30) * 1000
         self.max_file_bytes = int(request.get("max_file_bytes") or 50 * 1024 * 1024)
         self.login = request.get("login") or {}
@@ -140,68 +144,47 @@ class Session:
         return None
 
     # ---- running ---------------------------------------------------------------------------------------------
-    def run(self) -> dict:
-        from playwright.sync_api import sync_playwright
+    def run(self, context) -> dict:
+        self.out.mkdir(parents=True, exist_ok=True)
+        try:
+            return self._run(context)
+        finally:
+            with contextlib.suppress(Exception):  # cookies, storage and cache of this session go with its context
+                context.close()
 
-        OUT.mkdir(exist_ok=True)
-        self.proxy.start()
-        with sync_playwright() as playwright:
+    def _run(self, context) -> dict:
+        context.route("**/*", self._route)
+        context.set_default_timeout(self.timeout_ms)
+        # A page load gets at least 30 s whatever the wait per action: a short wait is meant for elements, and a
+        # busy portal (or worker) takes seconds to answer. The step's own time limit still stops everything.
+        context.set_default_navigation_timeout(max(self.timeout_ms, MIN_NAVIGATION_MS))
+        # A page's alert or "Are you sure?" is answered OK (as a person going through the portal would) and what it
+        # said is kept; a new tab or window the page opens becomes the page the next actions work on.
+        context.on("page", self._opened)
+        self.page = context.new_page()
+        steps = self.request["actions"]
+        for number, step in enumerate(steps, start=1):
+            self._marks = (len(self.proxy.refusals), len(self.blocked))
+            if self._switched:
+                self._switched = False
+                with contextlib.suppress(Exception):
+                    self.page.bring_to_front()
+                    self.page.wait_for_load_state("load")
             try:
-                browser = playwright.chromium.launch(
-                    executable_path=self.request["executable"],
-                    args=[*LAUNCH_ARGS, f"--proxy-server={self.proxy.address}"],
-                    downloads_path=str(Path("downloads").resolve()),
-                    timeout=60_000,
-                )
-            except Exception as exc:  # Playwright reports a browser that will not start in one generic error
-                return {
-                    "ok": False,
-                    "code": "browser_missing",
-                    "template": gettext_noop(
-                        "The browser could not be started on this server. Install Chromium (on Debian or Ubuntu: "
-                        "apt-get install chromium) or set EZFLOW_BROWSER_EXECUTABLE to its path."
-                    ),
-                    "values": {},
-                    "detail": _ends(str(exc)),
-                }
-            context = browser.new_context(
-                accept_downloads=True, service_workers="block", viewport={"width": 1280, "height": 900}, ignore_https_errors=False
-            )
-            context.route("**/*", self._route)
-            context.set_default_timeout(self.timeout_ms)
-            # A page load gets at least 30 s whatever the wait per action: a short wait is meant for elements, and a
-            # busy portal (or worker) takes seconds to answer. The step's own time limit still stops everything.
-            context.set_default_navigation_timeout(max(self.timeout_ms, MIN_NAVIGATION_MS))
-            # A page's alert or "Are you sure?" is answered OK (as a person going through the portal would) and what it
-            # said is kept; a new tab or window the page opens becomes the page the next actions work on.
-            context.on("page", self._opened)
-            self.page = context.new_page()
-            steps = self.request["actions"]
-            for number, step in enumerate(steps, start=1):
-                self._marks = (len(self.proxy.refusals), len(self.blocked))
-                if self._switched:
-                    self._switched = False
-                    with contextlib.suppress(Exception):
-                        self.page.bring_to_front()
-                        self.page.wait_for_load_state("load")
-                try:
-                    self._do(step)
-                except ActionFailed as exc:
-                    return self._failed(number, step, exc)
-                except Exception as exc:  # Playwright's own errors: said as the action that failed
-                    return self._failed(number, step, self._said(step, exc))
-            answer = {
-                "ok": True,
-                "url": self.page.url,
-                "title": _quiet(self.page.title) or "",
-                "values": self.values,
-                "files": self.files,
-                "blocked": self.blocked[:50],
-                "dialogs": self.dialogs[:50],
-            }
-            context.close()
-            browser.close()
-            return answer
+                self._do(step)
+            except ActionFailed as exc:
+                return self._failed(number, step, exc)
+            except Exception as exc:  # Playwright's own errors: said as the action that failed
+                return self._failed(number, step, self._said(step, exc))
+        return {
+            "ok": True,
+            "url": self.page.url,
+            "title": _quiet(self.page.title) or "",
+            "values": self.values,
+            "files": self.files,
+            "blocked": self.blocked[:50],
+            "dialogs": self.dialogs[:50],
+        }
 
     def _opened(self, page) -> None:
         page.on("dialog", self._dialog)
@@ -217,7 +200,7 @@ class Session:
     def _failed(self, number: int, step: dict, exc: ActionFailed) -> dict:
         screenshot = None
         with contextlib.suppress(Exception):  # a page that cannot even be drawn: the error says enough
-            self.page.screenshot(path=str(OUT / "failure.png"), timeout=5000)
+            self.page.screenshot(path=str(self.out / "failure.png"), timeout=5000)
             screenshot = "failure.png"
         return {
             "ok": False,
@@ -341,7 +324,7 @@ class Session:
         elif action == A.EXTRACT_TABLE:
             self.values[step["name"]] = self._table(step)
         elif action == A.SCREENSHOT:
-            path = OUT / f"{len(self.files) + 1}-{_safe(step['name'])}.png"
+            path = self.out / f"{len(self.files) + 1}-{_safe(step['name'])}.png"
             if step["target"]:
                 self._find(step).screenshot(path=str(path))
             else:
@@ -409,7 +392,7 @@ class Session:
                 {"reason": failure},
             )
         name = _safe_file_name(download.suggested_filename or "download")
-        path = OUT / f"{len(self.files) + 1}-{name}"
+        path = self.out / f"{len(self.files) + 1}-{name}"
         download.save_as(str(path))
         self._keep(step["name"], path, name, mimetypes.guess_type(name)[0] or "application/octet-stream")
 
@@ -424,7 +407,7 @@ class Session:
         name = _safe_file_name(Path(urlsplit(response.url).path).name or "download")
         if "." not in name:
             name += mimetypes.guess_extension(mime_type) or ""
-        path = OUT / f"{len(self.files) + 1}-{name}"
+        path = self.out / f"{len(self.files) + 1}-{name}"
         if mime_type == "text/html":
             data = response.body()
         else:
@@ -539,20 +522,93 @@ def _what(step: dict) -> str:
     return f"“{step['target'] or 'table'}”"
 
 
+class Browser:
+    """Playwright's driver and one Chromium, started with the first request and kept for the next ones (a warm browser,
+    apps/browser/runner.py); every request gets a context of its own (Session.run)."""
+
+    def __init__(self):
+        self.playwright = None
+        self.browser = None
+        # Between sessions the proxy lets nothing out; each session puts its organization's allowance in.
+        self.proxy = GuardedProxy(AllowList((), platform=_policy({"never": ["0.0.0.0/0", "::/0"], "never_names": [], "may_allow": []})))
+        self.proxy.start()
+
+    def launch(self, request: dict) -> dict | None:
+        """None once the browser runs, or the answer that says it could not start."""
+        if self.browser is not None and self.browser.is_connected():
+            return None
+        from playwright.sync_api import sync_playwright
+
+        if self.playwright is None:
+            self.playwright = sync_playwright().start()
+        sandbox = bool(request.get("sandbox"))
+        args = [arg for arg in LAUNCH_ARGS if not (sandbox and arg == "--no-sandbox")]
+        try:
+            self.browser = self.playwright.chromium.launch(
+                executable_path=request["executable"],
+                args=[*args, f"--proxy-server={self.proxy.address}"],
+                chromium_sandbox=sandbox,
+                downloads_path=str(Path("downloads").resolve()),
+                timeout=60_000,
+            )
+        except Exception as exc:  # Playwright reports a browser that will not start in one generic error
+            return {
+                "ok": False,
+                "code": "browser_missing",
+                "template": gettext_noop(
+                    "The browser could not be started on this server. Install Chromium (on Debian or Ubuntu: "
+                    "apt-get install chromium) or set EZFLOW_BROWSER_EXECUTABLE to its path."
+                ),
+                "values": {},
+                "detail": _ends(str(exc)),
+            }
+        return None
+
+    def serve(self, request: dict) -> dict:
+        for attempt in (1, 2):
+            refused = self.launch(request)
+            if refused is not None:
+                return refused
+            try:
+                context = self.browser.new_context(
+                    accept_downloads=True, service_workers="block", viewport={"width": 1280, "height": 900}, ignore_https_errors=False
+                )
+            except Exception:  # Chromium died since the last session (a crash, the memory limit): start it again
+                if attempt == 2:
+                    raise
+                with contextlib.suppress(Exception):
+                    self.browser.close()
+                self.browser = None
+                continue
+            return Session(request, self.proxy).run(context)
+        raise AssertionError("unreachable")
+
+
 def main() -> None:
-    request = json.loads(sys.stdin.buffer.read().decode("utf-8"))
-    try:
-        answer = Session(request).run()
-    except Exception as exc:  # anything unforeseen still answers in the protocol
-        answer = {
-            "ok": False,
-            "code": "browser_crashed",
-            "template": gettext_noop("The browser stopped unexpectedly: %(reason)s"),
-            "values": {"reason": f"{type(exc).__name__}: {str(exc)[:300]}"},
-            "detail": "",
-        }
-    sys.stdout.write("\n" + json.dumps(answer, ensure_ascii=False, default=str) + "\n")
-    sys.stdout.flush()
+    """One request per line on stdin, one answer line (after ANSWER) on stdout for each, until stdin closes."""
+    browser = Browser()
+    stdin, stdout = sys.stdin.buffer, sys.stdout
+    while True:
+        line = stdin.readline()
+        if not line.strip():
+            break
+        try:
+            answer = browser.serve(json.loads(line.decode("utf-8")))
+        except Exception as exc:  # anything unforeseen still answers in the protocol
+            answer = {
+                "ok": False,
+                "code": "browser_crashed",
+                "template": gettext_noop("The browser stopped unexpectedly: %(reason)s"),
+                "values": {"reason": f"{type(exc).__name__}: {str(exc)[:300]}"},
+                "detail": "",
+            }
+        stdout.write("\n" + ANSWER + json.dumps(answer, ensure_ascii=False, default=str) + "\n")
+        stdout.flush()
+    with contextlib.suppress(Exception):
+        if browser.browser is not None:
+            browser.browser.close()
+        if browser.playwright is not None:
+            browser.playwright.stop()
 
 
 if __name__ == "__main__":

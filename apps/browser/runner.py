@@ -9,11 +9,14 @@ group (EZFLOW_BROWSER_MEMORY_MB, resident) runs out, and reads back the answer a
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
 import resource
 import secrets
+import select
+import shlex
 import shutil
 import signal
 import subprocess
@@ -22,16 +25,21 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from django.conf import settings
 
 from apps.core.network_policy import policy
 from apps.flows.engine.errors import NodeError, gettext_noop
+from apps.flows.sandbox.runner import sandbox_user
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 MEMORY_CHECK_SECONDS = 0.25
+SETPRIV = "/usr/bin/setpriv"
+ANSWER = b"EZFLOW-BROWSER-ANSWER "
+ANSWER_BYTES = 20_000_000
 
 _slots_lock = threading.Lock()
 _slots: tuple[int, threading.BoundedSemaphore] | None = None
@@ -108,6 +116,14 @@ class Processes:
     def memory_kb(self) -> int:
         return sum(rss for _pid, rss in self.members())
 
+    def proportional_kb(self) -> int:
+        """Memory the session's processes hold, shared pages counted once (PSS): what a warm browser costs."""
+        total = 0
+        for pid, _rss in self.members():
+            with contextlib.suppress(OSError, ValueError), open(f"/proc/{pid}/smaps_rollup") as rollup:
+                total += next(int(line.split()[1]) for line in rollup if line.startswith("Pss:"))
+        return total
+
     def kill(self, *, wait: float = 0.0) -> None:
         """SIGKILL to every process of the session; with `wait`, until they are gone (so their files can go too)."""
         deadline = time.monotonic() + wait
@@ -122,7 +138,8 @@ class Processes:
 
 
 def run_session(*, actions: list[dict], login: dict | None, allow_hosts, seconds: float, action_timeout: float) -> Outcome:
-    """Runs `actions` (checked by apps.browser.actions.checked) in a new browser; raises NodeError for the limits."""
+    """Runs `actions` (checked by apps.browser.actions.checked) in a fresh browser context; raises NodeError for the
+    limits. In a worker process the browser stays up for the next session (a warm browser, `POOL`)."""
     chromium = executable()
     wall = max(min(float(seconds), float(settings.EZFLOW_BROWSER_MAX_SECONDS)), 1.0)
     pool = _slot_pool()
@@ -137,109 +154,275 @@ def run_session(*, actions: list[dict], login: dict | None, allow_hosts, seconds
             values={"seconds": f"{wall:g}"},
         )
     try:
-        return _run(chromium, actions, login, allow_hosts, wall - (time.monotonic() - started), action_timeout)
+        keep = IN_WORKER and bool(settings.EZFLOW_BROWSER_WARM)
+        browser = POOL.take() if keep else None
+        if browser is None:
+            browser = WarmBrowser()
+        try:
+            request = _request(chromium, actions, login, allow_hosts, action_timeout)
+            outcome = browser.session(request, wall - (time.monotonic() - started))
+        except BaseException:
+            browser.close()
+            raise
+        if keep:
+            POOL.give_back(browser)
+        else:
+            browser.close()
+        return outcome
     finally:
         pool.release()
 
 
-def _request(chromium: str, actions: list[dict], login: dict | None, allow_hosts, action_timeout: float) -> bytes:
+def _request(chromium: str, actions: list[dict], login: dict | None, allow_hosts, action_timeout: float) -> dict:
     platform = policy()
-    return json.dumps(
-        {
-            "executable": chromium,
-            "actions": actions,
-            "login": login,
-            "allow_hosts": list(allow_hosts or ()),
-            "policy": {
-                "never": [str(n) for n in platform.never],
-                "never_names": sorted(platform.never_names),
-                "may_allow": [str(n) for n in platform.organizations_may_allow],
-            },
-            "action_timeout": action_timeout,
-            "max_file_bytes": int(settings.EZFLOW_BROWSER_MAX_FILE_BYTES),
+    return {
+        "executable": chromium,
+        # Chromium's own sandbox wherever the kernel gives its user namespaces; `--no-sandbox` only where it cannot work
+        "sandbox": _user_namespaces_for(_chromium_user()),
+        "actions": actions,
+        "login": login,
+        "allow_hosts": list(allow_hosts or ()),
+        "policy": {
+            "never": [str(n) for n in platform.never],
+            "never_names": sorted(platform.never_names),
+            "may_allow": [str(n) for n in platform.organizations_may_allow],
         },
-        default=str,
-    ).encode()
-
-
-def _run(chromium, actions, login, allow_hosts, wall: float, action_timeout: float) -> Outcome:
-    workdir = Path(tempfile.mkdtemp(prefix="ezflow-browser-"))
-    file_limit = int(settings.EZFLOW_BROWSER_MAX_FILE_BYTES) + 64 * 1024 * 1024  # Chromium's profile databases too
-    memory_limit_kb = int(settings.EZFLOW_BROWSER_MEMORY_MB) * 1024
-
-    def confine():
-        os.setsid()
-        resource.setrlimit(resource.RLIMIT_FSIZE, (file_limit, file_limit))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
-    token = secrets.token_hex(16)
-    processes = Processes(token)
-    env = {
-        "EZFLOW_BROWSER_SESSION": token,
-        "PATH": "/usr/local/bin:/usr/bin:/bin",
-        "LANG": "C.UTF-8",
-        "PYTHONIOENCODING": "utf-8",
-        "PYTHONPATH": str(ROOT),
-        "HOME": str(workdir),
-        "TMPDIR": str(workdir),
-        "XDG_CONFIG_HOME": str(workdir / ".config"),
-        "XDG_CACHE_HOME": str(workdir / ".cache"),
+        "action_timeout": action_timeout,
+        "max_file_bytes": int(settings.EZFLOW_BROWSER_MAX_FILE_BYTES),
     }
-    (workdir / "downloads").mkdir()
-    peak = {"kb": 0, "over": False}
+
+
+def _chromium_user() -> tuple[int, int] | None:
+    """The user Chromium runs as when the worker is root (`nobody`, through setpriv); None: the worker's own user."""
+    return sandbox_user() if os.path.exists(SETPRIV) else None
+
+
+@cache
+def _user_namespaces_for(user: tuple[int, int] | None) -> bool:
+    """Chromium's own sandbox needs user namespaces for the user it runs as (root or not, containers often lack them)."""
+    prefix = [SETPRIV, f"--reuid={user[0]}", f"--regid={user[1]}", "--clear-groups"] if user else []
     try:
-        process = subprocess.Popen(
+        return subprocess.run([*prefix, "unshare", "-U", "-r", "true"], capture_output=True, timeout=10).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+WRAPPER = """#!/bin/sh
+# Written by apps/browser/runner.py: Chromium never runs as root. Playwright made the profile folder as root.
+for arg in "$@"; do
+  case "$arg" in --user-data-dir=*) chown -R {uid}:{gid} "${{arg#--user-data-dir=}}" ;; esac
+done
+exec {setpriv} --reuid={uid} --regid={gid} --clear-groups {chromium} "$@"
+"""
+
+
+class WarmBrowser:
+    """The child process (apps/browser/child.py) with Playwright's driver and one Chromium under it, in a folder of
+    its own (profile, downloads, each session's kept files in out/<n>), serving one session at a time."""
+
+    def __init__(self):
+        self.workdir = Path(tempfile.mkdtemp(prefix="ezflow-browser-"))
+        self.token = secrets.token_hex(16)
+        self.processes = Processes(self.token)
+        self.sessions = 0
+        self.owner = os.getpid()
+        self.memory_kb = 0
+        (self.workdir / "downloads").mkdir()
+        (self.workdir / "out").mkdir()
+        self.user = _chromium_user()
+        if self.user:  # Chromium (as nobody) writes its profile and downloads here; the child (root) reads them back
+            for folder in (self.workdir, self.workdir / "downloads"):
+                os.chown(folder, *self.user)
+        file_limit = int(settings.EZFLOW_BROWSER_MAX_FILE_BYTES) + 64 * 1024 * 1024  # Chromium's profile databases too
+
+        def confine():
+            os.setsid()
+            resource.setrlimit(resource.RLIMIT_FSIZE, (file_limit, file_limit))
+            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+        env = {
+            "EZFLOW_BROWSER_SESSION": self.token,
+            "PATH": "/usr/local/bin:/usr/bin:/bin",
+            "LANG": "C.UTF-8",
+            "PYTHONIOENCODING": "utf-8",
+            "PYTHONPATH": str(ROOT),
+            "HOME": str(self.workdir),
+            "TMPDIR": str(self.workdir),
+            "XDG_CONFIG_HOME": str(self.workdir / ".config"),
+            "XDG_CACHE_HOME": str(self.workdir / ".cache"),
+        }
+        self.process = subprocess.Popen(
             [sys.executable, "-B", "-m", "apps.browser.child"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            cwd=workdir,
+            stderr=subprocess.DEVNULL,
+            cwd=self.workdir,
             env=env,
             preexec_fn=confine,  # noqa: PLW1509  (the limits and the process group must be set in the child)
         )
+
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def _wrapper(self, chromium: str) -> str:
+        path = self.workdir / "chromium-as-nobody"
+        if not path.exists():
+            uid, gid = self.user
+            path.write_text(WRAPPER.format(uid=uid, gid=gid, setpriv=SETPRIV, chromium=shlex.quote(chromium)))
+            path.chmod(0o755)
+        return str(path)
+
+    def session(self, request: dict, wall: float) -> Outcome:
+        self.sessions += 1
+        number = self.sessions
+        request = dict(request, session=number)
+        if self.user:
+            request["executable"] = self._wrapper(request["executable"])
+        memory_limit_kb = int(settings.EZFLOW_BROWSER_MEMORY_MB) * 1024
+        peak = {"kb": 0, "over": False}
         done = threading.Event()
 
         def watch_memory():
             while not done.wait(MEMORY_CHECK_SECONDS):
-                used = processes.memory_kb()
+                used = self.processes.memory_kb()
                 peak["kb"] = max(peak["kb"], used)
                 if used > memory_limit_kb:
                     peak["over"] = True
-                    processes.kill()
+                    self.processes.kill()
                     return
 
         watcher = threading.Thread(target=watch_memory, daemon=True)
         watcher.start()
         try:
-            stdout, stderr = process.communicate(_request(chromium, actions, login, allow_hosts, action_timeout), timeout=wall)
-        except subprocess.TimeoutExpired:
-            processes.kill()
-            process.communicate()
-            raise NodeError(
-                gettext_noop("The browser took longer than %(seconds)s seconds and was stopped."),
-                code="browser_timeout",
-                values={"seconds": f"{wall:.0f}"},
-            ) from None
+            try:
+                self.process.stdin.write(json.dumps(request, default=str).encode() + b"\n")
+                self.process.stdin.flush()
+            except (BrokenPipeError, OSError):
+                raise _crashed("the browser's process ended") from None
+            line = self._answer_line(time.monotonic() + wall, wall, peak)
         finally:
             done.set()
-            processes.kill(wait=5.0)  # Chromium and its helpers outlive the driver when the child is killed
-        if peak["over"]:
-            raise NodeError(
-                gettext_noop("The browser needed more than %(megabytes)s MB of memory and was stopped."),
-                code="browser_memory_limit",
-                values={"megabytes": str(settings.EZFLOW_BROWSER_MEMORY_MB)},
-            )
-        answer = _answer(stdout, stderr)
+        self.memory_kb = self.processes.proportional_kb()
+        answer = _answer(line)
         outcome = Outcome(answer=answer, peak_memory_kb=peak["kb"])
-        out = workdir / "out"
-        for name, described in (answer.get("files") or {}).items():
-            outcome.files[name] = (out / Path(described["path"]).name).read_bytes()
-        if answer.get("screenshot"):
-            shot = out / Path(answer["screenshot"]).name
-            outcome.failure_screenshot = shot.read_bytes() if shot.exists() else None
+        out = self.workdir / "out" / str(number)
+        try:
+            for name, described in (answer.get("files") or {}).items():
+                outcome.files[name] = (out / Path(described["path"]).name).read_bytes()
+            if answer.get("screenshot"):
+                shot = out / Path(answer["screenshot"]).name
+                outcome.failure_screenshot = shot.read_bytes() if shot.exists() else None
+        finally:
+            shutil.rmtree(out, ignore_errors=True)
+            for leftover in (self.workdir / "downloads").iterdir():  # what the session's context downloaded
+                with contextlib.suppress(OSError):
+                    shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
         return outcome
-    finally:
-        _remove(workdir)
+
+    def _answer_line(self, deadline: float, wall: float, peak: dict) -> bytes:
+        buffer = bytearray()
+        descriptor = self.process.stdout.fileno()
+        while True:
+            start = buffer.rfind(ANSWER)
+            if start >= 0 and buffer.find(b"\n", start) >= 0:
+                return bytes(buffer[start + len(ANSWER) : buffer.find(b"\n", start)])
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self.close()
+                raise NodeError(
+                    gettext_noop("The browser took longer than %(seconds)s seconds and was stopped."),
+                    code="browser_timeout",
+                    values={"seconds": f"{wall:.0f}"},
+                )
+            ready, _, _ = select.select([descriptor], [], [], min(left, 0.5))
+            if not ready:
+                continue
+            chunk = os.read(descriptor, 1 << 20)
+            if not chunk:
+                self.close()
+                if peak["over"]:
+                    raise NodeError(
+                        gettext_noop("The browser needed more than %(megabytes)s MB of memory and was stopped."),
+                        code="browser_memory_limit",
+                        values={"megabytes": str(settings.EZFLOW_BROWSER_MEMORY_MB)},
+                    )
+                raise _crashed("the browser's process ended")
+            buffer += chunk
+            if len(buffer) > ANSWER_BYTES:
+                self.close()
+                raise _crashed("the answer was too large")
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.process.stdin.close()
+        self.processes.kill(wait=5.0)  # Chromium and its helpers outlive the driver when the child is killed
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=5)
+        with contextlib.suppress(OSError):
+            self.process.stdout.close()
+        _remove(self.workdir)
+
+
+def _crashed(detail: str) -> NodeError:
+    return NodeError(gettext_noop("The browser stopped without an answer."), code="browser_crashed", detail=detail)
+
+
+class BrowserPool:
+    """The warm browsers of this worker process: at most EZFLOW_BROWSER_MAX_PER_WORKER kept between sessions. One is
+    replaced when it died, served EZFLOW_BROWSER_RECYCLE_SESSIONS sessions, or holds more than
+    EZFLOW_BROWSER_RECYCLE_MEMORY_MB after a session (a page that leaked memory into the browser process)."""
+
+    def __init__(self):
+        self._idle: list[WarmBrowser] = []
+        self._lock = threading.Lock()
+        self._owner = os.getpid()
+
+    def take(self) -> WarmBrowser | None:
+        with self._lock:
+            if self._owner != os.getpid():  # a forked worker: the parent's browsers are not ours to use
+                self._idle, self._owner = [], os.getpid()
+            while self._idle:
+                browser = self._idle.pop()
+                if browser.alive and browser.processes.members():
+                    return browser
+                browser.close()
+        return None
+
+    def give_back(self, browser: WarmBrowser) -> None:
+        worn = browser.sessions >= int(settings.EZFLOW_BROWSER_RECYCLE_SESSIONS)
+        grown = browser.memory_kb > int(settings.EZFLOW_BROWSER_RECYCLE_MEMORY_MB) * 1024
+        if worn or grown or not browser.alive or browser.owner != os.getpid():
+            browser.close()
+            return
+        with self._lock:
+            if len(self._idle) < max(int(settings.EZFLOW_BROWSER_MAX_PER_WORKER), 1):
+                self._idle.append(browser)
+                return
+        browser.close()
+
+    def close_all(self) -> None:
+        with self._lock:
+            browsers, self._idle = self._idle, []
+        for browser in browsers:
+            browser.close()
+
+    def idle(self) -> list[WarmBrowser]:
+        with self._lock:
+            return list(self._idle)
+
+
+POOL = BrowserPool()
+atexit.register(POOL.close_all)
+
+# Set in processes that execute Celery tasks (BrowserConfig.ready() connects task_prerun): only they keep browsers
+# warm. A web process (the editor's step test) starts a browser that ends with the request.
+IN_WORKER = False
+
+
+def mark_worker(**_) -> None:
+    global IN_WORKER
+    IN_WORKER = True
 
 
 def _remove(workdir: Path, *, seconds: float = 10.0) -> None:
@@ -253,16 +436,11 @@ def _remove(workdir: Path, *, seconds: float = 10.0) -> None:
         time.sleep(0.1)
 
 
-def _answer(stdout: bytes, stderr: bytes) -> dict:
-    lines = stdout.decode("utf-8", "replace").strip().splitlines()
+def _answer(line: bytes) -> dict:
     try:
-        answer = json.loads(lines[-1]) if lines else None
+        answer = json.loads(line.decode("utf-8", "replace"))
     except ValueError:
         answer = None
     if not isinstance(answer, dict):
-        raise NodeError(
-            gettext_noop("The browser stopped without an answer."),
-            code="browser_crashed",
-            detail=stderr.decode("utf-8", "replace")[-2000:],
-        )
+        raise _crashed(line[-2000:].decode("utf-8", "replace"))
     return answer

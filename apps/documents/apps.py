@@ -14,3 +14,7 @@ class DocumentsConfig(AppConfig):
         from apps.core.discovery import import_submodules
 
         import_submodules(f"{self.name}.nodes.builtin")
+        from apps.documents.isolated import pdf_preview
+        from apps.files.previews import register_previewer
+
+        register_previewer("application/pdf", pdf_preview)

@@ -71,7 +71,7 @@ def sheet_names(data: bytes) -> list[str]:
         workbook.close()
 
 
-def _bounds(cell_range: str | None):
+def cell_bounds(cell_range: str | None):
     from openpyxl.utils.cell import range_boundaries
 
     if not cell_range:
@@ -96,46 +96,60 @@ def read_sheet(
     check: Check = None,
 ) -> list[dict]:
     """The rows of one sheet as items. `header_row` counts within the range (0: no header, columns are named A, B…)."""
-    from openpyxl.utils import get_column_letter
 
     max_rows = min(int(max_rows or limits.DEFAULT_MAX_ROWS), limits.MAX_ROWS)
     workbook = _load(data, read_only=True)
     try:
         worksheet = _sheet(workbook, sheet)
-        bounds = _bounds(cell_range)
+        bounds = cell_bounds(cell_range)
         options: dict[str, Any] = {"values_only": True}
         if bounds:
             options.update(min_col=bounds[0], min_row=bounds[1], max_col=bounds[2], max_row=bounds[3])
         first_col = bounds[0] if bounds and bounds[0] else 1
-        headers: list[str] | None = None
-        items: list[dict] = []
-        for position, row in enumerate(worksheet.iter_rows(**options), start=1):
-            if position % 1000 == 0:
-                tick(check)
-            if header_row and position < header_row:
-                continue
-            if header_row and position == header_row:
-                headers = unique_headers(list(_trim(row)), lambda position: get_column_letter(first_col + position - 1))
-                continue
-            if skip_empty and all(cell is None or cell == "" for cell in row):
-                continue
-            if headers is None:
-                headers = [get_column_letter(first_col + i) for i in range(len(row))]
-            if len(items) >= max_rows:
-                raise NodeError(
-                    gettext_noop("The sheet has more than %(limit)s rows. Read a range, or raise the row limit."),
-                    code="too_many_rows",
-                    values={"limit": f"{max_rows:,}"},
-                )
-            values = [plain_value(cell) for cell in row]
-            if len(values) > len(headers):
-                extra = [get_column_letter(first_col + i) for i in range(len(headers), len(values))]
-                if any(v not in (None, "") for v in values[len(headers) :]):
-                    headers = headers + extra
-            items.append({name: values[i] if i < len(values) else None for i, name in enumerate(headers)})
-        return items
+        return rows_as_items(
+            worksheet.iter_rows(**options),
+            header_row=header_row,
+            first_col=first_col,
+            skip_empty=skip_empty,
+            max_rows=max_rows,
+            check=check,
+        )
     finally:
         workbook.close()
+
+
+def rows_as_items(rows, *, header_row: int, first_col: int, skip_empty: bool, max_rows: int, check: Check = None) -> list[dict]:
+    """Rows of cell values (tuples) as items: the header row names the fields (columns A, B… without one)."""
+    from openpyxl.utils import get_column_letter
+
+    max_rows = min(int(max_rows or limits.DEFAULT_MAX_ROWS), limits.MAX_ROWS)
+    headers: list[str] | None = None
+    items: list[dict] = []
+    for position, row in enumerate(rows, start=1):
+        if position % 1000 == 0:
+            tick(check)
+        if header_row and position < header_row:
+            continue
+        if header_row and position == header_row:
+            headers = unique_headers(list(_trim(row)), lambda position: get_column_letter(first_col + position - 1))
+            continue
+        if skip_empty and all(cell is None or cell == "" for cell in row):
+            continue
+        if headers is None:
+            headers = [get_column_letter(first_col + i) for i in range(len(row))]
+        if len(items) >= max_rows:
+            raise NodeError(
+                gettext_noop("The sheet has more than %(limit)s rows. Read a range, or raise the row limit."),
+                code="too_many_rows",
+                values={"limit": f"{max_rows:,}"},
+            )
+        values = [plain_value(cell) for cell in row]
+        if len(values) > len(headers):
+            extra = [get_column_letter(first_col + i) for i in range(len(headers), len(values))]
+            if any(v not in (None, "") for v in values[len(headers) :]):
+                headers = headers + extra
+        items.append({name: values[i] if i < len(values) else None for i, name in enumerate(headers)})
+    return items
 
 
 def _trim(row: tuple) -> tuple:

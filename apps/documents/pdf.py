@@ -214,3 +214,31 @@ def merge(documents: list[bytes], *, check: Check = None) -> bytes:
             )
         writer.append(reader)
     return _output(writer)
+
+
+def first_page_png(data: bytes, *, width: int = 480) -> bytes:
+    """The first page drawn as a PNG `width` pixels wide (at most 3× as tall): the files' preview on the run page and
+    in the editor. No password: a protected PDF has no preview."""
+    import pypdfium2 as pdfium
+
+    check_size(data)
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError:
+        raise NodeError(gettext_noop("The file is not a valid PDF, is damaged or is protected with a password."), code="bad_pdf") from None
+    try:
+        if len(document) == 0:
+            raise NodeError(gettext_noop("The PDF has no pages."), code="bad_pdf")
+        page = document[0]
+        try:
+            page_width, page_height = page.get_size()
+            scale = min(width / max(page_width, 1.0), 3 * width / max(page_height, 1.0), 4.0)
+            bitmap = page.render(scale=scale, may_draw_forms=False)
+            image = bitmap.to_pil()
+            buffer = io.BytesIO()
+            image.convert("RGB").save(buffer, format="PNG", optimize=True)
+            return buffer.getvalue()
+        finally:
+            page.close()
+    finally:
+        document.close()

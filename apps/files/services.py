@@ -159,7 +159,7 @@ def files_remove_orphans(*, older_than: dt.timedelta = dt.timedelta(days=1)) -> 
     for folder in folders:
         for name in storage.listdir(f"{schema}/{folder}")[1]:
             key = f"{schema}/{folder}/{name}"
-            if key in known or storage.get_modified_time(key) > cutoff:
+            if key in known or key.removesuffix(".preview.png") in known or storage.get_modified_time(key) > cutoff:
                 continue
             storage.delete(key)
             removed += 1
@@ -271,12 +271,15 @@ def _delete(queryset) -> int:
 
 
 def _delete_bytes(keys) -> None:
+    from apps.files.previews import remove_preview_bytes
+
     storage = files_storage()
     for key in keys:
         try:
             storage.delete(key)
         except Exception:
             logger.warning("stored bytes could not be deleted", extra={"key": key}, exc_info=True)
+        remove_preview_bytes(storage, key)
 
 
 def _expiry(run_id) -> dt.datetime:

@@ -11,6 +11,7 @@ from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper,
 from django.db.models.functions import Left, Trunc
 from django.utils import timezone
 
+from apps.files.previews import has_preview
 from apps.files.refs import file_id_of, file_refs_in, human_size, is_file_ref
 from apps.files.selectors import files_by_id, files_of_run
 from apps.files.services import file_link
@@ -218,9 +219,6 @@ def _normalise_positions(nodes: list[NodeView]) -> None:
         n.x, n.y = n.x - min_x + PAD, n.y - min_y + PAD
 
 
-PREVIEW_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
-
-
 def run_files(run: Run, view) -> list[dict]:
     """The files of a run (its own, and those its items refer to, like pinned test data), each with a signed
     download link for the page's reader (docs/files.md)."""
@@ -233,7 +231,7 @@ def run_files(run: Run, view) -> list[dict]:
             "mime_type": f.mime_type,
             "size": human_size(f.size),
             "url": file_link(f),
-            "preview": f.mime_type in PREVIEW_TYPES,
+            "preview": has_preview(f.mime_type),
         }
         for f in sorted(stored.values(), key=lambda f: f.created_at)
     ]

@@ -6,6 +6,7 @@ from .components.auth import *  # noqa: F403
 from .components.base import *  # noqa: F403
 from .components.browser import *  # noqa: F403
 from .components.database import *  # noqa: F403
+from .components.documents import *  # noqa: F403
 from .components.email import *  # noqa: F403
 from .components.files import *  # noqa: F403
 from .components.graphql import *  # noqa: F403

@@ -44,3 +44,24 @@ describe("files in items", () => {
     expect(bodies).toEqual([{ files: [CHART.$file, SHEET.$file, GONE.$file] }]);
   });
 });
+
+describe("previews of PDFs", () => {
+  it("shows a PDF's first page from the server's preview_url, and nothing for a file without one", async () => {
+    setBoot({ language: "en", csrf_token: "x", api_base: "/api/v1" });
+    const REPORT = { $file: "0b6c2f7e-4444-4a4a-8b8b-123456789abc", name: "report.pdf", mime_type: "application/pdf", size: 900 };
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(() => {
+        const files = [
+          { id: REPORT.$file, name: REPORT.name, mime_type: REPORT.mime_type, size: 900, url: "/files/t-pdf", expires_in: 3600, preview_url: "/files/t-pdf/preview" },
+          { id: SHEET.$file, name: SHEET.name, mime_type: SHEET.mime_type, size: 10, url: "/files/t-xlsx", expires_in: 3600, preview_url: null },
+        ];
+        return Promise.resolve(new Response(JSON.stringify({ files }), { status: 200, headers: { "Content-Type": "application/json" } }));
+      }),
+    );
+    renderInEditor(<DataView title="Output" items={[{ file: REPORT }, { file: SHEET }]} testid="out" />);
+    await waitFor(() => expect(screen.getAllByTestId("file-download")).toHaveLength(2));
+    expect(screen.getByAltText("report.pdf").getAttribute("src")).toBe("/files/t-pdf/preview");
+    expect(screen.queryByAltText("매출.xlsx")).toBeNull();
+  });
+});

@@ -115,6 +115,15 @@ class Site:
                 "<button onclick=\"if (confirm('Send the report?')) "
                 "document.body.insertAdjacentHTML('beforeend', '<p>Sent</p>')\">Send</button>",
             )
+        elif parsed.path == "/storage":  # what an earlier session may have left in this origin's storage and cookies
+            content = page(
+                "Storage",
+                "<p id='seen'></p><script>"
+                "document.getElementById('seen').textContent = 'local=' + (localStorage.getItem('k') || 'none') + "
+                "' session=' + (sessionStorage.getItem('k') || 'none') + ' cookie=' + (document.cookie || 'none');"
+                "localStorage.setItem('k', 'left'); sessionStorage.setItem('k', 'left'); document.cookie = 'js=left; path=/';"
+                "</script>",
+            )
         elif parsed.path == "/slow":
             time.sleep(self.slow_seconds)
             content = page("Slow", "<p>finally</p>")

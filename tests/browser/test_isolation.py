@@ -59,6 +59,7 @@ def test_a_redirect_to_an_address_that_was_not_allowed_is_stopped_by_the_proxy(f
 def own_tmp(monkeypatch):
     # Short: Chromium's profile lock is a Unix socket in it, and a socket path has at most 107 bytes.
     path = Path(tempfile.mkdtemp(prefix="ezb-", dir="/tmp"))
+    path.chmod(0o711)  # like /tmp: Chromium runs as nobody when the tests run as root and must reach its folder in it
     monkeypatch.setattr(tempfile, "tempdir", str(path))
     yield path
     shutil.rmtree(path, ignore_errors=True)

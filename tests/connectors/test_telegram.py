@@ -163,3 +163,42 @@ def test_updates_without_the_secret_token_start_nothing(organization, telegram, 
     assert _deliver(organization, flow, {"update_id": 5, "my_chat_member": {}}, secret).json()["status"] == "ignored"
     assert _deliver(organization, flow, {"message": {}}, secret).status_code == 400
     assert not Run.objects.filter(flow=flow).exists()
+
+
+def _stored(organization, data: bytes, name: str) -> dict:
+    from django.db import connection
+
+    from apps.files.services import file_save
+
+    connection.set_tenant(organization)
+    return file_save(data=data, name=name)
+
+
+def test_a_bot_sends_a_file_from_an_earlier_step_as_a_document(organization, telegram, bot):
+    report = _stored(organization, b"%PDF-1.4 daily report", "일일보고.pdf")
+    result = run_step(
+        organization,
+        "telegram.send_document",
+        credential=str(bot.pk),
+        chat_id="123456789",
+        file_field="report",
+        caption="오늘 보고서 {{ json.day }}",
+        silent=True,
+        items=[{"report": report, "day": "12-08"}],
+    )
+    assert result.status == "success", result.error
+    [sent] = result.last_items
+    assert sent["telegram"]["chat_id"] == 123456789 and sent["telegram"]["file_id"].startswith("BQAC")
+    request = telegram.requests[-1]
+    assert request["path"] == f"/bot{TOKEN}/sendDocument"
+    form = telegram.multipart(request)
+    assert form["chat_id"] == "123456789" and form["caption"] == "오늘 보고서 12-08" and form["disable_notification"] == "true"
+    assert form["document"] == ("일일보고.pdf", b"%PDF-1.4 daily report", "application/pdf")
+
+
+def test_sending_a_document_needs_a_file_and_a_known_chat(organization, telegram, bot):
+    missing = run_step(organization, "telegram.send_document", credential=str(bot.pk), chat_id="123456789", items=[{"x": 1}])
+    assert missing.status == "failed" and missing.error_code == "not_a_file"
+    report = _stored(organization, b"x", "a.txt")
+    unknown = run_step(organization, "telegram.send_document", credential=str(bot.pk), chat_id="42", items=[{"file": report}])
+    assert unknown.error_code == "telegram_chat_not_found" and TOKEN not in unknown.error

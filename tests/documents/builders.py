@@ -280,3 +280,82 @@ def scanned_pdf(pages: list[bytes]) -> bytes:
     buffer = io.BytesIO()
     images[0].save(buffer, format="PDF", save_all=True, append_images=images[1:], resolution=150)
     return buffer.getvalue()
+# ---- Excel 97-2003 (.xls, BIFF8) and Word 97-2003 (.doc), the least each reader needs, from the published formats ----
+def _record(kind: int, body: bytes) -> bytes:
+    return struct.pack("<HH", kind, len(body)) + body
+
+
+def xls_workbook(sheets: dict[str, list[list]]) -> bytes:
+    """A BIFF8 workbook in an OLE file: text in the shared string table, numbers, booleans, and dates (a float with
+    the built-in date format 14). `datetime.date` values become dates."""
+    import datetime as dt
+
+    strings: list[str] = []
+    for rows in sheets.values():
+        for row in rows:
+            for value in row:
+                if isinstance(value, str) and value not in strings:
+                    strings.append(value)
+    bof = lambda kind: _record(0x0809, struct.pack("<HHHHII", 0x0600, kind, 0x0DBB, 0x07CC, 0, 6))  # noqa: E731
+    xfs = b"".join(_record(0x00E0, struct.pack("<HHH", 0, fmt, 0) + b"\0" * 14) for fmt in [0] * 16 + [0, 14])
+    sst = struct.pack("<II", len(strings), len(strings)) + b"".join(struct.pack("<HB", len(s), 1) + s.encode("utf-16-le") for s in strings)
+    bodies = []
+    for rows in sheets.values():
+        cells = []
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value is None:
+                    continue
+                if isinstance(value, bool):
+                    cells.append(_record(0x0205, struct.pack("<HHHBB", r, c, 16, int(value), 0)))
+                elif isinstance(value, dt.date):
+                    serial = (value - dt.date(1899, 12, 30)).days
+                    cells.append(_record(0x0203, struct.pack("<HHHd", r, c, 17, float(serial))))
+                elif isinstance(value, (int, float)):
+                    cells.append(_record(0x0203, struct.pack("<HHHd", r, c, 16, float(value))))
+                else:
+                    cells.append(_record(0x00FD, struct.pack("<HHHI", r, c, 16, strings.index(str(value)))))
+        width = max((len(row) for row in rows), default=0)
+        dimensions = _record(0x0200, struct.pack("<IIHHH", 0, len(rows), 0, width, 0))
+        bodies.append(bof(0x0010) + dimensions + b"".join(cells) + _record(0x000A, b""))
+    names = list(sheets)
+
+    def globals_with(offsets):
+        boundsheets = b"".join(
+            _record(0x0085, struct.pack("<IHBB", offset, 0, len(name), 1) + name.encode("utf-16-le"))
+            for offset, name in zip(offsets, names, strict=True)
+        )
+        return bof(0x0005) + _record(0x0042, struct.pack("<H", 1200)) + xfs + boundsheets + _record(0x00FC, sst) + _record(0x000A, b"")
+
+    size = len(globals_with([0] * len(names)))
+    offsets, position = [], size
+    for body in bodies:
+        offsets.append(position)
+        position += len(body)
+    stream = globals_with(offsets) + b"".join(bodies)
+    return compound_file({"Workbook": stream + b"\0" * max(0, 4096 - len(stream))})
+
+
+def doc_document(text: str, *, compressed: bool = False, fields: str = "") -> bytes:
+    """A Word 97 document whose main text is `text` (paragraphs end in \\r), in one piece of the piece table, either
+    UTF-16LE or "compressed" CP1252; `fields` is appended raw (field codes \\x13…\\x14…\\x15)."""
+    body = text + fields
+    encoded = body.encode("cp1252") if compressed else body.encode("utf-16-le")
+    header = bytearray(0x0200)
+    struct.pack_into("<HH", header, 0, 0xA5EC, 0x00C1)
+    struct.pack_into("<H", header, 0x0A, 0x0200)  # fWhichTblStm: 1Table
+    csw = 14
+    struct.pack_into("<H", header, 32, csw)
+    lw_at = 34 + csw * 2
+    cslw = 22
+    struct.pack_into("<H", header, lw_at, cslw)
+    struct.pack_into("<i", header, lw_at + 2 + 3 * 4, len(body))  # ccpText
+    blob_at = lw_at + 2 + cslw * 4
+    struct.pack_into("<H", header, blob_at, 93)
+    text_at = len(header)
+    fc = (text_at * 2) | 0x40000000 if compressed else text_at
+    plc = struct.pack("<II", 0, len(body)) + struct.pack("<HIH", 0, fc, 0)
+    clx = b"\x02" + struct.pack("<I", len(plc)) + plc
+    struct.pack_into("<II", header, blob_at + 2 + 33 * 8, 0, len(clx))
+    word = bytes(header) + encoded
+    return compound_file({"WordDocument": word + b"\0" * max(0, 4096 - len(word)), "1Table": clx + b"\0" * (4096 - len(clx))})

@@ -9,23 +9,14 @@ crossed a limit or served `RECYCLE_AFTER` requests is replaced."""
 from __future__ import annotations
 
 import atexit
-import contextlib
-import json
 import os
-import resource
-import select
-import shutil
-import signal
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from apps.flows.engine.errors import NodeError, gettext_noop
-from apps.flows.sandbox.runner import network_isolation, sandbox_user
+from apps.flows.sandbox.limited import CPU_KILLED, LimitedChild, ProcessLimits
 
 CHILD = Path(__file__).with_name("child.py")
 RECYCLE_AFTER = 500
@@ -78,114 +69,53 @@ def module_error(code: str, reason: str = "", limits: Limits | None = None) -> N
     return NodeError(template, code=code if code in MESSAGES else "module_run_failed", detail=reason, values=values)
 
 
-class _Child:
+class _Child(LimitedChild):
+    prefix = "ezflow-onnx-"
+
     def __init__(self, limits: Limits):
+        self.loaded: set[str] = set()
         self.limits = limits
-        self.workdir = tempfile.mkdtemp(prefix="ezflow-onnx-")
-        drop_to = sandbox_user()
-        if drop_to:
-            os.chown(self.workdir, *drop_to)
-        memory = limits.memory_mb * 1024 * 1024
-        lifetime = limits.lifetime_cpu_seconds
-
-        def confine():
-            os.setsid()
-            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-            resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds + 5, lifetime))
-            resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
-            resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
-            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
-        env = {
-            "PATH": "/usr/bin:/bin",
-            "LANG": "C.UTF-8",
-            "HOME": self.workdir,
-            "TMPDIR": self.workdir,
-            "OMP_NUM_THREADS": "1",
-            "OPENBLAS_NUM_THREADS": "1",
-        }
+        env = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
         for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):  # this machine's OpenBLAS needs them (docs/ai.md)
             if os.environ.get(name):
                 env[name] = os.environ[name]
-        if drop_to:
-            env.update(EZFLOW_SANDBOX_UID=str(drop_to[0]), EZFLOW_SANDBOX_GID=str(drop_to[1]))
-        command = [*network_isolation(), sys.executable, "-I", "-B", str(CHILD)]
-        self.process = subprocess.Popen(  # noqa: PLW1509  (limits must be set in the child)
-            command,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            cwd=self.workdir,
-            env=env,
-            preexec_fn=confine,
+        process_limits = ProcessLimits(
+            memory_mb=limits.memory_mb,
+            cpu_seconds=limits.cpu_seconds,
+            wall_seconds=limits.wall_seconds,
+            lifetime_cpu_seconds=limits.lifetime_cpu_seconds,
+            answer_bytes=ANSWER_BYTES,
+            startup_seconds=STARTUP_SECONDS,
         )
-        self.loaded: set[str] = set()
-        self.served = 0
-        self._read_line(time.monotonic() + STARTUP_SECONDS)  # {"ready": true} once numpy and onnxruntime are loaded
-        self.owner = os.getpid()
+        super().__init__(CHILD, process_limits, env=env)  # {"ready": true} came once numpy and onnxruntime were loaded
 
-    @property
-    def alive(self) -> bool:
-        return self.process.poll() is None
+    def ask(self, request: dict, payload: bytes = b"", **kwargs) -> dict:
+        answer = super().ask(dict(request, cpu_seconds=self.limits.cpu_seconds), payload, **kwargs)
+        self.served -= 1  # counted per model run by Session.run, not per request
+        return answer
 
-    def ask(self, request: dict, payload: bytes = b"") -> dict:
-        deadline = time.monotonic() + self.limits.wall_seconds
-        header = dict(request, cpu_seconds=self.limits.cpu_seconds)
-        if payload:
-            header["size"] = len(payload)
-        try:
-            self.process.stdin.write(json.dumps(header).encode() + b"\n")
-            if payload:
-                self.process.stdin.write(payload)
-            self.process.stdin.flush()
-        except (BrokenPipeError, OSError):
-            raise self._died() from None
-        line = self._read_line(deadline)
-        try:
-            return json.loads(line)
-        except ValueError:
-            self.close()
-            raise module_error("module_run_failed", line[:500].decode("utf-8", "replace")) from None
+    def bad_answer(self, line: bytes) -> NodeError:
+        return module_error("module_run_failed", line[:500].decode("utf-8", "replace"))
 
-    def _read_line(self, deadline: float) -> bytes:
-        stream = self.process.stdout
-        buffer = bytearray()
-        descriptor = stream.fileno()
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                self.close()
-                if not hasattr(self, "owner"):  # still starting
-                    raise NodeError(gettext_noop("The model's process could not start."), code="module_crashed")
-                raise NodeError(
-                    gettext_noop("The model ran longer than %(seconds)s seconds and was stopped."),
-                    code="module_timeout",
-                    values={"seconds": f"{self.limits.wall_seconds:g}"},
-                )
-            ready, _, _ = select.select([descriptor], [], [], min(left, 1.0))
-            if not ready:
-                continue
-            chunk = os.read(descriptor, 1 << 20)
-            if not chunk:
-                raise self._died()
-            buffer += chunk
-            if len(buffer) > ANSWER_BYTES:
-                self.close()
-                raise NodeError(
-                    gettext_noop("The model's answer is larger than %(limit)s bytes."),
-                    code="module_output_too_large",
-                    values={"limit": f"{ANSWER_BYTES:,}"},
-                )
-            if buffer.endswith(b"\n"):
-                return bytes(buffer)
+    def startup_error(self) -> NodeError:
+        return NodeError(gettext_noop("The model's process could not start."), code="module_crashed")
 
-    def _died(self) -> NodeError:
-        try:
-            code = self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            code = None
-        self.close()
-        if code in (-signal.SIGXCPU, -signal.SIGKILL):
+    def timeout_error(self, seconds: float) -> NodeError:
+        return NodeError(
+            gettext_noop("The model ran longer than %(seconds)s seconds and was stopped."),
+            code="module_timeout",
+            values={"seconds": f"{seconds:g}"},
+        )
+
+    def too_large_error(self) -> NodeError:
+        return NodeError(
+            gettext_noop("The model's answer is larger than %(limit)s bytes."),
+            code="module_output_too_large",
+            values={"limit": f"{ANSWER_BYTES:,}"},
+        )
+
+    def died_error(self, returncode: int | None) -> NodeError:
+        if returncode in CPU_KILLED:
             return NodeError(
                 gettext_noop("The model used more than %(seconds)s seconds of CPU time and was stopped."),
                 code="module_cpu_limit",
@@ -196,17 +126,6 @@ class _Child:
             code="module_crashed",
             values={"megabytes": str(self.limits.memory_mb)},
         )
-
-    def close(self) -> None:
-        if self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=5)
-        for stream in (self.process.stdin, self.process.stdout):
-            with contextlib.suppress(OSError):
-                stream.close()
-        shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 class Pool:

@@ -222,6 +222,77 @@ class TelegramSendMessage(NodeType):
         return {"main": out}
 
 
+MAX_DOCUMENT_BYTES = 50 * 1024 * 1024  # what the Bot API takes from a bot
+
+
+@register
+class TelegramSendDocument(NodeType):
+    key = "telegram.send_document"
+    side_effects = True
+    category = "action"
+    icon = "telegram"
+    label = t("Send a file on Telegram", "텔레그램으로 파일 보내기")
+    aliases = ("telegram file", "telegram document", "텔레그램 파일")
+    description = t(
+        "A Telegram bot sends a file of the item (a report, a PDF, a picture as a file) to a person, a group or a "
+        "channel, with a caption; one file per item.",
+        "텔레그램 봇이 항목의 파일(보고서, PDF, 파일로 보내는 사진)을 사람·그룹·채널에 설명과 함께 보냅니다. 항목마다 파일 하나입니다.",
+    )
+    params = (
+        Param(
+            "credential", "credential", t("Telegram bot", "텔레그램 봇"), required=True, credential_type="telegram_bot", expressions=False
+        ),
+        Param("chat_id", "string", t("Chat ID", "대화 ID"), required=True),
+        Param(
+            "file_field",
+            "string",
+            t("File field", "파일 필드"),
+            required=True,
+            default="file",
+            expressions=False,
+            help=t("The field of the item that holds the file (a dotted path).", "파일이 든 항목 필드입니다 (점 경로)."),
+        ),
+        Param("caption", "text", t("Caption", "설명"), default=""),
+        Param("silent", "boolean", t("Send without sound", "알림음 없이 보내기"), default=False),
+        Param("output_field", "string", t("Put the sent message in", "보낸 메시지를 넣을 필드"), default="telegram", expressions=False),
+    )
+
+    def execute(self, ctx):
+        from apps.flows.engine.files import file_ref_at
+
+        out, credential = [], None
+        for _index, item, params in ctx.each():
+            credential = credential or Credential(ctx, params["credential"], "telegram_bot")
+            token = str(credential.data.get("bot_token", "")).strip()
+            chat_id = str(params["chat_id"] or "").strip()
+            if not chat_id:
+                raise NodeError(gettext_noop("Fill in the chat ID."), code="bad_chat_id")
+            ref = file_ref_at(item, params["file_field"] or "file")
+            if int(ref.get("size") or 0) > MAX_DOCUMENT_BYTES:
+                raise NodeError(gettext_noop("Telegram bots can send files up to 50 MB."), code="telegram_file_too_large")
+            document = (str(ref.get("name") or "file"), ctx.file_read(ref), str(ref.get("mime_type") or "application/octet-stream"))
+            form = {"chat_id": chat_id, "disable_notification": "true" if params["silent"] else "false"}
+            if str(params["caption"] or "").strip():
+                form["caption"] = str(params["caption"])[:1024]
+            try:
+                answer = call(ctx, TELEGRAM, "POST", f"/bot{token}/sendDocument", form=form, files=[("document", document)]).json() or {}
+            except NodeError as error:
+                raise scrubbed(error, token) from None
+            message = answer.get("result") or {}
+            sent = copy_item(item)
+            set_path(
+                sent,
+                params["output_field"] or "telegram",
+                {
+                    "message_id": message.get("message_id"),
+                    "chat_id": (message.get("chat") or {}).get("id"),
+                    "file_id": (message.get("document") or {}).get("file_id"),
+                },
+            )
+            out.append(sent)
+        return {"main": out}
+
+
 # ---- The message trigger: Telegram calls the flow's address with each update --------------------------------
 
 SECRET_HEADER = "x-telegram-bot-api-secret-token"

@@ -14,6 +14,9 @@ class FileLinkOutput(serializers.Serializer):
     size = serializers.IntegerField()
     url = serializers.CharField(help_text="/files/<signed token> on this organization's host; members only.")
     expires_in = serializers.IntegerField(help_text="Seconds the link works.")
+    preview_url = serializers.CharField(
+        allow_null=True, help_text="A PNG of the file (an image itself, a PDF's first page) at `url`/preview; null when there is none."
+    )
 
 
 class FileLinksOutput(serializers.Serializer):

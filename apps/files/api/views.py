@@ -4,6 +4,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.files.api.serializers import FileLinksInput, FileLinksOutput
+from apps.files.previews import has_preview
 from apps.files.selectors import files_by_id
 from apps.files.services import file_link
 
@@ -22,9 +23,10 @@ class FileLinksApi(APIView):
                 "name": stored.name,
                 "mime_type": stored.mime_type,
                 "size": stored.size,
-                "url": file_link(stored),
+                "url": link,
                 "expires_in": settings.EZFLOW_FILES_LINK_SECONDS,
+                "preview_url": f"{link}/preview" if has_preview(stored.mime_type) else None,
             }
-            for stored in found.values()
+            for stored, link in ((stored, file_link(stored)) for stored in found.values())
         ]
         return Response(FileLinksOutput({"files": files}).data)

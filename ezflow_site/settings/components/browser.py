@@ -12,3 +12,10 @@ EZFLOW_BROWSER_MAX_SECONDS = env.float("EZFLOW_BROWSER_MAX_SECONDS", default=300
 EZFLOW_BROWSER_MEMORY_MB = env.int("EZFLOW_BROWSER_MEMORY_MB", default=1024)
 # The largest file a browser step downloads or a screenshot it keeps.
 EZFLOW_BROWSER_MAX_FILE_BYTES = env.int("EZFLOW_BROWSER_MAX_FILE_BYTES", default=50 * 1024 * 1024)
+# A worker process keeps its browsers running between sessions (each session gets a fresh context: no cookies,
+# storage or cache carried over); off: a new browser per session, as web processes always do.
+EZFLOW_BROWSER_WARM = env.bool("EZFLOW_BROWSER_WARM", default=True)
+# A warm browser is replaced after this many sessions, or when it holds more than this much memory after one
+# (proportional set size of all its processes: shared pages counted once; an idle one holds about 250 MB).
+EZFLOW_BROWSER_RECYCLE_SESSIONS = env.int("EZFLOW_BROWSER_RECYCLE_SESSIONS", default=200)
+EZFLOW_BROWSER_RECYCLE_MEMORY_MB = env.int("EZFLOW_BROWSER_RECYCLE_MEMORY_MB", default=500)

@@ -21,15 +21,16 @@ function cell(value: unknown): string {
   return String(value);
 }
 
-// A stored file in a table cell: name (a download link once the server gave one), size and type, a preview of images.
+// A stored file in a table cell: name (a download link once the server gave one), size and type, a preview of images
+// and of PDFs' first page (the server's preview_url).
 export function FileChip({ file, link }: { file: FileRef; link?: FileLink }) {
   const { t } = useEditor();
   const facts = `${humanSize(file.size)} · ${file.mime_type}`;
   return (
     <span className="ez-file" data-testid="file-chip" title={facts}>
-      {link && canPreview(file.mime_type) && (
+      {link && canPreview(file.mime_type, link) && (
         <a href={link.url} target="_blank" rel="noopener noreferrer">
-          <img className="ez-file-preview" src={link.url} alt={file.name} loading="lazy" />
+          <img className="ez-file-preview" src={link.preview_url || link.url} alt={file.name} loading="lazy" />
         </a>
       )}
       {link ? (

@@ -16,6 +16,7 @@ export interface FileLink {
   size: number;
   url: string;
   expires_in: number;
+  preview_url?: string | null; // a PNG of the file (a PDF's first page); null when there is none
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -26,8 +27,8 @@ export function isFileRef(value: unknown): value is FileRef {
   return !!value && typeof value === "object" && !Array.isArray(value) && typeof (value as FileRef).$file === "string" && UUID.test((value as FileRef).$file);
 }
 
-export function canPreview(mimeType: string): boolean {
-  return PREVIEW.has(mimeType);
+export function canPreview(mimeType: string, link?: FileLink): boolean {
+  return PREVIEW.has(mimeType) || !!link?.preview_url;
 }
 
 export function humanSize(size: number): string {

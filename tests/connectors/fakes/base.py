@@ -36,6 +36,23 @@ class FakeService(FakeServer):
         return json.loads(request["body"])
 
     @staticmethod
+    def multipart(request: dict) -> dict:
+        """{field: text} and {field: (file name, bytes, content type)} of a multipart/form-data body."""
+        from email.parser import BytesParser
+        from email.policy import HTTP
+
+        kind = request["headers"].get("Content-Type", "")
+        assert kind.startswith("multipart/form-data"), request["headers"]
+        message = BytesParser(policy=HTTP).parsebytes(b"Content-Type: " + kind.encode() + b"\r\n\r\n" + request["body"])
+        fields = {}
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            content = part.get_payload(decode=True)
+            file_name = part.get_filename()
+            fields[name] = (file_name, content, part.get_content_type()) if file_name is not None else content.decode()
+        return fields
+
+    @staticmethod
     def bearer(request: dict) -> str:
         value = request["headers"].get("Authorization", "")
         return value[7:] if value.startswith("Bearer ") else ""

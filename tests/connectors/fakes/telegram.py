@@ -50,6 +50,20 @@ class FakeTelegram(FakeService):
         if method == "deleteWebhook":
             self.webhook = None
             return 200, {}, {"ok": True, "result": True, "description": "Webhook was deleted"}
+        if method == "sendDocument":  # multipart/form-data: chat_id, caption, the file as "document"
+            form = self.multipart(request)
+            if str(form.get("chat_id")) not in CHATS:
+                return _error(400, "Bad Request: chat not found")
+            if not isinstance(form.get("document"), tuple):
+                return _error(400, "Bad Request: there is no document in the request")
+            self.message_id += 1
+            self.sent.append(form)
+            name, content, _kind = form["document"]
+            document = {"file_name": name, "file_id": f"BQACAgIAAxkBAAI{self.message_id}", "file_size": len(content)}
+            message = {"message_id": self.message_id, "chat": CHATS[str(form["chat_id"])], "date": 1796633600, "document": document}
+            if form.get("caption"):
+                message["caption"] = form["caption"]
+            return 200, {}, {"ok": True, "result": message}
         if method != "sendMessage":
             return _error(404, "Not Found")
         body = self.json_body(request)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from apps.documents import images
+from apps.documents.isolated import Documents
 from apps.documents.nodes.common import derived_name, file_name_param, file_param, output_field_param, read_file, save_file
 from apps.flows.nodes.base import NodeType, Param, t
 from apps.flows.nodes.builtin.common import copy_item, set_path
@@ -63,14 +63,21 @@ class ImageResize(NodeType):
     )
 
     def execute(self, ctx):
-        out = []
-        for _index, item, params in ctx.each():
-            data, ref = read_file(ctx, item, params["file_field"])
-            made = images.resize(
-                data, width=params["width"], height=params["height"], mode=params["mode"], fmt=params["format"], quality=params["quality"]
-            )
-            out.append(_replace(ctx, item, params, ref, made))
-        return {"main": out}
+        with Documents(ctx) as docs:
+            out = []
+            for _index, item, params in ctx.each():
+                data, ref = read_file(ctx, item, params["file_field"])
+                made = docs.call(
+                    "images.resize",
+                    data,
+                    width=params["width"],
+                    height=params["height"],
+                    mode=params["mode"],
+                    fmt=params["format"],
+                    quality=params["quality"],
+                )
+                out.append(_replace(ctx, item, params, ref, made))
+            return {"main": out}
 
 
 @register
@@ -91,11 +98,14 @@ class ImageConvert(NodeType):
     )
 
     def execute(self, ctx):
-        out = []
-        for _index, item, params in ctx.each():
-            data, ref = read_file(ctx, item, params["file_field"])
-            out.append(_replace(ctx, item, params, ref, images.convert(data, fmt=params["format"], quality=params["quality"])))
-        return {"main": out}
+        with Documents(ctx) as docs:
+            out = []
+            for _index, item, params in ctx.each():
+                data, ref = read_file(ctx, item, params["file_field"])
+                out.append(
+                    _replace(ctx, item, params, ref, docs.call("images.convert", data, fmt=params["format"], quality=params["quality"]))
+                )
+            return {"main": out}
 
 
 @register
@@ -120,20 +130,22 @@ class ImageCrop(NodeType):
     )
 
     def execute(self, ctx):
-        out = []
-        for _index, item, params in ctx.each():
-            data, ref = read_file(ctx, item, params["file_field"])
-            made = images.crop(
-                data,
-                left=params["left"],
-                top=params["top"],
-                width=params["width"],
-                height=params["height"],
-                fmt=params["format"],
-                quality=params["quality"],
-            )
-            out.append(_replace(ctx, item, params, ref, made))
-        return {"main": out}
+        with Documents(ctx) as docs:
+            out = []
+            for _index, item, params in ctx.each():
+                data, ref = read_file(ctx, item, params["file_field"])
+                made = docs.call(
+                    "images.crop",
+                    data,
+                    left=params["left"],
+                    top=params["top"],
+                    width=params["width"],
+                    height=params["height"],
+                    fmt=params["format"],
+                    quality=params["quality"],
+                )
+                out.append(_replace(ctx, item, params, ref, made))
+            return {"main": out}
 
 
 @register
@@ -154,10 +166,11 @@ class ImageInfo(NodeType):
     )
 
     def execute(self, ctx):
-        out = []
-        for _index, item, params in ctx.each():
-            data, _ref = read_file(ctx, item, params["file_field"])
-            result = copy_item(item)
-            set_path(result, params["output_field"] or "image", images.exif(data))
-            out.append(result)
-        return {"main": out}
+        with Documents(ctx) as docs:
+            out = []
+            for _index, item, params in ctx.each():
+                data, _ref = read_file(ctx, item, params["file_field"])
+                result = copy_item(item)
+                set_path(result, params["output_field"] or "image", docs.call("images.exif", data))
+                out.append(result)
+            return {"main": out}

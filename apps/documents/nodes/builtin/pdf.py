@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from apps.documents import n8n as from_n8n
-from apps.documents import pdf, pdf_html
+from apps.documents import pdf_html
+from apps.documents.isolated import Documents
 from apps.documents.nodes.common import MIME, derived_name, file_name_param, file_param, output_field_param, read_file, save_file
 from apps.flows.engine.errors import NodeError, gettext_noop
 from apps.flows.nodes.base import NodeType, Param, t
@@ -60,23 +61,25 @@ class PdfText(NodeType):
     )
 
     def execute(self, ctx):
-        out = []
-        for _index, item, params in ctx.each():
-            data, ref = read_file(ctx, item, params["file_field"])
-            pages = pdf.extract_text(
-                data, pages=params["pages"], password=params["password"], layout=bool(params["layout"]), check=ctx.check_deadline
-            )
-            if params["output"] == "pages":
-                out.extend(
-                    {"page": page["page"], params["output_field"] or "text": page["text"], "file_name": ref.get("name")} for page in pages
+        with Documents(ctx) as docs:
+            out = []
+            for _index, item, params in ctx.each():
+                data, ref = read_file(ctx, item, params["file_field"])
+                pages = docs.call(
+                    "pdf.extract_text", data, pages=params["pages"], password=params["password"], layout=bool(params["layout"])
                 )
-                continue
-            result = copy_item(item)
-            set_path(result, params["output_field"] or "text", "\n\n".join(page["text"] for page in pages))
-            result["pages"] = pages
-            result["page_count"] = pdf.page_count(data, password=params["password"])
-            out.append(result)
-        return {"main": out}
+                if params["output"] == "pages":
+                    out.extend(
+                        {"page": page["page"], params["output_field"] or "text": page["text"], "file_name": ref.get("name")}
+                        for page in pages
+                    )
+                    continue
+                result = copy_item(item)
+                set_path(result, params["output_field"] or "text", "\n\n".join(page["text"] for page in pages))
+                result["pages"] = pages
+                result["page_count"] = docs.call("pdf.page_count", data, password=params["password"])
+                out.append(result)
+            return {"main": out}
 
 
 @register
@@ -123,20 +126,21 @@ class PdfTables(NodeType):
     def execute(self, ctx):
         from apps.documents.common import unique_headers
 
-        out = []
-        for _index, item, params in ctx.each():
-            data, _ref = read_file(ctx, item, params["file_field"])
-            tables = pdf.extract_tables(
-                data, pages=params["pages"], password=params["password"], lines=params["detect"] != "text", check=ctx.check_deadline
-            )
-            if params["output"] == "tables":
-                out.extend(tables)
-                continue
-            for table in tables:
-                header = unique_headers([cell.replace("\n", " ") for cell in table["rows"][0]])
-                for row in table["rows"][1:]:
-                    out.append({name: (row[i] if i < len(row) else "") for i, name in enumerate(header)})
-        return {"main": out}
+        with Documents(ctx) as docs:
+            out = []
+            for _index, item, params in ctx.each():
+                data, _ref = read_file(ctx, item, params["file_field"])
+                tables = docs.call(
+                    "pdf.extract_tables", data, pages=params["pages"], password=params["password"], lines=params["detect"] != "text"
+                )
+                if params["output"] == "tables":
+                    out.extend(tables)
+                    continue
+                for table in tables:
+                    header = unique_headers([cell.replace("\n", " ") for cell in table["rows"][0]])
+                    for row in table["rows"][1:]:
+                        out.append({name: (row[i] if i < len(row) else "") for i, name in enumerate(header)})
+            return {"main": out}
 
 
 @register
@@ -166,15 +170,16 @@ class PdfSplit(NodeType):
     )
 
     def execute(self, ctx):
-        out = []
-        for _index, item, params in ctx.each():
-            data, ref = read_file(ctx, item, params["file_field"])
-            for part in pdf.split(data, ranges=params["ranges"], password=params["password"], check=ctx.check_deadline):
-                name = derived_name(ref, "pdf", suffix=f"_p{part['pages'].replace(' ', '')}")
-                result = {"pages": part["pages"]}
-                set_path(result, params["output_field"] or "file", save_file(ctx, part["data"], name=name, mime_type=MIME["pdf"]))
-                out.append(result)
-        return {"main": out}
+        with Documents(ctx) as docs:
+            out = []
+            for _index, item, params in ctx.each():
+                data, ref = read_file(ctx, item, params["file_field"])
+                for part in docs.call("pdf.split", data, ranges=params["ranges"], password=params["password"]):
+                    name = derived_name(ref, "pdf", suffix=f"_p{part['pages'].replace(' ', '')}")
+                    result = {"pages": part["pages"]}
+                    set_path(result, params["output_field"] or "file", save_file(ctx, part["data"], name=name, mime_type=MIME["pdf"]))
+                    out.append(result)
+            return {"main": out}
 
 
 @register
@@ -192,19 +197,20 @@ class PdfMerge(NodeType):
     params = (file_param(), file_name_param("merged.pdf"), output_field_param())
 
     def execute(self, ctx):
-        documents = []
-        first = None
-        for _index, item, params in ctx.each():
-            data, _ref = read_file(ctx, item, params["file_field"])
-            documents.append(data)
-            first = first or params
-        if not documents:
-            raise NodeError(gettext_noop("There are no PDF files to merge."), code="nothing_to_merge")
-        merged = pdf.merge(documents, check=ctx.check_deadline)
-        ref = save_file(ctx, merged, name=derived_name(None, "pdf", given=first["file_name"] or "merged.pdf"), mime_type=MIME["pdf"])
-        result = {"files": len(documents), "page_count": pdf.page_count(merged)}
-        set_path(result, first["output_field"] or "file", ref)
-        return {"main": [result]}
+        with Documents(ctx) as docs:
+            documents = []
+            first = None
+            for _index, item, params in ctx.each():
+                data, _ref = read_file(ctx, item, params["file_field"])
+                documents.append(data)
+                first = first or params
+            if not documents:
+                raise NodeError(gettext_noop("There are no PDF files to merge."), code="nothing_to_merge")
+            merged = docs.call("pdf.merge", documents)
+            ref = save_file(ctx, merged, name=derived_name(None, "pdf", given=first["file_name"] or "merged.pdf"), mime_type=MIME["pdf"])
+            result = {"files": len(documents), "page_count": docs.call("pdf.page_count", merged)}
+            set_path(result, first["output_field"] or "file", ref)
+            return {"main": [result]}
 
 
 DEFAULT_HTML = """<h1>{{ title }}</h1>

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from apps.documents import csvfile, excel
 from apps.documents import n8n as from_n8n
+from apps.documents.common import is_ole
+from apps.documents.isolated import Documents
 from apps.documents.nodes.common import (
     MIME,
     columns_param,
@@ -83,8 +85,8 @@ class ExcelRead(NodeType):
     blocking = True
     label = t("Read Excel", "Excel 읽기")
     description = t(
-        "Reads the rows of a sheet of an .xlsx file into items: one item per row, fields named by the header row.",
-        ".xlsx 파일 시트의 행을 항목으로 읽습니다. 행마다 항목 하나이며 필드 이름은 머리글 행에서 옵니다.",
+        "Reads the rows of a sheet of an .xlsx (or old .xls) file into items: one item per row, fields named by the header row.",
+        ".xlsx(또는 예전 .xls) 파일 시트의 행을 항목으로 읽습니다. 행마다 항목 하나이며 필드 이름은 머리글 행에서 옵니다.",
     )
     aliases = ("excel", "xlsx", "spreadsheet", "엑셀", "스프레드시트")
     params = (
@@ -103,21 +105,22 @@ class ExcelRead(NodeType):
     )
 
     def execute(self, ctx):
-        out = []
-        for _index, item, params in ctx.each():
-            data, _ref = read_file(ctx, item, params["file_field"])
-            out.extend(
-                excel.read_sheet(
-                    data,
-                    sheet=params["sheet"],
-                    header_row=int(params["header_row"] or 0),
-                    cell_range=params["range"],
-                    skip_empty=bool(params["skip_empty"]),
-                    max_rows=int(params["max_rows"]),
-                    check=ctx.check_deadline,
+        with Documents(ctx, "excel", "legacy") as docs:
+            out = []
+            for _index, item, params in ctx.each():
+                data, _ref = read_file(ctx, item, params["file_field"])
+                out.extend(
+                    docs.call(
+                        "legacy.read_xls" if is_ole(data) else "excel.read_sheet",  # .xls (or a password-protected .xlsx)
+                        data,
+                        sheet=params["sheet"],
+                        header_row=int(params["header_row"] or 0),
+                        cell_range=params["range"],
+                        skip_empty=bool(params["skip_empty"]),
+                        max_rows=int(params["max_rows"]),
+                    )
                 )
-            )
-        return {"main": out}
+            return {"main": out}
 
 
 @register
@@ -202,27 +205,28 @@ class ExcelAppend(NodeType):
     )
 
     def execute(self, ctx):
-        params = ctx.params()
-        if not ctx.items:
-            return {"main": []}
-        data, ref = read_file(ctx, ctx.items[0], params["file_field"])
-        skip = set(params["skip_fields"] or []) | {str(params["file_field"] or "file").split(".")[0]}
-        rows = [row for row in ({k: v for k, v in item.items() if k not in skip} for item in ctx.items) if row]
-        out = excel.append_rows(
-            data,
-            rows,
-            sheet=params["sheet"],
-            header_row=int(params["header_row"] or 0),
-            start_row=int(params["start_row"]) if params["start_row"] else None,
-            add_columns=bool(params["add_columns"]),
-            formulas=bool(params["formulas"]),
-            check=ctx.check_deadline,
-        )
-        new_ref = save_file(ctx, out, name=derived_name(ref, "xlsx", given=params["file_name"]), mime_type=MIME["xlsx"])
-        result: dict = {}
-        set_path(result, params["output_field"] or "file", new_ref)
-        result["rows"] = len(rows)
-        return {"main": [result]}
+        with Documents(ctx) as docs:
+            params = ctx.params()
+            if not ctx.items:
+                return {"main": []}
+            data, ref = read_file(ctx, ctx.items[0], params["file_field"])
+            skip = set(params["skip_fields"] or []) | {str(params["file_field"] or "file").split(".")[0]}
+            rows = [row for row in ({k: v for k, v in item.items() if k not in skip} for item in ctx.items) if row]
+            out = docs.call(
+                "excel.append_rows",
+                data,
+                rows,
+                sheet=params["sheet"],
+                header_row=int(params["header_row"] or 0),
+                start_row=int(params["start_row"]) if params["start_row"] else None,
+                add_columns=bool(params["add_columns"]),
+                formulas=bool(params["formulas"]),
+            )
+            new_ref = save_file(ctx, out, name=derived_name(ref, "xlsx", given=params["file_name"]), mime_type=MIME["xlsx"])
+            result: dict = {}
+            set_path(result, params["output_field"] or "file", new_ref)
+            result["rows"] = len(rows)
+            return {"main": [result]}
 
 
 @register

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from apps.documents import hwp, word
 from apps.documents.common import is_ole
+from apps.documents.isolated import Documents
 from apps.documents.nodes.common import MIME, derived_name, file_name_param, file_param, output_field_param, read_file, save_file
 from apps.flows.engine.errors import NodeError, gettext_noop
 from apps.flows.nodes.base import NodeType, Param, t
@@ -48,15 +48,16 @@ class WordFill(NodeType):
     params = (file_param(t("Template (.docx)", "서식 (.docx)")), VALUES, file_name_param(), output_field_param())
 
     def execute(self, ctx):
-        out = []
-        for _index, item, params in ctx.each():
-            data, ref = read_file(ctx, item, params["file_field"])
-            filled = word.fill_template(data, _values(params, item), check=ctx.check_deadline)
-            result = copy_item(item)
-            name = derived_name(ref, "docx", given=params["file_name"])
-            set_path(result, params["output_field"] or "file", save_file(ctx, filled, name=name, mime_type=MIME["docx"]))
-            out.append(result)
-        return {"main": out}
+        with Documents(ctx) as docs:
+            out = []
+            for _index, item, params in ctx.each():
+                data, ref = read_file(ctx, item, params["file_field"])
+                filled = docs.call("word.fill_template", data, _values(params, item))
+                result = copy_item(item)
+                name = derived_name(ref, "docx", given=params["file_name"])
+                set_path(result, params["output_field"] or "file", save_file(ctx, filled, name=name, mime_type=MIME["docx"]))
+                out.append(result)
+            return {"main": out}
 
 
 @register
@@ -73,16 +74,17 @@ class WordText(NodeType):
     params = (file_param(), TEXT_FIELD)
 
     def execute(self, ctx):
-        out = []
-        for _index, item, params in ctx.each():
-            data, _ref = read_file(ctx, item, params["file_field"])
-            extracted = word.extract_text(data, check=ctx.check_deadline)
-            result = copy_item(item)
-            set_path(result, params["output_field"] or "text", extracted["text"])
-            result["paragraphs"] = extracted["paragraphs"]
-            result["tables"] = extracted["tables"]
-            out.append(result)
-        return {"main": out}
+        with Documents(ctx, "word", "legacy") as docs:
+            out = []
+            for _index, item, params in ctx.each():
+                data, _ref = read_file(ctx, item, params["file_field"])
+                extracted = docs.call("legacy.doc_text" if is_ole(data) else "word.extract_text", data)  # .doc: Word 97-2003
+                result = copy_item(item)
+                set_path(result, params["output_field"] or "text", extracted["text"])
+                result["paragraphs"] = extracted["paragraphs"]
+                result["tables"] = extracted["tables"]
+                out.append(result)
+            return {"main": out}
 
 
 @register
@@ -100,18 +102,19 @@ class HwpText(NodeType):
     params = (file_param(), TEXT_FIELD)
 
     def execute(self, ctx):
-        out = []
-        for _index, item, params in ctx.each():
-            data, _ref = read_file(ctx, item, params["file_field"])
-            if not is_ole(data) and data[:2] != b"PK":
-                raise NodeError(gettext_noop("The file is neither an HWP nor an HWPX document (a Hancom Office file)."), code="not_hwp")
-            reader = hwp.hwp_text if is_ole(data) else hwp.hwpx_text
-            extracted = reader(data, check=ctx.check_deadline)
-            result = copy_item(item)
-            set_path(result, params["output_field"] or "text", extracted["text"])
-            result["paragraphs"] = extracted["paragraphs"]
-            out.append(result)
-        return {"main": out}
+        with Documents(ctx) as docs:
+            out = []
+            for _index, item, params in ctx.each():
+                data, _ref = read_file(ctx, item, params["file_field"])
+                if not is_ole(data) and data[:2] != b"PK":
+                    raise NodeError(gettext_noop("The file is neither an HWP nor an HWPX document (a Hancom Office file)."), code="not_hwp")
+                reader = "hwp.hwp_text" if is_ole(data) else "hwp.hwpx_text"
+                extracted = docs.call(reader, data)
+                result = copy_item(item)
+                set_path(result, params["output_field"] or "text", extracted["text"])
+                result["paragraphs"] = extracted["paragraphs"]
+                out.append(result)
+            return {"main": out}
 
 
 @register
@@ -130,12 +133,13 @@ class HwpxFill(NodeType):
     params = (file_param(t("Template (.hwpx)", "서식 (.hwpx)")), VALUES, file_name_param(), output_field_param())
 
     def execute(self, ctx):
-        out = []
-        for _index, item, params in ctx.each():
-            data, ref = read_file(ctx, item, params["file_field"])
-            filled = hwp.hwpx_fill(data, _values(params, item), check=ctx.check_deadline)
-            result = copy_item(item)
-            name = derived_name(ref, "hwpx", given=params["file_name"])
-            set_path(result, params["output_field"] or "file", save_file(ctx, filled, name=name, mime_type=MIME["hwpx"]))
-            out.append(result)
-        return {"main": out}
+        with Documents(ctx) as docs:
+            out = []
+            for _index, item, params in ctx.each():
+                data, ref = read_file(ctx, item, params["file_field"])
+                filled = docs.call("hwp.hwpx_fill", data, _values(params, item))
+                result = copy_item(item)
+                name = derived_name(ref, "hwpx", given=params["file_name"])
+                set_path(result, params["output_field"] or "file", save_file(ctx, filled, name=name, mime_type=MIME["hwpx"]))
+                out.append(result)
+            return {"main": out}
