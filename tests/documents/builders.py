@@ -280,6 +280,8 @@ def scanned_pdf(pages: list[bytes]) -> bytes:
     buffer = io.BytesIO()
     images[0].save(buffer, format="PDF", save_all=True, append_images=images[1:], resolution=150)
     return buffer.getvalue()
+
+
 # ---- Excel 97-2003 (.xls, BIFF8) and Word 97-2003 (.doc), the least each reader needs, from the published formats ----
 def _record(kind: int, body: bytes) -> bytes:
     return struct.pack("<HH", kind, len(body)) + body
