@@ -13,6 +13,7 @@ from apps.connectors import files
 from apps.flows.credential_kinds import t
 from apps.flows.engine.errors import NodeError, gettext_noop
 from apps.flows.nodes.base import NodeType, Param
+from apps.flows.nodes.registry import register
 
 MAX_DOWNLOAD = files.READ_LIMIT
 
@@ -30,8 +31,53 @@ class Session:
 
 class Server:
     credential_type: ClassVar[str]
+    name: ClassVar[str]  # shown in messages ("SFTP"), the same in every language
 
     def open(self, data: dict, *, allow_hosts, timeout: float) -> Session: ...
+
+
+# How a file server's refusals read, the same for every server (catalog/ftp.py and catalog/sftp.py say which applies).
+_PATH_ERRORS = {
+    "missing": ("not_found", gettext_noop("There is no file or folder “%(path)s” on the server.")),
+    # FTP's 550 means either: the server does not say which.
+    "missing_or_denied": (
+        "not_found",
+        gettext_noop("The server has no file or folder “%(path)s”, or does not allow this user to use it (%(reason)s)."),
+    ),
+    "denied": ("permission_denied", gettext_noop("The server does not allow this user to use “%(path)s”.")),
+    "refused": ("file_server_error", gettext_noop("The server refused to use “%(path)s”: %(reason)s")),
+}
+
+
+def path_error(what: str, path: str, reason: object = "") -> NodeError:
+    """A refusal about one path: `what` is missing, missing_or_denied, denied or refused."""
+    code, template = _PATH_ERRORS[what]
+    return NodeError(template, code=code, values={"path": path, "reason": str(reason)[:200]})
+
+
+def unreachable_error(server: Server, exc: BaseException) -> NodeError:
+    """The server could not be reached or the session broke; code `<credential type>_unreachable`."""
+    return NodeError(
+        gettext_noop("Could not connect to the %(server)s server: %(reason)s"),
+        code=f"{server.credential_type}_unreachable",
+        values={"server": server.name, "reason": str(exc)[:300] or type(exc).__name__},
+    )
+
+
+@contextlib.contextmanager
+def refusals(path: str, catch: tuple[type[BaseException], ...], explain, *, cleanup=None):
+    """Turns the driver's exceptions (`catch`) in the block into explain(exc, path); a NodeError passes as it is.
+    `cleanup` runs before either leaves the block (e.g. closing a half-filled buffer)."""
+    try:
+        yield
+    except NodeError:
+        if cleanup is not None:
+            cleanup()
+        raise
+    except catch as exc:
+        if cleanup is not None:
+            cleanup()
+        raise explain(exc, path) from None
 
 
 def clean_path(value) -> str:
@@ -168,3 +214,37 @@ class UploadStep(_FileStep):
             return [{"path": path, "name": posixpath.basename(path), "size": len(data)}]
 
         return {"main": self._each_with_session(ctx, work)}
+
+
+def register_file_server_steps(server: Server, *, aliases: tuple[str, ...]) -> tuple[type[ListStep], type[DownloadStep], type[UploadStep]]:
+    """Registers a server's three steps (`<kind>.list`, `<kind>.download`, `<kind>.upload`) with its `Server`."""
+    kind, name = server.credential_type, server.name
+
+    class List(ListStep):
+        key = f"{kind}.list"
+        label = t(f"{name}: list files", f"{name}: 파일 목록")
+        description = t(
+            f"One item per file or folder in a folder of an {name} server.", f"{name} 서버 폴더의 파일과 폴더마다 항목 하나를 냅니다."
+        )
+        params = ListStep.make_params(kind)
+
+    class Download(DownloadStep):
+        key = f"{kind}.download"
+        label = t(f"{name}: download a file", f"{name}: 파일 내려받기")
+        description = t(
+            f"Reads a file from an {name} server into the item's `file`.", f"{name} 서버의 파일을 읽어 항목의 `file`에 넣습니다."
+        )
+        params = DownloadStep.make_params(kind)
+
+    class Upload(UploadStep):
+        key = f"{kind}.upload"
+        label = t(f"{name}: upload a file", f"{name}: 파일 올리기")
+        description = t(f"Saves a file or text from each item on an {name} server.", f"항목마다 파일이나 글을 {name} 서버에 저장합니다.")
+        params = UploadStep.make_params(kind)
+
+    steps = []
+    for cls in (List, Download, Upload):
+        cls.server, cls.aliases = server, aliases
+        cls.__name__ = cls.__qualname__ = f"{name.title()}{cls.__name__}"
+        steps.append(register(cls))
+    return tuple(steps)

@@ -16,9 +16,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.connectors.hosted_forms import FormField, definition_problems, form_fields
+from apps.connectors.hosted_forms import FormField, definition_problems, file_fields, form_fields
 from apps.connectors.models import FormSubmission
 from apps.core.errors import DomainError
+from apps.files.errors import FilesError
+from apps.files.services import file_save, files_attach_to_run
 from apps.flows.models import Flow
 from apps.flows.nodes.registry import load_builtin_nodes
 from apps.runs.models import Run
@@ -76,15 +78,35 @@ def _check_rate(form: HostedForm, visitor: str) -> None:
         )
 
 
-def form_submission_create(*, form: HostedForm, answers: dict, ip: str | None) -> Run:
-    """Starts the flow with one item: the answers by field name, plus `submitted_at` (UTC, ISO 8601)."""
+def form_submission_create(*, form: HostedForm, answers: dict, ip: str | None, files: dict | None = None) -> Run:
+    """Starts the flow with one item: the answers by field name, plus `submitted_at` (UTC, ISO 8601). `files` (field
+    name → an uploaded file, already checked against the field's size and types) are stored in the organization's file
+    store and reach the flow as file references ({"$file", "name", "mime_type", "size"}; None for a file field left
+    empty), deleted with the run."""
     visitor = _visitor(ip)
     item = {**answers, "submitted_at": timezone.now().astimezone(dt.UTC).isoformat(timespec="seconds")}
     with transaction.atomic():
         # One visitor's submissions are counted under a lock of the flow's row, so parallel posts cannot all pass.
         Flow.objects.select_for_update().filter(pk=form.flow.pk).values_list("pk", flat=True).first()
         _check_rate(form, visitor)
+        refs = []
+        for field in file_fields(form.fields):
+            upload = (files or {}).get(field.key)
+            if upload is None:
+                item[field.key] = None
+                continue
+            try:
+                ref = file_save(data=upload, name=upload.name, mime_type=upload.content_type, flow_id=form.flow.pk)
+            except FilesError as refused:
+                raise DomainError(
+                    _("The file “%(name)s” could not be kept: %(reason)s") % {"name": upload.name, "reason": refused.message},
+                    code=refused.code,
+                    status=refused.status,
+                ) from None
+            item[field.key] = ref
+            refs.append(ref)
         run = run_create(flow=form.flow, trigger=Run.Trigger.WEBHOOK, items=[item])
+        files_attach_to_run(refs=refs, run_id=run.pk)
         FormSubmission.objects.create(flow_id=form.flow.pk, run_id=run.pk, visitor=visitor)
         run_enqueue(run)
     return run

@@ -11,10 +11,15 @@ from urllib.parse import urlsplit
 
 from apps.flows.engine.errors import gettext_noop
 
-FIELD_TYPES = ("text", "long_text", "number", "email", "date", "select", "checkbox")
+FIELD_TYPES = ("text", "long_text", "number", "email", "date", "select", "checkbox", "file")
 MAX_FIELDS = 50
 MAX_OPTIONS = 100
-MAX_LENGTH = {"text": 1_000, "long_text": 10_000, "email": 254, "number": 40, "date": 10, "select": 500, "checkbox": 10}
+MAX_LENGTH = {"text": 1_000, "long_text": 10_000, "email": 254, "number": 40, "date": 10, "select": 500, "checkbox": 10, "file": 0}
+# File fields: the size limit per field in MB (the organization's own file limit applies too), and the accepted types as
+# extensions (".pdf") or MIME types ("image/*", "application/pdf"); none: any type.
+DEFAULT_FILE_MB = 10
+MAX_FILE_MB = 50
+_ACCEPT = re.compile(r"^(\.[a-z0-9]{1,10}|[a-z]+/(\*|[a-z0-9][a-z0-9.+-]{0,100}))$")
 MAX_LABEL = 200
 RESERVED_KEYS = frozenset({"submitted_at"})
 # What the person writes as a label becomes the answer's name when they leave the name empty: letters (Hangul too),
@@ -31,6 +36,21 @@ class FormField:
     required: bool = False
     help: str = ""
     options: tuple[str, ...] = ()
+    accept: tuple[str, ...] = ()
+    max_mb: float = DEFAULT_FILE_MB
+
+    @property
+    def max_bytes(self) -> int:
+        return int(self.max_mb * 1024 * 1024)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file a visitor sent in a file field (the page gives these; nothing here reads bytes)."""
+
+    name: str
+    size: int
+    content_type: str
 
 
 @dataclass
@@ -76,9 +96,79 @@ def form_fields(parameters: dict) -> list[FormField]:
                 required=raw.get("required") is True,
                 help=str(raw.get("help") or "").strip()[:500],
                 options=split_options(raw.get("options")) if kind == "select" else (),
+                accept=_accept_list(raw.get("accept")) if kind == "file" else (),
+                max_mb=_max_mb(raw.get("max_size_mb")) if kind == "file" else DEFAULT_FILE_MB,
             )
         )
     return out[:MAX_FIELDS]
+
+
+def _accept_list(raw) -> tuple[str, ...]:
+    """Accepted types, lower case; a bare extension gets its dot ("pdf" → ".pdf"); unreadable entries are dropped (and
+    reported by definition_problems)."""
+    out = []
+    for part in split_options(raw):
+        part = part.strip().lower()
+        if part and "/" not in part and not part.startswith("."):
+            part = "." + part
+        if _ACCEPT.match(part):
+            out.append(part)
+    return tuple(out)
+
+
+def _max_mb(raw) -> float:
+    try:
+        value = float(str(raw).strip()) if raw not in (None, "") else DEFAULT_FILE_MB
+    except ValueError:
+        return -1
+    return value
+
+
+def file_fields(fields: list[FormField]) -> list[FormField]:
+    return [item for item in fields if item.type == "file"]
+
+
+def upload_problems(fields: list[FormField], uploads: dict[str, list[Upload]]) -> list[FormProblem]:
+    """The problems of the files a visitor sent: a required file missing, more than one file, too large, a type the
+    field does not accept."""
+    problems = []
+    for item in file_fields(fields):
+        sent = [u for u in uploads.get(item.key, []) if u.name or u.size]
+        if not sent:
+            if item.required:
+                problems.append(FormProblem(item.key, gettext_noop("Choose a file to send.")))
+            continue
+        if len(sent) > 1:
+            problems.append(FormProblem(item.key, gettext_noop("Send one file here.")))
+            continue
+        upload = sent[0]
+        if upload.size > item.max_bytes:
+            too_big = gettext_noop("This file is larger than %(max)s MB. Choose a smaller one.")
+            problems.append(FormProblem(item.key, too_big, {"max": f"{item.max_mb:g}"}))
+        elif item.accept and not accepted(upload, item.accept):
+            problems.append(
+                FormProblem(item.key, gettext_noop("Choose a file of one of these types: %(types)s."), {"types": ", ".join(item.accept)})
+            )
+    return problems
+
+
+def accepted(upload: Upload, accept: tuple[str, ...]) -> bool:
+    """Whether the file's name ends with an accepted extension, or its type is an accepted MIME type; for a MIME type
+    the name's extension must agree too (a visitor's browser names the type; the name is what people open)."""
+    import mimetypes
+
+    name = upload.name.lower()
+    guessed = (mimetypes.guess_type(name)[0] or "").lower()
+    for entry in accept:
+        if entry.startswith("."):
+            if name.endswith(entry):
+                return True
+        elif entry.endswith("/*"):
+            if guessed.startswith(entry[:-1]):
+                return True
+        elif guessed == entry:
+            return True
+    return False
 
 
 def definition_problems(parameters: dict) -> list[FormProblem]:
@@ -106,6 +196,25 @@ def definition_problems(parameters: dict) -> list[FormProblem]:
         names.add(item.key)
         if item.type == "select" and not item.options:
             problems.append(FormProblem("fields", gettext_noop("The choice field “%(label)s” needs options."), {"label": item.label}))
+        if item.type == "file" and not 0 < item.max_mb <= MAX_FILE_MB:
+            problems.append(
+                FormProblem(
+                    "fields",
+                    gettext_noop("The file field “%(label)s” may accept files of up to %(max)s MB; give a size from 0.1 to %(max)s."),
+                    {"label": item.label, "max": MAX_FILE_MB},
+                )
+            )
+    for raw in raw_fields if isinstance(raw_fields, list) else []:
+        if isinstance(raw, dict) and raw.get("type") == "file":
+            for part in split_options(raw.get("accept")):
+                if not _accept_list(part):
+                    problems.append(
+                        FormProblem(
+                            "fields",
+                            gettext_noop("“%(value)s” is not a file type: write an extension like .pdf or a type like image/*."),
+                            {"value": part[:50]},
+                        )
+                    )
     if (parameters or {}).get("after") == "redirect":
         target = str((parameters or {}).get("redirect_url") or "").strip()
         if not redirect_allowed(target):
@@ -130,6 +239,8 @@ def form_answers(fields: list[FormField], posted: dict[str, list[str]]) -> tuple
     problems, one per field at most."""
     answers, problems = {}, []
     for item in fields:
+        if item.type == "file":
+            continue  # sent as files: upload_problems checks them, the page stores them
         raw = _one(posted.get(item.key, []))
         value = raw.strip() if item.type != "long_text" else raw.replace("\r\n", "\n").strip()
         if len(value) > MAX_LENGTH[item.type]:

@@ -13,9 +13,10 @@ import contextlib
 from typing import Any, ClassVar
 
 from apps.connectors.sql import bound_values, columns_of, identifier, json_safe, named_to_driver, row_item
-from apps.flows.credential_kinds import TestResult, t
+from apps.flows.credential_kinds import CredentialKind, Field, TestResult, t
 from apps.flows.engine.errors import NodeError, gettext_noop
 from apps.flows.nodes.base import NodeType, Param
+from apps.flows.nodes.registry import register
 
 DEFAULT_TIMEOUT = 30
 MAX_TIMEOUT = 900
@@ -41,6 +42,40 @@ class Database:
     def error(self, exc: Exception, *, timeout_seconds: float) -> NodeError | None: ...
 
     def is_driver_error(self, exc: Exception) -> bool: ...
+
+
+# What a database's refusal means, the same words for every database (each Database.error maps its own codes here).
+_REFUSALS = {
+    "db_not_found": gettext_noop("The database does not exist on the server: %(reason)s. Check the database name in the connection."),
+    "db_no_table": gettext_noop("The table does not exist: %(reason)s."),
+    "db_no_column": gettext_noop("The column does not exist: %(reason)s."),
+    "db_syntax": gettext_noop("The SQL has a syntax error: %(reason)s."),
+    "db_constraint": gettext_noop("The database refused the row: %(reason)s."),
+    "db_permission": gettext_noop("The database user may not do this: %(reason)s."),
+    "db_error": gettext_noop("The database refused the query: %(reason)s."),
+}
+
+
+def refused(code: str, reason: str) -> NodeError:
+    """The database's refusal in words: `code` is one of db_not_found, db_no_table, db_no_column, db_syntax,
+    db_constraint, db_permission, db_error."""
+    return NodeError(_REFUSALS[code], code=code, values={"reason": reason})
+
+
+def unreachable_error(database: Database, reason: str) -> NodeError:
+    return NodeError(
+        gettext_noop("Could not connect to the %(database)s server: %(reason)s"),
+        code="db_unreachable",
+        values={"database": database.name, "reason": reason},
+    )
+
+
+def ssl_mode_of(data: dict, *, modes: tuple[str, ...], default: str) -> str:
+    """The credential's SSL mode (`default` when empty), or a clear error naming the driver's modes."""
+    mode = str(data.get("ssl_mode") or "").strip().lower() or default
+    if mode not in modes:
+        raise NodeError(gettext_noop("The SSL mode must be one of: %(modes)s."), code="bad_ssl_mode", values={"modes": ", ".join(modes)})
+    return mode
 
 
 def timeout_error(seconds: float) -> NodeError:
@@ -127,11 +162,7 @@ class _DatabaseStep(NodeType):
         if known is not None:
             return known
         if isinstance(exc, OSError):
-            return NodeError(
-                gettext_noop("Could not connect to the %(database)s server: %(reason)s"),
-                code="db_unreachable",
-                values={"database": self.database.name, "reason": str(exc)[:300]},
-            )
+            return unreachable_error(self.database, str(exc)[:300])
         raise exc
 
     def _run(self, ctx, *, read_only: bool, work) -> list[dict]:
@@ -372,3 +403,90 @@ class UpdateStep(_DatabaseStep):
                 _close(cursor)
 
         return {"main": self._run(ctx, read_only=False, work=work)}
+
+
+class DatabaseKind(CredentialKind):
+    """A database sign-in: server, port, database, user, password and SSL mode. A subclass names its `database`, its
+    `default_port` and its driver's SSL modes (`ssl_modes`, the default first)."""
+
+    database: ClassVar[Database]
+    default_port: ClassVar[int]
+    ssl_modes: ClassVar[tuple[str, ...]]
+    default_ssl_mode: ClassVar[str]
+
+    @staticmethod
+    def make_fields(*, default_port: int, ssl_label) -> tuple[Field, ...]:
+        return (
+            Field("host", t("Server", "서버"), secret=False),
+            Field("port", t("Port", "포트"), secret=False, required=False, example=str(default_port)),
+            Field("database", t("Database", "데이터베이스"), secret=False),
+            Field("username", t("User name", "사용자 이름"), secret=False),
+            Field("password", t("Password", "비밀번호"), required=False),
+            Field("ssl_mode", ssl_label, secret=False, required=False),
+        )
+
+    @staticmethod
+    def make_help(*, default_port: int):
+        return t(
+            f"The server's name or address as your database administrator gives it (port {default_port} unless told "
+            "otherwise). Use a user that may only do what the flows need. A server inside your company network must be "
+            "allowed by an organization admin (Settings → Internal hosts).",
+            f"데이터베이스 관리자에게 받은 서버 이름이나 주소를 넣으세요(따로 듣지 않았다면 포트는 {default_port}). 플로우에 "
+            "필요한 권한만 가진 사용자를 쓰세요. 회사 내부망의 서버는 조직 관리자가 허용해야 합니다(설정 → 내부 호스트).",
+        )
+
+    def problems(self, data):
+        try:
+            ssl_mode_of(data, modes=self.ssl_modes, default=self.default_ssl_mode)
+        except NodeError as wrong:
+            return [(wrong.template, wrong.values)]
+        return []
+
+    def test(self, data, *, allow_hosts=(), url=""):
+        return sql_connection_test(self.database, data, allow_hosts=allow_hosts)
+
+
+def register_database_steps(
+    database: Database,
+    *,
+    prefix: str,
+    aliases: tuple[str, ...],
+    query_description,
+    insert_description,
+    example: str = "SELECT * FROM orders WHERE customer_id = :customer_id AND created_at >= :since",
+    n8n: dict[str, tuple] | None = None,
+) -> tuple[type[QueryStep], type[InsertStep], type[UpdateStep]]:
+    """Registers a database's three steps (`<prefix>.query`, `<prefix>.insert_rows`, `<prefix>.update_rows`) with its
+    dialect (`database`); the labels start with the database's name, which reads the same in both languages. `n8n`
+    gives the n8n node mappings of each step by role ("query", "insert", "update")."""
+    kind, name = database.credential_type, database.name
+
+    class Query(QueryStep):
+        key = f"{prefix}.query"
+        label = t(f"{name}: run a query", f"{name}: 쿼리 실행")
+        description = query_description
+        params = QueryStep.make_params(kind, example)
+
+    class Insert(InsertStep):
+        key = f"{prefix}.insert_rows"
+        label = t(f"{name}: insert rows", f"{name}: 행 추가")
+        description = insert_description
+        params = InsertStep.make_params(kind)
+
+    class Update(UpdateStep):
+        key = f"{prefix}.update_rows"
+        label = t(f"{name}: update rows", f"{name}: 행 수정")
+        description = t(
+            "Changes the rows whose key column equals each item's value, with the item's other fields.",
+            "기준 열의 값이 항목의 값과 같은 행을 항목의 다른 필드 값으로 바꿉니다.",
+        )
+        params = UpdateStep.make_params(kind)
+
+    steps = []
+    for role, cls, extra in (("query", Query, ("sql", "database")), ("insert", Insert, ("insert",)), ("update", Update, ("update",))):
+        cls.database = database
+        cls.n8n = (n8n or {}).get(role, ())
+        cls.aliases = (*aliases[:2], *extra, *aliases[2:])
+        cls.__name__ = cls.__qualname__ = f"{name.split()[0]}{cls.__name__}"
+        steps.append(register(cls))
+    return tuple(steps)

@@ -280,3 +280,39 @@ class SharedModuleInstall(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     module_id = models.BigIntegerField()  # apps.ai.AiModule in the organization's schema
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+class SharedConnector(models.Model):
+    """An API connector (apps/connectors/openapi) an organization shared: its latest imported document, copied here in
+    the public schema with a title, description and icon. Never a credential: the document describes how to sign in,
+    and the address it came from is kept without its query, fragment or user name (where API keys travel).
+    Installing imports the document into the installing organization as a connector of its own."""
+
+    title = models.CharField(_("title"), max_length=120)
+    summary = models.TextField(_("description"), max_length=2000)
+    icon = models.CharField(max_length=40, default="openapi")
+    author_organization = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="shared_connectors")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    connector_name = models.CharField(max_length=100)
+    connector_version = models.PositiveIntegerField()
+    spec_text = models.TextField()
+    base_url = models.CharField(max_length=2000, blank=True)
+    spec_version = models.CharField(max_length=40)
+    api_title = models.CharField(max_length=200, blank=True)
+    operations = models.JSONField(default=list)  # [{"id", "method", "path", "summary", "tag"}] for the listing
+    install_count = models.PositiveIntegerField(default=0)
+    is_hidden = models.BooleanField(_("hidden by moderators"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("shared API connector")
+        verbose_name_plural = _("shared API connectors")
+        ordering = ["-created_at"]
+
+
+class SharedConnectorInstall(models.Model):
+    shared = models.ForeignKey(SharedConnector, on_delete=models.PROTECT, related_name="installs")
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="connector_installs")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    connector_id = models.BigIntegerField()  # apps.connectors.ApiConnector in the organization's schema
+    created_at = models.DateTimeField(auto_now_add=True)

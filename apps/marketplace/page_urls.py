@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from apps.marketplace import module_pages, pages
+from apps.marketplace import connector_pages, module_pages, pages
 
 reading = [
     path("", pages.browse, name="browse"),
@@ -31,4 +31,7 @@ urlpatterns = [
     path("modules/", module_pages.module_list, name="modules"),
     path("modules/<int:pk>/", module_pages.module_detail, name="module-detail"),
     path("modules/share/<int:module_id>/", module_pages.module_share, name="module-share"),
+    path("connectors/", connector_pages.connector_list, name="connectors"),
+    path("connectors/<int:pk>/", connector_pages.connector_detail, name="connector-detail"),
+    path("connectors/share/<int:connector_id>/", connector_pages.connector_share_page, name="connector-share"),
 ]

@@ -262,8 +262,9 @@ export default function App({ boot, t, labelOf }: Props) {
       oauth2RedirectUri: boot.oauth2_redirect_uri || "",
       webhookUrl,
       copyWebhook,
+      saveNow: flush,
     }),
-    [catalog, catalogList, t, labelOf, readOnly, preview, load.credentials, load.credentialTypes, load.createCredential, boot.role, boot.oauth2_redirect_uri, webhookUrl, copyWebhook],
+    [catalog, catalogList, t, labelOf, readOnly, preview, load.credentials, load.credentialTypes, load.createCredential, boot.role, boot.oauth2_redirect_uri, webhookUrl, copyWebhook, flush],
   );
 
   if (fatal) return <div className="ez-fatal" role="alert">{fatal}</div>;

@@ -1,8 +1,9 @@
 import { useState } from "react";
 import { fireEvent, screen, waitFor } from "@testing-library/react";
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { fieldProblem } from "../src/components/ConnectionDialog";
 import { Field } from "../src/components/fields";
+import { setBoot } from "../src/lib/api";
 import { translator } from "../src/lib/i18n";
 import type { CredentialType } from "../src/types/api";
 import type { ParamSpec } from "../src/types/catalog";
@@ -34,6 +35,15 @@ function Form({ spec, initial, onValue }: { spec: ParamSpec; initial?: unknown; 
     />
   );
 }
+
+afterEach(() => vi.unstubAllGlobals());
+
+const CRM: CredentialType = {
+  key: "oauth2",
+  label: "OAuth2",
+  oauth2: true,
+  fields: [{ name: "client_id", label: "Client ID", required: true }],
+};
 
 describe("connections in the step form", () => {
   it("checks a value's shape with the kind's pattern and shows its example", () => {
@@ -83,5 +93,68 @@ describe("connections in the step form", () => {
     });
     expect(screen.getByTestId("param-credential-status").textContent).toBe("Choose Reconnect to sign in again.");
     expect(screen.getByTestId("param-credential-reconnect").textContent).toBe("Reconnect");
+  });
+
+  it("saves the step's new OAuth2 connection before leaving for the consent screen (no 'leave this page?')", async () => {
+    setBoot({ language: "en", csrf_token: "x", api_base: "/api/v1" });
+    const events: string[] = [];
+    vi.stubGlobal(
+      "fetch",
+      vi.fn((url: string, options: RequestInit) => {
+        events.push(`${options.method} ${url} ${options.body}`);
+        // No authorization_url: the test stops short of navigating (jsdom cannot).
+        return Promise.resolve(new Response(JSON.stringify({ error: { message: "stop here" } }), { status: 400, headers: { "Content-Type": "application/json" } }));
+      }),
+    );
+    let saveDone: () => void = () => {};
+    const saveNow = vi.fn(
+      () =>
+        new Promise<boolean>((resolve) => {
+          events.push("save started");
+          saveDone = () => {
+            events.push("save finished");
+            resolve(true);
+          };
+        }),
+    );
+    const onValue = vi.fn((v: unknown) => events.push(`step gets ${v}`));
+    renderInEditor(<Form spec={param("credential", "credential", { credential_type: "oauth2" })} onValue={onValue} />, {
+      credentialTypes: [CRM],
+      createCredential: async () => ({ id: 12, name: "Our CRM", type: "oauth2", status: "not_connected" }),
+      saveNow,
+    });
+    fireEvent.click(screen.getByTestId("param-credential-new"));
+    fireEvent.change(screen.getByTestId("credential-client_id"), { target: { value: "abc" } });
+    fireEvent.click(screen.getByTestId("credential-save"));
+    await waitFor(() => expect(saveNow).toHaveBeenCalled());
+    expect(events).toEqual(["step gets 12", "save started"]); // the sign-in waits for the save
+    saveDone();
+    await waitFor(() => expect(events.length).toBe(4));
+    expect(events[2]).toBe("save finished");
+    expect(events[3]).toMatch(/^POST \/api\/v1\/credentials\/12\/oauth2\/authorize .*credential=12/);
+  });
+
+  it("saves the flow before Reconnect leaves for the consent screen", async () => {
+    setBoot({ language: "en", csrf_token: "x", api_base: "/api/v1" });
+    const events: string[] = [];
+    vi.stubGlobal(
+      "fetch",
+      vi.fn((url: string, options: RequestInit) => {
+        events.push(`${options.method} ${url}`);
+        return Promise.resolve(new Response(JSON.stringify({ error: { message: "stop here" } }), { status: 400, headers: { "Content-Type": "application/json" } }));
+      }),
+    );
+    const saveNow = vi.fn(async () => {
+      events.push("saved");
+      return true;
+    });
+    renderInEditor(<Form spec={param("credential", "credential", { credential_type: "oauth2" })} initial={3} />, {
+      credentialTypes: [CRM],
+      credentials: [{ id: 3, name: "Me", type: "oauth2", status: "needs_reconnect" }],
+      saveNow,
+    });
+    fireEvent.click(screen.getByTestId("param-credential-reconnect"));
+    expect((await screen.findByTestId("param-credential-test-result")).textContent).toBe("stop here");
+    expect(events).toEqual(["saved", "POST /api/v1/credentials/3/oauth2/authorize"]);
   });
 });

@@ -59,6 +59,7 @@ export function renderInEditor(ui: ReactNode, overrides: Partial<EditorContextVa
     oauth2RedirectUri: "",
     webhookUrl: "",
     copyWebhook: () => {},
+    saveNow: async () => true,
     ...overrides,
   };
   return render(<EditorContext.Provider value={value}>{ui}</EditorContext.Provider>);

@@ -12,6 +12,7 @@ from apps.files.models import StoredFile
 from apps.files.refs import is_file_ref
 from apps.files.services import file_read
 from apps.flows.credential_kinds import get as credential_kind
+from apps.flows.engine.errors import NodeError
 from apps.flows.services.flows import flow_create, flow_publish, flow_set_active
 from apps.runs.models import Run
 from apps.runs.services.polling import polling_tick
@@ -141,3 +142,50 @@ def test_an_attachment_over_the_file_limit_is_named_but_not_stored_and_the_email
     big, small = Run.objects.get(flow=flow).input_items[0]["attachments"]
     assert big["$file"] is None and big["size"] == 11 and big["error"] and not is_file_ref(big)
     assert file_read(small) == b"small"
+
+
+def test_a_gmail_mailbox_signs_in_with_a_google_connection_over_xoauth2(organization, owner, base_urls):
+    from apps.connectors.catalog.imap import GMAIL_IMAP
+
+    with FakeImap(user="ops@gmail.example", access_token="ya29.fresh-token") as fake:
+        base_urls(**{GMAIL_IMAP: f"imap://127.0.0.1:{fake.port}"})
+        fake.deliver(make_message(subject="before"))
+        tokens = {"access_token": "ya29.fresh-token", "refresh_token": "1//r", "token_type": "Bearer", "expires_at": 4102444800}
+        google = credential(organization, owner, "google_imap", {"client_id": "cid", "client_secret": "cs"}, tokens=tokens)
+        graph = {
+            "nodes": [
+                node(
+                    "mail",
+                    "imap.new_email",
+                    "New email",
+                    authentication="google_imap",
+                    google_credential=google.pk,
+                    email_address="ops@gmail.example",
+                    interval_minutes=5,
+                ),
+                node("n", "flow.noop", "Do"),
+            ],
+            "edges": [edge("mail", "n")],
+        }
+        flow = flow_create(user=None, name="Gmail", graph=graph)
+        flow_publish(flow=flow, user=None)
+        flow = flow_set_active(flow=flow, active=True)
+        now = timezone.now() + dt.timedelta(seconds=1)
+        tick(organization, now)
+        fake.deliver(make_message(subject="주문 접수"))
+        tick(organization, now + dt.timedelta(minutes=6))
+        assert runs_of(flow) == [["주문 접수"]]
+        assert "LOGIN" not in fake.commands  # no password was sent
+        assert fake.xoauth2[-1] == {"user": "ops@gmail.example", "auth": "Bearer ya29.fresh-token"}
+        assert credential_kind("google_imap").scopes == ("https://mail.google.com/",)
+
+
+def test_a_refused_google_sign_in_says_to_reconnect(organization, owner, base_urls):
+    from apps.connectors.catalog.imap import imap_session
+
+    with FakeImap(user="ops@gmail.example", access_token="ya29.other") as fake:
+        settings = {"host": "127.0.0.1", "port": str(fake.port), "security": "none", "username": "ops@gmail.example"}
+        with pytest.raises(NodeError) as refused:
+            imap_session(settings, allow_hosts=["127.0.0.1"], oauth2_token="ya29.expired")
+        assert refused.value.code == "imap_login_refused" and "reconnect the Google connection" in refused.value.template
+        assert "AUTHENTICATIONFAILED" in refused.value.values["reason"]

@@ -22,6 +22,7 @@ _TYPE_LABELS = {
     "date": t("date", "날짜"),
     "select": t("choice from a list", "목록에서 선택"),
     "checkbox": t("checkbox", "체크박스"),
+    "file": t("file upload", "파일 첨부"),
 }
 
 
@@ -107,6 +108,26 @@ class FormSubmitted(NodeType):
                     default="",
                     expressions=False,
                     help=t("Separated by commas.", "쉼표로 구분합니다."),
+                ),
+                Param(
+                    "accept",
+                    "string",
+                    t("Accepted file types (for a file)", "받는 파일 종류(파일 첨부일 때)"),
+                    default="",
+                    expressions=False,
+                    help=t(
+                        "Extensions or types separated by commas, e.g. .pdf, .jpg, image/*. Empty: any file.",
+                        "쉼표로 구분한 확장자나 종류입니다. 예: .pdf, .jpg, image/*. 비우면 모든 파일을 받습니다.",
+                    ),
+                ),
+                Param(
+                    "max_size_mb",
+                    "number",
+                    t("Largest file in MB (for a file)", "최대 파일 크기 MB(파일 첨부일 때)"),
+                    default=10,
+                    minimum=0.1,
+                    maximum=50,
+                    expressions=False,
                 ),
                 Param("key", "string", t("Name in the flow", "플로우에서 쓰는 이름"), default="", expressions=False),
             ),

@@ -15,12 +15,11 @@ import posixpath
 import ssl
 
 from apps.connectors.files import spooled, too_large
-from apps.connectors.filesteps import DownloadStep, ListStep, Server, Session, UploadStep
+from apps.connectors.filesteps import Server, Session, path_error, refusals, register_file_server_steps, unreachable_error
 from apps.connectors.network import checked_address, port_of
 from apps.flows.credential_kinds import CredentialKind, Field, TestResult, t
 from apps.flows.credential_kinds import register as register_credential_kind
 from apps.flows.engine.errors import NodeError, gettext_noop
-from apps.flows.nodes.registry import register
 
 SECURITY = ("none", "tls")
 
@@ -31,17 +30,10 @@ class _TooLarge(Exception):
 
 def _reply_error(exc: Exception, path: str) -> NodeError:
     text = str(exc)
-    if text.startswith("550"):
-        return NodeError(
-            gettext_noop("The server has no file or folder “%(path)s”, or does not allow this user to use it (%(reason)s)."),
-            code="not_found",
-            values={"path": path, "reason": text[:200]},
-        )
-    return NodeError(
-        gettext_noop("The server refused to use “%(path)s”: %(reason)s"),
-        code="file_server_error",
-        values={"path": path, "reason": text[:200]},
-    )
+    return path_error("missing_or_denied" if text.startswith("550") else "refused", path, text)
+
+
+_FAILURES = (ftplib.Error, OSError)
 
 
 def _modified(facts: dict) -> str:
@@ -76,7 +68,7 @@ class FtpSession(Session):
                 {"name": posixpath.basename(name), "path": posixpath.join(folder, posixpath.basename(name))}
                 for name in self.client.nlst(folder)
             ]
-        except (ftplib.Error, OSError) as exc:
+        except _FAILURES as exc:
             raise _reply_error(exc, folder) from None
         return entries
 
@@ -89,23 +81,19 @@ class FtpSession(Session):
                 raise _TooLarge
 
         try:
-            self.client.retrbinary(f"RETR {path}", take)
+            with refusals(path, _FAILURES, _reply_error, cleanup=buffer.close):
+                self.client.retrbinary(f"RETR {path}", take)
         except _TooLarge:
             buffer.close()
-            with contextlib.suppress(ftplib.Error, OSError):
+            with contextlib.suppress(*_FAILURES):
                 self.client.abort()
             raise too_large(path) from None
-        except (ftplib.Error, OSError) as exc:
-            buffer.close()
-            raise _reply_error(exc, path) from None
         buffer.seek(0)
         return buffer
 
     def write(self, path, data):
-        try:
+        with refusals(path, _FAILURES, _reply_error):
             self.client.storbinary(f"STOR {path}", io.BytesIO(data))
-        except (ftplib.Error, OSError) as exc:
-            raise _reply_error(exc, path) from None
 
     def close(self):
         try:
@@ -145,16 +133,13 @@ def ftp_session(data: dict, *, allow_hosts, timeout: float) -> FtpSession:
         ) from None
     except (ftplib.Error, OSError, EOFError) as exc:
         client.close()
-        raise NodeError(
-            gettext_noop("Could not connect to the FTP server: %(reason)s"),
-            code="ftp_unreachable",
-            values={"reason": str(exc)[:300] or type(exc).__name__},
-        ) from None
+        raise unreachable_error(FTP, exc) from None
     return FtpSession(client)
 
 
 class FtpServer(Server):
     credential_type = "ftp"
+    name = "FTP"
 
     def open(self, data, *, allow_hosts, timeout):
         return ftp_session(data, allow_hosts=allow_hosts, timeout=timeout)
@@ -193,39 +178,10 @@ class FtpKind(CredentialKind):
             session.close()
         except NodeError as error:
             return TestResult(False, error.template, error.values)
-        except (ftplib.Error, OSError) as exc:
-            return TestResult(False, gettext_noop("Could not connect to the FTP server: %(reason)s"), {"reason": str(exc)[:300]})
+        except _FAILURES as exc:
+            error = unreachable_error(FTP, exc)
+            return TestResult(False, error.template, error.values)
         return TestResult(True, gettext_noop("Signed in to the FTP server."))
 
 
-_ALIASES = ("ftp", "ftps", "file transfer", "파일 전송", "에프티피")
-
-
-@register
-class FtpList(ListStep):
-    key = "ftp.list"
-    server = FTP
-    label = t("FTP: list files", "FTP: 파일 목록")
-    description = t("One item per file or folder in a folder of an FTP server.", "FTP 서버 폴더의 파일과 폴더마다 항목 하나를 냅니다.")
-    aliases = _ALIASES
-    params = ListStep.make_params("ftp")
-
-
-@register
-class FtpDownload(DownloadStep):
-    key = "ftp.download"
-    server = FTP
-    label = t("FTP: download a file", "FTP: 파일 내려받기")
-    description = t("Reads a file from an FTP server into the item's `file`.", "FTP 서버의 파일을 읽어 항목의 `file`에 넣습니다.")
-    aliases = _ALIASES
-    params = DownloadStep.make_params("ftp")
-
-
-@register
-class FtpUpload(UploadStep):
-    key = "ftp.upload"
-    server = FTP
-    label = t("FTP: upload a file", "FTP: 파일 올리기")
-    description = t("Saves a file or text from each item on an FTP server.", "항목마다 파일이나 글을 FTP 서버에 저장합니다.")
-    aliases = _ALIASES
-    params = UploadStep.make_params("ftp")
+FtpList, FtpDownload, FtpUpload = register_file_server_steps(FTP, aliases=("ftp", "ftps", "file transfer", "파일 전송", "에프티피"))

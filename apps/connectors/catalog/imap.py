@@ -22,10 +22,12 @@ import ssl
 from email.utils import getaddresses, parsedate_to_datetime
 
 from apps.connectors import n8n
+from apps.connectors.catalog.google.common import GoogleOAuth2
 from apps.connectors.files import attachment_saver
 from apps.connectors.network import checked_address, port_of
 from apps.flows.credential_kinds import CredentialKind, Field, TestResult, t
 from apps.flows.credential_kinds import register as register_credential_kind
+from apps.flows.credential_kinds.oauth2 import TOKENS
 from apps.flows.engine.errors import NodeError, gettext_noop
 from apps.flows.nodes.base import NodeType, Param
 from apps.flows.nodes.n8n import N8nMapping
@@ -65,8 +67,23 @@ def _text(value) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
-def imap_session(data: dict, *, allow_hosts, timeout: float = TIMEOUT) -> imaplib.IMAP4:
-    """A signed-in IMAP client, or a NodeError that says what to fix."""
+def xoauth2(user: str, access_token: str):
+    """The SASL XOAUTH2 answer for imaplib's authenticate (Google's format); an empty answer to the server's error
+    challenge, as the mechanism asks, so the server then says NO."""
+    sent = []
+
+    def answer(_challenge: bytes) -> bytes:
+        if sent:
+            return b""
+        sent.append(True)
+        return f"user={user}\x01auth=Bearer {access_token}\x01\x01".encode()
+
+    return answer
+
+
+def imap_session(data: dict, *, allow_hosts, timeout: float = TIMEOUT, oauth2_token: str = "") -> imaplib.IMAP4:
+    """A signed-in IMAP client, or a NodeError that says what to fix. With `oauth2_token` the client signs in with
+    SASL XOAUTH2 as `username` (a Google connection) instead of the password."""
     host = str(data.get("host") or "").strip()
     security = (str(data.get("security") or "ssl").strip().lower()) or "ssl"
     if security not in SECURITY:
@@ -85,9 +102,21 @@ def imap_session(data: dict, *, allow_hosts, timeout: float = TIMEOUT) -> imapli
             gettext_noop("Could not connect to the mail server: %(reason)s"), code="imap_unreachable", values={"reason": str(exc)[:300]}
         ) from None
     try:
-        client.login(str(data.get("username") or "").strip(), str(data.get("password") or ""))
+        if oauth2_token:
+            client.authenticate("XOAUTH2", xoauth2(str(data.get("username") or "").strip(), oauth2_token))
+        else:
+            client.login(str(data.get("username") or "").strip(), str(data.get("password") or ""))
     except imaplib.IMAP4.error as exc:
         _logout(client)
+        if oauth2_token:
+            raise NodeError(
+                gettext_noop(
+                    "The mail server refused the Google sign-in for %(user)s (%(reason)s). Check the email address, and "
+                    "reconnect the Google connection on the Connections page (it must allow full Gmail access)."
+                ),
+                code="imap_login_refused",
+                values={"user": str(data.get("username") or ""), "reason": _text(exc)[:200]},
+            ) from None
         raise NodeError(
             gettext_noop(
                 "The mail server refused the sign-in (%(reason)s). Check the user name and password; Gmail, Naver and "
@@ -245,6 +274,51 @@ class ImapKind(CredentialKind):
         return TestResult(True, gettext_noop("Signed in to the mail server and opened the inbox."))
 
 
+GMAIL_IMAP = "gmail_imap"  # EZFLOW_CONNECTOR_BASE_URLS key: imaps://imap.gmail.com:993 (tests: imap://127.0.0.1:<port>)
+
+
+def gmail_imap_server() -> dict:
+    """Gmail's IMAP server as mailbox settings (host, port, security)."""
+    from urllib.parse import urlsplit
+
+    from apps.connectors.http import base_urls
+
+    parts = urlsplit(base_urls().get(GMAIL_IMAP) or "imaps://imap.gmail.com:993")
+    security = "ssl" if parts.scheme == "imaps" else "none"
+    return {"host": parts.hostname or "", "port": str(parts.port or (993 if security == "ssl" else 143)), "security": security}
+
+
+@register_credential_kind
+class GoogleMailbox(GoogleOAuth2):
+    """Sign in with Google for a Gmail mailbox over IMAP (SASL XOAUTH2): Gmail's IMAP asks for the full-mail scope."""
+
+    icon = "gmail"
+    key = "google_imap"
+    label = t("Gmail mailbox (IMAP, sign in with Google)", "Gmail 메일함(IMAP, Google 로그인)")
+    scopes = ("https://mail.google.com/",)
+
+
+AUTHENTICATIONS = (
+    ("imap", t("User name and password (any mail service)", "사용자 이름과 비밀번호(모든 메일 서비스)")),
+    (GoogleMailbox.key, t("Sign in with Google (Gmail, no app password)", "Google 로그인(Gmail, 앱 비밀번호 없이)")),
+)
+
+
+def mailbox_settings(parameters: dict, host) -> tuple[dict, str]:
+    """The mailbox to open and, for a Google connection, its access token (renewed before expiry by the host)."""
+    google = parameters.get("authentication") == GoogleMailbox.key
+    if not parameters.get("google_credential" if google else "credential"):
+        raise NodeError(gettext_noop("Choose the connection to the mailbox."), code="credential_missing")
+    if google:
+        data = host.credential(parameters.get("google_credential"), GoogleMailbox.key)
+        token = str((data.get(TOKENS) or {}).get("access_token") or "")
+        user = str(parameters.get("email_address") or "").strip()
+        if not user or "@" not in user:
+            raise NodeError(gettext_noop("Write the Gmail address to sign in as, e.g. ops@example.com."), code="imap_no_address")
+        return {**gmail_imap_server(), "username": user}, token
+    return host.credential(parameters.get("credential"), "imap"), ""
+
+
 @register
 class NewEmail(NodeType):
     key = "imap.new_email"
@@ -264,7 +338,39 @@ class NewEmail(NodeType):
     )
     aliases = ("imap", "email", "mail", "inbox", "이메일", "메일", "받은편지함", "첨부")
     params = (
-        Param("credential", "credential", t("Mailbox", "메일함"), required=True, credential_type="imap", expressions=False),
+        Param(
+            "authentication",
+            "select",
+            t("Sign in with", "로그인 방식"),
+            default="imap",
+            expressions=False,
+            options=AUTHENTICATIONS,
+        ),
+        # One connection per way of signing in (not required by the form: the trigger says which one is missing).
+        Param(
+            "credential",
+            "credential",
+            t("Mailbox", "메일함"),
+            credential_type="imap",
+            expressions=False,
+            show_if={"authentication": ("imap",)},
+        ),
+        Param(
+            "google_credential",
+            "credential",
+            t("Google connection", "Google 연결"),
+            credential_type=GoogleMailbox.key,
+            expressions=False,
+            show_if={"authentication": (GoogleMailbox.key,)},
+        ),
+        Param(
+            "email_address",
+            "string",
+            t("Gmail address", "Gmail 주소"),
+            default="",
+            expressions=False,
+            show_if={"authentication": (GoogleMailbox.key,)},
+        ),
         Param("mailbox", "string", t("Folder", "폴더"), default="INBOX", expressions=False, help=t("e.g. INBOX", "예: INBOX(받은편지함)")),
         Param(
             "unread_only",
@@ -292,9 +398,9 @@ class NewEmail(NodeType):
         return f"{item.get('uidvalidity')}:{item.get('uid')}"
 
     def poll(self, parameters: dict, state: dict, host) -> list[dict]:
-        data = host.credential(parameters.get("credential"), "imap")
+        data, token = mailbox_settings(parameters, host)
         mailbox = str(parameters.get("mailbox") or "INBOX")
-        client = imap_session(data, allow_hosts=host.http_allow_hosts)
+        client = imap_session(data, allow_hosts=host.http_allow_hosts, oauth2_token=token)
         try:
             validity = _select(client, mailbox)
             fresh_start = not state.get("primed") or state.get("uidvalidity") not in (None, validity)

@@ -6,20 +6,17 @@ KakaoPay answers errors as {"error_code": -780, "error_message": "approval failu
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs
-
 from django.utils.translation import gettext as _
 
-from apps.connectors.http import Answer, Credential, HostContext, Service, call, provider_error
-from apps.core.errors import DomainError
-from apps.core.jsonbody import JSONInputError, json_loads
+from apps.connectors.http import Answer, Credential, Service, call, provider_error
+from apps.connectors.payments import PaymentCheck, PaymentResultTrigger, start_for_state, webhook_values
 from apps.flows.credential_kinds import CredentialKind, Field, t
 from apps.flows.credential_kinds import register as register_credential_kind
 from apps.flows.engine.errors import NodeError, gettext_noop
 from apps.flows.nodes.base import NodeType, Param
 from apps.flows.nodes.builtin.common import copy_item, set_path
 from apps.flows.nodes.registry import register
-from apps.flows.triggers.inbound import IgnoreCall, StartRun
+from apps.flows.triggers.inbound import IgnoreCall
 
 _ERRORS = {
     "-401": (
@@ -265,32 +262,10 @@ class KakaoPayCancel(_KakaoPayStep):
 DEFAULT_STATUSES = ["SUCCESS_PAYMENT"]
 
 
-def webhook_values(call) -> dict:
-    """tid (and anything else) from the address's query, a form or a JSON body."""
-    values = {str(k): str(v) for k, v in (call.query or {}).items()}
-    body = call.body or b""
-    if body:
-        content_type = (call.content_type or "").lower()
-        if "json" in content_type or body.lstrip()[:1] == b"{":
-            try:
-                parsed = json_loads(body)
-            except (JSONInputError, ValueError):
-                raise DomainError(_("The request body is not valid JSON."), code="bad_json") from None
-            if isinstance(parsed, dict):
-                values.update({str(k): str(v) for k, v in parsed.items() if isinstance(v, (str, int))})
-        else:
-            values.update({k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()})
-    return values
-
-
 @register
-class KakaoPayPaymentResult(NodeType):
+class KakaoPayPaymentResult(PaymentResultTrigger):
     key = "kakaopay.payment_result"
-    category = "trigger"
     icon = "kakaopay"
-    inputs = ()
-    is_trigger = True
-    trigger_kind = "webhook"
     label = t("KakaoPay payment result", "카카오페이 결제 결과")
     description = t(
         "Starts the flow when this flow's address is called with a KakaoPay payment ID (tid) — from your shop's "
@@ -317,40 +292,30 @@ class KakaoPayPaymentResult(NodeType):
         Param("methods", "list", t("Accepted methods", "받는 방식"), default=["GET", "POST"], expressions=False),
     )
 
-    def execute(self, ctx):
-        return {"main": ctx.items}
-
     def receive_webhook(self, call, *, params, host):
-        values = webhook_values(call)
-        tid = values.get("tid", "").strip()
+        tid = webhook_values(call).get("tid", "").strip()
         if not tid:
             return IgnoreCall(_("The call names no KakaoPay payment (tid)."))
-        ctx = HostContext(host)
-        try:
-            credential = Credential(ctx, params.get("credential"), KIND)
-        except NodeError:
-            raise DomainError(
-                _("This flow's KakaoPay step has no usable KakaoPay key. Choose one in the editor."),
-                code="webhook_misconfigured",
-                status=500,
-            ) from None
+        ctx, credential = CHECK.credential(host, params)
         cid = str(credential.data.get("cid") or "").strip()
-        try:
-            order = call_order(ctx, credential, cid, tid)
-        except NodeError as error:
-            if error.code == "kakaopay_not_found":
-                return IgnoreCall(_("KakaoPay does not know this payment; the call was ignored."))
-            raise DomainError(
-                _("The payment could not be checked with KakaoPay just now. Try again later."), code="unavailable", status=503
-            ) from None
+        order = CHECK.look_up(lambda: call_order(ctx, credential, cid, tid))
+        if isinstance(order, IgnoreCall):
+            return order
         status = str(order.get("status") or "")
-        chosen = params.get("statuses", DEFAULT_STATUSES)
-        wanted = [str(s).upper() for s in (chosen or []) if str(s).strip()]
-        if wanted and status not in wanted:
-            return IgnoreCall(_("This flow does not start for payments in this status."))
         mark = order.get("canceled_at") or order.get("approved_at") or ""
         item = {**order, "verified_by": "lookup"}
-        return StartRun([item], event_key=f"kakaopay:{tid}:{status}:{mark}", status=200)
+        return start_for_state(
+            item, state=status, chosen=params.get("statuses", DEFAULT_STATUSES), event_key=f"kakaopay:{tid}:{status}:{mark}"
+        )
+
+
+CHECK = PaymentCheck(
+    kind=KIND,
+    misconfigured=lambda: _("This flow's KakaoPay step has no usable KakaoPay key. Choose one in the editor."),
+    not_found=lambda: _("KakaoPay does not know this payment; the call was ignored."),
+    unavailable=lambda: _("The payment could not be checked with KakaoPay just now. Try again later."),
+    not_found_codes=frozenset({"kakaopay_not_found"}),
+)
 
 
 def call_order(ctx, credential: Credential, cid: str, tid: str) -> dict:

@@ -12,14 +12,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import queue
 import socket
 import ssl
+import tempfile
 import threading
 import time
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 
 from apps.connectors.network import checked_address, port_of
 from apps.flows.credential_kinds import CredentialKind, Field, TestResult, t
@@ -32,10 +36,13 @@ from apps.flows.triggers.listener import Message
 CONNECT_TIMEOUT = 10.0
 MAX_PAYLOAD = 256 * 1024
 TLS_MODES = ("none", "tls")
+PROTOCOLS = ("3.1.1", "5")
+# MQTT 5: how long the broker keeps a trigger's session (and its QoS 1/2 messages) while it is away.
+SESSION_EXPIRY_SECONDS = 7 * 24 * 3600
 
 # CONNACK return codes of MQTT 3.1.1 (paho's reason codes carry the same numbers for v3 brokers).
 _REFUSED = {
-    1: gettext_noop("The MQTT broker does not speak this protocol version (3.1.1)."),
+    1: gettext_noop("The MQTT broker does not speak this protocol version (%(protocol)s). Choose the other one in the connection."),
     2: gettext_noop("The MQTT broker refused the client ID."),
     3: gettext_noop("The MQTT broker is unavailable right now."),
     4: gettext_noop("The MQTT broker refused the user name or password. Check them in the connection."),
@@ -63,21 +70,70 @@ def _connect_code(reason_code) -> int:
     return {0x84: 1, 0x85: 2, 0x88: 3, 0x86: 4, 0x87: 5, 0x8C: 4}.get(value, value)
 
 
+def protocol_of(data: dict) -> str:
+    value = str(data.get("protocol") or "3.1.1").strip().lower().removeprefix("mqtt").strip() or "3.1.1"
+    value = {"5.0": "5", "v5": "5", "3.1.1": "3.1.1", "311": "3.1.1", "v3.1.1": "3.1.1"}.get(value, value)
+    if value not in PROTOCOLS:
+        raise NodeError(gettext_noop("The MQTT version must be 3.1.1 or 5."), code="mqtt_bad_protocol")
+    return value
+
+
+def tls_context(data: dict) -> ssl.SSLContext:
+    """The TLS settings of a connection: the system's trusted authorities, or the broker's own CA certificate (PEM)
+    when given; and the client certificate and key (PEM) when the broker asks clients for one. Bad PEM is a clear
+    error; the key is loaded through a private temporary file removed at once (ssl only reads files)."""
+    ca = str(data.get("ca_certificate") or "").strip()
+    certificate = str(data.get("client_certificate") or "").strip()
+    key = str(data.get("client_key") or "").strip()
+    try:
+        context = ssl.create_default_context(cadata=ca) if ca else ssl.create_default_context()
+    except (ssl.SSLError, ValueError):
+        raise NodeError(
+            gettext_noop("The broker's CA certificate could not be read. Paste the whole certificate, from -----BEGIN to END-----."),
+            code="mqtt_bad_certificate",
+        ) from None
+    if certificate or key:
+        if not (certificate and key):
+            raise NodeError(
+                gettext_noop("A client certificate needs its private key, and a key its certificate: give both."),
+                code="mqtt_bad_certificate",
+            )
+        with tempfile.TemporaryDirectory() as folder:
+            cert_path, key_path = os.path.join(folder, "client.crt"), os.path.join(folder, "client.key")
+            for path, text in ((cert_path, certificate), (key_path, key)):
+                with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as handle:
+                    handle.write(text + "\n")
+            try:
+                context.load_cert_chain(cert_path, key_path)
+            except (ssl.SSLError, ValueError, OSError):
+                raise NodeError(
+                    gettext_noop(
+                        "The client certificate and key could not be read, or do not belong together. Paste both whole "
+                        "(-----BEGIN … END-----); the key must not be protected by a passphrase."
+                    ),
+                    code="mqtt_bad_certificate",
+                ) from None
+    return context
+
+
 def _client(data: dict, *, allow_hosts, client_id: str = "", clean_session: bool = True, manual_ack: bool = False) -> tuple:
     host = str(data.get("host") or "").strip()
     port = port_of(data.get("port"), 8883 if (data.get("tls") or "none") == "tls" else 1883)
     address = checked_address(host, port, allow_hosts=allow_hosts)
+    version5 = protocol_of(data) == "5"
     client = _PinnedClient(
         CallbackAPIVersion.VERSION2,
         client_id=client_id,
-        clean_session=clean_session,
-        protocol=mqtt.MQTTv311,
+        # MQTT 5 has no clean session flag: a persistent session is clean_start off with a session expiry (_connected).
+        clean_session=None if version5 else clean_session,
+        protocol=mqtt.MQTTv5 if version5 else mqtt.MQTTv311,
         manual_ack=manual_ack,
         pinned_address=address,
     )
     client.connect_timeout = CONNECT_TIMEOUT
+    client._ezflow_persistent = version5 and not clean_session
     if str(data.get("tls") or "none").strip().lower() == "tls":
-        client.tls_set_context(ssl.create_default_context())
+        client.tls_set_context(tls_context(data))
     if data.get("username"):
         client.username_pw_set(str(data["username"]).strip(), str(data.get("password") or ""))
     return client, host, port
@@ -93,8 +149,14 @@ def _connected(client, host: str, port: int, *, timeout: float) -> None:
         done.set()
 
     client.on_connect = on_connect
+    options = {}
+    if client.protocol == mqtt.MQTTv5:
+        properties = Properties(PacketTypes.CONNECT)
+        persistent = getattr(client, "_ezflow_persistent", False)
+        properties.SessionExpiryInterval = SESSION_EXPIRY_SECONDS if persistent else 0
+        options = {"clean_start": not persistent, "properties": properties}
     try:
-        client.connect(host, port, keepalive=30)
+        client.connect(host, port, keepalive=30, **options)
     except ssl.SSLError as exc:
         raise NodeError(
             gettext_noop("The TLS connection to the MQTT broker failed: %(reason)s"), code="mqtt_tls", values={"reason": str(exc)}
@@ -116,7 +178,8 @@ def _connected(client, host: str, port: int, *, timeout: float) -> None:
         )
     if outcome["code"]:
         template = _REFUSED.get(outcome["code"], gettext_noop("The MQTT broker refused the connection (code %(code)s)."))
-        raise NodeError(template, code="mqtt_refused", values={"code": str(outcome["code"])})
+        protocol = "5" if client.protocol == mqtt.MQTTv5 else "3.1.1"
+        raise NodeError(template, code="mqtt_refused", values={"code": str(outcome["code"]), "protocol": protocol})
 
 
 def _topic(value, *, filter_allowed: bool) -> str:
@@ -160,6 +223,15 @@ class MqttKind(CredentialKind):
         Field("username", t("User name", "사용자 이름"), secret=False, required=False),
         Field("password", t("Password", "비밀번호"), required=False),
         Field("tls", t("Security (none, tls)", "보안 방식(none, tls)"), secret=False, required=False),
+        Field("protocol", t("MQTT version (3.1.1 or 5)", "MQTT 버전(3.1.1 또는 5)"), secret=False, required=False, example="3.1.1"),
+        Field(
+            "ca_certificate",
+            t("Broker's CA certificate (PEM; empty: publicly trusted)", "브로커의 CA 인증서(PEM, 비우면 공인 인증서)"),
+            secret=False,
+            required=False,
+        ),
+        Field("client_certificate", t("Client certificate (PEM)", "클라이언트 인증서(PEM)"), secret=False, required=False),
+        Field("client_key", t("Client private key (PEM)", "클라이언트 개인 키(PEM)"), required=False),
     )
     help = t(
         "The broker's name or address (port 1883, or 8883 with TLS) and, if it asks for them, a user name and password, "
@@ -172,6 +244,12 @@ class MqttKind(CredentialKind):
     def problems(self, data):
         if str(data.get("tls") or "none").strip().lower() not in TLS_MODES:
             return [(gettext_noop("Security must be none or tls."), {})]
+        try:
+            protocol_of(data)
+            if str(data.get("tls") or "").strip().lower() == "tls":
+                tls_context(data)
+        except NodeError as wrong:
+            return [(wrong.template, wrong.values)]
         return []
 
     def test(self, data, *, allow_hosts=(), url=""):

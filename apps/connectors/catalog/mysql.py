@@ -14,11 +14,19 @@ import pymysql.constants.CLIENT
 import pymysql.cursors
 
 from apps.connectors.network import checked_address, port_of
-from apps.connectors.sqlsteps import Database, InsertStep, QueryStep, UpdateStep, read_only_error, sql_connection_test, timeout_error
-from apps.flows.credential_kinds import CredentialKind, Field, t
+from apps.connectors.sqlsteps import (
+    Database,
+    DatabaseKind,
+    read_only_error,
+    refused,
+    register_database_steps,
+    ssl_mode_of,
+    timeout_error,
+    unreachable_error,
+)
 from apps.flows.credential_kinds import register as register_credential_kind
+from apps.flows.credential_kinds import t
 from apps.flows.engine.errors import NodeError, gettext_noop
-from apps.flows.nodes.registry import register
 
 SSL_MODES = ("disabled", "preferred", "required", "verify_identity")
 
@@ -59,11 +67,7 @@ class MysqlDatabase(Database):
         host = str(data.get("host") or "").strip()
         port = port_of(data.get("port"), 3306)
         address = checked_address(host, port, allow_hosts=allow_hosts)
-        mode = (str(data.get("ssl_mode") or "preferred").strip().lower()) or "preferred"
-        if mode not in SSL_MODES:
-            raise NodeError(
-                gettext_noop("The SSL mode must be one of: %(modes)s."), code="bad_ssl_mode", values={"modes": ", ".join(SSL_MODES)}
-            )
+        mode = ssl_mode_of(data, modes=SSL_MODES, default="preferred")
         context = None
         if mode in ("required", "verify_identity"):
             context = ssl.create_default_context()
@@ -117,108 +121,53 @@ class MysqlDatabase(Database):
                 code="db_login_refused",
                 values={"reason": reason},
             )
-        if code in _NO_DATABASE:
-            return NodeError(
-                gettext_noop("The database does not exist on the server: %(reason)s. Check the database name in the connection."),
-                code="db_not_found",
-                values={"reason": reason},
-            )
         if code in _UNREACHABLE:
-            return NodeError(
-                gettext_noop("Could not connect to the %(database)s server: %(reason)s"),
-                code="db_unreachable",
-                values={"database": self.name, "reason": reason},
-            )
+            return unreachable_error(self, reason)
         if code in _TIMEOUT:
             return timeout_error(timeout_seconds)
         if code in _READ_ONLY:
             return read_only_error()
-        for codes, error_code, template in (
-            (_NO_TABLE, "db_no_table", gettext_noop("The table does not exist: %(reason)s.")),
-            (_NO_COLUMN, "db_no_column", gettext_noop("The column does not exist: %(reason)s.")),
-            (_SYNTAX, "db_syntax", gettext_noop("The SQL has a syntax error: %(reason)s.")),
-            (_CONSTRAINT, "db_constraint", gettext_noop("The database refused the row: %(reason)s.")),
-            (_PERMISSION, "db_permission", gettext_noop("The database user may not do this: %(reason)s.")),
+        for codes, error_code in (
+            (_NO_DATABASE, "db_not_found"),
+            (_NO_TABLE, "db_no_table"),
+            (_NO_COLUMN, "db_no_column"),
+            (_SYNTAX, "db_syntax"),
+            (_CONSTRAINT, "db_constraint"),
+            (_PERMISSION, "db_permission"),
         ):
             if code in codes:
-                return NodeError(template, code=error_code, values={"reason": reason})
-        return NodeError(gettext_noop("The database refused the query: %(reason)s."), code="db_error", values={"reason": reason})
+                return refused(error_code, reason)
+        return refused("db_error", reason)
 
 
 MYSQL = MysqlDatabase()
 
 
 @register_credential_kind
-class MysqlKind(CredentialKind):
+class MysqlKind(DatabaseKind):
     key = "mysql"
     label = t("MySQL / MariaDB database", "MySQL / MariaDB 데이터베이스")
-    fields = (
-        Field("host", t("Server", "서버"), secret=False),
-        Field("port", t("Port", "포트"), secret=False, required=False, example="3306"),
-        Field("database", t("Database", "데이터베이스"), secret=False),
-        Field("username", t("User name", "사용자 이름"), secret=False),
-        Field("password", t("Password", "비밀번호"), required=False),
-        Field(
-            "ssl_mode",
-            t("SSL mode (disabled, preferred, required, verify_identity)", "SSL 모드(disabled, preferred, required, verify_identity)"),
-            secret=False,
-            required=False,
+    database = MYSQL
+    ssl_modes, default_ssl_mode = SSL_MODES, "preferred"
+    fields = DatabaseKind.make_fields(
+        default_port=3306,
+        ssl_label=t(
+            "SSL mode (disabled, preferred, required, verify_identity)", "SSL 모드(disabled, preferred, required, verify_identity)"
         ),
     )
-    help = t(
-        "The server's name or address as your database administrator gives it (port 3306 unless told otherwise). Use a "
-        "user that may only do what the flows need. A server inside your company network must be allowed by an "
-        "organization admin (Settings → Internal hosts).",
-        "데이터베이스 관리자에게 받은 서버 이름이나 주소를 넣으세요(따로 듣지 않았다면 포트는 3306). 플로우에 필요한 "
-        "권한만 가진 사용자를 쓰세요. 회사 내부망의 서버는 조직 관리자가 허용해야 합니다(설정 → 내부 호스트).",
-    )
-
-    def problems(self, data):
-        if str(data.get("ssl_mode") or "preferred").strip().lower() not in SSL_MODES:
-            return [(gettext_noop("The SSL mode must be one of: %(modes)s."), {"modes": ", ".join(SSL_MODES)})]
-        return []
-
-    def test(self, data, *, allow_hosts=(), url=""):
-        return sql_connection_test(MYSQL, data, allow_hosts=allow_hosts)
+    help = DatabaseKind.make_help(default_port=3306)
 
 
-_EXAMPLE = "SELECT * FROM orders WHERE customer_id = :customer_id AND created_at >= :since"
-
-
-@register
-class MysqlQuery(QueryStep):
-    key = "mysql.query"
-    database = MYSQL
-    label = t("MySQL: run a query", "MySQL: 쿼리 실행")
-    description = t(
+MysqlQuery, MysqlInsert, MysqlUpdate = register_database_steps(
+    MYSQL,
+    prefix="mysql",
+    aliases=("mysql", "mariadb", "마이에스큐엘", "마리아DB", "데이터베이스", "DB"),
+    query_description=t(
         "Runs SQL with named parameters (:name) for each item on MySQL or MariaDB; each result row becomes an item.",
         "MySQL 또는 MariaDB에서 항목마다 이름 있는 매개변수(:이름)로 SQL을 실행합니다. 결과 행마다 항목 하나를 냅니다.",
-    )
-    aliases = ("mysql", "mariadb", "sql", "database", "마이에스큐엘", "마리아DB", "데이터베이스", "DB")
-    params = QueryStep.make_params("mysql", _EXAMPLE)
-
-
-@register
-class MysqlInsert(InsertStep):
-    key = "mysql.insert_rows"
-    database = MYSQL
-    label = t("MySQL: insert rows", "MySQL: 행 추가")
-    description = t(
+    ),
+    insert_description=t(
         "Adds one row per item to a table, the item's fields as the columns; gives back the values written and the new id.",
         "항목마다 테이블에 행 하나를 추가합니다. 항목의 필드가 열이 됩니다. 쓴 값과 새 ID를 돌려줍니다.",
-    )
-    aliases = ("mysql", "mariadb", "insert", "데이터베이스", "DB")
-    params = InsertStep.make_params("mysql")
-
-
-@register
-class MysqlUpdate(UpdateStep):
-    key = "mysql.update_rows"
-    database = MYSQL
-    label = t("MySQL: update rows", "MySQL: 행 수정")
-    description = t(
-        "Changes the rows whose key column equals each item's value, with the item's other fields.",
-        "기준 열의 값이 항목의 값과 같은 행을 항목의 다른 필드 값으로 바꿉니다.",
-    )
-    aliases = ("mysql", "mariadb", "update", "데이터베이스", "DB")
-    params = UpdateStep.make_params("mysql")
+    ),
+)

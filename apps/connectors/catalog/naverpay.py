@@ -11,16 +11,15 @@ from urllib.parse import quote
 
 from django.utils.translation import gettext as _
 
-from apps.connectors.catalog.kakaopay import webhook_values
-from apps.connectors.http import Answer, Credential, HostContext, Service, call, provider_error
-from apps.core.errors import DomainError
+from apps.connectors.http import Answer, Credential, Service, call, provider_error
+from apps.connectors.payments import PaymentCheck, PaymentResultTrigger, start_for_state, webhook_values
 from apps.flows.credential_kinds import CredentialKind, Field, t
 from apps.flows.credential_kinds import register as register_credential_kind
 from apps.flows.engine.errors import NodeError, gettext_noop
 from apps.flows.nodes.base import NodeType, Param
 from apps.flows.nodes.builtin.common import copy_item, set_path
 from apps.flows.nodes.registry import register
-from apps.flows.triggers.inbound import IgnoreCall, StartRun
+from apps.flows.triggers.inbound import IgnoreCall
 
 _ERRORS = {
     "InvalidMerchant": (
@@ -223,13 +222,9 @@ DEFAULT_STATES = ["SUCCESS"]
 
 
 @register
-class NaverPayPaymentResult(NodeType):
+class NaverPayPaymentResult(PaymentResultTrigger):
     key = "naverpay.payment_result"
-    category = "trigger"
     icon = "naverpay"
-    inputs = ()
-    is_trigger = True
-    trigger_kind = "webhook"
     label = t("NaverPay payment result", "네이버페이 결제 결과")
     description = t(
         "Starts the flow when this flow's address is called with a NaverPay paymentId — NaverPay's return address "
@@ -257,43 +252,36 @@ class NaverPayPaymentResult(NodeType):
         Param("methods", "list", t("Accepted methods", "받는 방식"), default=["GET", "POST"], expressions=False),
     )
 
-    def execute(self, ctx):
-        return {"main": ctx.items}
-
     def receive_webhook(self, inbound, *, params, host):
         values = webhook_values(inbound)
         payment_id = values.get("paymentId", "").strip()
         if not payment_id:
             return IgnoreCall(_("The call names no NaverPay payment (paymentId)."))
-        ctx = HostContext(host)
-        try:
-            credential = Credential(ctx, params.get("credential"), KIND)
-            partner = str(credential.data.get("partner_id") or "").strip()
-        except NodeError:
-            partner = ""
-        if not partner:
-            raise DomainError(
-                _("This flow's NaverPay step has no usable NaverPay credential. Choose one in the editor."),
-                code="webhook_misconfigured",
-                status=500,
-            )
-        path = f"/{quote(partner, safe='')}/naverpay/payments/v2.2/list/history"
-        try:
-            answer = call(ctx, NAVERPAY, "POST", path, credential=credential, form={"paymentId": payment_id}).json()
-        except NodeError as error:
-            if error.code == "naverpay_not_owner":
-                return IgnoreCall(_("NaverPay does not know this payment; the call was ignored."))
-            raise DomainError(
-                _("The payment could not be checked with NaverPay just now. Try again later."), code="unavailable", status=503
-            ) from None
+        ctx, credential = CHECK.credential(host, params, usable=lambda c: bool(_partner(c)))
+        path = f"/{quote(_partner(credential), safe='')}/naverpay/payments/v2.2/list/history"
+        answer = CHECK.look_up(lambda: call(ctx, NAVERPAY, "POST", path, credential=credential, form={"paymentId": payment_id}).json())
+        if isinstance(answer, IgnoreCall):
+            return answer
         entries = [e for e in ((answer or {}).get("body") or {}).get("list") or [] if isinstance(e, dict)]
         payment = next((e for e in entries if str(e.get("paymentId") or "") == payment_id), None)
         if payment is None:
-            return IgnoreCall(_("NaverPay does not know this payment; the call was ignored."))
+            return IgnoreCall(CHECK.not_found())
         state = str(payment.get("admissionState") or "")
-        wanted = [str(s).upper() for s in (params.get("states", DEFAULT_STATES) or []) if str(s).strip()]
-        if wanted and state not in wanted:
-            return IgnoreCall(_("This flow does not start for payments in this status."))
         mark = f"{payment.get('cancelAmount', 0)}:{payment.get('admissionYmdt', '')}"
         item = {**payment, "result_code": values.get("resultCode", ""), "verified_by": "lookup"}
-        return StartRun([item], event_key=f"naverpay:{payment_id}:{state}:{mark}", status=200)
+        return start_for_state(
+            item, state=state, chosen=params.get("states", DEFAULT_STATES), event_key=f"naverpay:{payment_id}:{state}:{mark}"
+        )
+
+
+def _partner(credential: Credential) -> str:
+    return str(credential.data.get("partner_id") or "").strip()
+
+
+CHECK = PaymentCheck(
+    kind=KIND,
+    misconfigured=lambda: _("This flow's NaverPay step has no usable NaverPay credential. Choose one in the editor."),
+    not_found=lambda: _("NaverPay does not know this payment; the call was ignored."),
+    unavailable=lambda: _("The payment could not be checked with NaverPay just now. Try again later."),
+    not_found_codes=frozenset({"naverpay_not_owner"}),
+)

@@ -15,13 +15,12 @@ import socket
 import stat
 
 from apps.connectors.files import spooled, too_large
-from apps.connectors.filesteps import DownloadStep, ListStep, Server, Session, UploadStep
+from apps.connectors.filesteps import Server, Session, path_error, refusals, register_file_server_steps, unreachable_error
 from apps.connectors.network import checked_address, port_of
 from apps.core.lazy import LazyModule
 from apps.flows.credential_kinds import CredentialKind, Field, TestResult, t
 from apps.flows.credential_kinds import register as register_credential_kind
 from apps.flows.engine.errors import NodeError, gettext_noop
-from apps.flows.nodes.registry import register
 
 # paramiko (12 MB with what it loads) is imported on the first SFTP use, not in every web process and worker.
 paramiko = LazyModule("paramiko")
@@ -46,26 +45,16 @@ def _private_key(text: str, passphrase: str) -> paramiko.PKey:
     )
 
 
-def _unreachable(exc: Exception) -> NodeError:
-    return NodeError(
-        gettext_noop("Could not connect to the SFTP server: %(reason)s"),
-        code="sftp_unreachable",
-        values={"reason": str(exc)[:300] or type(exc).__name__},
-    )
-
-
 def _file_error(exc: Exception, path: str) -> NodeError:
     if isinstance(exc, FileNotFoundError) or getattr(exc, "errno", None) == 2:
-        return NodeError(gettext_noop("There is no file or folder “%(path)s” on the server."), code="not_found", values={"path": path})
+        return path_error("missing", path)
     if isinstance(exc, PermissionError) or getattr(exc, "errno", None) == 13:
-        return NodeError(
-            gettext_noop("The server does not allow this user to use “%(path)s”."), code="permission_denied", values={"path": path}
-        )
-    return NodeError(
-        gettext_noop("The server refused to use “%(path)s”: %(reason)s"),
-        code="file_server_error",
-        values={"path": path, "reason": str(exc)[:200]},
-    )
+        return path_error("denied", path)
+    return path_error("refused", path, exc)
+
+
+def _failures() -> tuple[type[BaseException], ...]:
+    return (OSError, paramiko.SSHException)  # a function: paramiko is imported on first use
 
 
 class SftpSession(Session):
@@ -74,10 +63,8 @@ class SftpSession(Session):
         self.client = paramiko.SFTPClient.from_transport(transport)
 
     def list(self, folder):
-        try:
+        with refusals(folder, _failures(), _file_error):
             entries = self.client.listdir_attr(folder)
-        except (OSError, paramiko.SSHException) as exc:
-            raise _file_error(exc, folder) from None
         return [
             {
                 "name": entry.filename,
@@ -91,7 +78,7 @@ class SftpSession(Session):
 
     def read(self, path, limit):
         buffer = spooled()
-        try:
+        with refusals(path, _failures(), _file_error, cleanup=buffer.close):
             size = self.client.stat(path).st_size or 0
             if size > limit:
                 raise too_large(path)
@@ -101,21 +88,12 @@ class SftpSession(Session):
                     buffer.write(chunk)
                     if buffer.tell() > limit:
                         raise too_large(path)
-        except (OSError, paramiko.SSHException) as exc:
-            buffer.close()
-            raise _file_error(exc, path) from None
-        except NodeError:
-            buffer.close()
-            raise
         buffer.seek(0)
         return buffer
 
     def write(self, path, data):
-        try:
-            with self.client.open(path, "wb") as handle:
-                handle.write(data)
-        except (OSError, paramiko.SSHException) as exc:
-            raise _file_error(exc, path) from None
+        with refusals(path, _failures(), _file_error), self.client.open(path, "wb") as handle:
+            handle.write(data)
 
     def close(self):
         self.client.close()
@@ -130,7 +108,7 @@ def sftp_transport(data: dict, *, allow_hosts, timeout: float) -> tuple[paramiko
     try:
         sock = socket.create_connection((address, port), timeout=timeout)
     except OSError as exc:
-        raise _unreachable(exc) from None
+        raise unreachable_error(SFTP, exc) from None
     transport = paramiko.Transport(sock)
     transport.banner_timeout = transport.auth_timeout = timeout
     try:
@@ -161,12 +139,13 @@ def sftp_transport(data: dict, *, allow_hosts, timeout: float) -> tuple[paramiko
         ) from None
     except (paramiko.SSHException, OSError, EOFError) as exc:
         transport.close()
-        raise _unreachable(exc) from None
+        raise unreachable_error(SFTP, exc) from None
     return transport, seen
 
 
 class SftpServer(Server):
     credential_type = "sftp"
+    name = "SFTP"
 
     def open(self, data, *, allow_hosts, timeout):
         transport, _fingerprint = sftp_transport(data, allow_hosts=allow_hosts, timeout=timeout)
@@ -174,7 +153,7 @@ class SftpServer(Server):
             return SftpSession(transport)
         except (paramiko.SSHException, OSError) as exc:
             transport.close()
-            raise _unreachable(exc) from None
+            raise unreachable_error(SFTP, exc) from None
 
 
 SFTP = SftpServer()
@@ -211,7 +190,7 @@ class SftpKind(CredentialKind):
         except NodeError as error:
             return TestResult(False, error.template, error.values)
         except (paramiko.SSHException, OSError) as exc:
-            error = _unreachable(exc)
+            error = unreachable_error(SFTP, exc)
             return TestResult(False, error.template, error.values)
         if str(data.get("host_key") or "").strip():
             return TestResult(True, gettext_noop("Signed in to the SFTP server; its key matches (%(fingerprint)s)."), {"fingerprint": seen})
@@ -222,34 +201,4 @@ class SftpKind(CredentialKind):
         )
 
 
-_ALIASES = ("sftp", "ssh", "file transfer", "파일 전송", "에스에프티피")
-
-
-@register
-class SftpList(ListStep):
-    key = "sftp.list"
-    server = SFTP
-    label = t("SFTP: list files", "SFTP: 파일 목록")
-    description = t("One item per file or folder in a folder of an SFTP server.", "SFTP 서버 폴더의 파일과 폴더마다 항목 하나를 냅니다.")
-    aliases = _ALIASES
-    params = ListStep.make_params("sftp")
-
-
-@register
-class SftpDownload(DownloadStep):
-    key = "sftp.download"
-    server = SFTP
-    label = t("SFTP: download a file", "SFTP: 파일 내려받기")
-    description = t("Reads a file from an SFTP server into the item's `file`.", "SFTP 서버의 파일을 읽어 항목의 `file`에 넣습니다.")
-    aliases = _ALIASES
-    params = DownloadStep.make_params("sftp")
-
-
-@register
-class SftpUpload(UploadStep):
-    key = "sftp.upload"
-    server = SFTP
-    label = t("SFTP: upload a file", "SFTP: 파일 올리기")
-    description = t("Saves a file or text from each item on an SFTP server.", "항목마다 파일이나 글을 SFTP 서버에 저장합니다.")
-    aliases = _ALIASES
-    params = UploadStep.make_params("sftp")
+SftpList, SftpDownload, SftpUpload = register_file_server_steps(SFTP, aliases=("sftp", "ssh", "file transfer", "파일 전송", "에스에프티피"))

@@ -15,7 +15,8 @@ import uuid
 
 from django.utils.translation import gettext as _
 
-from apps.connectors.http import Answer, Credential, HostContext, Service, call, provider_error
+from apps.connectors.http import Answer, Credential, Service, call, provider_error
+from apps.connectors.payments import PaymentCheck, PaymentResultTrigger, start_for_state
 from apps.core.errors import DomainError
 from apps.core.jsonbody import JSONInputError, json_loads
 from apps.flows.credential_kinds import CredentialKind, Field, OutgoingRequest, TestResult, t
@@ -375,13 +376,9 @@ def _event(call) -> dict:
 
 
 @register
-class TossPaymentEvent(NodeType):
+class TossPaymentEvent(PaymentResultTrigger):
     key = "toss.payment_event"
-    category = "trigger"
     icon = "toss"
-    inputs = ()
-    is_trigger = True
-    trigger_kind = "webhook"
     label = t("Toss payment event", "토스 결제 이벤트")
     description = t(
         "Starts the flow when Toss Payments reports a payment status change to this flow's address (register it in "
@@ -407,32 +404,18 @@ class TossPaymentEvent(NodeType):
         ),
     )
 
-    def execute(self, ctx):
-        return {"main": ctx.items}
-
     def receive_webhook(self, call, *, params, host):
         event = _event(call)
         headers = {str(k).lower(): str(v) for k, v in call.headers.items()}
         event_type = str(event.get("eventType") or "")
-        ctx = HostContext(host)
         if SIGNATURE_HEADER in headers or event_type in SIGNED_EVENTS:
-            return self._signed(call, event, headers, ctx, params)
+            return self._signed(call, event, headers, host, params)
         if event_type in PAYMENT_EVENTS:
-            return self._payment(event, ctx, params)
+            return self._payment(event, host, params)
         return IgnoreCall(_("This flow does not start on this kind of Toss Payments event."))
 
-    def _credential(self, ctx, params) -> Credential:
-        try:
-            return Credential(ctx, params.get("credential"), KIND)
-        except NodeError:
-            raise DomainError(
-                _("This flow's Toss payment event step has no usable Toss Payments key. Choose one in the editor."),
-                code="webhook_misconfigured",
-                status=500,
-            ) from None
-
-    def _signed(self, call, event, headers, ctx, params) -> StartRun:
-        credential = self._credential(ctx, params)
+    def _signed(self, call, event, headers, host, params) -> StartRun:
+        _ctx, credential = CHECK.credential(host, params)
         valid = signature_valid(
             body=call.body,
             transmission_time=headers.get(TIME_HEADER, ""),
@@ -445,29 +428,34 @@ class TossPaymentEvent(NodeType):
         item = {"eventType": event.get("eventType"), "createdAt": event.get("createdAt"), "data": event.get("data") or {}}
         return StartRun([{**item, "verified_by": "signature"}], event_key=f"toss:signed:{key}", status=200)
 
-    def _payment(self, event, ctx, params) -> StartRun | IgnoreCall:
+    def _payment(self, event, host, params) -> StartRun | IgnoreCall:
         data = event.get("data") if isinstance(event.get("data"), dict) else {}
         payment_key = str(data.get("paymentKey") or "")
         if not payment_key:
             return IgnoreCall(_("The event names no payment."))
-        credential = self._credential(ctx, params)
-        try:
-            payment = fetch_payment(ctx, credential, payment_key=payment_key)
-        except NodeError as error:
-            if error.code == "toss_not_found":
-                return IgnoreCall(_("Toss Payments does not know this payment; the event was ignored."))
-            # Toss sends the event again when it is not answered 200: the check is tried again then.
-            raise DomainError(
-                _("The event could not be checked with Toss Payments just now. Send it again later."), code="unavailable", status=503
-            ) from None
+        ctx, credential = CHECK.credential(host, params)
+        # Toss sends the event again when it is not answered 200: a failed check is tried again then.
+        payment = CHECK.look_up(lambda: fetch_payment(ctx, credential, payment_key=payment_key))
+        if isinstance(payment, IgnoreCall):
+            return payment
         status = str(payment.get("status") or "")
         if str(payment.get("orderId") or "") != str(data.get("orderId") or "") or status != str(data.get("status") or ""):
             return IgnoreCall(_("The event does not match the payment at Toss Payments; it was ignored."))
-        chosen = params.get("statuses", DEFAULT_STATUSES)
-        wanted = [str(s).upper() for s in (chosen or []) if str(s).strip()]
-        if wanted and status not in wanted:
-            return IgnoreCall(_("This flow does not start for payments in this status."))
         # Named by what Toss itself says about the payment, so a retry (or a replay with another createdAt) is the same.
         mark = payment.get("lastTransactionKey") or payment.get("approvedAt") or event.get("createdAt") or ""
         item = {**payment, "webhook": {"eventType": event.get("eventType"), "createdAt": event.get("createdAt"), "verified_by": "lookup"}}
-        return StartRun([item], event_key=f"toss:{event.get('eventType')}:{payment_key}:{status}:{mark}", status=200)
+        return start_for_state(
+            item,
+            state=status,
+            chosen=params.get("statuses", DEFAULT_STATUSES),
+            event_key=f"toss:{event.get('eventType')}:{payment_key}:{status}:{mark}",
+        )
+
+
+CHECK = PaymentCheck(
+    kind=KIND,
+    misconfigured=lambda: _("This flow's Toss payment event step has no usable Toss Payments key. Choose one in the editor."),
+    not_found=lambda: _("Toss Payments does not know this payment; the event was ignored."),
+    unavailable=lambda: _("The event could not be checked with Toss Payments just now. Send it again later."),
+    not_found_codes=frozenset({"toss_not_found"}),
+)

@@ -69,8 +69,10 @@ def _clean_name(name: str) -> str:
     return name
 
 
-def connector_import(*, user, name: str, spec_text: str = "", url: str = "", allow_hosts=()) -> ApiConnectorVersion:
-    """A new connector, or a new version of the connector of that name (with what changed since the last one)."""
+def connector_import(*, user, name: str, spec_text: str = "", url: str = "", allow_hosts=(), base_url: str = "") -> ApiConnectorVersion:
+    """A new connector, or a new version of the connector of that name (with what changed since the last one).
+    `base_url` (with `spec_text`): the address the document came from, for its relative servers (a marketplace install
+    passes the shared one; nothing is fetched)."""
     name = _clean_name(name)
     if bool(spec_text) == bool(url):
         raise ImportRefused(_("Give either the document (spec) or the address to fetch it from (url)."), code="required", field="spec")
@@ -78,7 +80,7 @@ def connector_import(*, user, name: str, spec_text: str = "", url: str = "", all
     if url:
         spec_text = spec_fetch(url=url, allow_hosts=allow_hosts)
     try:
-        spec = parse.read_spec(parse.load_text(spec_text), source_url=url)
+        spec = parse.read_spec(parse.load_text(spec_text), source_url=url or base_url)
     except parse.SpecError as error:
         raise _refused(error, field) from None
     if not spec.operations:
@@ -97,7 +99,7 @@ def connector_import(*, user, name: str, spec_text: str = "", url: str = "", all
             connector=connector,
             number=(previous.number + 1) if previous else 1,
             spec_text=spec_text,
-            source_url=url[:2000],
+            source_url=(url or base_url)[:2000],
             spec_version=spec.version[:40],
             title=spec.title,
             api_version=spec.api_version,

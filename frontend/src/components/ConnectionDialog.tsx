@@ -59,9 +59,12 @@ interface Props {
   onClose(): void;
   /** Where to come back after an OAuth2 sign-in, once the new connection's id is known (else `returnTo`). */
   returnToFor?(id: number): string;
+  /** Run after `onCreated` and before leaving for the consent screen (the editor saves the step's new choice, so
+   * that leaving does not make the browser ask "leave this page? changes may be lost"). */
+  beforeSignIn?(): Promise<unknown>;
 }
 
-export function ConnectionDialog({ t, kinds, kind: fixedKind, redirectUri, returnTo, create, onCreated, onClose, returnToFor }: Props) {
+export function ConnectionDialog({ t, kinds, kind: fixedKind, redirectUri, returnTo, create, onCreated, onClose, returnToFor, beforeSignIn }: Props) {
   const [kindKey, setKindKey] = useState(fixedKind || "");
   const [name, setName] = useState("");
   const [values, setValues] = useState<Record<string, string>>({});
@@ -106,8 +109,10 @@ export function ConnectionDialog({ t, kinds, kind: fixedKind, redirectUri, retur
     try {
       const created = await create({ name: name.trim() || kind.label, type: kind.key, data: values });
       onCreated(created);
-      if (kind.oauth2) await startSignIn(created.id, returnToFor ? returnToFor(created.id) : returnTo);
-      else onClose();
+      if (kind.oauth2) {
+        if (beforeSignIn) await beforeSignIn();
+        await startSignIn(created.id, returnToFor ? returnToFor(created.id) : returnTo);
+      } else onClose();
     } catch (exc) {
       setError(fieldsMessage(exc, t));
     } finally {

@@ -2,11 +2,15 @@ import { useEffect, useRef, useState } from "react";
 import { useEditor } from "./context";
 import { Field } from "./fields";
 import DataView from "./DataView";
+import OpenApiCallForm from "./OpenApiCallForm";
 import WebhookListener from "./WebhookListener";
 import { visibleParams } from "../lib/paramVisibility";
 import { iconOf } from "./nodes";
 import type { OutputSample } from "../types/api";
 import type { FlowNode, Item, NodeData, NodeSettings, Problem } from "../types/graph";
+
+// The parameters of "Call an API connector" that its own form (OpenApiCallForm) edits.
+const OPENAPI_OWN_PARAMS = ["connector", "operation", "server", "values"];
 
 const ON_ERROR = ["stop", "continue", "error_output"] as const;
 
@@ -165,7 +169,12 @@ export default function Panel({ node, onChange, onRename, problems, fields, inpu
       )}
       {receivesRequests && !readOnly && <WebhookListener flowId={flowId} nodeId={node.id} onCaptured={(items) => onPin(node.id, items)} />}
       <form className="ez-form" onSubmit={(event) => event.preventDefault()}>
-        {visibleParams(spec ? spec.parameters : [], parameters).map((param) => (
+        {node.data.ntype === "openapi.call" && (
+          <OpenApiCallForm parameters={parameters} setParams={(changes) => onChange(node.id, { parameters: { ...parameters, ...changes } })} disabled={readOnly} fields={fields} nodeId={node.id} />
+        )}
+        {visibleParams(spec ? spec.parameters : [], parameters)
+          .filter((param) => !(node.data.ntype === "openapi.call" && OPENAPI_OWN_PARAMS.includes(param.name)))
+          .map((param) => (
           <Field
             key={param.name}
             param={param}

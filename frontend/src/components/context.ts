@@ -21,6 +21,9 @@ export interface EditorContextValue {
   oauth2RedirectUri: string;
   webhookUrl: string;
   copyWebhook(): void;
+  /** Saves the flow now (the autosave's flush); false when it could not be saved. Called before leaving the page for
+   * a provider's consent screen, so that the browser does not ask "leave this page?" and the step's choice is kept. */
+  saveNow(): Promise<boolean>;
 }
 
 export const EditorContext = createContext<EditorContextValue | null>(null);

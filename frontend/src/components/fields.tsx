@@ -277,7 +277,7 @@ function ListField({ param, value, onChange, disabled, fields, nodeId, testid, c
 }
 
 function CredentialField({ value, onChange, disabled, credentialType, testid, nodeId, paramName }: { value: unknown; onChange: OnChange; disabled?: boolean; credentialType?: string; testid: string; nodeId?: string; paramName?: string }) {
-  const { t, credentials, credentialTypes, createCredential, canManageCredentials, oauth2RedirectUri } = useEditor();
+  const { t, credentials, credentialTypes, createCredential, canManageCredentials, oauth2RedirectUri, saveNow } = useEditor();
   const [creating, setCreating] = useState(false);
   const [testing, setTesting] = useState(false);
   const [result, setResult] = useState<{ ok: boolean; message: string } | null>(null);
@@ -346,7 +346,11 @@ function CredentialField({ value, onChange, disabled, credentialType, testid, no
             <button
               type="button"
               className="ez-button"
-              onClick={() => void startSignIn(chosen.id, returnTo(chosen.id)).catch((exc) => setResult({ ok: false, message: fieldsMessage(exc, t) }))}
+              onClick={() =>
+                void saveNow()
+                  .then(() => startSignIn(chosen.id, returnTo(chosen.id)))
+                  .catch((exc) => setResult({ ok: false, message: fieldsMessage(exc, t) }))
+              }
               data-testid={`${testid}-reconnect`}
             >
               {chosen.status === "not_connected" ? t("Connect") : t("Reconnect")}
@@ -390,6 +394,7 @@ function CredentialField({ value, onChange, disabled, credentialType, testid, no
           }}
           onClose={() => setCreating(false)}
           returnToFor={returnTo}
+          beforeSignIn={saveNow}
         />
       )}
     </div>

@@ -6,6 +6,7 @@ mailbox with a new UIDVALIDITY."""
 
 from __future__ import annotations
 
+import base64
 import re
 import socketserver
 import threading
@@ -29,8 +30,10 @@ def make_message(*, subject: str, sender: str = "김민지 <minji@example.com>",
 
 
 class FakeImap:
-    def __init__(self, *, user: str = "ops@example.com", password: str = "app-password"):
+    def __init__(self, *, user: str = "ops@example.com", password: str = "app-password", access_token: str = ""):
         self.user, self.password = user, password
+        self.access_token = access_token  # accepted by AUTHENTICATE XOAUTH2 (Gmail's), as `user`
+        self.xoauth2: list[dict] = []  # what each XOAUTH2 sign-in sent
         self.uidvalidity = 1700000001
         self.next_uid = 1
         self.messages: list[tuple[int, bytes, set]] = []  # (uid, raw, flags)
@@ -80,7 +83,7 @@ class FakeImap:
             out.write(line if isinstance(line, bytes) else line.encode() + b"\r\n")
             out.flush()
 
-        send("* OK [CAPABILITY IMAP4rev1 LITERAL+ AUTH=PLAIN] Fake IMAP ready")
+        send("* OK [CAPABILITY IMAP4rev1 LITERAL+ AUTH=PLAIN AUTH=XOAUTH2] Fake IMAP ready")
         authenticated = selected = False
         while True:
             raw = handler.rfile.readline()
@@ -92,7 +95,7 @@ class FakeImap:
             command = command.upper()
             self.commands.append(f"{command} {args}" if command != "LOGIN" else "LOGIN")
             if command == "CAPABILITY":
-                send("* CAPABILITY IMAP4rev1 LITERAL+ AUTH=PLAIN")
+                send("* CAPABILITY IMAP4rev1 LITERAL+ AUTH=PLAIN AUTH=XOAUTH2")
                 send(f"{tag} OK CAPABILITY completed")
             elif command == "LOGIN":
                 user, password = _strings(args)
@@ -101,6 +104,20 @@ class FakeImap:
                     continue
                 authenticated = True
                 send(f"{tag} OK [CAPABILITY IMAP4rev1] Logged in")
+            elif command == "AUTHENTICATE" and args.upper() == "XOAUTH2":
+                # Gmail's way: "user=<address>^Aauth=Bearer <token>^A^A" in base64; on refusal a base64 JSON challenge,
+                # answered with an empty line, then NO.
+                send("+ ")
+                answer = base64.b64decode(handler.rfile.readline().strip() or b"=").decode("utf-8", "replace")
+                parts = dict(p.split("=", 1) for p in answer.split("\x01") if "=" in p)
+                self.xoauth2.append(parts)
+                if self.access_token and parts.get("user") == self.user and parts.get("auth") == f"Bearer {self.access_token}":
+                    authenticated = True
+                    send(f"{tag} OK [CAPABILITY IMAP4rev1] {self.user} authenticated (Success)")
+                    continue
+                send("+ " + base64.b64encode(b'{"status":"400","schemes":"Bearer","scope":"https://mail.google.com/"}').decode())
+                handler.rfile.readline()
+                send(f"{tag} NO [AUTHENTICATIONFAILED] Invalid credentials (Failure)")
             elif command in ("SELECT", "EXAMINE"):
                 if not authenticated:
                     send(f"{tag} BAD Not authenticated")
