@@ -90,7 +90,7 @@ def zero_shot(text: str, specs: list[LabelSpec], min_score: float, fallback: str
 # Trained -------------------------------------------------------------------------------------------------------------
 
 
-def _features(text: str, bits: int) -> list[int]:
+def classifier_features(text: str, bits: int) -> list[int]:
     return sorted(hashed(char_ngrams(text, (1, 2, 3)) + word_tokens(text), bits))
 
 
@@ -104,7 +104,7 @@ class Trained:
     def scores(self, text: str) -> dict[str, float]:
         import numpy as np
 
-        buckets = _features(text, self.bits)
+        buckets = classifier_features(text, self.bits)
         z = self.weights[buckets].sum(axis=0) + self.bias if buckets else self.bias.copy()
         z = z - z.max()
         p = np.exp(z) / np.exp(z).sum()
@@ -161,7 +161,7 @@ def train(texts: list[str], labels: list[str]) -> tuple[Trained, float | None]:
     with fewer than 2)."""
     classes = sorted(set(labels))
     index = {label: i for i, label in enumerate(classes)}
-    rows = [_features(text, TRAINED_BITS) for text in texts]
+    rows = [classifier_features(text, TRAINED_BITS) for text in texts]
     targets = [index[label] for label in labels]
     accuracy = None
     counts = Counter(labels)

@@ -80,10 +80,10 @@ def customer_model():
 def customer_scores(text: str) -> dict[str, float]:
     import numpy as np
 
-    from apps.ai.offline.classifiers import _features
+    from apps.ai.offline.classifiers import classifier_features
 
     model = customer_model()
-    buckets = _features(text, model.bits)
+    buckets = classifier_features(text, model.bits)
     z = (model.weights[buckets].sum(axis=0) + model.bias if buckets else model.bias.copy()) / CUSTOMER_TEMPERATURE
     p = np.exp(z - z.max())
     return dict(zip(model.labels, (float(v) for v in p / p.sum()), strict=True))
