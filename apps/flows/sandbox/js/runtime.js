@@ -91,6 +91,22 @@
     };
   }
 
+  // n8n's $getWorkflowStaticData: the flow's saved state (request.meta.static), one object per kind for the whole
+  // request, so that changes made for one item are seen by the next; what was asked for goes back with the result.
+  let staticState = null;
+  function staticData(request, kind) {
+    if (staticState === null) {
+      const given = (request.meta || {}).static || {};
+      staticState = { given: given, used: {} };
+    }
+    const key = String(kind) === "node" ? "node" : String(kind) === "global" ? "global" : fail(`$getWorkflowStaticData takes "global" or "node", not "${kind}"`);
+    if (!(key in staticState.used)) {
+      const saved = staticState.given[key];
+      staticState.used[key] = saved !== null && typeof saved === "object" && !Array.isArray(saved) ? saved : {};
+    }
+    return staticState.used[key];
+  }
+
   function context(request, items, index) {
     const wrapped = wrap(items);
     const current = wrapped[index] || { json: {} };
@@ -120,6 +136,7 @@
       $prevNode: Object.freeze({ name: meta.prev_node || "", outputIndex: 0, runIndex: 0 }),
       $parameter: {},
       $if: (condition, a, b) => (condition ? a : b),
+      $getWorkflowStaticData: (kind) => staticData(request, kind),
       $ifEmpty: (value, fallback) => (value === undefined || value === null || value === "" || (Array.isArray(value) && !value.length) || (typeof value === "object" && value && !Array.isArray(value) && !Object.keys(value).length) ? fallback : value),
       $min: (...v) => Math.min(...v),
       $max: (...v) => Math.max(...v),
@@ -301,6 +318,8 @@
   global.__ezflowResult = function () {
     if (!state.done) return JSON.stringify({ ok: false, error: "The code did not finish: it waited for something that never happened", logs: logs });
     if (state.error) return JSON.stringify({ ok: false, error: state.error.error, logs: logs });
-    return JSON.stringify({ ok: true, result: state.value, logs: logs }, plain);
+    const answer = { ok: true, result: state.value, logs: logs };
+    if (staticState !== null) answer.static = staticState.used;
+    return JSON.stringify(answer, plain);
   };
 })(globalThis);
