@@ -199,11 +199,13 @@ def tables_from_queries(queries: list[str]) -> list[str]:
                 columns[f"{first}.{second}"].setdefault(third, _column_type(third, None))
             elif second and first in aliases:
                 columns[aliases[first]].setdefault(second, _column_type(second, None))
-            elif not second and len(set(tables)) == 1 and first not in _SQL_WORDS and first not in aliases and first not in ctes:
-                if not re.search(r"\bas\s+" + re.escape(first) + r"\b", text, re.I) and not re.search(
-                    r"::\s*" + re.escape(first) + r"\b", text, re.I
-                ):
-                    columns[tables[0]].setdefault(first, _column_type(first, None))
+            elif (
+                not second
+                and len(set(tables)) == 1
+                and first not in _SQL_WORDS | set(aliases) | ctes
+                and not re.search(r"(?:\bas|::)\s*" + re.escape(first) + r"\b", text, re.I)
+            ):
+                columns[tables[0]].setdefault(first, _column_type(first, None))
     statements = []
     for table, found in columns.items():
         if "." in table:
