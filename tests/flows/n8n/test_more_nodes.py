@@ -267,3 +267,33 @@ def test_summarize_node_totals_by_group_and_joins_text():
     assert outcome.outputs[nodes["Joined"]["id"]]["main"] == [{"concatenated_team": "a\nb"}]
     bad = run(result, items=[{"id": 1, "team": "a", "amount": "many"}])
     assert bad.status == "failed" and bad.error_code == "not_a_number" and "amount" in bad.error
+
+
+def test_http_request_gives_the_answer_itself_as_n8n_does_unless_full_response_is_on():
+    from apps.flows.engine.context import LocalHost
+    from apps.flows.engine.executor import Executor
+    from apps.flows.engine.graph import Graph
+    from tests.support.fake_http import FakeServer
+
+    with FakeServer() as server:
+        server.routes["/chat"] = lambda request: (200, {}, {"choices": [{"message": {"content": "hi"}}]})
+        server.routes["/list"] = lambda request: (200, {}, [{"id": 1}, {"id": 2}, 3])
+        read = {"assignments": {"assignments": [{"name": "said", "type": "string", "value": "={{ $json.choices[0].message.content }}"}]}}
+        full = {"url": server.url("/chat"), "options": {"response": {"response": {"fullResponse": True}}}}
+        data = workflow(
+            n("Start", "manualTrigger"),
+            n("Chat", "httpRequest", {"url": server.url("/chat"), "options": {}}, 4.2),
+            n("Read", "set", read, 3.4),
+            n("List", "httpRequest", {"url": server.url("/list")}, 4.2),
+            n("Full", "httpRequest", full, 4.2),
+            connections=link(("Start", "Chat"), ("Chat", "Read"), ("Start", "List"), ("Start", "Full")),
+        )
+        result = import_n8n(data)
+        ids = {name: node["id"] for name, node in by_name(result).items()}
+        host = LocalHost(http_allow_hosts=("127.0.0.1",))
+        outcome = Executor(Graph.from_dict(result.graph), host=host).run(trigger_items=[{}], start_node=ids["Start"])
+    assert outcome.status == "success", outcome.error
+    assert outcome.outputs[ids["Read"]]["main"][0]["said"] == "hi"
+    assert outcome.outputs[ids["List"]]["main"] == [{"id": 1}, {"id": 2}, {"data": 3}]
+    full_item = outcome.outputs[ids["Full"]]["main"][0]
+    assert full_item["status"] == 200 and full_item["body"] == {"choices": [{"message": {"content": "hi"}}]}
