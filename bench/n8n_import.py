@@ -26,16 +26,60 @@ TOP = int(os.environ.get("N8N_TOP", "25"))
 NOT_WORKING = {"n8n-nodes-base.stickyNote"}
 
 
+SCHEMA_ASKED = "It must match this JSON schema:\n"
+
+
+def schema_instance(schema: dict):
+    """The smallest value a JSON schema accepts, roughly: what a model asked for structured answer fields would say."""
+    if not isinstance(schema, dict):
+        return "sample"
+    if schema.get("enum"):
+        return schema["enum"][0]
+    kind = schema.get("type")
+    kind = next((k for k in kind if k != "null"), "string") if isinstance(kind, list) else kind
+    if kind == "object" or "properties" in schema:
+        return {name: schema_instance(sub) for name, sub in (schema.get("properties") or {}).items()}
+    if kind == "array":
+        return [schema_instance(schema.get("items") or {}) for _ in range(int(schema.get("minItems") or 0))]
+    return {"integer": 1, "number": 1, "boolean": True, "null": None}.get(kind, "sample")
+
+
+def strings_in(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for inner in value.values():
+            yield from strings_in(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from strings_in(inner)
+
+
+def model_answer(request) -> str:
+    """A model's made-up answer: one that fits the answer fields the step asked for (their JSON schema, in the
+    system prompt or Anthropic's output format), else a small JSON object."""
+    try:
+        body = json.loads(request.content or b"{}")
+    except ValueError:
+        body = {}
+    schema = ((body.get("output_config") or {}).get("format") or {}).get("schema") if isinstance(body, dict) else None
+    for text in strings_in(body):
+        if schema is None and SCHEMA_ASKED in text:
+            with contextlib.suppress(ValueError):
+                schema = json.JSONDecoder().raw_decode(text.split(SCHEMA_ASKED, 1)[1])[0]
+    return json.dumps(schema_instance(schema) if schema else {"ok": True})
+
+
 def fake_answer(request):
     """What each service would say, shaped enough for its step to read it (JSON, no internet)."""
     import httpx2
 
     host, path = request.url.host, request.url.path
     if path.endswith("/chat/completions"):
-        message = {"role": "assistant", "content": '{"ok": true}'}
+        message = {"role": "assistant", "content": model_answer(request)}
         return httpx2.Response(200, json={"id": "c1", "model": "m", "choices": [{"index": 0, "finish_reason": "stop", "message": message}]})
     if "anthropic" in host:
-        content = [{"type": "text", "text": '{"ok": true}'}]
+        content = [{"type": "text", "text": model_answer(request)}]
         return httpx2.Response(
             200, json={"id": "m1", "type": "message", "role": "assistant", "model": "m", "stop_reason": "end_turn", "content": content}
         )
@@ -297,8 +341,14 @@ def referenced_sample(workflow: dict, trigger_name: str) -> dict:
         for key in keys[:-1]:
             place = place.setdefault(key, {}) if isinstance(place.get(key, {}), dict) else {}
         if keys and keys[-1] not in place:
-            place[keys[-1]] = "sample"
+            place[keys[-1]] = sample_value(keys[-1])
     return sample
+
+
+def sample_value(key: str):
+    """A made-up value for a field a flow reads: a number for what its name says is a key or a count (run_pk,
+    lead_id, count), text otherwise."""
+    return 1 if re.search(r"(^|_)(id|pk|count|number|num|index)$", key, re.I) else "sample"
 
 
 def merged(base: dict, extra: dict) -> dict:
@@ -308,16 +358,45 @@ def merged(base: dict, extra: dict) -> dict:
     return out
 
 
-def trigger_items(workflow: dict, trigger: dict) -> list[dict]:
+def sample_pdf() -> bytes:
+    """A one-page PDF with a line of text, made here (fpdf2 with the font EZFlow ships for its PDFs)."""
+    from fpdf import FPDF
+
+    from apps.documents.pdf_html import FONT_FAMILY, FONTS
+
+    pdf = FPDF()
+    pdf.add_font(FONT_FAMILY, "", str(FONTS / "NanumSquareR.ttf"))
+    pdf.set_font(FONT_FAMILY, size=12)
+    pdf.add_page()
+    pdf.multi_cell(0, 8, "Ann Example, software engineer. Python, Django, PostgreSQL. 5 years of experience.")
+    return bytes(pdf.output())
+
+
+def uploaded_files(workflow: dict, trigger_name: str, host) -> dict:
+    """The files a person would upload with an n8n form: one sample PDF (stored in the run's file store) for each file
+    field of the Form Trigger, under n8n's binary property name for it (the label, other characters than letters,
+    digits and _ made _)."""
+    node = next((n for n in workflow.get("nodes") or [] if n.get("name") == trigger_name), {})
+    if node.get("type") != "n8n-nodes-base.formTrigger":
+        return {}
+    fields = ((node.get("parameters") or {}).get("formFields") or {}).get("values") or []
+    names = [re.sub(r"\W", "_", str(f.get("fieldLabel") or "")) for f in fields if isinstance(f, dict) and f.get("fieldType") == "file"]
+    return {name: host.files.save(data=sample_pdf(), name=f"{name}.pdf", mime_type="application/pdf") for name in names if name}
+
+
+def trigger_items(workflow: dict, trigger: dict, host=None) -> list[dict]:
     """The trigger's pinned sample from the export when it has one (what n8n itself would replay), else a small one
-    with the fields the workflow reads from it."""
+    with the fields the workflow reads from it, and a sample file for each file field of a form."""
     pinned = (workflow.get("pinData") or {}).get(trigger["name"])
     if isinstance(pinned, list) and pinned:
         return [entry.get("json", entry) if isinstance(entry, dict) else {} for entry in pinned]
     base = {}
     if trigger["type"] == "trigger.webhook":
         base = {"body": {"email": "a@example.com", "name": "Ann", "message": "hello"}, "headers": {}, "query": {}}
-    return [merged(base, referenced_sample(workflow, trigger["name"]))]
+    item = merged(base, referenced_sample(workflow, trigger["name"]))
+    if host is not None:
+        item.update(uploaded_files(workflow, trigger["name"], host))
+    return [item]
 
 
 def main() -> int:
@@ -406,9 +485,10 @@ def measure(services: dict) -> int:
                     next(n for n in result.graph["nodes"] if n["id"] == node_id)["parameters"][param_path.split(".", 1)[1]] = "bench"
                 triggers = [n for n in result.graph["nodes"] if registry.get(n["type"]).is_trigger]
                 create_tables(services.get("postgres"), result.graph)
-                executor = Executor(Graph.from_dict(result.graph), host=bench_host(services), sleep=lambda seconds: None)
+                host = bench_host(services)
+                executor = Executor(Graph.from_dict(result.graph), host=host, sleep=lambda seconds: None)
                 try:
-                    outcome = executor.run(trigger_items=trigger_items(workflow, triggers[0]), start_node=triggers[0]["id"])
+                    outcome = executor.run(trigger_items=trigger_items(workflow, triggers[0], host), start_node=triggers[0]["id"])
                 except EngineError as exc:
                     credential_failures[exc.code] += 1
                     continue
@@ -432,9 +512,10 @@ def measure(services: dict) -> int:
             triggers = [n for n in result.graph["nodes"] if registry.get(n["type"]).is_trigger]
             if not triggers:
                 continue
-            executor = Executor(graph, host=LocalHost(), sleep=lambda seconds: None)
+            host = LocalHost()
+            executor = Executor(graph, host=host, sleep=lambda seconds: None)
             try:
-                outcome = executor.run(trigger_items=trigger_items(workflow, triggers[0]), start_node=triggers[0]["id"])
+                outcome = executor.run(trigger_items=trigger_items(workflow, triggers[0], host), start_node=triggers[0]["id"])
             except EngineError as exc:
                 run_failures[exc.code] += 1
                 continue
