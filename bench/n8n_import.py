@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import datetime as dt
 import json
 import os
 import re
@@ -391,6 +392,10 @@ def trigger_items(workflow: dict, trigger: dict, host=None) -> list[dict]:
     if isinstance(pinned, list) and pinned:
         return [entry.get("json", entry) if isinstance(entry, dict) else {} for entry in pinned]
     base = {}
+    if trigger["type"] == "trigger.schedule":
+        from apps.runs.services.scheduler import schedule_item
+
+        base = schedule_item(dt.datetime.now(dt.UTC), "Asia/Seoul")
     if trigger["type"] == "trigger.webhook":
         base = {"body": {"email": "a@example.com", "name": "Ann", "message": "hello"}, "headers": {}, "query": {}}
     item = merged(base, referenced_sample(workflow, trigger["name"]))
