@@ -319,9 +319,12 @@ def test_llm_chain_takes_its_structured_output_parsers_schema_as_answer_fields()
     schema = '{"type": "object", "properties": {"vote": {"type": "string"}, "score": {"type": "integer"}}, "required": ["vote"]}'
     data = workflow(
         n("Start", "manualTrigger"),
-        n("Chain", "@n8n/n8n-nodes-langchain.chainLlm", {"text": "=Rate {{ $json.cv }}", "promptType": "define", "hasOutputParser": True}, 1.5),
+        n("Chain", "@n8n/n8n-nodes-langchain.chainLlm", {"text": "=Rate {{ $json.cv }}", "hasOutputParser": True}, 1.5),
         n("Parser", "@n8n/n8n-nodes-langchain.outputParserStructured", {"schemaType": "manual", "inputSchema": schema}, 1.2),
-        connections={**link(("Start", "Chain")), "Parser": {"ai_outputParser": [[{"node": "Chain", "type": "ai_outputParser", "index": 0}]]}},
+        connections={
+            **link(("Start", "Chain")),
+            "Parser": {"ai_outputParser": [[{"node": "Chain", "type": "ai_outputParser", "index": 0}]]},
+        },
     )
     chain = by_name(import_n8n(data))["Chain"]["parameters"]
     assert chain["output_format"] == "json"
