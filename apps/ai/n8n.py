@@ -92,7 +92,11 @@ def chain(node: dict) -> Converted:
     if system:
         parameters["system"] = convert_expression(system[0], warnings, node.get("name", ""), "system")
     _model(node, parameters, warnings)
-    if (node.get("_attached") or {}).get("ai_outputParser") or p.get("hasOutputParser"):
+    parsers = (node.get("_attached") or {}).get("ai_outputParser") or []
+    fields = next((found for found in (_schema_fields(x.get("parameters") or {}) for x in parsers) if found), [])
+    if fields:  # the Structured Output Parser's schema becomes the answer fields
+        parameters["output_format"], parameters["output_fields"] = "json", fields
+    elif parsers or p.get("hasOutputParser"):
         parameters["output_format"] = "json"
         warnings.append(warning(node, "ai_review", "n8n parsed the answer with a schema; here the answer is asked for as JSON."))
     warnings.append(warning(node, "credential_not_imported", "Choose the AI service's credential (credentials are never imported)."))

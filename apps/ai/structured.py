@@ -18,7 +18,9 @@ FIELD_TYPES = {
     "list": {"type": "array", "items": {"type": "string"}},
     "object": {"type": "object"},
 }
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+# Letters of any script (Korean field names), digits, spaces (n8n's extractor attributes: "Educational qualification"),
+# _ and -; no dots, which would read as a path.
+_NAME = re.compile(r"^[^\W\d][\w \-]{0,63}$")
 _FENCE = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.DOTALL)
 
 
@@ -31,7 +33,9 @@ def schema_from_fields(fields) -> dict:
         name = str(entry.get("name") or "").strip()
         if not _NAME.match(name):
             raise NodeError(
-                gettext_noop("“%(name)s” cannot be a field name: use letters, digits and _ (up to 64), not starting with a digit."),
+                gettext_noop(
+                    "“%(name)s” cannot be a field name: use letters, digits, spaces, _ and - (up to 64), starting with a letter or _."
+                ),
                 code="ai_bad_schema",
                 values={"name": name},
             )

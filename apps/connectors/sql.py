@@ -75,8 +75,17 @@ def named_to_driver(query: str, *, dollar_quotes: bool) -> tuple[str, list[str]]
     return "".join(out), names
 
 
-def bound_values(names: list[str], given: Any) -> dict:
-    """The values for the query's names from the step's parameters; a name without a value is a clear error."""
+# `:name::text[]`: the query casts the value to an array (PostgreSQL), so a list is bound as one, as n8n does
+_ARRAY_CAST = re.compile(r"(?<!:):([A-Za-z_]\w*)\s*::\s*[A-Za-z_][\w ]*?\s*\[\s*\]")
+
+
+def array_names(query: str) -> set[str]:
+    return set(_ARRAY_CAST.findall(query))
+
+
+def bound_values(names: list[str], given: Any, *, arrays: set[str] | frozenset = frozenset()) -> dict:
+    """The values for the query's names from the step's parameters; a name without a value is a clear error. A list
+    is bound as JSON text, or as an array for a name in `arrays` (the query casts it to one) when it holds no objects."""
     given = given if isinstance(given, dict) else {}
     missing = [name for name in names if name not in given]
     if missing:
@@ -85,10 +94,12 @@ def bound_values(names: list[str], given: Any) -> dict:
             code="query_parameter_missing",
             values={"name": missing[0]},
         )
-    return {name: _bindable(given[name]) for name in names}
+    return {name: _bindable(given[name], as_array=name in arrays) for name in names}
 
 
-def _bindable(value: Any) -> Any:
+def _bindable(value: Any, *, as_array: bool = False) -> Any:
+    if as_array and isinstance(value, list) and not any(isinstance(entry, (dict, list)) for entry in value):
+        return value
     if isinstance(value, (dict, list)):
         import json
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any, ClassVar
 
-from apps.connectors.sql import bound_values, columns_of, identifier, json_safe, named_to_driver, row_item
+from apps.connectors.sql import array_names, bound_values, columns_of, identifier, json_safe, named_to_driver, row_item
 from apps.flows.credential_kinds import CredentialKind, Field, TestResult, t
 from apps.flows.engine.errors import NodeError, gettext_noop
 from apps.flows.nodes.base import NodeType, Param
@@ -272,7 +272,8 @@ class QueryStep(_DatabaseStep):
             if not text:
                 raise NodeError(gettext_noop("Write the SQL to run."), code="query_missing")
             query, names = named_to_driver(text, dollar_quotes=self.database.dollar_quotes)
-            values = bound_values(names, params.get("parameters"))
+            arrays = array_names(text) if self.database.dollar_quotes else set()  # arrays: PostgreSQL only
+            values = bound_values(names, params.get("parameters"), arrays=arrays)
             limit = int(params.get("max_rows") or 1000)
             cursor = self.database.query_cursor(connection, text)
             try:

@@ -54,6 +54,11 @@ class FlowHost:
     def now(self) -> dt.datetime:
         return dt.datetime.now(self._zone)
 
+    def flow_state_load(self, flow_id) -> dict:
+        from apps.flows.selectors import flow_state_get
+
+        return flow_state_get(flow_id=flow_id)
+
     def credential(self, credential_id, credential_type):
         from apps.flows.services.credentials import credential_data
 

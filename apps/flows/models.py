@@ -64,6 +64,15 @@ class FlowVersion(models.Model):
         return f"{self.flow} v{self.number}"
 
 
+class FlowSavedState(models.Model):
+    """A flow's state kept between its production runs (n8n's `$getWorkflowStaticData`; apps/flows/engine/flow_state.py):
+    one row per flow, changed under a row lock (apps.flows.services.flow_state)."""
+
+    flow = models.OneToOneField(Flow, on_delete=models.CASCADE, primary_key=True, related_name="saved_state")
+    data = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+
 class Credential(models.Model):
     """Secrets for nodes, encrypted at rest; never returned by the API, never exported."""
 

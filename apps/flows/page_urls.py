@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/deactivate/", pages.flow_activation, {"active": False}, name="deactivate"),
     path("<int:pk>/export/", pages.flow_export_download, name="export"),
     path("<int:pk>/export/n8n/", pages.flow_export_n8n_download, name="export_n8n"),
+    path("<int:pk>/state/reset/", pages.flow_state_reset_page, name="state_reset"),
 ]
 
 pwa_urlpatterns = [

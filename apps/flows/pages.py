@@ -31,6 +31,7 @@ from apps.flows import selectors
 from apps.flows.forms import ImportForm, NewFlowForm
 from apps.flows.import_report import import_status_text, import_warning_text  # noqa: F401  (import_warning_text: used by the runs app)
 from apps.flows.nodes.registry import load_builtin_nodes
+from apps.flows.services.flow_state import flow_state_reset
 from apps.flows.services.flows import flow_create, flow_set_active
 from apps.flows.services.transfer import flow_export, flow_export_n8n, flow_import
 from apps.flows.triggers.registry import TriggerSummary, trigger_kinds
@@ -164,6 +165,17 @@ def flow_activation(request, pk, active: bool):
             messages.success(request, _("“%(name)s” is on. Its triggers now start runs.") % {"name": flow.name})
         else:
             messages.success(request, _("“%(name)s” is off. Its triggers no longer start runs.") % {"name": flow.name})
+    return redirect("flow_pages:overview", pk=flow.pk)
+
+
+@login_required
+@require_POST
+def flow_state_reset_page(request, pk):
+    flow = flow_get_or_404(pk)
+    if not can_edit(request):
+        return refused(request, f"/flows/{flow.pk}/")
+    flow_state_reset(flow=flow)
+    messages.success(request, _("The flow's saved state was cleared. The next run starts from nothing."))
     return redirect("flow_pages:overview", pk=flow.pk)
 
 

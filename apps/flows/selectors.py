@@ -1,6 +1,6 @@
 from django.db.models import F, Func, QuerySet
 
-from apps.flows.models import Credential, Flow, FlowVersion
+from apps.flows.models import Credential, Flow, FlowSavedState, FlowVersion
 
 
 def flow_list() -> QuerySet[Flow]:
@@ -19,3 +19,9 @@ def version_list(*, flow: Flow) -> QuerySet[FlowVersion]:
 
 def credential_list() -> QuerySet[Credential]:
     return Credential.objects.all()
+
+
+def flow_state_get(*, flow_id) -> dict:
+    """The flow's saved state ($getWorkflowStaticData), {} when it has none."""
+    row = FlowSavedState.objects.filter(flow_id=flow_id).values_list("data", flat=True).first() if flow_id else None
+    return row if isinstance(row, dict) else {}

@@ -5,6 +5,7 @@ last runs, and Run now. They live here because runs are a layer above flows; the
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -101,8 +102,17 @@ def flow_overview(request, pk):
         "live_since": selectors.epoch_ms(timezone.now()),
         "can_edit": can_edit(request),
         "import_report": report,
+        "saved_state": saved_state_text(flow_selectors.flow_state_get(flow_id=flow.pk)),
     }
     return render(request, "flows/overview.html", context)
+
+
+def saved_state_text(state: dict) -> str:
+    """The flow's saved state as indented JSON for the overview ("" when there is none), cut for a page."""
+    if not state:
+        return ""
+    text = json.dumps(state, ensure_ascii=False, indent=2, sort_keys=True, default=str)
+    return text if len(text) <= 4000 else text[:4000] + "\n…"
 
 
 @login_required

@@ -169,6 +169,17 @@ def test_bad_field_names_are_refused_before_any_call(monkeypatch):
     api = AnthropicDouble().install(monkeypatch)
     result, _ = run_step(llm(prompt="x", output_format="json", output_fields=[{"name": "1 bad", "type": "text"}]))
     assert result.status == "failed" and result.error_code == "ai_bad_schema" and api.requests == []
+    for bad in ("a.b", "x" * 65, ""):
+        result, _ = run_step(llm(prompt="x", output_format="json", output_fields=[{"name": bad, "type": "text"}]))
+        assert result.error_code == "ai_bad_schema"
+
+
+def test_field_names_may_have_spaces_and_korean_letters(monkeypatch):
+    from apps.ai.structured import schema_from_fields
+
+    fields = [{"name": "Educational qualification", "type": "text"}, {"name": "고객 이름", "type": "text"}, {"name": "job-title"}]
+    schema = schema_from_fields(fields)
+    assert list(schema["properties"]) == ["Educational qualification", "고객 이름", "job-title"]
 
 
 def test_the_wrong_kind_of_credential_is_refused(monkeypatch):

@@ -232,3 +232,16 @@ def test_imported_n8n_postgres_nodes_run_with_values_bound_not_pasted(organizati
     assert sorted(rows(table)) == sorted([("김철수", 99), ("이영희", 3000), ("x' OR '1'='1", 5)])  # upserted, quote kept as text
     assert result.outputs["query"]["main"] == [{"customer": "김철수", "amount": "99.00"}, {"customer": "x' OR '1'='1", "amount": "5.00"}]
     assert [item["n"] for item in result.outputs["inline"]["main"]] == [1, 1]
+
+
+def test_a_list_cast_to_an_array_is_bound_as_one_and_other_lists_as_json(organization, connection_id):
+    result = run_step(
+        organization,
+        "postgres.query",
+        items=[{"tags": ["vip", "new"], "meta": [{"a": 1}]}],
+        credential=connection_id,
+        query="SELECT :tags::text[] AS tags, array_length(:tags::text[], 1) AS n, :meta::jsonb AS meta, :plain AS plain",
+        parameters={"tags": "{{ json.tags }}", "meta": "{{ json.meta }}", "plain": "{{ json.tags }}"},
+    )
+    assert result.status == "success", result.error
+    assert result.last_items == [{"tags": ["vip", "new"], "n": 2, "meta": [{"a": 1}], "plain": '["vip", "new"]'}]

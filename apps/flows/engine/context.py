@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from apps.flows.engine import expressions
 from apps.flows.engine.errors import ExpressionError, NodeError, gettext_noop
+from apps.flows.engine.flow_state import GLOBAL, node_key
 from apps.flows.engine.jsonsafe import json_safe
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ class EngineHost(Protocol):
 
     def is_cancelled(self) -> bool: ...
 
+    # Optional: `flow_state_load(flow_id)` gives the flow's saved state ($getWorkflowStaticData; engine/flow_state.py).
     # Optional: `files`, a store of the bytes of file references (apps/flows/engine/files.py: FileStore).
     # Optional: `credentials_succeeded(pairs)` is told the (id, type) of credentials a step read once the step
     # succeeded ("last successful use"); `credential_renewed(id, type, refused_token=)` renews an OAuth2 token.
@@ -63,9 +65,18 @@ class LocalHost:
         from apps.flows.engine.files import MemoryFiles
 
         self.files = MemoryFiles()
+        self.flow_states: dict = {}  # flow id -> saved state ($getWorkflowStaticData); see flow_state_save
 
     def now(self) -> dt.datetime:
         return self._now or dt.datetime.now(self._zone)
+
+    def flow_state_load(self, flow_id) -> dict:
+        return self.flow_states.get(flow_id) or {}
+
+    def flow_state_save(self, flow_id, changes: dict) -> None:
+        from apps.flows.engine.flow_state import merged
+
+        self.flow_states[flow_id] = merged(self.flow_state_load(flow_id), changes)
 
     def credential(self, credential_id, credential_type):
         found = self._credentials.get(credential_id)
@@ -95,6 +106,7 @@ class LocalHost:
 # $('Name') / $("Name") / $node["Name"] / $items("Name"), and $node.Name, in JavaScript.
 REFERENCED_NODE = re.compile(r"""\$(?:\(|items\(|node\[)\s*(['"`])(.+?)\1""")
 REFERENCED_NODE_DOT = re.compile(r"\$node\.([A-Za-z_$][\w$]*)")
+STATIC_DATA = "$getWorkflowStaticData"
 
 
 class NodeOutputs(Mapping):
@@ -224,7 +236,9 @@ class NodeContext:
         nodes, meta = self.script_scope(json.dumps(dynamic, default=str))
         limits = Limits(cpu_seconds=5, wall_seconds=max(min(10.0, self.seconds_left()), 1.0), memory_mb=128)
         try:
-            answers = evaluate_n8n(dynamic, items, indexes=indexes, nodes=nodes, meta=meta, limits=limits)
+            answers = evaluate_n8n(
+                dynamic, items, indexes=indexes, nodes=nodes, meta=meta, limits=limits, on_static=self.script_state_changed
+            )
         except SandboxError as exc:
             raise ExpressionError(exc.template, code="expression_error", detail=exc.detail, values=exc.values) from None
         for index, answer in zip(indexes, answers, strict=False):
@@ -323,4 +337,17 @@ class NodeContext:
             "flow_name": str(flow.get("name") or ""),
             "vars": dict(self._scope_base.get("vars") or {}),
         }
+        if STATIC_DATA in (text or ""):
+            state = self.executor.flow_state
+            meta["static"] = {"global": state.get(GLOBAL), "node": state.get(node_key(self.node.name))}
         return nodes, meta
+
+    def script_state_changed(self, static: dict | None) -> None:
+        """Keeps what JavaScript left in the flow's state (`$getWorkflowStaticData`) for the rest of the run."""
+        if not static:
+            return
+        state = self.executor.flow_state
+        if isinstance(static.get("global"), dict):
+            state.put(GLOBAL, static["global"])
+        if isinstance(static.get("node"), dict):
+            state.put(node_key(self.node.name), static["node"])

@@ -16,6 +16,7 @@ from typing import Any
 from apps.flows.engine import expressions
 from apps.flows.engine.context import EngineHost, LocalHost, NodeContext, NodeOutputs
 from apps.flows.engine.errors import EngineError, ExpressionError, NodeError, RunCancelled, Suspend, gettext_noop
+from apps.flows.engine.flow_state import FlowState
 from apps.flows.engine.graph import Graph, loop_back_edges, reachable, topological_order
 from apps.flows.engine.jsonsafe import json_safe_outputs
 from apps.flows.engine.reporter import NodeResult, NullReporter, Reporter
@@ -45,6 +46,8 @@ class RunResult:
     failed_node: str | None = None
     resume_at: Any = None
     waiting_node: str | None = None
+    # {key: (as read, as now)} of the flow's state ($getWorkflowStaticData) this run changed; the product saves it
+    flow_state_changes: dict = field(default_factory=dict)
 
 
 class _NodeFailed(Exception):
@@ -94,6 +97,8 @@ class Executor:
         self.sleep = sleep
         self.run_meta = run_meta or {}  # what steps may record about where they ran (the AI steps' usage)
         self.flow_meta = flow_meta or {}
+        load_state = getattr(self.host, "flow_state_load", None)
+        self.flow_state = FlowState(load=(lambda: load_state(self.flow_meta.get("id"))) if load_state else None)
         self.response: dict | None = None
         self.outputs: dict[str, dict[str, list[dict]]] = {}
         self.run_counts: dict[str, int] = defaultdict(int)
@@ -359,6 +364,7 @@ class Executor:
             error_detail=error.detail if error else "",
             error_args=error.translatable if error else {},
             failed_node=failed_node,
+            flow_state_changes=self.flow_state.changes(),
         )
 
 

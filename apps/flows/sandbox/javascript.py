@@ -31,6 +31,7 @@ DEFAULT_LIMITS = Limits(memory_mb=128)
 class JsResult:
     result: list = field(default_factory=list)
     logs: list[str] = field(default_factory=list)
+    static: dict | None = None  # the flow state the code asked for ($getWorkflowStaticData), as it left it
 
 
 @cache
@@ -105,7 +106,8 @@ def _parse(returncode: int, stdout: bytes, stderr: bytes, limits: Limits) -> JsR
         raise SandboxError(gettext_noop("The code's result could not be read."), "code_crashed", lines[-1][:2000]) from None
     logs = [str(line) for line in answer.get("logs") or []]
     if answer.get("ok"):
-        return JsResult(result=answer.get("result") or [], logs=logs)
+        static = answer.get("static")
+        return JsResult(result=answer.get("result") or [], logs=logs, static=static if isinstance(static, dict) else None)
     if answer.get("limit") == "time":
         raise SandboxError(
             gettext_noop("The code ran longer than %(seconds)s seconds and was stopped."),
@@ -139,9 +141,15 @@ def run_javascript(
     return _run(request, limits)
 
 
-def evaluate_n8n(params: dict, items: list[dict], *, indexes: list[int], nodes: dict, meta: dict, limits: Limits) -> list[dict]:
-    """n8n-dialect parameters (strings starting with "=") resolved for each of `indexes`: [{params, errors}]."""
+def evaluate_n8n(
+    params: dict, items: list[dict], *, indexes: list[int], nodes: dict, meta: dict, limits: Limits, on_static=None
+) -> list[dict]:
+    """n8n-dialect parameters (strings starting with "=") resolved for each of `indexes`: [{params, errors}].
+    `on_static` is given the flow state the expressions asked for ($getWorkflowStaticData), if they did."""
     request = {"kind": "expressions", "params": params, "items": items, "indexes": indexes, "nodes": nodes, "meta": meta}
     if meta.get("timezone"):
         request["timezone"] = meta["timezone"]
-    return _run(request, limits).result
+    answer = _run(request, limits)
+    if answer.static is not None and on_static is not None:
+        on_static(answer.static)
+    return answer.result

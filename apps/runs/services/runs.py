@@ -22,6 +22,7 @@ from apps.flows.engine.graph import Graph
 from apps.flows.engine.sampling import sample_outputs
 from apps.flows.models import Flow
 from apps.flows.nodes.registry import load_builtin_nodes
+from apps.flows.services.flow_state import flow_state_save
 from apps.runs import lease
 from apps.runs.events import run_finished
 from apps.runs.host import RunHost
@@ -279,6 +280,7 @@ def run_execute_inline(
                 with contextlib.suppress(DatabaseError), connection.cursor() as cursor:  # a lost connection gave it back
                     cursor.execute("SELECT pg_advisory_unlock(%s, %s)", _lock_key(run.pk))
         _settle(run, result)
+        _save_flow_state(run, result)
         run.updated_at = timezone.now()
         stored = flow.save_history or watched or run.status != Run.Status.SUCCESS
         if stored:
@@ -331,8 +333,17 @@ def _insert_run_with_nodes(run: Run, node_runs: list[NodeRun]) -> None:
     run._state.adding = False
 
 
+def _save_flow_state(run: Run, result: RunResult) -> None:
+    """What the run changed in the flow's state ($getWorkflowStaticData) is kept once a production run succeeded, or
+    parked at a wait (the steps before it will not run again); test runs keep nothing, as in n8n."""
+    production = run.trigger != Run.Trigger.TEST and run.version_id is not None
+    if production and result.flow_state_changes and run.status in (Run.Status.SUCCESS, Run.Status.WAITING):
+        flow_state_save(flow_id=run.flow_id, changes=result.flow_state_changes)
+
+
 def _finish(run: Run, result: RunResult) -> Run:
     _settle(run, result)
+    _save_flow_state(run, result)
     publish_run(run, f"run.{run.status}", error=run.error[:500], error_node_id=run.error_node_id)
     _count_and_log(run)
     run.save(

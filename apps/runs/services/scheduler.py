@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import zoneinfo
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -123,15 +124,18 @@ def scheduler_tick(*, now: dt.datetime | None = None, limit: int = 500) -> dict:
     return {"fired": fired, "resumed": dispatched}
 
 
+def schedule_item(tick: dt.datetime, time_zone: str) -> dict:
+    """The item a schedule run starts with; `timestamp` (the local time) is what n8n's Schedule Trigger gives, which
+    imported n8n flows read."""
+    local = tick.astimezone(zoneinfo.ZoneInfo(time_zone)).isoformat()
+    return {"scheduled_for": tick.astimezone(dt.UTC).isoformat(), "time_zone": time_zone, "local_time": local, "timestamp": local}
+
+
 def _fire(entry: ScheduleEntry, tick: dt.datetime, enqueue) -> int:
     flow = Flow.objects.select_related("published_version").filter(pk=entry.flow_id, active=True).first()
     if flow is None or flow.published_version is None:
         return 0
-    item = {
-        "scheduled_for": tick.astimezone(dt.UTC).isoformat(),
-        "time_zone": entry.time_zone,
-        "local_time": tick.astimezone(__import__("zoneinfo").ZoneInfo(entry.time_zone)).isoformat(),
-    }
+    item = schedule_item(tick, entry.time_zone)
     try:
         with transaction.atomic():
             run = Run.objects.create(

@@ -313,3 +313,19 @@ def test_import_page_shows_credentials_and_the_other_flows_of_a_file(data):
     assert "Second one" in html.split('data-testid="import-more-flows"')[1].split("</ul>")[0]
     steps = html.split('data-testid="import-steps"')[1].split("</ul>")[0]
     assert "<strong>Tell</strong>: Imported as “Send a Telegram message”, please check:" in steps
+
+
+def test_llm_chain_takes_its_structured_output_parsers_schema_as_answer_fields():
+    schema = '{"type": "object", "properties": {"vote": {"type": "string"}, "score": {"type": "integer"}}, "required": ["vote"]}'
+    data = workflow(
+        n("Start", "manualTrigger"),
+        n("Chain", "@n8n/n8n-nodes-langchain.chainLlm", {"text": "=Rate {{ $json.cv }}", "hasOutputParser": True}, 1.5),
+        n("Parser", "@n8n/n8n-nodes-langchain.outputParserStructured", {"schemaType": "manual", "inputSchema": schema}, 1.2),
+        connections={
+            **link(("Start", "Chain")),
+            "Parser": {"ai_outputParser": [[{"node": "Chain", "type": "ai_outputParser", "index": 0}]]},
+        },
+    )
+    chain = by_name(import_n8n(data))["Chain"]["parameters"]
+    assert chain["output_format"] == "json"
+    assert [(f["name"], f["type"], f["required"]) for f in chain["output_fields"]] == [("vote", "text", True), ("score", "integer", False)]

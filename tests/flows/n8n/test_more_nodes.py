@@ -226,14 +226,18 @@ def test_html_extract_reads_jquerys_first_as_the_first_match():
 
 
 def test_code_using_n8n_features_ezflow_lacks_is_flagged_at_import():
-    code = "const state = $getWorkflowStaticData('global');\\nstate.seen = state.seen || [];\\nreturn $input.all();"
+    code = "const file = $binary.data;\\nreturn $input.all();"
     data = workflow(n("Start", "manualTrigger"), n("Code", "code", {"jsCode": code}, 2), connections=link(("Start", "Code")))
     result = import_n8n(data)
     assert by_name(result)["Code"]["type"] == "code.javascript"
     flagged = [w for w in result.warnings if w["code"] == "code_review"]
-    assert len(flagged) == 1 and "$getWorkflowStaticData" in flagged[0]["message"]
+    assert len(flagged) == 1 and "$binary" in flagged[0]["message"]
     clean = import_n8n(workflow(n("Start", "manualTrigger"), n("Code", "code", {"jsCode": "return $input.all();"}, 2)))
     assert not [w for w in clean.warnings if w["code"] == "code_review"]
+    # state kept between runs exists in EZFlow (apps/flows/engine/flow_state.py): not flagged
+    state = "const state = $getWorkflowStaticData('global');\\nstate.seen = state.seen || [];\\nreturn $input.all();"
+    kept = import_n8n(workflow(n("Start", "manualTrigger"), n("Code", "code", {"jsCode": state}, 2)))
+    assert not [w for w in kept.warnings if w["code"] == "code_review"]
 
 
 def test_summarize_node_totals_by_group_and_joins_text():
@@ -263,3 +267,33 @@ def test_summarize_node_totals_by_group_and_joins_text():
     assert outcome.outputs[nodes["Joined"]["id"]]["main"] == [{"concatenated_team": "a\nb"}]
     bad = run(result, items=[{"id": 1, "team": "a", "amount": "many"}])
     assert bad.status == "failed" and bad.error_code == "not_a_number" and "amount" in bad.error
+
+
+def test_http_request_gives_the_answer_itself_as_n8n_does_unless_full_response_is_on():
+    from apps.flows.engine.context import LocalHost
+    from apps.flows.engine.executor import Executor
+    from apps.flows.engine.graph import Graph
+    from tests.support.fake_http import FakeServer
+
+    with FakeServer() as server:
+        server.routes["/chat"] = lambda request: (200, {}, {"choices": [{"message": {"content": "hi"}}]})
+        server.routes["/list"] = lambda request: (200, {}, [{"id": 1}, {"id": 2}, 3])
+        read = {"assignments": {"assignments": [{"name": "said", "type": "string", "value": "={{ $json.choices[0].message.content }}"}]}}
+        full = {"url": server.url("/chat"), "options": {"response": {"response": {"fullResponse": True}}}}
+        data = workflow(
+            n("Start", "manualTrigger"),
+            n("Chat", "httpRequest", {"url": server.url("/chat"), "options": {}}, 4.2),
+            n("Read", "set", read, 3.4),
+            n("List", "httpRequest", {"url": server.url("/list")}, 4.2),
+            n("Full", "httpRequest", full, 4.2),
+            connections=link(("Start", "Chat"), ("Chat", "Read"), ("Start", "List"), ("Start", "Full")),
+        )
+        result = import_n8n(data)
+        ids = {name: node["id"] for name, node in by_name(result).items()}
+        host = LocalHost(http_allow_hosts=("127.0.0.1",))
+        outcome = Executor(Graph.from_dict(result.graph), host=host).run(trigger_items=[{}], start_node=ids["Start"])
+    assert outcome.status == "success", outcome.error
+    assert outcome.outputs[ids["Read"]]["main"][0]["said"] == "hi"
+    assert outcome.outputs[ids["List"]]["main"] == [{"id": 1}, {"id": 2}, {"data": 3}]
+    full_item = outcome.outputs[ids["Full"]]["main"][0]
+    assert full_item["status"] == 200 and full_item["body"] == {"choices": [{"message": {"content": "hi"}}]}

@@ -136,3 +136,34 @@ def test_javascript_step_in_a_flow_with_console_port_and_earlier_steps():
     broken = [node("start", "trigger.manual"), node("code", "code.javascript", code="null.x")]
     result, _ = run(broken, [edge("start", "code")], [{}])
     assert result.status == "failed" and "TypeError" in result.error
+
+
+def test_buffer_encodes_text_as_n8n_code_nodes_do():
+    code = """const text = JSON.stringify([{a: "한글 ü"}]);
+const b64 = Buffer.from(text).toString('base64');
+return [{json: {
+  b64,
+  back: Buffer.from(b64, 'base64').toString('utf8'),
+  hex: Buffer.from('hi').toString('hex'),
+  fromHex: Buffer.from('6869', 'hex').toString(),
+  url: Buffer.from('??>').toString('base64url'),
+  bytes: Buffer.byteLength('한'),
+  isBuffer: Buffer.isBuffer(Buffer.from('x')),
+  joined: Buffer.concat([Buffer.from('a'), Buffer.from('b')]).toString(),
+}}];"""
+    import base64
+    import json
+
+    text = json.dumps([{"a": "한글 ü"}], ensure_ascii=False, separators=(",", ":"))
+    assert js(code).result == [
+        {
+            "b64": base64.b64encode(text.encode()).decode(),
+            "back": text,
+            "hex": "6869",
+            "fromHex": "hi",
+            "url": base64.urlsafe_b64encode(b"??>").decode().rstrip("="),
+            "bytes": 3,
+            "isBuffer": True,
+            "joined": "ab",
+        }
+    ]

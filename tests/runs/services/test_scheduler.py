@@ -52,6 +52,9 @@ def test_a_due_tick_fires_once_and_the_schedule_advances(organization, eager_tas
     run = Run.objects.get(flow=flow)
     assert run.trigger == "schedule" and run.scheduled_for == tick and run.status == "success"
     assert run.input_items[0]["scheduled_for"] == tick.isoformat()
+    # as n8n's Schedule Trigger gives it, for imported flows: the local time with its offset
+    assert run.input_items[0]["timestamp"] == run.input_items[0]["local_time"]
+    assert dt.datetime.fromisoformat(run.input_items[0]["timestamp"]) == tick
     entry.refresh_from_db()
     assert entry.next_fire_at == tick + dt.timedelta(minutes=5)
     assert scheduler_tick(now=tick + dt.timedelta(seconds=2))["fired"] == 0

@@ -140,4 +140,5 @@ class JavaScriptCodeNode(NodeType):
             result = run_javascript(code, items, mode=params["mode"], nodes=nodes, meta=meta, limits=limits)
         except SandboxError as exc:
             raise NodeError(exc.template, code=exc.code, detail=exc.detail, values=exc.values) from None
+        ctx.script_state_changed(result.static)
         return {"main": result.result, "console": [{"message": line} for line in result.logs]}

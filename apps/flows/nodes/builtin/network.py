@@ -212,6 +212,16 @@ def _with_idempotency_key(ctx, headers: dict, item_index: int) -> dict:
     return {**headers, IDEMPOTENCY_HEADER: key}
 
 
+def answer_items(body) -> list[dict]:
+    """An answer as n8n's HTTP Request node gives it: an object is the item, a list one item per entry, anything else
+    (text, a number) the item's `data`."""
+    if isinstance(body, dict):
+        return [body]
+    if isinstance(body, list):
+        return [entry if isinstance(entry, dict) else {"data": entry} for entry in body]
+    return [{"data": body}]
+
+
 @register
 class HttpRequest(NodeType):
     side_effects = True
@@ -296,6 +306,23 @@ class HttpRequest(NodeType):
             expressions=False,
         ),
         Param("follow_redirects", "boolean", t("Follow redirects", "리디렉션 따라가기"), default=True, expressions=False),
+        Param(
+            "output",
+            "select",
+            t("Output", "출력"),
+            default="full",
+            expressions=False,
+            options=(
+                ("full", t("status, headers and body", "상태, 헤더, 본문")),
+                (
+                    "body",
+                    t(
+                        "the answer itself, like n8n (a JSON list: one item per entry; text under “data”)",
+                        "응답 그 자체, n8n처럼 (JSON 목록이면 항목마다 하나씩, 텍스트는 “data”에)",
+                    ),
+                ),
+            ),
+        ),
         Param("fail_on_error_status", "boolean", t("Fail on 4xx/5xx answers", "4xx/5xx 응답이면 실패"), default=True, expressions=False),
         Param(
             "pagination",
@@ -401,6 +428,8 @@ class HttpRequest(NodeType):
                 break  # a file has no next page
             body = self._decode(response, raw, params["response_format"])
             if params["pagination"] == "none":
+                if params.get("output") == "body":
+                    return answer_items(body)
                 return [{"status": response.status_code, "headers": dict(response.headers), "body": body}]
             listed = get_path(body, params["results_field"]) if params["results_field"] else body
             if params["pagination"] == "page_param" and not listed:

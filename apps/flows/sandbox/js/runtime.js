@@ -77,6 +77,61 @@
 
   function fail(message) { const e = new Error(message); e.ezflow = true; throw e; }
 
+  // A small part of Node's Buffer, which n8n Code nodes use to encode text: from(text or bytes, encoding),
+  // toString(utf8 | base64 | base64url | hex | latin1), byteLength, isBuffer, concat. Bytes only, no file or stream.
+  const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  function utf8Bytes(text) {
+    const binary = unescape(encodeURIComponent(String(text)));
+    const out = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
+    return out;
+  }
+  function latin1(bytes) { let out = ""; for (let i = 0; i < bytes.length; i++) out += String.fromCharCode(bytes[i]); return out; }
+  function base64Of(bytes) {
+    let out = "";
+    for (let i = 0; i < bytes.length; i += 3) {
+      const n = (bytes[i] << 16) | ((bytes[i + 1] || 0) << 8) | (bytes[i + 2] || 0);
+      out += B64[(n >> 18) & 63] + B64[(n >> 12) & 63] + (i + 1 < bytes.length ? B64[(n >> 6) & 63] : "=") + (i + 2 < bytes.length ? B64[n & 63] : "=");
+    }
+    return out;
+  }
+  function bytesOfBase64(text) {
+    const clean = String(text).replace(/-/g, "+").replace(/_/g, "/").replace(/[^A-Za-z0-9+/]/g, "");
+    const out = [];
+    for (let i = 0; i < clean.length; i += 4) {
+      const n = (B64.indexOf(clean[i]) << 18) | (B64.indexOf(clean[i + 1]) << 12) | ((B64.indexOf(clean[i + 2]) & 63) << 6) | (B64.indexOf(clean[i + 3]) & 63);
+      out.push((n >> 16) & 255);
+      if (i + 2 < clean.length) out.push((n >> 8) & 255);
+      if (i + 3 < clean.length) out.push(n & 255);
+    }
+    return out;
+  }
+  class Buffer extends Uint8Array {
+    static from(value, encoding) {
+      const kind = String(encoding || "utf8").toLowerCase();
+      if (typeof value === "string") {
+        if (kind === "base64" || kind === "base64url") return new Buffer(bytesOfBase64(value));
+        if (kind === "hex") return new Buffer((value.match(/../g) || []).map((h) => parseInt(h, 16)));
+        if (kind === "latin1" || kind === "binary" || kind === "ascii") return new Buffer([...value].map((c) => c.charCodeAt(0) & 255));
+        return new Buffer(utf8Bytes(value));
+      }
+      return new Buffer(Array.from(value || []));
+    }
+    static byteLength(value, encoding) { return Buffer.from(value, encoding).length; }
+    static isBuffer(value) { return value instanceof Buffer; }
+    static concat(list) { return new Buffer(list.reduce((all, b) => all.concat(Array.from(b)), [])); }
+    toString(encoding) {
+      const kind = String(encoding || "utf8").toLowerCase();
+      if (kind === "base64") return base64Of(this);
+      if (kind === "base64url") return base64Of(this).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+      if (kind === "hex") return Array.from(this, (b) => b.toString(16).padStart(2, "0")).join("");
+      if (kind === "latin1" || kind === "binary" || kind === "ascii") return latin1(this);
+      try { return decodeURIComponent(escape(latin1(this))); } catch (e) { return latin1(this); }
+    }
+    toJSON() { return { type: "Buffer", data: Array.from(this) }; }
+  }
+  global.Buffer = Buffer;
+
   function wrap(list) { return (list || []).map((json, index) => ({ json: json, pairedItem: { item: index } })); }
 
   function nodeAccess(request, name, index) {
@@ -89,6 +144,22 @@
       item: at, itemMatching: (i) => items[i], isExecuted: true, params: {},
       json: at ? at.json : {}, runIndex: 0, context: {},
     };
+  }
+
+  // n8n's $getWorkflowStaticData: the flow's saved state (request.meta.static), one object per kind for the whole
+  // request, so that changes made for one item are seen by the next; what was asked for goes back with the result.
+  let staticState = null;
+  function staticData(request, kind) {
+    if (staticState === null) {
+      const given = (request.meta || {}).static || {};
+      staticState = { given: given, used: {} };
+    }
+    const key = String(kind) === "node" ? "node" : String(kind) === "global" ? "global" : fail(`$getWorkflowStaticData takes "global" or "node", not "${kind}"`);
+    if (!(key in staticState.used)) {
+      const saved = staticState.given[key];
+      staticState.used[key] = saved !== null && typeof saved === "object" && !Array.isArray(saved) ? saved : {};
+    }
+    return staticState.used[key];
   }
 
   function context(request, items, index) {
@@ -120,6 +191,7 @@
       $prevNode: Object.freeze({ name: meta.prev_node || "", outputIndex: 0, runIndex: 0 }),
       $parameter: {},
       $if: (condition, a, b) => (condition ? a : b),
+      $getWorkflowStaticData: (kind) => staticData(request, kind),
       $ifEmpty: (value, fallback) => (value === undefined || value === null || value === "" || (Array.isArray(value) && !value.length) || (typeof value === "object" && value && !Array.isArray(value) && !Object.keys(value).length) ? fallback : value),
       $min: (...v) => Math.min(...v),
       $max: (...v) => Math.max(...v),
@@ -301,6 +373,8 @@
   global.__ezflowResult = function () {
     if (!state.done) return JSON.stringify({ ok: false, error: "The code did not finish: it waited for something that never happened", logs: logs });
     if (state.error) return JSON.stringify({ ok: false, error: state.error.error, logs: logs });
-    return JSON.stringify({ ok: true, result: state.value, logs: logs }, plain);
+    const answer = { ok: true, result: state.value, logs: logs };
+    if (staticState !== null) answer.static = staticState.used;
+    return JSON.stringify(answer, plain);
   };
 })(globalThis);

@@ -15,8 +15,9 @@ def is_python(node: dict) -> bool:
     return (node.get("parameters") or {}).get("language") in ("python", "pythonNative")
 
 
-# n8n features a Code node may use that EZFlow's JavaScript runtime does not have (apps/flows/sandbox/js/runtime.js)
-MISSING = ("$getWorkflowStaticData", "$binary", "$jmespath", "$fromAI", "$secrets", "this.helpers")
+# n8n features a Code node may use that EZFlow's JavaScript runtime does not have (apps/flows/sandbox/js/runtime.js);
+# $getWorkflowStaticData it has (apps/flows/engine/flow_state.py)
+MISSING = ("$binary", "$jmespath", "$fromAI", "$secrets", "this.helpers")
 
 
 def _review(node: dict, code: str) -> list[dict]:

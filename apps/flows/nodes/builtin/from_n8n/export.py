@@ -134,6 +134,8 @@ def http_request(p: dict) -> dict:
             if content:
                 parameters["contentType"] = content
             parameters["bodyParameters"] = _pairs(p.get("body"))
+    if p.get("output", "full") == "full":  # EZFlow's status/headers/body item is n8n's full response
+        parameters["options"] = {"response": {"response": {"fullResponse": True}}}
     return node("httpRequest", 4.2, parameters)
 
 

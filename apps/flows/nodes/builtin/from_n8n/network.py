@@ -37,7 +37,14 @@ def http_request(node: dict) -> Converted:
         "headers": conv(pairs(p.get("headerParameters"))) if p.get("sendHeaders") else {},
         "body_type": content if p.get("sendBody") else "none",
         "body": body,
+        # n8n outputs the answer itself unless "Include Response Headers and Status" (v3+) / "Full Response" is on
+        "output": "full" if _full_response(p.get("options") or {}) else "body",
     }, warnings
+
+
+def _full_response(options: dict) -> bool:
+    nested = ((options.get("response") or {}).get("response") or {}) if isinstance(options.get("response"), dict) else {}
+    return bool(nested.get("fullResponse") or options.get("fullResponse"))
 
 
 def is_slack_message(node: dict) -> bool:
