@@ -371,19 +371,24 @@ def _crashed(detail: str) -> NodeError:
 class BrowserPool:
     """The warm browsers of this worker process: at most EZFLOW_BROWSER_MAX_PER_WORKER kept between sessions. One is
     replaced when it died, served EZFLOW_BROWSER_RECYCLE_SESSIONS sessions, or holds more than
-    EZFLOW_BROWSER_RECYCLE_MEMORY_MB after a session (a page that leaked memory into the browser process)."""
+    EZFLOW_BROWSER_RECYCLE_MEMORY_MB after a session (a page that leaked memory into the browser process). One left
+    unused for EZFLOW_BROWSER_IDLE_SECONDS is closed by a reaper thread, so a worker that ran one browser step does
+    not hold a few hundred MB until it restarts."""
 
     def __init__(self):
         self._idle: list[WarmBrowser] = []
+        self._since: dict[int, float] = {}  # id(browser) -> when it was given back
         self._lock = threading.Lock()
         self._owner = os.getpid()
+        self._reaper: threading.Thread | None = None
 
     def take(self) -> WarmBrowser | None:
         with self._lock:
             if self._owner != os.getpid():  # a forked worker: the parent's browsers are not ours to use
-                self._idle, self._owner = [], os.getpid()
+                self._idle, self._since, self._owner, self._reaper = [], {}, os.getpid(), None
             while self._idle:
                 browser = self._idle.pop()
+                self._since.pop(id(browser), None)
                 if browser.alive and browser.processes.members():
                     return browser
                 browser.close()
@@ -398,12 +403,38 @@ class BrowserPool:
         with self._lock:
             if len(self._idle) < max(int(settings.EZFLOW_BROWSER_MAX_PER_WORKER), 1):
                 self._idle.append(browser)
+                self._since[id(browser)] = time.monotonic()
+                if self._reaper is None:
+                    self._reaper = threading.Thread(target=self._reap, name="browser-reaper", daemon=True)
+                    self._reaper.start()
                 return
         browser.close()
 
+    def close_idle(self, older_than: float) -> int:
+        """Closes the browsers unused for more than `older_than` seconds; answers how many."""
+        now = time.monotonic()
+        with self._lock:
+            expired = [b for b in self._idle if now - self._since.get(id(b), now) > older_than]
+            self._idle = [b for b in self._idle if b not in expired]
+            for browser in expired:
+                self._since.pop(id(browser), None)
+        for browser in expired:
+            browser.close()
+        return len(expired)
+
+    def _reap(self) -> None:
+        idle_seconds = max(float(settings.EZFLOW_BROWSER_IDLE_SECONDS), 0.1)
+        while True:
+            time.sleep(min(idle_seconds / 4, 30.0))
+            self.close_idle(idle_seconds)
+            with self._lock:
+                if not self._idle or self._owner != os.getpid():
+                    self._reaper = None  # the next give_back starts another
+                    return
+
     def close_all(self) -> None:
         with self._lock:
-            browsers, self._idle = self._idle, []
+            browsers, self._idle, self._since = self._idle, [], {}
         for browser in browsers:
             browser.close()
 

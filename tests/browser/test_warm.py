@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 
 import pytest
 
@@ -112,3 +113,49 @@ def test_outside_a_worker_every_session_gets_its_own_browser(fresh_site):
     assert runner.IN_WORKER is False
     assert _read_storage(fresh_site)[0].status == "success"
     assert runner.POOL.idle() == []
+
+
+class _IdleBrowser:
+    """What the pool reads of a warm browser, without starting Chromium."""
+
+    sessions = 1
+    memory_kb = 1024
+    alive = True
+
+    def __init__(self):
+        self.owner = os.getpid()
+        self.closed = False
+
+    def close(self):
+        self.closed = True
+
+
+def test_a_warm_browser_left_unused_is_closed_after_the_idle_time(settings):
+    settings.EZFLOW_BROWSER_IDLE_SECONDS = 0.3
+    settings.EZFLOW_BROWSER_MAX_PER_WORKER = 2
+    pool = runner.BrowserPool()
+    browser = _IdleBrowser()
+    pool.give_back(browser)
+    assert pool.idle() == [browser] and pool.close_idle(60) == 0  # just given back: kept
+    deadline = time.monotonic() + 10
+    while not browser.closed and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert browser.closed and pool.idle() == []
+    # The reaper ended with nothing left to watch; the next browser given back gets a new one.
+    again = _IdleBrowser()
+    pool.give_back(again)
+    deadline = time.monotonic() + 10
+    while not again.closed and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert again.closed
+
+
+def test_a_warm_browser_taken_again_before_the_idle_time_is_not_closed(settings):
+    settings.EZFLOW_BROWSER_IDLE_SECONDS = 0.5
+    pool = runner.BrowserPool()
+    browser = _IdleBrowser()
+    browser.processes = type("Processes", (), {"members": lambda self: [1]})()
+    pool.give_back(browser)
+    assert pool.take() is browser
+    time.sleep(1.0)
+    assert not browser.closed

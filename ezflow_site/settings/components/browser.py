@@ -19,3 +19,5 @@ EZFLOW_BROWSER_WARM = env.bool("EZFLOW_BROWSER_WARM", default=True)
 # (proportional set size of all its processes: shared pages counted once; an idle one holds about 250 MB).
 EZFLOW_BROWSER_RECYCLE_SESSIONS = env.int("EZFLOW_BROWSER_RECYCLE_SESSIONS", default=200)
 EZFLOW_BROWSER_RECYCLE_MEMORY_MB = env.int("EZFLOW_BROWSER_RECYCLE_MEMORY_MB", default=500)
+# A warm browser nobody used for this long is closed (its few hundred MB given back).
+EZFLOW_BROWSER_IDLE_SECONDS = env.float("EZFLOW_BROWSER_IDLE_SECONDS", default=300.0)
