@@ -193,6 +193,16 @@ def ai_decision_support_report(world: World, sources: FakeServer):
 
     pages = pdf.extract_text(report.get_content())
     assert "2026-11-08" in pages[0]["text"] and "이상" in pages[0]["text"] and "예측" in pages[0]["text"]
+    # The chart drawn offline is in the report: one PNG picture on the first page, with the anomaly circled in red.
+    import io as _io
+
+    import pypdf
+    from PIL import Image
+
+    (picture,) = pypdf.PdfReader(_io.BytesIO(report.get_content())).pages[0].images
+    drawn = Image.open(_io.BytesIO(picture.data)).convert("RGB")
+    assert drawn.size == (900, 400)
+    assert sum(1 for pixel in drawn.getdata() if pixel == (220, 38, 38)) > 20
 
 
 def scanned_receipts_ocr_to_google_sheets(world: World):
