@@ -355,7 +355,10 @@ def test_the_schedule_assistant_publishes_without_a_google_calendar_connection(d
     call_command("marketplace_load_templates", slug, stdout=io.StringIO())
     template = Template.objects.get(title=template_details(shipped_template(slug))["title"])
     membership = Membership.objects.get(user=owner, organization=organization)
-    flow = template_fork(membership=membership, template=template).flow
+    fork = template_fork(membership=membership, template=template)
+    flow = fork.flow
+    # The template's pages say the Google connection is optional (its step ships switched off); the mail server is not.
+    assert {c["node_id"]: c["optional"] for c in fork.credentials_needed} == {"mail": False, "gcal": True}
     connection.set_tenant(organization)
     with Mailbox() as mailbox:
         smtp = credential(organization, owner, "smtp", mailbox.credential_values(), name="smtp")
