@@ -19,6 +19,7 @@ from tests.documents.test_excel_csv import SALES, workbook
 from tests.flows.engine.helpers import edge, node, run
 
 DOCUMENT_STEPS = [
+    "documents.chart",
     "documents.excel_read",
     "documents.excel_write",
     "documents.excel_append",

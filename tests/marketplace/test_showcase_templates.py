@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import io
 import json
 import os
 import shutil
@@ -99,6 +100,12 @@ def ai_schedule_assistant_calendar_file(world: World):
         message = {"subject": "주간 회의", "text": "다음주 화요일 오후 3시 회의, 자료는 모레까지 제출 부탁드립니다.", "place": "본사 3층"}
         post(world, json.dumps(message, ensure_ascii=False).encode())
         (mail,) = mailbox.received
+        # The Google Calendar step ships switched off: nothing went to Google until the person switches it on.
+        calendar = world.fakes["google"].calendars["primary"]
+        assert calendar == []
+        switch_on(world, "gcal")
+        post(world, json.dumps(message, ensure_ascii=False).encode())
+        assert len(mailbox.received) == 2
     assert mail["To"] == "minji@example.com" and "새 일정 2개" in str(mail["Subject"])
     (attachment,) = list(mail.iter_attachments())
     assert attachment.get_filename() == "일정.ics" and attachment.get_content_type() == "text/calendar"
@@ -107,6 +114,23 @@ def ai_schedule_assistant_calendar_file(world: World):
     assert "SUMMARY:회의" in lines and "SUMMARY:자료는 모레까지 제출 부탁드립니다" not in lines
     assert any(line.startswith("DTSTART:") and line.endswith("T060000Z") for line in lines)  # 15:00 in Seoul
     assert any(line.startswith("DTSTART;VALUE=DATE:") for line in lines) and "LOCATION:본사 3층" in lines
+    timed, whole_day = sorted(calendar, key=lambda event: "date" in event["start"])
+    assert timed["summary"] == "회의" and timed["location"] == "본사 3층"
+    assert timed["start"]["dateTime"].endswith("T15:00:00+09:00") and timed["start"]["timeZone"] == "Asia/Seoul"
+    assert "date" in whole_day["start"] and "dateTime" not in whole_day["start"]
+
+
+def switch_on(world: World, node_id: str) -> None:
+    """The person switches a step on in the editor and publishes again."""
+    from apps.flows.services.flows import flow_publish, flow_update
+
+    connection.set_tenant(world.organization)
+    graph = json.loads(json.dumps(Flow.objects.get(pk=world.flow.pk).draft))
+    (node,) = [node for node in graph["nodes"] if node["id"] == node_id]
+    assert node["settings"]["disabled"] is True
+    node["settings"]["disabled"] = False
+    flow_publish(flow=flow_update(flow=Flow.objects.get(pk=world.flow.pk), graph=graph), user=world.owner, message="Google on")
+    world.flow = Flow.objects.get(pk=world.flow.pk)
 
 
 def ai_document_sorting_and_summary(world: World):
@@ -169,6 +193,16 @@ def ai_decision_support_report(world: World, sources: FakeServer):
 
     pages = pdf.extract_text(report.get_content())
     assert "2026-11-08" in pages[0]["text"] and "이상" in pages[0]["text"] and "예측" in pages[0]["text"]
+    # The chart drawn offline is in the report: one PNG picture on the first page, with the anomaly circled in red.
+    import io as _io
+
+    import pypdf
+    from PIL import Image
+
+    (picture,) = pypdf.PdfReader(_io.BytesIO(report.get_content())).pages[0].images
+    drawn = Image.open(_io.BytesIO(picture.data)).convert("RGB")
+    assert drawn.size == (900, 400)
+    assert sum(1 for pixel in drawn.getdata() if pixel == (220, 38, 38)) > 20
 
 
 def scanned_receipts_ocr_to_google_sheets(world: World):
@@ -288,7 +322,7 @@ def test_a_showcase_template_installs_and_runs_offline_against_the_fakes(slug, d
         slack.routes["/slack"] = lambda request: (200, {}, b"ok")
         settings.EZFLOW_CONNECTOR_BASE_URLS = {
             "kakaowork": kakaowork.url(""),
-            **{key: fake_google.url("") for key in ("google_auth", "google_oauth2", "google_sheets")},
+            **{key: fake_google.url("") for key in ("google_auth", "google_oauth2", "google_sheets", "google_calendar")},
         }
         world = World(organization=organization, owner=data.owner_of(organization), fakes={"google": fake_google}, slack=slack)
         scenario = globals()[slug.replace("-", "_")]
@@ -299,3 +333,44 @@ def test_a_showcase_template_installs_and_runs_offline_against_the_fakes(slug, d
             extra = {"imap": imap}
         scenario(world, **extra)
     assert Flow.objects.filter(pk=world.flow.pk, active=True).exists()
+
+
+def test_the_schedule_assistant_publishes_without_a_google_calendar_connection(data):
+    """The Google Calendar step is optional: with only the mail server connected the flow publishes and runs."""
+    from django.core.management import call_command
+
+    from apps.accounts.models import Membership
+    from apps.flows.services.flows import flow_publish, flow_update
+    from apps.marketplace.content import shipped_template
+    from apps.marketplace.content.loader import template_details
+    from apps.marketplace.models import Template
+    from apps.marketplace.services.forks import template_fork
+
+    organization = data.create_organization()
+    organization.allowed_internal_hosts = ["127.0.0.1"]
+    organization.save()
+    owner = data.owner_of(organization)
+    slug = "ai-schedule-assistant-calendar-file"
+    connection.set_schema_to_public()
+    call_command("marketplace_load_templates", slug, stdout=io.StringIO())
+    template = Template.objects.get(title=template_details(shipped_template(slug))["title"])
+    membership = Membership.objects.get(user=owner, organization=organization)
+    fork = template_fork(membership=membership, template=template)
+    flow = fork.flow
+    # The template's pages say the Google connection is optional (its step ships switched off); the mail server is not.
+    assert {c["node_id"]: c["optional"] for c in fork.credentials_needed} == {"mail": False, "gcal": True}
+    connection.set_tenant(organization)
+    with Mailbox() as mailbox:
+        smtp = credential(organization, owner, "smtp", mailbox.credential_values(), name="smtp")
+        graph = json.loads(json.dumps(Flow.objects.get(pk=flow.pk).draft))
+        by_id = {node["id"]: node for node in graph["nodes"]}
+        by_id["mail"]["parameters"]["credential"] = str(smtp.pk)
+        by_id["mail"]["parameters"]["to"] = "minji@example.com"
+        assert by_id["gcal"]["parameters"]["credential"] == "" and by_id["gcal"]["settings"]["disabled"] is True
+        flow_publish(flow=flow_update(flow=Flow.objects.get(pk=flow.pk), graph=graph), user=owner, message="no Google")
+        from apps.runs.services.runs import run_create, run_execute
+
+        run = run_create(flow=Flow.objects.get(pk=flow.pk), trigger=Run.Trigger.MANUAL, items=[{"body": {"text": "내일 오후 2시 면담"}}])
+        finished = run_execute(run_id=run.pk) or Run.objects.get(pk=run.pk)
+        assert finished.status == Run.Status.SUCCESS, finished.error
+        assert len(mailbox.received) == 1

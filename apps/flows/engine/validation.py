@@ -72,7 +72,11 @@ def validate_graph(data: Any, registry: NodeRegistry | None = None) -> list[Prob
                 continue
             raw = {**raw, "parameters": parameters, "type_version": node_type.version}
         n8n = isinstance(raw.get("settings"), dict) and raw["settings"].get("expression_dialect") == "n8n"
-        problems.extend(_check_parameters(node_id, node_type.params, parameters, "parameters", n8n=n8n))
+        # A switched-off step never runs (like n8n): what it still lacks is asked for when it is switched on, but a
+        # value of the wrong shape is reported either way.
+        switched_off = isinstance(raw.get("settings"), dict) and raw["settings"].get("disabled") is True
+        found = _check_parameters(node_id, node_type.params, parameters, "parameters", n8n=n8n)
+        problems.extend(problem for problem in found if not (switched_off and problem.code == "required"))
         problems.extend(_check_settings(node_id, raw.get("settings", {})))
         valid_nodes.append(raw)
 

@@ -61,7 +61,10 @@ def credentials_needed(graph: dict) -> list[dict]:
                 parameters.get("authentication") if parameters.get("authentication") not in (None, "", "none") else ""
             )
             if kind:
-                needed.append({"node_id": node.get("id"), "node_name": node.get("name") or node.get("id"), "credential_type": kind})
+                # A step shipped switched off (an optional branch) needs its connection only once switched on.
+                optional = isinstance(node.get("settings"), dict) and node["settings"].get("disabled") is True
+                name = node.get("name") or node.get("id")
+                needed.append({"node_id": node.get("id"), "node_name": name, "credential_type": kind, "optional": optional})
     return needed
 
 

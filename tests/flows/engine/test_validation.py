@@ -64,3 +64,15 @@ def test_switch_ports_follow_its_rules_and_fixed_params_refuse_expressions():
     assert {(p.code, p.path) for p in validate_graph(graph)} == {("edge_missing_port", "edges[2]")}
     graph = {"nodes": [START, node("s", "data.sort", field="{{ json.x }}")], "edges": [edge("start", "s")]}
     assert {p.code for p in validate_graph(graph)} == {"expressions_not_allowed"}
+
+
+def test_a_switched_off_step_may_lack_required_values_but_not_have_wrong_ones():
+    """A step shipped switched off (e.g. a template's optional Google Calendar step) publishes without its account;
+    switched on, it asks for it again."""
+    off = node("d", "data.sort", "D", settings={"disabled": True})
+    graph = {"nodes": [START, off], "edges": [edge("start", "d")]}
+    assert validate_graph(graph) == []
+    wrong = node("c", "data.limit", "C", max_items="ten", settings={"disabled": True})
+    assert ("not_an_integer", "c", "parameters.max_items") in codes({"nodes": [START, wrong], "edges": [edge("start", "c")]})
+    on = node("d", "data.sort", "D", settings={"disabled": False})
+    assert ("required", "d", "parameters.field") in codes({"nodes": [START, on], "edges": [edge("start", "d")]})
