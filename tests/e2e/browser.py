@@ -150,7 +150,8 @@ def dates_on_page(page: Page) -> dict:
         r"""() => {
             const text = document.body.innerText;
             const one = /^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}(:\d{2})?)?$/;
-            const written = text.match(/(?:\d{4}[.\/-]\d{1,2}[.\/-]\d{1,2}|\d{1,2}[.\/-]\d{1,2}[.\/-]\d{4})(?:,? \d{1,2}:\d{2}(?::\d{2})?)?/g) || [];
+            const date = /(?:\d{4}[.\/-]\d{1,2}[.\/-]\d{1,2}|\d{1,2}[.\/-]\d{1,2}[.\/-]\d{4})(?:,? \d{1,2}:\d{2}(?::\d{2})?)?/g;
+            const written = text.match(date) || [];
             const other = [
                 ...(text.match(/\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d{1,2},? \d{4}/g) || []),
                 ...(text.match(/\d{4}년 ?\d{1,2}월|\d{1,2}월 \d{1,2}일/g) || []),
