@@ -7,10 +7,9 @@ page names it "Run #2" → monitoring counts the production run and not the test
 Korean, phone: the compact header (Menu opens the account links), the first-flow path in Korean, the template
 diagram drawn top to bottom inside its box, run and member tables with one-line headers and no sideways page scroll.
 
-Not checked here (they belong to other parts of issue 17 or do not exist yet): executions inside the editor, the
-expression editor, dragging fields, the side panel's hidden fields, the run diagram scrolling to the failed step
-(editor work in progress in another branch); the publish wizard's warnings and changelogs as Markdown (covered by
-tests/marketplace/test_pages.py); one date format everywhere and translated admin labels (not built yet).
+Also: the landing page's link to the marketplace, one date format on every page visited (en and ko), the run page
+naming steps by name and type label and opening the run in the editor, no billing talk, the Korean platform admin.
+The editor's own habits are in test_editor_runs.py and test_editor_panels.py; the audit is docs/first-hour.md.
 Screenshots are kept in test-artifacts/screenshots/.
 """
 
