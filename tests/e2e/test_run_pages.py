@@ -146,6 +146,7 @@ def test_a_failed_run_shows_the_error_and_retries_from_the_page_in_korean(embedd
             ],
             "edges": [edge("hook", "fetch")],
         }
+        assert client.patch("/api/v1/organization", json={"allowed_internal_hosts": ["127.0.0.1"]}).status_code == 200
         fetch_flow = client.post("/api/v1/flows", json={"name": "Fetcher", "graph": graph}).json()
         assert client.post(f"/api/v1/flows/{fetch_flow['id']}/publish", json={}).status_code in (200, 201)
         assert client.post(f"/api/v1/flows/{fetch_flow['id']}/activate").status_code == 200
