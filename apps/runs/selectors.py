@@ -190,6 +190,7 @@ def run_view(run: Run) -> RunView:
             view.error_files = _error_files(last.error_args)
             view.outputs = last.output_sample or {}
         nodes[view.id] = view
+    _mark_reused(run, [view for view in nodes.values() if not view.executions])
     edges = []
     for edge in graph.get("edges", []):
         source, target = nodes.get(edge.get("source")), nodes.get(edge.get("target"))
@@ -209,6 +210,29 @@ def run_view(run: Run) -> RunView:
     return RunView(
         run=run, nodes=list(nodes.values()), edges=edges, width=width, height=height, total_ms=_ms(run.started_at, run.finished_at) or 0
     )
+
+
+# What a retry takes over from the run it retries without executing it again (services.runs.REPLAYABLE).
+REUSABLE = ("success", "pinned", "disabled", "reused")
+
+
+def _mark_reused(run: Run, not_run: list[NodeView]) -> None:
+    """A retry from the failed step takes the steps that completed in the run it retries as they were (the engine
+    does not execute nor record them again): show them as "reused", with that run's items, not as "not run"."""
+    if not run.retry_of_id or not not_run:
+        return
+    earlier: dict[str, list[NodeRun]] = {}
+    rows = NodeRun.objects.filter(run_id=run.retry_of_id, node_id__in=[view.id for view in not_run]).order_by("run_index", "seq")
+    for node_run in rows:
+        earlier.setdefault(node_run.node_id, []).append(node_run)
+    for view in not_run:
+        executions = earlier.get(view.id) or []
+        if not executions or executions[-1].status not in REUSABLE:
+            continue
+        view.status = "reused"
+        view.items_in = sum(r.items_in for r in executions)
+        view.items_out = sum(r.items_out for r in executions)
+        view.outputs = executions[-1].output_sample or {}
 
 
 def _normalise_positions(nodes: list[NodeView]) -> None:

@@ -27,7 +27,7 @@ import { graphDiff, pendingTurn, placeholdersByNode } from "./lib/assistant";
 import { diffOf, displayEdges, displayNodes, problemsByNode as groupProblems, shownOutput } from "./lib/display";
 import { toFlow } from "./lib/graph";
 import { errorTextOf } from "./lib/errors";
-import { failedNodeOf } from "./lib/executions";
+import { failedNodeOf, isTestRun, runLabel } from "./lib/executions";
 import { bootTimeZone } from "./lib/api";
 import { formatWhen } from "./lib/dates";
 import type { RevealOptions } from "./lib/reveal";
@@ -344,11 +344,11 @@ export default function App({ boot, t, labelOf }: Props) {
         {executions.viewing && !proposal && (
           <div className={`ez-banner ${executions.viewing.run.status === "failed" ? "error" : "info"}`} role="status" data-testid="debug-banner">
             <strong>
-              {t("Showing run #{n} of {when}")
-                .replace("{n}", String(executions.viewing.run.id))
+              {t("Showing run {n} of {when}")
+                .replace("{n}", runLabel(executions.viewing.run))
                 .replace("{when}", formatWhen(executions.viewing.run.created_at, bootTimeZone()))}
             </strong>{" "}
-            ({executions.viewing.run.trigger === "test" ? t("Test") : t("Production")}, {t(`run:${executions.viewing.run.status}`)})
+            ({isTestRun(executions.viewing.run) ? t("Test") : t("Production")}, {t(`run:${executions.viewing.run.status}`)})
             {executions.viewing.run.error && <span data-testid="debug-error"> — {executions.viewing.run.error}</span>}
             {executions.viewing.missing.length > 0 && (
               <span className="ez-hint">

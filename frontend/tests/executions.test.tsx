@@ -3,7 +3,7 @@ import { act, fireEvent, render, renderHook, screen } from "@testing-library/rea
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import ExecutionsPanel from "../src/components/ExecutionsPanel";
 import type { Executions } from "../src/hooks/useExecutions";
-import { failedNodeOf, isTestRun, mergeRuns, replayItems, runView } from "../src/lib/executions";
+import { failedNodeOf, isTestRun, mergeRuns, replayItems, runLabel, runView } from "../src/lib/executions";
 import { translator } from "../src/lib/i18n";
 import { editorState } from "../src/store/editorStore";
 import type { Run } from "../src/types/api";
@@ -49,6 +49,13 @@ describe("the run list", () => {
     expect(mergeRuns([], [a, b, c], 2).map((r) => r.id)).toEqual([3, 2]);
   });
 
+  it("names a run by the flow's number and reads test or production from the API's is_test", () => {
+    expect(runLabel({ id: 42, number: 7 })).toBe("#7");
+    expect(runLabel({ id: 42 })).toBe("#42"); // an older server without numbers
+    expect(isTestRun({ trigger: "retry", is_test: true })).toBe(true);
+    expect(isTestRun({ trigger: "test", is_test: false })).toBe(false);
+  });
+
   it("tells test runs from production runs", () => {
     expect(isTestRun({ trigger: "test" })).toBe(true);
     expect(isTestRun({ trigger: "webhook" })).toBe(false);
@@ -87,8 +94,8 @@ function panelWith(language: string, overrides: Partial<Executions> = {}) {
     open: true,
     setOpen: vi.fn(),
     runs: [
-      { id: 43, status: "running", trigger: "test", created_at: "2026-12-08T02:00:00Z" },
-      { ...FAILED_RUN, duration_ms: 1500 },
+      { id: 43, number: 8, is_test: true, status: "running", trigger: "test", created_at: "2026-12-08T02:00:00Z" },
+      { ...FAILED_RUN, number: 7, is_test: false, duration_ms: 1500 },
     ],
     loading: false,
     error: null,
@@ -114,6 +121,10 @@ describe("ExecutionsPanel", () => {
     expect(items[1].textContent).toContain("Failed");
     expect(items[1].textContent).toContain("Production");
     expect(items[1].textContent).toContain("1.5 s");
+    // The flow's own run numbers (as on the run pages), not the organization-wide ids.
+    expect(items[0].textContent).toContain("#8");
+    expect(items[1].textContent).toContain("#7");
+    expect(items[1].textContent).not.toContain("#42");
     fireEvent.click(items[1]);
     expect(executions.show).toHaveBeenCalledWith(42);
   });

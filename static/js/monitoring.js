@@ -66,10 +66,19 @@
             const item = document.createElement("li");
             const count = document.createElement("strong");
             count.textContent = error.count + "× ";
+            // As the page draws it: the step by its name and type label (never its id), then a link to the latest run.
+            item.append(count, document.createTextNode(error.message + " "));
+            if (error.node_id) {
+              const step = document.createElement("span");
+              step.className = "muted";
+              step.dataset.testid = "top-error-step";
+              step.textContent = "(" + (error.node_name || error.node_id) + (error.node_type ? " · " + error.node_type : "") + ") ";
+              item.append(step);
+            }
             const link = document.createElement("a");
             link.href = "/runs/" + error.last_run_id + "/";
-            link.textContent = " #" + error.last_run_id;
-            item.append(count, document.createTextNode(error.message + (error.node_id ? " (" + error.node_id + ")" : "")), link);
+            link.textContent = list.dataset.textLatest || "#" + error.last_run_id;
+            item.append(link);
             return item;
           })
         );

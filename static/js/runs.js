@@ -133,6 +133,22 @@
       }
     }
 
+    // A failed run: its diagram (wider than a phone) scrolls inside its box so the failed step is in sight, once
+    // per page (a person who scrolls afterwards keeps their place).
+    let failedShown = false;
+    function revealFailed() {
+      if (failedShown) return;
+      const node = container.querySelector("g.node-failed[data-node-id]");
+      const box = container.querySelector(".graph-wrap");
+      if (!node || !box) return;
+      failedShown = true;
+      const n = node.getBoundingClientRect();
+      const b = box.getBoundingClientRect();
+      if (n.left < b.left || n.right > b.right) box.scrollLeft += n.left - b.left - Math.max(0, (b.width - n.width) / 2);
+      if (n.top < b.top || n.bottom > b.bottom) box.scrollTop += n.top - b.top - Math.max(0, (b.height - n.height) / 2);
+      box.dataset.revealed = node.dataset.nodeId;
+    }
+
     function wire() {
       container.querySelectorAll("g[data-node-id]").forEach((node) => {
         node.addEventListener("click", () => select(node.dataset.nodeId));
@@ -158,6 +174,7 @@
         );
       });
       showConnection();
+      revealFailed();
     }
 
     wire();
@@ -177,6 +194,7 @@
           if (event.type === "node.started") paint(event.node_id, "running");
           else paint(event.node_id, event.node_status || (event.type === "node.failed" ? "failed" : "success"));
         });
+        revealFailed();
         return;
       }
       if (String(message.type).startsWith("run.")) {

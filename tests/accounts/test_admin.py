@@ -106,3 +106,12 @@ def test_platform_admin_is_fully_translated_including_sign_in_attempts(data):
         assert english not in index, english
     attempts = platform.get("/admin/axes/accessattempt/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
     assert "잠김" in attempts and "Locked Out" not in attempts and "access attempt" not in attempts.lower()
+
+
+def test_platform_admin_start_page_has_no_inline_style_block(data):
+    """The page's Content-Security-Policy blocks inline <style> (django-tenants' index had one): colours come from a file."""
+    staff = data.create_user(is_staff=True, is_superuser=True)
+    index = data.client_for(None, staff).get("/admin/").content.decode()
+    assert "<style" not in index
+    assert "/static/css/admin.css" in index and "/static/admin/css/dashboard.css" in index
+    assert "tenant-app" in index or "module" in index  # still the django-tenants page with its app list

@@ -278,6 +278,9 @@ def test_landing_page_follows_accept_language(db, ko_po):
     assert korean(ko_po, HEADLINE) in korean_page
     assert HEADLINE not in korean_page
     assert korean(ko_po, "Start free") in korean_page
+    # The public landing page leads to the marketplace (hero and header), in the reader's language.
+    assert korean(ko_po, "Browse templates") in korean_page and 'href="/marketplace/" data-testid="cta-marketplace"' in korean_page
+    assert 'data-testid="nav-marketplace"' in english_page and "Browse templates" in english_page
 
     assert '<html lang="en">' in english_page
     assert HEADLINE in english_page

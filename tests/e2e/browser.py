@@ -140,3 +140,23 @@ def no_horizontal_scroll(page: Page) -> dict:
                 .slice(0, 5).map(el => el.tagName.toLowerCase() + (el.className ? '.' + el.className : '')),
         })"""
     )
+
+
+def dates_on_page(page: Page) -> dict:
+    """Every written date on the page, and those not in EZFlow's one format ("2026-12-08 09:30", seconds allowed;
+    a day alone "2026-12-08"): month names, Korean 년/월/일 dates, 오전/오후, AM/PM, or day/month orders. Version
+    numbers like 1.0.0 are not dates: a written date here has a four-digit year."""
+    return page.evaluate(
+        r"""() => {
+            const text = document.body.innerText;
+            const one = /^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}(:\d{2})?)?$/;
+            const date = /(?:\d{4}[.\/-]\d{1,2}[.\/-]\d{1,2}|\d{1,2}[.\/-]\d{1,2}[.\/-]\d{4})(?:,? \d{1,2}:\d{2}(?::\d{2})?)?/g;
+            const written = text.match(date) || [];
+            const other = [
+                ...(text.match(/\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d{1,2},? \d{4}/g) || []),
+                ...(text.match(/\d{4}년 ?\d{1,2}월|\d{1,2}월 \d{1,2}일/g) || []),
+                ...(text.match(/(?:오전|오후) ?\d{1,2}:\d{2}|\d{1,2}:\d{2} ?(?:[AP]M|[ap]\.m\.)/g) || []),
+            ];
+            return {dates: written, wrong: [...written.filter(d => !one.test(d)), ...other]};
+        }"""
+    )

@@ -120,6 +120,8 @@ def test_the_bell_rings_live_links_to_the_run_and_an_email_arrives(embedded_stac
     page.get_by_test_id("bell-button").click()
     item = page.get_by_test_id("bell-item").first
     expect(item).to_contain_text("“Stock sync” failed")
+    expect(item).to_contain_text("At step “Check stock”")  # the step's name and type label, not its id or type key
+    expect(item).not_to_contain_text("flow.stop_error")
     expect(item).to_have_attribute("href", f"/runs/{run_id}/")
     shots.take(page, "bell-open")
     item.click()

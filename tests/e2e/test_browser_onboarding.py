@@ -4,6 +4,8 @@ Chromium (Playwright, sync API) talks to the real stack (daphne + Celery worker,
 every organization lives on its own host http://<slug>.localhost:<port>/.
 """
 
+import re
+
 import pytest
 from django.utils import translation
 from playwright.sync_api import expect
@@ -61,6 +63,10 @@ def test_owner_invites_an_editor_who_joins_signs_out_and_signs_in_again(embedded
     signup_in_browser(page, stack, owner)
 
     link = invite(page, stack, owner, member_email, "Editor")
+    # The invitation's expiry reads the same in the email and on the members page (one date format, one zone).
+    valid_until = re.search(r"valid until (\d{4}-\d{2}-\d{2} \d{2}:\d{2})", stack.read_mail(member_email))
+    assert valid_until, "no expiry date in the invitation email"
+    expect(page.locator("main")).to_contain_text(f"expires {valid_until.group(1)}")
     shots.take(page, "owner-invited")
 
     # Another person, in a browser context of their own.

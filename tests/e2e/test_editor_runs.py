@@ -8,10 +8,12 @@ the step it edits, and the larger expression editor (fields to click, live previ
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browser import sign_in_with_link
+from tests.e2e.browser import dates_on_page, sign_in_with_link
 from tests.e2e.test_editor import DESKTOP, Organization, open_editor, saved, select
 from tests.flows.graphs import edge, node
 
@@ -64,6 +66,10 @@ def wait_finished(org: Organization, run_id: int, page: Page) -> dict:
 
 def test_runs_inside_the_editor_debug_view_copy_to_editor_and_the_failed_step(embedded_stack, new_context, shots):
     org = Organization(embedded_stack, "runs-in-editor")
+    # Another flow's run first, so the organization-wide run ids differ from this flow's own run numbers.
+    other = org.flow("Other", ORDER_GRAPH)
+    assert org.api.post(f"/api/v1/flows/{other['id']}/publish", json={"message": "v1"}).status_code in (200, 201)
+    production_run(org, other["id"], [{"order": {"total": 1}}])
     flow = org.flow("Orders", ORDER_GRAPH)
     assert org.api.post(f"/api/v1/flows/{flow['id']}/publish", json={"message": "v1"}).status_code in (200, 201)
     good = production_run(org, flow["id"], [{"order": {"total": 21}}])
@@ -72,6 +78,7 @@ def test_runs_inside_the_editor_debug_view_copy_to_editor_and_the_failed_step(em
     wait_finished(org, good["id"], page)
     bad = production_run(org, flow["id"], [{"name": "Kim", "amount": 12000}])
     wait_finished(org, bad["id"], page)
+    assert (good["number"], bad["number"]) == (1, 2) and bad["id"] != bad["number"]
     open_editor(page, org, flow["id"])
 
     # The side list: newest first, status, production.
@@ -81,7 +88,9 @@ def test_runs_inside_the_editor_debug_view_copy_to_editor_and_the_failed_step(em
     expect(listed.nth(0)).to_have_attribute("data-testid", f"execution-{bad['id']}")
     expect(listed.nth(0)).to_contain_text("Failed")
     expect(listed.nth(0)).to_contain_text("Production")
+    expect(listed.nth(0)).to_contain_text(f"#{bad['number']}")  # the flow's own number, as on the run pages
     expect(listed.nth(1)).to_contain_text("Succeeded")
+    expect(listed.nth(1)).to_contain_text("#1")
 
     # A new run appears live, without reloading.
     third = production_run(org, flow["id"], [{"order": {"total": 1}}])
@@ -89,11 +98,13 @@ def test_runs_inside_the_editor_debug_view_copy_to_editor_and_the_failed_step(em
     expect(listed.nth(0)).to_have_attribute("data-testid", f"execution-{third['id']}")
     expect(page.get_by_test_id(f"execution-{third['id']}")).to_have_attribute("data-status", "success", timeout=20_000)
     shots.take(page, "runs-01-side-list")
+    dates = dates_on_page(page)
+    assert len(dates["dates"]) >= 3 and dates["wrong"] == [], dates  # the editor writes dates as the pages do
 
     # Opening the failed run: its data on the canvas, the failed step selected, in sight, its error in words.
     page.get_by_test_id(f"execution-{bad['id']}").click()
     banner = page.get_by_test_id("debug-banner")
-    expect(banner).to_contain_text(f"#{bad['id']}")
+    expect(banner).to_contain_text(f"Showing run #{bad['number']} of")
     expect(banner).to_contain_text("Production")
     expect(page.get_by_test_id("node-Calculate")).to_have_attribute("data-status", "error")
     expect(page.get_by_test_id("node-Start")).to_have_attribute("data-status", "success")
@@ -146,7 +157,7 @@ def test_runs_inside_the_editor_debug_view_copy_to_editor_and_the_failed_step(em
 
     # An opened run shows what its steps received, not the draft's pinned test data.
     page.get_by_test_id(f"execution-{third['id']}").click()
-    expect(page.get_by_test_id("debug-banner")).to_contain_text(f"#{third['id']}")
+    expect(page.get_by_test_id("debug-banner")).to_contain_text(f"#{third['number']} of")
     expect(page.get_by_test_id("node-Calculate")).to_have_attribute("data-status", "success")
     select(page, "Calculate")
     expect(page.get_by_test_id("data-input")).to_contain_text("total")
@@ -155,7 +166,7 @@ def test_runs_inside_the_editor_debug_view_copy_to_editor_and_the_failed_step(em
 
     # A run page's "open in the editor" link: ?run=<id> opens that run in the debug view at once.
     page.goto(org.editor_url(flow["id"]) + f"?run={bad['id']}")
-    expect(page.get_by_test_id("debug-banner")).to_contain_text(f"#{bad['id']}")
+    expect(page.get_by_test_id("debug-banner")).to_contain_text(f"#{bad['number']} of")
     expect(page.get_by_test_id(f"execution-{bad['id']}")).to_have_attribute("aria-current", "true")
     page.wait_for_timeout(500)
     expect(page.get_by_test_id("run-info")).to_have_count(0)  # the last test run (#4, read on load) did not replace it
@@ -187,6 +198,9 @@ def test_the_panel_keeps_its_step_in_sight_and_the_larger_expression_editor_in_k
     expect(page.locator("html")).to_have_attribute("lang", "ko")
     open_editor(page, org, flow["id"])
     expect(page.get_by_test_id("executions-toggle")).to_contain_text("실행 기록")
+    # Undo/Redo in words that do not clash with running a flow (실행).
+    expect(page.get_by_test_id("undo")).to_have_attribute("title", re.compile("^되돌리기"))
+    expect(page.get_by_test_id("redo")).to_have_attribute("title", re.compile("^다시 하기"))
 
     # The step sits at the right edge, where the panel opens: the canvas moves it beside the panel.
     step = page.get_by_test_id("node-Greeting")

@@ -7,10 +7,9 @@ page names it "Run #2" → monitoring counts the production run and not the test
 Korean, phone: the compact header (Menu opens the account links), the first-flow path in Korean, the template
 diagram drawn top to bottom inside its box, run and member tables with one-line headers and no sideways page scroll.
 
-Not checked here (they belong to other parts of issue 17 or do not exist yet): executions inside the editor, the
-expression editor, dragging fields, the side panel's hidden fields, the run diagram scrolling to the failed step
-(editor work in progress in another branch); the publish wizard's warnings and changelogs as Markdown (covered by
-tests/marketplace/test_pages.py); one date format everywhere and translated admin labels (not built yet).
+Also: the landing page's link to the marketplace, one date format on every page visited (en and ko), the run page
+naming steps by name and type label and opening the run in the editor, no billing talk, the Korean platform admin.
+The editor's own habits are in test_editor_runs.py and test_editor_panels.py; the audit is docs/first-hour.md.
 Screenshots are kept in test-artifacts/screenshots/.
 """
 
@@ -25,7 +24,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.browser import Account, no_horizontal_scroll, sign_in_with_link, signup_in_browser, unique
+from tests.e2e.browser import Account, dates_on_page, no_horizontal_scroll, sign_in_with_link, signup_in_browser, unique
 from tests.support.data import PASSWORD
 from tests.support.stack import ROOT, signup
 
@@ -70,6 +69,19 @@ def test_a_new_organization_follows_the_first_flow_path_to_a_live_webhook_flow(e
     account = Account(organization=f"First Hour {slug[-8:]}", slug=slug, email=f"owner@{slug}.example", password=PASSWORD)
     page = new_context(viewport={"width": 1280, "height": 900}).new_page()
     page.set_default_timeout(30_000)  # creating an organization migrates its schema: slow on a busy machine
+    dates_seen = []
+
+    def one_date_format(where: str) -> None:
+        found = dates_on_page(page)
+        assert found["wrong"] == [], (where, found)
+        dates_seen.extend(found["dates"])
+
+    # The public landing page leads to the marketplace, readable before signing up.
+    page.goto(stack.url("localhost", "/"))
+    page.get_by_test_id("cta-marketplace").click()
+    page.wait_for_url(stack.url("localhost", "/marketplace/"))
+    expect(page.get_by_test_id("template-card").filter(has_text=TEMPLATE["title"]["en"])).to_be_visible()
+    shots.take(page, "00-landing-to-marketplace")
     signup_in_browser(page, stack, account)
 
     # A brand-new organization: the path at its start and three ways to begin.
@@ -90,6 +102,7 @@ def test_a_new_organization_follows_the_first_flow_path_to_a_live_webhook_flow(e
     assert fit["scale"] >= 0.55 - 0.01, fit
     expect(page.get_by_test_id("graph-preview").get_by_test_id("preview-node")).to_have_count(len(STEP_NAMES))
     shots.take(page, "02-template-diagram-fits")
+    one_date_format("template page")
 
     page.get_by_test_id("use-template").click()
     page.get_by_test_id("install-button").click()
@@ -138,10 +151,28 @@ def test_a_new_organization_follows_the_first_flow_path_to_a_live_webhook_flow(e
     assert newest.get_attribute("data-test-run") is None
     assert page.evaluate("window.__notReloaded") is True  # pushed over the WebSocket, not reloaded
     shots.take(page, "05-webhook-run-appears-live")
+    one_date_format("flow page")
 
     newest.get_by_role("link").click()
     expect(page.get_by_test_id("run-title")).to_contain_text("Run #2")
     expect(page.get_by_test_id("test-badge")).to_have_count(0)
+    one_date_format("run page")
+    # Words instead of internals: steps by their names, step types by their labels.
+    main = page.locator("main")
+    for name in STEP_NAMES:
+        expect(main).to_contain_text(name)
+    for internal in {n["type"] for n in TEMPLATE["graph"]["nodes"]}:
+        expect(main).not_to_contain_text(internal)
+    expect(page.get_by_test_id("step-type").first).not_to_be_empty()
+    # The run page links to its flow and opens this very run in the editor.
+    expect(page.get_by_test_id("run-flow-link")).to_have_attribute("href", f"/flows/{flow_id}/")
+    run_page = page.url
+    page.get_by_test_id("run-editor-link").click()
+    expect(page.get_by_test_id("debug-banner")).to_contain_text("Showing run #2 of")
+    shots.take(page, "05b-run-opened-in-the-editor")
+    page.goto(run_page)
+    page.goto(stack.url(account.host, "/runs/"))
+    one_date_format("run list")
 
     page.goto(stack.url(account.host, "/monitoring/"))
     expect(page.get_by_test_id("stat-total")).to_have_text("1")  # the editor's test is not counted
@@ -152,9 +183,12 @@ def test_a_new_organization_follows_the_first_flow_path_to_a_live_webhook_flow(e
 
     page.goto(stack.url(account.host, "/"))
     expect(page.get_by_test_id("first-steps")).to_have_count(0)  # the whole path is done
+    expect(page.locator("main")).not_to_contain_text(re.compile(r"billing|invoice|결제", re.IGNORECASE))  # no billing talk
     expect(page.get_by_test_id("dashboard-runs")).to_contain_text(f"{TEMPLATE['title']['en']} #2")
     expect(page.get_by_test_id("dashboard-failures")).to_contain_text("0 of 1 run failed")
     shots.take(page, "07-path-done")
+    one_date_format("dashboard")
+    assert len(dates_seen) >= 6, dates_seen  # one format everywhere: pages, version, marketplace, runs
     assert new_context.page_errors == []
 
 
@@ -213,7 +247,26 @@ def test_korean_on_a_phone_compact_header_path_diagram_and_tables(embedded_stack
             })"""
         )
         assert heights and all(h["lines"] <= 1 for h in heights), (path, heights)
+        assert dates_on_page(page)["wrong"] == [], path  # the same date format in Korean
         layout = no_horizontal_scroll(page)
         assert layout["scrollWidth"] <= layout["innerWidth"] + 1, (path, layout)
         shots.take(page, f"05-phone-table{path.replace('/', '-')}")
+
+    # The platform admin in Korean: the sign-in protection labels too ("Access attempts" comes from django-axes).
+    staff_email = f"staff@{slug}.example"
+    create_staff = (
+        "from django.contrib.auth import get_user_model; "
+        f"get_user_model().objects.create_user(email={staff_email!r}, password={PASSWORD!r}, is_staff=True, is_superuser=True)"
+    )
+    subprocess.run([sys.executable, "manage.py", "shell", "-c", create_staff], cwd=ROOT, env=stack.env(), check=True, capture_output=True)
+    admin = new_context(locale="ko-KR", **PHONE).new_page()
+    admin.goto(stack.url("localhost", "/admin/login/"))
+    admin.locator("#id_username").fill(staff_email)
+    admin.locator("#id_password").fill(PASSWORD)
+    admin.locator("#id_password").press("Enter")
+    expect(admin.locator("#content")).to_contain_text("접근 시도")
+    expect(admin.locator("#content")).to_contain_text("로그인 보호")
+    for english in ("Access attempts", "Access logs", "Access failures", "Axes"):
+        expect(admin.locator("#content")).not_to_contain_text(english)
+    shots.take(admin, "06-phone-admin-ko")
     assert new_context.page_errors == []

@@ -128,16 +128,23 @@ def test_publish_search_rate_comment_use_run_and_update(embedded_stack, new_cont
     # A changes the flow and publishes it as version 1.1.0 of the same template.
     with stack.http(a["host"]) as client:
         client.headers["Authorization"] = f"Bearer {a['token']}"
-        changed = client.patch(f"/api/v1/flows/{a['flow']['id']}", json={"graph": office_graph("좋은 아침입니다 v2")})
+        # With pinned test data and an address inside A's own network: the wizard says what it removes, in words,
+        # and warns about the address (it works for nobody who installs the template).
+        v2 = {**office_graph("좋은 아침입니다 v2 http://192.168.0.10/inbox"), "pinned": {"start": [{"name": "Kim"}]}}
+        changed = client.patch(f"/api/v1/flows/{a['flow']['id']}", json={"graph": v2})
         assert changed.status_code == 200, changed.text
     page_a.goto(stack.url(a["host"], f"/marketplace/publish/{a['flow']['id']}/"))
+    expect(page_a.get_by_test_id("removed-item")).to_contain_text("pinned test data")
+    expect(page_a.get_by_test_id("internal-address")).to_contain_text("192.168.0.10")
+    shots.take(page_a, "a-publish-warns-internal-address")
     page_a.get_by_test_id("mode-version").locator("input").check()
     form = page_a.get_by_test_id("publish-form")
     form.locator("#id_template").select_option(label=title)
     form.locator("#id_version").fill("1.1.0")
-    form.locator("#id_changelog").fill("인사말을 바꿨습니다")
+    form.locator("#id_changelog").fill("인사말을 **바꿨습니다**")
     page_a.get_by_test_id("publish-button").click()
     expect(page_a.get_by_test_id("latest-version")).to_contain_text("1.1.0")
+    expect(page_a.locator(".mp-changelog strong").filter(has_text="바꿨습니다")).to_be_visible()  # Markdown, rendered
     assert page_a.url == template_url
     shots.take(page_a, "a-published-v2")
 

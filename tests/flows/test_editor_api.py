@@ -84,7 +84,7 @@ def test_preview_errors_are_sentences_without_python_names(data, organization):
     for answer in (missing, division, syntax):
         assert answer["ok"] is False and answer["error"], answer
         assert not any(word in answer["error"] for word in ("Error", "dict object", "Traceback", "jinja")), answer
-    assert "division by zero" in division["error"]
+    assert "division by zero" in division["error"].lower()
     korean = api.post(
         f"/api/v1/flows/{flow_id}/expression",
         {"value": "{{ json.total / 0 }}", "item": {"total": 5}},

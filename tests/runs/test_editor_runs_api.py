@@ -29,7 +29,9 @@ def test_the_run_list_and_one_run_as_the_editor_reads_them(data, eager_tasks, dj
 
     listing = api.get(f"/api/v1/runs?flow={flow['id']}").json()["results"]
     assert [r["id"] for r in listing] == [test["id"], good["id"]]  # newest first
-    assert [r["trigger"] for r in listing] == ["test", "manual"]  # the editor labels "test" runs as tests
+    assert [r["trigger"] for r in listing] == ["test", "manual"]
+    assert [r["is_test"] for r in listing] == [True, False]  # the editor labels test runs by this field
+    assert [r["number"] for r in listing] == [2, 1]  # the flow's own run numbers, which the editor shows
     assert {r["status"] for r in listing} == {"success", "failed"}
 
     failed = api.get(f"/api/v1/runs/{test['id']}").json()

@@ -244,6 +244,10 @@ def test_a_retry_links_back_to_its_run_and_every_run_page_to_its_flow_and_the_ed
     assert f'href="/runs/{failed.pk}/"' in page
     flow_link = re.search(r'<a href="([^"]+)" data-testid="run-flow-link">([^<]+)</a>', page)
     assert flow_link and flow_link.groups() == (f"/flows/{runs['bad'].pk}/", "Divider")
-    assert f'href="/flows/{runs["bad"].pk}/edit/" data-testid="run-editor-link"' in page
+    # "Open in the editor" opens this very run there (the debug view), not just the draft.
+    assert f'href="/flows/{runs["bad"].pk}/edit/?run={retry.pk}" data-testid="run-editor-link"' in page
     # The steps before the failed one are shown as reused from the earlier run, not as "not run".
     assert "Reused from the earlier run" in page
+    by_node = {node_id: status for status, node_id in re.findall(r'<g class="node node-(\w+)" data-node-id="([^"]+)"', page)}
+    reused = [node_id for node_id, status in by_node.items() if status == "reused"]
+    assert reused and "pending" not in by_node.values(), by_node

@@ -424,6 +424,10 @@ def _evaluate_one(source: str, scope: dict) -> Any:
         raise ExpressionSecurityError(
             gettext_noop("The expression needs too many resources: %(reason)s"), code="too_large", values={"reason": str(exc)}
         ) from None
+    except ZeroDivisionError:  # said in words: "ZeroDivisionError: division by zero" is Python's wording
+        raise ExpressionError(
+            gettext_noop("Division by zero: the number the expression divides by is 0 or empty."), code="failed"
+        ) from None
     except Exception as exc:  # a user's expression may fail in any way a Python operation can
         raise ExpressionError(
             gettext_noop("The expression failed: %(error)s: %(reason)s"),

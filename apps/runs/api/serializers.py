@@ -10,6 +10,7 @@ class RunOutput(serializers.ModelSerializer):
     version = serializers.IntegerField(source="version.number", default=None, allow_null=True)
     duration_ms = serializers.IntegerField(read_only=True, allow_null=True)
     error = serializers.CharField(source="error_text", read_only=True)  # in the request's language; error_code is stable
+    is_test = serializers.BooleanField(read_only=True, help_text="A test of the draft from the editor, kept apart from production runs.")
 
     class Meta:
         model = Run
@@ -18,6 +19,7 @@ class RunOutput(serializers.ModelSerializer):
             "flow",
             "flow_name",
             "number",
+            "is_test",
             "version",
             "trigger",
             "status",

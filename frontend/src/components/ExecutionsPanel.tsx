@@ -3,7 +3,7 @@
 import { History, RefreshCw } from "lucide-react";
 import { bootTimeZone } from "../lib/api";
 import { formatWhen } from "../lib/dates";
-import { isTestRun } from "../lib/executions";
+import { isTestRun, runLabel } from "../lib/executions";
 import type { Translate } from "../lib/i18n";
 import type { Executions } from "../hooks/useExecutions";
 
@@ -54,7 +54,7 @@ export default function ExecutionsPanel({ t, executions, onClose }: Props) {
                 data-status={run.status}
               >
                 <span className={`ez-execution-status ${run.status}`}>{t(`execution:${run.status}`)}</span>
-                <span className="ez-execution-id">#{run.id}</span>
+                <span className="ez-execution-id">{runLabel(run)}</span>
                 <span className={`ez-execution-kind${test ? " test" : ""}`}>{test ? t("Test") : t("Production")}</span>
                 <span className="ez-execution-when">
                   {formatWhen(run.created_at, bootTimeZone())}

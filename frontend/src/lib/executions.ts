@@ -6,7 +6,10 @@ import type { FlowNode, Item } from "../types/graph";
 import { nodeStatus } from "./runs";
 
 /** A test run from the editor (a draft with its pinned data), not a production run. */
-export const isTestRun = (run: Pick<Run, "trigger">): boolean => run.trigger === "test";
+export const isTestRun = (run: Pick<Run, "trigger" | "is_test">): boolean => (run.is_test === undefined ? run.trigger === "test" : run.is_test);
+
+/** How people name a run: "#3", the flow's own number (what the run pages show), not the organization-wide id. */
+export const runLabel = (run: Pick<Run, "id" | "number">): string => `#${run.number || run.id}`;
 
 /** Newest first, each run once (a fresher copy of a run replaces the older one). */
 export function mergeRuns(current: Run[], fresh: Run[], limit = 50): Run[] {

@@ -261,7 +261,7 @@ const KO: Record<string, string> = {
   "Production": "운영",
   "{n} ms": "{n}ms",
   "{n} s": "{n}초",
-  "Showing run #{n} of {when}": "실행 #{n}({when})을 보고 있습니다",
+  "Showing run {n} of {when}": "실행 {n}({when})을 보고 있습니다",
   "Steps of this run no longer in the draft:": "지금 초안에 없는 이 실행의 단계:",
   "Pins this run's input on the trigger, so “Test flow” runs again with it.": "이 실행의 입력을 트리거에 고정해 “플로우 테스트”가 같은 입력으로 다시 실행되게 합니다.",
   "Copy to editor": "편집기로 가져오기",

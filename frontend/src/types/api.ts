@@ -46,6 +46,10 @@ export interface NodeRun {
 
 export interface Run {
   id: number;
+  /** The flow's own run number (#1, #2, ... without gaps); `id` is organization-wide. */
+  number?: number;
+  /** A test of the draft from the editor (kept apart from production runs). */
+  is_test?: boolean;
   status: RunStatus;
   seq?: number;
   error?: string | null;

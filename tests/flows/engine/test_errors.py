@@ -32,13 +32,13 @@ def test_a_failing_node_keeps_the_template_and_values_of_its_error(monkeypatch):
     assert result.status == "failed" and result.failed_node == "bad"
     [error] = seen
     assert isinstance(error, ExpressionError) and error.code == "failed"
-    assert error.template == "The expression failed: %(error)s: %(reason)s"
-    assert error.values == {"error": "ZeroDivisionError", "reason": "division by zero"}
-    assert error.message == "The expression failed: ZeroDivisionError: division by zero"
+    # Dividing by zero is said in words, not as Python's "ZeroDivisionError: division by zero" (issue 17).
+    assert error.template == "Division by zero: the number the expression divides by is 0 or empty."
+    assert error.message == error.template and "ZeroDivisionError" not in error.message
     assert result.error == error.message
     assert error.translatable == {"template": error.template, "values": error.values}
     with translation.override("ko"):
-        assert gettext(error.template) % error.values == "식 계산에 실패했습니다: ZeroDivisionError: division by zero"
+        assert gettext(error.template) == "식이 0으로 나누고 있습니다: 나누는 수가 0이거나 비어 있습니다."
 
 
 def test_an_unexpected_exception_becomes_a_node_error_with_values():
