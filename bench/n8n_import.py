@@ -71,6 +71,22 @@ def model_answer(request) -> str:
     return json.dumps(schema_instance(schema) if schema else {"ok": True})
 
 
+# The columns the running workflow's Google Sheets nodes name: the fake sheet has them as its header row, as the
+# person's real sheet does (n8n's export lists them; an empty made-up sheet has none, and appending to it fails).
+SHEET_HEADER: list[str] = []
+
+
+def sheet_columns(workflow: dict) -> list[str]:
+    names: dict[str, None] = {}
+    for node in workflow.get("nodes") or []:
+        if isinstance(node, dict) and str(node.get("type", "")).endswith("googleSheets"):
+            columns = (node.get("parameters") or {}).get("columns") or {}
+            if isinstance(columns, dict):
+                names.update(dict.fromkeys(str(c.get("id")) for c in columns.get("schema") or [] if isinstance(c, dict) and c.get("id")))
+                names.update(dict.fromkeys(str(k) for k in (columns.get("value") or {})))
+    return list(names)
+
+
 def fake_answer(request):
     """What each service would say, shaped enough for its step to read it (JSON, no internet)."""
     import httpx2
@@ -84,6 +100,8 @@ def fake_answer(request):
         return httpx2.Response(
             200, json={"id": "m1", "type": "message", "role": "assistant", "model": "m", "stop_reason": "end_turn", "content": content}
         )
+    if host == "sheets.googleapis.com" and request.method == "GET" and SHEET_HEADER:
+        return httpx2.Response(200, json={"range": "Sheet1!A1:Z1000", "majorDimension": "ROWS", "values": [list(SHEET_HEADER)]})
     if "telegram" in host:
         return httpx2.Response(200, json={"ok": True, "result": {"message_id": 1, "chat": {"id": 1}, "date": 0, "text": "x"}})
     if "slack" in host:
@@ -289,6 +307,7 @@ def bench_host(services: dict):
     the local service standing in for it (`services`: kind -> credential data: the scratch database, the fake mail
     server), which 127.0.0.1 is allowed for (HTTP never leaves this process: see fake_http)."""
     from apps.flows.credential_kinds import registry as kinds
+    from apps.flows.credential_kinds.oauth2 import TOKENS
     from apps.flows.engine.context import LocalHost
 
     class BenchHost(LocalHost):
@@ -302,6 +321,8 @@ def bench_host(services: dict):
                 data[name] = "587" if "port" in name else "https://hooks.example.com/bench" if "url" in name else "bench"
                 if name == "host":
                     data[name] = "127.0.0.1"
+            if kind is not None and kind.oauth2:  # a connected OAuth2 account: the tokens the sign-in gave
+                data[TOKENS] = {"access_token": "bench", "refresh_token": "bench", "token_type": "Bearer", "expires_at": None}
             return data
 
     return BenchHost(http_allow_hosts=("127.0.0.1",))
@@ -348,7 +369,9 @@ def referenced_sample(workflow: dict, trigger_name: str) -> dict:
 
 def sample_value(key: str):
     """A made-up value for a field a flow reads: a number for what its name says is a key or a count (run_pk,
-    lead_id, count), text otherwise."""
+    lead_id, count), an address for an e-mail field (“E-mail”, email), text otherwise."""
+    if re.search(r"e-?mail", key, re.I):
+        return "ann@example.com"
     return 1 if re.search(r"(^|_)(id|pk|count|number|num|index)$", key, re.I) else "sample"
 
 
@@ -411,6 +434,12 @@ def main() -> int:
     import django
 
     django.setup()
+    from django.conf import settings
+
+    # An OpenAI-compatible server's default model is the operator's setting (EZFLOW_AI_MODELS); flows whose n8n export
+    # names no model (n8n leaves its own default out) run on it, as they would on a deployment that sets one.
+    if not (settings.EZFLOW_AI_MODELS or {}).get("openai_compatible"):
+        settings.EZFLOW_AI_MODELS = {**(settings.EZFLOW_AI_MODELS or {}), "openai_compatible": ["bench-default-model"]}
     if not CORPUS.is_dir():
         print(f"{CORPUS} is absent: the n8n workflow corpus lives next to the repository (../shared/data/n8n-workflows)")
         return 0
@@ -491,6 +520,7 @@ def measure(services: dict) -> int:
                 triggers = [n for n in result.graph["nodes"] if registry.get(n["type"]).is_trigger]
                 create_tables(services.get("postgres"), result.graph)
                 host = bench_host(services)
+                SHEET_HEADER[:] = sheet_columns(workflow)
                 executor = Executor(Graph.from_dict(result.graph), host=host, sleep=lambda seconds: None)
                 try:
                     outcome = executor.run(trigger_items=trigger_items(workflow, triggers[0], host), start_node=triggers[0]["id"])

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
+
 from apps.flows.nodes.n8n import Converted, convert_expression, warning
 
 LANGCHAIN = "@n8n/n8n-nodes-langchain."
@@ -41,6 +43,8 @@ def _model(node: dict, parameters: dict, warnings: list) -> None:
     options = p.get("options") or {}
     parameters["provider"] = "anthropic" if kind in ANTHROPIC else "openai_compatible"
     parameters["model"] = _model_name(p.get("model") or p.get("modelName"))
+    if not parameters["model"].strip():  # n8n leaves its own default out of the export: the platform's default is used
+        warnings.append(_default_model(node, parameters["provider"]))
     if isinstance(options.get("temperature"), int | float):
         parameters["temperature"] = options["temperature"]
     if isinstance(options.get("maxTokens"), int) and options["maxTokens"] > 0:
@@ -53,6 +57,21 @@ def _model(node: dict, parameters: dict, warnings: list) -> None:
                 f"The chat model “{kind}” is called as an OpenAI-compatible service: check its address in the credential.",
             )
         )
+
+
+def _default_model(node: dict, provider: str) -> dict:
+    offered = (settings.EZFLOW_AI_MODELS or {}).get(provider) or []
+    if offered:
+        text = f"The export names no model: the platform's default model for this AI service ({offered[0]}) is used."
+    else:
+        text = "The export names no model and this AI service has no default model on this platform: type the model's name."
+    return warning(node, "ai_model_default", text)
+
+
+def _answer_as_n8n(parameters: dict, field: str) -> None:
+    """The answer itself in the field n8n's node gives it in ({output: …} or {text: …}), so the later steps' n8n
+    expressions (`$json.output.vote`) read what they read in n8n."""
+    parameters["result_field"], parameters["answer_only"] = field, True
 
 
 def _prompt(node: dict, warnings: list) -> str:
@@ -78,7 +97,11 @@ def agent(node: dict) -> Converted:
     if isinstance(options.get("maxIterations"), int):
         parameters["max_steps"] = max(1, min(options["maxIterations"], 20))
     warnings.append(warning(node, "credential_not_imported", "Choose the AI service's credential (credentials are never imported)."))
-    warnings.append(_answer_shape(node, parameters))
+    _answer_as_n8n(parameters, "output")  # n8n's agent answers {output: "…"}
+    if (node.get("_attached") or {}).get("ai_outputParser") or p.get("hasOutputParser"):
+        warnings.append(
+            warning(node, "ai_answer_shape", "n8n parsed the agent's answer into fields under “output”; here it is the answer's text.")
+        )
     return parameters, warnings
 
 
@@ -100,7 +123,8 @@ def chain(node: dict) -> Converted:
         parameters["output_format"] = "json"
         warnings.append(warning(node, "ai_review", "n8n parsed the answer with a schema; here the answer is asked for as JSON."))
     warnings.append(warning(node, "credential_not_imported", "Choose the AI service's credential (credentials are never imported)."))
-    warnings.append(_answer_shape(node, parameters))
+    # n8n's chain answers {output: {…parsed fields}} with an output parser, else {text: "…"}
+    _answer_as_n8n(parameters, "output" if parameters.get("output_format") == "json" else "text")
     return parameters, warnings
 
 
@@ -181,13 +205,12 @@ def information_extractor(node: dict) -> Converted:
         "system": (p.get("options") or {}).get("systemPromptTemplate", "Extract the requested information from the text."),
         "output_format": "json",
         "output_fields": _schema_fields(p),
-        "result_field": "output",
     }
+    _answer_as_n8n(parameters, "output")  # n8n's extractor answers {output: {…the attributes}}
     if not parameters["output_fields"]:
         warnings.append(warning(node, "ai_review", "The fields to extract could not be read; list them in the step."))
     _model(node, parameters, warnings)
     warnings.append(warning(node, "credential_not_imported", "Choose the AI service's credential (credentials are never imported)."))
-    warnings.append(_answer_shape(node, parameters))
     return parameters, warnings
 
 

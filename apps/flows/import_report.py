@@ -22,6 +22,9 @@ def import_warning_text(code: str) -> str:
         "trigger_review": _("The flow now starts differently than in n8n. Check how it starts."),
         "flow_reference": _("Choose the flow this step runs: n8n's workflow ids do not exist in EZFlow."),
         "ai_answer_shape": _("The AI answer is stored in a different field than in n8n. Check the steps that read it."),
+        "ai_model_default": _(
+            "The export names no AI model: the platform's default model for the AI service is used. Choose another in the step if needed."
+        ),
         "output_review": _("This step's result has a different shape than n8n's. Check the steps that read it."),
         "ai_review": _("Some parts attached to this AI node (memory, tools, parsers) have no EZFlow equivalent yet."),
     }

@@ -96,6 +96,9 @@ class Agent(NodeType):
             usage = add_usage(usage, call_usage)
             if not reply.tool_calls:
                 result = copy_item(item)
+                if params.get("answer_only"):  # as n8n's agent gives it: {output: "..."}
+                    result[params["result_field"] or "ai"] = reply.text
+                    return result
                 result[params["result_field"] or "ai"] = {
                     "text": reply.text,
                     "tool_calls": recorded,

@@ -87,6 +87,19 @@ def tuning_params() -> tuple[Param, ...]:
             expressions=False,
         ),
         Param("result_field", "string", t("Put the answer in the field", "답을 넣을 필드"), default="ai", expressions=False),
+        Param(
+            "answer_only",
+            "boolean",
+            t("Only the answer in the field", "필드에 답만 넣기"),
+            default=False,
+            expressions=False,
+            help=t(
+                "On: the field holds the answer itself (the text, or the fields of a structured answer), as n8n's AI nodes give "
+                "it. Off: the answer with the model's name, stop reason and usage.",
+                "켜면 필드에 답 자체(텍스트 또는 구조화된 답의 필드)만 넣습니다(n8n의 AI 노드와 같은 모양). 끄면 모델 이름, 종료 이유, "
+                "사용량도 함께 넣습니다.",
+            ),
+        ),
     )
 
 

@@ -138,6 +138,9 @@ class AskModel(NodeType):
         if stream is not None:
             stream.finish()
         result = copy_item(item)
+        if params.get("answer_only"):  # as n8n's chain and extractor nodes give it: {output: {...}} or {text: "..."}
+            result[params["result_field"] or "ai"] = answer["data"] if schema is not None else answer["text"]
+            return result
         result[params["result_field"] or "ai"] = {
             **answer,
             "provider": provider.key,
