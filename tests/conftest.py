@@ -49,6 +49,17 @@ def data(db):
 
 
 @pytest.fixture(autouse=True)
+def _a_web_process_at_first():
+    """Celery's task_prerun (sent by eager tasks, and by tests that play a worker) marks the process as a worker,
+    which keeps browsers and ONNX children warm between sessions; every test starts as a web process, whatever the
+    tests before it in this pytest process did."""
+    from apps.ai.modules import runner as modules
+    from apps.browser import runner as browsers
+
+    modules.IN_WORKER = browsers.IN_WORKER = False
+
+
+@pytest.fixture(autouse=True)
 def _public_schema_after_test():
     yield
     if connection.connection is not None:
