@@ -400,6 +400,69 @@ def check_syntax(text: str) -> list[str]:
     return problems
 
 
+# Python's names for the kinds of values, as a person calls them (the words are translated where they are shown).
+_KINDS = {
+    "int": gettext_noop("a number"),
+    "float": gettext_noop("a number"),
+    "Decimal": gettext_noop("a number"),
+    "str": gettext_noop("text"),
+    "NoneType": gettext_noop("an empty value"),
+    "list": gettext_noop("a list"),
+    "tuple": gettext_noop("a list"),
+    "dict": gettext_noop("a group of fields"),
+    "bool": gettext_noop("yes/no"),
+}
+_TYPE_NAMES = re.compile(r"'(\w+)'")
+_NOT_A_NUMBER = re.compile(r"(?:invalid literal for int\(\) with base \d+|could not convert string to float): (.*)$")
+
+
+def _kinds_in(message: str) -> list[str]:
+    kinds = []
+    for name in _TYPE_NAMES.findall(message):
+        if name in _KINDS and _KINDS[name] not in kinds:
+            kinds.append(_KINDS[name])
+    return kinds
+
+
+def _in_words(exc: Exception) -> tuple[str, dict]:
+    """A failed Python operation said as a person would (issue 17: no Python wording reaches a person): the template
+    and values of the step's error. What has no plainer words keeps Python's explanation, without the class name."""
+    reason = str(exc)
+    if isinstance(exc, TypeError):
+        if "NoneType" in reason:
+            return gettext_noop("A value the expression uses is empty, so it cannot be used here. Check that the field is filled in."), {}
+        if re.search(r"unsupported operand|can only concatenate|not supported between|must be str, not", reason):
+            kinds = _kinds_in(reason)
+            if len(kinds) == 2:
+                return (
+                    gettext_noop(
+                        "The expression combines or compares values of different kinds (%(kind_first)s and %(kind_second)s). "
+                        "Turn text into a number with int(…) or float(…), or a number into text with str(…)."
+                    ),
+                    {"kind_first": kinds[0], "kind_second": kinds[1]},
+                )
+            return (
+                gettext_noop(
+                    "The expression combines or compares values of different kinds. Turn text into a number with "
+                    "int(…) or float(…), or a number into text with str(…)."
+                ),
+                {},
+            )
+        if re.search(r"not iterable|not subscriptable|has no len", reason):
+            kinds = _kinds_in(reason)
+            return (
+                gettext_noop("The expression treats %(kind)s as a list or a group of fields."),
+                {"kind": kinds[0] if kinds else gettext_noop("a single value")},
+            )
+    if isinstance(exc, ValueError) and (match := _NOT_A_NUMBER.search(reason)):
+        return gettext_noop("%(value)s is not a number, so it cannot be turned into one."), {"value": match.group(1)}
+    if isinstance(exc, IndexError):
+        return gettext_noop("The list has no item at that position (it is shorter, or empty)."), {}
+    if isinstance(exc, KeyError):
+        return gettext_noop("There is no field %(field)s here."), {"field": reason}
+    return gettext_noop("The expression could not be worked out: %(reason)s"), {"reason": reason}
+
+
 def _evaluate_one(source: str, scope: dict) -> Any:
     compiled, names = _compile(source.strip())
     clock = limits.start_clock()
@@ -429,11 +492,8 @@ def _evaluate_one(source: str, scope: dict) -> Any:
             gettext_noop("Division by zero: the number the expression divides by is 0 or empty."), code="failed"
         ) from None
     except Exception as exc:  # a user's expression may fail in any way a Python operation can
-        raise ExpressionError(
-            gettext_noop("The expression failed: %(error)s: %(reason)s"),
-            code="failed",
-            values={"error": type(exc).__name__, "reason": str(exc)},
-        ) from None
+        template, values = _in_words(exc)
+        raise ExpressionError(template, code="failed", values=values) from None
     finally:
         limits.stop_clock(clock)
     if isinstance(value, StrictUndefined):

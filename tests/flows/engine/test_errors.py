@@ -77,3 +77,34 @@ def test_every_engine_error_template_has_a_korean_translation():
     with translation.override("ko"):
         missing = sorted(template for template in templates if not gettext(template).strip() or gettext(template) == template)
     assert not missing, "not translated into Korean:\n" + "\n".join(missing)
+
+
+ITEM = {"amount": 3, "name": "abc", "empty": None}
+
+
+@pytest.mark.parametrize(
+    ("expression", "english", "korean"),
+    [
+        (
+            "{{ json.amount + json.name }}",
+            "The expression combines or compares values of different kinds (a number and text).",
+            "종류가 다른 값(숫자와 글자)",
+        ),
+        ("{{ json.name < json.amount }}", "(text and a number)", "(글자와 숫자)"),
+        ("{{ int(json.name) }}", "'abc' is not a number, so it cannot be turned into one.", "'abc'은(는) 숫자가 아니어서"),
+        ("{{ json.empty + 1 }}", "A value the expression uses is empty", "비어 있어"),
+        ("{{ json.amount | length }}", "The expression treats a number as a list or a group of fields.", "숫자를 목록이나"),
+    ],
+)
+def test_failed_operations_in_expressions_are_said_in_words_not_python(expression, english, korean):
+    """Issue 17: no Python wording (TypeError, 'NoneType', 'int' and 'str') reaches a person, in English or Korean."""
+    from apps.flows.error_text import engine_error_text
+
+    nodes = [START, node("bad", "data.set", "Bad", fields=[{"name": "y", "value": expression}])]
+    result, _ = run(nodes, [edge("start", "bad")], items=[dict(ITEM)])
+    assert result.status == "failed" and english in result.error
+    for python in ("TypeError", "ValueError", "NoneType", "'int'", "'str'", "operand", "literal"):
+        assert python not in result.error
+    with translation.override("ko"):
+        text = engine_error_text(result.error, result.error_args)
+    assert korean in text and "TypeError" not in text, text
