@@ -309,6 +309,7 @@ class CredentialNeededType(graphene.ObjectType):
     node_id = graphene.String(required=True)
     node_name = graphene.String(required=True)
     credential_type = graphene.String(required=True)
+    optional = graphene.Boolean(description="The step ships switched off: its connection can be added later.")
 
 
 class ConflictType(graphene.ObjectType):
