@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 import os
 import resource
-import shutil
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -19,7 +17,7 @@ from functools import cache
 from pathlib import Path
 
 from apps.flows.engine.errors import gettext_noop
-from apps.flows.sandbox.runner import Limits, SandboxError, network_isolation, nobody
+from apps.flows.sandbox.runner import Limits, SandboxError, network_isolation, nobody, run_confined
 
 CHILD = Path(__file__).with_name("js_child.py")
 # Headroom above V8's heap for the interpreter, V8's code space and ICU data; a backstop, not the limit people see.
@@ -62,23 +60,7 @@ def _run(request: dict, limits: Limits) -> JsResult:
     env["EZFLOW_JS_SITE"] = _engine_site()
     if drop_to:
         env.update(EZFLOW_SANDBOX_UID=str(drop_to[0]), EZFLOW_SANDBOX_GID=str(drop_to[1]))
-    try:
-        process = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=workdir, env=env, preexec_fn=confine
-        )  # noqa: PLW1509  (limits must be set in the child)
-        try:
-            stdout, stderr = process.communicate(payload.encode(), timeout=limits.wall_seconds)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, 9)
-            process.communicate()
-            raise SandboxError(
-                gettext_noop("The code ran longer than %(seconds)s seconds and was stopped."),
-                "code_timeout",
-                values={"seconds": f"{limits.wall_seconds:g}"},
-            ) from None
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    return _parse(process.returncode, stdout, stderr, limits)
+    return _parse(*run_confined(command, payload.encode(), env=env, workdir=workdir, confine=confine, limits=limits), limits)
 
 
 def _parse(returncode: int, stdout: bytes, stderr: bytes, limits: Limits) -> JsResult:

@@ -84,12 +84,18 @@ def run_code(code: str, items: list[dict], *, mode: str = "all", limits: Limits 
     env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8", "HOME": workdir, "TMPDIR": workdir}
     if drop_to:  # the child drops to this user itself, after loading its modules
         env.update(EZFLOW_SANDBOX_UID=str(drop_to[0]), EZFLOW_SANDBOX_GID=str(drop_to[1]))
+    return _parse(*run_confined(command, request.encode(), env=env, workdir=workdir, confine=confine, limits=limits), limits)
+
+
+def run_confined(command: list[str], payload: bytes, *, env: dict, workdir: str, confine, limits: Limits) -> tuple[int, bytes, bytes]:
+    """Starts a code child with `confine` applied in it, sends `payload`, waits up to the wall limit (then kills its
+    process group: a clear `code_timeout`), and removes its working folder; answers (returncode, stdout, stderr)."""
     try:
         process = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=workdir, env=env, preexec_fn=confine
         )  # noqa: PLW1509  (limits must be set in the child)
         try:
-            stdout, stderr = process.communicate(request.encode(), timeout=limits.wall_seconds)
+            stdout, stderr = process.communicate(payload, timeout=limits.wall_seconds)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, 9)
             process.communicate()
@@ -100,7 +106,7 @@ def run_code(code: str, items: list[dict], *, mode: str = "all", limits: Limits 
             ) from None
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    return _parse(process.returncode, stdout, stderr, limits)
+    return process.returncode, stdout, stderr
 
 
 def _parse(returncode: int, stdout: bytes, stderr: bytes, limits: Limits) -> list[dict]:

@@ -28,6 +28,18 @@ def _replace(ctx, item: dict, params: dict, ref: dict, made: tuple) -> dict:
     return result
 
 
+def _each_image(ctx, operation: str, **arguments: str) -> dict:
+    """Runs one image operation of the document child on each item's file and replaces the file; `arguments` maps
+    the operation's keyword arguments to the step's parameter names."""
+    with Documents(ctx) as docs:
+        out = []
+        for _index, item, params in ctx.each():
+            data, ref = read_file(ctx, item, params["file_field"])
+            made = docs.call(operation, data, **{name: params[param] for name, param in arguments.items()})
+            out.append(_replace(ctx, item, params, ref, made))
+        return {"main": out}
+
+
 @register
 class ImageResize(NodeType):
     key = "documents.image_resize"
@@ -63,21 +75,7 @@ class ImageResize(NodeType):
     )
 
     def execute(self, ctx):
-        with Documents(ctx) as docs:
-            out = []
-            for _index, item, params in ctx.each():
-                data, ref = read_file(ctx, item, params["file_field"])
-                made = docs.call(
-                    "images.resize",
-                    data,
-                    width=params["width"],
-                    height=params["height"],
-                    mode=params["mode"],
-                    fmt=params["format"],
-                    quality=params["quality"],
-                )
-                out.append(_replace(ctx, item, params, ref, made))
-            return {"main": out}
+        return _each_image(ctx, "images.resize", width="width", height="height", mode="mode", fmt="format", quality="quality")
 
 
 @register
@@ -98,14 +96,7 @@ class ImageConvert(NodeType):
     )
 
     def execute(self, ctx):
-        with Documents(ctx) as docs:
-            out = []
-            for _index, item, params in ctx.each():
-                data, ref = read_file(ctx, item, params["file_field"])
-                out.append(
-                    _replace(ctx, item, params, ref, docs.call("images.convert", data, fmt=params["format"], quality=params["quality"]))
-                )
-            return {"main": out}
+        return _each_image(ctx, "images.convert", fmt="format", quality="quality")
 
 
 @register
@@ -130,22 +121,7 @@ class ImageCrop(NodeType):
     )
 
     def execute(self, ctx):
-        with Documents(ctx) as docs:
-            out = []
-            for _index, item, params in ctx.each():
-                data, ref = read_file(ctx, item, params["file_field"])
-                made = docs.call(
-                    "images.crop",
-                    data,
-                    left=params["left"],
-                    top=params["top"],
-                    width=params["width"],
-                    height=params["height"],
-                    fmt=params["format"],
-                    quality=params["quality"],
-                )
-                out.append(_replace(ctx, item, params, ref, made))
-            return {"main": out}
+        return _each_image(ctx, "images.crop", left="left", top="top", width="width", height="height", fmt="format", quality="quality")
 
 
 @register
